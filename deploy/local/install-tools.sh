@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Installs the servers that tests and local start need (nats-server, FerretDB) once per machine into a
+# per-user cache outside the repo. Idempotent: a second run with the binaries present returns at once.
+# Prints the cache folder's bin path on its last line so callers can `eval` or read it.
+set -euo pipefail
+
+NATS_SERVER_VERSION="v2.15.2"
+FERRETDB_VERSION="v1.24.2"
+
+TOOLS_DIR="${CAIRN_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/cairn-tools}"
+BIN_DIR="$TOOLS_DIR/bin"
+NATS_BIN="$BIN_DIR/nats-server-$NATS_SERVER_VERSION"
+FERRET_BIN="$BIN_DIR/ferretdb-$FERRETDB_VERSION"
+mkdir -p "$BIN_DIR"
+
+log() { printf '[install-tools] %s\n' "$*" >&2; }
+
+require_go() {
+  if ! command -v go >/dev/null 2>&1; then
+    log "Go is needed once to build nats-server and FerretDB, and was not found on PATH."
+    log "Install Go (e.g. 'apt-get install golang-go' or /usr/local/go) and run this script again."
+    exit 1
+  fi
+}
+
+install_nats_server() {
+  [ -x "$NATS_BIN" ] && return 0
+  require_go
+  log "building nats-server $NATS_SERVER_VERSION (once per machine)"
+  local gobin
+  gobin=$(mktemp -d)
+  GOBIN="$gobin" GOFLAGS=-mod=mod go install "github.com/nats-io/nats-server/v2@$NATS_SERVER_VERSION"
+  mv "$gobin/nats-server" "$NATS_BIN"
+  rm -rf "$gobin"
+}
+
+install_ferretdb() {
+  [ -x "$FERRET_BIN" ] && return 0
+  require_go
+  log "building FerretDB $FERRETDB_VERSION (once per machine)"
+  local module_dir work
+  module_dir=$(go mod download -json "github.com/FerretDB/FerretDB@$FERRETDB_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')
+  [ -d "$module_dir" ] || { log "could not download the FerretDB module"; exit 1; }
+  work=$(mktemp -d)
+  cp -r "$module_dir/." "$work/"
+  chmod -R u+w "$work"
+  # The module does not ship the generated version file its build/version package embeds.
+  printf '%s' "$FERRETDB_VERSION" > "$work/build/version/version.txt"
+  (cd "$work" && CGO_ENABLED=0 go build -o "$FERRET_BIN" ./cmd/ferretdb)
+  rm -rf "$work"
+}
+
+install_nats_server
+install_ferretdb
+ln -sf "$NATS_BIN" "$BIN_DIR/nats-server"
+ln -sf "$FERRET_BIN" "$BIN_DIR/ferretdb"
+echo "$BIN_DIR"

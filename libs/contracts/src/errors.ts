@@ -1,0 +1,29 @@
+/**
+ * A refusal by the domain. Deciders throw these; the HTTP layer maps `kind` to a status
+ * (invalid 400, forbidden 403, not-found 404, conflict 409) and `rule` names the rule that refused,
+ * so a client (and an auditor) can tell which sentence of the guides was enforced.
+ */
+export type DomainErrorKind = 'invalid' | 'forbidden' | 'not-found' | 'conflict';
+
+export class DomainError extends Error {
+  constructor(
+    readonly kind: DomainErrorKind,
+    /** Stable, kebab-case rule id, e.g. `facility.single-owner`. */
+    readonly rule: string,
+    message: string,
+    /** Extra fields for the problem document (e.g. `{ widening: [...] }`). */
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export const invalid = (rule: string, message: string, details?: Record<string, unknown>) =>
+  new DomainError('invalid', rule, message, details);
+export const forbidden = (rule: string, message: string, details?: Record<string, unknown>) =>
+  new DomainError('forbidden', rule, message, details);
+export const notFound = (rule: string, message: string, details?: Record<string, unknown>) =>
+  new DomainError('not-found', rule, message, details);
+export const conflict = (rule: string, message: string, details?: Record<string, unknown>) =>
+  new DomainError('conflict', rule, message, details);

@@ -1,0 +1,60 @@
+import type { CairnEvent, NewEvent, StreamName } from '@cairn/contracts';
+
+/**
+ * `no-stream`: the stream must not exist. `any`: no check (use only where order does not matter).
+ * `stream-exists`: the stream must have at least one event. A number: the version of the stream's
+ * last event (0-based), as returned by `readStream` or a previous `append`.
+ */
+export type ExpectedVersion = 'no-stream' | 'any' | 'stream-exists' | number;
+
+export interface AppendResult {
+  /** Version of the last event appended: the expected version for the next append. */
+  nextVersion: number;
+  /** Global position of the last event appended. */
+  position: number;
+}
+
+export interface ReadAllOptions {
+  /** Exclusive: events strictly after this position. 0 = from the beginning. */
+  fromPosition?: number;
+  /** Category names (`<context>_<aggregate>`); all when absent. */
+  categories?: string[];
+}
+
+export interface SubscribeOptions extends ReadAllOptions {
+  /** Called for each event in position order; the next is delivered only after the promise resolves. */
+  onEvent(event: CairnEvent): Promise<void> | void;
+  /** Called once history has been delivered and the subscription is live. */
+  onCaughtUp?(position: number): void;
+  onError?(error: Error): void;
+}
+
+export interface Subscription {
+  /** Position of the last event handed to `onEvent` and completed. */
+  readonly position: number;
+  close(): Promise<void>;
+}
+
+export interface EventStore {
+  /** Appends atomically (all or none) under one expected version. */
+  append(stream: StreamName, events: NewEvent[], expected: ExpectedVersion): Promise<AppendResult>;
+  /** The stream's events in order; empty when the stream does not exist. */
+  readStream(stream: StreamName, options?: { fromVersion?: number }): Promise<CairnEvent[]>;
+  readAll(options?: ReadAllOptions): AsyncIterable<CairnEvent>;
+  /** Catch-up subscription: history from `fromPosition`, then live events. */
+  subscribe(options: SubscribeOptions): Promise<Subscription>;
+  /** Position of the newest event in the store (0 when empty). */
+  headPosition(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export class WrongExpectedVersionError extends Error {
+  constructor(
+    readonly streamId: string,
+    readonly expected: ExpectedVersion,
+    readonly actual: number | 'no-stream',
+  ) {
+    super(`stream ${streamId}: expected version ${String(expected)}, actual ${String(actual)}`);
+    this.name = 'WrongExpectedVersionError';
+  }
+}
