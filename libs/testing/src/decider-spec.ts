@@ -1,0 +1,36 @@
+import { deepStrictEqual, fail, strictEqual } from 'node:assert';
+import { DomainError, foldEvents, type Decider, type DomainEvent, type DomainErrorKind } from '@cairn/contracts';
+
+/**
+ * Given/when/then for deciders: given the events so far, when a command, then these events (or this
+ * refusal). Assertions come from node:assert so the helper works in any test runner.
+ */
+export function deciderSpec<Command, State, Event extends DomainEvent>(decider: Decider<Command, State, Event>) {
+  return {
+    given(history: Event[]) {
+      return {
+        when(command: Command) {
+          const run = () => decider.decide(command, foldEvents(decider, history));
+          return {
+            then(expected: Event[]): void {
+              deepStrictEqual(run(), expected);
+            },
+            /** Asserts a DomainError with this rule (and kind, when given). */
+            thenThrows(rule: string, kind?: DomainErrorKind): DomainError {
+              let events: Event[];
+              try {
+                events = run();
+              } catch (error) {
+                if (!(error instanceof DomainError)) throw error;
+                strictEqual(error.rule, rule, `refused by rule ${error.rule} (${error.message}), expected ${rule}`);
+                if (kind) strictEqual(error.kind, kind, `refusal kind ${error.kind}, expected ${kind}`);
+                return error;
+              }
+              return fail(`expected refusal by rule ${rule}, got events ${JSON.stringify(events)}`);
+            },
+          };
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,38 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, ServerProcess, tcpAccepts, waitUntil } from './processes';
+import { toolPath } from './tools';
+
+export interface FerretDbHandle {
+  url: string;
+  port: number;
+  dataDir: string;
+  logFile: string;
+  stop(): Promise<void>;
+}
+
+/** A private FerretDB (MongoDB wire protocol, SQLite handler) on a free loopback port and its own folder. */
+export async function startFerretDb(options: { dataDir?: string; port?: number } = {}): Promise<FerretDbHandle> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'cairn-ferretdb-'));
+  const port = options.port ?? (await freePort());
+  const logFile = join(dataDir, 'ferretdb.log');
+  const server = new ServerProcess(
+    'ferretdb',
+    toolPath('ferretdb'),
+    [
+      '--handler=sqlite',
+      `--sqlite-url=file:${dataDir}/`,
+      `--listen-addr=127.0.0.1:${port}`,
+      // FerretDB's debug listener has a fixed default port that would collide between instances.
+      '--debug-addr=-',
+      '--telemetry=disable',
+      `--state-dir=${dataDir}`,
+      '--log-level=warn',
+    ],
+    logFile,
+  );
+  server.start();
+  await waitUntil(`FerretDB on ${port} (log: ${logFile})`, () => tcpAccepts(port));
+  return { url: `mongodb://127.0.0.1:${port}/`, port, dataDir, logFile, stop: () => server.stop('SIGTERM') };
+}
