@@ -51,11 +51,12 @@ export class ServerProcess {
     private readonly command: string,
     private readonly args: string[],
     readonly logFile: string,
+    private readonly env: NodeJS.ProcessEnv = process.env,
   ) {}
 
   start(): void {
     const log = createWriteStream(this.logFile, { flags: 'a' });
-    const child = spawn(this.command, this.args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(this.command, this.args, { stdio: ['ignore', 'pipe', 'pipe'], env: this.env });
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
     running.add(child);

@@ -1,0 +1,45 @@
+import { join, resolve } from 'node:path';
+import { LOCAL_DEV_JWT_SECRET, signDevToken } from '@cairn/auth';
+import { startPlatform } from './platform';
+
+/** `npm start`: the whole platform on this machine, until Ctrl-C. */
+async function main(): Promise<void> {
+  const home = resolve(process.env.CAIRN_HOME ?? join(__dirname, '../../../.cairn'));
+  const secret = process.env.CAIRN_DEV_JWT_SECRET ?? LOCAL_DEV_JWT_SECRET;
+  const env = {
+    CAIRN_AUTH_MODE: process.env.CAIRN_AUTH_MODE ?? 'dev',
+    CAIRN_DEV_JWT_SECRET: secret,
+  };
+  console.log(`Starting Cairn (data in ${home}) ...`);
+  const platform = await startPlatform({
+    homeDir: home,
+    edgePort: Number(process.env.CAIRN_PORT ?? 8080),
+    env,
+    log: (line) => console.log(`  ${line}`),
+  });
+  const token = await signDevToken({ username: 'alice', admin: true, email: 'alice@example.org', name: 'Alice Admin' }, secret);
+  console.log(`
+Cairn is up: ${platform.edgeUrl}/api
+  A dev token for 'alice' (facility admin), valid 12 h:
+    export TOKEN=${token}
+  More tokens: npm run token -- <username> [--admin]
+  Try: curl -s -X POST ${platform.edgeUrl}/api/labs -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{"name":"Crystallography"}'
+Press Ctrl-C to stop everything.`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping services and servers ...`);
+    await platform.stop();
+    console.log('Stopped. Nothing is left running.');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((error: Error) => {
+  console.error(`Cairn could not start: ${error.message}`);
+  process.exit(1);
+});

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Every check the project has: typecheck, lint, then all tests (unit, real-server integration, e2e).
+# Jest's JSON results go to test-results/jest.json, which .ci/run summarises.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+bash deploy/local/install-tools.sh >/dev/null
+echo "== typecheck"; npx tsc -p tsconfig.json --noEmit
+echo "== lint"; npx eslint . --max-warnings=0
+echo "== build"; npx tsc -p tsconfig.build.json
+mkdir -p test-results && rm -f test-results/jest.json
+echo "== tests"
+npx jest --ci --json --outputFile=test-results/jest.json "$@"

@@ -1,0 +1,35 @@
+import { Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import type { TokenVerifier } from '@cairn/auth';
+import type { Db } from 'mongodb';
+import { BearerAuthGuard, TOKEN_VERIFIER } from './auth';
+import { HealthController, READINESS_PROBES, type ReadinessProbe } from './health';
+import { IDEMPOTENCY_DB, IdempotencyInterceptor } from './idempotency';
+import { CONSISTENCY_GATE, MinPositionInterceptor, PositionHeaderInterceptor, type ConsistencyGate } from './positions';
+
+export interface CairnHttpOptions {
+  verifier: TokenVerifier;
+  /** The service's own database, where idempotency keys are kept. */
+  db: Db;
+  consistency?: ConsistencyGate;
+  readiness?: ReadinessProbe[];
+}
+
+/** Authentication, idempotency, positions and health, the same in every service. */
+@Module({})
+export class CairnHttpModule {
+  static forRoot(options: CairnHttpOptions): DynamicModule {
+    const providers: Provider[] = [
+      { provide: TOKEN_VERIFIER, useValue: options.verifier },
+      { provide: IDEMPOTENCY_DB, useValue: options.db },
+      { provide: READINESS_PROBES, useValue: options.readiness ?? [] },
+      { provide: APP_GUARD, useClass: BearerAuthGuard },
+      // Order matters: idempotency wraps the others so it stores the final body and position header.
+      { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+      { provide: APP_INTERCEPTOR, useClass: PositionHeaderInterceptor },
+      { provide: APP_INTERCEPTOR, useClass: MinPositionInterceptor },
+    ];
+    if (options.consistency) providers.push({ provide: CONSISTENCY_GATE, useValue: options.consistency });
+    return { module: CairnHttpModule, global: true, controllers: [HealthController], providers, exports: [TOKEN_VERIFIER] };
+  }
+}

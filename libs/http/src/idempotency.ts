@@ -1,0 +1,112 @@
+import {
+  ConflictException,
+  Inject,
+  Injectable,
+  UnprocessableEntityException,
+  type CallHandler,
+  type ExecutionContext,
+  type NestInterceptor,
+} from '@nestjs/common';
+import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
+import { Reflector } from '@nestjs/core';
+import { createHash } from 'node:crypto';
+import type { Request, Response } from 'express';
+import { MongoServerError, type Collection, type Db } from 'mongodb';
+import { catchError, from, mergeMap, of, type Observable } from 'rxjs';
+import { problem } from './problem';
+import { POSITION_HEADER } from './positions';
+
+export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
+export const IDEMPOTENCY_DB = Symbol('IDEMPOTENCY_DB');
+const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const RETENTION_SECONDS = 24 * 60 * 60;
+
+interface StoredResponse {
+  _id: string;
+  fingerprint: string;
+  createdAt: Date;
+  completed?: { status: number; body: unknown; position?: string };
+}
+
+/**
+ * A retried command with the same `Idempotency-Key` (per caller) gets the first answer and changes nothing.
+ * Keys live in MongoDB, so every replica of a service sees them. A failed command releases its key: it
+ * changed nothing, so running it again is the honest retry.
+ */
+@Injectable()
+export class IdempotencyInterceptor implements NestInterceptor {
+  private readonly keys: Promise<Collection<StoredResponse>>;
+
+  constructor(
+    @Inject(IDEMPOTENCY_DB) db: Db,
+    private readonly reflector: Reflector,
+  ) {
+    this.keys = (async () => {
+      const collection = db.collection<StoredResponse>('idempotency_keys');
+      await collection.createIndex({ createdAt: 1 }, { expireAfterSeconds: RETENTION_SECONDS }).catch(() => undefined);
+      return collection;
+    })();
+  }
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const request = context.switchToHttp().getRequest<Request & { principal?: { userId: string } }>();
+    const key = request.headers[IDEMPOTENCY_HEADER.toLowerCase()];
+    if (!MUTATING.has(request.method) || typeof key !== 'string' || key === '') return next.handle();
+
+    const response = context.switchToHttp().getResponse<Response>();
+    const id = `${request.principal?.userId ?? 'anonymous'}:${key}`;
+    const fingerprint = createHash('sha256')
+      .update(`${request.method} ${request.originalUrl}\n${JSON.stringify(request.body ?? null)}`)
+      .digest('hex');
+    const status =
+      this.reflector.get<number>(HTTP_CODE_METADATA, context.getHandler()) ?? (request.method === 'POST' ? 201 : 200);
+
+    return from(this.claim(id, fingerprint)).pipe(
+      mergeMap((previous) => {
+        if (previous) {
+          if (previous.position) response.setHeader(POSITION_HEADER, previous.position);
+          response.status(previous.status);
+          return of(previous.body);
+        }
+        return next.handle().pipe(
+          mergeMap(async (body) => {
+            const position = response.getHeader(POSITION_HEADER);
+            await (await this.keys).updateOne(
+              { _id: id },
+              { $set: { completed: { status, body: body ?? null, ...(position ? { position: String(position) } : {}) } } },
+            );
+            return body;
+          }),
+          catchError(async (error) => {
+            await (await this.keys).deleteOne({ _id: id, completed: { $exists: false } });
+            throw error;
+          }),
+        );
+      }),
+    );
+  }
+
+  /** Claims the key; returns the stored answer when this is a retry of a completed request. */
+  private async claim(id: string, fingerprint: string): Promise<StoredResponse['completed'] | undefined> {
+    const keys = await this.keys;
+    try {
+      await keys.insertOne({ _id: id, fingerprint, createdAt: new Date() });
+      return undefined;
+    } catch (error) {
+      if (!(error instanceof MongoServerError) || error.code !== 11000) throw error;
+    }
+    const existing = await keys.findOne({ _id: id });
+    if (!existing) return this.claim(id, fingerprint);
+    if (existing.fingerprint !== fingerprint) {
+      throw new UnprocessableEntityException(
+        problem(422, `${IDEMPOTENCY_HEADER} was already used for a different request.`, { rule: 'idempotency.key-reused' }),
+      );
+    }
+    if (!existing.completed) {
+      throw new ConflictException(
+        problem(409, `A request with this ${IDEMPOTENCY_HEADER} is still being processed.`, { rule: 'idempotency.in-progress' }),
+      );
+    }
+    return existing.completed;
+  }
+}

@@ -1,0 +1,41 @@
+import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
+import type { Response } from 'express';
+import { AuthenticationError } from '@cairn/auth';
+import { DomainError, type DomainErrorKind } from '@cairn/contracts';
+import { WrongExpectedVersionError } from '@cairn/event-store';
+import { problem, PROBLEM_CONTENT_TYPE, type ProblemDocument } from './problem';
+
+const STATUS_OF_KIND: Record<DomainErrorKind, number> = { invalid: 400, forbidden: 403, 'not-found': 404, conflict: 409 };
+
+/** Turns every error into problem+json, so clients meet one error shape from every service. */
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ProblemFilter');
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const response = host.switchToHttp().getResponse<Response>();
+    const document = this.toProblem(error);
+    if (document.status === 401) response.setHeader('WWW-Authenticate', 'Bearer');
+    if (document.status === 503) response.setHeader('Retry-After', String(document.retryAfterSeconds ?? 1));
+    response.status(document.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(document));
+  }
+
+  private toProblem(error: unknown): ProblemDocument {
+    if (error instanceof DomainError) {
+      return problem(STATUS_OF_KIND[error.kind], error.message, { rule: error.rule, ...error.details });
+    }
+    if (error instanceof AuthenticationError) return problem(401, error.message, { rule: `auth.${error.reason}` });
+    if (error instanceof WrongExpectedVersionError) {
+      return problem(409, 'Someone else changed this at the same time; reload and try again.', { rule: 'concurrency.stale-version' });
+    }
+    if (error instanceof HttpException) {
+      const status = error.getStatus();
+      const body = error.getResponse();
+      if (typeof body === 'object' && body !== null && 'type' in body && 'status' in body) return body as ProblemDocument;
+      const message = typeof body === 'string' ? body : ((body as { message?: unknown }).message ?? error.message);
+      return problem(status, Array.isArray(message) ? message.join('; ') : String(message));
+    }
+    this.logger.error(error instanceof Error ? error.stack : String(error));
+    return problem(500, 'An unexpected error occurred; it has been logged.');
+  }
+}

@@ -1,0 +1,31 @@
+/** RFC 9457 problem details, the body of every error answer. */
+export interface ProblemDocument {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  /** The rule that refused, for domain refusals. */
+  rule?: string;
+  errors?: { field: string; message: string }[];
+  [extension: string]: unknown;
+}
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+export function problem(status: number, detail: string, extensions: Partial<ProblemDocument> = {}): ProblemDocument {
+  const slug = extensions.rule ?? (TITLES[status] ?? 'error').toLowerCase().replace(/\s+/g, '-');
+  return { type: `urn:cairn:problem:${slug}`, title: TITLES[status] ?? 'Error', status, detail, ...extensions };
+}
