@@ -2,3 +2,8 @@ export * from './envelope';
 export * from './errors';
 export * from './decider';
 export * from './event-definition';
+export * from './registry';
+export * from './upcasting';
+export * from './validation';
+export * from './asyncapi';
+export * from './events';
