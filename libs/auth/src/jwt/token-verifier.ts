@@ -1,0 +1,82 @@
+import { errors, type JWTPayload } from 'jose';
+import { AuthenticationError } from './errors';
+
+/** The authenticated caller, as every service sees it. */
+export interface Principal {
+  /** `sub`: the stable user id. */
+  userId: string;
+  /** `preferred_username` */
+  username: string;
+  email?: string;
+  name?: string;
+  /** Claim `cairn_admin === true`: may create labs and register job templates. */
+  isFacilityAdmin: boolean;
+}
+
+export interface TokenVerifier {
+  /** The principal of a valid bearer token (the token alone, without the `Bearer ` scheme); throws `AuthenticationError`. */
+  verify(bearer: string): Promise<Principal>;
+}
+
+/** Tolerated clock difference between the token's issuer and this service. */
+export const CLOCK_TOLERANCE_SECONDS = 30;
+
+/**
+ * Runs one jose verification and turns its outcome into a principal or an `AuthenticationError`.
+ * Errors that say nothing about the token (a key set that cannot be fetched) pass through unchanged.
+ */
+export async function verifyBearer(bearer: string, verify: (token: string) => Promise<{ payload: JWTPayload }>): Promise<Principal> {
+  const token = bearer.trim();
+  if (token === '') throw new AuthenticationError('missing', 'A bearer token is needed.');
+  let payload: JWTPayload;
+  try {
+    ({ payload } = await verify(token));
+  } catch (error) {
+    throw refusalFor(error) ?? error;
+  }
+  return principalOf(payload);
+}
+
+function refusalFor(error: unknown): AuthenticationError | undefined {
+  if (error instanceof errors.JWTExpired) return new AuthenticationError('expired', 'The token has expired.');
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    switch (error.claim) {
+      case 'iss':
+        return new AuthenticationError('wrong-issuer', 'The token was issued by someone this service does not trust.');
+      case 'aud':
+        return new AuthenticationError('wrong-audience', 'The token is not meant for this service.');
+      case 'nbf':
+        return new AuthenticationError('not-yet-valid', 'The token is not valid yet.');
+      default:
+        return new AuthenticationError('invalid-claims', `The token's "${error.claim}" claim is missing or invalid.`);
+    }
+  }
+  if (
+    error instanceof errors.JWSSignatureVerificationFailed ||
+    error instanceof errors.JWKSNoMatchingKey ||
+    error instanceof errors.JOSEAlgNotAllowed
+  ) {
+    return new AuthenticationError('bad-signature', 'The token is not signed by a key this service trusts.');
+  }
+  if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid || error instanceof errors.JOSENotSupported) {
+    return new AuthenticationError('malformed', 'The bearer token is not a well-formed signed JWT.');
+  }
+  return undefined;
+}
+
+function principalOf(payload: JWTPayload): Principal {
+  const { sub, preferred_username: username, email, name } = payload;
+  if (typeof sub !== 'string' || sub === '') {
+    throw new AuthenticationError('invalid-claims', 'The token names no user ("sub").');
+  }
+  if (typeof username !== 'string' || username === '') {
+    throw new AuthenticationError('invalid-claims', 'The token carries no "preferred_username".');
+  }
+  return {
+    userId: sub,
+    username,
+    ...(typeof email === 'string' ? { email } : {}),
+    ...(typeof name === 'string' ? { name } : {}),
+    isFacilityAdmin: payload.cairn_admin === true,
+  };
+}
