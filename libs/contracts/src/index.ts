@@ -7,3 +7,5 @@ export * from './upcasting';
 export * from './validation';
 export * from './asyncapi';
 export * from './events';
+export * from './roles';
+export * from './events/access.events';

@@ -1,0 +1,224 @@
+import type { DomainEvent } from '../decider';
+import { defineEvent, type EventDefinition } from '../event-definition';
+import type { Role } from '../roles';
+
+/**
+ * Events of the access context. Streams (one per aggregate instance):
+ * - `access_lab-<labId>`: the lab and its members directory (member events carry username, e-mail and
+ *   display name so the user directory is built from them alone).
+ * - `access_project-<projectId>`: the project's scheme, base level and explicit permissions. Its events
+ *   form a SHA-256 hash chain: each carries the previous event's `hash` as `prevHash` (64 zeros for the
+ *   first) and `hash = sha256(prevHash + canonical JSON of { type, data without hash })`, so an auditor
+ *   can verify that the access history was not rewritten. They carry `at` (the decision's time) inside
+ *   the data, and so inside the hash.
+ *
+ * Users are referenced by user id (the JWT `sub`). Roles are names of the project's scheme (`Role`);
+ * `before` and `after` are the user's effective role on the project (explicit permission, else base
+ * level through lab membership, else null for no role at all).
+ */
+
+export interface LabCreatedData {
+  lab: string;
+  name: string;
+  slug: string;
+  actor: string;
+}
+
+export interface LabMemberAddedData {
+  lab: string;
+  userId: string;
+  username: string;
+  email?: string;
+  displayName: string;
+  /** Lab admins add and remove members. */
+  admin: boolean;
+  actor: string;
+}
+
+/** Ends the person's base-level access to the lab's projects. */
+export interface LabMemberRemovedData {
+  lab: string;
+  userId: string;
+  username: string;
+  email?: string;
+  displayName: string;
+  actor: string;
+  reason?: string;
+}
+
+/** Fields every event of a project's access stream carries. */
+export interface ProjectAccessRecord {
+  projectId: string;
+  actor: string;
+  /** ISO 8601 UTC. */
+  at: string;
+  /** `hash` of the previous event of the stream; 64 zeros for the first. */
+  prevHash: string;
+  hash: string;
+}
+
+/** Why someone changed access, and the dry run they looked at first. */
+export interface AccessChangeContext {
+  reason?: string;
+  previewId?: string;
+}
+
+/** The project was created: its creator (`user`) becomes its owner. */
+export interface ProjectAccessInitializedData extends ProjectAccessRecord {
+  lab: string;
+  scheme: string;
+  /** Null when the scheme has no base level. */
+  baseLevel: Role | null;
+  user: string;
+  before: null;
+  after: Role;
+}
+
+/** A user without an explicit permission received one; `before` is what they had through the base level. */
+export interface RoleGrantedData extends ProjectAccessRecord, AccessChangeContext {
+  user: string;
+  before: Role | null;
+  after: Role;
+}
+
+/** An explicit permission moved from one role to another. */
+export interface RoleChangedData extends ProjectAccessRecord, AccessChangeContext {
+  user: string;
+  before: Role;
+  after: Role;
+}
+
+/** An explicit permission was removed; `after` is what the user keeps through the base level. */
+export interface RoleRevokedData extends ProjectAccessRecord, AccessChangeContext {
+  user: string;
+  before: Role;
+  after: Role | null;
+}
+
+/** The level every lab member without an explicit permission has. */
+export interface BaseLevelChangedData extends ProjectAccessRecord, AccessChangeContext {
+  before: Role;
+  after: Role;
+}
+
+/** The single owner handed the project over and kept a lower role. */
+export interface OwnershipTransferredData extends ProjectAccessRecord, AccessChangeContext {
+  previousOwner: string;
+  newOwner: string;
+  /** The new owner's effective role before the transfer. */
+  newOwnerBefore: Role | null;
+  /** The role the previous owner keeps. */
+  previousOwnerAfter: Role;
+}
+
+const id = { type: 'string', minLength: 1 } as const;
+const text = { type: 'string', minLength: 1, maxLength: 200 } as const;
+const role = { type: 'string', pattern: '^[a-z][a-z0-9-]*$' } as const;
+const roleOrNone = { anyOf: [role, { type: 'null' }] } as const;
+const sha256Hex = { type: 'string', pattern: '^[0-9a-f]{64}$' } as const;
+const isoTime = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$' } as const;
+
+/** A closed object schema: `required` properties must be present, `optional` ones may be. */
+function closedObject(required: Record<string, unknown>, optional: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    type: 'object',
+    additionalProperties: false,
+    required: Object.keys(required),
+    properties: { ...required, ...optional },
+  };
+}
+
+const record = { projectId: id, actor: id, at: isoTime, prevHash: sha256Hex, hash: sha256Hex };
+const changeContext = { reason: { type: 'string', maxLength: 2000 }, previewId: id };
+const directoryEntry = { lab: id, userId: id, username: text, displayName: text };
+
+export const labCreatedV1 = defineEvent<LabCreatedData>()({
+  type: 'access.lab.created.v1',
+  description: 'A facility admin created a lab (a tenant); the creator is added as its first lab admin.',
+  schema: closedObject({ lab: id, name: text, slug: { type: 'string', pattern: '^[a-z0-9]+(-[a-z0-9]+)*$', maxLength: 60 }, actor: id }),
+});
+
+export const labMemberAddedV1 = defineEvent<LabMemberAddedData>()({
+  type: 'access.lab.member-added.v1',
+  description: "A lab admin added a person to the lab; they get each lab project's base level.",
+  schema: closedObject({ ...directoryEntry, admin: { type: 'boolean' }, actor: id }, { email: text }),
+});
+
+export const labMemberRemovedV1 = defineEvent<LabMemberRemovedData>()({
+  type: 'access.lab.member-removed.v1',
+  description: 'A lab admin removed a person from the lab; their base-level access ends.',
+  schema: closedObject({ ...directoryEntry, actor: id }, { email: text, reason: changeContext.reason }),
+});
+
+export const projectAccessInitializedV1 = defineEvent<ProjectAccessInitializedData>()({
+  type: 'access.project.initialized.v1',
+  description: "A project's access began: its scheme, base level and its creator as owner.",
+  schema: closedObject({
+    ...record,
+    lab: id,
+    scheme: role,
+    baseLevel: roleOrNone,
+    user: id,
+    before: { type: 'null' },
+    after: role,
+  }),
+});
+
+export const roleGrantedV1 = defineEvent<RoleGrantedData>()({
+  type: 'access.role.granted.v1',
+  description: 'A user received an explicit permission on a project.',
+  schema: closedObject({ ...record, user: id, before: roleOrNone, after: role }, changeContext),
+});
+
+export const roleChangedV1 = defineEvent<RoleChangedData>()({
+  type: 'access.role.changed.v1',
+  description: "A user's explicit permission on a project changed to another role.",
+  schema: closedObject({ ...record, user: id, before: role, after: role }, changeContext),
+});
+
+export const roleRevokedV1 = defineEvent<RoleRevokedData>()({
+  type: 'access.role.revoked.v1',
+  description: "A user's explicit permission on a project was removed; base-level access, if any, remains.",
+  schema: closedObject({ ...record, user: id, before: role, after: roleOrNone }, changeContext),
+});
+
+export const baseLevelChangedV1 = defineEvent<BaseLevelChangedData>()({
+  type: 'access.base-level.changed.v1',
+  description: 'The level every lab member without an explicit permission has on a project changed.',
+  schema: closedObject({ ...record, before: role, after: role }, changeContext),
+});
+
+export const ownershipTransferredV1 = defineEvent<OwnershipTransferredData>()({
+  type: 'access.ownership.transferred.v1',
+  description: "A project's single owner handed ownership to a lab member and kept a lower role.",
+  schema: closedObject(
+    { ...record, previousOwner: id, newOwner: id, newOwnerBefore: roleOrNone, previousOwnerAfter: role },
+    changeContext,
+  ),
+});
+
+export const accessEvents: EventDefinition[] = [
+  labCreatedV1,
+  labMemberAddedV1,
+  labMemberRemovedV1,
+  projectAccessInitializedV1,
+  roleGrantedV1,
+  roleChangedV1,
+  roleRevokedV1,
+  baseLevelChangedV1,
+  ownershipTransferredV1,
+];
+
+/** The `{ type, data }` a decider emits for one definition. */
+type EmittedBy<D> = D extends EventDefinition<infer TType, infer TData> ? DomainEvent<TType, TData> : never;
+
+export type LabEvent = EmittedBy<typeof labCreatedV1 | typeof labMemberAddedV1 | typeof labMemberRemovedV1>;
+export type ProjectAccessEvent = EmittedBy<
+  | typeof projectAccessInitializedV1
+  | typeof roleGrantedV1
+  | typeof roleChangedV1
+  | typeof roleRevokedV1
+  | typeof baseLevelChangedV1
+  | typeof ownershipTransferredV1
+>;
+export type AccessEvent = LabEvent | ProjectAccessEvent;
