@@ -1,0 +1,4 @@
+export * from './hash-chain';
+export * from './lab';
+export * from './project-access';
+export * from './access-queries';
