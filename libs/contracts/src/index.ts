@@ -9,3 +9,4 @@ export * from './asyncapi';
 export * from './events';
 export * from './roles';
 export * from './events/access.events';
+export * from './events/projects.events';

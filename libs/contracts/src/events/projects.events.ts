@@ -1,0 +1,318 @@
+import type { DomainEvent } from '../decider';
+import { defineEvent, type EventDefinition } from '../event-definition';
+import type { Role } from '../roles';
+
+/**
+ * Events of the projects context. Streams (one per aggregate instance):
+ * - `projects_project-<projectId>`: created, updated, deleted, experiment linked / unlinked. Links live
+ *   in the project so that a bulk link or unlink is one atomic commit under one expected version.
+ * - `projects_experiment-<experimentId>`: experiment created (a lab-level dataset).
+ * - `projects_filespace-<projectId>`: file added, deletion requested / approved / rejected, file deleted.
+ *   Deletion requests live with the file index so that an approval and the deletions it causes are one
+ *   commit, and a request can see which files exist, are already deleted or are awaiting another decision.
+ */
+
+/** The name of a registered role scheme: `facility` or `lab`. */
+export type ProjectScheme = string;
+export type FileKind = 'raw' | 'processed';
+
+export interface ProjectCreatedData {
+  projectId: string;
+  lab: string;
+  name: string;
+  description: string;
+  slug: string;
+  scheme: ProjectScheme;
+  /** Schemes with a base level only (lab): the role every lab member has without an explicit permission. */
+  baseLevel?: Role;
+  /** Becomes the project's owner. */
+  createdBy: string;
+  actor: string;
+}
+
+/** Carries only the fields that changed. */
+export interface ProjectUpdatedData {
+  projectId: string;
+  name?: string;
+  description?: string;
+  actor: string;
+}
+
+export interface ProjectDeletedData {
+  projectId: string;
+  lab: string;
+  slug: string;
+  actor: string;
+}
+
+export interface ExperimentCreatedData {
+  experimentId: string;
+  lab: string;
+  name: string;
+  description: string;
+  actor: string;
+}
+
+/** One event per bulk call, carrying every experiment newly linked by it (already linked ones are left out). */
+export interface ExperimentsLinkedData {
+  projectId: string;
+  lab: string;
+  experimentIds: string[];
+  actor: string;
+}
+
+/** One event per bulk call, carrying every experiment unlinked by it (ones not linked are left out). */
+export interface ExperimentsUnlinkedData {
+  projectId: string;
+  lab: string;
+  experimentIds: string[];
+  /** True when the caller confirmed that the removal makes some experiments visible to more people. */
+  confirmedWidening: boolean;
+  actor: string;
+}
+
+export interface FileAddedData {
+  projectId: string;
+  fileId: string;
+  /** Relative to the project's file space: `raw/...` or `processed/<jobId>/...`. */
+  path: string;
+  kind: FileKind;
+  size: number;
+  sha256: string;
+  addedBy: string;
+  /** The job that produced a processed file. */
+  jobId?: string;
+  actor: string;
+}
+
+export interface DeletionRequestedFile {
+  fileId: string;
+  path: string;
+  kind: FileKind;
+}
+
+export interface DeletionRequestedData {
+  projectId: string;
+  requestId: string;
+  files: DeletionRequestedFile[];
+  /** `raw` when any file is raw: deciding it then needs the raw capabilities. */
+  scope: FileKind;
+  reason: string;
+  actor: string;
+}
+
+export interface DeletionApprovedData {
+  projectId: string;
+  requestId: string;
+  requestedBy: string;
+  actor: string;
+}
+
+export interface DeletionRejectedData {
+  projectId: string;
+  requestId: string;
+  requestedBy: string;
+  reason?: string;
+  actor: string;
+}
+
+/** The file's record stays in the history; only its presence in the file space ends. */
+export interface FileDeletedData {
+  projectId: string;
+  fileId: string;
+  path: string;
+  kind: FileKind;
+  requestId: string;
+  actor: string;
+}
+
+const id = { type: 'string', minLength: 1 } as const;
+const ids = { type: 'array', items: id, minItems: 1 } as const;
+const fileKind = { type: 'string', enum: ['raw', 'processed'] } as const;
+const schemeOrRoleName = { type: 'string', pattern: '^[a-z][a-z0-9-]*$' } as const;
+
+/** `aggregate` names the stream's aggregate where it is not the type's second segment (see EventRegistry). */
+const inProjectStream = { aggregate: 'project' } as const;
+const inFileSpaceStream = { aggregate: 'filespace' } as const;
+
+function objectSchema(properties: Record<string, unknown>, optional: string[] = []): Record<string, unknown> {
+  return {
+    type: 'object',
+    additionalProperties: false,
+    required: Object.keys(properties).filter((name) => !optional.includes(name)),
+    properties,
+  };
+}
+
+export const projectCreatedV1 = defineEvent<ProjectCreatedData>()({
+  type: 'projects.project.created.v1',
+  description: 'A lab member created a project; they become its owner.',
+  schema: objectSchema(
+    {
+      projectId: id,
+      lab: id,
+      name: { type: 'string', minLength: 1, maxLength: 120 },
+      description: { type: 'string', maxLength: 5000 },
+      slug: { type: 'string', pattern: '^[a-z0-9]+(-[a-z0-9]+)*$', maxLength: 60 },
+      scheme: schemeOrRoleName,
+      baseLevel: schemeOrRoleName,
+      createdBy: id,
+      actor: id,
+    },
+    ['baseLevel'],
+  ),
+});
+
+export const projectUpdatedV1 = defineEvent<ProjectUpdatedData>()({
+  type: 'projects.project.updated.v1',
+  description: "The project's name or description changed.",
+  schema: {
+    ...objectSchema(
+      {
+        projectId: id,
+        name: { type: 'string', minLength: 1, maxLength: 120 },
+        description: { type: 'string', maxLength: 5000 },
+        actor: id,
+      },
+      ['name', 'description'],
+    ),
+    anyOf: [{ required: ['name'] }, { required: ['description'] }],
+  },
+});
+
+export const projectDeletedV1 = defineEvent<ProjectDeletedData>()({
+  type: 'projects.project.deleted.v1',
+  description: 'The project was deleted; it refuses further commands and its history is kept.',
+  schema: objectSchema({ projectId: id, lab: id, slug: { type: 'string' }, actor: id }),
+});
+
+export const experimentCreatedV1 = defineEvent<ExperimentCreatedData>()({
+  type: 'projects.experiment.created.v1',
+  description: 'A lab member created an experiment (a lab-level dataset).',
+  schema: objectSchema({
+    experimentId: id,
+    lab: id,
+    name: { type: 'string', minLength: 1, maxLength: 120 },
+    description: { type: 'string', maxLength: 5000 },
+    actor: id,
+  }),
+});
+
+export const experimentsLinkedV1 = {
+  ...defineEvent<ExperimentsLinkedData>()({
+    type: 'projects.experiment.linked.v1',
+    description: 'Experiments of the lab were added to the project in one bulk call.',
+    schema: objectSchema({ projectId: id, lab: id, experimentIds: ids, actor: id }),
+  }),
+  ...inProjectStream,
+};
+
+export const experimentsUnlinkedV1 = {
+  ...defineEvent<ExperimentsUnlinkedData>()({
+    type: 'projects.experiment.unlinked.v1',
+    description: 'Experiments were removed from the project in one bulk call.',
+    schema: objectSchema({ projectId: id, lab: id, experimentIds: ids, confirmedWidening: { type: 'boolean' }, actor: id }),
+  }),
+  ...inProjectStream,
+};
+
+export const fileAddedV1 = {
+  ...defineEvent<FileAddedData>()({
+    type: 'projects.file.added.v1',
+    description: "A raw upload or a job's processed output was recorded in the project's file space.",
+    schema: objectSchema(
+      {
+        projectId: id,
+        fileId: id,
+        path: { type: 'string', minLength: 1, maxLength: 1024 },
+        kind: fileKind,
+        size: { type: 'integer', minimum: 0 },
+        sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+        addedBy: id,
+        jobId: id,
+        actor: id,
+      },
+      ['jobId'],
+    ),
+  }),
+  ...inFileSpaceStream,
+};
+
+export const deletionRequestedV1 = {
+  ...defineEvent<DeletionRequestedData>()({
+    type: 'projects.deletion.requested.v1',
+    description: 'Someone asked for files to be deleted; someone else must approve.',
+    schema: objectSchema({
+      projectId: id,
+      requestId: id,
+      files: {
+        type: 'array',
+        minItems: 1,
+        items: objectSchema({ fileId: id, path: { type: 'string', minLength: 1 }, kind: fileKind }),
+      },
+      scope: fileKind,
+      reason: { type: 'string', minLength: 1, maxLength: 2000 },
+      actor: id,
+    }),
+  }),
+  ...inFileSpaceStream,
+};
+
+export const deletionApprovedV1 = {
+  ...defineEvent<DeletionApprovedData>()({
+    type: 'projects.deletion.approved.v1',
+    description: 'A second person approved a deletion request; its files are deleted in the same commit.',
+    schema: objectSchema({ projectId: id, requestId: id, requestedBy: id, actor: id }),
+  }),
+  ...inFileSpaceStream,
+};
+
+export const deletionRejectedV1 = {
+  ...defineEvent<DeletionRejectedData>()({
+    type: 'projects.deletion.rejected.v1',
+    description: 'A second person rejected a deletion request; its files stay.',
+    schema: objectSchema(
+      { projectId: id, requestId: id, requestedBy: id, reason: { type: 'string', maxLength: 2000 }, actor: id },
+      ['reason'],
+    ),
+  }),
+  ...inFileSpaceStream,
+};
+
+export const fileDeletedV1 = {
+  ...defineEvent<FileDeletedData>()({
+    type: 'projects.file.deleted.v1',
+    description: 'A file left the file space through an approved deletion request; its record stays in history.',
+    schema: objectSchema({ projectId: id, fileId: id, path: { type: 'string', minLength: 1 }, kind: fileKind, requestId: id, actor: id }),
+  }),
+  ...inFileSpaceStream,
+};
+
+export const projectsEvents: EventDefinition[] = [
+  projectCreatedV1,
+  projectUpdatedV1,
+  projectDeletedV1,
+  experimentCreatedV1,
+  experimentsLinkedV1,
+  experimentsUnlinkedV1,
+  fileAddedV1,
+  deletionRequestedV1,
+  deletionApprovedV1,
+  deletionRejectedV1,
+  fileDeletedV1,
+];
+
+/** The `{ type, data }` a decider emits for one definition. */
+type EmittedBy<D> = D extends EventDefinition<infer TType, infer TData> ? DomainEvent<TType, TData> : never;
+
+export type ProjectEvent = EmittedBy<
+  typeof projectCreatedV1 | typeof projectUpdatedV1 | typeof projectDeletedV1 | typeof experimentsLinkedV1 | typeof experimentsUnlinkedV1
+>;
+export type ExperimentEvent = EmittedBy<typeof experimentCreatedV1>;
+export type FileSpaceEvent = EmittedBy<
+  | typeof fileAddedV1
+  | typeof deletionRequestedV1
+  | typeof deletionApprovedV1
+  | typeof deletionRejectedV1
+  | typeof fileDeletedV1
+>;
