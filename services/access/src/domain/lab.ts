@@ -1,4 +1,4 @@
-import type { Decider, LabEvent } from '@cairn/contracts';
+import { slugProblem, type Decider, type LabEvent } from '@cairn/contracts';
 import { refusal } from './refusal';
 
 /**
@@ -58,7 +58,6 @@ export interface RemoveLabMember {
 
 export type LabCommand = CreateLab | AddLabMember | RemoveLabMember;
 
-const SLUG = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 const MAX_TEXT = 200;
 
 export const labDecider: Decider<LabCommand, LabState, LabEvent> = {
@@ -98,9 +97,8 @@ function createLab(command: CreateLab, state: LabState): LabEvent[] {
   }
   if (state) throw refusal('conflict', 'lab.already-exists', `lab ${command.lab} already exists`);
   const name = requireText('lab.name-required', 'the lab name', command.name);
-  if (!SLUG.test(command.slug) || command.slug.length > 60) {
-    throw refusal('invalid', 'lab.slug-format', `"${command.slug}" is not a slug: lower-case letters and digits joined by single hyphens, at most 60 characters`);
-  }
+  const slugIssue = slugProblem(command.slug);
+  if (slugIssue) throw refusal('invalid', 'lab.slug-format', `the slug "${command.slug}" ${slugIssue}`);
   return [
     { type: 'access.lab.created.v1', data: { lab: command.lab, name, slug: command.slug, actor: command.creator.userId } },
     memberAdded(command.lab, command.creator, true, command.creator.userId),

@@ -1,5 +1,6 @@
 import { DomainError } from '@cairn/contracts';
-import { generateSlug, requireAvailableSlug, slugify, uniqueSlug, SLUG_MAX_LENGTH } from './slug';
+import { slugify, uniqueSlug, SLUG_MAX_LENGTH } from '@cairn/contracts';
+import { generateSlug, requireAvailableSlug } from './slug';
 
 const none = new Set<string>();
 
