@@ -1,0 +1,182 @@
+import { connect, type NatsConnection } from 'nats';
+import type { CairnEvent } from '@cairn/contracts';
+import { JetStreamEventStore } from '@cairn/event-store';
+import { startNatsServer, waitUntil, type NatsServerHandle } from '@cairn/testing';
+import { DEAD_LETTER_STREAM, deadLetterSubject, DeadLetterHeaders } from './dead-letter';
+import { DurableEventConsumer, type DurableEventConsumerOptions } from './durable-event-consumer';
+
+let nats: NatsServerHandle;
+let store: JetStreamEventStore;
+let nc: NatsConnection;
+
+beforeAll(async () => {
+  nats = await startNatsServer();
+  store = await JetStreamEventStore.connect({ servers: nats.url });
+  nc = await connect({ servers: nats.url });
+});
+
+afterAll(async () => {
+  await nc?.close();
+  await store?.close();
+  await nats?.stop();
+});
+
+let projectCounter = 0;
+/** A fresh project (stream) per test, so that tests never see each other's events. */
+function newProject(): { context: string; aggregate: string; id: string } {
+  return { context: 'projects', aggregate: 'project', id: `p${++projectCounter}-${Date.now()}` };
+}
+
+async function rename(project: { context: string; aggregate: string; id: string }, name: string): Promise<number> {
+  const data = { projectId: project.id, name, actor: 'u-alice' };
+  return (await store.append(project, [{ type: 'projects.project.updated.v1', data }], 'any')).position;
+}
+
+/** Events the consumer's filter does not reach unless it is for this test only. */
+function consumerFor(
+  name: string,
+  handle: DurableEventConsumerOptions['handle'],
+  extra: Partial<DurableEventConsumerOptions> = {},
+): Promise<DurableEventConsumer> {
+  return DurableEventConsumer.create({
+    nc,
+    name,
+    categories: ['projects_project'],
+    handle,
+    backoffMs: [20],
+    ackWaitMs: 2_000,
+    pinnedTtlMs: 4_000,
+    longPollMs: 1_000,
+    onError: () => undefined,
+    ...extra,
+  });
+}
+
+async function lastDeadLetter(consumer: string) {
+  const jsm = await nc.jetstreamManager();
+  return jsm.streams.getMessage(DEAD_LETTER_STREAM, { last_by_subj: deadLetterSubject(consumer) });
+}
+
+describe('DurableEventConsumer', () => {
+  it('hands over batches in position order, and its lag shows what is pending before and nothing after', async () => {
+    const handled: CairnEvent[] = [];
+    const consumer = await consumerFor('lag_spec', async (events) => void handled.push(...events));
+    const [first, second] = [newProject(), newProject()];
+    const positions = [
+      await rename(first, 'one'),
+      await rename(second, 'two'),
+      await rename(first, 'three'),
+    ];
+
+    const before = await consumer.lag();
+    await consumer.processAvailable();
+    const after = await consumer.lag();
+
+    expect(before.pending).toBeGreaterThanOrEqual(3);
+    expect(after).toMatchObject({ pending: 0, ackPending: 0 });
+    expect(after.lastDeliveredPosition).toBeGreaterThanOrEqual(positions[2]);
+    const mine = handled.filter((event) => positions.includes(event.position));
+    expect(mine.map((event) => event.position)).toEqual(positions);
+    expect(handled.map((event) => event.position)).toEqual([...handled.map((event) => event.position)].sort((a, b) => a - b));
+    await consumer.delete();
+  });
+
+  it('dead-letters an event that fails validation, with the reason, and goes on with the next ones', async () => {
+    const handled: CairnEvent[] = [];
+    const project = newProject();
+    const good = await rename(project, 'fine');
+    const poison = (
+      await store.append(project, [{ type: 'projects.project.updated.v1', data: { projectId: project.id } }], 'any')
+    ).position;
+    const after = await rename(project, 'also fine');
+    const consumer = await consumerFor('poison_spec', async (events) => void handled.push(...events), {
+      resumePosition: async () => good - 1,
+    });
+
+    consumer.start();
+    await waitUntil('the event after the poison one is handled', async () => handled.some((e) => e.position === after));
+    await consumer.stop();
+
+    expect(handled.map((event) => event.position)).toEqual([good, after]);
+    const letter = await lastDeadLetter('poison_spec');
+    expect(letter.header.get(DeadLetterHeaders.reason)).toMatch(/data of projects\.project\.updated\.v1/);
+    expect(letter.header.get(DeadLetterHeaders.sequence)).toBe(String(poison));
+    expect(letter.header.get(DeadLetterHeaders.subject)).toBe(`cairn.events.projects.project.${project.id}`);
+    expect(letter.header.get('ce-type')).toBe('projects.project.updated.v1');
+    expect(await consumer.lag()).toMatchObject({ pending: 0, ackPending: 0 });
+    await consumer.delete();
+  });
+
+  it('retries a failing event with backoff, keeps the order, and dead-letters it after maxDeliver attempts', async () => {
+    const handled: string[] = [];
+    const attempts = new Map<string, number>();
+    const project = newProject();
+    const start = await rename(project, 'before');
+    await rename(project, 'boom');
+    await rename(project, 'after');
+    const consumer = await consumerFor(
+      'failing_spec',
+      async (events) => {
+        for (const event of events) {
+          const name = (event.data as { name: string }).name;
+          attempts.set(name, (attempts.get(name) ?? 0) + 1);
+          if (name === 'boom') throw new Error('the handler cannot take this one');
+        }
+        handled.push(...events.map((event) => (event.data as { name: string }).name));
+      },
+      { maxDeliver: 3, resumePosition: async () => start - 1 },
+    );
+
+    consumer.start();
+    await waitUntil('the event after the failing one is handled', async () => handled.includes('after'));
+    await consumer.stop();
+
+    expect(handled).toEqual(['before', 'after']);
+    const letter = await lastDeadLetter('failing_spec');
+    expect(letter.header.get(DeadLetterHeaders.reason)).toBe('handler failed 3 times: the handler cannot take this one');
+    expect(letter.header.get(DeadLetterHeaders.deliveries)).toBe('3');
+    await consumer.delete();
+  });
+
+  it('tells whether everything of its categories up to a position is settled', async () => {
+    const consumer = await consumerFor('settled_spec', async () => undefined);
+    const mine = await rename(newProject(), 'mine');
+    const elsewhere = (
+      await store.append({ context: 'jobs', aggregate: 'job', id: `j-${Date.now()}` }, [{ type: 'jobs.job.noted.v1', data: {} }], 'any')
+    ).position;
+
+    expect(await consumer.hasSettledThrough(mine)).toBe(false);
+    await consumer.processAvailable();
+    expect(await consumer.hasSettledThrough(mine)).toBe(true);
+    expect(await consumer.hasSettledThrough(elsewhere)).toBe(true);
+    await consumer.delete();
+  });
+});
+
+describe('DurableEventConsumer run by several replicas', () => {
+  it('lets one client at a time receive (the pinned one), so every event is handled once and in order', async () => {
+    const project = newProject();
+    const start = await rename(project, 'e0');
+    const handledBy: Array<{ replica: number; name: string }> = [];
+    const replicas = await Promise.all(
+      [1, 2].map((replica) =>
+        consumerFor(
+          'replicas_spec',
+          async (events) => {
+            for (const event of events) handledBy.push({ replica, name: (event.data as { name: string }).name });
+          },
+          { resumePosition: async () => start - 1, batchSize: 3 },
+        ),
+      ),
+    );
+    replicas.forEach((replica) => replica.start());
+    for (let index = 1; index < 12; index++) await rename(project, `e${index}`);
+
+    await waitUntil('all twelve events are handled', async () => handledBy.length >= 12);
+    await Promise.all(replicas.map((replica) => replica.stop()));
+
+    expect(handledBy.map((entry) => entry.name)).toEqual(Array.from({ length: 12 }, (_, index) => `e${index}`));
+    expect(new Set(handledBy.map((entry) => entry.replica)).size).toBe(1);
+    await replicas[0].delete();
+  });
+});
