@@ -62,7 +62,8 @@ export function categoryOf(stream: Pick<StreamName, 'context' | 'aggregate'>): s
 }
 
 export function parseStreamId(streamId: string): StreamName {
-  const match = /^([A-Za-z0-9-]+)_([A-Za-z0-9-]+)-([A-Za-z0-9_-]+)$/.exec(streamId);
+  // Aggregate names carry no hyphen, so the first hyphen after the category's '_' starts the id.
+  const match = /^([A-Za-z0-9-]+)_([A-Za-z0-9]+)-([A-Za-z0-9_-]+)$/.exec(streamId);
   if (!match) throw new Error(`"${streamId}" is not a Cairn stream id (<context>_<aggregate>-<id>)`);
   return { context: match[1], aggregate: match[2], id: match[3] };
 }

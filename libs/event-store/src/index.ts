@@ -1,1 +1,5 @@
 export * from './port';
+export * from './envelope';
+export * from './jetstream/codec';
+export * from './jetstream/jetstream-event-store';
+export * from './command-handler';

@@ -7,3 +7,4 @@ export * from './idempotency';
 export * from './health';
 export * from './http.module';
 export * from './bootstrap';
+export * from './pagination';

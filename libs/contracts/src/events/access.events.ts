@@ -128,6 +128,8 @@ function closedObject(required: Record<string, unknown>, optional: Record<string
   };
 }
 
+/** Grants, base level and ownership are facts of the project's access stream (`access_project-<id>`). */
+const inProjectAccessStream = { aggregate: 'project' } as const;
 const record = { projectId: id, actor: id, at: isoTime, prevHash: sha256Hex, hash: sha256Hex };
 const changeContext = { reason: { type: 'string', maxLength: 2000 }, previewId: id };
 const directoryEntry = { lab: id, userId: id, username: text, displayName: text };
@@ -166,30 +168,35 @@ export const projectAccessInitializedV1 = defineEvent<ProjectAccessInitializedDa
 
 export const roleGrantedV1 = defineEvent<RoleGrantedData>()({
   type: 'access.role.granted.v1',
+  ...inProjectAccessStream,
   description: 'A user received an explicit permission on a project.',
   schema: closedObject({ ...record, user: id, before: roleOrNone, after: role }, changeContext),
 });
 
 export const roleChangedV1 = defineEvent<RoleChangedData>()({
   type: 'access.role.changed.v1',
+  ...inProjectAccessStream,
   description: "A user's explicit permission on a project changed to another role.",
   schema: closedObject({ ...record, user: id, before: role, after: role }, changeContext),
 });
 
 export const roleRevokedV1 = defineEvent<RoleRevokedData>()({
   type: 'access.role.revoked.v1',
+  ...inProjectAccessStream,
   description: "A user's explicit permission on a project was removed; base-level access, if any, remains.",
   schema: closedObject({ ...record, user: id, before: role, after: roleOrNone }, changeContext),
 });
 
 export const baseLevelChangedV1 = defineEvent<BaseLevelChangedData>()({
   type: 'access.base-level.changed.v1',
+  ...inProjectAccessStream,
   description: 'The level every lab member without an explicit permission has on a project changed.',
   schema: closedObject({ ...record, before: role, after: role }, changeContext),
 });
 
 export const ownershipTransferredV1 = defineEvent<OwnershipTransferredData>()({
   type: 'access.ownership.transferred.v1',
+  ...inProjectAccessStream,
   description: "A project's single owner handed ownership to a lab member and kept a lower role.",
   schema: closedObject(
     { ...record, previousOwner: id, newOwner: id, newOwnerBefore: roleOrNone, previousOwnerAfter: role },
