@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
-import { AuthenticationError } from '@cairn/auth';
+import { AuthenticationError, KeySetUnavailableError } from '@cairn/auth';
 import { DomainError, type DomainErrorKind } from '@cairn/contracts';
 import { WrongExpectedVersionError } from '@cairn/event-store';
 import { problem, PROBLEM_CONTENT_TYPE, type ProblemDocument } from './problem';
@@ -25,6 +25,12 @@ export class ProblemFilter implements ExceptionFilter {
       return problem(STATUS_OF_KIND[error.kind], error.message, { rule: error.rule, ...error.details });
     }
     if (error instanceof AuthenticationError) return problem(401, error.message, { rule: `auth.${error.reason}` });
+    if (error instanceof KeySetUnavailableError) {
+      return problem(503, 'The identity provider\'s signing keys cannot be fetched right now; retry shortly.', {
+        rule: 'auth.key-set-unavailable',
+        retryAfterSeconds: 5,
+      });
+    }
     if (error instanceof WrongExpectedVersionError) {
       return problem(409, 'Someone else changed this at the same time; reload and try again.', { rule: 'concurrency.stale-version' });
     }
