@@ -5,7 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 bash deploy/local/install-tools.sh >/dev/null
 echo "== typecheck"; npx tsc -p tsconfig.json --noEmit
-echo "== lint"; npx eslint . --max-warnings=0
+export NX_DAEMON=false NX_NO_CLOUD=true
+# The module-boundary rule reads the Nx project graph, which must be computed first.
+echo "== lint"; npx nx show projects >/dev/null && npx eslint . --max-warnings=0
 echo "== build"; npx tsc -p tsconfig.build.json
 mkdir -p test-results && rm -f test-results/jest.json
 echo "== tests"

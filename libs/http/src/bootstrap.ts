@@ -1,4 +1,4 @@
-import { Logger, type INestApplication, type Type } from '@nestjs/common';
+import { Logger, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -26,7 +26,7 @@ function bodyParserProblems(error: Error & { status?: number; type?: string }, _
 }
 
 /** Builds a service's Nest app with the shared conventions: /api prefix, problem+json, validation, /docs. */
-export async function createServiceApp(module: Type<unknown>, options: ServiceAppOptions): Promise<INestApplication> {
+export async function createServiceApp(module: Type<unknown> | DynamicModule, options: ServiceAppOptions): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(module, {
     bodyParser: false,
     logger: options.logger ?? ['log', 'error', 'warn'],
@@ -36,7 +36,6 @@ export async function createServiceApp(module: Type<unknown>, options: ServiceAp
   app.setGlobalPrefix('api', { exclude: ['health/live', 'health/ready'] });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemFilter());
-  app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder().setTitle(`Cairn ${options.name}`).setVersion('1').addBearerAuth().build(),

@@ -12,7 +12,7 @@ export class PageQuery {
   @IsInt()
   @Min(1)
   @Max(500)
-  limit: number = 50;
+  limit = 50;
 
   @ApiPropertyOptional({ description: 'Opaque: the nextCursor of the previous page.' })
   @IsOptional()

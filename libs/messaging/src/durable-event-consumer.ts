@@ -207,7 +207,10 @@ export class DurableEventConsumer {
     const { ackFloorPosition } = await this.lag();
     if (ackFloorPosition >= position) return true;
     const next = await this.firstMatchingAfter(ackFloorPosition);
-    return next === undefined || next > position;
+    if (next !== undefined) return next > position;
+    // Nothing of ours is outstanding; but a position the stream has not reached yet is not passed.
+    const { state } = await this.jsm.streams.info(this.streamName);
+    return state.last_seq >= position;
   }
 
   /**

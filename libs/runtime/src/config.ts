@@ -1,0 +1,48 @@
+/** What every service reads from its environment; README's configuration table lists the same. */
+export interface ServiceConfig {
+  service: string;
+  port: number;
+  host: string;
+  natsUrl: string;
+  mongoUrl: string;
+  mongoDb: string;
+  eventStore: 'jetstream' | 'esdb';
+  esdbUrl?: string;
+  minPositionTimeoutMs: number;
+}
+
+export class ConfigurationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigurationError';
+  }
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < 0) throw new ConfigurationError(`${name} must be a non-negative integer, got "${raw}"`);
+  return value;
+}
+
+export function serviceConfigFromEnv(service: string, env: NodeJS.ProcessEnv = process.env): ServiceConfig {
+  const eventStore = env.CAIRN_EVENT_STORE ?? 'jetstream';
+  if (eventStore !== 'jetstream' && eventStore !== 'esdb') {
+    throw new ConfigurationError(`CAIRN_EVENT_STORE must be "jetstream" or "esdb", got "${eventStore}"`);
+  }
+  if (eventStore === 'esdb' && !env.CAIRN_ESDB_URL) {
+    throw new ConfigurationError('CAIRN_EVENT_STORE=esdb needs CAIRN_ESDB_URL (e.g. esdb://localhost:2113?tls=false)');
+  }
+  return {
+    service,
+    port: integer(env, 'PORT', 3000),
+    host: env.HOST ?? '127.0.0.1',
+    natsUrl: env.NATS_URL ?? 'nats://127.0.0.1:4222',
+    mongoUrl: env.MONGO_URL ?? 'mongodb://127.0.0.1:27017/',
+    mongoDb: env.MONGO_DB ?? `cairn_${service}`,
+    eventStore,
+    ...(env.CAIRN_ESDB_URL ? { esdbUrl: env.CAIRN_ESDB_URL } : {}),
+    minPositionTimeoutMs: integer(env, 'CAIRN_MIN_POSITION_TIMEOUT_MS', 2_000),
+  };
+}

@@ -1,0 +1,4 @@
+export * from './config';
+export * from './service-runtime';
+export * from './run-service';
+export * from './service-under-test';

@@ -1,0 +1,49 @@
+import type { INestApplication } from '@nestjs/common';
+import { LOCAL_DEV_JWT_SECRET, signDevToken, type DevTokenRequest } from '@cairn/auth';
+import { createServiceApp } from '@cairn/http';
+import { startNatsServer, testMongoUrl, uniqueDbName, type NatsServerHandle } from '@cairn/testing';
+import { serviceConfigFromEnv } from './config';
+import type { ServiceDefinition } from './run-service';
+import { ServiceRuntime } from './service-runtime';
+
+export interface ServiceUnderTest {
+  app: INestApplication;
+  /** For supertest: `request(service.server)`. */
+  server: ReturnType<INestApplication['getHttpServer']>;
+  runtime: ServiceRuntime;
+  nats: NatsServerHandle;
+  /** A dev token the service accepts. */
+  token(request: DevTokenRequest): Promise<string>;
+  close(): Promise<void>;
+}
+
+/**
+ * One service in this process, wired exactly as `main.ts` wires it, against a private nats-server and
+ * its own database on the run's FerretDB: HTTP → decider → JetStream → projection → MongoDB → query.
+ */
+export async function startServiceUnderTest(definition: ServiceDefinition, nats?: NatsServerHandle): Promise<ServiceUnderTest> {
+  const server = nats ?? (await startNatsServer());
+  const env = {
+    CAIRN_AUTH_MODE: 'dev',
+    CAIRN_DEV_JWT_SECRET: LOCAL_DEV_JWT_SECRET,
+    NATS_URL: server.url,
+    MONGO_URL: testMongoUrl(),
+    MONGO_DB: uniqueDbName(definition.name),
+  };
+  const runtime = await ServiceRuntime.start({ config: serviceConfigFromEnv(definition.name, env), projections: definition.projections, env });
+  const app = await createServiceApp(definition.module(runtime), { name: definition.name, logger: ['error'] });
+  await app.init();
+  return {
+    app,
+    server: app.getHttpServer(),
+    runtime,
+    nats: server,
+    token: (request) => signDevToken(request, LOCAL_DEV_JWT_SECRET),
+    close: async () => {
+      await app.close();
+      await runtime.db.dropDatabase().catch(() => undefined);
+      await runtime.close();
+      if (!nats) await server.stop();
+    },
+  };
+}

@@ -1,0 +1,33 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+import { CairnHttpModule } from '@cairn/http';
+import type { ServiceRuntime } from '@cairn/runtime';
+import { DirectorySightingInterceptor } from './api/directory-sighting.interceptor';
+import { LabsController } from './api/labs.controller';
+import { LabsService } from './application/labs.service';
+import { UserDirectory } from './application/user-directory';
+import { LAB_MEMBERS, LabMembersQuery } from './projections/lab-members.projection';
+
+@Module({})
+export class AccessModule {
+  static register(runtime: ServiceRuntime): DynamicModule {
+    return {
+      module: AccessModule,
+      imports: [
+        CairnHttpModule.forRoot({
+          verifier: runtime.verifier,
+          db: runtime.db,
+          consistency: runtime.waiter,
+          readiness: runtime.readiness(),
+        }),
+      ],
+      controllers: [LabsController],
+      providers: [
+        { provide: UserDirectory, useFactory: () => new UserDirectory(runtime.db) },
+        { provide: APP_INTERCEPTOR, useClass: DirectorySightingInterceptor },
+        { provide: LabsService, useFactory: (directory: UserDirectory) => new LabsService(runtime.store, directory), inject: [UserDirectory] },
+        { provide: LabMembersQuery, useFactory: () => new LabMembersQuery(() => runtime.collections.resolve(LAB_MEMBERS)) },
+      ],
+    };
+  }
+}

@@ -1,0 +1,59 @@
+import type { Principal } from '@cairn/auth';
+import { slugify, type StreamName } from '@cairn/contracts';
+import { handleCommand, type EventStore } from '@cairn/event-store';
+import { labDecider, type DirectoryEntry, type LabCommand } from '../domain';
+import { directoryEntryOf, type UserDirectory } from './user-directory';
+
+export const labStream = (lab: string): StreamName => ({ context: 'access', aggregate: 'lab', id: lab });
+
+export interface LabCreated {
+  id: string;
+  slug: string;
+  name: string;
+}
+
+/**
+ * Lab commands. A lab's id is its slug: the event store's `no-stream` append then guarantees that
+ * two labs never share a slug, with no read model to race.
+ */
+export class LabsService {
+  constructor(
+    private readonly store: EventStore,
+    private readonly directory: UserDirectory,
+  ) {}
+
+  async createLab(principal: Principal, name: string, slug?: string) {
+    const creator = directoryEntryOf(principal);
+    const lab = slug ?? slugify(name);
+    const outcome = await this.run(lab, principal, {
+      type: 'CreateLab',
+      lab,
+      name,
+      slug: lab,
+      creator,
+      creatorIsFacilityAdmin: principal.isFacilityAdmin,
+    });
+    return { position: outcome.position, lab: { id: lab, slug: lab, name: name.trim() } satisfies LabCreated };
+  }
+
+  async addMember(principal: Principal, lab: string, userRef: string, admin: boolean) {
+    const member: DirectoryEntry = await this.directory.resolve(userRef);
+    const outcome = await this.run(lab, principal, { type: 'AddLabMember', actor: principal.userId, member, admin });
+    return { position: outcome.position, member: { ...member, admin } };
+  }
+
+  async removeMember(principal: Principal, lab: string, userRef: string, reason?: string) {
+    const { userId } = await this.directory.resolve(userRef);
+    const outcome = await this.run(lab, principal, {
+      type: 'RemoveLabMember',
+      actor: principal.userId,
+      userId,
+      ...(reason !== undefined && { reason }),
+    });
+    return { position: outcome.position };
+  }
+
+  private run(lab: string, principal: Principal, command: LabCommand) {
+    return handleCommand(this.store, labStream(lab), labDecider, command, { actorid: principal.userId });
+  }
+}

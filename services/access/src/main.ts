@@ -1,0 +1,5 @@
+import 'reflect-metadata';
+import { runService } from '@cairn/runtime';
+import { accessService } from './access.service';
+
+void runService(accessService);

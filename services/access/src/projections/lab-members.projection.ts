@@ -1,0 +1,90 @@
+import type { Principal } from '@cairn/auth';
+import { forbidden, type CairnEvent, type LabMemberAddedData, type LabMemberRemovedData } from '@cairn/contracts';
+import { decodeCursor, encodeCursor, type Page } from '@cairn/http';
+import type { Projection, WriteIntent } from '@cairn/read-models';
+import type { Collection, Document } from 'mongodb';
+
+export const LAB_MEMBERS = 'lab_members';
+
+export interface LabMemberDocument {
+  _id: string;
+  lab: string;
+  userId: string;
+  username: string;
+  usernameLower: string;
+  email?: string;
+  displayName: string;
+  admin: boolean;
+}
+
+const memberId = (lab: string, userId: string) => `${lab}:${userId}`;
+
+/** Who belongs to which lab: the lab members list and the lab-member check of lab-scoped reads. */
+export const labMembersProjection: Projection = {
+  name: LAB_MEMBERS,
+  categories: ['access_lab'],
+  version: 1,
+  indexes: [{ key: { lab: 1, usernameLower: 1, userId: 1 } }, { key: { userId: 1 } }],
+  handle(events: CairnEvent[]): WriteIntent[] {
+    return events.flatMap((event): WriteIntent[] => {
+      if (event.type === 'access.lab.member-added.v1') {
+        const data = event.data as LabMemberAddedData;
+        const document: Omit<LabMemberDocument, '_id'> = {
+          lab: data.lab,
+          userId: data.userId,
+          username: data.username,
+          usernameLower: data.username.toLowerCase(),
+          displayName: data.displayName,
+          admin: data.admin,
+          ...(data.email ? { email: data.email } : {}),
+        };
+        return [{ kind: 'replace', id: memberId(data.lab, data.userId), position: event.position, document }];
+      }
+      if (event.type === 'access.lab.member-removed.v1') {
+        const data = event.data as LabMemberRemovedData;
+        return [{ kind: 'delete', id: memberId(data.lab, data.userId), position: event.position }];
+      }
+      return [];
+    });
+  },
+};
+
+/** Reads of the lab members model. */
+export class LabMembersQuery {
+  constructor(private readonly collection: () => Promise<Collection<Document>>) {}
+
+  async isMember(lab: string, userId: string): Promise<boolean> {
+    return (await (await this.collection()).countDocuments({ _id: memberId(lab, userId) as never }, { limit: 1 })) > 0;
+  }
+
+  /** A lab's members by username, for its members and for facility admins. */
+  async membersVisibleTo(principal: Principal, lab: string, limit: number, cursor?: string): Promise<Page<Omit<LabMemberDocument, '_id' | 'usernameLower'>>> {
+    if (!principal.isFacilityAdmin && !(await this.isMember(lab, principal.userId))) {
+      throw forbidden('lab.members-see-members', `only members of lab ${lab} see its members`);
+    }
+    const after = decodeCursor<[string, string]>(cursor);
+    const documents = await (await this.collection())
+      .find({
+        lab,
+        ...(after && {
+          $or: [{ usernameLower: { $gt: after[0] } }, { usernameLower: after[0], userId: { $gt: after[1] } }],
+        }),
+      })
+      .sort({ usernameLower: 1, userId: 1 })
+      .limit(limit + 1)
+      .toArray();
+    const page = documents.slice(0, limit) as unknown as LabMemberDocument[];
+    const last = page[page.length - 1];
+    return {
+      items: page.map(({ lab: labId, userId, username, email, displayName, admin }) => ({
+        lab: labId,
+        userId,
+        username,
+        displayName,
+        admin,
+        ...(email ? { email } : {}),
+      })),
+      nextCursor: documents.length > limit && last ? encodeCursor([last.usernameLower, last.userId]) : null,
+    };
+  }
+}
