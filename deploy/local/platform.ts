@@ -1,11 +1,21 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { freePort, ServerProcess, startFerretDb, startNatsServer, waitUntil } from '@cairn/testing';
 import { startEdge } from './edge';
 import type { ServiceName } from './routes';
 
-const REPO = resolve(__dirname, '../../..');
+/** The repository root, whether this runs compiled (dist/deploy/local) or from source (tests). */
+function repoRoot(): string {
+  let dir = __dirname;
+  while (!existsSync(join(dir, 'tsconfig.base.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`no repository root above ${__dirname}`);
+    dir = parent;
+  }
+  return dir;
+}
+const REPO = repoRoot();
 const DIST = join(REPO, 'dist');
 export const SERVICES: ServiceName[] = ['access', 'projects', 'jobs', 'logbook'];
 
