@@ -1,4 +1,4 @@
-import type { DomainEvent } from '../decider';
+import { closedObject, type EmittedBy } from './schema-parts';
 import { defineEvent, type EventDefinition } from '../event-definition';
 import type { Role } from '../roles';
 
@@ -118,16 +118,6 @@ const roleOrNone = { anyOf: [role, { type: 'null' }] } as const;
 const sha256Hex = { type: 'string', pattern: '^[0-9a-f]{64}$' } as const;
 const isoTime = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$' } as const;
 
-/** A closed object schema: `required` properties must be present, `optional` ones may be. */
-function closedObject(required: Record<string, unknown>, optional: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    type: 'object',
-    additionalProperties: false,
-    required: Object.keys(required),
-    properties: { ...required, ...optional },
-  };
-}
-
 /** Grants, base level and ownership are facts of the project's access stream (`access_project-<id>`). */
 const inProjectAccessStream = { aggregate: 'project' } as const;
 const record = { projectId: id, actor: id, at: isoTime, prevHash: sha256Hex, hash: sha256Hex };
@@ -217,7 +207,6 @@ export const accessEvents: EventDefinition[] = [
 ];
 
 /** The `{ type, data }` a decider emits for one definition. */
-type EmittedBy<D> = D extends EventDefinition<infer TType, infer TData> ? DomainEvent<TType, TData> : never;
 
 export type LabEvent = EmittedBy<typeof labCreatedV1 | typeof labMemberAddedV1 | typeof labMemberRemovedV1>;
 export type ProjectAccessEvent = EmittedBy<

@@ -1,4 +1,4 @@
-import type { DomainEvent } from '../decider';
+import { closedObject, type EmittedBy } from './schema-parts';
 import { defineEvent, type EventDefinition } from '../event-definition';
 import type { Role } from '../roles';
 
@@ -135,19 +135,10 @@ const schemeOrRoleName = { type: 'string', pattern: '^[a-z][a-z0-9-]*$' } as con
 const inProjectStream = { aggregate: 'project' } as const;
 const inFileSpaceStream = { aggregate: 'filespace' } as const;
 
-function objectSchema(properties: Record<string, unknown>, optional: string[] = []): Record<string, unknown> {
-  return {
-    type: 'object',
-    additionalProperties: false,
-    required: Object.keys(properties).filter((name) => !optional.includes(name)),
-    properties,
-  };
-}
-
 export const projectCreatedV1 = defineEvent<ProjectCreatedData>()({
   type: 'projects.project.created.v1',
   description: 'A lab member created a project; they become its owner.',
-  schema: objectSchema(
+  schema: closedObject(
     {
       projectId: id,
       lab: id,
@@ -155,11 +146,10 @@ export const projectCreatedV1 = defineEvent<ProjectCreatedData>()({
       description: { type: 'string', maxLength: 5000 },
       slug: { type: 'string', pattern: '^[a-z0-9]+(-[a-z0-9]+)*$', maxLength: 60 },
       scheme: schemeOrRoleName,
-      baseLevel: schemeOrRoleName,
       createdBy: id,
       actor: id,
     },
-    ['baseLevel'],
+    { baseLevel: schemeOrRoleName },
   ),
 });
 
@@ -167,14 +157,9 @@ export const projectUpdatedV1 = defineEvent<ProjectUpdatedData>()({
   type: 'projects.project.updated.v1',
   description: "The project's name or description changed.",
   schema: {
-    ...objectSchema(
-      {
-        projectId: id,
-        name: { type: 'string', minLength: 1, maxLength: 120 },
-        description: { type: 'string', maxLength: 5000 },
-        actor: id,
-      },
-      ['name', 'description'],
+    ...closedObject(
+      { projectId: id, actor: id },
+      { name: { type: 'string', minLength: 1, maxLength: 120 }, description: { type: 'string', maxLength: 5000 } },
     ),
     anyOf: [{ required: ['name'] }, { required: ['description'] }],
   },
@@ -183,13 +168,13 @@ export const projectUpdatedV1 = defineEvent<ProjectUpdatedData>()({
 export const projectDeletedV1 = defineEvent<ProjectDeletedData>()({
   type: 'projects.project.deleted.v1',
   description: 'The project was deleted; it refuses further commands and its history is kept.',
-  schema: objectSchema({ projectId: id, lab: id, slug: { type: 'string' }, actor: id }),
+  schema: closedObject({ projectId: id, lab: id, slug: { type: 'string' }, actor: id }),
 });
 
 export const experimentCreatedV1 = defineEvent<ExperimentCreatedData>()({
   type: 'projects.experiment.created.v1',
   description: 'A lab member created an experiment (a lab-level dataset).',
-  schema: objectSchema({
+  schema: closedObject({
     experimentId: id,
     lab: id,
     name: { type: 'string', minLength: 1, maxLength: 120 },
@@ -202,7 +187,7 @@ export const experimentsLinkedV1 = {
   ...defineEvent<ExperimentsLinkedData>()({
     type: 'projects.experiment.linked.v1',
     description: 'Experiments of the lab were added to the project in one bulk call.',
-    schema: objectSchema({ projectId: id, lab: id, experimentIds: ids, actor: id }),
+    schema: closedObject({ projectId: id, lab: id, experimentIds: ids, actor: id }),
   }),
   ...inProjectStream,
 };
@@ -211,7 +196,7 @@ export const experimentsUnlinkedV1 = {
   ...defineEvent<ExperimentsUnlinkedData>()({
     type: 'projects.experiment.unlinked.v1',
     description: 'Experiments were removed from the project in one bulk call.',
-    schema: objectSchema({ projectId: id, lab: id, experimentIds: ids, confirmedWidening: { type: 'boolean' }, actor: id }),
+    schema: closedObject({ projectId: id, lab: id, experimentIds: ids, confirmedWidening: { type: 'boolean' }, actor: id }),
   }),
   ...inProjectStream,
 };
@@ -220,7 +205,7 @@ export const fileAddedV1 = {
   ...defineEvent<FileAddedData>()({
     type: 'projects.file.added.v1',
     description: "A raw upload or a job's processed output was recorded in the project's file space.",
-    schema: objectSchema(
+    schema: closedObject(
       {
         projectId: id,
         fileId: id,
@@ -229,10 +214,9 @@ export const fileAddedV1 = {
         size: { type: 'integer', minimum: 0 },
         sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' },
         addedBy: id,
-        jobId: id,
         actor: id,
       },
-      ['jobId'],
+      { jobId: id },
     ),
   }),
   ...inFileSpaceStream,
@@ -242,13 +226,13 @@ export const deletionRequestedV1 = {
   ...defineEvent<DeletionRequestedData>()({
     type: 'projects.deletion.requested.v1',
     description: 'Someone asked for files to be deleted; someone else must approve.',
-    schema: objectSchema({
+    schema: closedObject({
       projectId: id,
       requestId: id,
       files: {
         type: 'array',
         minItems: 1,
-        items: objectSchema({ fileId: id, path: { type: 'string', minLength: 1 }, kind: fileKind }),
+        items: closedObject({ fileId: id, path: { type: 'string', minLength: 1 }, kind: fileKind }),
       },
       scope: fileKind,
       reason: { type: 'string', minLength: 1, maxLength: 2000 },
@@ -262,7 +246,7 @@ export const deletionApprovedV1 = {
   ...defineEvent<DeletionApprovedData>()({
     type: 'projects.deletion.approved.v1',
     description: 'A second person approved a deletion request; its files are deleted in the same commit.',
-    schema: objectSchema({ projectId: id, requestId: id, requestedBy: id, actor: id }),
+    schema: closedObject({ projectId: id, requestId: id, requestedBy: id, actor: id }),
   }),
   ...inFileSpaceStream,
 };
@@ -271,9 +255,9 @@ export const deletionRejectedV1 = {
   ...defineEvent<DeletionRejectedData>()({
     type: 'projects.deletion.rejected.v1',
     description: 'A second person rejected a deletion request; its files stay.',
-    schema: objectSchema(
-      { projectId: id, requestId: id, requestedBy: id, reason: { type: 'string', maxLength: 2000 }, actor: id },
-      ['reason'],
+    schema: closedObject(
+      { projectId: id, requestId: id, requestedBy: id, actor: id },
+      { reason: { type: 'string', maxLength: 2000 } },
     ),
   }),
   ...inFileSpaceStream,
@@ -283,7 +267,7 @@ export const fileDeletedV1 = {
   ...defineEvent<FileDeletedData>()({
     type: 'projects.file.deleted.v1',
     description: 'A file left the file space through an approved deletion request; its record stays in history.',
-    schema: objectSchema({ projectId: id, fileId: id, path: { type: 'string', minLength: 1 }, kind: fileKind, requestId: id, actor: id }),
+    schema: closedObject({ projectId: id, fileId: id, path: { type: 'string', minLength: 1 }, kind: fileKind, requestId: id, actor: id }),
   }),
   ...inFileSpaceStream,
 };
@@ -303,7 +287,6 @@ export const projectsEvents: EventDefinition[] = [
 ];
 
 /** The `{ type, data }` a decider emits for one definition. */
-type EmittedBy<D> = D extends EventDefinition<infer TType, infer TData> ? DomainEvent<TType, TData> : never;
 
 export type ProjectEvent = EmittedBy<
   typeof projectCreatedV1 | typeof projectUpdatedV1 | typeof projectDeletedV1 | typeof experimentsLinkedV1 | typeof experimentsUnlinkedV1

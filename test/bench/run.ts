@@ -1,0 +1,33 @@
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+/**
+ * `npm run bench [-- <filter>]`: runs every `*.bench` module under test/bench (each exports `run()`),
+ * one after another so they do not compete for the two cores. Each prints its own figures as ratios.
+ */
+function benchModules(dir: string): string[] {
+  return readdirSync(dir).flatMap((entry) => {
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory()) return benchModules(path);
+    return /\.bench\.js$/.test(entry) ? [path] : [];
+  });
+}
+
+async function main(): Promise<void> {
+  const filter = process.argv[2];
+  const modules = benchModules(__dirname).filter((path) => !filter || path.includes(filter));
+  for (const path of modules) {
+    console.log(`\n=== ${relative(__dirname, path)}`);
+    const { run } = (await import(path)) as { run?: () => Promise<void> };
+    if (typeof run !== 'function') throw new Error(`${path} exports no run()`);
+    await run();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: Error) => {
+    console.error(error.stack ?? error.message);
+    process.exit(1);
+  },
+);
