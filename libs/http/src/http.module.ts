@@ -5,13 +5,21 @@ import type { Db } from 'mongodb';
 import { BearerAuthGuard, TOKEN_VERIFIER } from './auth';
 import { HealthController, READINESS_PROBES, type ReadinessProbe } from './health';
 import { IDEMPOTENCY_DB, IdempotencyInterceptor } from './idempotency';
-import { CONSISTENCY_GATE, MinPositionInterceptor, PositionHeaderInterceptor, type ConsistencyGate } from './positions';
+import {
+  CONSISTENCY_GATE,
+  MIN_POSITION_TIMEOUT_MS,
+  MinPositionInterceptor,
+  PositionHeaderInterceptor,
+  type ConsistencyGate,
+} from './positions';
 
 export interface CairnHttpOptions {
   verifier: TokenVerifier;
   /** The service's own database, where idempotency keys are kept. */
   db: Db;
   consistency?: ConsistencyGate;
+  /** How long a read with `Cairn-Min-Position` waits before 503. */
+  minPositionTimeoutMs?: number;
   readiness?: ReadinessProbe[];
 }
 
@@ -23,6 +31,7 @@ export class CairnHttpModule {
       { provide: TOKEN_VERIFIER, useValue: options.verifier },
       { provide: IDEMPOTENCY_DB, useValue: options.db },
       { provide: READINESS_PROBES, useValue: options.readiness ?? [] },
+      { provide: MIN_POSITION_TIMEOUT_MS, useValue: options.minPositionTimeoutMs ?? 2_000 },
       { provide: APP_GUARD, useClass: BearerAuthGuard },
       // Order matters: idempotency wraps the others so it stores the final body and position header.
       { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },

@@ -28,6 +28,7 @@ export interface ConsistencyGate {
   waitFor(position: number, timeoutMs: number): Promise<boolean>;
 }
 export const CONSISTENCY_GATE = Symbol('CONSISTENCY_GATE');
+export const MIN_POSITION_TIMEOUT_MS = Symbol('MIN_POSITION_TIMEOUT_MS');
 
 /** Unwraps CommandResult into the body plus the `Cairn-Position` header. */
 @Injectable()
@@ -51,7 +52,7 @@ export class PositionHeaderInterceptor implements NestInterceptor {
 export class MinPositionInterceptor implements NestInterceptor {
   constructor(
     @Optional() @Inject(CONSISTENCY_GATE) private readonly gate?: ConsistencyGate,
-    @Optional() @Inject('CAIRN_MIN_POSITION_TIMEOUT_MS') private readonly timeoutMs = 2_000,
+    @Optional() @Inject(MIN_POSITION_TIMEOUT_MS) private readonly timeoutMs = 2_000,
   ) {}
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { createTokenVerifierFromEnv, type TokenVerifier } from '@cairn/auth';
 import { JetStreamEventStore, type EventStore } from '@cairn/event-store';
-import type { ReadinessProbe } from '@cairn/http';
+import type { CairnHttpOptions, ReadinessProbe } from '@cairn/http';
 import { ConsistencyWaiter } from '@cairn/messaging';
 import { ProjectionRunner, ReadModelCollections, type Projection } from '@cairn/read-models';
 import { MongoClient, type Db } from 'mongodb';
@@ -59,6 +59,17 @@ export class ServiceRuntime {
       );
     }
     return new ServiceRuntime(config, store, nc, mongo, db, verifier, waiter, new ReadModelCollections(db), runners);
+  }
+
+  /** What `CairnHttpModule.forRoot` needs, the same for every service. */
+  httpOptions(): CairnHttpOptions {
+    return {
+      verifier: this.verifier,
+      db: this.db,
+      consistency: this.waiter,
+      readiness: this.readiness(),
+      minPositionTimeoutMs: this.config.minPositionTimeoutMs,
+    };
   }
 
   readiness(): ReadinessProbe[] {

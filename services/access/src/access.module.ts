@@ -14,12 +14,7 @@ export class AccessModule {
     return {
       module: AccessModule,
       imports: [
-        CairnHttpModule.forRoot({
-          verifier: runtime.verifier,
-          db: runtime.db,
-          consistency: runtime.waiter,
-          readiness: runtime.readiness(),
-        }),
+        CairnHttpModule.forRoot(runtime.httpOptions()),
       ],
       controllers: [LabsController],
       providers: [
