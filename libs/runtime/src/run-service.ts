@@ -2,12 +2,43 @@ import { Logger, type DynamicModule } from '@nestjs/common';
 import { createServiceApp, listen } from '@cairn/http';
 import type { Projection } from '@cairn/read-models';
 import { serviceConfigFromEnv } from './config';
+import type { Reactor } from './reactor';
 import { ServiceRuntime } from './service-runtime';
+
+/**
+ * What a service's module may need beyond the runtime's connections: its environment (settings only
+ * that service reads, such as a data folder) and a way to have background parts it starts itself (an
+ * in-memory authorization model, a reactor) stopped with it, after HTTP and before the connections.
+ */
+export interface ServiceHost {
+  env: NodeJS.ProcessEnv;
+  /** Registers a part to stop; parts stop in reverse order of registration. Returns the part. */
+  stopWith<T extends { stop(): Promise<void> }>(part: T): T;
+}
 
 export interface ServiceDefinition {
   name: string;
   projections: Projection[];
-  module(runtime: ServiceRuntime): DynamicModule;
+  reactors?: Reactor[];
+  module(runtime: ServiceRuntime, host: ServiceHost): DynamicModule | Promise<DynamicModule>;
+}
+
+/** The host given to a definition's module, and the stop of everything registered with it. */
+export function createServiceHost(env: NodeJS.ProcessEnv): { host: ServiceHost; stopParts(): Promise<void> } {
+  const parts: { stop(): Promise<void> }[] = [];
+  const logger = new Logger('service-host');
+  return {
+    host: {
+      env,
+      stopWith: (part) => {
+        parts.push(part);
+        return part;
+      },
+    },
+    stopParts: async () => {
+      for (const part of parts.splice(0).reverse()) await part.stop().catch((error: Error) => logger.warn(error.message));
+    },
+  };
 }
 
 /**
@@ -18,14 +49,16 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
   const logger = new Logger(definition.name);
   try {
     const config = serviceConfigFromEnv(definition.name);
-    const runtime = await ServiceRuntime.start({ config, projections: definition.projections });
-    const app = await createServiceApp(definition.module(runtime), { name: definition.name });
+    const runtime = await ServiceRuntime.start({ config, projections: definition.projections, reactors: definition.reactors });
+    const { host, stopParts } = createServiceHost(process.env);
+    const app = await createServiceApp(await definition.module(runtime, host), { name: definition.name });
     let stopping = false;
     const stop = async (signal: string) => {
       if (stopping) return;
       stopping = true;
       logger.log(`${signal}: stopping`);
       await app.close();
+      await stopParts();
       await runtime.close();
       process.exit(0);
     };

@@ -3,7 +3,7 @@ import { LOCAL_DEV_JWT_SECRET, signDevToken, type DevTokenRequest } from '@cairn
 import { createServiceApp } from '@cairn/http';
 import { startNatsServer, testMongoUrl, uniqueDbName, type NatsServerHandle } from '@cairn/testing';
 import { serviceConfigFromEnv } from './config';
-import type { ServiceDefinition } from './run-service';
+import { createServiceHost, type ServiceDefinition } from './run-service';
 import { ServiceRuntime } from './service-runtime';
 
 export interface ServiceUnderTest {
@@ -17,21 +17,33 @@ export interface ServiceUnderTest {
   close(): Promise<void>;
 }
 
+export interface ServiceUnderTestOptions {
+  /** More environment for the service (e.g. its data folder or limits); the connections' own are set here. */
+  env?: Record<string, string>;
+}
+
 /**
  * One service in this process, wired exactly as `main.ts` wires it, against a private nats-server and
  * its own database on the run's FerretDB: HTTP → decider → JetStream → projection → MongoDB → query.
+ * Several services may share one nats-server (pass its handle): each gets its own database.
  */
-export async function startServiceUnderTest(definition: ServiceDefinition, nats?: NatsServerHandle): Promise<ServiceUnderTest> {
+export async function startServiceUnderTest(
+  definition: ServiceDefinition,
+  nats?: NatsServerHandle,
+  options: ServiceUnderTestOptions = {},
+): Promise<ServiceUnderTest> {
   const server = nats ?? (await startNatsServer());
   const env = {
+    ...options.env,
     CAIRN_AUTH_MODE: 'dev',
     CAIRN_DEV_JWT_SECRET: LOCAL_DEV_JWT_SECRET,
     NATS_URL: server.url,
     MONGO_URL: testMongoUrl(),
     MONGO_DB: uniqueDbName(definition.name),
   };
-  const runtime = await ServiceRuntime.start({ config: serviceConfigFromEnv(definition.name, env), projections: definition.projections, env });
-  const app = await createServiceApp(definition.module(runtime), { name: definition.name, logger: ['error'] });
+  const runtime = await ServiceRuntime.start({ config: serviceConfigFromEnv(definition.name, env), projections: definition.projections, reactors: definition.reactors, env });
+  const { host, stopParts } = createServiceHost(env);
+  const app = await createServiceApp(await definition.module(runtime, host), { name: definition.name, logger: ['error'] });
   await app.init();
   return {
     app,
@@ -41,6 +53,7 @@ export async function startServiceUnderTest(definition: ServiceDefinition, nats?
     token: (request) => signDevToken(request, LOCAL_DEV_JWT_SECRET),
     close: async () => {
       await app.close();
+      await stopParts();
       await runtime.db.dropDatabase().catch(() => undefined);
       await runtime.close();
       if (!nats) await server.stop();
