@@ -7,21 +7,25 @@ import { ProjectionRunner, ReadModelCollections, type Projection } from '@cairn/
 import { MongoClient, type Db } from 'mongodb';
 import { connect, type NatsConnection } from 'nats';
 import type { ServiceConfig } from './config';
+import { ReactorRunner, type Reactor } from './reactor';
 
 export interface ServiceRuntimeOptions {
   config: ServiceConfig;
   /** The service's read models, kept up to date while the service runs. */
   projections: Projection[];
+  /** What the service does in answer to events, running while the service runs. */
+  reactors?: Reactor[];
   env?: NodeJS.ProcessEnv;
 }
 
 /**
  * The connections and background work one service process owns: the event store, NATS, MongoDB, the
- * token verifier and its projection runners. Nothing here is shared state between replicas: each
+ * token verifier, its projection runners and its reactors. Nothing here is shared state between replicas: each
  * replica owns its connections, and projection consumers let one replica at a time be active.
  */
 export class ServiceRuntime {
   private readonly logger: Logger;
+  readonly reactors: ReactorRunner[] = [];
 
   private constructor(
     readonly config: ServiceConfig,
@@ -58,7 +62,19 @@ export class ServiceRuntime {
         }),
       );
     }
-    return new ServiceRuntime(config, store, nc, mongo, db, verifier, waiter, new ReadModelCollections(db), runners);
+    const runtime = new ServiceRuntime(config, store, nc, mongo, db, verifier, waiter, new ReadModelCollections(db), runners);
+    for (const reactor of options.reactors ?? []) {
+      runtime.reactors.push(
+        await ReactorRunner.start({
+          nc,
+          reactor,
+          runtime,
+          waiter,
+          onError: (error) => logger.error(`reactor ${reactor.name}: ${error.message}`),
+        }),
+      );
+    }
+    return runtime;
   }
 
   /** What `CairnHttpModule.forRoot` needs, the same for every service. */
@@ -80,6 +96,7 @@ export class ServiceRuntime {
   }
 
   async close(): Promise<void> {
+    for (const reactor of this.reactors) await reactor.stop().catch((error: Error) => this.logger.warn(error.message));
     for (const runner of this.runners) await runner.stop().catch((error: Error) => this.logger.warn(error.message));
     await this.store.close();
     await this.nc.drain().catch(() => undefined);
