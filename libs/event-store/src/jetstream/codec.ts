@@ -1,0 +1,99 @@
+import { headers as natsHeaders, type MsgHdrs } from 'nats';
+import { assertSafeToken, type CairnEvent, type StreamName } from '@cairn/contracts';
+import type { StoredEnvelope } from '../envelope';
+
+/**
+ * How a Cairn event is stored in JetStream. One message per event on the aggregate's subject; the
+ * body is the CloudEvents envelope without `position`, because the position is the message's stream
+ * sequence, known only once stored. The `ce-*` headers repeat the envelope's attributes so that
+ * subscribers can route and filter without parsing bodies.
+ */
+export const DEFAULT_SUBJECT_PREFIX = 'cairn.events';
+
+/** Header carrying an event's version inside its stream; the store reads it to find a stream's head. */
+export const STREAM_VERSION_HEADER = 'ce-streamversion';
+
+export interface EncodedEvent {
+  subject: string;
+  headers: MsgHdrs;
+  data: Uint8Array;
+}
+
+/** `cairn.events.<context>.<aggregate>.<id>` */
+export function subjectOf(stream: StreamName, prefix = DEFAULT_SUBJECT_PREFIX): string {
+  assertSafeToken('context', stream.context);
+  assertSafeToken('aggregate', stream.aggregate);
+  assertSafeToken('stream id', stream.id);
+  return `${prefix}.${stream.context}.${stream.aggregate}.${stream.id}`;
+}
+
+/** Category `access_project` → `cairn.events.access.project.>`. */
+export function categoryFilterSubjects(categories: string[], prefix = DEFAULT_SUBJECT_PREFIX): string[] {
+  return categories.map((category) => {
+    const match = /^([A-Za-z0-9-]+)_([A-Za-z0-9-]+)$/.exec(category);
+    if (!match) throw new Error(`"${category}" is not a Cairn category (<context>_<aggregate>)`);
+    return `${prefix}.${match[1]}.${match[2]}.>`;
+  });
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export function encodeEvent(envelope: StoredEnvelope, prefix = DEFAULT_SUBJECT_PREFIX): EncodedEvent {
+  const [, context, aggregate, id] = /^([^_]+)_([^-]+)-(.+)$/.exec(envelope.streamid) ?? [];
+  if (id === undefined) throw new Error(`"${envelope.streamid}" is not a Cairn stream id`);
+  const headers = natsHeaders();
+  headers.set('Nats-Msg-Id', envelope.id);
+  headers.set('ce-id', envelope.id);
+  headers.set('ce-type', envelope.type);
+  headers.set('ce-source', envelope.source);
+  headers.set('ce-subject', envelope.subject);
+  headers.set('ce-time', envelope.time);
+  headers.set('ce-streamid', envelope.streamid);
+  headers.set(STREAM_VERSION_HEADER, String(envelope.streamversion));
+  if (envelope.actorid !== undefined) headers.set('ce-actorid', envelope.actorid);
+  if (envelope.correlationid !== undefined) headers.set('ce-correlationid', envelope.correlationid);
+  if (envelope.causationid !== undefined) headers.set('ce-causationid', envelope.causationid);
+  return {
+    subject: subjectOf({ context, aggregate, id }, prefix),
+    headers,
+    data: encoder.encode(JSON.stringify(envelope)),
+  };
+}
+
+/** A stored message whose body is not a Cairn envelope: redelivering it will not help. */
+export class UndecodableEventError extends Error {
+  constructor(
+    readonly sequence: number,
+    reason: string,
+  ) {
+    super(`message ${sequence} is not a Cairn event: ${reason}`);
+    this.name = 'UndecodableEventError';
+  }
+}
+
+/** Works for a consumer's `JsMsg` (`msg.data, msg.seq`) and a direct get's `StoredMsg` alike. */
+export function decodeStoredEvent(data: Uint8Array, sequence: number): CairnEvent {
+  let body: unknown;
+  try {
+    body = JSON.parse(decoder.decode(data));
+  } catch (error) {
+    throw new UndecodableEventError(sequence, (error as Error).message);
+  }
+  if (!isStoredEnvelope(body)) {
+    throw new UndecodableEventError(sequence, 'missing specversion, id, type, streamid or streamversion');
+  }
+  return { ...body, position: sequence };
+}
+
+function isStoredEnvelope(body: unknown): body is StoredEnvelope {
+  if (typeof body !== 'object' || body === null) return false;
+  const envelope = body as Record<string, unknown>;
+  return (
+    envelope.specversion === '1.0' &&
+    typeof envelope.id === 'string' &&
+    typeof envelope.type === 'string' &&
+    typeof envelope.streamid === 'string' &&
+    typeof envelope.streamversion === 'number'
+  );
+}
