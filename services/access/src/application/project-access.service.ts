@@ -1,0 +1,270 @@
+import type { Principal } from '@cairn/auth';
+import {
+  capabilitiesOf,
+  forbidden,
+  foldEvents,
+  hasCapability,
+  type Capability,
+  type ProjectAccessEvent,
+  type Role,
+  type StreamName,
+} from '@cairn/contracts';
+import { handleCommand, type EventStore } from '@cairn/event-store';
+import {
+  accessOverview,
+  checkAccess,
+  explainAccess,
+  previewChange,
+  projectAccessDecider,
+  type AccessExplanation,
+  type DirectoryEntry,
+  type Lab,
+  type ProjectAccess,
+  type ProjectAccessChange,
+  type UserAccessChange,
+} from '../domain';
+import { refusal } from '../domain/refusal';
+import type { AccessPreviews, ResolvedAccessChange } from './access-previews';
+import { loadLab, personIn } from './lab-facts';
+import type { UserDirectory } from './user-directory';
+
+export const projectAccessStream = (projectId: string): StreamName => ({ context: 'access', aggregate: 'project', id: projectId });
+
+/** A change as a caller asks for it: people named by `userRef` (user id, username or e-mail). */
+export type AccessChangeRequest =
+  | { kind: 'set-role'; user: string; role: Role }
+  | { kind: 'remove-role'; user: string }
+  | { kind: 'set-base-level'; level: Role }
+  | { kind: 'transfer-ownership'; to: string };
+
+export interface ChangeContext {
+  reason?: string;
+  /** A preview of this very change, cited as evidence in its event. */
+  previewId?: string;
+}
+
+/** A person named on the users page. */
+export interface PersonName {
+  user: string;
+  username: string;
+  displayName: string;
+}
+
+export interface AccessWarning {
+  rule: string;
+  message: string;
+}
+
+/** A project's access and its lab, as their streams say they are now. */
+interface ProjectFacts {
+  access: ProjectAccess;
+  /** Version of the access stream's last event. */
+  version: number;
+  lab: Lab | null;
+}
+
+/**
+ * Project access: the commands of the users page, the preview, "check as user" and the caller's own
+ * role. Every answer is computed from the project's access stream and its lab's stream, not from read
+ * models, so a decision never rests on a membership or grant that has already changed.
+ */
+export class ProjectAccessService {
+  constructor(
+    private readonly store: EventStore,
+    private readonly directory: UserDirectory,
+    private readonly previews: AccessPreviews,
+  ) {}
+
+  /** Decides and records a change; answers with the state after it. */
+  async change(principal: Principal, projectId: string, request: AccessChangeRequest, context: ChangeContext = {}) {
+    const facts = await this.load(projectId);
+    const { change, command } = await this.commandFor(principal, facts, request, context);
+    if (context.previewId !== undefined) {
+      await this.previews.requireEvidence(context.previewId, { projectId, actor: principal.userId, change, version: facts.version });
+    }
+    const outcome = await handleCommand(this.store, projectAccessStream(projectId), projectAccessDecider, command, {
+      actorid: principal.userId,
+    });
+    return { position: outcome.position, body: this.outcomeOf(change, outcome.state as ProjectAccess, facts.lab, principal.userId) };
+  }
+
+  /** The dry run: what `request` would change for whom, refused exactly as the change itself would be. */
+  async preview(principal: Principal, projectId: string, request: AccessChangeRequest) {
+    const facts = await this.load(projectId);
+    const { change, command } = await this.commandFor(principal, facts, request, {});
+    const effects = previewChange(facts.access, command, facts.lab?.members.keys() ?? []);
+    const previewId = await this.previews.record({ projectId, actor: principal.userId, change, version: facts.version, effects });
+    const names = await this.namesOf(facts.lab, effects.map((effect) => effect.user));
+    return {
+      previewId,
+      projectId,
+      change,
+      effects: effects.map((effect): UserAccessChange & PersonName => ({ ...names(effect.user), ...effect })),
+    };
+  }
+
+  /**
+   * The users page: "first, anyone with an explicit permission on the project, and then anyone else in
+   * the lab who has access via the base level if there is one", with the scheme's advice on backups.
+   */
+  async usersPage(principal: Principal, projectId: string) {
+    const facts = await this.load(projectId);
+    this.requireCapability(facts, principal.userId, 'access.view');
+    const { access, lab } = facts;
+    const overview = accessOverview(access, lab?.members.keys() ?? []);
+    const names = await this.namesOf(lab, [
+      ...overview.explicit.flatMap((entry) => [entry.user, entry.grantedBy]),
+      ...overview.viaBaseLevel.map((entry) => entry.user),
+    ]);
+    return {
+      projectId,
+      lab: access.lab,
+      scheme: overview.scheme,
+      baseLevel: overview.baseLevel,
+      explicit: overview.explicit.map((entry) => ({ ...names(entry.user), ...entry })),
+      viaBaseLevel: overview.viaBaseLevel
+        .map((entry) => ({ ...names(entry.user), ...entry }))
+        .sort((a, b) => a.username.localeCompare(b.username) || a.user.localeCompare(b.user)),
+      warnings: ownerBackupWarnings(access),
+    };
+  }
+
+  /** The caller's role, where it comes from, and what it lets them do. */
+  async mine(principal: Principal, projectId: string) {
+    const { access, lab } = await this.load(projectId);
+    const explanation = this.explain(access, lab, principal.userId);
+    return {
+      projectId,
+      user: principal.userId,
+      scheme: access.scheme.name,
+      ...explanation,
+      capabilities: capabilitiesOf(access.scheme, explanation.role),
+    };
+  }
+
+  /** "Check as user", for those whose role has `access.check`. */
+  async check(principal: Principal, projectId: string, userRef: string, capability: Capability) {
+    const facts = await this.load(projectId);
+    this.requireCapability(facts, principal.userId, 'access.check');
+    const user = await this.directory.resolve(userRef);
+    const verdict = checkAccess(facts.access, user.userId, personIn(facts.lab, user.userId).isLabMember, capability);
+    return { projectId, username: user.username, ...verdict };
+  }
+
+  private async load(projectId: string): Promise<ProjectFacts> {
+    const events = await this.store.readStream(projectAccessStream(projectId));
+    const access = foldEvents(projectAccessDecider, events as unknown as ProjectAccessEvent[]);
+    if (!access) {
+      throw refusal(
+        'not-found',
+        'access.project-unknown',
+        `there is no project ${projectId}, or its creation has not reached the access service yet (a creator's first read waits for it with Cairn-Min-Position)`,
+      );
+    }
+    return { access, version: events[events.length - 1].streamversion, lab: await loadLab(this.store, access.lab) };
+  }
+
+  private async commandFor(
+    principal: Principal,
+    { lab }: ProjectFacts,
+    request: AccessChangeRequest,
+    context: ChangeContext,
+  ): Promise<{ change: ResolvedAccessChange; command: ProjectAccessChange }> {
+    const common = {
+      actor: personIn(lab, principal.userId),
+      now: new Date().toISOString(),
+      ...(context.reason !== undefined && { reason: context.reason }),
+      ...(context.previewId !== undefined && { previewId: context.previewId }),
+    };
+    switch (request.kind) {
+      case 'set-role': {
+        const user = await this.userIdOf(request.user);
+        return {
+          change: { kind: 'set-role', user, role: request.role },
+          command: { type: 'SetRole', ...common, user: personIn(lab, user), role: request.role },
+        };
+      }
+      case 'remove-role': {
+        const user = await this.userIdOf(request.user);
+        return { change: { kind: 'remove-role', user }, command: { type: 'RevokeRole', ...common, user: personIn(lab, user) } };
+      }
+      case 'set-base-level':
+        return {
+          change: { kind: 'set-base-level', level: request.level },
+          command: { type: 'ChangeBaseLevel', ...common, level: request.level },
+        };
+      case 'transfer-ownership': {
+        const to = await this.userIdOf(request.to);
+        return { change: { kind: 'transfer-ownership', to }, command: { type: 'TransferOwnership', ...common, to: personIn(lab, to) } };
+      }
+    }
+  }
+
+  /** What a change left: the user's access, the base level, or who owns the project now. */
+  private outcomeOf(change: ResolvedAccessChange, access: ProjectAccess, lab: Lab | null, actor: string) {
+    const projectId = access.projectId;
+    switch (change.kind) {
+      case 'set-role':
+      case 'remove-role':
+        return { projectId, user: change.user, ...this.explain(access, lab, change.user) };
+      case 'set-base-level':
+        return { projectId, baseLevel: access.baseLevel };
+      case 'transfer-ownership':
+        return { projectId, owner: change.to, previousOwner: { user: actor, ...this.explain(access, lab, actor) } };
+    }
+  }
+
+  private explain(access: ProjectAccess, lab: Lab | null, userId: string): AccessExplanation {
+    return explainAccess(access, userId, personIn(lab, userId).isLabMember);
+  }
+
+  /** Refuses, as `@Requires` does in other services, unless the user's role on the project has `capability`. */
+  private requireCapability({ access, lab }: ProjectFacts, userId: string, capability: Capability): void {
+    const { role, via } = this.explain(access, lab, userId);
+    if (hasCapability(access.scheme, role, capability)) return;
+    const needed = access.scheme.roles.filter((candidate) => hasCapability(access.scheme, candidate, capability));
+    const holder =
+      role === null
+        ? 'You have no role on this project'
+        : `Your role on this project is ${role} (${via === 'explicit' ? 'an explicit permission' : 'the base level, as a member of its lab'})`;
+    throw forbidden(`capability.${capability}`, `${holder}; ${capability} needs the role ${needed.join(' or ')}.`, {
+      projectId: access.projectId,
+      capability,
+      role,
+      via,
+      rolesWithCapability: needed,
+    });
+  }
+
+  private async userIdOf(userRef: string): Promise<string> {
+    return (await this.directory.resolve(userRef)).userId;
+  }
+
+  /** Usernames and display names: from the lab's own member entries, else from the directory. */
+  private async namesOf(lab: Lab | null, userIds: string[]): Promise<(userId: string) => PersonName> {
+    const known = new Map<string, DirectoryEntry>(lab?.members ?? []);
+    const others = await this.directory.entriesOf(userIds.filter((id) => !known.has(id)));
+    return (user) => {
+      const entry = known.get(user) ?? others.get(user);
+      return { user, username: entry?.username ?? user, displayName: entry?.displayName ?? user };
+    };
+  }
+}
+
+/**
+ * Where one owner is the rule, the facility guide's tip: "Add at least one other Manager as backup
+ * (vacations, handover)". A backup is someone besides the owner whose role manages access.
+ */
+function ownerBackupWarnings(access: ProjectAccess): AccessWarning[] {
+  const { scheme } = access;
+  if (scheme.ownerCardinality !== 'exactly-one') return [];
+  const managesAccess = (role: Role) => role !== scheme.ownerRole && hasCapability(scheme, role, 'access.manage');
+  if ([...access.explicit.values()].some((grant) => managesAccess(grant.role))) return [];
+  const backupRoles = scheme.roles.filter(managesAccess);
+  return [
+    {
+      rule: `${scheme.name}.owner-backup-advised`,
+      message: `Only the ${scheme.ownerRole} manages access to this project. Add at least one other ${backupRoles.join(' or ')} as backup (vacations, handover).`,
+    },
+  ];
+}
