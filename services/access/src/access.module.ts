@@ -4,7 +4,12 @@ import { CairnHttpModule } from '@cairn/http';
 import type { ServiceRuntime } from '@cairn/runtime';
 import { DirectorySightingInterceptor } from './api/directory-sighting.interceptor';
 import { LabsController } from './api/labs.controller';
+import { ProjectAccessController } from './api/project-access.controller';
+import { UsersController } from './api/users.controller';
+import { AccessPreviews } from './application/access-previews';
+import { LabPeopleService } from './application/lab-people.service';
 import { LabsService } from './application/labs.service';
+import { ProjectAccessService } from './application/project-access.service';
 import { UserDirectory } from './application/user-directory';
 import { LAB_MEMBERS, LabMembersQuery } from './projections/lab-members.projection';
 
@@ -16,11 +21,17 @@ export class AccessModule {
       imports: [
         CairnHttpModule.forRoot(runtime.httpOptions()),
       ],
-      controllers: [LabsController],
+      controllers: [LabsController, ProjectAccessController, UsersController],
       providers: [
         { provide: UserDirectory, useFactory: () => new UserDirectory(runtime.db) },
         { provide: APP_INTERCEPTOR, useClass: DirectorySightingInterceptor },
         { provide: LabsService, useFactory: (directory: UserDirectory) => new LabsService(runtime.store, directory), inject: [UserDirectory] },
+        {
+          provide: ProjectAccessService,
+          useFactory: (directory: UserDirectory) => new ProjectAccessService(runtime.store, directory, new AccessPreviews(runtime.db)),
+          inject: [UserDirectory],
+        },
+        { provide: LabPeopleService, useFactory: (directory: UserDirectory) => new LabPeopleService(runtime.store, directory), inject: [UserDirectory] },
         { provide: LabMembersQuery, useFactory: () => new LabMembersQuery(() => runtime.collections.resolve(LAB_MEMBERS)) },
       ],
     };

@@ -1,6 +1,7 @@
 import type { Principal } from '@cairn/auth';
 import { notFound } from '@cairn/contracts';
-import type { Collection, Db } from 'mongodb';
+import { decodeCursor, encodeCursor, type Page } from '@cairn/http';
+import type { Collection, Db, Filter } from 'mongodb';
 import type { DirectoryEntry } from '../domain';
 
 /** One person as the directory knows them; lower-cased copies serve anchored prefix searches. */
@@ -66,8 +67,47 @@ export class UserDirectory {
         `nobody with the user id, username or e-mail "${userRef}" has signed in to Cairn yet; ask them to sign in once`,
       );
     }
-    return { userId: found.userId, username: found.username, displayName: found.displayName, ...(found.email ? { email: found.email } : {}) };
+    return entryOf(found);
   }
+
+  /** The directory entries of these users, by user id; users never seen are left out. */
+  async entriesOf(userIds: Iterable<string>): Promise<Map<string, DirectoryEntry>> {
+    const ids = [...new Set(userIds)];
+    if (ids.length === 0) return new Map();
+    const found = await this.users.find({ _id: { $in: ids } }).toArray();
+    return new Map(found.map((user) => [user.userId, entryOf(user)]));
+  }
+
+  /**
+   * Autocomplete: people among `userIds` whose username, display name or e-mail starts with `prefix`
+   * (case-insensitive), by username. Each alternative is an anchored regex on a lower-cased, indexed
+   * field, which the database answers from the index rather than by a scan.
+   */
+  async search(userIds: Iterable<string>, prefix: string, limit: number, cursor?: string): Promise<Page<DirectoryEntry>> {
+    const after = decodeCursor<[string, string]>(cursor);
+    const anchored = { $regex: `^${escapeRegex(prefix.toLowerCase())}` };
+    const conditions: Filter<UserDocument>[] = [
+      ...(prefix === '' ? [] : [{ $or: [{ usernameLower: anchored }, { displayNameLower: anchored }, { emailLower: anchored }] }]),
+      ...(after ? [{ $or: [{ usernameLower: { $gt: after[0] } }, { usernameLower: after[0], _id: { $gt: after[1] } }] }] : []),
+    ];
+    const filter: Filter<UserDocument> = { _id: { $in: [...new Set(userIds)] }, ...(conditions.length > 0 && { $and: conditions }) };
+    const found = await this.users.find(filter).sort({ usernameLower: 1, _id: 1 }).limit(limit + 1).toArray();
+    const page = found.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map(entryOf),
+      nextCursor: found.length > limit && last ? encodeCursor([last.usernameLower, last._id]) : null,
+    };
+  }
+}
+
+function entryOf(user: UserDocument): DirectoryEntry {
+  return { userId: user.userId, username: user.username, displayName: user.displayName, ...(user.email ? { email: user.email } : {}) };
+}
+
+/** User input as a regex that matches it literally. */
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** How a principal's token claims read as a directory entry. */
