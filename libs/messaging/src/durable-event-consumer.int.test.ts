@@ -5,6 +5,9 @@ import { startNatsServer, waitUntil, type NatsServerHandle } from '@cairn/testin
 import { DEAD_LETTER_STREAM, deadLetterSubject, DeadLetterHeaders } from './dead-letter';
 import { DurableEventConsumer, type DurableEventConsumerOptions } from './durable-event-consumer';
 
+// The int project's testTimeout is not applied per project; servers on a shared machine need more than 5 s.
+jest.setTimeout(30_000);
+
 let nats: NatsServerHandle;
 let store: JetStreamEventStore;
 let nc: NatsConnection;

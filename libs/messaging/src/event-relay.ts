@@ -151,7 +151,10 @@ export class EventRelay {
     if (this.sinceStore >= (this.options.checkpointEveryEvents ?? 100)) {
       await this.storeCheckpoint();
     } else {
-      this.storeTimer ??= setTimeout(() => void this.storeCheckpoint().catch((error: Error) => this.recover(error)), this.options.checkpointEveryMs ?? 250);
+      this.storeTimer ??= setTimeout(
+        () => void this.storeCheckpoint().catch((error: Error) => this.recover(error)),
+        this.options.checkpointEveryMs ?? 250,
+      );
     }
   }
 
