@@ -1,0 +1,67 @@
+import type { CairnEvent, FileAddedData, FileDeletedData, FileKind } from '@cairn/contracts';
+import type { Projection, WriteIntent } from '@cairn/read-models';
+
+export const FILE_INDEX = 'file_index';
+
+/** One file of a project's file space; a deleted file keeps its document, marked deleted. */
+export interface FileDocument {
+  _id: string;
+  projectId: string;
+  path: string;
+  /** The path's parent folder (`raw/run-1` for `raw/run-1/image.tif`). */
+  folder: string;
+  name: string;
+  kind: FileKind;
+  size: number;
+  sha256: string;
+  addedBy: string;
+  addedAt: string;
+  jobId?: string;
+  status: 'present' | 'deleted';
+  deletedBy?: string;
+  deletedAt?: string;
+  deletionRequestId?: string;
+}
+
+export function folderOf(path: string): string {
+  const slash = path.lastIndexOf('/');
+  return slash < 0 ? '' : path.slice(0, slash);
+}
+
+/** The project file space by folder: listing, download, and the files a deletion request may name. */
+export const fileIndexProjection: Projection = {
+  name: FILE_INDEX,
+  categories: ['projects_filespace'],
+  version: 1,
+  indexes: [{ key: { projectId: 1, status: 1, folder: 1, path: 1 } }],
+  handle(events: CairnEvent[]): WriteIntent[] {
+    return events.flatMap((event): WriteIntent[] => {
+      switch (event.type) {
+        case 'projects.file.added.v1': {
+          const data = event.data as FileAddedData;
+          const document: Omit<FileDocument, '_id'> = {
+            projectId: data.projectId,
+            path: data.path,
+            folder: folderOf(data.path),
+            name: data.path.slice(data.path.lastIndexOf('/') + 1),
+            kind: data.kind,
+            size: data.size,
+            sha256: data.sha256,
+            addedBy: data.addedBy,
+            addedAt: event.time,
+            ...(data.jobId === undefined ? {} : { jobId: data.jobId }),
+            status: 'present',
+          };
+          return [{ kind: 'replace', id: data.fileId, position: event.position, document }];
+        }
+        case 'projects.file.deleted.v1': {
+          const { fileId, actor, requestId } = event.data as FileDeletedData;
+          const changes = { status: 'deleted', deletedBy: actor, deletedAt: event.time, deletionRequestId: requestId };
+          return [{ kind: 'update', id: fileId, position: event.position, update: { $set: changes }, upsert: false }];
+        }
+        default:
+          return [];
+      }
+    });
+  },
+};

@@ -1,0 +1,21 @@
+import type { Projection } from '@cairn/read-models';
+import { deletionRequestsProjection } from './deletion-requests.projection';
+import { experimentDirectoryProjection } from './experiment-directory.projection';
+import { fileIndexProjection } from './file-index.projection';
+import { projectActivityProjection } from './project-activity.projection';
+import { projectDirectoryProjection } from './project-directory.projection';
+
+export * from './deletion-requests.projection';
+export * from './experiment-directory.projection';
+export * from './file-index.projection';
+export * from './project-activity.projection';
+export * from './project-directory.projection';
+
+/** Every read model the projects service keeps. */
+export const projectsProjections: Projection[] = [
+  projectDirectoryProjection,
+  experimentDirectoryProjection,
+  fileIndexProjection,
+  deletionRequestsProjection,
+  projectActivityProjection,
+];

@@ -1,0 +1,69 @@
+import type { CairnEvent, ProjectCreatedData, ProjectDeletedData, ProjectUpdatedData } from '@cairn/contracts';
+import type { Projection, WriteIntent } from '@cairn/read-models';
+
+export const PROJECT_DIRECTORY = 'project_directory';
+
+/** One project as lists and the project page show it; `nameLower` serves anchored prefix search. */
+export interface ProjectDocument {
+  _id: string;
+  lab: string;
+  slug: string;
+  name: string;
+  nameLower: string;
+  description: string;
+  scheme: string;
+  baseLevel?: string;
+  status: 'active' | 'deleted';
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+  deletedBy?: string;
+  deletedAt?: string;
+}
+
+/** The lab's projects: the project list, slug lookups and the project page's header. */
+export const projectDirectoryProjection: Projection = {
+  name: PROJECT_DIRECTORY,
+  categories: ['projects_project'],
+  version: 1,
+  indexes: [{ key: { lab: 1, slug: 1 } }, { key: { lab: 1, nameLower: 1, _id: 1 } }, { key: { nameLower: 1, _id: 1 } }],
+  handle(events: CairnEvent[]): WriteIntent[] {
+    return events.flatMap((event): WriteIntent[] => {
+      switch (event.type) {
+        case 'projects.project.created.v1': {
+          const data = event.data as ProjectCreatedData;
+          const document: Omit<ProjectDocument, '_id'> = {
+            lab: data.lab,
+            slug: data.slug,
+            name: data.name,
+            nameLower: data.name.toLowerCase(),
+            description: data.description,
+            scheme: data.scheme,
+            ...(data.baseLevel === undefined ? {} : { baseLevel: data.baseLevel }),
+            status: 'active',
+            createdBy: data.createdBy,
+            createdAt: event.time,
+            updatedAt: event.time,
+          };
+          return [{ kind: 'replace', id: data.projectId, position: event.position, document }];
+        }
+        case 'projects.project.updated.v1': {
+          const { projectId, name, description } = event.data as ProjectUpdatedData;
+          const changes = {
+            ...(name === undefined ? {} : { name, nameLower: name.toLowerCase() }),
+            ...(description === undefined ? {} : { description }),
+            updatedAt: event.time,
+          };
+          return [{ kind: 'update', id: projectId, position: event.position, update: { $set: changes }, upsert: false }];
+        }
+        case 'projects.project.deleted.v1': {
+          const { projectId, actor } = event.data as ProjectDeletedData;
+          const changes = { status: 'deleted', deletedBy: actor, deletedAt: event.time, updatedAt: event.time };
+          return [{ kind: 'update', id: projectId, position: event.position, update: { $set: changes }, upsert: false }];
+        }
+        default:
+          return [];
+      }
+    });
+  },
+};
