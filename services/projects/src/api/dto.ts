@@ -1,0 +1,144 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { PageQuery } from '@cairn/http';
+import { Type } from 'class-transformer';
+import { IsArray, IsBoolean, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+
+// Lengths, blankness, slug format, schemes and roles are the domain's rules (services/projects/src/domain);
+// these classes only say which fields exist and their types, so each refusal has one source.
+
+export class CreateProjectDto {
+  @ApiProperty({ example: 'crystallography' })
+  @IsString()
+  lab!: string;
+
+  @ApiProperty({ example: 'Lysozyme 2025 — phasing', description: 'At most 120 characters once trimmed.' })
+  @IsString()
+  name!: string;
+
+  @ApiPropertyOptional({ description: 'Markdown, at most 5000 characters.' })
+  @IsOptional()
+  @IsString()
+  description?: string;
+
+  @ApiPropertyOptional({ example: 'lysozyme-2025-phasing', description: 'Generated from the name (unique in the lab) when absent.' })
+  @IsOptional()
+  @IsString()
+  slug?: string;
+
+  @ApiProperty({ enum: ['facility', 'lab'] })
+  @IsString()
+  scheme!: string;
+
+  @ApiPropertyOptional({ description: 'Lab scheme only: the level every lab member has (default none).', example: 'viewer' })
+  @IsOptional()
+  @IsString()
+  baseLevel?: string;
+}
+
+export class UpdateProjectDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  name?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  description?: string;
+}
+
+export class ListProjectsQuery extends PageQuery {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  lab?: string;
+
+  @ApiPropertyOptional({ description: 'Prefix of the name or the slug, any case.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(120)
+  q?: string;
+}
+
+export class ProjectPageQuery {
+  @ApiPropertyOptional({ description: 'Needed when the path names the project by slug.' })
+  @IsOptional()
+  @IsString()
+  lab?: string;
+}
+
+export class CreateExperimentDto {
+  @ApiProperty()
+  @IsString()
+  name!: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  description?: string;
+}
+
+export class LabExperimentsQuery extends PageQuery {
+  @ApiPropertyOptional({ description: 'Prefix of the name, any case.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(120)
+  q?: string;
+}
+
+export class ProjectExperimentsQuery {
+  @ApiPropertyOptional({ minimum: 1, default: 1 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  page = 1;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  pageSize = 20;
+}
+
+export class LinkExperimentsDto {
+  @ApiProperty({ type: [String], description: 'At most 1000 per call.' })
+  @IsArray()
+  @IsString({ each: true })
+  experimentIds!: string[];
+}
+
+export class UnlinkExperimentsDto extends LinkExperimentsDto {
+  @ApiPropertyOptional({ description: 'Go ahead although some experiments become visible to more people (the 409 said who).' })
+  @IsOptional()
+  @IsBoolean()
+  confirmWidening?: boolean;
+}
+
+export class FilesQuery extends PageQuery {
+  @ApiPropertyOptional({ description: "A folder of the file space, e.g. raw or processed/<jobId>; '' or absent: the top." })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1024)
+  folder = '';
+}
+
+export class RequestDeletionDto {
+  @ApiProperty({ type: [String] })
+  @IsArray()
+  @IsString({ each: true })
+  fileIds!: string[];
+
+  @ApiProperty()
+  @IsString()
+  reason!: string;
+}
+
+export class DecideDeletionDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  reason?: string;
+}

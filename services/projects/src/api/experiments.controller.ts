@@ -1,0 +1,52 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Requires, type Principal } from '@cairn/auth';
+import { CommandResult, CurrentPrincipal } from '@cairn/http';
+import { ExperimentsService } from '../application/experiments.service';
+import { CreateExperimentDto, LabExperimentsQuery, LinkExperimentsDto, ProjectExperimentsQuery, UnlinkExperimentsDto } from './dto';
+import { MinPosition } from './min-position';
+
+@ApiTags('experiments')
+@ApiBearerAuth()
+@Controller()
+export class ExperimentsController {
+  constructor(private readonly experiments: ExperimentsService) {}
+
+  @Post('labs/:lab/experiments')
+  async create(
+    @CurrentPrincipal() principal: Principal,
+    @Param('lab') lab: string,
+    @Body() body: CreateExperimentDto,
+    @MinPosition() minPosition?: number,
+  ) {
+    const { position, experiment } = await this.experiments.create(principal, lab, body, minPosition);
+    return new CommandResult(position, experiment);
+  }
+
+  @Get('labs/:lab/experiments')
+  listLab(@CurrentPrincipal() principal: Principal, @Param('lab') lab: string, @Query() query: LabExperimentsQuery) {
+    return this.experiments.listLab(principal, lab, query);
+  }
+
+  @Get('projects/:id/experiments')
+  @Requires('project.read')
+  listProject(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Query() query: ProjectExperimentsQuery) {
+    return this.experiments.listProject(principal, id, query.page, query.pageSize);
+  }
+
+  @Post('projects/:id/experiments')
+  @HttpCode(200)
+  @Requires('datasets.link')
+  async link(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: LinkExperimentsDto) {
+    const { position, linked } = await this.experiments.link(principal, id, body.experimentIds);
+    return new CommandResult(position, { linked });
+  }
+
+  @Delete('projects/:id/experiments')
+  @HttpCode(200)
+  @Requires('datasets.unlink')
+  async unlink(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: UnlinkExperimentsDto) {
+    const { position, unlinked } = await this.experiments.unlink(principal, id, body.experimentIds, body.confirmWidening === true);
+    return new CommandResult(position, { unlinked });
+  }
+}

@@ -1,0 +1,97 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res, StreamableFile } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
+import { Requires, type Principal } from '@cairn/auth';
+import { CommandResult, CurrentPrincipal, PageQuery } from '@cairn/http';
+import type { Request, Response } from 'express';
+import { FilesService } from '../application/files.service';
+import { DecideDeletionDto, FilesQuery, RequestDeletionDto } from './dto';
+import { MinPosition } from './min-position';
+import { receiveUpload } from './multipart-upload';
+
+export const MAX_UPLOAD_BYTES = Symbol('MAX_UPLOAD_BYTES');
+
+@ApiTags('files')
+@ApiBearerAuth()
+@Controller()
+export class FilesController {
+  constructor(
+    private readonly files: FilesService,
+    @Inject(MAX_UPLOAD_BYTES) private readonly maxUploadBytes: number,
+  ) {}
+
+  @Post('projects/:id/files')
+  @Requires('files.upload')
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['path', 'file'],
+      properties: { path: { type: 'string', example: 'raw/run-1/image.tif', description: 'Before the file part.' }, file: { type: 'string', format: 'binary' } },
+    },
+  })
+  async upload(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const { path, received } = await receiveUpload(request, response, {
+      maxBytes: this.maxUploadBytes,
+      checkPath: (candidate) => this.files.checkRawPath(candidate),
+      receive: (content) => this.files.receive(id, content, this.maxUploadBytes),
+      discard: (fileId) => this.files.discard(id, fileId),
+    });
+    const { position, file } = await this.files.addRawFile(principal, id, path, received);
+    return new CommandResult(position, file);
+  }
+
+  @Get('projects/:id/files')
+  @Requires('project.read')
+  list(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Query() query: FilesQuery) {
+    return this.files.list(principal, id, query);
+  }
+
+  @Get('projects/:id/files/:fileId/content')
+  @Requires('project.read')
+  async download(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Param('fileId') fileId: string,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const { file, content } = await this.files.open(principal, id, fileId);
+    response.setHeader('ETag', `"${file.sha256}"`);
+    return new StreamableFile(content, {
+      type: 'application/octet-stream',
+      length: file.size,
+      disposition: `attachment; filename="${file.name.replace(/["\\\r\n]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(file.name)}`,
+    });
+  }
+
+  @Post('projects/:id/deletion-requests')
+  @Requires('project.read')
+  async requestDeletion(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: RequestDeletionDto) {
+    const { position, request } = await this.files.requestDeletion(principal, id, body.fileIds, body.reason);
+    return new CommandResult(position, request);
+  }
+
+  @Get('projects/:id/deletion-requests')
+  @Requires('project.read')
+  listDeletionRequests(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Query() page: PageQuery) {
+    return this.files.listDeletionRequests(principal, id, page);
+  }
+
+  @Post('deletion-requests/:id/approve')
+  @HttpCode(200)
+  async approve(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @MinPosition() minPosition?: number) {
+    const { position, ...decision } = await this.files.decide(principal, id, 'approve', undefined, minPosition);
+    return new CommandResult(position, decision);
+  }
+
+  @Post('deletion-requests/:id/reject')
+  @HttpCode(200)
+  async reject(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: DecideDeletionDto, @MinPosition() minPosition?: number) {
+    const { position, ...decision } = await this.files.decide(principal, id, 'reject', body.reason, minPosition);
+    return new CommandResult(position, decision);
+  }
+}

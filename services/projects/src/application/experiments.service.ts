@@ -1,0 +1,174 @@
+import type { Principal } from '@cairn/auth';
+import { forbidden, notFound, type ExperimentCreatedData } from '@cairn/contracts';
+import { handleCommand, type EventStore } from '@cairn/event-store';
+import type { Page } from '@cairn/http';
+import type { ReadModelCollections } from '@cairn/read-models';
+import type { Filter } from 'mongodb';
+import { v7 as uuidv7 } from 'uuid';
+import { experimentDecider } from '../domain/experiment';
+import { projectDecider, type ProjectCommand } from '../domain/project';
+import { EXPERIMENT_DIRECTORY, type ExperimentDocument } from '../projections';
+import type { AccessView } from './access-view';
+import { pageBy, prefixOf, type ReadModelDocument } from './queries';
+import { experimentStream, projectStream } from './streams';
+
+export interface ExperimentView {
+  id: string;
+  lab: string;
+  name: string;
+  description: string;
+  createdBy: string;
+  createdAt?: string;
+  /** The projects it is in that the caller can read. */
+  projects: string[];
+}
+
+/** What can be in a stream name; any other id names no experiment. */
+const STREAM_ID = /^[A-Za-z0-9_-]+$/;
+
+/** Lab experiments ("linked datasets"), a project's experiments page and the experiment manager's bulk add and remove. */
+export class ExperimentsService {
+  constructor(
+    private readonly store: EventStore,
+    private readonly access: AccessView,
+    private readonly collections: ReadModelCollections,
+  ) {}
+
+  async create(principal: Principal, lab: string, input: { name: string; description?: string }, minPosition?: number) {
+    await this.access.settle(minPosition);
+    const experimentId = uuidv7();
+    const outcome = await handleCommand(
+      this.store,
+      experimentStream(experimentId),
+      experimentDecider,
+      {
+        type: 'CreateExperiment',
+        experimentId,
+        lab,
+        name: input.name,
+        ...(input.description === undefined ? {} : { description: input.description }),
+        actor: principal.userId,
+        actorIsLabMember: this.access.isLabMember(lab, principal.userId),
+      },
+      { actorid: principal.userId },
+    );
+    const data = outcome.events[0].data as ExperimentCreatedData;
+    const experiment: ExperimentView = {
+      id: data.experimentId,
+      lab: data.lab,
+      name: data.name,
+      description: data.description,
+      createdBy: data.actor,
+      projects: [],
+    };
+    return { position: outcome.position, experiment };
+  }
+
+  /**
+   * The lab's experiments the caller can see, by name, `q` a name prefix: "an experiment in no project
+   * is visible to the whole lab; in one or more projects it is visible to those who can read any of them".
+   */
+  async listLab(principal: Principal, lab: string, query: { q?: string; limit: number; cursor?: string }): Promise<Page<ExperimentView>> {
+    await this.access.settle();
+    const isMember = this.access.isLabMember(lab, principal.userId);
+    const readable = this.access.projectsReadableBy(principal.userId).filter((projectId) => this.access.labOf(projectId) === lab);
+    if (!isMember && readable.length === 0) throw forbidden('labs.members-only', `only members of lab ${lab} see its experiments`);
+    const filter: Filter<ReadModelDocument> = {
+      lab,
+      ...(query.q ? { nameLower: prefixOf(query.q) } : {}),
+      $or: [...(isMember ? [{ projects: { $size: 0 } }] : []), { projects: { $in: readable } }],
+    };
+    const page = await pageBy<ExperimentDocument>(await this.collections.resolve<ReadModelDocument>(EXPERIMENT_DIRECTORY), filter, 'nameLower', query.limit, query.cursor);
+    const readableSet = new Set(readable);
+    return { items: page.items.map((document) => viewOf(document, readableSet)), nextCursor: page.nextCursor };
+  }
+
+  /** "The experiments page in a project lists and paginates all the experiments in a project", newest first. */
+  async listProject(principal: Principal, projectId: string, page: number, pageSize: number, minPosition?: number) {
+    await this.access.require(projectId, principal.userId, 'project.read', minPosition);
+    const collection = await this.collections.resolve<ReadModelDocument>(EXPERIMENT_DIRECTORY);
+    const filter = { projects: projectId };
+    const [total, documents] = await Promise.all([
+      collection.countDocuments(filter),
+      collection
+        .find(filter)
+        .sort({ createdAt: -1, _id: 1 })
+        .skip((page - 1) * pageSize)
+        .limit(pageSize)
+        .toArray(),
+    ]);
+    const readable = new Set(this.access.projectsReadableBy(principal.userId));
+    return { items: (documents as unknown as ExperimentDocument[]).map((document) => viewOf(document, readable)), page, pageSize, total };
+  }
+
+  /** Bulk add: every experiment of the call is added in one commit, or none (an unknown id refuses the call). */
+  async link(principal: Principal, projectId: string, experimentIds: string[]) {
+    const outcome = await this.run(principal, projectId, {
+      type: 'LinkExperiments',
+      actor: principal.userId,
+      actorCapabilities: this.access.capabilitiesOf(projectId, principal.userId),
+      experimentIds,
+      experimentLabs: await this.labsOf(experimentIds),
+    });
+    return { position: outcome.position, linked: outcome.events.flatMap((event) => ('experimentIds' in event.data ? event.data.experimentIds : [])) };
+  }
+
+  /**
+   * Bulk remove, in one commit. When an experiment would leave its last project the whole lab would
+   * see it: the call is refused with who would newly see what, unless `confirmWidening`.
+   */
+  async unlink(principal: Principal, projectId: string, experimentIds: string[], confirmWidening: boolean) {
+    const lab = this.access.labOf(projectId);
+    if (lab === undefined) throw notFound('project.unknown', `There is no project ${projectId}, or it is not known here yet.`);
+    const projectsOf = new Map<string, string[]>();
+    const documents = await (await this.collections.resolve<ReadModelDocument>(EXPERIMENT_DIRECTORY))
+      .find({ _id: { $in: experimentIds.filter((id) => typeof id === 'string') } }, { projection: { projects: 1 } })
+      .toArray();
+    for (const document of documents) projectsOf.set(String(document._id), document.projects as string[]);
+    const projects = new Set([projectId, ...[...projectsOf.values()].flat()]);
+    const readersOf = new Map([...projects].map((id) => [id, this.access.readersOf(id)]));
+    const outcome = await this.run(principal, projectId, {
+      type: 'UnlinkExperiments',
+      actor: principal.userId,
+      actorCapabilities: this.access.capabilitiesOf(projectId, principal.userId),
+      experimentIds,
+      confirmWidening,
+      audience: { labMembers: this.access.labMembers(lab), projectsOf, readersOf },
+    });
+    return { position: outcome.position, unlinked: outcome.events.flatMap((event) => ('experimentIds' in event.data ? event.data.experimentIds : [])) };
+  }
+
+  /**
+   * The lab of each experiment that exists. The read model answers for almost all; one created a moment
+   * ago may not be in it yet, so the missing ones are read from their own streams.
+   */
+  private async labsOf(experimentIds: unknown[]): Promise<Map<string, string>> {
+    const ids = [...new Set(experimentIds.filter((id): id is string => typeof id === 'string' && STREAM_ID.test(id)))];
+    const labs = new Map<string, string>();
+    const documents = await (await this.collections.resolve<ReadModelDocument>(EXPERIMENT_DIRECTORY))
+      .find({ _id: { $in: ids } }, { projection: { lab: 1 } })
+      .toArray();
+    for (const document of documents) labs.set(String(document._id), String(document.lab));
+    for (const id of ids.filter((experimentId) => !labs.has(experimentId))) {
+      const [created] = await this.store.readStream(experimentStream(id));
+      if (created) labs.set(id, (created.data as ExperimentCreatedData).lab);
+    }
+    return labs;
+  }
+
+  private run(principal: Principal, projectId: string, command: ProjectCommand) {
+    return handleCommand(this.store, projectStream(projectId), projectDecider, command, { actorid: principal.userId });
+  }
+}
+
+function viewOf(document: ExperimentDocument, readable: ReadonlySet<string>): ExperimentView {
+  return {
+    id: document._id,
+    lab: document.lab,
+    name: document.name,
+    description: document.description,
+    createdBy: document.createdBy,
+    createdAt: document.createdAt,
+    projects: document.projects.filter((projectId) => readable.has(projectId)),
+  };
+}

@@ -1,0 +1,246 @@
+import { Logger } from '@nestjs/common';
+import type { Principal } from '@cairn/auth';
+import { foldEvents, notFound, type FileAddedData } from '@cairn/contracts';
+import { handleCommand, type EventStore } from '@cairn/event-store';
+import type { Page } from '@cairn/http';
+import type { ReadModelCollections } from '@cairn/read-models';
+import type { Readable } from 'node:stream';
+import { v7 as uuidv7 } from 'uuid';
+import { requireRawPath } from '../domain/file-paths';
+import { fileSpaceDecider, type AddRawFile, type FileSpaceCommand, type RecordJobOutput } from '../domain/file-space';
+import { projectDecider } from '../domain/project';
+import { DELETION_REQUESTS, FILE_INDEX, folderOf, type DeletionRequestDocument, type FileDocument } from '../projections';
+import type { AccessView } from './access-view';
+import { BlobNotFoundError, type BlobStore, type StoredBlob } from './blob-store';
+import { pageBy, type ReadModelDocument } from './queries';
+import { fileSpaceStream, projectStream } from './streams';
+
+export interface FileView {
+  id: string;
+  path: string;
+  folder: string;
+  name: string;
+  kind: 'raw' | 'processed';
+  size: number;
+  sha256: string;
+  addedBy: string;
+  addedAt?: string;
+  jobId?: string;
+}
+
+/** Bytes received for a file, not yet recorded: recording it or discarding it comes next. */
+export interface ReceivedBlob extends StoredBlob {
+  fileId: string;
+}
+
+const blobKey = (projectId: string, fileId: string) => `${projectId}/${fileId}`;
+
+/**
+ * The project file space: raw uploads, jobs' processed outputs, listing, download, and four-eyes deletion.
+ * Bytes are stored first and recorded second, so a recorded file always has its bytes; bytes whose
+ * recording was refused are deleted at once.
+ */
+export class FilesService {
+  private readonly logger = new Logger('files');
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly access: AccessView,
+    private readonly collections: ReadModelCollections,
+    private readonly blobs: BlobStore,
+  ) {}
+
+  /** Refuses a raw path that escapes the file space before any byte is stored. */
+  checkRawPath(path: string): string {
+    return requireRawPath(path);
+  }
+
+  /** Stores an upload's bytes under a new file id; `maxBytes` bounds it (BlobTooLargeError past it). */
+  async receive(projectId: string, content: Readable, maxBytes: number): Promise<ReceivedBlob> {
+    const fileId = uuidv7();
+    const stored = await this.blobs.put(blobKey(projectId, fileId), content, { maxBytes });
+    return { fileId, ...stored };
+  }
+
+  /** Removes received bytes that will not be recorded (the upload failed after them). */
+  discard(projectId: string, fileId: string): Promise<void> {
+    return this.blobs.delete(blobKey(projectId, fileId));
+  }
+
+  async addRawFile(principal: Principal, projectId: string, path: string, received: ReceivedBlob) {
+    return this.record(projectId, received, {
+      type: 'AddRawFile',
+      projectId,
+      fileId: received.fileId,
+      path,
+      size: received.size,
+      sha256: received.sha256,
+      actor: principal.userId,
+      actorCapabilities: this.access.capabilitiesOf(projectId, principal.userId),
+    });
+  }
+
+  /**
+   * A job's output, reported by the jobs service (no HTTP endpoint: the jobs service's events will drive
+   * it). Stored under `processed/<jobId>/`; the job was authorized when it was requested.
+   */
+  async recordJobOutput(projectId: string, job: { jobId: string; triggeredBy: string }, path: string, content: Readable, maxBytes: number) {
+    const received = await this.receive(projectId, content, maxBytes);
+    return this.record(projectId, received, {
+      type: 'RecordJobOutput',
+      projectId,
+      fileId: received.fileId,
+      path,
+      size: received.size,
+      sha256: received.sha256,
+      jobId: job.jobId,
+      triggeredBy: job.triggeredBy,
+    });
+  }
+
+  /** Files directly in `folder` (by path), and the folders directly below it. */
+  async list(principal: Principal, projectId: string, query: { folder: string; limit: number; cursor?: string }, minPosition?: number) {
+    await this.access.require(projectId, principal.userId, 'project.read', minPosition);
+    const collection = await this.collections.resolve<ReadModelDocument>(FILE_INDEX);
+    const present = { projectId, status: 'present' };
+    const page: Page<FileDocument> = await pageBy<FileDocument>(collection, { ...present, folder: query.folder }, 'path', query.limit, query.cursor);
+    const below = query.folder === '' ? { $ne: '' } : { $regex: `^${query.folder.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/` };
+    const deeper = (await collection.distinct('folder', { ...present, folder: below })) as string[];
+    const start = query.folder === '' ? 0 : query.folder.length + 1;
+    const folders = [...new Set(deeper.map((folder) => folder.slice(start).split('/')[0]))].sort();
+    return { folder: query.folder, folders, items: page.items.map(viewOf), nextCursor: page.nextCursor };
+  }
+
+  /** A present file's record and bytes. */
+  async open(principal: Principal, projectId: string, fileId: string, minPosition?: number) {
+    await this.access.require(projectId, principal.userId, 'project.read', minPosition);
+    const document = (await (await this.collections.resolve<ReadModelDocument>(FILE_INDEX)).findOne({ _id: fileId, projectId })) as FileDocument | null;
+    if (!document || document.status !== 'present') throw notFound('files.not-found', `no file ${fileId} in the project's file space`);
+    try {
+      const { content } = await this.blobs.get(blobKey(projectId, fileId));
+      return { file: viewOf(document), content };
+    } catch (error) {
+      // Deleted by an approval the read model has not seen yet.
+      if (error instanceof BlobNotFoundError) throw notFound('files.not-found', `no file ${fileId} in the project's file space`);
+      throw error;
+    }
+  }
+
+  async requestDeletion(principal: Principal, projectId: string, fileIds: string[], reason: string) {
+    const requestId = uuidv7();
+    const outcome = await this.run(principal, projectId, {
+      type: 'RequestDeletion',
+      projectId,
+      requestId,
+      fileIds,
+      reason,
+      actor: principal.userId,
+      actorCapabilities: this.access.capabilitiesOf(projectId, principal.userId),
+      projectDeleted: await this.isProjectDeleted(projectId),
+    });
+    return { position: outcome.position, request: outcome.events[0].data };
+  }
+
+  /**
+   * Approval records the decision and the files' deletion in one commit, and only then deletes the
+   * bytes: bytes never go missing for a file the history says is present. If deleting bytes fails, the
+   * files are deleted all the same (the events say so, and listing and download no longer offer them);
+   * the leftover bytes are logged, and `sweepDeletedBytes` removes them later (deleting is idempotent).
+   */
+  async decide(principal: Principal, requestId: string, decision: 'approve' | 'reject', reason?: string, minPosition?: number) {
+    const projectId = await this.projectOfRequest(requestId);
+    await this.access.require(projectId, principal.userId, 'project.read', minPosition);
+    const common = {
+      projectId,
+      requestId,
+      actor: principal.userId,
+      actorCapabilities: this.access.capabilitiesOf(projectId, principal.userId),
+      projectDeleted: await this.isProjectDeleted(projectId),
+    };
+    const outcome = await this.run(
+      principal,
+      projectId,
+      decision === 'approve' ? { type: 'ApproveDeletion', ...common } : { type: 'RejectDeletion', ...common, ...(reason === undefined ? {} : { reason }) },
+    );
+    const deletedFileIds = outcome.events.flatMap((event) => (event.type === 'projects.file.deleted.v1' ? [event.data.fileId] : []));
+    await this.deleteBytes(projectId, deletedFileIds);
+    return { position: outcome.position, requestId, projectId, status: decision === 'approve' ? 'approved' : 'rejected', deletedFileIds };
+  }
+
+  /** Deletes the bytes of every file the file space records as deleted; idempotent (a retry after a failed delete). */
+  async sweepDeletedBytes(projectId: string): Promise<number> {
+    const state = foldEvents(fileSpaceDecider, (await this.store.readStream(fileSpaceStream(projectId))) as never);
+    const deleted = [...state.files.values()].filter((file) => !file.present).map((file) => file.fileId);
+    await this.deleteBytes(projectId, deleted);
+    return deleted.length;
+  }
+
+  async listDeletionRequests(principal: Principal, projectId: string, query: { limit: number; cursor?: string }, minPosition?: number) {
+    await this.access.require(projectId, principal.userId, 'project.read', minPosition);
+    const page = await pageBy<DeletionRequestDocument>(await this.collections.resolve<ReadModelDocument>(DELETION_REQUESTS), { projectId }, 'requestedAt', query.limit, query.cursor);
+    return { items: page.items.map(({ _id, _position: _p, ...request }: DeletionRequestDocument & { _position?: number }) => ({ id: _id, ...request })), nextCursor: page.nextCursor };
+  }
+
+  private async projectOfRequest(requestId: string): Promise<string> {
+    const request = await (await this.collections.resolve<ReadModelDocument>(DELETION_REQUESTS)).findOne({ _id: requestId }, { projection: { projectId: 1 } });
+    if (!request) throw notFound('deletion.request-not-found', `no deletion request ${requestId}`);
+    return String(request.projectId);
+  }
+
+  private async deleteBytes(projectId: string, fileIds: string[]): Promise<void> {
+    for (const fileId of fileIds) {
+      await this.blobs.delete(blobKey(projectId, fileId)).catch((error: Error) => {
+        this.logger.error(`file ${fileId} of project ${projectId} is deleted but its bytes could not be removed (${error.message}); sweepDeletedBytes removes them`);
+      });
+    }
+  }
+
+  private async record(projectId: string, received: ReceivedBlob, command: AddRawFile | RecordJobOutput) {
+    try {
+      const outcome = await this.run(undefined, projectId, { ...command, projectDeleted: await this.isProjectDeleted(projectId) });
+      const added = outcome.events[0].data as FileAddedData;
+      return { position: outcome.position, file: viewOfAdded(added) };
+    } catch (error) {
+      await this.discard(projectId, received.fileId).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private async isProjectDeleted(projectId: string): Promise<boolean> {
+    const project = foldEvents(projectDecider, (await this.store.readStream(projectStream(projectId))) as never);
+    return project.status === 'deleted';
+  }
+
+  private run(principal: Principal | undefined, projectId: string, command: FileSpaceCommand) {
+    return handleCommand(this.store, fileSpaceStream(projectId), fileSpaceDecider, command, principal ? { actorid: principal.userId } : {});
+  }
+}
+
+function viewOfAdded(data: FileAddedData): FileView {
+  return {
+    id: data.fileId,
+    path: data.path,
+    folder: folderOf(data.path),
+    name: data.path.slice(data.path.lastIndexOf('/') + 1),
+    kind: data.kind,
+    size: data.size,
+    sha256: data.sha256,
+    addedBy: data.addedBy,
+    ...(data.jobId === undefined ? {} : { jobId: data.jobId }),
+  };
+}
+
+function viewOf(document: FileDocument): FileView {
+  return {
+    id: document._id,
+    path: document.path,
+    folder: document.folder,
+    name: document.name,
+    kind: document.kind,
+    size: document.size,
+    sha256: document.sha256,
+    addedBy: document.addedBy,
+    addedAt: document.addedAt,
+    ...(document.jobId === undefined ? {} : { jobId: document.jobId }),
+  };
+}

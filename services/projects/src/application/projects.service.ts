@@ -1,0 +1,202 @@
+import type { Principal } from '@cairn/auth';
+import { DomainError, forbidden, notFound, slugify, type ProjectCreatedData } from '@cairn/contracts';
+import { handleCommand, type EventStore } from '@cairn/event-store';
+import { decodeCursor, encodeCursor, type Page } from '@cairn/http';
+import type { ReadModelCollections } from '@cairn/read-models';
+import type { Filter } from 'mongodb';
+import { projectDecider, type ProjectCommand } from '../domain/project';
+import { requireName } from '../domain/fields';
+import { generateSlug, requireAvailableSlug } from '../domain/slug';
+import {
+  EXPERIMENT_DIRECTORY,
+  PROJECT_ACTIVITY,
+  PROJECT_DIRECTORY,
+  type ActivityDocument,
+  type ExperimentDocument,
+  type ProjectDocument,
+} from '../projections';
+import type { AccessView } from './access-view';
+import { pageBy, prefixOf, type ReadModelDocument } from './queries';
+import { projectIdOf, projectStream } from './streams';
+
+export interface CreateProjectInput {
+  lab: string;
+  name: string;
+  description?: string;
+  slug?: string;
+  scheme: string;
+  baseLevel?: string;
+}
+
+export interface ProjectView {
+  id: string;
+  lab: string;
+  slug: string;
+  name: string;
+  description: string;
+  scheme: string;
+  baseLevel?: string;
+  status: 'active' | 'deleted';
+  createdBy: string;
+  createdAt?: string;
+  updatedAt?: string;
+}
+
+const LATEST_EXPERIMENTS = 5;
+const LATEST_ACTIVITY = 10;
+/** Auto-generated slugs try the next suffix when the lab's directory had not yet seen a taken one. */
+const SLUG_ATTEMPTS = 20;
+/** An id is a UUID; a slug is never shaped like one (see `slugProblem`). */
+const UUID_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Projects: creation with a slug unique in the lab, edits and deletion by the owner, the list and the project page. */
+export class ProjectsService {
+  constructor(
+    private readonly store: EventStore,
+    private readonly access: AccessView,
+    private readonly collections: ReadModelCollections,
+  ) {}
+
+  async create(principal: Principal, input: CreateProjectInput, minPosition?: number) {
+    await this.access.settle(minPosition);
+    // Before any stream is read: a non-member learns nothing about the lab's slugs.
+    if (!this.access.isLabMember(input.lab, principal.userId)) {
+      throw forbidden('labs.members-only', `only members of the lab may create projects`);
+    }
+    const name = requireName(input.name);
+    const taken = new Set(input.slug === undefined ? await this.slugsStartingWith(input.lab, slugify(name)) : []);
+    for (let attempt = 1; ; attempt++) {
+      const slug = input.slug ?? generateSlug(name, taken);
+      const projectId = projectIdOf(input.lab, slug);
+      try {
+        const outcome = await this.run(principal, projectId, {
+          type: 'CreateProject',
+          projectId,
+          lab: input.lab,
+          name: input.name,
+          ...(input.description === undefined ? {} : { description: input.description }),
+          slug,
+          scheme: input.scheme,
+          ...(input.baseLevel === undefined ? {} : { baseLevel: input.baseLevel }),
+          actor: principal.userId,
+          actorIsLabMember: true,
+          takenSlugs: taken,
+        });
+        const created = outcome.events[0].data as ProjectCreatedData;
+        return { position: outcome.position, project: viewOfCreated(created) };
+      } catch (error) {
+        if (!(error instanceof DomainError && error.rule === 'projects.project-exists')) throw error;
+        // The project stream of this (lab, slug) exists: the slug is taken.
+        if (input.slug !== undefined || attempt >= SLUG_ATTEMPTS) requireAvailableSlug(slug, new Set([slug]));
+        taken.add(slug);
+      }
+    }
+  }
+
+  async update(principal: Principal, projectId: string, changes: { name?: string; description?: string }) {
+    const outcome = await this.run(principal, projectId, {
+      type: 'UpdateProject',
+      actor: principal.userId,
+      actorCapabilities: this.access.capabilitiesOf(projectId, principal.userId),
+      ...changes,
+    });
+    const { state } = outcome;
+    return { position: outcome.position, project: { id: state.projectId, lab: state.lab, slug: state.slug, name: state.name, description: state.description } };
+  }
+
+  async delete(principal: Principal, projectId: string) {
+    const outcome = await this.run(principal, projectId, {
+      type: 'DeleteProject',
+      actor: principal.userId,
+      actorCapabilities: this.access.capabilitiesOf(projectId, principal.userId),
+    });
+    return { position: outcome.position };
+  }
+
+  /** The projects the caller may read, active ones, by name; `q` is a prefix of the name or the slug. */
+  async list(principal: Principal, query: { lab?: string; q?: string; limit: number; cursor?: string }): Promise<Page<ProjectView>> {
+    await this.access.settle();
+    const filter: Filter<ReadModelDocument> = {
+      _id: { $in: this.access.projectsReadableBy(principal.userId) },
+      status: 'active',
+      ...(query.lab === undefined ? {} : { lab: query.lab }),
+      ...(query.q ? { $or: [{ nameLower: prefixOf(query.q) }, { slug: prefixOf(query.q) }] } : {}),
+    };
+    const page = await pageBy<ProjectDocument>(await this.collections.resolve<ReadModelDocument>(PROJECT_DIRECTORY), filter, 'nameLower', query.limit, query.cursor);
+    return { items: page.items.map(viewOf), nextCursor: page.nextCursor };
+  }
+
+  /** `idOrSlug` is a project id, or a slug with its lab. */
+  resolveId(idOrSlug: string, lab?: string): string {
+    if (UUID_SHAPE.test(idOrSlug)) return idOrSlug;
+    if (lab === undefined) throw notFound('projects.slug-needs-lab', `"${idOrSlug}" is not a project id; a slug needs ?lab=`);
+    return projectIdOf(lab, idOrSlug);
+  }
+
+  /**
+   * The project page: "a description of the project, latest experiments and activity within the
+   * project, plus the users who have access to the project".
+   */
+  async page(principal: Principal, projectId: string, minPosition?: number) {
+    await this.access.require(projectId, principal.userId, 'project.read', minPosition);
+    const project = await (await this.collections.resolve<ReadModelDocument>(PROJECT_DIRECTORY)).findOne({ _id: projectId });
+    if (!project) throw notFound('projects.project-not-found', `no project ${projectId}`);
+    const latestExperiments = (await (await this.collections.resolve<ReadModelDocument>(EXPERIMENT_DIRECTORY))
+      .find({ projects: projectId })
+      .sort({ createdAt: -1, _id: 1 })
+      .limit(LATEST_EXPERIMENTS)
+      .toArray()) as unknown as ExperimentDocument[];
+    const activity = await this.activity(principal, projectId, LATEST_ACTIVITY);
+    return {
+      ...viewOf(project as unknown as ProjectDocument),
+      you: { ...this.access.explain(projectId, principal.userId), capabilities: this.access.capabilitiesOf(projectId, principal.userId) },
+      latestExperiments: latestExperiments.map(({ _id, name, description, createdAt }) => ({ id: _id, name, description, createdAt })),
+      latestActivity: activity.items,
+      people: this.access.peopleWithAccess(projectId),
+    };
+  }
+
+  /** Newest first, from every context; the caller must be able to read the project. */
+  async activity(principal: Principal, projectId: string, limit: number, cursor?: string, minPosition?: number) {
+    await this.access.require(projectId, principal.userId, 'project.read', minPosition);
+    const before = decodeCursor<number>(cursor);
+    const documents = (await (await this.collections.resolve<ReadModelDocument>(PROJECT_ACTIVITY))
+      .find({ projectId, ...(before === undefined ? {} : { position: { $lt: before } }) })
+      .sort({ position: -1 })
+      .limit(limit + 1)
+      .toArray()) as unknown as ActivityDocument[];
+    const items = documents.slice(0, limit).map(({ _id, projectId: _project, ...entry }) => ({ id: _id, ...entry }));
+    const last = items[items.length - 1];
+    return { items, nextCursor: documents.length > limit && last ? encodeCursor(last.position) : null };
+  }
+
+  private async slugsStartingWith(lab: string, base: string): Promise<string[]> {
+    const documents = await (await this.collections.resolve<ReadModelDocument>(PROJECT_DIRECTORY))
+      .find({ lab, slug: prefixOf(base) }, { projection: { slug: 1 } })
+      .toArray();
+    return documents.map((document) => String(document.slug));
+  }
+
+  private run(principal: Principal, projectId: string, command: ProjectCommand) {
+    return handleCommand(this.store, projectStream(projectId), projectDecider, command, { actorid: principal.userId });
+  }
+}
+
+function viewOfCreated(data: ProjectCreatedData): ProjectView {
+  return {
+    id: data.projectId,
+    lab: data.lab,
+    slug: data.slug,
+    name: data.name,
+    description: data.description,
+    scheme: data.scheme,
+    ...(data.baseLevel === undefined ? {} : { baseLevel: data.baseLevel }),
+    status: 'active',
+    createdBy: data.createdBy,
+  };
+}
+
+function viewOf(document: ProjectDocument): ProjectView {
+  const { _id, nameLower: _nameLower, _position, ...fields } = document as ProjectDocument & { _position?: number };
+  return { id: _id, ...fields };
+}

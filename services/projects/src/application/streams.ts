@@ -1,0 +1,19 @@
+import type { StreamName } from '@cairn/contracts';
+import { v5 as uuidv5 } from 'uuid';
+
+/** Fixed namespace of project ids; changing it would change every project's id. */
+const PROJECT_ID_NAMESPACE = '6f1b1f8e-3c0f-4f55-9d5e-2b7f4c1e8a90';
+
+/**
+ * A project's id is derived from its lab and slug (UUIDv5). So the `no-stream` append that creates the
+ * project's stream is also the reservation of its slug in the lab: two projects can never share a slug,
+ * with one atomic append and no read model to race and nothing to clean up after a crash. Slugs never
+ * change after creation, and a deleted project keeps its slug (deletion frees nothing silently).
+ */
+export function projectIdOf(lab: string, slug: string): string {
+  return uuidv5(`${lab}/${slug}`, PROJECT_ID_NAMESPACE);
+}
+
+export const projectStream = (projectId: string): StreamName => ({ context: 'projects', aggregate: 'project', id: projectId });
+export const experimentStream = (experimentId: string): StreamName => ({ context: 'projects', aggregate: 'experiment', id: experimentId });
+export const fileSpaceStream = (projectId: string): StreamName => ({ context: 'projects', aggregate: 'filespace', id: projectId });
