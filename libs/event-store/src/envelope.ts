@@ -15,13 +15,11 @@ export function identify(events: NewEvent[]): IdentifiedEvent[] {
   return events.map((event) => ({ ...event, id: event.id ?? uuidv7() }));
 }
 
-/** Fills in the CloudEvents attributes of an event at its place in its stream. */
-export function newEnvelope(
-  stream: StreamName,
-  event: IdentifiedEvent,
-  streamversion: number,
-  time: string,
-): StoredEnvelope {
+/** Everything about an event but its place in its stream, which EventStoreDB assigns itself. */
+export type EnvelopeAttributes = Omit<StoredEnvelope, 'streamversion'>;
+
+/** Fills in the CloudEvents attributes of an event of a stream. */
+export function envelopeAttributes(stream: StreamName, event: IdentifiedEvent, time: string): EnvelopeAttributes {
   return {
     specversion: '1.0',
     id: event.id,
@@ -32,9 +30,17 @@ export function newEnvelope(
     datacontenttype: 'application/json',
     data: event.data,
     streamid: streamIdOf(stream),
-    streamversion,
     ...(event.actorid === undefined ? {} : { actorid: event.actorid }),
     ...(event.correlationid === undefined ? {} : { correlationid: event.correlationid }),
     ...(event.causationid === undefined ? {} : { causationid: event.causationid }),
   };
+}
+
+export function newEnvelope(
+  stream: StreamName,
+  event: IdentifiedEvent,
+  streamversion: number,
+  time: string,
+): StoredEnvelope {
+  return { ...envelopeAttributes(stream, event, time), streamversion };
 }

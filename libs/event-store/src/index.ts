@@ -3,3 +3,4 @@ export * from './envelope';
 export * from './jetstream/codec';
 export * from './jetstream/jetstream-event-store';
 export * from './command-handler';
+export * from './esdb/esdb-event-store';

@@ -1,0 +1,277 @@
+import {
+  ANY,
+  BACKWARDS,
+  END,
+  EventStoreDBClient,
+  excludeSystemEvents,
+  FORWARDS,
+  jsonEvent,
+  NO_STREAM,
+  START,
+  STREAM_EXISTS,
+  streamNameFilter,
+  StreamNotFoundError,
+  WrongExpectedVersionError as EsdbWrongExpectedVersionError,
+  type AllStreamSubscription,
+  type AppendExpectedRevision,
+  type EventData,
+  type Filter,
+  type JSONType,
+  type Position,
+  type ReadPosition,
+  type RecordedEvent,
+} from '@eventstore/db-client';
+import { streamIdOf, type CairnEvent, type NewEvent, type StreamName } from '@cairn/contracts';
+import { envelopeAttributes, identify, type EnvelopeAttributes, type IdentifiedEvent } from '../envelope';
+import {
+  WrongExpectedVersionError,
+  type AppendResult,
+  type EventStore,
+  type ExpectedVersion,
+  type ReadAllOptions,
+  type SubscribeOptions,
+  type Subscription,
+} from '../port';
+
+export interface EsdbEventStoreOptions {
+  /** `esdb://host:2113?tls=false`; ignored when `client` is given. */
+  connectionString?: string;
+  /** An existing client; the store then leaves disposing of it to its owner. */
+  client?: EventStoreDBClient;
+}
+
+/**
+ * What an event keeps besides its id, type and data: the envelope attributes EventStoreDB has no field
+ * for. `$correlationId`/`$causationId` are EventStoreDB's own conventions, used by its projections.
+ */
+type EnvelopeMetadata = Pick<
+  EnvelopeAttributes,
+  'specversion' | 'source' | 'subject' | 'time' | 'datacontenttype' | 'actorid' | 'correlationid' | 'causationid'
+> & { $correlationId?: string; $causationId?: string };
+
+/**
+ * Event store on EventStoreDB: one stream per aggregate (`<context>_<aggregate>-<id>`, so categories
+ * are stream-name prefixes), the event id as deduplication key, and the `$all` commit position as
+ * global position. A commit is one append, which the server writes atomically.
+ */
+export class EsdbEventStore implements EventStore {
+  private constructor(
+    private readonly client: EventStoreDBClient,
+    private readonly ownsClient: boolean,
+  ) {}
+
+  static async connect(options: EsdbEventStoreOptions): Promise<EsdbEventStore> {
+    if (options.client) return new EsdbEventStore(options.client, false);
+    if (!options.connectionString) throw new Error('EsdbEventStore needs a connectionString or a client');
+    return new EsdbEventStore(EventStoreDBClient.connectionString(options.connectionString), true);
+  }
+
+  async append(stream: StreamName, events: NewEvent[], expected: ExpectedVersion): Promise<AppendResult> {
+    const streamId = streamIdOf(stream);
+    const time = new Date().toISOString();
+    const commit = identify(events).map((event) => toEventData(stream, event, time));
+    try {
+      const result = await this.client.appendToStream(streamId, commit, {
+        // Always explicit: the client's default, "any", would silently drop concurrency control.
+        expectedRevision: toExpectedRevision(expected),
+      });
+      const nextVersion = Number(result.nextExpectedRevision);
+      // A retried append that the server recognised as already written carries no position.
+      const position = result.position ?? (await this.positionOf(streamId, result.nextExpectedRevision));
+      return { nextVersion, position: Number(position.commit) };
+    } catch (error) {
+      if (error instanceof EsdbWrongExpectedVersionError) {
+        const actual = error.actualVersion === NO_STREAM ? 'no-stream' : Number(error.actualVersion);
+        throw new WrongExpectedVersionError(streamId, expected, actual);
+      }
+      throw error;
+    }
+  }
+
+  async readStream(stream: StreamName, options: { fromVersion?: number } = {}): Promise<CairnEvent[]> {
+    const read = this.client.readStream(streamIdOf(stream), {
+      direction: FORWARDS,
+      fromRevision: options.fromVersion ? BigInt(options.fromVersion) : START,
+    });
+    const events: CairnEvent[] = [];
+    try {
+      for await (const resolved of read) {
+        if (resolved.event) events.push(toCairnEvent(resolved.event));
+      }
+    } catch (error) {
+      if (error instanceof StreamNotFoundError) return [];
+      throw error;
+    }
+    return events;
+  }
+
+  /**
+   * The client (6.x) reads `$all` without a server-side filter, so categories are matched here by the
+   * same stream-name prefixes that `subscribe` hands the server.
+   */
+  async *readAll(options: ReadAllOptions = {}): AsyncIterable<CairnEvent> {
+    const after = options.fromPosition ?? 0;
+    const prefixes = options.categories?.map(categoryPrefix);
+    if (prefixes?.length === 0) return;
+    // A read from a position includes the event at that position; ours starts after it.
+    const read = this.client.readAll({ direction: FORWARDS, fromPosition: readPositionAfter(after) });
+    for await (const resolved of read) {
+      const event = resolved.event;
+      if (!event || !isCairnEvent(event) || Number(event.position.commit) <= after) continue;
+      if (prefixes && !prefixes.some((prefix) => event.streamId.startsWith(prefix))) continue;
+      yield toCairnEvent(event);
+    }
+  }
+
+  /**
+   * History is read with `readAll` up to the present, then a `$all` subscription takes over from the
+   * last delivered position: the hand-over neither skips nor repeats an event, and "caught up" does not
+   * depend on the server signalling it.
+   */
+  async subscribe(options: SubscribeOptions): Promise<Subscription> {
+    let position = options.fromPosition ?? 0;
+    if (options.categories?.length === 0) {
+      options.onCaughtUp?.(position);
+      return { position, close: async () => undefined };
+    }
+    let closed = false;
+    let live: AllStreamSubscription | undefined;
+    const deliver = async (event: CairnEvent) => {
+      await options.onEvent(event);
+      position = event.position;
+    };
+
+    const run = async () => {
+      for await (const event of this.readAll({ fromPosition: position, categories: options.categories })) {
+        if (closed) return;
+        await deliver(event);
+      }
+      if (closed) return;
+      options.onCaughtUp?.(position);
+      live = this.client.subscribeToAll({
+        fromPosition: readPositionAfter(position),
+        filter: filterFor(options.categories),
+      });
+      for await (const resolved of live) {
+        if (closed) return;
+        const event = resolved.event;
+        if (event && isCairnEvent(event) && Number(event.position.commit) > position) {
+          await deliver(toCairnEvent(event));
+        }
+      }
+    };
+    const running = run().catch((error: Error) => {
+      if (!closed) options.onError?.(error);
+    });
+
+    return {
+      get position() {
+        return position;
+      },
+      async close() {
+        closed = true;
+        await live?.unsubscribe();
+        live?.destroy();
+        await running;
+      },
+    };
+  }
+
+  async headPosition(): Promise<number> {
+    const read = this.client.readAll({ direction: BACKWARDS, fromPosition: END });
+    for await (const resolved of read) {
+      if (resolved.event && isCairnEvent(resolved.event)) return Number(resolved.event.position.commit);
+    }
+    return 0;
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsClient) await this.client.dispose();
+  }
+
+  private async positionOf(streamId: string, revision: bigint): Promise<Position> {
+    const read = this.client.readStream(streamId, { direction: FORWARDS, fromRevision: revision, maxCount: 1 });
+    for await (const resolved of read) {
+      if (resolved.event?.position) return resolved.event.position;
+    }
+    throw new Error(`EventStoreDB gave no position for ${streamId}@${revision} (it needs server 22.6 or later)`);
+  }
+}
+
+function toExpectedRevision(expected: ExpectedVersion): AppendExpectedRevision {
+  switch (expected) {
+    case 'no-stream':
+      return NO_STREAM;
+    case 'any':
+      return ANY;
+    case 'stream-exists':
+      return STREAM_EXISTS;
+    default:
+      return BigInt(expected);
+  }
+}
+
+function toEventData(stream: StreamName, event: IdentifiedEvent, time: string): EventData {
+  // The stream id is where the event is written, not something to repeat in its metadata.
+  const { id, type, data, streamid: _writtenTo, ...attributes } = envelopeAttributes(stream, event, time);
+  const metadata: EnvelopeMetadata = {
+    ...attributes,
+    ...(attributes.correlationid === undefined ? {} : { $correlationId: attributes.correlationid }),
+    ...(attributes.causationid === undefined ? {} : { $causationId: attributes.causationid }),
+  };
+  return jsonEvent({ id, type, data: asJson(data), metadata });
+}
+
+function asJson(data: unknown): JSONType {
+  if (typeof data === 'string' || (typeof data === 'object' && data !== null)) return data as JSONType;
+  throw new Error(`event data must be a JSON object, array or string, not ${typeof data}`);
+}
+
+/** Events Cairn wrote, as opposed to system events and other writers' events sharing `$all`. */
+function isCairnEvent(event: RecordedEvent): boolean {
+  if (event.streamId.startsWith('$') || event.type.startsWith('$') || !event.isJson) return false;
+  const metadata = event.metadata as Partial<EnvelopeMetadata> | undefined;
+  return metadata?.specversion === '1.0';
+}
+
+function toCairnEvent(event: RecordedEvent): CairnEvent {
+  if (!event.position) {
+    throw new Error(`EventStoreDB gave no position for ${event.streamId}@${event.revision} (it needs 22.6 or later)`);
+  }
+  const metadata = event.metadata as EnvelopeMetadata;
+  return {
+    specversion: '1.0',
+    id: event.id,
+    source: metadata.source,
+    type: event.type,
+    subject: metadata.subject,
+    time: metadata.time,
+    datacontenttype: 'application/json',
+    data: event.data,
+    streamid: event.streamId,
+    streamversion: Number(event.revision),
+    position: Number(event.position.commit),
+    ...(metadata.actorid === undefined ? {} : { actorid: metadata.actorid }),
+    ...(metadata.correlationid === undefined ? {} : { correlationid: metadata.correlationid }),
+    ...(metadata.causationid === undefined ? {} : { causationid: metadata.causationid }),
+  };
+}
+
+/** Streams of category `access_project` are `access_project-<id>`. */
+function categoryPrefix(category: string): string {
+  return `${category}-`;
+}
+
+function filterFor(categories: string[] | undefined): Filter {
+  return categories
+    ? streamNameFilter({ prefixes: categories.map(categoryPrefix) })
+    : excludeSystemEvents();
+}
+
+/**
+ * Every event of a normal append has commit = prepare = its own log position, so this position names
+ * exactly the event after which to go on.
+ */
+function readPositionAfter(position: number): ReadPosition {
+  return position > 0 ? { commit: BigInt(position), prepare: BigInt(position) } : START;
+}
