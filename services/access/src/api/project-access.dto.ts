@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsNotEmpty, IsObject, IsOptional, IsString, MaxLength, ValidateIf, ValidateNested } from 'class-validator';
 import { CAPABILITIES, invalid, type Capability } from '@cairn/contracts';
-import type { AccessChangeRequest } from '../application/project-access.service';
+import type { AccessChange } from '../application/project-access.service';
 
 const USER_REF = { description: 'User id, username or e-mail address of someone who has signed in once.', example: 'bob' };
 
@@ -105,7 +105,7 @@ export class PreviewDto {
 }
 
 /** The change a preview body asks for; a field its kind does not take is refused like any unknown field. */
-export function changeRequestOf(dto: AccessChangeDto): AccessChangeRequest {
+export function changeRequestOf(dto: AccessChangeDto): AccessChange {
   const extra = (['user', 'role', 'level', 'to'] as const).filter((field) => dto[field] !== undefined && !takes(field)(dto));
   if (extra.length > 0) {
     throw invalid('validation', `a ${dto.kind} change does not take ${extra.join(', ')}`, {

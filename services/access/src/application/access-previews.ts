@@ -1,19 +1,14 @@
-import { conflict, notFound, type Role } from '@cairn/contracts';
+import { conflict, notFound } from '@cairn/contracts';
 import type { Collection, Db } from 'mongodb';
 import { v7 as uuidv7 } from 'uuid';
 import { canonicalJson, type UserAccessChange } from '../domain';
-
-/** A change to a project's access, with people named by user id. */
-export type ResolvedAccessChange =
-  | { kind: 'set-role'; user: string; role: Role }
-  | { kind: 'remove-role'; user: string }
-  | { kind: 'set-base-level'; level: Role }
-  | { kind: 'transfer-ownership'; to: string };
+import type { AccessChange } from './project-access.service';
 
 export interface AccessPreview {
   projectId: string;
   actor: string;
-  change: ResolvedAccessChange;
+  /** People named by user id. */
+  change: AccessChange;
   /** The access stream's version the preview was computed on. */
   version: number;
   effects: UserAccessChange[];

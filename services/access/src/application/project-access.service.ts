@@ -24,14 +24,17 @@ import {
   type UserAccessChange,
 } from '../domain';
 import { refusal } from '../domain/refusal';
-import type { AccessPreviews, ResolvedAccessChange } from './access-previews';
+import type { AccessPreviews } from './access-previews';
 import { loadLab, personIn } from './lab-facts';
 import type { UserDirectory } from './user-directory';
 
 export const projectAccessStream = (projectId: string): StreamName => ({ context: 'access', aggregate: 'project', id: projectId });
 
-/** A change as a caller asks for it: people named by `userRef` (user id, username or e-mail). */
-export type AccessChangeRequest =
+/**
+ * A change to a project's access. As a caller asks for it, people are named by `userRef` (user id,
+ * username or e-mail); once resolved, by user id.
+ */
+export type AccessChange =
   | { kind: 'set-role'; user: string; role: Role }
   | { kind: 'remove-role'; user: string }
   | { kind: 'set-base-level'; level: Role }
@@ -76,7 +79,7 @@ export class ProjectAccessService {
   ) {}
 
   /** Decides and records a change; answers with the state after it. */
-  async change(principal: Principal, projectId: string, request: AccessChangeRequest, context: ChangeContext = {}) {
+  async change(principal: Principal, projectId: string, request: AccessChange, context: ChangeContext = {}) {
     const facts = await this.load(projectId);
     const { change, command } = await this.commandFor(principal, facts, request, context);
     if (context.previewId !== undefined) {
@@ -89,7 +92,7 @@ export class ProjectAccessService {
   }
 
   /** The dry run: what `request` would change for whom, refused exactly as the change itself would be. */
-  async preview(principal: Principal, projectId: string, request: AccessChangeRequest) {
+  async preview(principal: Principal, projectId: string, request: AccessChange) {
     const facts = await this.load(projectId);
     const { change, command } = await this.commandFor(principal, facts, request, {});
     const effects = previewChange(facts.access, command, facts.lab?.members.keys() ?? []);
@@ -167,9 +170,9 @@ export class ProjectAccessService {
   private async commandFor(
     principal: Principal,
     { lab }: ProjectFacts,
-    request: AccessChangeRequest,
+    request: AccessChange,
     context: ChangeContext,
-  ): Promise<{ change: ResolvedAccessChange; command: ProjectAccessChange }> {
+  ): Promise<{ change: AccessChange; command: ProjectAccessChange }> {
     const common = {
       actor: personIn(lab, principal.userId),
       now: new Date().toISOString(),
@@ -201,7 +204,7 @@ export class ProjectAccessService {
   }
 
   /** What a change left: the user's access, the base level, or who owns the project now. */
-  private outcomeOf(change: ResolvedAccessChange, access: ProjectAccess, lab: Lab | null, actor: string) {
+  private outcomeOf(change: AccessChange, access: ProjectAccess, lab: Lab | null, actor: string) {
     const projectId = access.projectId;
     switch (change.kind) {
       case 'set-role':
