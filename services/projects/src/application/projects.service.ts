@@ -138,9 +138,10 @@ export class ProjectsService {
    * project, plus the users who have access to the project".
    */
   async page(principal: Principal, projectId: string, minPosition?: number) {
-    await this.access.require(projectId, principal.userId, 'project.read', minPosition);
+    // The directory has passed the request's Cairn-Min-Position (the shared interceptor waited for it).
     const project = await (await this.collections.resolve<ReadModelDocument>(PROJECT_DIRECTORY)).findOne({ _id: projectId });
     if (!project) throw notFound('projects.project-not-found', `no project ${projectId}`);
+    await this.access.require(projectId, principal.userId, 'project.read', minPosition);
     const latestExperiments = (await (await this.collections.resolve<ReadModelDocument>(EXPERIMENT_DIRECTORY))
       .find({ projects: projectId })
       .sort({ createdAt: -1, _id: 1 })
