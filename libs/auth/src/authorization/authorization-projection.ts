@@ -1,0 +1,185 @@
+import type { CairnEvent, SchemeRegistry } from '@cairn/contracts';
+import type { EventStore, Subscription } from '@cairn/event-store';
+import { AccessModel } from './access-model';
+
+/** The access context's streams: labs (membership) and project access. */
+export const ACCESS_CATEGORIES = ['access_lab', 'access_project'];
+
+export interface AuthorizationProjectionOptions {
+  schemes?: SchemeRegistry;
+  /** Where a failed subscription is reported; `console` when absent. */
+  logger?: { error(message: string): void };
+}
+
+interface Waiter {
+  isMet(): boolean;
+  settle(met: boolean): void;
+}
+
+/**
+ * Keeps an `AccessModel` current from the event store with a catch-up subscription to the access
+ * categories, so that every service decides authorization in memory.
+ *
+ * On start it replays the access streams from position 0: a restart rebuilds the model instead of
+ * resuming from a checkpoint. Access streams are small (one event per lab membership or permission
+ * change; the benchmark prints the replay rate, hundreds of thousands of events per second), so this
+ * stays a matter of seconds up to a few million access events. Past that, store a snapshot of the
+ * model with its `position` (in the service's MongoDB, written every N events) and subscribe from that
+ * position; `AccessModel.apply` already ignores anything at or below its position, so an overlapping
+ * replay after a snapshot is harmless.
+ *
+ * It also answers `Cairn-Min-Position` (structurally a `ConsistencyGate` of `@cairn/http`): see `waitFor`.
+ */
+export class AuthorizationProjection {
+  readonly model: AccessModel;
+  /** Resolves once the history has been applied and the subscription is live; rejects if it fails first. */
+  readonly ready: Promise<void>;
+  private subscription?: Subscription;
+  private caughtUp = false;
+  private stopped = false;
+  private failure?: Error;
+  /** Every access event at or below this position is applied (probed by `waitFor`), beyond `model.position`. */
+  private verifiedThrough = 0;
+  private readonly waiters = new Set<Waiter>();
+  private resolveReady!: () => void;
+  private rejectReady!: (error: Error) => void;
+
+  private constructor(
+    private readonly store: EventStore,
+    private readonly options: AuthorizationProjectionOptions,
+  ) {
+    this.model = new AccessModel(options.schemes);
+    this.ready = new Promise<void>((resolve, reject) => {
+      this.resolveReady = resolve;
+      this.rejectReady = reject;
+    });
+    // A failure before anyone awaits `ready` must not crash the process as an unhandled rejection.
+    this.ready.catch(() => undefined);
+  }
+
+  /** Subscribes from position 0; await `ready` before serving requests. */
+  static async start(store: EventStore, options: AuthorizationProjectionOptions = {}): Promise<AuthorizationProjection> {
+    const projection = new AuthorizationProjection(store, options);
+    projection.subscription = await store.subscribe({
+      categories: ACCESS_CATEGORIES,
+      fromPosition: 0,
+      onEvent: (event) => projection.onEvent(event),
+      onCaughtUp: () => projection.onCaughtUp(),
+      onError: (error) => projection.onFailure(error),
+    });
+    return projection;
+  }
+
+  /** Caught up and still following the store. */
+  get isCaughtUp(): boolean {
+    return this.caughtUp && this.isFollowing;
+  }
+
+  /** For `/health/ready` (a `ReadinessProbe` of `@cairn/http`). */
+  readinessProbe(): { name: string; check(): Promise<boolean> } {
+    return { name: 'authorization projection', check: async () => this.isCaughtUp };
+  }
+
+  /**
+   * Whether the model has taken in everything up to `position`, waiting at most `timeoutMs`.
+   *
+   * Only access events reach this projection, so `model.position` stops at the last access event: a
+   * position from another context (a job, a project) never arrives as such. What matters is that no
+   * access event at or below it is still missing. So the wait reads the store's head once, aims at
+   * min(position, head) (a position beyond the head cannot be waited for, and everything stored at the
+   * call's start is all the caller can have seen), and then asks the store whether an access event
+   * between the model's position and that target exists that the model has not applied: none means
+   * the target is passed, and the answer is remembered so the next wait for a lower position is free;
+   * one means waiting until the subscription delivers it, then asking again.
+   */
+  async waitFor(position: number, timeoutMs: number): Promise<boolean> {
+    if (this.isCaughtUp && this.appliedThrough >= position) return true;
+    const deadline = Date.now() + timeoutMs;
+    if (!(await this.until(() => this.caughtUp, deadline))) return false;
+    const target = Math.min(position, await this.store.headPosition());
+    for (;;) {
+      if (!this.isFollowing) return false;
+      if (this.appliedThrough >= target) return true;
+      const missing = await this.firstAccessEventAfterModel(target);
+      if (missing === undefined) {
+        this.verifiedThrough = Math.max(this.verifiedThrough, target);
+        return true;
+      }
+      if (!(await this.until(() => this.model.position >= missing, deadline))) return false;
+    }
+  }
+
+  /** Waits at most `timeoutMs` until `condition` holds for the model; false when it did not in time. */
+  waitUntil(condition: (model: AccessModel) => boolean, timeoutMs: number): Promise<boolean> {
+    return this.until(() => condition(this.model), Date.now() + timeoutMs);
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.settleAll(false);
+    await this.subscription?.close();
+  }
+
+  private get isFollowing(): boolean {
+    return !this.stopped && this.failure === undefined;
+  }
+
+  private get appliedThrough(): number {
+    return Math.max(this.model.position, this.verifiedThrough);
+  }
+
+  /** Position of the first access event after the model's position and at or below `target`, if any. */
+  private async firstAccessEventAfterModel(target: number): Promise<number | undefined> {
+    for await (const event of this.store.readAll({ fromPosition: this.model.position, categories: ACCESS_CATEGORIES })) {
+      return event.position <= target ? event.position : undefined;
+    }
+    return undefined;
+  }
+
+  private onEvent(event: CairnEvent): void {
+    this.model.apply(event);
+    if (this.waiters.size > 0) this.settleMet();
+  }
+
+  private onCaughtUp(): void {
+    this.caughtUp = true;
+    this.resolveReady();
+    this.settleMet();
+  }
+
+  private onFailure(error: Error): void {
+    this.failure = error;
+    (this.options.logger ?? console).error(`authorization projection stopped at position ${this.model.position}: ${error.stack ?? error.message}`);
+    this.rejectReady(error);
+    this.settleAll(false);
+  }
+
+  private until(isMet: () => boolean, deadline: number): Promise<boolean> {
+    if (!this.isFollowing) return Promise.resolve(false);
+    if (isMet()) return Promise.resolve(true);
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) return Promise.resolve(false);
+    return new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => waiter.settle(false), remaining);
+      timer.unref();
+      const waiter: Waiter = {
+        isMet,
+        settle: (met) => {
+          clearTimeout(timer);
+          this.waiters.delete(waiter);
+          resolve(met);
+        },
+      };
+      this.waiters.add(waiter);
+    });
+  }
+
+  private settleMet(): void {
+    for (const waiter of this.waiters) if (waiter.isMet()) waiter.settle(true);
+  }
+
+  private settleAll(met: boolean): void {
+    for (const waiter of this.waiters) waiter.settle(met);
+  }
+}

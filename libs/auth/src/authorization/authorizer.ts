@@ -1,0 +1,84 @@
+import { Inject, Injectable, ServiceUnavailableException } from '@nestjs/common';
+import { forbidden, notFound, type Capability } from '@cairn/contracts';
+import type { AccessModel, RoleExplanation } from './access-model';
+import type { AuthorizationProjection } from './authorization-projection';
+
+export const AUTHORIZATION_PROJECTION = Symbol('AUTHORIZATION_PROJECTION');
+export const AUTHORIZATION_OPTIONS = Symbol('AUTHORIZATION_OPTIONS');
+
+export interface AuthorizationOptions {
+  /** How long a request waits for the projection (start-up catch-up, `Cairn-Min-Position`); as in `@cairn/http`, 2 s. */
+  waitTimeoutMs: number;
+}
+
+/**
+ * Authorization checks for handlers, over the service's authorization projection: what `@Requires`
+ * does for a route's project, and the same for a project found otherwise (the project of a job, of a
+ * comment thread). Refusals are DomainErrors, which the shared problem filter answers with 404/403.
+ */
+@Injectable()
+export class Authorizer {
+  constructor(
+    @Inject(AUTHORIZATION_PROJECTION) private readonly projection: AuthorizationProjection,
+    @Inject(AUTHORIZATION_OPTIONS) private readonly options: AuthorizationOptions,
+  ) {}
+
+  get model(): AccessModel {
+    return this.projection.model;
+  }
+
+  can(projectId: string, userId: string, capability: Capability): boolean {
+    return this.projection.model.can(projectId, userId, capability);
+  }
+
+  explain(projectId: string, userId: string): RoleExplanation {
+    return this.projection.model.explain(projectId, userId);
+  }
+
+  projectsReadableBy(userId: string): string[] {
+    return this.projection.model.projectsReadableBy(userId);
+  }
+
+  /** Refuses with 404 `project.unknown` or 403 `capability.<name>` unless the user has `capability` on the project. */
+  require(projectId: string, userId: string, capability: Capability): void {
+    const { model } = this.projection;
+    if (model.can(projectId, userId, capability)) return;
+    if (!model.knowsProject(projectId)) {
+      throw notFound('project.unknown', `There is no project ${projectId}, or it is not known here yet.`, { projectId });
+    }
+    const { role, via } = model.explain(projectId, userId);
+    const needed = model.rolesWith(projectId, capability);
+    const holder = role === null ? 'You have no role on this project' : `Your role on this project is ${role} (${via === 'explicit' ? 'an explicit permission' : 'the base level, as a member of its lab'})`;
+    throw forbidden(
+      `capability.${capability}`,
+      `${holder}; ${capability} needs the role ${needed.join(' or ')}.`,
+      { projectId, capability, role, via, rolesWithCapability: needed },
+    );
+  }
+
+  /**
+   * `require`, once the projection can answer: it has caught up since start, and, when the request
+   * carries `Cairn-Min-Position`, it has passed that position. A project still unknown then is waited
+   * for as well (within the same bound): the projects service answers a creation with the position of
+   * `projects.project.created.v1`, and the access service initializes the project's access only after
+   * it, so the creator's first read may arrive before the project's access does.
+   */
+  async requireConsistent(projectId: string, userId: string, capability: Capability, minPosition?: number): Promise<void> {
+    const deadline = Date.now() + this.options.waitTimeoutMs;
+    // Position 0 waits for the start-up catch-up alone.
+    if (!(await this.projection.waitFor(minPosition ?? 0, this.options.waitTimeoutMs))) {
+      throw new ServiceUnavailableException({
+        type: 'urn:cairn:problem:consistency.not-yet',
+        title: 'Service Unavailable',
+        status: 503,
+        detail: `Authorization has not reached position ${minPosition ?? 0} yet; retry shortly.`,
+        rule: 'consistency.not-yet',
+        retryAfterSeconds: 1,
+      });
+    }
+    if (minPosition !== undefined && !this.projection.model.knowsProject(projectId)) {
+      await this.projection.waitUntil((model) => model.knowsProject(projectId), deadline - Date.now());
+    }
+    this.require(projectId, userId, capability);
+  }
+}

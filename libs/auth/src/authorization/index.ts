@@ -1,0 +1,5 @@
+export * from './access-model';
+export * from './authorization-projection';
+export * from './authorizer';
+export * from './requires';
+export * from './authorization.module';
