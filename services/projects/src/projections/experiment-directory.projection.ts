@@ -29,15 +29,17 @@ export const experimentDirectoryProjection: Projection = {
       switch (event.type) {
         case 'projects.experiment.created.v1': {
           const data = event.data as ExperimentCreatedData;
-          const fields = {
+          // Creation comes before any link of the experiment (a link needs the experiment to exist).
+          const document: Omit<ExperimentDocument, '_id'> = {
             lab: data.lab,
             name: data.name,
             nameLower: data.name.toLowerCase(),
             description: data.description,
             createdBy: data.actor,
             createdAt: event.time,
+            projects: [],
           };
-          return [{ kind: 'update', id: data.experimentId, position: event.position, update: { $set: fields, $setOnInsert: { projects: [] } } }];
+          return [{ kind: 'replace', id: data.experimentId, position: event.position, document }];
         }
         case 'projects.experiment.linked.v1': {
           const { projectId, experimentIds } = event.data as ExperimentsLinkedData;
