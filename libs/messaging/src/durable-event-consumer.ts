@@ -164,9 +164,17 @@ export class DurableEventConsumer {
     this.running ??= this.consumeLoop();
   }
 
+  /** Final: finishes the batch in hand, then hands the pin over so that another replica takes over at once. */
   async stop(): Promise<void> {
     this.stopping.abort();
     await this.running;
+    if (this.pinId === undefined) return;
+    this.pinId = undefined;
+    await this.options.nc
+      .request(`$JS.API.CONSUMER.UNPIN.${this.streamName}.${this.name}`, JSON.stringify({ group: PRIORITY_GROUP }), {
+        timeout: 2_000,
+      })
+      .catch(() => undefined);
   }
 
   /** Handles everything available now, then resolves with the number of messages taken (rebuilds). */

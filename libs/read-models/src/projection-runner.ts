@@ -1,5 +1,3 @@
-import type { Db } from 'mongodb';
-import type { NatsConnection } from 'nats';
 import type { CairnEvent } from '@cairn/contracts';
 import {
   ConsumerResetRequested,
@@ -10,7 +8,7 @@ import {
   type ProgressSource,
 } from '@cairn/messaging';
 import { applyWriteIntents } from './guarded-writes';
-import type { Projection } from './projection';
+import type { ProjectionContext } from './projection';
 import { ProjectionState } from './projection-state';
 import { DEFAULT_POINTER_CACHE_MS } from './read-model-collections';
 import { rebuildProjection } from './rebuild';
@@ -21,14 +19,7 @@ export type RunnerConsumerOptions = Omit<
   'nc' | 'name' | 'categories' | 'handle' | 'resumePosition' | 'streamName' | 'subjectPrefix'
 >;
 
-export interface ProjectionRunnerOptions {
-  nc: NatsConnection;
-  db: Db;
-  projection: Projection;
-  /** Durable consumer name, unique on the events stream; default the projection's name. */
-  consumerName?: string;
-  streamName?: string;
-  subjectPrefix?: string;
+export interface ProjectionRunnerOptions extends ProjectionContext {
   consumer?: RunnerConsumerOptions;
   /** Registers the runner, so that `Cairn-Min-Position` waits for it. */
   waiter?: ConsistencyWaiter;
@@ -38,7 +29,6 @@ export interface ProjectionRunnerOptions {
     /** Between a batch's writes and its checkpoint: where a crash hurts most (tests use it). */
     afterWrite?(events: CairnEvent[]): void | Promise<void>;
   };
-  onError?(error: Error): void;
 }
 
 /** The stored model is of a newer version than this code: an older replica must not write to it. */
@@ -85,7 +75,7 @@ export class ProjectionRunner implements ProgressSource {
       throw new ProjectionSupersededError(projection.name, checkpoint.version, projection.version);
     }
     if (checkpoint.version < projection.version) {
-      await rebuildProjection({ ...options, dropOldAfterMs: options.dropRetiredAfterMs });
+      await rebuildProjection({ ...options, validate: options.consumer?.validate, dropOldAfterMs: options.dropRetiredAfterMs });
       checkpoint = (await state.checkpoint(projection.name))!;
     }
     const pointer = await state.pointer(projection.name);

@@ -1,4 +1,5 @@
-import type { Document, IndexDescription } from 'mongodb';
+import type { Db, Document, IndexDescription } from 'mongodb';
+import type { NatsConnection } from 'nats';
 import type { CairnEvent } from '@cairn/contracts';
 
 type Fields = Record<string, unknown>;
@@ -46,4 +47,16 @@ export interface Projection {
   indexes?: IndexDescription[];
   /** Pure: a batch of events in position order → the writes they cause, in order. */
   handle(events: CairnEvent[]): WriteIntent[] | Promise<WriteIntent[]>;
+}
+
+/** Where a projection runs: the bus it reads and the database its model lives in. */
+export interface ProjectionContext {
+  nc: NatsConnection;
+  db: Db;
+  projection: Projection;
+  /** Its durable consumer's name, unique on the events stream; default the projection's name. */
+  consumerName?: string;
+  streamName?: string;
+  subjectPrefix?: string;
+  onError?(error: Error): void;
 }

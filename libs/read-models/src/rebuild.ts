@@ -1,8 +1,6 @@
-import type { Db } from 'mongodb';
-import type { NatsConnection } from 'nats';
 import { DEFAULT_EVENTS_STREAM, DurableEventConsumer, type DurableEventConsumerOptions } from '@cairn/messaging';
 import { applyWriteIntents } from './guarded-writes';
-import type { Projection } from './projection';
+import type { ProjectionContext } from './projection';
 import { newCollectionName, ProjectionState } from './projection-state';
 import { DEFAULT_POINTER_CACHE_MS } from './read-model-collections';
 
@@ -17,21 +15,13 @@ export interface RebuildProgress {
   events: number;
 }
 
-export interface RebuildOptions {
-  nc: NatsConnection;
-  db: Db;
-  projection: Projection;
-  /** The live consumer's name (default the projection's): it is restarted from the new checkpoint. */
-  consumerName?: string;
-  streamName?: string;
-  subjectPrefix?: string;
+export interface RebuildOptions extends ProjectionContext {
   /** Messages per pull (default 500: replays are bulk work). */
   batchSize?: number;
   validate?: DurableEventConsumerOptions['validate'];
   onProgress?(progress: RebuildProgress): void;
   /** The old collection is dropped this long after the swap (longer than readers cache the pointer). */
   dropOldAfterMs?: number;
-  onError?(error: Error): void;
 }
 
 export interface RebuildResult {
