@@ -1,0 +1,62 @@
+import { newEnvelope } from '../envelope';
+import {
+  categoryFilterSubjects,
+  decodeStoredEvent,
+  encodeEvent,
+  subjectOf,
+  UndecodableEventError,
+} from './codec';
+
+const project = { context: 'access', aggregate: 'project', id: '0197f3c2-1234-7abc_x' };
+const granted = newEnvelope(
+  project,
+  { id: 'e-1', type: 'access.role.granted.v1', data: { user: 'ada', role: 'member' }, actorid: 'grace' },
+  4,
+  '2025-01-01T00:00:00.000Z',
+);
+
+describe('JetStream codec', () => {
+  it('puts each aggregate on its own subject under the prefix', () => {
+    expect(subjectOf(project)).toBe('cairn.events.access.project.0197f3c2-1234-7abc_x');
+    expect(subjectOf(project, 'test.events')).toBe('test.events.access.project.0197f3c2-1234-7abc_x');
+    expect(() => subjectOf({ ...project, id: 'a.b' })).toThrow(/may contain only/);
+  });
+
+  it('turns categories into filter subjects', () => {
+    expect(categoryFilterSubjects(['access_project', 'jobs_job'])).toEqual([
+      'cairn.events.access.project.>',
+      'cairn.events.jobs.job.>',
+    ]);
+    expect(categoryFilterSubjects(['access_lab'], 'test.events')).toEqual(['test.events.access.lab.>']);
+    expect(() => categoryFilterSubjects(['access'])).toThrow(/not a Cairn category/);
+  });
+
+  it('encodes an event as its envelope on its aggregate subject, with the attributes as ce-* headers', () => {
+    const encoded = encodeEvent(granted);
+
+    expect(encoded.subject).toBe('cairn.events.access.project.0197f3c2-1234-7abc_x');
+    expect(JSON.parse(new TextDecoder().decode(encoded.data))).toEqual(granted);
+    expect(Object.fromEntries([...encoded.headers.keys()].map((key) => [key, encoded.headers.get(key)]))).toEqual({
+      'Nats-Msg-Id': 'e-1',
+      'ce-id': 'e-1',
+      'ce-type': 'access.role.granted.v1',
+      'ce-source': 'cairn/access',
+      'ce-subject': 'project/0197f3c2-1234-7abc_x',
+      'ce-time': '2025-01-01T00:00:00.000Z',
+      'ce-streamid': 'access_project-0197f3c2-1234-7abc_x',
+      'ce-streamversion': '4',
+      'ce-actorid': 'grace',
+    });
+  });
+
+  it('decodes a stored message with its stream sequence as position', () => {
+    expect(decodeStoredEvent(encodeEvent(granted).data, 42)).toEqual({ ...granted, position: 42 });
+  });
+
+  it('refuses a body that is not a Cairn envelope', () => {
+    const text = (body: string) => new TextEncoder().encode(body);
+
+    expect(() => decodeStoredEvent(text('not json'), 7)).toThrow(UndecodableEventError);
+    expect(() => decodeStoredEvent(text('{"id":"x"}'), 7)).toThrow(/message 7 is not a Cairn event/);
+  });
+});
