@@ -36,7 +36,11 @@ export interface Subscription {
 }
 
 export interface EventStore {
-  /** Appends atomically (all or none) under one expected version. */
+  /**
+   * Appends atomically (all or none) under one expected version: at least one event, at most 1,000
+   * (JetStream's atomic batch limit). A retry with the same event ids returns the first result and
+   * stores nothing twice.
+   */
   append(stream: StreamName, events: NewEvent[], expected: ExpectedVersion): Promise<AppendResult>;
   /** The stream's events in order; empty when the stream does not exist. */
   readStream(stream: StreamName, options?: { fromVersion?: number }): Promise<CairnEvent[]>;

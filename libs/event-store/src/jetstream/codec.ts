@@ -1,5 +1,5 @@
 import { headers as natsHeaders, type MsgHdrs } from 'nats';
-import { assertSafeToken, type CairnEvent, type StreamName } from '@cairn/contracts';
+import { assertSafeToken, parseStreamId, type CairnEvent, type StreamName } from '@cairn/contracts';
 import type { StoredEnvelope } from '../envelope';
 
 /**
@@ -40,8 +40,6 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 export function encodeEvent(envelope: StoredEnvelope, prefix = DEFAULT_SUBJECT_PREFIX): EncodedEvent {
-  const [, context, aggregate, id] = /^([^_]+)_([^-]+)-(.+)$/.exec(envelope.streamid) ?? [];
-  if (id === undefined) throw new Error(`"${envelope.streamid}" is not a Cairn stream id`);
   const headers = natsHeaders();
   headers.set('Nats-Msg-Id', envelope.id);
   headers.set('ce-id', envelope.id);
@@ -55,7 +53,7 @@ export function encodeEvent(envelope: StoredEnvelope, prefix = DEFAULT_SUBJECT_P
   if (envelope.correlationid !== undefined) headers.set('ce-correlationid', envelope.correlationid);
   if (envelope.causationid !== undefined) headers.set('ce-causationid', envelope.causationid);
   return {
-    subject: subjectOf({ context, aggregate, id }, prefix),
+    subject: subjectOf(parseStreamId(envelope.streamid), prefix),
     headers,
     data: encoder.encode(JSON.stringify(envelope)),
   };
