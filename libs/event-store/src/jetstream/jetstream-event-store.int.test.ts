@@ -17,6 +17,48 @@ afterAll(async () => {
 
 describeEventStoreContract('JetStream', () => JetStreamEventStore.connect({ servers: server.url }));
 
+describe('JetStream event store retries', () => {
+  let store: JetStreamEventStore;
+  let otherProcess: JetStreamEventStore;
+
+  beforeAll(async () => {
+    store = await JetStreamEventStore.connect({ servers: server.url });
+    otherProcess = await JetStreamEventStore.connect({ servers: server.url });
+  });
+
+  afterAll(async () => {
+    await store?.close();
+    await otherProcess?.close();
+  });
+
+  const commitOf = (...labels: string[]): NewEvent[] =>
+    labels.map((label) => ({ id: uuidv7(), type: 'retry.thing.noted.v1', data: { label } }));
+
+  it('returns the first result when an append with any is retried after it was stored', async () => {
+    const stream = { context: 'retry', aggregate: 'thing', id: uuidv7() };
+    const batch = commitOf('a', 'b');
+    const single = commitOf('c');
+
+    const firstBatch = await store.append(stream, batch, 'any');
+    const firstSingle = await store.append(stream, single, 'any');
+
+    expect(await store.append(stream, batch, 'any')).toEqual(firstBatch);
+    expect(await store.append(stream, single, 'any')).toEqual(firstSingle);
+    expect((await store.readStream(stream)).map((event) => event.id)).toEqual([...batch, ...single].map((e) => e.id));
+  });
+
+  it('recognises its own stored events when the acknowledgement was lost and its view of the stream is stale', async () => {
+    const stream = { context: 'retry', aggregate: 'thing', id: uuidv7() };
+    await store.append(stream, commitOf('v0'), 'no-stream');
+    const lostAcknowledgement = commitOf('v1', 'v2');
+    // Another instance stores the commit, as if this one's acknowledgement had been lost on the way.
+    const stored = await otherProcess.append(stream, lostAcknowledgement, 0);
+
+    expect(await store.append(stream, lostAcknowledgement, 0)).toEqual(stored);
+    await expect(store.append(stream, commitOf('late'), 0)).rejects.toMatchObject({ expected: 0, actual: 2 });
+  });
+});
+
 describe('JetStream event store when nats-server is killed mid-append', () => {
   let crashing: NatsServerHandle;
   let store: JetStreamEventStore;

@@ -139,15 +139,19 @@ export class JetStreamEventStore implements EventStore {
       }
       this.heads.delete(subject);
       const code = ack.error?.err_code;
-      if (ack.error !== undefined && code !== WRONG_LAST_SEQUENCE && code !== BATCH_CONTAINS_DUPLICATE) {
+      const alreadyStored = ack.duplicate === true || code === BATCH_CONTAINS_DUPLICATE;
+      if (ack.error !== undefined && !alreadyStored && code !== WRONG_LAST_SEQUENCE) {
         throw new Error(`JetStream refused the append to ${subject}: ${ack.error.description} (${code})`);
       }
-      // Another writer got in first, or these very events are already stored (a retried append).
-      if (typeof expected === 'number' || expected === 'no-stream' || attempt >= MAX_UNCHECKED_ATTEMPTS) {
-        return this.originalResultOrConflict(stream, subject, commit, expected);
+      // The server checks the expected sequence before deduplicating, so a retry of an append that did
+      // get stored meets a "wrong last sequence" too: its events, if stored, follow the head it built on.
+      // A duplicate means they are stored somewhere up to that head.
+      const unchecked = expected === 'any' || expected === 'stream-exists';
+      if (alreadyStored || !unchecked || attempt >= MAX_UNCHECKED_ATTEMPTS) {
+        const searchFrom = alreadyStored ? 1 : (head?.sequence ?? 0) + 1;
+        return this.originalResultOrConflict(stream, subject, commit, expected, searchFrom);
       }
-      const original = await this.findCommitted(subject, commit);
-      if (original) return original;
+      // `any` or `stream-exists` lost a race with another writer: build on the new head.
     }
   }
 
@@ -291,21 +295,28 @@ export class JetStreamEventStore implements EventStore {
     subject: string,
     commit: IdentifiedEvent[],
     expected: ExpectedVersion,
+    searchFromSequence = 1,
   ): Promise<AppendResult> {
-    const original = await this.findCommitted(subject, commit);
+    const original = await this.findCommitted(subject, commit, searchFromSequence);
     if (original) return original;
     const head = await this.readHead(subject);
     throw new WrongExpectedVersionError(streamIdOf(stream), expected, head ? head.version : 'no-stream');
   }
 
-  private async findCommitted(subject: string, commit: IdentifiedEvent[]): Promise<AppendResult | undefined> {
-    const stored = await this.direct.readSubject(subject);
+  private async findCommitted(
+    subject: string,
+    commit: IdentifiedEvent[],
+    fromSequence: number,
+  ): Promise<AppendResult | undefined> {
+    const stored = await this.direct.readSubject(subject, fromSequence);
     const start = stored.findIndex((message) => message.headers?.get('Nats-Msg-Id') === commit[0].id);
     if (start < 0) return undefined;
-    const matches = commit.every((event, index) => stored[start + index]?.headers?.get('Nats-Msg-Id') === event.id);
+    const committed = stored.slice(start, start + commit.length);
+    const matches = commit.every((event, index) => committed[index]?.headers?.get('Nats-Msg-Id') === event.id);
     if (!matches) return undefined;
-    const last = decodeStoredEvent(stored[start + commit.length - 1].data, sequenceOf(stored[start + commit.length - 1]));
-    return { nextVersion: last.streamversion, position: last.position };
+    const last = committed[committed.length - 1];
+    const { streamversion, position } = decodeStoredEvent(last.data, sequenceOf(last));
+    return { nextVersion: streamversion, position };
   }
 
   private filterFor(categories: string[] | undefined): string[] {
