@@ -7,7 +7,9 @@ import { AccessStory } from '../../../libs/auth/src/authorization/testing/access
 
 /**
  * Authorization decisions per second of `AccessModel.can()` on one core, the check every request of
- * every service makes (DESIGN.md §4). Target: at least 1,000,000 decisions/s.
+ * every service makes (DESIGN.md §4). Target: at least 1,000,000 decisions/s. The questions hop between
+ * 65,536 random (project, user, capability) triples, so the maps are mostly read from outside the CPU's
+ * nearest caches: a harder case than a service's requests, which ask about few projects at a time.
  */
 
 const LABS = 20;
@@ -16,6 +18,7 @@ const PROJECTS_PER_LAB = 50;
 /** Explicit permissions per project besides its creator's; the other members have the base level or nothing. */
 const GRANTS_PER_PROJECT = 49;
 const DECISIONS = 5_000_000;
+const ROUNDS = 5;
 const TARGET_PER_SECOND = 1_000_000;
 const LAB_ROLES = ['viewer', 'commenter', 'experimenter', 'none', 'owner'];
 const FACILITY_ROLES = ['viewer', 'member', 'manager'];
@@ -93,19 +96,28 @@ export async function run(): Promise<void> {
     return allowed;
   };
 
-  decide(DECISIONS / 5);
-  const start = performance.now();
-  const allowed = decide(DECISIONS);
-  const seconds = (performance.now() - start) / 1000;
-  const perSecond = DECISIONS / seconds;
+  // Timed by the process's CPU time, not the wall clock: on a shared machine the wall clock also counts
+  // the time other processes had the core. Several rounds; the best one is the least disturbed.
+  decide(DECISIONS / ROUNDS);
+  const rounds: number[] = [];
+  let allowed = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    const cpuStart = process.cpuUsage();
+    allowed += decide(DECISIONS / ROUNDS);
+    const cpu = process.cpuUsage(cpuStart);
+    rounds.push(DECISIONS / ROUNDS / ((cpu.user + cpu.system) / 1e6));
+  }
+  rounds.sort((a, b) => a - b);
+  const best = rounds[rounds.length - 1];
+  const median = rounds[Math.floor(rounds.length / 2)];
 
   const format = (n: number) => Math.round(n).toLocaleString('en-US');
   console.log(`authorization model: ${projects.length} projects, ${LABS * MEMBERS_PER_LAB} people, ${format(events.length)} access events (built by the deciders in ${format(buildMs)} ms)`);
   console.log(`  replay: ${format(events.length)} events applied in ${format(replayMs)} ms = ${format(events.length / (replayMs / 1000))} events/s`);
   console.log(
-    `  can(): ${format(DECISIONS)} decisions in ${format(seconds * 1000)} ms = ${format(perSecond)} decisions/s on one core ` +
-      `(${((100 * allowed) / DECISIONS).toFixed(0)}% allowed); target >= ${format(TARGET_PER_SECOND)}/s: ` +
-      `${(perSecond / TARGET_PER_SECOND).toFixed(1)}x the target, ${perSecond >= TARGET_PER_SECOND ? 'met' : 'NOT MET'}`,
+    `  can(): ${format(DECISIONS)} decisions in ${ROUNDS} rounds, ${((100 * allowed) / DECISIONS).toFixed(0)}% allowed: ` +
+      `best ${format(best)}/s, median ${format(median)}/s per CPU second of one core; ` +
+      `target >= ${format(TARGET_PER_SECOND)}/s: median ${(median / TARGET_PER_SECOND).toFixed(1)}x the target, ${median >= TARGET_PER_SECOND ? 'met' : 'NOT MET'}`,
   );
 }
 

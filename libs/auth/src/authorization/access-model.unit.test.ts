@@ -167,6 +167,22 @@ describe('AccessModel', () => {
     expect(model.rolesWith('p2', 'jobs.run')).toEqual(['member', 'manager', 'owner']);
   });
 
+  it('lists a lab\'s members and, for the users page, who has access and how', () => {
+    const model = modelOf(story().setRole('p1', 'alice', 'dave', 'none'));
+    expect(model.labMembersOf('M')).toEqual(['bob', 'carol', 'max']);
+    expect(model.accessListOf('p1')).toEqual([
+      { userId: 'alice', role: 'owner', via: 'explicit' },
+      { userId: 'ada', role: 'viewer', via: 'base-level' },
+      { userId: 'bob', role: 'viewer', via: 'base-level' },
+      { userId: 'carol', role: 'viewer', via: 'base-level' },
+    ]);
+    expect(model.accessListOf('p3')).toEqual([
+      { userId: 'bob', role: 'commenter', via: 'explicit' },
+      { userId: 'carol', role: 'experimenter', via: 'explicit' },
+      { userId: 'max', role: 'owner', via: 'explicit' },
+    ]);
+  });
+
   it('is idempotent by position: events at or below the last applied position change nothing', () => {
     const events = story().setRole('p1', 'alice', 'bob', 'experimenter').revokeRole('p1', 'alice', 'bob').envelopes;
     const model = new AccessModel();

@@ -96,11 +96,15 @@ export class AuthorizationProjection {
     if (this.isCaughtUp && this.appliedThrough >= position) return true;
     const deadline = Date.now() + timeoutMs;
     if (!(await this.until(() => this.caughtUp, deadline))) return false;
-    const target = Math.min(position, await this.store.headPosition());
+    // A store that cannot be asked cannot vouch for the position either: the caller answers 503.
+    const head = await this.store.headPosition().catch(() => undefined);
+    if (head === undefined) return false;
+    const target = Math.min(position, head);
     for (;;) {
       if (!this.isFollowing) return false;
       if (this.appliedThrough >= target) return true;
-      const missing = await this.firstAccessEventAfterModel(target);
+      const missing = await this.firstAccessEventAfterModel(target).catch(() => null);
+      if (missing === null) return false;
       if (missing === undefined) {
         this.verifiedThrough = Math.max(this.verifiedThrough, target);
         return true;

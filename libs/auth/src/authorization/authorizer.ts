@@ -57,25 +57,31 @@ export class Authorizer {
   }
 
   /**
-   * `require`, once the projection can answer: it has caught up since start, and, when the request
-   * carries `Cairn-Min-Position`, it has passed that position. A project still unknown then is waited
-   * for as well (within the same bound): the projects service answers a creation with the position of
-   * `projects.project.created.v1`, and the access service initializes the project's access only after
-   * it, so the creator's first read may arrive before the project's access does.
+   * Waits until the projection can answer: it has caught up since start and, when `minPosition` is
+   * given (`Cairn-Min-Position`), it has passed that position. Refuses with 503 when it does not in time.
+   */
+  async settle(minPosition?: number): Promise<void> {
+    // Position 0 waits for the start-up catch-up alone.
+    if (await this.projection.waitFor(minPosition ?? 0, this.options.waitTimeoutMs)) return;
+    throw new ServiceUnavailableException({
+      type: 'urn:cairn:problem:consistency.not-yet',
+      title: 'Service Unavailable',
+      status: 503,
+      detail: `Authorization has not reached position ${minPosition ?? 0} yet; retry shortly.`,
+      rule: 'consistency.not-yet',
+      retryAfterSeconds: 1,
+    });
+  }
+
+  /**
+   * `require`, once settled. A project still unknown then is waited for as well when the request
+   * carries `Cairn-Min-Position` (within the same bound): the projects service answers a creation with
+   * the position of `projects.project.created.v1`, and the access service initializes the project's
+   * access only after it, so the creator's first read may arrive before the project's access does.
    */
   async requireConsistent(projectId: string, userId: string, capability: Capability, minPosition?: number): Promise<void> {
     const deadline = Date.now() + this.options.waitTimeoutMs;
-    // Position 0 waits for the start-up catch-up alone.
-    if (!(await this.projection.waitFor(minPosition ?? 0, this.options.waitTimeoutMs))) {
-      throw new ServiceUnavailableException({
-        type: 'urn:cairn:problem:consistency.not-yet',
-        title: 'Service Unavailable',
-        status: 503,
-        detail: `Authorization has not reached position ${minPosition ?? 0} yet; retry shortly.`,
-        rule: 'consistency.not-yet',
-        retryAfterSeconds: 1,
-      });
-    }
+    await this.settle(minPosition);
     if (minPosition !== undefined && !this.projection.model.knowsProject(projectId)) {
       await this.projection.waitUntil((model) => model.knowsProject(projectId), deadline - Date.now());
     }

@@ -3,6 +3,9 @@ import { Test } from '@nestjs/testing';
 import { MongoClient, type Db } from 'mongodb';
 import request from 'supertest';
 import { JetStreamEventStore } from '@cairn/event-store';
+// Test only: the guard runs inside the real HTTP pipeline (bearer guard first, problem filter last);
+// the library itself does not import @cairn/http, which depends on it.
+// eslint-disable-next-line @nx/enforce-module-boundaries
 import { CairnHttpModule, CurrentPrincipal, ProblemFilter } from '@cairn/http';
 import { startNatsServer, testMongoUrl, uniqueDbName, type NatsServerHandle } from '@cairn/testing';
 import { DevTokenVerifier, LOCAL_DEV_JWT_SECRET, signDevToken, type Principal } from '../jwt';
@@ -179,5 +182,16 @@ describe('Authorizer in a handler', () => {
     await request(app.getHttpServer()).post('/jobs/j1/rerun').set(as('bob')).expect(201, { rerunOf: 'j1' });
     const response = await request(app.getHttpServer()).post('/jobs/j1/rerun').set(as('eve')).expect(403);
     expect(response.body).toMatchObject({ rule: 'capability.jobs.run' });
+  });
+});
+
+// Last: it stops the projection the other specifications use.
+describe('a projection that no longer follows the store', () => {
+  it('answers 503 with Retry-After instead of deciding on stale access', async () => {
+    await projection.stop();
+
+    const response = await request(app.getHttpServer()).get('/projects/p1').set(as('alice')).expect(503);
+    expect(response.headers['retry-after']).toBe('1');
+    expect(response.body).toMatchObject({ rule: 'consistency.not-yet' });
   });
 });
