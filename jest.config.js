@@ -12,11 +12,13 @@ const shared = {
 };
 
 module.exports = {
+  // testTimeout is global in Jest 30 (ignored inside projects): real servers need more than the 5 s default.
+  testTimeout: 60000,
   globalSetup: '<rootDir>/libs/testing/src/jest/global-setup.ts',
   globalTeardown: '<rootDir>/libs/testing/src/jest/global-teardown.ts',
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['**/*.unit.test.ts'] },
-    { ...shared, displayName: 'int', testMatch: ['**/*.int.test.ts'], testTimeout: 60000 },
-    { ...shared, displayName: 'e2e', testMatch: ['**/*.e2e.test.ts'], testTimeout: 120000 },
+    { ...shared, displayName: 'int', testMatch: ['**/*.int.test.ts'] },
+    { ...shared, displayName: 'e2e', testMatch: ['**/*.e2e.test.ts'] },
   ],
 };

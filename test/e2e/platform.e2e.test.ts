@@ -23,7 +23,7 @@ describe('the whole platform as separate processes', () => {
       edgePort: await freePort(),
       env: { CAIRN_AUTH_MODE: 'dev', CAIRN_DEV_JWT_SECRET: LOCAL_DEV_JWT_SECRET },
     });
-  });
+  }, 120_000);
   afterAll(() => platform?.stop());
 
   it('runs the README first session through the edge: create a lab, add a member, read with Cairn-Min-Position', async () => {
