@@ -1,28 +1,17 @@
 import {
-  ANY,
   BACKWARDS,
   END,
   EventStoreDBClient,
-  excludeSystemEvents,
   FORWARDS,
-  jsonEvent,
   NO_STREAM,
   START,
-  STREAM_EXISTS,
-  streamNameFilter,
   StreamNotFoundError,
   WrongExpectedVersionError as EsdbWrongExpectedVersionError,
   type AllStreamSubscription,
-  type AppendExpectedRevision,
-  type EventData,
-  type Filter,
-  type JSONType,
   type Position,
-  type ReadPosition,
-  type RecordedEvent,
 } from '@eventstore/db-client';
 import { streamIdOf, type CairnEvent, type NewEvent, type StreamName } from '@cairn/contracts';
-import { envelopeAttributes, identify, type EnvelopeAttributes, type IdentifiedEvent } from '../envelope';
+import { identify } from '../envelope';
 import {
   WrongExpectedVersionError,
   type AppendResult,
@@ -32,6 +21,15 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from '../port';
+import {
+  categoryPrefix,
+  filterFor,
+  isCairnEvent,
+  readPositionAfter,
+  toCairnEvent,
+  toEventData,
+  toExpectedRevision,
+} from './esdb-mapping';
 
 export interface EsdbEventStoreOptions {
   /** `esdb://host:2113?tls=false`; ignored when `client` is given. */
@@ -39,15 +37,6 @@ export interface EsdbEventStoreOptions {
   /** An existing client; the store then leaves disposing of it to its owner. */
   client?: EventStoreDBClient;
 }
-
-/**
- * What an event keeps besides its id, type and data: the envelope attributes EventStoreDB has no field
- * for. `$correlationId`/`$causationId` are EventStoreDB's own conventions, used by its projections.
- */
-type EnvelopeMetadata = Pick<
-  EnvelopeAttributes,
-  'specversion' | 'source' | 'subject' | 'time' | 'datacontenttype' | 'actorid' | 'correlationid' | 'causationid'
-> & { $correlationId?: string; $causationId?: string };
 
 /**
  * Event store on EventStoreDB: one stream per aggregate (`<context>_<aggregate>-<id>`, so categories
@@ -196,82 +185,4 @@ export class EsdbEventStore implements EventStore {
     }
     throw new Error(`EventStoreDB gave no position for ${streamId}@${revision} (it needs server 22.6 or later)`);
   }
-}
-
-function toExpectedRevision(expected: ExpectedVersion): AppendExpectedRevision {
-  switch (expected) {
-    case 'no-stream':
-      return NO_STREAM;
-    case 'any':
-      return ANY;
-    case 'stream-exists':
-      return STREAM_EXISTS;
-    default:
-      return BigInt(expected);
-  }
-}
-
-function toEventData(stream: StreamName, event: IdentifiedEvent, time: string): EventData {
-  // The stream id is where the event is written, not something to repeat in its metadata.
-  const { id, type, data, streamid: _writtenTo, ...attributes } = envelopeAttributes(stream, event, time);
-  const metadata: EnvelopeMetadata = {
-    ...attributes,
-    ...(attributes.correlationid === undefined ? {} : { $correlationId: attributes.correlationid }),
-    ...(attributes.causationid === undefined ? {} : { $causationId: attributes.causationid }),
-  };
-  return jsonEvent({ id, type, data: asJson(data), metadata });
-}
-
-function asJson(data: unknown): JSONType {
-  if (typeof data === 'string' || (typeof data === 'object' && data !== null)) return data as JSONType;
-  throw new Error(`event data must be a JSON object, array or string, not ${typeof data}`);
-}
-
-/** Events Cairn wrote, as opposed to system events and other writers' events sharing `$all`. */
-function isCairnEvent(event: RecordedEvent): boolean {
-  if (event.streamId.startsWith('$') || event.type.startsWith('$') || !event.isJson) return false;
-  const metadata = event.metadata as Partial<EnvelopeMetadata> | undefined;
-  return metadata?.specversion === '1.0';
-}
-
-function toCairnEvent(event: RecordedEvent): CairnEvent {
-  if (!event.position) {
-    throw new Error(`EventStoreDB gave no position for ${event.streamId}@${event.revision} (it needs 22.6 or later)`);
-  }
-  const metadata = event.metadata as EnvelopeMetadata;
-  return {
-    specversion: '1.0',
-    id: event.id,
-    source: metadata.source,
-    type: event.type,
-    subject: metadata.subject,
-    time: metadata.time,
-    datacontenttype: 'application/json',
-    data: event.data,
-    streamid: event.streamId,
-    streamversion: Number(event.revision),
-    position: Number(event.position.commit),
-    ...(metadata.actorid === undefined ? {} : { actorid: metadata.actorid }),
-    ...(metadata.correlationid === undefined ? {} : { correlationid: metadata.correlationid }),
-    ...(metadata.causationid === undefined ? {} : { causationid: metadata.causationid }),
-  };
-}
-
-/** Streams of category `access_project` are `access_project-<id>`. */
-function categoryPrefix(category: string): string {
-  return `${category}-`;
-}
-
-function filterFor(categories: string[] | undefined): Filter {
-  return categories
-    ? streamNameFilter({ prefixes: categories.map(categoryPrefix) })
-    : excludeSystemEvents();
-}
-
-/**
- * Every event of a normal append has commit = prepare = its own log position, so this position names
- * exactly the event after which to go on.
- */
-function readPositionAfter(position: number): ReadPosition {
-  return position > 0 ? { commit: BigInt(position), prepare: BigInt(position) } : START;
 }

@@ -206,7 +206,10 @@ export class JetStreamEventStore implements EventStore {
         position = message.seq;
         if (message.info.pending === 0) markCaughtUp();
       }
-    })().catch((error: Error) => options.onError?.(error));
+    })().catch((error: Error) => {
+      messages.stop();
+      options.onError?.(error);
+    });
     return {
       get position() {
         return position;
