@@ -22,8 +22,8 @@ describe('experiments over HTTP', () => {
     project = (await platform.as(alice).post('/api/projects', { lab: 'sundog', name: 'Phasing', scheme: 'lab' })).body.id;
     otherProject = (await platform.as(alice).post('/api/projects', { lab: 'sundog', name: 'Open bench', scheme: 'lab', baseLevel: 'viewer' })).body.id;
     await platform.accessAs(alice).put(`/api/projects/${project}/access/users/bob`, { role: 'experimenter' }).expect(200);
-  });
-  afterAll(() => platform?.stop());
+  }, 30_000);
+  afterAll(() => platform?.stop(), 30_000);
 
   it('"The buttons top right give you a shortcut to creating a new experiment": lab members create experiments in the lab', async () => {
     for (const name of ['Lysozyme A', 'Lysozyme B', 'Lysozyme C', 'Thaumatin', 'Insulin']) {

@@ -13,8 +13,8 @@ describe('projects over HTTP', () => {
     platform = await Platform.start();
     [alice, bob, carol, oscar] = await Promise.all(['alice', 'bob', 'carol', 'oscar'].map((name) => platform.signIn(name)));
     await platform.lab('sundog', [alice, bob, carol]);
-  });
-  afterAll(() => platform?.stop());
+  }, 30_000);
+  afterAll(() => platform?.stop(), 30_000);
 
   describe('Create project form', () => {
     it('"Anyone can create a project": a lab member creates one and, as its creator, is its owner', async () => {

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
@@ -47,20 +47,13 @@ export class LocalBlobStore implements BlobStore {
     await mkdir(this.tmp, { recursive: true });
     const temporary = join(this.tmp, `${randomUUID()}.part`);
     const measure = new Measure(options.maxBytes ?? Number.POSITIVE_INFINITY);
-    const file = await open(temporary, 'wx');
     try {
-      await pipeline(content, measure, file.createWriteStream({ autoClose: false }));
-      await file.sync();
-    } catch (error) {
-      await file.close().catch(() => undefined);
-      await rm(temporary, { force: true });
-      throw error;
-    }
-    await file.close();
-    try {
+      await pipeline(content, measure, createWriteStream(temporary, { flags: 'wx' }));
+      // fsync flushes the file (its inode), whichever descriptor asks.
+      await syncPath(temporary);
       await mkdir(dirname(target), { recursive: true });
       await rename(temporary, target);
-      await syncFolder(dirname(target));
+      await syncPath(dirname(target));
     } catch (error) {
       await rm(temporary, { force: true });
       throw error;
@@ -87,9 +80,9 @@ export class LocalBlobStore implements BlobStore {
   }
 }
 
-/** Makes a rename in the folder durable (POSIX: the folder's entry is data of the folder). */
-async function syncFolder(folder: string): Promise<void> {
-  const handle = await open(folder, 'r');
+/** fsync of a file, or of a folder to make a rename in it durable (POSIX: the entry is data of the folder). */
+async function syncPath(path: string): Promise<void> {
+  const handle = await open(path, 'r');
   try {
     await handle.sync();
   } finally {

@@ -115,8 +115,9 @@ function requireDecidable(command: ApproveDeletion | RejectDeletion, state: File
   const request = state.requests.get(command.requestId);
   if (!request) throw notFound('deletion.request-not-found', `no deletion request ${command.requestId} in this project`);
   if (request.status !== 'pending') {
+    // Not `status`: problem documents use that name for the HTTP status.
     throw conflict('deletion.already-decided', `deletion request ${request.requestId} was already ${request.status}`, {
-      status: request.status,
+      decision: request.status,
     });
   }
   if (request.requestedBy === command.actor) {
