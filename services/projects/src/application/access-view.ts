@@ -1,6 +1,7 @@
 import type { AuthorizationProjection, Authorizer, RoleSource } from '@cairn/auth';
 import { CAPABILITIES, type Capability, type Role } from '@cairn/contracts';
 import { ServiceUnavailableException } from '@nestjs/common';
+import { problem } from '@cairn/http';
 
 export interface PersonWithAccess {
   userId: string;
@@ -31,14 +32,9 @@ export class AccessView {
   /** Waits until the model has caught up (and passed `minPosition`, when given); 503 otherwise. */
   async settle(minPosition?: number): Promise<void> {
     if (await this.projection.waitFor(minPosition ?? 0, this.waitTimeoutMs)) return;
-    throw new ServiceUnavailableException({
-      type: 'urn:cairn:problem:consistency.not-yet',
-      title: 'Service Unavailable',
-      status: 503,
-      detail: `Authorization has not reached position ${minPosition ?? 0} yet; retry shortly.`,
-      rule: 'consistency.not-yet',
-      retryAfterSeconds: 1,
-    });
+    throw new ServiceUnavailableException(
+      problem(503, `Authorization has not reached position ${minPosition ?? 0} yet; retry shortly.`, { rule: 'consistency.not-yet', retryAfterSeconds: 1 }),
+    );
   }
 
   explain(projectId: string, userId: string): { role: Role | null; via: RoleSource } {

@@ -9,23 +9,15 @@ import { v7 as uuidv7 } from 'uuid';
 import { requireRawPath } from '../domain/file-paths';
 import { fileSpaceDecider, type AddRawFile, type FileSpaceCommand, type RecordJobOutput } from '../domain/file-space';
 import { projectDecider } from '../domain/project';
-import { DELETION_REQUESTS, FILE_INDEX, folderOf, type DeletionRequestDocument, type FileDocument } from '../projections';
+import { DELETION_REQUESTS, FILE_INDEX, fileEntryOf, type DeletionRequestDocument, type FileDocument, type FileEntry } from '../projections';
 import type { AccessView } from './access-view';
 import { BlobNotFoundError, type BlobStore, type StoredBlob } from './blob-store';
 import { pageBy, type ReadModelDocument } from './queries';
 import { fileSpaceStream, projectStream } from './streams';
 
-export interface FileView {
+export interface FileView extends FileEntry {
   id: string;
-  path: string;
-  folder: string;
-  name: string;
-  kind: 'raw' | 'processed';
-  size: number;
-  sha256: string;
-  addedBy: string;
   addedAt?: string;
-  jobId?: string;
 }
 
 /** Bytes received for a file, not yet recorded: recording it or discarding it comes next. */
@@ -199,7 +191,7 @@ export class FilesService {
     try {
       const outcome = await this.run(undefined, projectId, { ...command, projectDeleted: await this.isProjectDeleted(projectId) });
       const added = outcome.events[0].data as FileAddedData;
-      return { position: outcome.position, file: viewOfAdded(added) };
+      return { position: outcome.position, file: { id: added.fileId, ...fileEntryOf(added) } as FileView };
     } catch (error) {
       await this.discard(projectId, received.fileId).catch(() => undefined);
       throw error;
@@ -216,31 +208,6 @@ export class FilesService {
   }
 }
 
-function viewOfAdded(data: FileAddedData): FileView {
-  return {
-    id: data.fileId,
-    path: data.path,
-    folder: folderOf(data.path),
-    name: data.path.slice(data.path.lastIndexOf('/') + 1),
-    kind: data.kind,
-    size: data.size,
-    sha256: data.sha256,
-    addedBy: data.addedBy,
-    ...(data.jobId === undefined ? {} : { jobId: data.jobId }),
-  };
-}
-
-function viewOf(document: FileDocument): FileView {
-  return {
-    id: document._id,
-    path: document.path,
-    folder: document.folder,
-    name: document.name,
-    kind: document.kind,
-    size: document.size,
-    sha256: document.sha256,
-    addedBy: document.addedBy,
-    addedAt: document.addedAt,
-    ...(document.jobId === undefined ? {} : { jobId: document.jobId }),
-  };
+function viewOf(file: FileDocument): FileView {
+  return { id: file._id, ...fileEntryOf(file), addedAt: file.addedAt };
 }

@@ -9,6 +9,7 @@ import { requireName } from '../domain/fields';
 import { generateSlug, requireAvailableSlug } from '../domain/slug';
 import {
   EXPERIMENT_DIRECTORY,
+  newProjectOf,
   PROJECT_ACTIVITY,
   PROJECT_DIRECTORY,
   type ActivityDocument,
@@ -83,7 +84,7 @@ export class ProjectsService {
           takenSlugs: taken,
         });
         const created = outcome.events[0].data as ProjectCreatedData;
-        return { position: outcome.position, project: viewOfCreated(created) };
+        return { position: outcome.position, project: { id: created.projectId, ...newProjectOf(created) } as ProjectView };
       } catch (error) {
         if (!(error instanceof DomainError && error.rule === 'projects.project-exists')) throw error;
         // The project stream of this (lab, slug) exists: the slug is taken.
@@ -181,20 +182,6 @@ export class ProjectsService {
   private run(principal: Principal, projectId: string, command: ProjectCommand) {
     return handleCommand(this.store, projectStream(projectId), projectDecider, command, { actorid: principal.userId });
   }
-}
-
-function viewOfCreated(data: ProjectCreatedData): ProjectView {
-  return {
-    id: data.projectId,
-    lab: data.lab,
-    slug: data.slug,
-    name: data.name,
-    description: data.description,
-    scheme: data.scheme,
-    ...(data.baseLevel === undefined ? {} : { baseLevel: data.baseLevel }),
-    status: 'active',
-    createdBy: data.createdBy,
-  };
 }
 
 function viewOf(document: ProjectDocument): ProjectView {

@@ -23,9 +23,21 @@ export interface FileDocument {
   deletionRequestId?: string;
 }
 
-export function folderOf(path: string): string {
-  const slash = path.lastIndexOf('/');
-  return slash < 0 ? '' : path.slice(0, slash);
+/** What a file's listing says of it, from its record (the event or the stored document). */
+export type FileEntry = Pick<FileDocument, 'path' | 'folder' | 'name' | 'kind' | 'size' | 'sha256' | 'addedBy' | 'jobId'>;
+
+export function fileEntryOf(file: Pick<FileAddedData, 'path' | 'kind' | 'size' | 'sha256' | 'addedBy' | 'jobId'>): FileEntry {
+  const slash = file.path.lastIndexOf('/');
+  return {
+    path: file.path,
+    folder: slash < 0 ? '' : file.path.slice(0, slash),
+    name: file.path.slice(slash + 1),
+    kind: file.kind,
+    size: file.size,
+    sha256: file.sha256,
+    addedBy: file.addedBy,
+    ...(file.jobId === undefined ? {} : { jobId: file.jobId }),
+  };
 }
 
 /** The project file space by folder: listing, download, and the files a deletion request may name. */
@@ -39,19 +51,7 @@ export const fileIndexProjection: Projection = {
       switch (event.type) {
         case 'projects.file.added.v1': {
           const data = event.data as FileAddedData;
-          const document: Omit<FileDocument, '_id'> = {
-            projectId: data.projectId,
-            path: data.path,
-            folder: folderOf(data.path),
-            name: data.path.slice(data.path.lastIndexOf('/') + 1),
-            kind: data.kind,
-            size: data.size,
-            sha256: data.sha256,
-            addedBy: data.addedBy,
-            addedAt: event.time,
-            ...(data.jobId === undefined ? {} : { jobId: data.jobId }),
-            status: 'present',
-          };
+          const document: Omit<FileDocument, '_id'> = { projectId: data.projectId, ...fileEntryOf(data), addedAt: event.time, status: 'present' };
           return [{ kind: 'replace', id: data.fileId, position: event.position, document }];
         }
         case 'projects.file.deleted.v1': {

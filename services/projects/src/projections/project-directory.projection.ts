@@ -21,6 +21,20 @@ export interface ProjectDocument {
   deletedAt?: string;
 }
 
+/** What a project is on creation, as the directory keeps it and the creation answers it. */
+export function newProjectOf(data: ProjectCreatedData) {
+  return {
+    lab: data.lab,
+    slug: data.slug,
+    name: data.name,
+    description: data.description,
+    scheme: data.scheme,
+    ...(data.baseLevel === undefined ? {} : { baseLevel: data.baseLevel }),
+    status: 'active' as const,
+    createdBy: data.createdBy,
+  };
+}
+
 /** The lab's projects: the project list, slug lookups and the project page's header. */
 export const projectDirectoryProjection: Projection = {
   name: PROJECT_DIRECTORY,
@@ -33,15 +47,8 @@ export const projectDirectoryProjection: Projection = {
         case 'projects.project.created.v1': {
           const data = event.data as ProjectCreatedData;
           const document: Omit<ProjectDocument, '_id'> = {
-            lab: data.lab,
-            slug: data.slug,
-            name: data.name,
+            ...newProjectOf(data),
             nameLower: data.name.toLowerCase(),
-            description: data.description,
-            scheme: data.scheme,
-            ...(data.baseLevel === undefined ? {} : { baseLevel: data.baseLevel }),
-            status: 'active',
-            createdBy: data.createdBy,
             createdAt: event.time,
             updatedAt: event.time,
           };
