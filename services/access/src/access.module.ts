@@ -2,15 +2,19 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { CairnHttpModule } from '@cairn/http';
 import type { ServiceRuntime } from '@cairn/runtime';
+import { AuditController } from './api/audit.controller';
 import { DirectorySightingInterceptor } from './api/directory-sighting.interceptor';
 import { LabsController } from './api/labs.controller';
 import { ProjectAccessController } from './api/project-access.controller';
 import { UsersController } from './api/users.controller';
+import { AccessAuditService } from './application/access-audit.service';
 import { AccessPreviews } from './application/access-previews';
 import { LabPeopleService } from './application/lab-people.service';
 import { LabsService } from './application/labs.service';
 import { ProjectAccessService } from './application/project-access.service';
 import { UserDirectory } from './application/user-directory';
+import { ACCESS_AUDIT, AccessAuditQuery } from './projections/access-audit.projection';
+import { ACCESS_INTERVALS, AccessTimelines } from './projections/access-intervals.projection';
 import { LAB_MEMBERS, LabMembersQuery } from './projections/lab-members.projection';
 
 @Module({})
@@ -21,7 +25,7 @@ export class AccessModule {
       imports: [
         CairnHttpModule.forRoot(runtime.httpOptions()),
       ],
-      controllers: [LabsController, ProjectAccessController, UsersController],
+      controllers: [LabsController, ProjectAccessController, UsersController, AuditController],
       providers: [
         { provide: UserDirectory, useFactory: () => new UserDirectory(runtime.db) },
         { provide: APP_INTERCEPTOR, useClass: DirectorySightingInterceptor },
@@ -33,6 +37,16 @@ export class AccessModule {
         },
         { provide: LabPeopleService, useFactory: (directory: UserDirectory) => new LabPeopleService(runtime.store, directory), inject: [UserDirectory] },
         { provide: LabMembersQuery, useFactory: () => new LabMembersQuery(() => runtime.collections.resolve(LAB_MEMBERS)) },
+        {
+          provide: AccessAuditService,
+          useFactory: (directory: UserDirectory) =>
+            new AccessAuditService(
+              new AccessTimelines(() => runtime.collections.resolve(ACCESS_INTERVALS)),
+              new AccessAuditQuery(() => runtime.collections.resolve(ACCESS_AUDIT)),
+              directory,
+            ),
+          inject: [UserDirectory],
+        },
       ],
     };
   }

@@ -1,5 +1,7 @@
 import type { Projection } from '@cairn/read-models';
+import { accessAuditProjection } from './access-audit.projection';
+import { accessIntervalsProjection } from './access-intervals.projection';
 import { labMembersProjection } from './lab-members.projection';
 
 /** Every read model the access service keeps. */
-export const accessProjections: Projection[] = [labMembersProjection];
+export const accessProjections: Projection[] = [labMembersProjection, accessAuditProjection, accessIntervalsProjection];

@@ -1,0 +1,38 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Principal } from '@cairn/auth';
+import { invalid } from '@cairn/contracts';
+import { CurrentPrincipal } from '@cairn/http';
+import { AccessAuditService } from '../application/access-audit.service';
+import { AccessAtQuery, AuditHistoryQuery } from './audit.dto';
+
+@ApiTags('audit')
+@ApiBearerAuth()
+@Controller('audit/access')
+export class AuditController {
+  constructor(private readonly audit: AccessAuditService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Access-change history, oldest first: who changed what, when, why, with before and after.' })
+  history(@CurrentPrincipal() principal: Principal, @Query() query: AuditHistoryQuery) {
+    const from = query.from === undefined ? undefined : new Date(query.from);
+    const to = query.to === undefined ? undefined : new Date(query.to);
+    if (from && to && to < from) {
+      throw invalid('validation', 'to must not be before from.', { errors: [{ field: 'to', message: 'to must not be before from' }] });
+    }
+    const request = {
+      ...(query.project !== undefined && { project: query.project }),
+      ...(query.user !== undefined && { user: query.user }),
+      ...(query.actor !== undefined && { actor: query.actor }),
+      ...(from && { from }),
+      ...(to && { to }),
+    };
+    return this.audit.history(principal, request, query.limit, query.cursor);
+  }
+
+  @Get('at')
+  @ApiOperation({ summary: 'Who had which role on the project at that instant, and why: the grant (by whom, when, reason) or the base level through lab membership.' })
+  at(@CurrentPrincipal() principal: Principal, @Query() query: AccessAtQuery) {
+    return this.audit.accessAt(principal, query.project, query.at === undefined ? new Date() : new Date(query.at));
+  }
+}

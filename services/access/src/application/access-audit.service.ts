@@ -1,0 +1,95 @@
+import type { Principal } from '@cairn/auth';
+import { DomainError, forbidden, hasCapability } from '@cairn/contracts';
+import type { Page } from '@cairn/http';
+import { refusal } from '../domain/refusal';
+import type { AccessAuditEntry, AccessAuditQuery, AuditFilter } from '../projections/access-audit.projection';
+import type { AccessTimelines } from '../projections/access-intervals.projection';
+import { accessAt, type AccessAt, type ProjectTimeline } from '../projections/point-in-time-access';
+import type { UserDirectory } from './user-directory';
+
+/** The capability that makes someone an auditor of one project: whoever manages its access. */
+const AUDITOR_CAPABILITY = 'access.manage';
+
+export interface HistoryRequest {
+  project?: string;
+  /** userRefs: user id, username or e-mail address. */
+  user?: string;
+  actor?: string;
+  from?: Date;
+  to?: Date;
+}
+
+/**
+ * The access history for auditors, from the `access_audit` and `access_intervals` read models. Facility
+ * admins read everything; a project's history is also open to those whose role on it manages access
+ * (owners and managers in the shipped schemes). That role is taken from `access_intervals` "at now",
+ * the same model that answers the question: a read that must not precede a just-made change sends
+ * `Cairn-Min-Position`.
+ */
+export class AccessAuditService {
+  constructor(
+    private readonly timelines: AccessTimelines,
+    private readonly audit: AccessAuditQuery,
+    private readonly directory: UserDirectory,
+  ) {}
+
+  async history(principal: Principal, request: HistoryRequest, limit: number, cursor?: string): Promise<Page<AccessAuditEntry>> {
+    let project: AuditFilter['project'];
+    if (request.project !== undefined) {
+      const timeline = await this.auditedTimeline(principal, request.project);
+      project = {
+        id: timeline.project,
+        ...(timeline.scheme.hasBaseLevel && { lab: timeline.lab, since: timeline.createdPosition }),
+      };
+    } else if (!principal.isFacilityAdmin) {
+      throw forbidden(
+        'audit.project-required',
+        'Only facility admins read the access history of every project; name a project whose access you manage with ?project= (rule audit.project-required).',
+      );
+    }
+    const filter: AuditFilter = {
+      ...(project && { project }),
+      ...(request.user !== undefined && { user: await this.userIdOf(request.user) }),
+      ...(request.actor !== undefined && { actor: await this.userIdOf(request.actor) }),
+      ...(request.from && { from: request.from }),
+      ...(request.to && { to: request.to }),
+    };
+    return this.audit.history(filter, limit, cursor);
+  }
+
+  /** Who had which role on the project at `at`, and why. */
+  async accessAt(principal: Principal, project: string, at: Date): Promise<AccessAt> {
+    return accessAt(await this.auditedTimeline(principal, project), at);
+  }
+
+  private async auditedTimeline(principal: Principal, project: string): Promise<ProjectTimeline> {
+    const timeline = await this.timelines.projectTimeline(project);
+    if (!timeline) {
+      throw refusal(
+        'not-found',
+        'audit.project-unknown',
+        `there is no project ${project} in the access history (yet: a project just created is waited for with Cairn-Min-Position)`,
+      );
+    }
+    if (principal.isFacilityAdmin) return timeline;
+    const { scheme } = timeline;
+    const mine = accessAt(timeline, new Date()).people.find((person) => person.user === principal.userId);
+    if (mine && hasCapability(scheme, mine.role, AUDITOR_CAPABILITY)) return timeline;
+    const auditors = scheme.roles.filter((role) => hasCapability(scheme, role, AUDITOR_CAPABILITY));
+    throw refusal(
+      'forbidden',
+      'audit.needs-access-manage',
+      `the access history of project ${project} is open to facility admins and to those whose role manages its access (${auditors.join(', ')}); your role on it is ${mine?.role ?? 'none'}`,
+    );
+  }
+
+  /** A filter names people as users do; someone the directory does not know is taken as a user id. */
+  private async userIdOf(userRef: string): Promise<string> {
+    try {
+      return (await this.directory.resolve(userRef)).userId;
+    } catch (error) {
+      if (error instanceof DomainError && error.kind === 'not-found') return userRef;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,165 @@
+import type { AccessEvent, CairnEvent } from '@cairn/contracts';
+import { decodeCursor, encodeCursor, type Page } from '@cairn/http';
+import type { Projection, WriteIntent } from '@cairn/read-models';
+import type { Collection, Document, Filter } from 'mongodb';
+
+export const ACCESS_AUDIT = 'access_audit';
+
+/**
+ * What an access event changed: a person's `role` on a project (its creation included), the project's
+ * `base-level`, its `ownership`, a `lab`, or someone's `lab-membership` (which starts or ends their
+ * base-level access to the lab's projects).
+ */
+export type AuditSubject = 'role' | 'base-level' | 'ownership' | 'lab' | 'lab-membership';
+
+/** One access event as an auditor reads it. `before`/`after` are values of the subject. */
+export interface AccessAuditEntry {
+  eventId: string;
+  position: number;
+  type: string;
+  at: string;
+  subject: AuditSubject;
+  project?: string;
+  lab?: string;
+  actor: string;
+  /** The people whose access the event names. */
+  users: string[];
+  before: string | null;
+  after: string | null;
+  reason?: string;
+  previewId?: string;
+  /** The project's creation: its scheme and first base level. */
+  scheme?: string;
+  baseLevel?: string | null;
+  /** An ownership transfer: the new owner's role before, the role the previous owner keeps. */
+  newOwnerBefore?: string | null;
+  previousOwnerAfter?: string;
+  /** Links of the project's hash chain (`npm run cairn -- audit verify`). */
+  prevHash?: string;
+  hash?: string;
+}
+
+type AuditDocument = Omit<AccessAuditEntry, 'eventId' | 'at'> & { at: Date };
+
+/** Every access change, who made it, when and why: one document per access event. */
+export const accessAuditProjection: Projection = {
+  name: ACCESS_AUDIT,
+  categories: ['access_project', 'access_lab'],
+  version: 1,
+  indexes: [
+    { key: { project: 1, position: 1 } },
+    { key: { lab: 1, position: 1 } },
+    { key: { users: 1, position: 1 } },
+    { key: { actor: 1, position: 1 } },
+    { key: { at: 1 } },
+  ],
+  handle(events: CairnEvent[]): WriteIntent[] {
+    return events.flatMap((event): WriteIntent[] => {
+      const document = auditDocumentOf(event as CairnEvent & AccessEvent);
+      return document ? [{ kind: 'replace', id: event.id, position: event.position, document }] : [];
+    });
+  },
+};
+
+function auditDocumentOf(event: CairnEvent & AccessEvent): AuditDocument | null {
+  const common = { position: event.position, type: event.type };
+  switch (event.type) {
+    case 'access.project.initialized.v1':
+    case 'access.role.granted.v1':
+    case 'access.role.changed.v1':
+    case 'access.role.revoked.v1':
+    case 'access.base-level.changed.v1':
+    case 'access.ownership.transferred.v1': {
+      const { data } = event;
+      const record = {
+        ...common,
+        at: new Date(data.at),
+        project: data.projectId,
+        actor: data.actor,
+        prevHash: data.prevHash,
+        hash: data.hash,
+        ...('reason' in data && data.reason !== undefined && { reason: data.reason }),
+        ...('previewId' in data && data.previewId !== undefined && { previewId: data.previewId }),
+      };
+      if (event.type === 'access.project.initialized.v1') {
+        const { lab, scheme, baseLevel, user, before, after } = event.data;
+        return { ...record, subject: 'role', lab, scheme, baseLevel, users: [user], before, after };
+      }
+      if (event.type === 'access.base-level.changed.v1') {
+        return { ...record, subject: 'base-level', users: [], before: event.data.before, after: event.data.after };
+      }
+      if (event.type === 'access.ownership.transferred.v1') {
+        const { previousOwner, newOwner, newOwnerBefore, previousOwnerAfter } = event.data;
+        return { ...record, subject: 'ownership', users: [newOwner, previousOwner], before: previousOwner, after: newOwner, newOwnerBefore, previousOwnerAfter };
+      }
+      return { ...record, subject: 'role', users: [event.data.user], before: event.data.before, after: event.data.after };
+    }
+    case 'access.lab.created.v1':
+      return { ...common, at: new Date(event.time), subject: 'lab', lab: event.data.lab, actor: event.data.actor, users: [], before: null, after: event.data.name };
+    case 'access.lab.member-added.v1':
+    case 'access.lab.member-removed.v1': {
+      const added = event.type === 'access.lab.member-added.v1';
+      const reason = event.type === 'access.lab.member-removed.v1' ? event.data.reason : undefined;
+      return {
+        ...common,
+        at: new Date(event.time),
+        subject: 'lab-membership',
+        lab: event.data.lab,
+        actor: event.data.actor,
+        users: [event.data.userId],
+        before: added ? null : 'member',
+        after: added ? (event.data.admin ? 'admin' : 'member') : null,
+        ...(reason !== undefined && { reason }),
+      };
+    }
+    default:
+      return null;
+  }
+}
+
+/** Which part of the history to read. */
+export interface AuditFilter {
+  /** A project's own events and, in schemes with a base level, its lab's membership changes since its creation. */
+  project?: { id: string; lab?: string; since?: number };
+  user?: string;
+  actor?: string;
+  from?: Date;
+  to?: Date;
+}
+
+/** Reads of the access audit model. */
+export class AccessAuditQuery {
+  constructor(private readonly collection: () => Promise<Collection<Document>>) {}
+
+  /** Oldest first, paged by position. */
+  async history(filter: AuditFilter, limit: number, cursor?: string): Promise<Page<AccessAuditEntry>> {
+    const after = decodeCursor<number>(cursor);
+    const conditions: Filter<Document>[] = [];
+    const { project } = filter;
+    if (project) {
+      conditions.push(
+        project.lab === undefined
+          ? { project: project.id }
+          : { $or: [{ project: project.id }, { lab: project.lab, subject: 'lab-membership', position: { $gt: project.since ?? 0 } }] },
+      );
+    }
+    if (filter.user !== undefined) conditions.push({ users: filter.user });
+    if (filter.actor !== undefined) conditions.push({ actor: filter.actor });
+    if (filter.from) conditions.push({ at: { $gte: filter.from } });
+    if (filter.to) conditions.push({ at: { $lte: filter.to } });
+    if (typeof after === 'number') conditions.push({ position: { $gt: after } });
+    const documents = await (await this.collection())
+      .find(conditions.length === 0 ? {} : { $and: conditions })
+      .sort({ position: 1 })
+      .limit(limit + 1)
+      .toArray();
+    const page = documents.slice(0, limit).map(entryOf);
+    const last = page[page.length - 1];
+    return { items: page, nextCursor: documents.length > limit && last ? encodeCursor(last.position) : null };
+  }
+}
+
+function entryOf(document: Document): AccessAuditEntry {
+  const { _id, _position: _applied, position, type, at, ...rest } = document;
+  return { eventId: String(_id), position, type, at: (at as Date).toISOString(), ...(rest as Omit<AccessAuditEntry, 'eventId' | 'position' | 'type' | 'at'>) };
+}
