@@ -30,7 +30,7 @@ export class ProjectsModule {
     const { dataDir, maxUploadBytes } = filesConfigFromEnv(host.env);
     const waitTimeoutMs = runtime.config.minPositionTimeoutMs;
     const http = runtime.httpOptions();
-    const access = new AccessView(authorization, new Authorizer(authorization, { waitTimeoutMs }), waitTimeoutMs);
+    const access = new AccessView(authorization, new Authorizer(authorization, { waitTimeoutMs }));
     const blobs = new LocalBlobStore(dataDir);
     return {
       module: ProjectsModule,

@@ -1,7 +1,5 @@
 import type { AuthorizationProjection, Authorizer, RoleSource } from '@cairn/auth';
 import { CAPABILITIES, type Capability, type Role } from '@cairn/contracts';
-import { ServiceUnavailableException } from '@nestjs/common';
-import { problem } from '@cairn/http';
 
 export interface PersonWithAccess {
   userId: string;
@@ -18,7 +16,6 @@ export class AccessView {
   constructor(
     private readonly projection: AuthorizationProjection,
     private readonly authorizer: Authorizer,
-    private readonly waitTimeoutMs: number,
   ) {}
 
   /**
@@ -30,11 +27,8 @@ export class AccessView {
   }
 
   /** Waits until the model has caught up (and passed `minPosition`, when given); 503 otherwise. */
-  async settle(minPosition?: number): Promise<void> {
-    if (await this.projection.waitFor(minPosition ?? 0, this.waitTimeoutMs)) return;
-    throw new ServiceUnavailableException(
-      problem(503, `Authorization has not reached position ${minPosition ?? 0} yet; retry shortly.`, { rule: 'consistency.not-yet', retryAfterSeconds: 1 }),
-    );
+  settle(minPosition?: number): Promise<void> {
+    return this.authorizer.settle(minPosition);
   }
 
   explain(projectId: string, userId: string): { role: Role | null; via: RoleSource } {
