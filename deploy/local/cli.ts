@@ -1,0 +1,256 @@
+import { MongoClient, type Db } from 'mongodb';
+import { connect, type NatsConnection } from 'nats';
+import { JetStreamEventStore, type EventStore } from '@cairn/event-store';
+import { ProjectionState, rebuildProjection, ReadModelCollections, type RebuildProgress } from '@cairn/read-models';
+import { serviceConfigFromEnv } from '@cairn/runtime';
+import {
+  describeAccess,
+  replayProjectAccess,
+  UnknownProjectError,
+  verifyProjectChain,
+} from '../../services/access/src/application/access-history-check';
+import { accessProjections } from '../../services/access/src/projections';
+import { ACCESS_INTERVALS, AccessTimelines } from '../../services/access/src/projections/access-intervals.projection';
+
+const USAGE = `usage: npm run cairn -- <command>
+
+  audit replay --project <id> [--at <time>]
+      Folds the project's access events (and its lab's, for base-level membership) straight from the
+      event store, prints who had which role at that time (default now) and why, and compares it with the
+      access_intervals read model. Exit status 1 when they differ.
+  audit verify --project <id>
+      Checks the SHA-256 hash chain of the project's access stream. Exit status 1 at the first broken link.
+  projections rebuild <name>
+      Rebuilds a read model of the access service beside the live one and swaps (${accessProjections.map((p) => p.name).join(', ')}).
+
+<time> is ISO 8601 with its offset, e.g. 2025-01-06T09:30:00Z.
+Environment: NATS_URL, MONGO_URL, MONGO_DB (the access service's; defaults as for the service).`;
+
+/** Where the CLI writes: stdout lines, stderr lines, and a progress line that may overwrite itself. */
+export interface CliIo {
+  env: NodeJS.ProcessEnv;
+  out(line: string): void;
+  err(line: string): void;
+  progress(line: string): void;
+}
+
+export const EXIT_OK = 0;
+/** A check failed: the replay differs from the read model, or the hash chain is broken. */
+export const EXIT_CHECK_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+type CliCommand =
+  | { name: 'audit replay'; project: string; at: Date }
+  | { name: 'audit verify'; project: string }
+  | { name: 'projections rebuild'; projection: string };
+
+class UsageError extends Error {}
+
+const INSTANT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2}))?$/;
+
+/** `--name value` and `--name=value` options (each at most once) and the remaining words. */
+function splitArguments(args: string[], known: string[]): { words: string[]; options: Map<string, string> } {
+  const words: string[] = [];
+  const options = new Map<string, string>();
+  for (let index = 0; index < args.length; index += 1) {
+    const arg = args[index];
+    if (!arg.startsWith('--')) {
+      words.push(arg);
+      continue;
+    }
+    const [name, inline] = arg.slice(2).split(/=(.*)/s, 2);
+    if (!known.includes(name)) throw new UsageError(`unknown option --${name}`);
+    if (options.has(name)) throw new UsageError(`--${name} is given twice`);
+    const value = inline ?? args[(index += 1)];
+    if (value === undefined || value === '') throw new UsageError(`--${name} needs a value`);
+    options.set(name, value);
+  }
+  return { words, options };
+}
+
+function parseCommand(args: string[], now: Date): CliCommand {
+  const [group, action, ...rest] = args;
+  const command = `${group ?? ''} ${action ?? ''}`.trim();
+  switch (command) {
+    case 'audit replay':
+    case 'audit verify': {
+      const { words, options } = splitArguments(rest, command === 'audit replay' ? ['project', 'at'] : ['project']);
+      if (words.length > 0) throw new UsageError(`unexpected ${words.join(' ')}`);
+      const project = options.get('project');
+      if (!project) throw new UsageError(`${command} needs --project <id>`);
+      if (command === 'audit verify') return { name: command, project };
+      const at = options.get('at');
+      if (at === undefined) return { name: command, project, at: now };
+      const instant = new Date(at);
+      if (!INSTANT.test(at) || Number.isNaN(instant.getTime())) throw new UsageError(`--at "${at}" is not an ISO 8601 time with its offset, e.g. 2025-01-06T09:30:00Z`);
+      return { name: command, project, at: instant };
+    }
+    case 'projections rebuild': {
+      const { words } = splitArguments(rest, []);
+      const names = accessProjections.map((projection) => projection.name);
+      if (words.length !== 1) throw new UsageError('projections rebuild needs one read model name');
+      if (!names.includes(words[0])) throw new UsageError(`"${words[0]}" is not a read model of the access service (${names.join(', ')})`);
+      return { name: command, projection: words[0] };
+    }
+    default:
+      throw new UsageError(command === '' ? 'a command is needed' : `unknown command "${command}"`);
+  }
+}
+
+/** The connections one command needs, closed whatever happens. */
+class Connections {
+  private nats?: NatsConnection;
+  private mongo?: MongoClient;
+  private eventStore?: EventStore;
+
+  constructor(private readonly env: NodeJS.ProcessEnv) {}
+
+  private get config() {
+    return serviceConfigFromEnv('access', this.env);
+  }
+
+  async nc(): Promise<NatsConnection> {
+    this.nats ??= await connect({ servers: this.config.natsUrl, name: 'cairn-cli' });
+    return this.nats;
+  }
+
+  async store(): Promise<EventStore> {
+    this.eventStore ??= await JetStreamEventStore.connect({ nc: await this.nc() });
+    return this.eventStore;
+  }
+
+  async db(): Promise<Db> {
+    this.mongo ??= await MongoClient.connect(this.config.mongoUrl, { appName: 'cairn-cli' });
+    return this.mongo.db(this.config.mongoDb);
+  }
+
+  async close(): Promise<void> {
+    await this.eventStore?.close();
+    await this.nats?.drain().catch(() => undefined);
+    await this.mongo?.close();
+  }
+}
+
+async function auditReplay(connections: Connections, io: CliIo, project: string, at: Date): Promise<number> {
+  const db = await connections.db();
+  const timelines = new AccessTimelines(() => new ReadModelCollections(db, { cacheMs: 0 }).resolve(ACCESS_INTERVALS));
+  const report = await replayProjectAccess(await connections.store(), timelines, project, at);
+  io.out(
+    `Project ${report.project} (${report.scheme} scheme, lab ${report.lab}) at ${report.at}, ` +
+      `replayed from the event store: ${report.projectEvents} project access events, ${report.labEvents} lab events.`,
+  );
+  if (report.replayed.length === 0) io.out('  nobody had access');
+  const width = Math.max(0, ...report.replayed.map((access) => access.user.length));
+  for (const access of report.replayed) io.out(`  ${access.user.padEnd(width)}  ${describeAccess(access)}`);
+  const checkpoint = await new ProjectionState(db).checkpoint(ACCESS_INTERVALS);
+  const model = `Read model ${ACCESS_INTERVALS} (applied up to position ${checkpoint?.position ?? 0})`;
+  if (report.differences.length === 0) {
+    io.out(`${model} agrees.`);
+    return EXIT_OK;
+  }
+  io.out(`${model} DIFFERS on ${report.differences.length}:`);
+  for (const difference of report.differences) io.out(`  ${difference}`);
+  return EXIT_CHECK_FAILED;
+}
+
+async function auditVerify(connections: Connections, io: CliIo, project: string): Promise<number> {
+  const verification = await verifyProjectChain(await connections.store(), project);
+  if (verification.intact) {
+    io.out(`chain intact (${verification.length} events), head ${verification.head}`);
+    return EXIT_OK;
+  }
+  const { brokenAt, type, problem, expected, actual, event } = verification;
+  io.out(
+    `chain BROKEN at event #${brokenAt} of project ${project} (${type}, stream version ${event.streamversion}, position ${event.position}, id ${event.id}): ` +
+      `${problem === 'hash-mismatch' ? 'its hash does not match its content' : "its prevHash is not the previous event's hash"}; ` +
+      `expected ${expected}, found ${actual}`,
+  );
+  return EXIT_CHECK_FAILED;
+}
+
+async function projectionsRebuild(connections: Connections, io: CliIo, name: string): Promise<number> {
+  const projection = accessProjections.find((candidate) => candidate.name === name)!;
+  let shownAt = 0;
+  const show = (progress: RebuildProgress, force = false) => {
+    if (!force && Date.now() - shownAt < 1_000) return;
+    shownAt = Date.now();
+    io.progress(`${name}: ${progress.applied}/${progress.total}, ${progress.ratePerSecond} events/s (${progress.events} events)`);
+  };
+  let last: RebuildProgress | undefined;
+  const result = await rebuildProjection({
+    nc: await connections.nc(),
+    db: await connections.db(),
+    projection,
+    onProgress: (progress) => {
+      last = progress;
+      show(progress);
+    },
+  });
+  if (last) show(last, true);
+  io.out(`rebuilt ${name}: ${result.events} events into ${result.collection}; the live model continues after position ${result.position}`);
+  return EXIT_OK;
+}
+
+/** The whole CLI as a function: arguments in, lines out, exit status back. */
+export async function runCairnCli(args: string[], io: CliIo, now = new Date()): Promise<number> {
+  let command: CliCommand;
+  try {
+    command = parseCommand(args, now);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.err(`${error.message}\n\n${USAGE}`);
+    return EXIT_USAGE;
+  }
+  const connections = new Connections(io.env);
+  try {
+    switch (command.name) {
+      case 'audit replay':
+        return await auditReplay(connections, io, command.project, command.at);
+      case 'audit verify':
+        return await auditVerify(connections, io, command.project);
+      case 'projections rebuild':
+        return await projectionsRebuild(connections, io, command.projection);
+    }
+  } catch (error) {
+    if (!(error instanceof UnknownProjectError)) throw error;
+    io.err(error.message);
+    return EXIT_CHECK_FAILED;
+  } finally {
+    await connections.close();
+  }
+}
+
+function consoleIo(): CliIo {
+  const tty = process.stdout.isTTY;
+  let overwriting = false;
+  const endProgress = () => {
+    if (overwriting) process.stdout.write('\n');
+    overwriting = false;
+  };
+  return {
+    env: process.env,
+    out: (line) => {
+      endProgress();
+      console.log(line);
+    },
+    err: (line) => {
+      endProgress();
+      console.error(line);
+    },
+    progress: (line) => {
+      if (!tty) return console.log(line);
+      process.stdout.write(`\r${line}\u001b[K`);
+      overwriting = true;
+    },
+  };
+}
+
+if (require.main === module) {
+  runCairnCli(process.argv.slice(2), consoleIo()).then(
+    (status) => process.exit(status),
+    (error: Error) => {
+      console.error(`cairn: ${error.stack ?? error.message}`);
+      process.exit(1);
+    },
+  );
+}

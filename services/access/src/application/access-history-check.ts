@@ -1,0 +1,130 @@
+import { capabilitiesOf, foldEvents, type CairnEvent, type LabEvent, type ProjectAccessEvent, type Role } from '@cairn/contracts';
+import type { EventStore } from '@cairn/event-store';
+import { explainAccess, labDecider, projectAccessDecider, verifyChain, type ChainVerification, type Lab, type ProjectAccess } from '../domain';
+import type { AccessTimelines } from '../projections/access-intervals.projection';
+import { accessAt } from '../projections/point-in-time-access';
+import { labStream } from './labs.service';
+import { projectAccessStream } from './project-access.service';
+
+/**
+ * The auditor's checks behind `npm run cairn -- audit replay|verify`: they read the project's access
+ * stream (and its lab's) straight from the event store, never a read model, so they can vouch for one.
+ */
+
+/** One person's access as both sides can state it. */
+export interface StatedAccess {
+  user: string;
+  role: Role;
+  via: 'explicit' | 'base-level';
+  grantedBy?: string;
+  grantedAt?: string;
+  reason?: string;
+}
+
+export interface ReplayReport {
+  project: string;
+  lab: string;
+  scheme: string;
+  at: string;
+  /** Events at or before `at`, folded from the event store. */
+  projectEvents: number;
+  labEvents: number;
+  /** The state the deciders fold from the events. */
+  replayed: StatedAccess[];
+  /** What `access_intervals` answers for the same instant; null when it does not know the project. */
+  readModel: StatedAccess[] | null;
+  /** Empty when both agree. */
+  differences: string[];
+}
+
+export class UnknownProjectError extends Error {
+  constructor(readonly project: string) {
+    super(`project ${project} has no access events in the event store`);
+    this.name = 'UnknownProjectError';
+  }
+}
+
+/**
+ * Folds the project's access events up to `at` with the access deciders (and its lab's stream for
+ * base-level membership), then asks the `access_intervals` model the same question and lists every
+ * person on whom the two disagree.
+ */
+export async function replayProjectAccess(store: EventStore, timelines: AccessTimelines, project: string, at: Date): Promise<ReplayReport> {
+  const history = (await store.readStream(projectAccessStream(project))) as unknown as (CairnEvent & ProjectAccessEvent)[];
+  if (history.length === 0) throw new UnknownProjectError(project);
+  const instant = at.getTime();
+  const projectEvents = history.filter((event) => Date.parse(event.data.at) <= instant);
+  const access = foldEvents(projectAccessDecider, projectEvents);
+  const [creation] = history;
+  if (creation.type !== 'access.project.initialized.v1') throw new Error(`the access stream of ${project} does not start with its initialization`);
+  const { lab: labId, scheme } = creation.data;
+  const labEvents = ((await store.readStream(labStream(labId))) as unknown as (CairnEvent & LabEvent)[]).filter(
+    (event) => Date.parse(event.time) <= instant,
+  );
+  const replayed = access ? stateOf(access, foldEvents(labDecider, labEvents)) : [];
+
+  const timeline = await timelines.projectTimeline(project);
+  const readModel = timeline ? accessAt(timeline, at).people.map(statedFromModel) : null;
+  return {
+    project,
+    lab: labId,
+    scheme,
+    at: at.toISOString(),
+    projectEvents: projectEvents.length,
+    labEvents: labEvents.length,
+    replayed,
+    readModel,
+    differences: readModel ? differencesBetween(replayed, readModel) : [`the read model does not know project ${project}`],
+  };
+}
+
+export type ProjectChainVerification =
+  | Extract<ChainVerification, { intact: true }>
+  | (Extract<ChainVerification, { intact: false }> & {
+      /** Where the first broken link is stored. */
+      event: { id: string; streamversion: number; position: number };
+    });
+
+/** Checks the hash chain of the project's access stream; the first broken link when there is one. */
+export async function verifyProjectChain(store: EventStore, project: string): Promise<ProjectChainVerification> {
+  const history = (await store.readStream(projectAccessStream(project))) as unknown as (CairnEvent & ProjectAccessEvent)[];
+  if (history.length === 0) throw new UnknownProjectError(project);
+  const verification = verifyChain(history);
+  if (verification.intact) return verification;
+  const { id, streamversion, position } = history[verification.brokenAt];
+  return { ...verification, event: { id, streamversion, position } };
+}
+
+/** Everyone with a role: explicit permissions, then lab members through a base level that gives anything. */
+function stateOf(access: ProjectAccess, lab: Lab | null): StatedAccess[] {
+  const members = new Set(lab?.members.keys() ?? []);
+  const users = [...new Set([...access.explicit.keys(), ...members])];
+  return users.flatMap((user): StatedAccess[] => {
+    const { role, via, grant } = explainAccess(access, user, members.has(user));
+    if (role === null || via === 'none') return [];
+    if (via === 'base-level') return capabilitiesOf(access.scheme, role).length > 0 ? [{ user, role, via }] : [];
+    return [{ user, role, via, grantedBy: grant?.grantedBy, grantedAt: grant?.grantedAt, ...(grant?.reason !== undefined && { reason: grant.reason }) }];
+  });
+}
+
+function statedFromModel(person: ReturnType<typeof accessAt>['people'][number]): StatedAccess {
+  if (person.via === 'base-level') return { user: person.user, role: person.role, via: person.via };
+  const { grantedBy, grantedAt, reason } = person.grant;
+  return { user: person.user, role: person.role, via: person.via, grantedBy, grantedAt, ...(reason !== undefined && { reason }) };
+}
+
+export function describeAccess(access: StatedAccess | undefined): string {
+  if (!access) return 'no access';
+  if (access.via === 'base-level') return `${access.role} through the base level`;
+  const reason = access.reason === undefined ? '' : ` ("${access.reason}")`;
+  return `${access.role} by explicit permission from ${access.grantedBy} at ${access.grantedAt}${reason}`;
+}
+
+function differencesBetween(replayed: StatedAccess[], readModel: StatedAccess[]): string[] {
+  const fromStore = new Map(replayed.map((access) => [access.user, access]));
+  const fromModel = new Map(readModel.map((access) => [access.user, access]));
+  return [...new Set([...fromStore.keys(), ...fromModel.keys()])]
+    .sort()
+    .filter((user) => describeAccess(fromStore.get(user)) !== describeAccess(fromModel.get(user)))
+    .map((user) => `${user}: the event store says ${describeAccess(fromStore.get(user))}; the read model says ${describeAccess(fromModel.get(user))}`);
+}
