@@ -1,4 +1,4 @@
-import type { Decider, DomainEvent, StreamName } from '@cairn/contracts';
+import { validateOnPublish, type Decider, type DomainEvent, type StreamName } from '@cairn/contracts';
 import { WrongExpectedVersionError, type EventStore } from './port';
 
 export interface CommandMetadata {
@@ -16,8 +16,10 @@ export interface CommandOutcome<State, Event> {
 }
 
 /**
- * Load, decide, append — the one way every service changes its own streams. A concurrent writer makes
- * the append fail on the expected version; deciding is pure, so it is safe to reload and decide again.
+ * Load, decide, append — the one way every service changes its own streams. Every event is checked
+ * against the catalogue before it is appended (an unregistered type or data its schema refuses is never
+ * published). A concurrent writer makes the append fail on the expected version; deciding is pure, so it
+ * is safe to reload and decide again.
  */
 export async function handleCommand<Command, State, Event extends DomainEvent>(
   store: EventStore,
@@ -38,6 +40,7 @@ export async function handleCommand<Command, State, Event extends DomainEvent>(
       const position = history.length === 0 ? 0 : history[history.length - 1].position;
       return { events, state, position, version };
     }
+    events.forEach(validateOnPublish);
     try {
       const appended = await store.append(
         stream,

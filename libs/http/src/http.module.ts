@@ -6,6 +6,7 @@ import { BearerAuthGuard, TOKEN_VERIFIER } from './auth';
 import { HealthController, READINESS_PROBES, type ReadinessProbe } from './health';
 import { IDEMPOTENCY_DB, IdempotencyInterceptor } from './idempotency';
 import {
+  BUS_POSITION_OF,
   CONSISTENCY_GATE,
   MIN_POSITION_TIMEOUT_MS,
   MinPositionInterceptor,
@@ -18,6 +19,8 @@ export interface CairnHttpOptions {
   /** The service's own database, where idempotency keys are kept. */
   db: Db;
   consistency?: ConsistencyGate;
+  /** The bus position (what reads wait for) of a position the event store returned. */
+  busPositionOf?: (storePosition: number) => Promise<number>;
   /** How long a read with `Cairn-Min-Position` waits before 503. */
   minPositionTimeoutMs?: number;
   readiness?: ReadinessProbe[];
@@ -32,6 +35,7 @@ export class CairnHttpModule {
       { provide: IDEMPOTENCY_DB, useValue: options.db },
       { provide: READINESS_PROBES, useValue: options.readiness ?? [] },
       { provide: MIN_POSITION_TIMEOUT_MS, useValue: options.minPositionTimeoutMs ?? 2_000 },
+      { provide: BUS_POSITION_OF, useValue: options.busPositionOf ?? ((position: number) => Promise.resolve(position)) },
       { provide: APP_GUARD, useClass: BearerAuthGuard },
       // Order matters: idempotency wraps the others so it stores the final body and position header.
       { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },

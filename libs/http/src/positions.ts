@@ -9,7 +9,7 @@ import {
   type NestInterceptor,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { map, type Observable } from 'rxjs';
+import { mergeMap, type Observable } from 'rxjs';
 import { problem } from './problem';
 
 export const POSITION_HEADER = 'Cairn-Position';
@@ -29,15 +29,19 @@ export interface ConsistencyGate {
 }
 export const CONSISTENCY_GATE = Symbol('CONSISTENCY_GATE');
 export const MIN_POSITION_TIMEOUT_MS = Symbol('MIN_POSITION_TIMEOUT_MS');
+export const BUS_POSITION_OF = Symbol('BUS_POSITION_OF');
 
-/** Unwraps CommandResult into the body plus the `Cairn-Position` header. */
+/** Unwraps CommandResult into the body plus the `Cairn-Position` header (a bus position). */
 @Injectable()
 export class PositionHeaderInterceptor implements NestInterceptor {
+  constructor(@Inject(BUS_POSITION_OF) private readonly busPositionOf: (storePosition: number) => Promise<number>) {}
+
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     return next.handle().pipe(
-      map((value) => {
+      mergeMap(async (value) => {
         if (!(value instanceof CommandResult)) return value;
-        context.switchToHttp().getResponse<Response>().setHeader(POSITION_HEADER, String(value.position));
+        const position = await this.busPositionOf(value.position);
+        context.switchToHttp().getResponse<Response>().setHeader(POSITION_HEADER, String(position));
         return value.body;
       }),
     );

@@ -1,8 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { createTokenVerifierFromEnv, type TokenVerifier } from '@cairn/auth';
-import { JetStreamEventStore, type EventStore } from '@cairn/event-store';
+import { eventCatalogue, parseEventType } from '@cairn/contracts';
+import { EsdbEventStore, JetStreamEventStore, type EventStore } from '@cairn/event-store';
 import type { CairnHttpOptions, ReadinessProbe } from '@cairn/http';
-import { ConsistencyWaiter } from '@cairn/messaging';
+import { ConsistencyWaiter, EventRelay } from '@cairn/messaging';
 import { ProjectionRunner, ReadModelCollections, type Projection } from '@cairn/read-models';
 import { MongoClient, type Db } from 'mongodb';
 import { connect, type NatsConnection } from 'nats';
@@ -37,6 +38,7 @@ export class ServiceRuntime {
     readonly waiter: ConsistencyWaiter,
     readonly collections: ReadModelCollections,
     readonly runners: ProjectionRunner[],
+    private readonly relay?: EventRelay,
   ) {
     this.logger = new Logger(`${config.service}-runtime`);
   }
@@ -48,7 +50,7 @@ export class ServiceRuntime {
     const nc = await connect({ servers: config.natsUrl, name: `cairn-${config.service}`, maxReconnectAttempts: -1 });
     const mongo = await MongoClient.connect(config.mongoUrl, { appName: `cairn-${config.service}` });
     const db = mongo.db(config.mongoDb);
-    const store = await JetStreamEventStore.connect({ nc });
+    const { store, relay } = await openEventStore(config, nc);
     const waiter = new ConsistencyWaiter();
     const runners: ProjectionRunner[] = [];
     for (const projection of options.projections) {
@@ -62,7 +64,7 @@ export class ServiceRuntime {
         }),
       );
     }
-    const runtime = new ServiceRuntime(config, store, nc, mongo, db, verifier, waiter, new ReadModelCollections(db), runners);
+    const runtime = new ServiceRuntime(config, store, nc, mongo, db, verifier, waiter, new ReadModelCollections(db), runners, relay);
     for (const reactor of options.reactors ?? []) {
       runtime.reactors.push(
         await ReactorRunner.start({
@@ -85,7 +87,26 @@ export class ServiceRuntime {
       consistency: this.waiter,
       readiness: this.readiness(),
       minPositionTimeoutMs: this.config.minPositionTimeoutMs,
+      busPositionOf: (position) => this.busPositionOf(position),
     };
+  }
+
+  /**
+   * Consistency tokens are positions on the bus (JetStream), which every service's read models follow.
+   * On JetStream the store is the bus. On EventStoreDB a store position becomes a bus position once the
+   * relay has published that event: wait (bounded) for it, and hand out the bus position it reached,
+   * which is at or after the event (so a read waiting for it is never early, at worst a little late).
+   */
+  private async busPositionOf(storePosition: number): Promise<number> {
+    if (!this.relay) return storePosition;
+    const deadline = Date.now() + this.config.minPositionTimeoutMs;
+    while (this.relay.position.sourcePosition < storePosition && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    if (this.relay.position.sourcePosition < storePosition) {
+      this.logger.warn(`relay has not published store position ${storePosition} yet; the token may be early`);
+    }
+    return this.relay.position.targetPosition;
   }
 
   readiness(): ReadinessProbe[] {
@@ -96,10 +117,29 @@ export class ServiceRuntime {
   }
 
   async close(): Promise<void> {
+    await this.relay?.stop().catch((error: Error) => this.logger.warn(error.message));
     for (const reactor of this.reactors) await reactor.stop().catch((error: Error) => this.logger.warn(error.message));
     for (const runner of this.runners) await runner.stop().catch((error: Error) => this.logger.warn(error.message));
     await this.store.close();
     await this.nc.drain().catch(() => undefined);
     await this.mongo.close();
   }
+}
+
+/** The categories a service writes: those of every registered event type of its context. */
+export function ownCategories(context: string): string[] {
+  const { registry } = eventCatalogue();
+  const categories = registry
+    .all()
+    .filter((definition) => parseEventType(definition.type).context === context)
+    .map((definition) => `${context}_${registry.streamAggregateOf(definition.type)}`);
+  return [...new Set(categories)];
+}
+
+/** JetStream is store and bus at once; EventStoreDB needs a relay that publishes the service's own events. */
+async function openEventStore(config: ServiceConfig, nc: NatsConnection): Promise<{ store: EventStore; relay?: EventRelay }> {
+  if (config.eventStore === 'jetstream') return { store: await JetStreamEventStore.connect({ nc }) };
+  const store = await EsdbEventStore.connect({ connectionString: config.esdbUrl });
+  const relay = await EventRelay.start({ source: store, nc, name: config.service, categories: ownCategories(config.service) });
+  return { store, relay };
 }
