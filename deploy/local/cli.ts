@@ -1,7 +1,7 @@
 import { MongoClient, type Db } from 'mongodb';
 import { connect, type NatsConnection } from 'nats';
 import { JetStreamEventStore, type EventStore } from '@cairn/event-store';
-import { ProjectionState, rebuildProjection, ReadModelCollections, type RebuildProgress } from '@cairn/read-models';
+import { ProjectionState, rebuildProjection, ReadModelCollections, type Projection, type RebuildProgress } from '@cairn/read-models';
 import { serviceConfigFromEnv } from '@cairn/runtime';
 import {
   describeAccess,
@@ -42,7 +42,7 @@ export const EXIT_USAGE = 2;
 type CliCommand =
   | { name: 'audit replay'; project: string; at: Date }
   | { name: 'audit verify'; project: string }
-  | { name: 'projections rebuild'; projection: string };
+  | { name: 'projections rebuild'; projection: Projection };
 
 class UsageError extends Error {}
 
@@ -87,10 +87,12 @@ function parseCommand(args: string[], now: Date): CliCommand {
     }
     case 'projections rebuild': {
       const { words } = splitArguments(rest, []);
-      const names = accessProjections.map((projection) => projection.name);
       if (words.length !== 1) throw new UsageError('projections rebuild needs one read model name');
-      if (!names.includes(words[0])) throw new UsageError(`"${words[0]}" is not a read model of the access service (${names.join(', ')})`);
-      return { name: command, projection: words[0] };
+      const projection = accessProjections.find((candidate) => candidate.name === words[0]);
+      if (!projection) {
+        throw new UsageError(`"${words[0]}" is not a read model of the access service (${accessProjections.map(({ name }) => name).join(', ')})`);
+      }
+      return { name: command, projection };
     }
     default:
       throw new UsageError(command === '' ? 'a command is needed' : `unknown command "${command}"`);
@@ -168,8 +170,8 @@ async function auditVerify(connections: Connections, io: CliIo, project: string)
   return EXIT_CHECK_FAILED;
 }
 
-async function projectionsRebuild(connections: Connections, io: CliIo, name: string): Promise<number> {
-  const projection = accessProjections.find((candidate) => candidate.name === name)!;
+async function projectionsRebuild(connections: Connections, io: CliIo, projection: Projection): Promise<number> {
+  const { name } = projection;
   let shownAt = 0;
   const show = (progress: RebuildProgress, force = false) => {
     if (!force && Date.now() - shownAt < 1_000) return;

@@ -7,7 +7,8 @@ import type { ProjectAccessEvent } from '@cairn/contracts';
 import { ReadModelCollections } from '@cairn/read-models';
 import { startServiceUnderTest, type ServiceUnderTest } from '@cairn/runtime';
 import { testMongoUrl } from '@cairn/testing';
-import { compilerOptions } from '../../../../tsconfig.base.json';
+// The command line lives with the other local tools; this specification runs its function.
+// eslint-disable-next-line @nx/enforce-module-boundaries
 import { EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE, runCairnCli, type CliIo } from '../../../../deploy/local/cli';
 import { accessService } from '../access.service';
 import { as, createInitializedProject, signIn, type TestPerson } from '../api/testing/access-test-kit';
@@ -135,7 +136,12 @@ describe('audit verify, audit replay and projections rebuild', () => {
       const repo = resolve(__dirname, '../../../..');
       // `tsconfig-paths/register` would take the CLI's own --project for a tsconfig: register the aliases explicitly.
       const aliases = join(mkdtempSync(join(tmpdir(), 'cairn-cli-')), 'aliases.js');
-      writeFileSync(aliases, `require(${JSON.stringify(require.resolve('tsconfig-paths'))}).register(${JSON.stringify({ baseUrl: repo, paths: compilerOptions.paths })});`);
+      writeFileSync(
+        aliases,
+        `const paths = require(${JSON.stringify(require.resolve('tsconfig-paths'))});
+         const config = paths.loadConfig(${JSON.stringify(repo)});
+         paths.register({ baseUrl: config.absoluteBaseUrl, paths: config.paths });`,
+      );
       const run = promisify(execFile)(
         process.execPath,
         ['-r', 'ts-node/register/transpile-only', '-r', aliases, 'deploy/local/cli.ts', 'audit', 'verify', '--project', 'p-forged'],

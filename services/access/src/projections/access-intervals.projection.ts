@@ -206,6 +206,19 @@ function changesOf<T extends { position: number; kind?: string }>(chunks: readon
   return [...byKey.values()].sort((a, b) => a.position - b.position);
 }
 
+/** A project's timeline as its document and its lab's document hold it. */
+export function timelineOf(project: ProjectTimelineDocument, lab: Pick<LabTimelineDocument, 'changes'> | null): ProjectTimeline {
+  return {
+    project: project.project,
+    lab: project.lab,
+    scheme: schemeByName(project.scheme),
+    createdAt: project.createdAt,
+    createdPosition: project.createdPosition,
+    changes: changesOf<ProjectAccessChange>(project.changes),
+    membership: changesOf<LabMembershipChange>(lab?.changes ?? []),
+  };
+}
+
 /** Reads of the access intervals model. */
 export class AccessTimelines {
   constructor(private readonly collection: () => Promise<Collection<Document>>) {}
@@ -216,19 +229,10 @@ export class AccessTimelines {
     const document = (await collection.findOne({ _id: projectTimelineId(project) as never })) as ProjectTimelineDocument | null;
     // A document without a scheme has seen changes but not the project's initialization: a corrupt stream.
     if (!document?.scheme) return null;
-    const scheme = schemeByName(document.scheme);
     // Only base levels make lab membership matter.
-    const lab = scheme.hasBaseLevel
+    const lab = schemeByName(document.scheme).hasBaseLevel
       ? ((await collection.findOne({ _id: labTimelineId(document.lab) as never })) as LabTimelineDocument | null)
       : null;
-    return {
-      project: document.project,
-      lab: document.lab,
-      scheme,
-      createdAt: document.createdAt,
-      createdPosition: document.createdPosition,
-      changes: changesOf<ProjectAccessChange>(document.changes),
-      membership: changesOf<LabMembershipChange>(lab?.changes ?? []),
-    };
+    return timelineOf(document, lab);
   }
 }
