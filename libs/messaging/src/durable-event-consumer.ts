@@ -63,6 +63,11 @@ export interface DurableEventConsumerOptions {
   inactiveThresholdMs?: number;
   /** How long a pull waits for the first message. */
   longPollMs?: number;
+  /**
+   * Called when this client has just become the active one, with the consumer's state at that moment:
+   * nothing after `lastDeliveredPosition` can have reached a predecessor.
+   */
+  onActivated?(lag: ConsumerLag): void | Promise<void>;
   onError?(error: Error): void;
 }
 
@@ -307,7 +312,9 @@ export class DurableEventConsumer {
     }
     const messages = result.messages.sort((a, b) => a.seq - b.seq);
     if (messages.length > 0 && !this.verifiedActive) {
-      const { ackPending } = lagOf(await this.jsm.consumers.info(this.streamName, this.name));
+      const lag = lagOf(await this.jsm.consumers.info(this.streamName, this.name));
+      await this.options.onActivated?.(lag);
+      const { ackPending } = lag;
       if (ackPending > messages.length) {
         this.report(new Error(`consumer ${this.name}: ${ackPending - messages.length} messages left unacknowledged by a previous client; restarting from the checkpoint`));
         await this.reset();

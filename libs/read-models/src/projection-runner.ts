@@ -7,7 +7,7 @@ import {
   type DurableEventConsumerOptions,
   type ProgressSource,
 } from '@cairn/messaging';
-import { applyWriteIntents } from './guarded-writes';
+import { applyWriteIntents, highestAppliedPosition } from './guarded-writes';
 import type { ProjectionContext } from './projection';
 import { ProjectionState } from './projection-state';
 import { DEFAULT_POINTER_CACHE_MS } from './read-model-collections';
@@ -51,6 +51,12 @@ export class ProjectionSupersededError extends Error {
 export class ProjectionRunner implements ProgressSource {
   private applied = 0;
   private checkpointed = 0;
+  /**
+   * Events up to here may already be in the collection, written by this process in a batch that then
+   * failed, or by a predecessor: their writes are guarded by `_position`. Events after it can only have
+   * been delivered to this process, so they are written by `_id` alone (see `ApplyWriteOptions`).
+   */
+  private guardThrough = 0;
   private target: string;
   private readonly listeners = new Set<(position: number) => void>();
   private unregister?: () => void;
@@ -84,6 +90,7 @@ export class ProjectionRunner implements ProgressSource {
     }
 
     const runner = new ProjectionRunner(options, state, checkpoint.collection, checkpoint.position);
+    runner.guardThrough = await highestAppliedPosition(options.db.collection(checkpoint.collection));
     runner.consumer = await DurableEventConsumer.create({
       ...options.consumer,
       nc: options.nc,
@@ -93,6 +100,9 @@ export class ProjectionRunner implements ProgressSource {
       subjectPrefix: options.subjectPrefix,
       onError: options.onError ?? options.consumer?.onError,
       handle: (events) => runner.apply(events),
+      onActivated: (lag) => {
+        runner.guardThrough = Math.max(runner.guardThrough, lag.lastDeliveredPosition);
+      },
       resumePosition: async () => (await state.checkpoint(projection.name))?.position ?? 0,
     });
     if (await runner.consumer.hasSettledBeyond(checkpoint.position)) await runner.consumer.reset();
@@ -137,10 +147,19 @@ export class ProjectionRunner implements ProgressSource {
 
   private async apply(events: CairnEvent[]): Promise<void> {
     const { projection, db, hooks } = this.options;
-    await applyWriteIntents(db.collection(this.target), await projection.handle(events));
-    await hooks?.afterWrite?.(events);
     const last = events[events.length - 1].position;
-    if (!(await this.state.advance(projection.name, this.target, last))) await this.followSwap();
+    try {
+      await applyWriteIntents(db.collection(this.target), await projection.handle(events), {
+        guardThrough: this.guardThrough,
+        maxPerCommand: this.options.maxWritesPerCommand,
+      });
+      await hooks?.afterWrite?.(events);
+      if (!(await this.state.advance(projection.name, this.target, last))) await this.followSwap();
+    } catch (error) {
+      // Some of these writes may have happened: when the batch comes again, they must be guarded.
+      this.guardThrough = Math.max(this.guardThrough, last);
+      throw error;
+    }
     this.checkpointed = Math.max(this.checkpointed, last);
   }
 
@@ -160,6 +179,7 @@ export class ProjectionRunner implements ProgressSource {
     this.target = current.collection;
     this.applied = current.position;
     this.checkpointed = current.position;
+    this.guardThrough = await highestAppliedPosition(this.options.db.collection(current.collection));
     setTimeout(
       () => void this.state.dropCollection(retired).catch((error: Error) => this.report(error)),
       this.options.dropRetiredAfterMs ?? 2 * DEFAULT_POINTER_CACHE_MS,

@@ -1,4 +1,5 @@
 import { MongoServerError, type Collection, type Db } from 'mongodb';
+import { POSITION_FIELD } from './guarded-writes';
 import type { Projection } from './projection';
 
 export const CHECKPOINTS_COLLECTION = 'projection_checkpoints';
@@ -79,7 +80,9 @@ export class ProjectionState {
   /** Creates the collection with the projection's indexes, before anything is written to it. */
   async prepareCollection(projection: Projection, collection: string): Promise<void> {
     await this.db.createCollection(collection);
-    if (projection.indexes?.length) await this.db.collection(collection).createIndexes(projection.indexes);
+    await this.db
+      .collection(collection)
+      .createIndexes([{ key: { [POSITION_FIELD]: -1 }, name: POSITION_FIELD }, ...(projection.indexes ?? [])]);
   }
 
   /**

@@ -58,5 +58,7 @@ export interface ProjectionContext {
   consumerName?: string;
   streamName?: string;
   subjectPrefix?: string;
+  /** Operations per write command (see `DEFAULT_MAX_WRITES_PER_COMMAND`). */
+  maxWritesPerCommand?: number;
   onError?(error: Error): void;
 }

@@ -55,6 +55,7 @@ export async function rebuildProjection(options: RebuildOptions): Promise<Rebuil
   const started = Date.now();
   let events = 0;
   let applied = 0;
+  let failedThrough = 0;
   let total = await head();
   const report = () =>
     options.onProgress?.({
@@ -78,9 +79,17 @@ export async function rebuildProjection(options: RebuildOptions): Promise<Rebuil
     inactiveThresholdMs: 10 * 60_000,
     onError: options.onError,
     handle: async (batch) => {
-      await applyWriteIntents(db.collection(collection), await projection.handle(batch));
+      const last = batch[batch.length - 1].position;
+      // A fresh collection: only a batch that failed half-way can be in it already.
+      await applyWriteIntents(db.collection(collection), await projection.handle(batch), {
+        guardThrough: failedThrough,
+        maxPerCommand: options.maxWritesPerCommand,
+      }).catch((error: Error) => {
+        failedThrough = Math.max(failedThrough, last);
+        throw error;
+      });
       events += batch.length;
-      applied = Math.max(applied, batch[batch.length - 1].position);
+      applied = Math.max(applied, last);
       report();
     },
   });
