@@ -105,10 +105,12 @@ interface Accepted {
  * - a failed batch is given back in one piece (immediate nak of the failed message and everything
  *   after it): the server serves its redelivery queue before anything new, so nothing newer overtakes
  *   it. A delayed nak would let newer messages through, hence the backoff pause is taken here;
- * - messages a dead predecessor left unacknowledged come back only when their ack wait expires, after
- *   newer ones could have been delivered. So a client that has just become active compares the
- *   server's unacknowledged count with what it holds and, finding leftovers, re-creates the consumer
- *   from `resumePosition` (the handler's own checkpoint) instead of running ahead of them.
+ * - messages a dead predecessor left unacknowledged come back only when their ack wait expires. The pin
+ *   outlives the ack wait (`pinnedTtlMs > ackWaitMs + longPollMs`), so they are normally back in the
+ *   redelivery queue, served first, before a successor is pinned. Should some still be out (a
+ *   predecessor alive but stuck), a client that has just become active sees the server's
+ *   unacknowledged count exceed what it holds and re-creates the consumer from `resumePosition` (the
+ *   handler's own checkpoint) instead of running ahead of them.
  *
  * Redelivery is bounded here, not by the server's `max_deliver`: the server drops a message that
  * reaches it with nothing but an advisory. Here the server's delivery count decides, and a message
