@@ -107,12 +107,3 @@ export async function run(): Promise<void> {
   }
 }
 
-if (require.main === module) {
-  run().then(
-    () => process.exit(0),
-    (error: Error) => {
-      console.error(error.stack ?? error.message);
-      process.exit(1);
-    },
-  );
-}
