@@ -2,6 +2,7 @@ import { connect, type NatsConnection } from 'nats';
 import type { CairnEvent } from '@cairn/contracts';
 import { JetStreamEventStore } from '@cairn/event-store';
 import { startNatsServer, waitUntil, type NatsServerHandle } from '@cairn/testing';
+import { publishUnchecked } from '../test-support/raw-events';
 import { DEAD_LETTER_STREAM, deadLetterSubject, DeadLetterHeaders } from './dead-letter';
 import { DurableEventConsumer, type DurableEventConsumerOptions } from './durable-event-consumer';
 
@@ -55,6 +56,12 @@ function consumerFor(
   });
 }
 
+/** An event of another category than the consumers' here. */
+async function createLab(lab: string): Promise<number> {
+  const data = { lab, name: 'Crystallography', slug: lab, actor: 'u-admin' };
+  return (await store.append({ context: 'access', aggregate: 'lab', id: lab }, [{ type: 'access.lab.created.v1', data }], 'no-stream')).position;
+}
+
 async function lastDeadLetter(consumer: string) {
   const jsm = await nc.jetstreamManager();
   return jsm.streams.getMessage(DEAD_LETTER_STREAM, { last_by_subj: deadLetterSubject(consumer) });
@@ -88,9 +95,7 @@ describe('DurableEventConsumer', () => {
     const handled: CairnEvent[] = [];
     const project = newProject();
     const good = await rename(project, 'fine');
-    const poison = (
-      await store.append(project, [{ type: 'projects.project.updated.v1', data: { projectId: project.id } }], 'any')
-    ).position;
+    const poison = await publishUnchecked(nc, store, project, { type: 'projects.project.updated.v1', data: { projectId: project.id } });
     const after = await rename(project, 'also fine');
     const consumer = await consumerFor('poison_spec', async (events) => void handled.push(...events), {
       resumePosition: async () => good - 1,
@@ -144,9 +149,7 @@ describe('DurableEventConsumer', () => {
   it('tells whether everything of its categories up to a position is settled', async () => {
     const consumer = await consumerFor('settled_spec', async () => undefined);
     const mine = await rename(newProject(), 'mine');
-    const elsewhere = (
-      await store.append({ context: 'jobs', aggregate: 'job', id: `j-${Date.now()}` }, [{ type: 'jobs.job.noted.v1', data: {} }], 'any')
-    ).position;
+    const elsewhere = await createLab(`l${Date.now()}`);
 
     expect(await consumer.hasSettledThrough(mine)).toBe(false);
     await consumer.processAvailable();

@@ -33,7 +33,7 @@ afterAll(async () => {
 
 const alpha = { context: 'projects', aggregate: 'project', id: 'alpha' };
 const beta = { context: 'projects', aggregate: 'project', id: 'beta' };
-const job = { context: 'jobs', aggregate: 'job', id: 'j1' };
+const lab = { context: 'access', aggregate: 'lab', id: 'l1' };
 
 async function rename(project: typeof alpha, name: string): Promise<void> {
   await source.append(project, [{ type: 'projects.project.updated.v1', data: { projectId: project.id, name, actor: 'u1' } }], 'any');
@@ -62,7 +62,7 @@ describe('EventRelay', () => {
   it('publishes its own categories in order, and resumes after a crash with no gap and no duplicate', async () => {
     await rename(alpha, 'a1');
     await rename(beta, 'b1');
-    await source.append(job, [{ type: 'jobs.job.noted.v1', data: {} }], 'any');
+    await source.append(lab, [{ type: 'access.lab.created.v1', data: { lab: 'l1', name: 'Lab', slug: 'l1', actor: 'u1' } }], 'no-stream');
     await source.append(alpha, [
       { type: 'projects.project.updated.v1', data: { projectId: 'alpha', name: 'a2', actor: 'u1' } },
       { type: 'projects.project.updated.v1', data: { projectId: 'alpha', name: 'a3', actor: 'u1' } },

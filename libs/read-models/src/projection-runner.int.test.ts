@@ -2,6 +2,7 @@ import { MongoClient, type Db } from 'mongodb';
 import { validateOnConsume } from '@cairn/contracts';
 import { connect, type NatsConnection } from 'nats';
 import { ConsistencyWaiter, DEAD_LETTER_STREAM, deadLetterSubject, DeadLetterHeaders } from '@cairn/messaging';
+import { publishUnchecked } from '../../messaging/test-support/raw-events';
 import { JetStreamEventStore } from '@cairn/event-store';
 import { startNatsServer, testMongoUrl, uniqueDbName, waitUntil, type NatsServerHandle } from '@cairn/testing';
 import {
@@ -126,9 +127,10 @@ describe('ProjectionRunner', () => {
     const runner = await startRunner('poison_counts');
     await caughtUp(runner);
     await renameProject(store, 'x1', 'good');
-    const poison = (
-      await store.append({ context: 'projects', aggregate: 'project', id: 'x1' }, [{ type: 'projects.project.updated.v1', data: { name: 'no id, no actor' } }], 'any')
-    ).position;
+    const poison = await publishUnchecked(nc, store, { context: 'projects', aggregate: 'project', id: 'x1' }, {
+      type: 'projects.project.updated.v1',
+      data: { name: 'no id, no actor' },
+    });
     const next = await renameProject(store, 'x1', 'next');
 
     await waitUntil('the event after the poison one is applied', async () => runner.appliedPosition >= next);
@@ -177,8 +179,9 @@ describe('ProjectionRunner', () => {
       'read your writes',
     );
 
+    const labCreated = { lab: 'l1', name: 'Crystallography', slug: 'l1', actor: 'u-admin' };
     const elsewhere = (
-      await store.append({ context: 'jobs', aggregate: 'job', id: 'j1' }, [{ type: 'jobs.job.noted.v1', data: {} }], 'any')
+      await store.append({ context: 'access', aggregate: 'lab', id: 'l1' }, [{ type: 'access.lab.created.v1', data: labCreated }], 'no-stream')
     ).position;
     expect(await waiter.waitFor(elsewhere)).toBe(true);
 
