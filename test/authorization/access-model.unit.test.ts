@@ -1,6 +1,6 @@
 import { CAPABILITIES, capabilitiesOf, schemeByName, type Role } from '@cairn/contracts';
-import { AccessModel } from './access-model';
-import { AccessStory } from './testing/access-story';
+import { AccessModel } from '@cairn/auth';
+import { AccessStory } from '@cairn/access-service';
 
 /** The model after the story's events, each applied once in order. */
 function modelOf(story: AccessStory): AccessModel {

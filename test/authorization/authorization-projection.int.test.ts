@@ -1,9 +1,8 @@
 import { CAPABILITIES } from '@cairn/contracts';
 import { JetStreamEventStore, type EventStore } from '@cairn/event-store';
 import { startNatsServer, type NatsServerHandle } from '@cairn/testing';
-import { AccessModel } from './access-model';
-import { AuthorizationProjection } from './authorization-projection';
-import { AccessStory } from './testing/access-story';
+import { AccessModel, AuthorizationProjection } from '@cairn/auth';
+import { AccessStory } from '@cairn/access-service';
 
 let nats: NatsServerHandle;
 let store: JetStreamEventStore;

@@ -3,17 +3,10 @@ import { Test } from '@nestjs/testing';
 import { MongoClient, type Db } from 'mongodb';
 import request from 'supertest';
 import { JetStreamEventStore } from '@cairn/event-store';
-// Test only: the guard runs inside the real HTTP pipeline (bearer guard first, problem filter last);
-// the library itself does not import @cairn/http, which depends on it.
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { CairnHttpModule, CurrentPrincipal, ProblemFilter } from '@cairn/http';
 import { startNatsServer, testMongoUrl, uniqueDbName, type NatsServerHandle } from '@cairn/testing';
-import { DevTokenVerifier, LOCAL_DEV_JWT_SECRET, signDevToken, type Principal } from '../jwt';
-import { AuthorizationModule } from './authorization.module';
-import { AuthorizationProjection } from './authorization-projection';
-import { Authorizer } from './authorizer';
-import { Requires } from './requires';
-import { AccessStory } from './testing/access-story';
+import { DevTokenVerifier, LOCAL_DEV_JWT_SECRET, signDevToken, type Principal, AuthorizationModule, AuthorizationProjection, Authorizer, Requires } from '@cairn/auth';
+import { AccessStory } from '@cairn/access-service';
 
 /** Which project each job belongs to, as a jobs service's read model would say. */
 const jobs: Record<string, string> = { j1: 'p1' };

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { LOCAL_DEV_JWT_SECRET, signDevToken } from '@cairn/auth';
 import { freePort } from '@cairn/testing';
-import { startPlatform, type RunningPlatform } from '../../deploy/local/platform';
+import { startPlatform, type RunningPlatform } from '@cairn/local-platform';
 
 /**
  * The platform as `npm start` runs it: every built service as its own process behind the edge, over

@@ -2,7 +2,7 @@ import { MongoClient, type Db } from 'mongodb';
 import { validateOnConsume } from '@cairn/contracts';
 import { connect, type NatsConnection } from 'nats';
 import { ConsistencyWaiter, DEAD_LETTER_STREAM, deadLetterSubject, DeadLetterHeaders } from '@cairn/messaging';
-import { publishUnchecked } from '../../messaging/test-support/raw-events';
+import { publishUnchecked } from '@cairn/messaging/test-support';
 import { JetStreamEventStore } from '@cairn/event-store';
 import { startNatsServer, testMongoUrl, uniqueDbName, waitUntil, type NatsServerHandle } from '@cairn/testing';
 import {

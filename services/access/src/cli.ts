@@ -8,9 +8,9 @@ import {
   replayProjectAccess,
   UnknownProjectError,
   verifyProjectChain,
-} from '../../services/access/src/application/access-history-check';
-import { accessProjections } from '../../services/access/src/projections';
-import { ACCESS_INTERVALS, AccessTimelines } from '../../services/access/src/projections/access-intervals.projection';
+} from './application/access-history-check';
+import { accessProjections } from './projections';
+import { ACCESS_INTERVALS, AccessTimelines } from './projections/access-intervals.projection';
 
 const USAGE = `usage: npm run cairn -- <command>
 

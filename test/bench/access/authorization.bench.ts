@@ -2,8 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { CAPABILITIES, type Capability } from '@cairn/contracts';
 import { AccessModel } from '@cairn/auth';
 // The model is fed what the access service's own deciders produce (see the story's header).
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { AccessStory } from '../../../libs/auth/src/authorization/testing/access-story';
+import { AccessStory } from '@cairn/access-service';
 
 /**
  * Authorization decisions per second of `AccessModel.can()` on one core, the check every request of

@@ -4,7 +4,7 @@ import { connect, type NatsConnection } from 'nats';
 import { JetStreamEventStore } from '@cairn/event-store';
 import { DEFAULT_MAX_WRITES_PER_COMMAND, ProjectionRunner, rebuildProjection, type RebuildProgress } from '@cairn/read-models';
 import { startFerretDb, startNatsServer } from '@cairn/testing';
-import { allEvents, renameCounts, renameProject } from '../../../libs/read-models/test-support/counting-projection';
+import { allEvents, renameCounts, renameProject } from '@cairn/read-models/test-support';
 
 /**
  * Building a read model on FerretDB, in the same run:

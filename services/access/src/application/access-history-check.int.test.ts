@@ -9,7 +9,7 @@ import { startServiceUnderTest, type ServiceUnderTest } from '@cairn/runtime';
 import { testMongoUrl } from '@cairn/testing';
 // The command line lives with the other local tools; this specification runs its function.
 // eslint-disable-next-line @nx/enforce-module-boundaries
-import { EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE, runCairnCli, type CliIo } from '../../../../deploy/local/cli';
+import { EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE, runCairnCli, type CliIo } from '../cli';
 import { accessService } from '../access.service';
 import { as, createInitializedProject, signIn, type TestPerson } from '../api/testing/access-test-kit';
 import { afterClockPasses, instantOf } from '../api/testing/audit-test-kit';
@@ -144,7 +144,7 @@ describe('audit verify, audit replay and projections rebuild', () => {
       );
       const run = promisify(execFile)(
         process.execPath,
-        ['-r', 'ts-node/register/transpile-only', '-r', aliases, 'deploy/local/cli.ts', 'audit', 'verify', '--project', 'p-forged'],
+        ['-r', 'ts-node/register/transpile-only', '-r', aliases, 'services/access/src/cli.ts', 'audit', 'verify', '--project', 'p-forged'],
         {
           cwd: repo,
           env: { ...process.env, TS_NODE_PROJECT: 'tsconfig.json', NATS_URL: service.nats.url, MONGO_URL: testMongoUrl(), MONGO_DB: service.runtime.config.mongoDb },

@@ -1,8 +1,5 @@
 import { streamIdOf, type AccessEvent, type CairnEvent, type Role, type StreamName } from '@cairn/contracts';
-// The model must agree with the access service's own deciders, so tests and the benchmark feed it events
-// those deciders produced, never hand-written ones. Test-only: nothing in the library imports this file.
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { labDecider, projectAccessDecider, type LabState, type Person, type ProjectAccessState } from '../../../../../services/access/src/domain';
+import { labDecider, projectAccessDecider, type LabState, type Person, type ProjectAccessState } from '../domain';
 
 /** One append to one stream, as the access service would make it. */
 export interface AccessCommit {
@@ -13,6 +10,9 @@ export interface AccessCommit {
 }
 
 /**
+ * The authorization model (libs/auth) must agree with these deciders, so its tests and benchmark feed it
+ * events the deciders produced, never hand-written ones.
+ *
  * A story of labs and project access told through the real `labDecider` and `projectAccessDecider`:
  * each step decides a command on the aggregate's current state, so a refused step throws the decider's
  * own refusal. The events come out as commits (for an event store) and as envelopes with consecutive
