@@ -45,7 +45,7 @@ async function collect(events: AsyncIterable<CairnEvent>): Promise<CairnEvent[]>
   return all;
 }
 
-const withoutPosition = ({ position, ...envelope }: CairnEvent) => envelope;
+const withoutPosition = ({ position: _position, ...envelope }: CairnEvent) => envelope;
 
 function startRelay(): Promise<EventRelay> {
   return EventRelay.start({
