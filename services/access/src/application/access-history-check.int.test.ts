@@ -7,8 +7,6 @@ import type { ProjectAccessEvent } from '@cairn/contracts';
 import { ReadModelCollections } from '@cairn/read-models';
 import { startServiceUnderTest, type ServiceUnderTest } from '@cairn/runtime';
 import { testMongoUrl } from '@cairn/testing';
-// The command line lives with the other local tools; this specification runs its function.
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE, runCairnCli, type CliIo } from '../cli';
 import { accessService } from '../access.service';
 import { as, createInitializedProject, signIn, type TestPerson } from '../api/testing/access-test-kit';
