@@ -1,3 +1,4 @@
 // The access service's public entry, for platform tests and benchmarks under test/ (never for another service).
 export { accessService } from './access.service';
 export { AccessStory, type AccessCommit } from './testing/access-story';
+export { labDecider, projectAccessDecider } from './domain';
