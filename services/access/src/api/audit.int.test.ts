@@ -2,7 +2,7 @@ import { startServiceUnderTest, type ServiceUnderTest } from '@cairn/runtime';
 import { accessService } from '../access.service';
 import { projectAccessStream } from '../application/project-access.service';
 import { as, createInitializedProject, createLab, signIn, type TestPerson } from './testing/access-test-kit';
-import { afterClockPasses, instantOf, justBefore } from './testing/audit-test-kit';
+import { afterClockPasses, justBefore, recordStep } from './testing/audit-test-kit';
 
 /**
  * The access history for auditors over HTTP: `GET /api/audit/access/at` answers who had which role at an
@@ -18,13 +18,9 @@ describe('access audit over HTTP', () => {
   const facility: Record<'manonGranted' | 'transferred', string> = {} as never;
   let lastPosition = 0;
 
-  /** Runs one step over HTTP, remembers its instant, and lets the clock move on before the next. */
-  async function step(call: Promise<{ status: number; headers: Record<string, string>; body: unknown }>): Promise<string> {
-    const response = await call;
-    if (response.status >= 300) throw new Error(`step failed: ${response.status} ${JSON.stringify(response.body)}`);
-    lastPosition = Number(response.headers['cairn-position']);
-    const instant = await instantOf(service, lastPosition);
-    await afterClockPasses(instant);
+  async function step(call: PromiseLike<{ status: number; headers: Record<string, string>; body: unknown }>): Promise<string> {
+    const { position, instant } = await recordStep(service, call);
+    lastPosition = position;
     return instant;
   }
 

@@ -10,7 +10,7 @@ import { testMongoUrl } from '@cairn/testing';
 import { EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE, runCairnCli, type CliIo } from '../cli';
 import { accessService } from '../access.service';
 import { as, createInitializedProject, signIn, type TestPerson } from '../api/testing/access-test-kit';
-import { afterClockPasses, instantOf } from '../api/testing/audit-test-kit';
+import { afterClockPasses, recordStep } from '../api/testing/audit-test-kit';
 import { GENESIS_HASH, sealChain } from '../domain';
 import { ACCESS_INTERVALS } from '../projections/access-intervals.projection';
 import { projectAccessStream } from './project-access.service';
@@ -37,14 +37,10 @@ describe('audit verify, audit replay and projections rebuild', () => {
     return { status, out: out.join('\n'), err: err.join('\n'), progress };
   }
 
-  /** Runs one step over HTTP and keeps the instant it was recorded at. */
   async function step(call: PromiseLike<{ status: number; headers: Record<string, string>; body: unknown }>): Promise<void> {
-    const response = await call;
-    if (response.status >= 300) throw new Error(`step failed: ${response.status} ${JSON.stringify(response.body)}`);
-    lastPosition = Number(response.headers['cairn-position']);
-    const instant = await instantOf(service, lastPosition);
+    const { position, instant } = await recordStep(service, call);
+    lastPosition = position;
     steps.push(instant);
-    await afterClockPasses(instant);
   }
 
   /** Appends to a project's access stream directly through the store adapter, as a forger would, bypassing the decider. */

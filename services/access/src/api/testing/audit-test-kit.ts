@@ -26,3 +26,19 @@ export function justBefore(instant: string): string {
 export async function afterClockPasses(instant: string): Promise<void> {
   while (Date.now() <= Date.parse(instant) + 1) await new Promise((resolve) => setTimeout(resolve, 2));
 }
+
+/**
+ * Runs one step over HTTP: its position and the instant it was recorded at, once the clock has moved
+ * past that instant, so that the next step gets an instant of its own.
+ */
+export async function recordStep(
+  service: ServiceUnderTest,
+  call: PromiseLike<{ status: number; headers: Record<string, string>; body: unknown }>,
+): Promise<{ position: number; instant: string }> {
+  const response = await call;
+  if (response.status >= 300) throw new Error(`step failed: ${response.status} ${JSON.stringify(response.body)}`);
+  const position = Number(response.headers['cairn-position']);
+  const instant = await instantOf(service, position);
+  await afterClockPasses(instant);
+  return { position, instant };
+}
