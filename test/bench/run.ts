@@ -1,5 +1,6 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { exitWith } from './exit-with';
 
 /**
  * `npm run bench [-- <filter>]`: runs every `*.bench` module under test/bench (each exports `run()`),
@@ -24,10 +25,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: Error) => {
-    console.error(error.stack ?? error.message);
-    process.exit(1);
-  },
-);
+exitWith(main());

@@ -8,6 +8,7 @@ import { createServiceHost, serviceConfigFromEnv, ServiceRuntime } from '@cairn/
 import { startFerretDb, startNatsServer } from '@cairn/testing';
 // The history is what the access service's own deciders produce, served by the service itself.
 import { accessService, labDecider, projectAccessDecider } from '@cairn/access-service';
+import { exitWith } from '../exit-with';
 
 /**
  * `GET /api/audit/access/at` latency over a long access history: 100,000 access events made by the
@@ -278,12 +279,4 @@ export async function run(target = Number(process.env.CAIRN_BENCH_AUDIT_EVENTS ?
   }
 }
 
-if (require.main === module) {
-  run(process.argv[2] === undefined ? undefined : Number(process.argv[2])).then(
-    () => process.exit(0),
-    (error: Error) => {
-      console.error(error.stack ?? error.message);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) exitWith(run(process.argv[2] === undefined ? undefined : Number(process.argv[2])));

@@ -3,6 +3,7 @@ import { CAPABILITIES, type Capability } from '@cairn/contracts';
 import { AccessModel } from '@cairn/auth';
 // The model is fed what the access service's own deciders produce (see the story's header).
 import { AccessStory } from '@cairn/access-service';
+import { exitWith } from '../exit-with';
 
 /**
  * Authorization decisions per second of `AccessModel.can()` on one core, the check every request of
@@ -120,9 +121,4 @@ export async function run(): Promise<void> {
   );
 }
 
-if (require.main === module) {
-  run().catch((error: unknown) => {
-    console.error(error);
-    process.exitCode = 1;
-  });
-}
+if (require.main === module) exitWith(run());

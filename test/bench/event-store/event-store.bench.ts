@@ -10,6 +10,7 @@ import {
   type EventStore,
 } from '@cairn/event-store';
 import { startNatsServer } from '@cairn/testing';
+import { exitWith } from '../exit-with';
 
 /**
  * The JetStream event store against the bare `nats` client on the same server, in the same run:
@@ -192,12 +193,4 @@ export async function run(): Promise<void> {
   }
 }
 
-if (require.main === module) {
-  run().then(
-    () => process.exit(0),
-    (error: Error) => {
-      console.error(error.stack ?? error.message);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) exitWith(run());
