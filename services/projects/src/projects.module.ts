@@ -49,6 +49,7 @@ export class ProjectsModule {
       controllers: [ProjectsController, ExperimentsController, FilesController],
       providers: [
         { provide: MAX_UPLOAD_BYTES, useValue: maxUploadBytes },
+        { provide: AccessView, useValue: access },
         { provide: ProjectsService, useValue: new ProjectsService(runtime.store, access, runtime.collections) },
         { provide: ExperimentsService, useValue: new ExperimentsService(runtime.store, access, runtime.collections) },
         { provide: FilesService, useValue: new FilesService(runtime.store, access, runtime.collections, blobs) },

@@ -1,3 +1,5 @@
+import { AccessView } from '../application/access-view';
+import { ProjectsService } from '../application/projects.service';
 import { Platform, type Person } from './testing/platform';
 
 /**
@@ -137,6 +139,22 @@ describe('projects over HTTP', () => {
       expect(first.body.items).toHaveLength(2);
       const second = await platform.as(alice).get(`/api/projects?lab=sundog&limit=2&cursor=${first.body.nextCursor}`);
       expect(second.body.items[0].name > first.body.items[1].name).toBe(true);
+    });
+    it('someone who reads many projects gets the same list, read in name order and filtered as it is read', async () => {
+      const { runtime, app } = platform.projects;
+      const filtering = new ProjectsService(runtime.store, app.get(AccessView), runtime.collections, 0);
+      const principal = { userId: alice.userId, username: alice.username, isFacilityAdmin: false };
+      const byId = await platform.as(alice).get('/api/projects?lab=sundog&limit=2');
+      const first = await filtering.list(principal, { lab: 'sundog', limit: 2 });
+      expect(first.items.map((project) => project.id)).toEqual(byId.body.items.map((project: { id: string }) => project.id));
+      const all = [...first.items];
+      for (let cursor = first.nextCursor; cursor !== null; ) {
+        const next = await filtering.list(principal, { lab: 'sundog', limit: 2, cursor });
+        all.push(...next.items);
+        cursor = next.nextCursor;
+      }
+      const everything = await platform.as(alice).get('/api/projects?lab=sundog');
+      expect(all.map((project) => project.id)).toEqual(everything.body.items.map((project: { id: string }) => project.id));
     });
   });
 

@@ -3,7 +3,7 @@ import { DomainError, forbidden, notFound, slugify, type ProjectCreatedData } fr
 import { handleCommand, type EventStore } from '@cairn/event-store';
 import { decodeCursor, encodeCursor, type Page } from '@cairn/http';
 import type { ReadModelCollections } from '@cairn/read-models';
-import type { Filter } from 'mongodb';
+import type { Collection, Filter } from 'mongodb';
 import { projectDecider, type ProjectCommand } from '../domain/project';
 import { requireName } from '../domain/fields';
 import { generateSlug, requireAvailableSlug } from '../domain/slug';
@@ -44,6 +44,9 @@ export interface ProjectView {
 }
 
 const LATEST_EXPERIMENTS = 5;
+/** Up to this many readable projects, a list asks the directory for them by id (`$in`); beyond, it filters the lab's list. */
+const LIST_BY_ID_MAX = 500;
+const LIST_SCAN_BATCH = 200;
 const LATEST_ACTIVITY = 10;
 /** Auto-generated slugs try the next suffix when the lab's directory had not yet seen a taken one. */
 const SLUG_ATTEMPTS = 20;
@@ -56,6 +59,7 @@ export class ProjectsService {
     private readonly store: EventStore,
     private readonly access: AccessView,
     private readonly collections: ReadModelCollections,
+    private readonly listByIdMax = LIST_BY_ID_MAX,
   ) {}
 
   async create(principal: Principal, input: CreateProjectInput, minPosition?: number) {
@@ -114,17 +118,48 @@ export class ProjectsService {
     return { position: outcome.position };
   }
 
-  /** The projects the caller may read, active ones, by name; `q` is a prefix of the name or the slug. */
+  /**
+   * The projects the caller may read, active ones, by name; `q` is a prefix of the name or the slug.
+   * Someone who reads few projects gets them by id; someone who reads many (every project of a large lab
+   * through its base level) gets the lab's list filtered as it is read, which costs about one page.
+   */
   async list(principal: Principal, query: { lab?: string; q?: string; limit: number; cursor?: string }): Promise<Page<ProjectView>> {
     await this.access.settle();
+    const readable = this.access.projectsReadableBy(principal.userId);
     const filter: Filter<ReadModelDocument> = {
-      _id: { $in: this.access.projectsReadableBy(principal.userId) },
       status: 'active',
       ...(query.lab === undefined ? {} : { lab: query.lab }),
       ...(query.q ? { $or: [{ nameLower: prefixOf(query.q) }, { slug: prefixOf(query.q) }] } : {}),
     };
-    const page = await pageBy<ProjectDocument>(await this.collections.resolve<ReadModelDocument>(PROJECT_DIRECTORY), filter, 'nameLower', query.limit, query.cursor);
+    const directory = await this.collections.resolve<ReadModelDocument>(PROJECT_DIRECTORY);
+    const page =
+      readable.length <= this.listByIdMax
+        ? await pageBy<ProjectDocument>(directory, { ...filter, _id: { $in: readable } }, 'nameLower', query.limit, query.cursor)
+        : await this.readableInOrder(directory, filter, new Set(readable), query.limit, query.cursor);
     return { items: page.items.map(viewOf), nextCursor: page.nextCursor };
+  }
+
+  /** Reads the filtered directory in name order, a batch at a time, keeping what the caller may read. */
+  private async readableInOrder(
+    directory: Collection<ReadModelDocument>,
+    filter: Filter<ReadModelDocument>,
+    readable: ReadonlySet<string>,
+    limit: number,
+    cursor?: string,
+  ): Promise<Page<ProjectDocument>> {
+    const items: ProjectDocument[] = [];
+    let after = cursor;
+    for (;;) {
+      const batch = await pageBy<ProjectDocument>(directory, filter, 'nameLower', Math.max(limit + 1, LIST_SCAN_BATCH), after);
+      for (const document of batch.items) {
+        if (!readable.has(document._id)) continue;
+        // One beyond the page says whether there is a next one.
+        if (items.length === limit) return { items, nextCursor: encodeCursor([items[limit - 1].nameLower, items[limit - 1]._id]) };
+        items.push(document);
+      }
+      if (batch.nextCursor === null) return { items, nextCursor: null };
+      after = batch.nextCursor;
+    }
   }
 
   /** `idOrSlug` is a project id, or a slug with its lab. */
