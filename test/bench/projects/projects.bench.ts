@@ -36,7 +36,7 @@ const LAB = 'bench';
 const MEMBERS = 50;
 const PROJECTS = Number(process.env.BENCH_PROJECTS ?? 10_000);
 const EXPERIMENTS = 1_000;
-const LIST_CALLS = 100;
+const LIST_CALLS = Number(process.env.BENCH_LIST_CALLS ?? 20);
 const LINK_ROUNDS = 8;
 const IN_FLIGHT = 32;
 
