@@ -9,12 +9,14 @@ import { startServiceUnderTest, type ServiceUnderTest } from '@cairn/runtime';
 import { startFerretDb, startNatsServer } from '@cairn/testing';
 // Access events are made by the access service's own deciders (see the story's header).
 import { AccessStory } from '@cairn/access-service';
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { projectIdOf } from '../../../services/projects/src/application/streams';
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { projectsService } from '../../../services/projects/src/projects.service';
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { experimentDirectoryProjection, newProjectOf, PROJECT_DIRECTORY, projectDirectoryProjection } from '../../../services/projects/src/projections';
+import {
+  experimentDirectoryProjection,
+  newProjectOf,
+  PROJECT_DIRECTORY,
+  projectDirectoryProjection,
+  projectIdOf,
+  projectsService,
+} from '@cairn/projects-service';
 
 /**
  * The projects service over HTTP (supertest, in process) on a real nats-server and FerretDB:

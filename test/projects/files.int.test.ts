@@ -1,9 +1,9 @@
+import { FilesService } from '@cairn/projects-service';
 import { createHash } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { FilesService } from '../application/files.service';
-import { Platform, type Person } from './testing/platform';
+import { Platform, type Person } from './platform';
 
 const MAX_UPLOAD_BYTES = 4096;
 const sha256 = (content: string | Buffer) => createHash('sha256').update(content).digest('hex');

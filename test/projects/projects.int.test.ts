@@ -1,6 +1,5 @@
-import { AccessView } from '../application/access-view';
-import { ProjectsService } from '../application/projects.service';
-import { Platform, type Person } from './testing/platform';
+import { AccessView, ProjectsService } from '@cairn/projects-service';
+import { Platform, type Person } from './platform';
 
 /**
  * Projects over HTTP, as the Sundog projects guide tells them ("Create project form", "Project list",

@@ -1,4 +1,4 @@
-import { Platform, type Person } from './testing/platform';
+import { Platform, type Person } from './platform';
 
 /**
  * Experiments over HTTP, as the Sundog projects guide's "Experiments in a project" and "The experiment

@@ -5,10 +5,9 @@ import request from 'supertest';
 import { startServiceUnderTest, type ServiceUnderTest } from '@cairn/runtime';
 import { startNatsServer, type NatsServerHandle } from '@cairn/testing';
 // The projects service learns access from the access service's events, so its HTTP specifications run
-// both services in one process on one nats-server. Test-only: no production code imports another service.
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { accessService } from '../../../../access/src/access.service';
-import { projectsService } from '../../projects.service';
+// both services in one process on one nats-server.
+import { accessService } from '@cairn/access-service';
+import { projectsService } from '@cairn/projects-service';
 
 export interface Person {
   username: string;

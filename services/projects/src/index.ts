@@ -1,0 +1,7 @@
+// The projects service's public entry, for platform tests and benchmarks under test/ (never for another service).
+export { projectsService } from './projects.service';
+export { AccessView } from './application/access-view';
+export { FilesService } from './application/files.service';
+export { ProjectsService } from './application/projects.service';
+export { projectIdOf } from './application/streams';
+export { experimentDirectoryProjection, newProjectOf, PROJECT_DIRECTORY, projectDirectoryProjection } from './projections';
