@@ -25,7 +25,8 @@ const TITLES: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
+/** Extensions never overwrite the document's own members: a domain detail named `status` stays a detail. */
 export function problem(status: number, detail: string, extensions: Partial<ProblemDocument> = {}): ProblemDocument {
   const slug = extensions.rule ?? (TITLES[status] ?? 'error').toLowerCase().replace(/\s+/g, '-');
-  return { type: `urn:cairn:problem:${slug}`, title: TITLES[status] ?? 'Error', status, detail, ...extensions };
+  return { ...extensions, type: `urn:cairn:problem:${slug}`, title: TITLES[status] ?? 'Error', status, detail };
 }

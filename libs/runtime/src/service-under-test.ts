@@ -1,4 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
+import { MongoClient } from 'mongodb';
 import { LOCAL_DEV_JWT_SECRET, signDevToken, type DevTokenRequest } from '@cairn/auth';
 import { createServiceApp } from '@cairn/http';
 import { startNatsServer, testMongoUrl, uniqueDbName, type NatsServerHandle } from '@cairn/testing';
@@ -54,9 +55,19 @@ export async function startServiceUnderTest(
     close: async () => {
       await app.close();
       await stopParts();
-      await runtime.db.dropDatabase().catch(() => undefined);
-      await runtime.close();
+      // Projections stop before their database goes, so nothing writes into a dropped database.
+      await runtime.close().catch(() => undefined);
+      await dropDatabase(env.MONGO_DB);
       if (!nats) await server.stop();
     },
   };
+}
+
+async function dropDatabase(name: string): Promise<void> {
+  const client = await MongoClient.connect(testMongoUrl());
+  try {
+    await client.db(name).dropDatabase();
+  } finally {
+    await client.close();
+  }
 }
