@@ -176,6 +176,8 @@ describe('AccessModel', () => {
       { userId: 'bob', role: 'viewer', via: 'base-level' },
       { userId: 'carol', role: 'viewer', via: 'base-level' },
     ]);
+    expect(model.personOf('bob')).toEqual({ username: 'bob', displayName: 'bob' });
+    expect(model.personOf('nobody')).toBeUndefined();
     expect(model.accessListOf('p3')).toEqual([
       { userId: 'bob', role: 'commenter', via: 'explicit' },
       { userId: 'carol', role: 'experimenter', via: 'explicit' },

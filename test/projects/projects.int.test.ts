@@ -26,7 +26,7 @@ describe('projects over HTTP', () => {
       const page = await platform.as(bob).get(`/api/projects/${created.body.id}`);
       expect(page.status).toBe(200);
       expect(page.body.you).toMatchObject({ role: 'owner', via: 'explicit' });
-      expect(page.body.people).toEqual([{ userId: bob.userId, role: 'owner', via: 'explicit' }]);
+      expect(page.body.people).toEqual([{ userId: bob.userId, username: 'bob', displayName: 'bob', role: 'owner', via: 'explicit' }]);
     });
 
     it('someone outside the lab cannot create a project in it', async () => {
@@ -83,11 +83,11 @@ describe('projects over HTTP', () => {
       expect(seenByCarol.status).toBe(200);
       expect(seenByCarol.body.you).toMatchObject({ role: 'viewer', via: 'base-level' });
       expect(seenByCarol.body.people).toEqual([
-        { userId: alice.userId, role: 'owner', via: 'explicit' },
-        { userId: bob.userId, role: 'viewer', via: 'base-level' },
-        { userId: carol.userId, role: 'viewer', via: 'base-level' },
+        { userId: alice.userId, username: 'alice', displayName: 'alice', role: 'owner', via: 'explicit' },
+        { userId: bob.userId, username: 'bob', displayName: 'bob', role: 'viewer', via: 'base-level' },
+        { userId: carol.userId, username: 'carol', displayName: 'carol', role: 'viewer', via: 'base-level' },
         // The facility admin who created the lab is one of its members.
-        { userId: 'u-facility-admin', role: 'viewer', via: 'base-level' },
+        { userId: 'u-facility-admin', username: 'facility-admin', displayName: 'facility-admin', role: 'viewer', via: 'base-level' },
       ]);
     });
 
@@ -178,8 +178,8 @@ describe('projects over HTTP', () => {
       expect(page.status).toBe(200);
       expect(page.body).toMatchObject({ name: 'Ribosome tomography', description: 'Sub-tomogram averaging of 70S.', scheme: 'facility' });
       expect(page.body.people).toEqual([
-        { userId: alice.userId, role: 'owner', via: 'explicit' },
-        { userId: bob.userId, role: 'manager', via: 'explicit' },
+        { userId: alice.userId, username: 'alice', displayName: 'alice', role: 'owner', via: 'explicit' },
+        { userId: bob.userId, username: 'bob', displayName: 'bob', role: 'manager', via: 'explicit' },
       ]);
       expect(page.body.latestActivity.map((entry: { type: string }) => entry.type)).toEqual(['access.role.granted.v1', 'access.project.initialized.v1', 'projects.project.created.v1']);
       expect(page.body.latestActivity[0]).toMatchObject({ actor: alice.userId, context: 'access', details: { user: bob.userId, before: null, after: 'manager', reason: 'backup for handover' } });

@@ -74,6 +74,8 @@ function addTo<K, V>(index: Map<K, Set<V>>, key: K, value: V): void {
 export class AccessModel {
   private readonly projects = new Map<string, ProjectEntry>();
   private readonly labMembers = new Map<string, Set<string>>();
+  /** How people are named, from the lab directory events: pages show names, not ids. */
+  private readonly people = new Map<string, { username: string; displayName: string }>();
   /** The indexes behind `projectsWhere`: what a user can reach without scanning every project. */
   private readonly labsOfUser = new Map<string, Set<string>>();
   private readonly projectsOfLab = new Map<string, Set<string>>();
@@ -185,6 +187,11 @@ export class AccessModel {
     return [...explicit, ...viaBaseLevel];
   }
 
+  /** A person's username and display name, as a lab directory last recorded them. */
+  personOf(userId: string): { username: string; displayName: string } | undefined {
+    return this.people.get(userId);
+  }
+
   /** The roles of the project's scheme that carry `capability`, lowest first. */
   rolesWith(projectId: string, capability: Capability): Role[] {
     const project = this.projects.get(projectId);
@@ -199,6 +206,7 @@ export class AccessModel {
         return;
       case 'access.lab.member-added.v1': {
         const userId = this.canonical(event.data.userId);
+        this.people.set(userId, { username: event.data.username, displayName: event.data.displayName });
         this.membersOf(event.data.lab).add(userId);
         addTo(this.labsOfUser, userId, this.canonical(event.data.lab));
         return;

@@ -3,6 +3,8 @@ import { CAPABILITIES, type Capability, type Role } from '@cairn/contracts';
 
 export interface PersonWithAccess {
   userId: string;
+  username?: string;
+  displayName?: string;
   role: Role;
   via: Exclude<RoleSource, 'none'>;
 }
@@ -61,7 +63,8 @@ export class AccessView {
 
   /** Everyone with a role on the project: explicit permissions first, then lab members through the base level. */
   peopleWithAccess(projectId: string): PersonWithAccess[] {
-    return this.projection.model.accessListOf(projectId);
+    const { model } = this.projection;
+    return model.accessListOf(projectId).map((entry) => ({ ...entry, ...model.personOf(entry.userId) }));
   }
 
   /** Who holds `project.read`: those who see an experiment of this project. */
