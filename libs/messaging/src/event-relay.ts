@@ -33,6 +33,8 @@ export interface EventRelayOptions {
   categories: string[];
   streamName?: string;
   subjectPrefix?: string;
+  /** Copies of the events stream in a JetStream cluster, when the relay creates it. */
+  replicas?: number;
   /** The checkpoint is stored after this many events, or this long after the last store. */
   checkpointEveryEvents?: number;
   checkpointEveryMs?: number;
@@ -98,6 +100,7 @@ export class EventRelay {
         nc: options.nc,
         streamName: options.streamName,
         subjectPrefix: options.subjectPrefix,
+        replicas: options.replicas,
       })
     ).close();
     const js = options.nc.jetstream();

@@ -9,6 +9,8 @@ export interface ServiceConfig {
   eventStore: 'jetstream' | 'esdb';
   esdbUrl?: string;
   minPositionTimeoutMs: number;
+  /** Copies of the events stream in a JetStream cluster (R3 in production). */
+  streamReplicas?: number;
 }
 
 export class ConfigurationError extends Error {
@@ -44,5 +46,6 @@ export function serviceConfigFromEnv(service: string, env: NodeJS.ProcessEnv = p
     eventStore,
     ...(env.CAIRN_ESDB_URL ? { esdbUrl: env.CAIRN_ESDB_URL } : {}),
     minPositionTimeoutMs: integer(env, 'CAIRN_MIN_POSITION_TIMEOUT_MS', 2_000),
+    ...(env.CAIRN_STREAM_REPLICAS ? { streamReplicas: integer(env, 'CAIRN_STREAM_REPLICAS', 1) } : {}),
   };
 }

@@ -138,8 +138,14 @@ export function ownCategories(context: string): string[] {
 
 /** JetStream is store and bus at once; EventStoreDB needs a relay that publishes the service's own events. */
 async function openEventStore(config: ServiceConfig, nc: NatsConnection): Promise<{ store: EventStore; relay?: EventRelay }> {
-  if (config.eventStore === 'jetstream') return { store: await JetStreamEventStore.connect({ nc }) };
+  if (config.eventStore === 'jetstream') return { store: await JetStreamEventStore.connect({ nc, replicas: config.streamReplicas }) };
   const store = await EsdbEventStore.connect({ connectionString: config.esdbUrl });
-  const relay = await EventRelay.start({ source: store, nc, name: config.service, categories: ownCategories(config.service) });
+  const relay = await EventRelay.start({
+    source: store,
+    nc,
+    name: config.service,
+    categories: ownCategories(config.service),
+    replicas: config.streamReplicas,
+  });
   return { store, relay };
 }

@@ -41,6 +41,8 @@ export interface JetStreamEventStoreOptions {
   nc?: NatsConnection;
   streamName?: string;
   subjectPrefix?: string;
+  /** Copies of the stream in a JetStream cluster (production: 3); the server's default (1) when absent. */
+  replicas?: number;
 }
 
 /** The last event of a stream: its version (0-based) and its stream sequence. */
@@ -107,7 +109,7 @@ export class JetStreamEventStore implements EventStore {
       }));
     try {
       const jsm = await nc.jetstreamManager();
-      await ensureStream(jsm, streamName, subjectPrefix);
+      await ensureStream(jsm, streamName, subjectPrefix, options.replicas);
       return new JetStreamEventStore(nc, !options.nc, nc.jetstream(), jsm, streamName, subjectPrefix);
     } catch (error) {
       if (!options.nc) await nc.close();
@@ -341,7 +343,7 @@ function orderedFrom(fromPosition: number | undefined, filter: string[]): Partia
   };
 }
 
-async function ensureStream(jsm: JetStreamManager, name: string, subjectPrefix: string): Promise<void> {
+async function ensureStream(jsm: JetStreamManager, name: string, subjectPrefix: string, replicas?: number): Promise<void> {
   const wanted: CairnStreamConfig = {
     name,
     subjects: [`${subjectPrefix}.>`],
@@ -353,6 +355,7 @@ async function ensureStream(jsm: JetStreamManager, name: string, subjectPrefix: 
     allow_atomic: true,
     deny_delete: true,
     deny_purge: true,
+    ...(replicas === undefined ? {} : { num_replicas: replicas }),
   };
   const existing = await jsm.streams.info(name).catch((error: Error) => {
     if (error.message === 'stream not found') return undefined;
