@@ -27,12 +27,13 @@ export class AccessModule {
       ],
       controllers: [LabsController, ProjectAccessController, UsersController, AuditController],
       providers: [
-        { provide: UserDirectory, useFactory: () => new UserDirectory(runtime.db) },
+        { provide: UserDirectory, useFactory: () => UserDirectory.open(runtime.db) },
         { provide: APP_INTERCEPTOR, useClass: DirectorySightingInterceptor },
         { provide: LabsService, useFactory: (directory: UserDirectory) => new LabsService(runtime.store, directory), inject: [UserDirectory] },
         {
           provide: ProjectAccessService,
-          useFactory: (directory: UserDirectory) => new ProjectAccessService(runtime.store, directory, new AccessPreviews(runtime.db)),
+          useFactory: async (directory: UserDirectory) =>
+            new ProjectAccessService(runtime.store, directory, await AccessPreviews.open(runtime.db)),
           inject: [UserDirectory],
         },
         { provide: LabPeopleService, useFactory: (directory: UserDirectory) => new LabPeopleService(runtime.store, directory), inject: [UserDirectory] },

@@ -28,18 +28,14 @@ const RETENTION_SECONDS = 24 * 60 * 60;
  * preview of itself, by the same actor, on the access as it still is.
  */
 export class AccessPreviews {
-  private readonly previews: Collection<PreviewDocument>;
-  readonly ready: Promise<void>;
+  private constructor(private readonly previews: Collection<PreviewDocument>) {}
 
-  constructor(db: Db) {
-    this.previews = db.collection<PreviewDocument>('access_previews');
-    // MongoDB removes expired previews itself; FerretDB has no TTL indexes, so expiry is also checked on use.
-    this.ready = this.previews
-      .createIndex({ createdAt: 1 }, { expireAfterSeconds: RETENTION_SECONDS })
-      .then(
-        () => undefined,
-        () => undefined,
-      );
+  static async open(db: Db): Promise<AccessPreviews> {
+    const previews = db.collection<PreviewDocument>('access_previews');
+    // MongoDB removes expired previews itself; FerretDB has no TTL indexes (the index is refused there),
+    // so expiry is also checked on use.
+    await previews.createIndex({ createdAt: 1 }, { expireAfterSeconds: RETENTION_SECONDS }).catch(() => undefined);
+    return new AccessPreviews(previews);
   }
 
   async record(preview: AccessPreview): Promise<string> {

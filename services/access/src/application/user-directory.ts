@@ -18,18 +18,17 @@ export interface UserDocument extends DirectoryEntry {
  * A lab admin adds people by username or e-mail, so they must have signed in once before.
  */
 export class UserDirectory {
-  private readonly users: Collection<UserDocument>;
   private readonly recorded = new Map<string, string>();
-  readonly ready: Promise<void>;
 
-  constructor(db: Db) {
+  private constructor(private readonly users: Collection<UserDocument>) {}
+
+  /** The directory with its search indexes in place. */
+  static async open(db: Db): Promise<UserDirectory> {
     const users = db.collection<UserDocument>('user_directory');
-    this.users = users;
-    this.ready = (async () => {
-      await users.createIndex({ usernameLower: 1 });
-      await users.createIndex({ emailLower: 1 });
-      await users.createIndex({ displayNameLower: 1 });
-    })();
+    await users.createIndex({ usernameLower: 1 });
+    await users.createIndex({ emailLower: 1 });
+    await users.createIndex({ displayNameLower: 1 });
+    return new UserDirectory(users);
   }
 
   /** Upserts the caller's claims; skipped when this process already recorded the same claims. */
