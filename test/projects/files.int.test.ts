@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { FilesService } from '@cairn/projects-service';
 import { createHash } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
@@ -112,6 +113,41 @@ describe('project files and deletion requests over HTTP', () => {
       expect(await blobFiles()).toEqual(before);
       const atTheLimit = await platform.as(mehdi).upload(`/api/projects/${project}/files`, 'raw/exact.bin', Buffer.alloc(MAX_UPLOAD_BYTES, 7));
       expect(atTheLimit.status).toBe(201);
+    });
+
+    it('an upload declared larger than the limit is refused with 413 before its body is read', async () => {
+      // The body never comes: only an answer that does not wait for it can arrive.
+      const token = (await platform.signIn('mehdi')).token;
+      const server = platform.projects.server as import('node:http').Server;
+      if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const { port } = server.address() as import('node:net').AddressInfo;
+      const answer = await new Promise<{ status?: number; body: string }>((resolve, reject) => {
+        const call = httpRequest(
+          {
+            host: '127.0.0.1',
+            port,
+            method: 'POST',
+            path: `/api/projects/${project}/files`,
+            headers: {
+              authorization: `Bearer ${token}`,
+              'content-type': 'multipart/form-data; boundary=x',
+              'content-length': String(10 * 1024 ** 3),
+            },
+          },
+          (response) => {
+            let body = '';
+            response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+            response.on('end', () => {
+              resolve({ status: response.statusCode, body });
+              call.destroy();
+            });
+          },
+        );
+        call.on('error', reject);
+        call.write('--x\r\n');
+      });
+      expect(answer.status).toBe(413);
+      expect(JSON.parse(answer.body)).toMatchObject({ rule: 'files.too-large', maxBytes: MAX_UPLOAD_BYTES });
     });
 
     it('a path that already holds a file is refused with 409, and the second upload\'s bytes are not kept', async () => {

@@ -19,6 +19,9 @@ type ReceivedFile = Express.Multer.File & { received?: ReceivedBlob };
 const tooLarge = (maxBytes: number) =>
   new PayloadTooLargeException(problem(413, `The file is larger than the limit of ${maxBytes} bytes.`, { rule: 'files.too-large', maxBytes }));
 
+/** Multipart framing, part headers and the small `path` field never take more than this beside the file. */
+const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
+
 const badUpload = (detail: string, field: string, message: string) =>
   new BadRequestException(problem(400, detail, { rule: 'files.multipart', errors: [{ field, message }] }));
 
@@ -28,6 +31,9 @@ const badUpload = (detail: string, field: string, message: string) =>
  * nothing stays stored.
  */
 export function receiveUpload(request: Request, response: Response, handling: UploadHandling): Promise<{ path: string; received: ReceivedBlob }> {
+  // A body declared larger than any allowed upload is refused before a byte of it is read.
+  const declared = Number(request.headers['content-length']);
+  if (declared > handling.maxBytes + MULTIPART_OVERHEAD_BYTES) return Promise.reject(tooLarge(handling.maxBytes));
   const storage: StorageEngine = {
     _handleFile(req, file, callback) {
       const path = (req.body as Record<string, unknown> | undefined)?.path;
