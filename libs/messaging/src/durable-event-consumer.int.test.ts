@@ -4,7 +4,7 @@ import { JetStreamEventStore } from '@cairn/event-store';
 import { startNatsServer, waitUntil, type NatsServerHandle } from '@cairn/testing';
 import { publishUnchecked } from '../test-support/raw-events';
 import { DEAD_LETTER_STREAM, deadLetterSubject, DeadLetterHeaders } from './dead-letter';
-import { DurableEventConsumer, type DurableEventConsumerOptions } from './durable-event-consumer';
+import { DurableEventConsumer, UnprocessableEvent, type DurableEventConsumerOptions } from './durable-event-consumer';
 
 // The int project's testTimeout is not applied per project; servers on a shared machine need more than 5 s.
 jest.setTimeout(30_000);
@@ -143,6 +143,40 @@ describe('DurableEventConsumer', () => {
     const letter = await lastDeadLetter('failing_spec');
     expect(letter.header.get(DeadLetterHeaders.reason)).toBe('handler failed 3 times: the handler cannot take this one');
     expect(letter.header.get(DeadLetterHeaders.deliveries)).toBe('3');
+    await consumer.delete();
+  });
+
+  it('dead-letters at once an event the handler calls unprocessable, without retrying it', async () => {
+    const handled: string[] = [];
+    let refusals = 0;
+    const project = newProject();
+    const start = await rename(project, 'before');
+    await rename(project, 'refused');
+    await rename(project, 'after');
+    const consumer = await consumerFor(
+      'unprocessable_spec',
+      async (events) => {
+        for (const event of events) {
+          if ((event.data as { name: string }).name === 'refused') {
+            refusals += 1;
+            throw new UnprocessableEvent('the domain refuses this one');
+          }
+        }
+        handled.push(...events.map((event) => (event.data as { name: string }).name));
+      },
+      { maxDeliver: 5, backoffMs: [60_000], resumePosition: async () => start - 1 },
+    );
+
+    consumer.start();
+    await waitUntil('the event after the refused one is handled', async () => handled.includes('after'));
+    await consumer.stop();
+
+    expect(handled).toEqual(['before', 'after']);
+    // Seen in its batch, then alone to single it out: never redelivered (a 60 s backoff would show).
+    expect(refusals).toBe(2);
+    const letter = await lastDeadLetter('unprocessable_spec');
+    expect(letter.header.get(DeadLetterHeaders.reason)).toBe('handler refused it: the domain refuses this one');
+    expect(letter.header.get(DeadLetterHeaders.deliveries)).toBe('1');
     await consumer.delete();
   });
 

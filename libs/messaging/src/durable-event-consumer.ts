@@ -71,6 +71,17 @@ export interface DurableEventConsumerOptions {
   onError?(error: Error): void;
 }
 
+/**
+ * Thrown by a handler for an event that no retry can ever handle (the domain refused it): the message goes
+ * to the dead-letter subject at once instead of holding up the consumer through every redelivery.
+ */
+export class UnprocessableEvent extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'UnprocessableEvent';
+  }
+}
+
 /** Thrown by a handler that finds the consumer's place stale (its read model was swapped). */
 export class ConsumerResetRequested extends Error {
   constructor(reason: string) {
@@ -379,9 +390,13 @@ export class DurableEventConsumer {
         }
       }
       const deliveries = entry.message.info.deliveryCount;
-      if (deliveries >= this.maxDeliver) {
+      if (deliveries >= this.maxDeliver || failure instanceof UnprocessableEvent) {
+        const reason =
+          failure instanceof UnprocessableEvent
+            ? `handler refused it: ${failure.message}`
+            : `handler failed ${deliveries} times: ${failure.message}`;
         try {
-          await this.deadLetters.deadLetter(entry.message, `handler failed ${deliveries} times: ${failure.message}`);
+          await this.deadLetters.deadLetter(entry.message, reason);
           continue;
         } catch (error) {
           failure = error as Error;

@@ -59,6 +59,17 @@ describe('project access over HTTP', () => {
       expect(await accessEvents('p-init')).toHaveLength(1);
     });
 
+    it('a creation the rules refuse is dead-lettered at once, and the projects after it are initialized without waiting', async () => {
+      // "A project must have at least one owner" makes owners explicit: a base level of owner is refused.
+      await createProject(service, { projectId: 'p-refused', lab: 'sundog', scheme: 'lab', baseLevel: 'owner', creator: alice });
+      const next = await createProject(service, { projectId: 'p-after-refused', lab: 'sundog', scheme: 'lab', creator: alice });
+
+      const mine = await as(service, alice).get(access('p-after-refused', '/me'), next);
+
+      expect(mine.status).toBe(200);
+      expect(await accessEvents('p-refused')).toEqual([]);
+    });
+
     it("a project whose creation the access service has not seen is a 404 naming the rule", async () => {
       const response = await as(service, alice).get(access('p-never-created'));
       expect(response.status).toBe(404);

@@ -1,5 +1,6 @@
-import type { CairnEvent, ProjectCreatedData } from '@cairn/contracts';
+import { DomainError, type CairnEvent, type ProjectCreatedData } from '@cairn/contracts';
 import { handleCommand, type EventStore } from '@cairn/event-store';
+import { UnprocessableEvent } from '@cairn/messaging';
 import type { Reactor } from '@cairn/runtime';
 import { projectAccessDecider } from '../domain';
 import { projectAccessStream } from './project-access.service';
@@ -8,7 +9,9 @@ import { projectAccessStream } from './project-access.service';
  * "The project creator becomes Owner by default": each `projects.project.created.v1` initializes the
  * project's access stream (creator as owner, scheme, base level). The decider initializes a project
  * once, so a redelivered or repeated creation event appends nothing. A creation the decider refuses
- * (an unknown scheme, say) is retried and then dead-lettered on `cairn.dlq.access-project-initialization`.
+ * (an unknown scheme, say) will never succeed: it goes straight to `cairn.dlq.access-project-initialization`
+ * with the rule, and the projects after it are initialized without waiting. Infrastructure failures are
+ * retried with backoff.
  */
 export const projectInitializationReactor: Reactor = {
   name: 'access-project-initialization',
@@ -21,8 +24,17 @@ export const projectInitializationReactor: Reactor = {
 };
 
 async function initializeProjectAccess(store: EventStore, event: CairnEvent<string, ProjectCreatedData>): Promise<void> {
+  try {
+    await initialize(store, event);
+  } catch (error) {
+    if (error instanceof DomainError) throw new UnprocessableEvent(`${error.rule}: ${error.message}`);
+    throw error;
+  }
+}
+
+function initialize(store: EventStore, event: CairnEvent<string, ProjectCreatedData>) {
   const { projectId, lab, scheme, baseLevel, createdBy, actor } = event.data;
-  await handleCommand(
+  return handleCommand(
     store,
     projectAccessStream(projectId),
     projectAccessDecider,
