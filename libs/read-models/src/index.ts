@@ -4,3 +4,4 @@ export * from './projection-state';
 export * from './read-model-collections';
 export * from './projection-runner';
 export * from './rebuild';
+export * from './queries';

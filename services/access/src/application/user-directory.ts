@@ -1,6 +1,7 @@
 import type { Principal } from '@cairn/auth';
 import { notFound } from '@cairn/contracts';
-import { decodeCursor, encodeCursor, type Page } from '@cairn/http';
+import type { Page } from '@cairn/http';
+import { pageBy, prefixOf } from '@cairn/read-models';
 import type { Collection, Db, Filter } from 'mongodb';
 import type { DirectoryEntry } from '../domain';
 
@@ -83,30 +84,18 @@ export class UserDirectory {
    * field, which the database answers from the index rather than by a scan.
    */
   async search(userIds: Iterable<string>, prefix: string, limit: number, cursor?: string): Promise<Page<DirectoryEntry>> {
-    const after = decodeCursor<[string, string]>(cursor);
-    const anchored = { $regex: `^${escapeRegex(prefix.toLowerCase())}` };
-    const conditions: Filter<UserDocument>[] = [
-      ...(prefix === '' ? [] : [{ $or: [{ usernameLower: anchored }, { displayNameLower: anchored }, { emailLower: anchored }] }]),
-      ...(after ? [{ $or: [{ usernameLower: { $gt: after[0] } }, { usernameLower: after[0], _id: { $gt: after[1] } }] }] : []),
-    ];
-    const filter: Filter<UserDocument> = { _id: { $in: [...new Set(userIds)] }, ...(conditions.length > 0 && { $and: conditions }) };
-    const found = await this.users.find(filter).sort({ usernameLower: 1, _id: 1 }).limit(limit + 1).toArray();
-    const page = found.slice(0, limit);
-    const last = page[page.length - 1];
-    return {
-      items: page.map(entryOf),
-      nextCursor: found.length > limit && last ? encodeCursor([last.usernameLower, last._id]) : null,
+    const anchored = prefixOf(prefix);
+    const filter: Filter<UserDocument> = {
+      _id: { $in: [...new Set(userIds)] },
+      ...(prefix !== '' && { $or: [{ usernameLower: anchored }, { displayNameLower: anchored }, { emailLower: anchored }] }),
     };
+    const page = await pageBy<UserDocument, UserDocument>(this.users, filter, 'usernameLower', limit, cursor);
+    return { items: page.items.map(entryOf), nextCursor: page.nextCursor };
   }
 }
 
 function entryOf(user: UserDocument): DirectoryEntry {
   return { userId: user.userId, username: user.username, displayName: user.displayName, ...(user.email ? { email: user.email } : {}) };
-}
-
-/** User input as a regex that matches it literally. */
-function escapeRegex(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** How a principal's token claims read as a directory entry. */

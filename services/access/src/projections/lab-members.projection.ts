@@ -1,8 +1,8 @@
 import type { Principal } from '@cairn/auth';
 import { forbidden, type CairnEvent, type LabMemberAddedData, type LabMemberRemovedData } from '@cairn/contracts';
-import { decodeCursor, encodeCursor, type Page } from '@cairn/http';
-import type { Projection, WriteIntent } from '@cairn/read-models';
-import type { Collection, Document } from 'mongodb';
+import type { Page } from '@cairn/http';
+import { pageBy, type Projection, type ReadModelDocument, type WriteIntent } from '@cairn/read-models';
+import type { Collection } from 'mongodb';
 
 export const LAB_MEMBERS = 'lab_members';
 
@@ -24,7 +24,7 @@ export const labMembersProjection: Projection = {
   name: LAB_MEMBERS,
   categories: ['access_lab'],
   version: 1,
-  indexes: [{ key: { lab: 1, usernameLower: 1, userId: 1 } }, { key: { userId: 1 } }],
+  indexes: [{ key: { lab: 1, usernameLower: 1, _id: 1 } }, { key: { userId: 1 } }],
   handle(events: CairnEvent[]): WriteIntent[] {
     return events.flatMap((event): WriteIntent[] => {
       if (event.type === 'access.lab.member-added.v1') {
@@ -51,10 +51,10 @@ export const labMembersProjection: Projection = {
 
 /** Reads of the lab members model. */
 export class LabMembersQuery {
-  constructor(private readonly collection: () => Promise<Collection<Document>>) {}
+  constructor(private readonly collection: () => Promise<Collection<ReadModelDocument>>) {}
 
   async isMember(lab: string, userId: string): Promise<boolean> {
-    return (await (await this.collection()).countDocuments({ _id: memberId(lab, userId) as never }, { limit: 1 })) > 0;
+    return (await (await this.collection()).countDocuments({ _id: memberId(lab, userId) }, { limit: 1 })) > 0;
   }
 
   /** A lab's members by username, for its members and for facility admins. */
@@ -62,21 +62,9 @@ export class LabMembersQuery {
     if (!principal.isFacilityAdmin && !(await this.isMember(lab, principal.userId))) {
       throw forbidden('lab.members-see-members', `only members of lab ${lab} see its members`);
     }
-    const after = decodeCursor<[string, string]>(cursor);
-    const documents = await (await this.collection())
-      .find({
-        lab,
-        ...(after && {
-          $or: [{ usernameLower: { $gt: after[0] } }, { usernameLower: after[0], userId: { $gt: after[1] } }],
-        }),
-      })
-      .sort({ usernameLower: 1, userId: 1 })
-      .limit(limit + 1)
-      .toArray();
-    const page = documents.slice(0, limit) as unknown as LabMemberDocument[];
-    const last = page[page.length - 1];
+    const page = await pageBy<LabMemberDocument>(await this.collection(), { lab }, 'usernameLower', limit, cursor);
     return {
-      items: page.map(({ lab: labId, userId, username, email, displayName, admin }) => ({
+      items: page.items.map(({ lab: labId, userId, username, email, displayName, admin }) => ({
         lab: labId,
         userId,
         username,
@@ -84,7 +72,7 @@ export class LabMembersQuery {
         admin,
         ...(email ? { email } : {}),
       })),
-      nextCursor: documents.length > limit && last ? encodeCursor([last.usernameLower, last.userId]) : null,
+      nextCursor: page.nextCursor,
     };
   }
 }

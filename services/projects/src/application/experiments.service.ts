@@ -2,14 +2,13 @@ import type { Principal } from '@cairn/auth';
 import { forbidden, notFound, type ExperimentCreatedData } from '@cairn/contracts';
 import { handleCommand, type EventStore } from '@cairn/event-store';
 import type { Page } from '@cairn/http';
-import type { ReadModelCollections } from '@cairn/read-models';
+import { pageBy, prefixOf, type ReadModelCollections, type ReadModelDocument } from '@cairn/read-models';
 import type { Filter } from 'mongodb';
 import { v7 as uuidv7 } from 'uuid';
 import { experimentDecider } from '../domain/experiment';
 import { projectDecider, type ProjectCommand } from '../domain/project';
 import { EXPERIMENT_DIRECTORY, type ExperimentDocument } from '../projections';
 import type { AccessView } from './access-view';
-import { pageBy, prefixOf, type ReadModelDocument } from './queries';
 import { experimentStream, projectStream } from './streams';
 
 export interface ExperimentView {

@@ -3,7 +3,7 @@ import type { Principal } from '@cairn/auth';
 import { foldEvents, notFound, type FileAddedData } from '@cairn/contracts';
 import { handleCommand, type EventStore } from '@cairn/event-store';
 import type { Page } from '@cairn/http';
-import type { ReadModelCollections } from '@cairn/read-models';
+import { escapeRegex, pageBy, type ReadModelCollections, type ReadModelDocument } from '@cairn/read-models';
 import type { Readable } from 'node:stream';
 import { v7 as uuidv7 } from 'uuid';
 import { requireRawPath } from '../domain/file-paths';
@@ -12,7 +12,6 @@ import { projectDecider } from '../domain/project';
 import { DELETION_REQUESTS, FILE_INDEX, fileEntryOf, type DeletionRequestDocument, type FileDocument, type FileEntry } from '../projections';
 import type { AccessView } from './access-view';
 import { BlobNotFoundError, type BlobStore, type StoredBlob } from './blob-store';
-import { pageBy, type ReadModelDocument } from './queries';
 import { fileSpaceStream, projectStream } from './streams';
 
 export interface FileView extends FileEntry {
@@ -96,7 +95,7 @@ export class FilesService {
     const collection = await this.collections.resolve<ReadModelDocument>(FILE_INDEX);
     const present = { projectId, status: 'present' };
     const page: Page<FileDocument> = await pageBy<FileDocument>(collection, { ...present, folder: query.folder }, 'path', query.limit, query.cursor);
-    const below = query.folder === '' ? { $ne: '' } : { $regex: `^${query.folder.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/` };
+    const below = query.folder === '' ? { $ne: '' } : { $regex: `^${escapeRegex(query.folder)}/` };
     const deeper = (await collection.distinct('folder', { ...present, folder: below })) as string[];
     const start = query.folder === '' ? 0 : query.folder.length + 1;
     const folders = [...new Set(deeper.map((folder) => folder.slice(start).split('/')[0]))].sort();

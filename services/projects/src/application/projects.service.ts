@@ -2,7 +2,7 @@ import type { Principal } from '@cairn/auth';
 import { DomainError, forbidden, notFound, slugify, type ProjectCreatedData } from '@cairn/contracts';
 import { handleCommand, type EventStore } from '@cairn/event-store';
 import { decodeCursor, encodeCursor, type Page } from '@cairn/http';
-import type { ReadModelCollections } from '@cairn/read-models';
+import { pageBy, prefixOf, type ReadModelCollections, type ReadModelDocument } from '@cairn/read-models';
 import type { Collection, Filter } from 'mongodb';
 import { projectDecider, type ProjectCommand } from '../domain/project';
 import { requireName } from '../domain/fields';
@@ -17,7 +17,6 @@ import {
   type ProjectDocument,
 } from '../projections';
 import type { AccessView } from './access-view';
-import { pageBy, prefixOf, type ReadModelDocument } from './queries';
 import { projectIdOf, projectStream } from './streams';
 
 export interface CreateProjectInput {
