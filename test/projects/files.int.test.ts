@@ -38,8 +38,12 @@ describe('project files and deletion requests over HTTP', () => {
     return found;
   };
 
-  const jobOutput = (projectId: string, jobId: string, path: string, content: string, triggeredBy: Person) =>
-    platform.projects.app.get(FilesService).recordJobOutput(projectId, { jobId, triggeredBy: triggeredBy.userId }, path, Readable.from([Buffer.from(content)]), MAX_UPLOAD_BYTES);
+  const jobOutput = async (projectId: string, jobId: string, path: string, content: string, triggeredBy: Person) => {
+    const files = platform.projects.app.get(FilesService);
+    const recorded = await files.recordJobOutput(projectId, { jobId, triggeredBy: triggeredBy.userId }, path, Readable.from([Buffer.from(content)]), MAX_UPLOAD_BYTES);
+    platform.observe(recorded.position);
+    return recorded;
+  };
 
   beforeAll(async () => {
     platform = await Platform.start({ CAIRN_MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES) });

@@ -78,11 +78,16 @@ export class Platform {
     return this.caller(this.access, person);
   }
 
+  /** A write made behind the HTTP layer (as the jobs service will): later calls wait for its position too. */
+  observe(position: number): void {
+    this.lastPosition = Math.max(this.lastPosition, position);
+  }
+
   private caller(service: ServiceUnderTest, person: Person) {
     const send = (call: Call): Call =>
       call.set('authorization', `Bearer ${person.token}`).set('Cairn-Min-Position', String(this.lastPosition)).on('response', (response: { headers: Record<string, string> }) => {
         const position = Number(response.headers['cairn-position']);
-        if (Number.isSafeInteger(position)) this.lastPosition = Math.max(this.lastPosition, position);
+        if (Number.isSafeInteger(position)) this.observe(position);
       });
     const api = () => request(service.server);
     return {
