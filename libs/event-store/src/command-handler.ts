@@ -1,4 +1,4 @@
-import { validateOnPublish, type Decider, type DomainEvent, type StreamName } from '@cairn/contracts';
+import { foldEvents, validateOnPublish, type Decider, type DomainEvent, type StreamName } from '@cairn/contracts';
 import { WrongExpectedVersionError, type EventStore } from './port';
 
 export interface CommandMetadata {
@@ -13,6 +13,30 @@ export interface CommandOutcome<State, Event> {
   /** Global position of the last appended event; the stream's unchanged head when nothing was appended. */
   position: number;
   version: number | 'no-stream';
+}
+
+export interface LoadedAggregate<State> {
+  state: State;
+  /** The version of the stream's last event, the expected version of the next append. */
+  version: number | 'no-stream';
+  /** Global position of the stream's last event (0 for a stream that does not exist). */
+  position: number;
+}
+
+/** An aggregate as its own stream says it is now: the load half of every command, and of reads that decide. */
+export async function loadAggregate<State, Event extends DomainEvent>(
+  store: EventStore,
+  stream: StreamName,
+  decider: Pick<Decider<unknown, State, Event>, 'initialState' | 'evolve'>,
+): Promise<LoadedAggregate<State>> {
+  const history = await store.readStream(stream);
+  const last = history[history.length - 1];
+  return {
+    // Stored envelopes carry the `{ type, data }` the decider emitted.
+    state: foldEvents(decider, history as unknown as Event[]),
+    version: last ? last.streamversion : 'no-stream',
+    position: last ? last.position : 0,
+  };
 }
 
 /**
@@ -30,16 +54,12 @@ export async function handleCommand<Command, State, Event extends DomainEvent>(
   attempts = 3,
 ): Promise<CommandOutcome<State, Event>> {
   for (let attempt = 1; ; attempt++) {
-    const history = await store.readStream(stream);
-    let state = decider.initialState();
-    for (const stored of history) state = decider.evolve(state, stored as unknown as Event);
-    const version = history.length === 0 ? ('no-stream' as const) : history[history.length - 1].streamversion;
+    const loaded = await loadAggregate(store, stream, decider);
+    let state = loaded.state;
+    const { version } = loaded;
 
     const events = decider.decide(command, state);
-    if (events.length === 0) {
-      const position = history.length === 0 ? 0 : history[history.length - 1].position;
-      return { events, state, position, version };
-    }
+    if (events.length === 0) return { events, state, position: loaded.position, version };
     events.forEach(validateOnPublish);
     try {
       const appended = await store.append(

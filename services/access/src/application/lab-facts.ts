@@ -1,5 +1,4 @@
-import { foldEvents, type LabEvent } from '@cairn/contracts';
-import type { EventStore } from '@cairn/event-store';
+import { loadAggregate, type EventStore } from '@cairn/event-store';
 import { labDecider, type Lab, type Person } from '../domain';
 import { labStream } from './labs.service';
 
@@ -9,8 +8,7 @@ import { labStream } from './labs.service';
  * decided on a membership that is already out of date. Null when the lab does not exist.
  */
 export async function loadLab(store: EventStore, lab: string): Promise<Lab | null> {
-  const events = await store.readStream(labStream(lab));
-  return foldEvents(labDecider, events as unknown as LabEvent[]);
+  return (await loadAggregate(store, labStream(lab), labDecider)).state;
 }
 
 /** A person as the project access decider sees them. */

@@ -2,14 +2,12 @@ import type { Principal } from '@cairn/auth';
 import {
   capabilitiesOf,
   forbidden,
-  foldEvents,
   hasCapability,
   type Capability,
-  type ProjectAccessEvent,
   type Role,
   type StreamName,
 } from '@cairn/contracts';
-import { handleCommand, type EventStore } from '@cairn/event-store';
+import { handleCommand, loadAggregate, type EventStore } from '@cairn/event-store';
 import {
   accessOverview,
   checkAccess,
@@ -155,16 +153,15 @@ export class ProjectAccessService {
   }
 
   private async load(projectId: string): Promise<ProjectFacts> {
-    const events = await this.store.readStream(projectAccessStream(projectId));
-    const access = foldEvents(projectAccessDecider, events as unknown as ProjectAccessEvent[]);
-    if (!access) {
+    const { state: access, version } = await loadAggregate(this.store, projectAccessStream(projectId), projectAccessDecider);
+    if (!access || version === 'no-stream') {
       throw refusal(
         'not-found',
         'access.project-unknown',
         `there is no project ${projectId}, or its creation has not reached the access service yet (a creator's first read waits for it with Cairn-Min-Position)`,
       );
     }
-    return { access, version: events[events.length - 1].streamversion, lab: await loadLab(this.store, access.lab) };
+    return { access, version, lab: await loadLab(this.store, access.lab) };
   }
 
   private async commandFor(

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { Principal } from '@cairn/auth';
-import { foldEvents, notFound, type FileAddedData } from '@cairn/contracts';
-import { handleCommand, type EventStore } from '@cairn/event-store';
+import { notFound, type FileAddedData } from '@cairn/contracts';
+import { handleCommand, loadAggregate, type EventStore } from '@cairn/event-store';
 import type { Page } from '@cairn/http';
 import { escapeRegex, pageBy, type ReadModelCollections, type ReadModelDocument } from '@cairn/read-models';
 import type { Readable } from 'node:stream';
@@ -160,7 +160,7 @@ export class FilesService {
 
   /** Deletes the bytes of every file the file space records as deleted; idempotent (a retry after a failed delete). */
   async sweepDeletedBytes(projectId: string): Promise<number> {
-    const state = foldEvents(fileSpaceDecider, (await this.store.readStream(fileSpaceStream(projectId))) as never);
+    const { state } = await loadAggregate(this.store, fileSpaceStream(projectId), fileSpaceDecider);
     const deleted = [...state.files.values()].filter((file) => !file.present).map((file) => file.fileId);
     await this.deleteBytes(projectId, deleted);
     return deleted.length;
@@ -198,7 +198,7 @@ export class FilesService {
   }
 
   private async isProjectDeleted(projectId: string): Promise<boolean> {
-    const project = foldEvents(projectDecider, (await this.store.readStream(projectStream(projectId))) as never);
+    const { state: project } = await loadAggregate(this.store, projectStream(projectId), projectDecider);
     return project.status === 'deleted';
   }
 
