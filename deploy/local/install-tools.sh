@@ -10,7 +10,7 @@ FERRETDB_VERSION="v1.24.2"
 TOOLS_DIR="${CAIRN_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/cairn-tools}"
 BIN_DIR="$TOOLS_DIR/bin"
 NATS_BIN="$BIN_DIR/nats-server-$NATS_SERVER_VERSION"
-FERRET_BIN="$BIN_DIR/ferretdb-$FERRETDB_VERSION"
+FERRET_BIN="$BIN_DIR/ferretdb-$FERRETDB_VERSION-idindex"
 mkdir -p "$BIN_DIR"
 
 log() { printf '[install-tools] %s\n' "$*" >&2; }
@@ -46,6 +46,17 @@ install_ferretdb() {
   chmod -R u+w "$work"
   # The module does not ship the generated version file its build/version package embeds.
   printf '%s' "$FERRETDB_VERSION" > "$work/build/version/version.txt"
+  # v1.24.2's SQLite backend filters `{_id: x}` with `_ferretdb_sjson->'$._id'` but builds the unique _id
+  # index on `_ferretdb_sjson->"_id"`; SQLite matches index expressions literally, so every _id lookup,
+  # update and delete was a full table scan. Filtering with the index's own expression makes them
+  # index searches (test: libs/testing/src/ferretdb-id-index.int.test.ts).
+  local metadata="$work/internal/backends/sqlite/metadata/metadata.go"
+  local scanning_line=$'\tIDColumn = DefaultColumn + "->\'$._id\'"'
+  local indexed_line=$'\tIDColumn = DefaultColumn + "->\\"_id\\""'
+  grep -qxF "$scanning_line" "$metadata" || { log "FerretDB patch: the IDColumn line to replace was not found in $metadata"; exit 1; }
+  SCANNING="$scanning_line" INDEXED="$indexed_line" awk '$0 == ENVIRON["SCANNING"] { print ENVIRON["INDEXED"]; next } { print }' \
+    "$metadata" > "$metadata.patched" && mv "$metadata.patched" "$metadata"
+  grep -qxF "$indexed_line" "$metadata" || { log "FerretDB patch: IDColumn was not rewritten"; exit 1; }
   (cd "$work" && CGO_ENABLED=0 go build -o "$FERRET_BIN" ./cmd/ferretdb)
   rm -rf "$work"
 }

@@ -11,3 +11,4 @@ export * from './validation';
 export * from './asyncapi';
 export * from './events';
 export * from './slug';
+export * from './runner-protocol';
