@@ -61,8 +61,24 @@ install_ferretdb() {
   rm -rf "$work"
 }
 
+# With --with-slurm (the test command and CI): Debian's Slurm and MUNGE for the Slurm runner backend's tests (a private single-node cluster, see
+# libs/testing/src/slurm-cluster.ts). Not needed to run Cairn: where they cannot be installed (no root,
+# no apt), the Slurm tests report themselves skipped with the reason, so this only warns.
+install_slurm() {
+  [ -x /usr/sbin/slurmctld ] && [ -x /usr/sbin/slurmd ] && [ -x /usr/bin/sbatch ] && [ -x /usr/sbin/munged ] && return 0
+  if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+    log "Slurm is not installed and cannot be installed here (needs root and apt-get): the Slurm tests will be skipped"
+    return 0
+  fi
+  log "installing Debian's slurmctld, slurmd, slurm-client and munge (once per machine)"
+  if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq slurmctld slurmd slurm-client munge; } >&2; then
+    log "apt-get could not install Slurm: the Slurm tests will be skipped"
+  fi
+}
+
 install_nats_server
 install_ferretdb
+[ "${1:-}" = "--with-slurm" ] && install_slurm
 ln -sf "$NATS_BIN" "$BIN_DIR/nats-server"
 ln -sf "$FERRET_BIN" "$BIN_DIR/ferretdb"
 echo "$BIN_DIR"
