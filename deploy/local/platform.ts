@@ -5,6 +5,8 @@ import { freePort, ServerProcess, startFerretDb, startNatsServer, waitUntil } fr
 import { startEdge } from './edge';
 import type { ServiceName } from './routes';
 
+export { ROUTES, serviceFor } from './routes';
+
 /** The repository root, whether this runs compiled (dist/deploy/local) or from source (tests). */
 function repoRoot(): string {
   let dir = __dirname;
