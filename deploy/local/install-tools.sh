@@ -75,25 +75,29 @@ install_kustomize() {
   rm -rf "$gobin"
 }
 
-# With --with-slurm (the test command and CI): Debian's Slurm and MUNGE for the Slurm runner backend's tests (a private single-node cluster, see
-# libs/testing/src/slurm-cluster.ts). Not needed to run Cairn: where they cannot be installed (no root,
-# no apt), the Slurm tests report themselves skipped with the reason, so this only warns.
-install_slurm() {
-  [ -x /usr/sbin/slurmctld ] && [ -x /usr/sbin/slurmd ] && [ -x /usr/bin/sbatch ] && [ -x /usr/sbin/munged ] && return 0
+# With --for-tests (the test command and CI), what only some tests need, from Debian's packages as root:
+# Slurm and MUNGE for the Slurm runner backend (a private single-node cluster, libs/testing/src/
+# slurm-cluster.ts) and Chromium for the console's browser tests. Neither is needed to run Cairn; where
+# they cannot be installed (no root, no apt) those tests report themselves skipped with the reason.
+install_test_packages() {
+  local wanted=()
+  { [ -x /usr/sbin/slurmctld ] && [ -x /usr/sbin/slurmd ] && [ -x /usr/bin/sbatch ] && [ -x /usr/sbin/munged ]; } || wanted+=(slurmctld slurmd slurm-client munge)
+  [ -x /usr/bin/chromium ] || wanted+=(chromium fonts-dejavu-core)
+  [ ${#wanted[@]} -eq 0 ] && return 0
   if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
-    log "Slurm is not installed and cannot be installed here (needs root and apt-get): the Slurm tests will be skipped"
+    log "cannot install ${wanted[*]} here (needs root and apt-get): the tests that need them will be skipped"
     return 0
   fi
-  log "installing Debian's slurmctld, slurmd, slurm-client and munge (once per machine)"
-  if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq slurmctld slurmd slurm-client munge; } >&2; then
-    log "apt-get could not install Slurm: the Slurm tests will be skipped"
+  log "installing Debian's ${wanted[*]} (once per machine)"
+  if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${wanted[@]}"; } >&2; then
+    log "apt-get could not install ${wanted[*]}: the tests that need them will be skipped"
   fi
 }
 
 install_nats_server
 install_ferretdb
 install_kustomize
-[ "${1:-}" = "--with-slurm" ] && install_slurm
+[ "${1:-}" = "--for-tests" ] && install_test_packages
 ln -sf "$NATS_BIN" "$BIN_DIR/nats-server"
 ln -sf "$FERRET_BIN" "$BIN_DIR/ferretdb"
 ln -sf "$KUSTOMIZE_BIN" "$BIN_DIR/kustomize"
