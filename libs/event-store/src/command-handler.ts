@@ -1,12 +1,6 @@
 import { foldEvents, streamIdOf, validateOnPublish, type Decider, type DomainEvent, type StreamName } from '@cairn/contracts';
 import { WrongExpectedVersionError, type EventStore } from './port';
 
-export interface CommandMetadata {
-  actorid?: string;
-  correlationid?: string;
-  causationid?: string;
-}
-
 export interface CommandOutcome<State, Event> {
   events: Event[];
   state: State;
@@ -105,16 +99,4 @@ export function commandHandler<Command, State, Event extends DomainEvent>(
       }
     }
   };
-}
-
-/** The former entry point, until every service calls `commandHandler`. */
-export function handleCommand<Command, State, Event extends DomainEvent>(
-  store: EventStore,
-  stream: StreamName,
-  decider: Decider<Command, State, Event>,
-  command: Command,
-  metadata: CommandMetadata = {},
-): Promise<CommandOutcome<State, Event>> {
-  const { actorid, correlationid, causationid } = metadata;
-  return commandHandler(store, decider, () => stream)(stream.id, command, { actor: actorid, correlationid, causationid });
 }

@@ -7,7 +7,7 @@ import {
   type Role,
   type StreamName,
 } from '@cairn/contracts';
-import { handleCommand, loadAggregate, type EventStore } from '@cairn/event-store';
+import { commandHandler, loadAggregate, type EventStore } from '@cairn/event-store';
 import {
   accessOverview,
   checkAccess,
@@ -27,6 +27,9 @@ import { loadLab, personIn } from './lab-facts';
 import type { UserDirectory } from './user-directory';
 
 export const projectAccessStream = (projectId: string): StreamName => ({ context: 'access', aggregate: 'project', id: projectId });
+
+/** Commands on a project's access, by project id. */
+export const projectAccessCommands = (store: EventStore) => commandHandler(store, projectAccessDecider, projectAccessStream);
 
 /**
  * A change to a project's access. As a caller asks for it, people are named by `userRef` (user id,
@@ -70,22 +73,30 @@ interface ProjectFacts {
  * models, so a decision never rests on a membership or grant that has already changed.
  */
 export class ProjectAccessService {
+  private readonly commands: ReturnType<typeof projectAccessCommands>;
+
   constructor(
     private readonly store: EventStore,
     private readonly directory: UserDirectory,
     private readonly previews: AccessPreviews,
-  ) {}
+  ) {
+    this.commands = projectAccessCommands(store);
+  }
 
-  /** Decides and records a change; answers with the state after it. */
+  /**
+   * Decides and records a change; answers with the state after it. A change that cites a preview is
+   * appended on the very version the preview was checked against, or refused; any other is decided
+   * again should someone else change the project's access first.
+   */
   async change(principal: Principal, projectId: string, request: AccessChange, context: ChangeContext = {}) {
     const facts = await this.load(projectId);
     const { change, command } = await this.commandFor(principal, facts, request, context);
+    let expectedVersion: number | undefined;
     if (context.previewId !== undefined) {
-      await this.previews.requireEvidence(context.previewId, { projectId, actor: principal.userId, change, version: facts.version });
+      expectedVersion = facts.version;
+      await this.previews.requireEvidence(context.previewId, { projectId, actor: principal.userId, change, version: expectedVersion });
     }
-    const outcome = await handleCommand(this.store, projectAccessStream(projectId), projectAccessDecider, command, {
-      actorid: principal.userId,
-    });
+    const outcome = await this.commands(projectId, command, { actor: principal.userId, expectedVersion });
     return { position: outcome.position, body: this.outcomeOf(change, outcome.state as ProjectAccess, facts.lab, principal.userId) };
   }
 

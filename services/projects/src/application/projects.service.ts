@@ -1,10 +1,9 @@
 import type { Principal } from '@cairn/auth';
 import { DomainError, forbidden, notFound, slugify, type ProjectCreatedData } from '@cairn/contracts';
-import { handleCommand, type EventStore } from '@cairn/event-store';
+import type { EventStore } from '@cairn/event-store';
 import { decodeCursor, encodeCursor, type Page } from '@cairn/http';
 import { pageBy, prefixOf, type ReadModelCollections, type ReadModelDocument } from '@cairn/read-models';
 import type { Collection, Filter } from 'mongodb';
-import { projectDecider, type ProjectCommand } from '../domain/project';
 import { requireName } from '../domain/fields';
 import { generateSlug, requireAvailableSlug } from '../domain/slug';
 import {
@@ -17,7 +16,7 @@ import {
   type ProjectDocument,
 } from '../projections';
 import type { AccessView } from './access-view';
-import { projectIdOf, projectStream } from './streams';
+import { projectCommands, projectIdOf } from './streams';
 
 export interface CreateProjectInput {
   lab: string;
@@ -54,12 +53,16 @@ const UUID_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 
 /** Projects: creation with a slug unique in the lab, edits and deletion by the owner, the list and the project page. */
 export class ProjectsService {
+  private readonly projectCommands: ReturnType<typeof projectCommands>;
+
   constructor(
     private readonly store: EventStore,
     private readonly access: AccessView,
     private readonly collections: ReadModelCollections,
     private readonly listByIdMax = LIST_BY_ID_MAX,
-  ) {}
+  ) {
+    this.projectCommands = projectCommands(store);
+  }
 
   async create(principal: Principal, input: CreateProjectInput, minPosition?: number) {
     await this.access.settle(minPosition);
@@ -73,19 +76,23 @@ export class ProjectsService {
       const slug = input.slug ?? generateSlug(name, taken);
       const projectId = projectIdOf(input.lab, slug);
       try {
-        const outcome = await this.run(principal, projectId, {
-          type: 'CreateProject',
+        const outcome = await this.projectCommands(
           projectId,
-          lab: input.lab,
-          name: input.name,
-          ...(input.description === undefined ? {} : { description: input.description }),
-          slug,
-          scheme: input.scheme,
-          ...(input.baseLevel === undefined ? {} : { baseLevel: input.baseLevel }),
-          actor: principal.userId,
-          actorIsLabMember: true,
-          takenSlugs: taken,
-        });
+          {
+            type: 'CreateProject',
+            projectId,
+            lab: input.lab,
+            name: input.name,
+            ...(input.description === undefined ? {} : { description: input.description }),
+            slug,
+            scheme: input.scheme,
+            ...(input.baseLevel === undefined ? {} : { baseLevel: input.baseLevel }),
+            actor: principal.userId,
+            actorIsLabMember: true,
+            takenSlugs: taken,
+          },
+          { actor: principal.userId },
+        );
         const created = outcome.events[0].data as ProjectCreatedData;
         return { position: outcome.position, project: { id: created.projectId, ...newProjectOf(created) } as ProjectView };
       } catch (error) {
@@ -98,22 +105,21 @@ export class ProjectsService {
   }
 
   async update(principal: Principal, projectId: string, changes: { name?: string; description?: string }) {
-    const outcome = await this.run(principal, projectId, {
-      type: 'UpdateProject',
-      actor: principal.userId,
-      actorCapabilities: this.access.capabilitiesOf(projectId, principal.userId),
-      ...changes,
-    });
+    const outcome = await this.projectCommands(
+      projectId,
+      { type: 'UpdateProject', actor: principal.userId, actorCapabilities: this.access.capabilitiesOf(projectId, principal.userId), ...changes },
+      { actor: principal.userId },
+    );
     const { state } = outcome;
     return { position: outcome.position, project: { id: state.projectId, lab: state.lab, slug: state.slug, name: state.name, description: state.description } };
   }
 
   async delete(principal: Principal, projectId: string) {
-    const outcome = await this.run(principal, projectId, {
-      type: 'DeleteProject',
-      actor: principal.userId,
-      actorCapabilities: this.access.capabilitiesOf(projectId, principal.userId),
-    });
+    const outcome = await this.projectCommands(
+      projectId,
+      { type: 'DeleteProject', actor: principal.userId, actorCapabilities: this.access.capabilitiesOf(projectId, principal.userId) },
+      { actor: principal.userId },
+    );
     return { position: outcome.position };
   }
 
@@ -211,10 +217,6 @@ export class ProjectsService {
       .find({ lab, slug: prefixOf(base) }, { projection: { slug: 1 } })
       .toArray();
     return documents.map((document) => String(document.slug));
-  }
-
-  private run(principal: Principal, projectId: string, command: ProjectCommand) {
-    return handleCommand(this.store, projectStream(projectId), projectDecider, command, { actorid: principal.userId });
   }
 }
 
