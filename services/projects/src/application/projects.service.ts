@@ -1,9 +1,10 @@
 import type { Principal } from '@cairn/auth';
 import { DomainError, forbidden, notFound, slugify, type ProjectCreatedData } from '@cairn/contracts';
-import type { EventStore } from '@cairn/event-store';
+import { loadAggregate, type EventStore } from '@cairn/event-store';
 import { decodeCursor, encodeCursor, type Page } from '@cairn/http';
 import { pageBy, prefixOf, type ReadModelCollections, type ReadModelDocument } from '@cairn/read-models';
 import type { Collection, Filter } from 'mongodb';
+import { projectDecider } from '../domain/project';
 import { requireName } from '../domain/fields';
 import { generateSlug, requireAvailableSlug } from '../domain/slug';
 import {
@@ -16,7 +17,7 @@ import {
   type ProjectDocument,
 } from '../projections';
 import type { AccessView } from './access-view';
-import { projectCommands, projectIdOf } from './streams';
+import { projectCommands, projectIdOf, projectStream } from './streams';
 
 export interface CreateProjectInput {
   lab: string;
@@ -104,21 +105,22 @@ export class ProjectsService {
     }
   }
 
-  async update(principal: Principal, projectId: string, changes: { name?: string; description?: string }) {
+  /** `expectedVersion`: the project's version the caller decided on (the project page's ETag). */
+  async update(principal: Principal, projectId: string, changes: { name?: string; description?: string }, expectedVersion?: number) {
     const outcome = await this.projectCommands(
       projectId,
       { type: 'UpdateProject', actor: principal.userId, actorCapabilities: this.access.capabilitiesOf(projectId, principal.userId), ...changes },
-      { actor: principal.userId },
+      { actor: principal.userId, expectedVersion },
     );
     const { state } = outcome;
     return { position: outcome.position, project: { id: state.projectId, lab: state.lab, slug: state.slug, name: state.name, description: state.description } };
   }
 
-  async delete(principal: Principal, projectId: string) {
+  async delete(principal: Principal, projectId: string, expectedVersion?: number) {
     const outcome = await this.projectCommands(
       projectId,
       { type: 'DeleteProject', actor: principal.userId, actorCapabilities: this.access.capabilitiesOf(projectId, principal.userId) },
-      { actor: principal.userId },
+      { actor: principal.userId, expectedVersion },
     );
     return { position: outcome.position };
   }
@@ -176,26 +178,35 @@ export class ProjectsService {
 
   /**
    * The project page: "a description of the project, latest experiments and activity within the
-   * project, plus the users who have access to the project".
+   * project, plus the users who have access to the project"; and the project's version. What an update
+   * changes (name, description, status) is the project's stream at that version, not the directory,
+   * which may not have applied the latest change yet: a client editing what it read sends an
+   * `If-Match` that is true of what it saw.
    */
   async page(principal: Principal, projectId: string, minPosition?: number) {
     // The directory has passed the request's Cairn-Min-Position (the shared interceptor waited for it).
     const project = await (await this.collections.resolve<ReadModelDocument>(PROJECT_DIRECTORY)).findOne({ _id: projectId });
     if (!project) throw notFound('projects.project-not-found', `no project ${projectId}`);
     await this.access.require(projectId, principal.userId, 'project.read', minPosition);
+    const { state, version } = await loadAggregate(this.store, projectStream(projectId), projectDecider);
+    if (version === 'no-stream') throw notFound('projects.project-not-found', `no project ${projectId}`);
     const latestExperiments = (await (await this.collections.resolve<ReadModelDocument>(EXPERIMENT_DIRECTORY))
       .find({ projects: projectId })
       .sort({ createdAt: -1, _id: 1 })
       .limit(LATEST_EXPERIMENTS)
       .toArray()) as unknown as ExperimentDocument[];
     const activity = await this.activity(principal, projectId, LATEST_ACTIVITY);
-    return {
+    const page = {
       ...viewOf(project as unknown as ProjectDocument),
+      name: state.name,
+      description: state.description,
+      status: state.status === 'deleted' ? 'deleted' : 'active',
       you: { ...this.access.explain(projectId, principal.userId), capabilities: this.access.capabilitiesOf(projectId, principal.userId) },
       latestExperiments: latestExperiments.map(({ _id, name, description, createdAt }) => ({ id: _id, name, description, createdAt })),
       latestActivity: activity.items,
       people: this.access.peopleWithAccess(projectId),
     };
+    return { version, page };
   }
 
   /** Newest first, from every context; the caller must be able to read the project. */
