@@ -31,6 +31,8 @@ export async function createServiceApp(module: Type<unknown> | DynamicModule, op
     bodyParser: false,
     logger: options.logger ?? ['log', 'error', 'warn'],
   });
+  // Express's ETag is a hash of the body; an ETag here is a version (versions.ts), sent only where there is one.
+  app.set('etag', false);
   app.useBodyParser('json', { limit: options.bodyLimit ?? '1mb', type: ['application/json', 'application/*+json'] });
   app.use(bodyParserProblems);
   app.setGlobalPrefix('api', { exclude: ['health/live', 'health/ready'] });

@@ -8,3 +8,4 @@ export * from './health';
 export * from './http.module';
 export * from './bootstrap';
 export * from './pagination';
+export * from './versions';

@@ -1,18 +1,18 @@
 import { Logger } from '@nestjs/common';
 import type { Principal } from '@cairn/auth';
 import { notFound, type FileAddedData } from '@cairn/contracts';
-import { handleCommand, loadAggregate, type EventStore } from '@cairn/event-store';
+import { loadAggregate, type EventStore } from '@cairn/event-store';
 import type { Page } from '@cairn/http';
 import { escapeRegex, pageBy, type ReadModelCollections, type ReadModelDocument } from '@cairn/read-models';
 import type { Readable } from 'node:stream';
 import { v7 as uuidv7 } from 'uuid';
 import { requireRawPath } from '../domain/file-paths';
-import { fileSpaceDecider, type AddRawFile, type FileSpaceCommand, type RecordJobOutput } from '../domain/file-space';
+import { fileSpaceDecider, type AddRawFile, type RecordJobOutput } from '../domain/file-space';
 import { projectDecider } from '../domain/project';
 import { DELETION_REQUESTS, FILE_INDEX, fileEntryOf, type DeletionRequestDocument, type FileDocument, type FileEntry } from '../projections';
 import type { AccessView } from './access-view';
 import { BlobNotFoundError, type BlobStore, type StoredBlob } from './blob-store';
-import { fileSpaceStream, projectStream } from './streams';
+import { fileSpaceCommands, fileSpaceStream, projectStream } from './streams';
 
 export interface FileView extends FileEntry {
   id: string;
@@ -34,12 +34,16 @@ const blobKey = (projectId: string, fileId: string) => `${projectId}/${fileId}`;
 export class FilesService {
   private readonly logger = new Logger('files');
 
+  private readonly fileSpaceCommands: ReturnType<typeof fileSpaceCommands>;
+
   constructor(
     private readonly store: EventStore,
     private readonly access: AccessView,
     private readonly collections: ReadModelCollections,
     private readonly blobs: BlobStore,
-  ) {}
+  ) {
+    this.fileSpaceCommands = fileSpaceCommands(store);
+  }
 
   /** Refuses a raw path that escapes the file space before any byte is stored. */
   checkRawPath(path: string): string {
@@ -119,16 +123,20 @@ export class FilesService {
 
   async requestDeletion(principal: Principal, projectId: string, fileIds: string[], reason: string) {
     const requestId = uuidv7();
-    const outcome = await this.run(principal, projectId, {
-      type: 'RequestDeletion',
+    const outcome = await this.fileSpaceCommands(
       projectId,
-      requestId,
-      fileIds,
-      reason,
-      actor: principal.userId,
-      actorCapabilities: this.access.capabilitiesOf(projectId, principal.userId),
-      projectDeleted: await this.isProjectDeleted(projectId),
-    });
+      {
+        type: 'RequestDeletion',
+        projectId,
+        requestId,
+        fileIds,
+        reason,
+        actor: principal.userId,
+        actorCapabilities: this.access.capabilitiesOf(projectId, principal.userId),
+        projectDeleted: await this.isProjectDeleted(projectId),
+      },
+      { actor: principal.userId },
+    );
     return { position: outcome.position, request: outcome.events[0].data };
   }
 
@@ -148,10 +156,10 @@ export class FilesService {
       actorCapabilities: this.access.capabilitiesOf(projectId, principal.userId),
       projectDeleted: await this.isProjectDeleted(projectId),
     };
-    const outcome = await this.run(
-      principal,
+    const outcome = await this.fileSpaceCommands(
       projectId,
       decision === 'approve' ? { type: 'ApproveDeletion', ...common } : { type: 'RejectDeletion', ...common, ...(reason === undefined ? {} : { reason }) },
+      { actor: principal.userId },
     );
     const deletedFileIds = outcome.events.flatMap((event) => (event.type === 'projects.file.deleted.v1' ? [event.data.fileId] : []));
     await this.deleteBytes(projectId, deletedFileIds);
@@ -188,7 +196,7 @@ export class FilesService {
 
   private async record(projectId: string, received: ReceivedBlob, command: AddRawFile | RecordJobOutput) {
     try {
-      const outcome = await this.run(undefined, projectId, { ...command, projectDeleted: await this.isProjectDeleted(projectId) });
+      const outcome = await this.fileSpaceCommands(projectId, { ...command, projectDeleted: await this.isProjectDeleted(projectId) }, {});
       const added = outcome.events[0].data as FileAddedData;
       return { position: outcome.position, file: { id: added.fileId, ...fileEntryOf(added) } as FileView };
     } catch (error) {
@@ -200,10 +208,6 @@ export class FilesService {
   private async isProjectDeleted(projectId: string): Promise<boolean> {
     const { state: project } = await loadAggregate(this.store, projectStream(projectId), projectDecider);
     return project.status === 'deleted';
-  }
-
-  private run(principal: Principal | undefined, projectId: string, command: FileSpaceCommand) {
-    return handleCommand(this.store, fileSpaceStream(projectId), fileSpaceDecider, command, principal ? { actorid: principal.userId } : {});
   }
 }
 

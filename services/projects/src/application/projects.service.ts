@@ -1,10 +1,10 @@
 import type { Principal } from '@cairn/auth';
 import { DomainError, forbidden, notFound, slugify, type ProjectCreatedData } from '@cairn/contracts';
-import { handleCommand, type EventStore } from '@cairn/event-store';
+import { loadAggregate, type EventStore } from '@cairn/event-store';
 import { decodeCursor, encodeCursor, type Page } from '@cairn/http';
 import { pageBy, prefixOf, type ReadModelCollections, type ReadModelDocument } from '@cairn/read-models';
 import type { Collection, Filter } from 'mongodb';
-import { projectDecider, type ProjectCommand } from '../domain/project';
+import { projectDecider } from '../domain/project';
 import { requireName } from '../domain/fields';
 import { generateSlug, requireAvailableSlug } from '../domain/slug';
 import {
@@ -17,7 +17,7 @@ import {
   type ProjectDocument,
 } from '../projections';
 import type { AccessView } from './access-view';
-import { projectIdOf, projectStream } from './streams';
+import { projectCommands, projectIdOf, projectStream } from './streams';
 
 export interface CreateProjectInput {
   lab: string;
@@ -54,12 +54,16 @@ const UUID_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 
 /** Projects: creation with a slug unique in the lab, edits and deletion by the owner, the list and the project page. */
 export class ProjectsService {
+  private readonly projectCommands: ReturnType<typeof projectCommands>;
+
   constructor(
     private readonly store: EventStore,
     private readonly access: AccessView,
     private readonly collections: ReadModelCollections,
     private readonly listByIdMax = LIST_BY_ID_MAX,
-  ) {}
+  ) {
+    this.projectCommands = projectCommands(store);
+  }
 
   async create(principal: Principal, input: CreateProjectInput, minPosition?: number) {
     await this.access.settle(minPosition);
@@ -73,19 +77,23 @@ export class ProjectsService {
       const slug = input.slug ?? generateSlug(name, taken);
       const projectId = projectIdOf(input.lab, slug);
       try {
-        const outcome = await this.run(principal, projectId, {
-          type: 'CreateProject',
+        const outcome = await this.projectCommands(
           projectId,
-          lab: input.lab,
-          name: input.name,
-          ...(input.description === undefined ? {} : { description: input.description }),
-          slug,
-          scheme: input.scheme,
-          ...(input.baseLevel === undefined ? {} : { baseLevel: input.baseLevel }),
-          actor: principal.userId,
-          actorIsLabMember: true,
-          takenSlugs: taken,
-        });
+          {
+            type: 'CreateProject',
+            projectId,
+            lab: input.lab,
+            name: input.name,
+            ...(input.description === undefined ? {} : { description: input.description }),
+            slug,
+            scheme: input.scheme,
+            ...(input.baseLevel === undefined ? {} : { baseLevel: input.baseLevel }),
+            actor: principal.userId,
+            actorIsLabMember: true,
+            takenSlugs: taken,
+          },
+          { actor: principal.userId },
+        );
         const created = outcome.events[0].data as ProjectCreatedData;
         return { position: outcome.position, project: { id: created.projectId, ...newProjectOf(created) } as ProjectView };
       } catch (error) {
@@ -97,23 +105,23 @@ export class ProjectsService {
     }
   }
 
-  async update(principal: Principal, projectId: string, changes: { name?: string; description?: string }) {
-    const outcome = await this.run(principal, projectId, {
-      type: 'UpdateProject',
-      actor: principal.userId,
-      actorCapabilities: this.access.capabilitiesOf(projectId, principal.userId),
-      ...changes,
-    });
+  /** `expectedVersion`: the project's version the caller decided on (the project page's ETag). */
+  async update(principal: Principal, projectId: string, changes: { name?: string; description?: string }, expectedVersion?: number) {
+    const outcome = await this.projectCommands(
+      projectId,
+      { type: 'UpdateProject', actor: principal.userId, actorCapabilities: this.access.capabilitiesOf(projectId, principal.userId), ...changes },
+      { actor: principal.userId, expectedVersion },
+    );
     const { state } = outcome;
     return { position: outcome.position, project: { id: state.projectId, lab: state.lab, slug: state.slug, name: state.name, description: state.description } };
   }
 
-  async delete(principal: Principal, projectId: string) {
-    const outcome = await this.run(principal, projectId, {
-      type: 'DeleteProject',
-      actor: principal.userId,
-      actorCapabilities: this.access.capabilitiesOf(projectId, principal.userId),
-    });
+  async delete(principal: Principal, projectId: string, expectedVersion?: number) {
+    const outcome = await this.projectCommands(
+      projectId,
+      { type: 'DeleteProject', actor: principal.userId, actorCapabilities: this.access.capabilitiesOf(projectId, principal.userId) },
+      { actor: principal.userId, expectedVersion },
+    );
     return { position: outcome.position };
   }
 
@@ -170,26 +178,35 @@ export class ProjectsService {
 
   /**
    * The project page: "a description of the project, latest experiments and activity within the
-   * project, plus the users who have access to the project".
+   * project, plus the users who have access to the project"; and the project's version. What an update
+   * changes (name, description, status) is the project's stream at that version, not the directory,
+   * which may not have applied the latest change yet: a client editing what it read sends an
+   * `If-Match` that is true of what it saw.
    */
   async page(principal: Principal, projectId: string, minPosition?: number) {
     // The directory has passed the request's Cairn-Min-Position (the shared interceptor waited for it).
     const project = await (await this.collections.resolve<ReadModelDocument>(PROJECT_DIRECTORY)).findOne({ _id: projectId });
     if (!project) throw notFound('projects.project-not-found', `no project ${projectId}`);
     await this.access.require(projectId, principal.userId, 'project.read', minPosition);
+    const { state, version } = await loadAggregate(this.store, projectStream(projectId), projectDecider);
+    if (version === 'no-stream') throw notFound('projects.project-not-found', `no project ${projectId}`);
     const latestExperiments = (await (await this.collections.resolve<ReadModelDocument>(EXPERIMENT_DIRECTORY))
       .find({ projects: projectId })
       .sort({ createdAt: -1, _id: 1 })
       .limit(LATEST_EXPERIMENTS)
       .toArray()) as unknown as ExperimentDocument[];
     const activity = await this.activity(principal, projectId, LATEST_ACTIVITY);
-    return {
+    const page = {
       ...viewOf(project as unknown as ProjectDocument),
+      name: state.name,
+      description: state.description,
+      status: state.status === 'deleted' ? 'deleted' : 'active',
       you: { ...this.access.explain(projectId, principal.userId), capabilities: this.access.capabilitiesOf(projectId, principal.userId) },
       latestExperiments: latestExperiments.map(({ _id, name, description, createdAt }) => ({ id: _id, name, description, createdAt })),
       latestActivity: activity.items,
       people: this.access.peopleWithAccess(projectId),
     };
+    return { version, page };
   }
 
   /** Newest first, from every context; the caller must be able to read the project. */
@@ -211,10 +228,6 @@ export class ProjectsService {
       .find({ lab, slug: prefixOf(base) }, { projection: { slug: 1 } })
       .toArray();
     return documents.map((document) => String(document.slug));
-  }
-
-  private run(principal: Principal, projectId: string, command: ProjectCommand) {
-    return handleCommand(this.store, projectStream(projectId), projectDecider, command, { actorid: principal.userId });
   }
 }
 

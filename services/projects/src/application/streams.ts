@@ -1,5 +1,9 @@
 import type { StreamName } from '@cairn/contracts';
+import { commandHandler, type EventStore } from '@cairn/event-store';
 import { v5 as uuidv5 } from 'uuid';
+import { experimentDecider } from '../domain/experiment';
+import { fileSpaceDecider } from '../domain/file-space';
+import { projectDecider } from '../domain/project';
 
 /** Fixed namespace of project ids; changing it would change every project's id. */
 const PROJECT_ID_NAMESPACE = '6f1b1f8e-3c0f-4f55-9d5e-2b7f4c1e8a90';
@@ -17,3 +21,8 @@ export function projectIdOf(lab: string, slug: string): string {
 export const projectStream = (projectId: string): StreamName => ({ context: 'projects', aggregate: 'project', id: projectId });
 export const experimentStream = (experimentId: string): StreamName => ({ context: 'projects', aggregate: 'experiment', id: experimentId });
 export const fileSpaceStream = (projectId: string): StreamName => ({ context: 'projects', aggregate: 'filespace', id: projectId });
+
+/** Commands on each aggregate of the service, by its id: the one load-decide-append of each. */
+export const projectCommands = (store: EventStore) => commandHandler(store, projectDecider, projectStream);
+export const experimentCommands = (store: EventStore) => commandHandler(store, experimentDecider, experimentStream);
+export const fileSpaceCommands = (store: EventStore) => commandHandler(store, fileSpaceDecider, fileSpaceStream);
