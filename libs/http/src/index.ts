@@ -7,4 +7,5 @@ export * from './idempotency';
 export * from './health';
 export * from './http.module';
 export * from './bootstrap';
+export * from './request-body';
 export * from './pagination';
