@@ -154,6 +154,31 @@ describe('project files and deletion requests over HTTP', () => {
       expect(JSON.parse(answer.body)).toMatchObject({ rule: 'files.too-large', maxBytes: MAX_UPLOAD_BYTES });
     });
 
+    it.each([
+      ['has no boundary parameter', 'multipart/form-data', '--x\r\ncontent-disposition: form-data; name="path"\r\n\r\nraw/a.txt\r\n--x--\r\n'],
+      ['never closes its boundary', 'multipart/form-data; boundary=x', '--x\r\ncontent-disposition: form-data; name="path"\r\n\r\nraw/a.txt\r\n'],
+      [
+        'ends inside the file part',
+        'multipart/form-data; boundary=x',
+        '--x\r\ncontent-disposition: form-data; name="path"\r\n\r\nraw/cut.txt\r\n--x\r\ncontent-disposition: form-data; name="file"; filename="cut.txt"\r\n\r\nhalf a fi',
+      ],
+      ['has a part without headers', 'multipart/form-data; boundary=x', '--x\r\n\r\n--x--\r\n'],
+      ['holds no boundary line at all', 'multipart/form-data; boundary=x', 'hello'],
+    ])('a multipart body that %s is refused with 400 and nothing is stored', async (_case, contentType, body) => {
+      const before = await blobFiles();
+      const refused = await platform.as(mehdi).post(`/api/projects/${project}/files`).set('content-type', contentType).send(body);
+      expect(refused.status).toBe(400);
+      expect(refused.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(refused.body.rule).toBe('files.multipart');
+      expect(await blobFiles()).toEqual(before);
+    });
+
+    it('a JSON body is refused with 415: the upload takes multipart/form-data', async () => {
+      const refused = await platform.as(mehdi).post(`/api/projects/${project}/files`, { path: 'raw/a.txt', file: 'abc' });
+      expect(refused.status).toBe(415);
+      expect(refused.body.accepted).toEqual(['multipart/form-data']);
+    });
+
     it('a path that already holds a file is refused with 409, and the second upload\'s bytes are not kept', async () => {
       const before = await blobFiles();
       const refused = await platform.as(mehdi).upload(`/api/projects/${project}/files`, 'raw/run-1/intensities.csv', 'other');
