@@ -13,6 +13,8 @@ export interface CommandOutcome<State, Event> {
   /** Global position of the last appended event; the stream's unchanged head when nothing was appended. */
   position: number;
   version: number | 'no-stream';
+  /** When the store stamped the appended events (their `time`, as read models record it); absent when nothing was appended. */
+  time?: string;
 }
 
 export interface LoadedAggregate<State> {
@@ -68,7 +70,7 @@ export async function handleCommand<Command, State, Event extends DomainEvent>(
         version,
       );
       for (const event of events) state = decider.evolve(state, event);
-      return { events, state, position: appended.position, version: appended.nextVersion };
+      return { events, state, position: appended.position, version: appended.nextVersion, time: appended.time };
     } catch (error) {
       if (!(error instanceof WrongExpectedVersionError) || attempt >= attempts) throw error;
     }
