@@ -2,6 +2,7 @@ import type { Principal } from '@cairn/auth';
 import { slugify, type StreamName } from '@cairn/contracts';
 import { handleCommand, type EventStore } from '@cairn/event-store';
 import { labDecider, type DirectoryEntry, type LabCommand } from '../domain';
+import { labMemberViewOf } from '../projections/lab-members.projection';
 import { directoryEntryOf, type UserDirectory } from './user-directory';
 
 export const labStream = (lab: string): StreamName => ({ context: 'access', aggregate: 'lab', id: lab });
@@ -39,7 +40,7 @@ export class LabsService {
   async addMember(principal: Principal, lab: string, userRef: string, admin: boolean) {
     const member: DirectoryEntry = await this.directory.resolve(userRef);
     const outcome = await this.run(lab, principal, { type: 'AddLabMember', actor: principal.userId, member, admin });
-    return { position: outcome.position, member: { ...member, admin } };
+    return { position: outcome.position, member: labMemberViewOf({ lab, ...member, admin }) };
   }
 
   async removeMember(principal: Principal, lab: string, userRef: string, reason?: string) {
