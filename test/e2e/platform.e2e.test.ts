@@ -66,4 +66,11 @@ describe('the whole platform as separate processes', () => {
       expect(openapi.body.info.title).toBe(`Cairn ${service.name}`);
     }
   });
+
+  it('answers /health/live and /health/ready at the edge, ready naming every service it runs', async () => {
+    await request(platform.edgeUrl).get('/health/live').expect(200, { status: 'ok' });
+    const ready = await request(platform.edgeUrl).get('/health/ready');
+    expect(ready.status).toBe(200);
+    expect(ready.body).toEqual({ status: 'ok', services: Object.fromEntries(platform.services.map((service) => [service.name, 'ready'])) });
+  });
 });
