@@ -1,12 +1,9 @@
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import request from 'supertest';
 import { LOCAL_DEV_JWT_SECRET, signDevToken } from '@cairn/auth';
 import { MAX_JSON_DEPTH } from '@cairn/http';
-import { freePort } from '@cairn/testing';
-import { startPlatform, type RunningPlatform } from '@cairn/local-platform';
+import type { RunningPlatform } from '@cairn/local-platform';
+import { startLocalPlatform } from './local-platform';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 interface Schema {
@@ -222,14 +219,7 @@ describe('every endpoint the services document', () => {
   };
 
   beforeAll(async () => {
-    if (!existsSync(join(__dirname, '../../dist/services/access/src/main.js'))) {
-      throw new Error('dist/ is missing: run `npx tsc -p tsconfig.build.json` (npm test does) before the e2e tests');
-    }
-    platform = await startPlatform({
-      homeDir: mkdtempSync(join(tmpdir(), 'cairn-endpoints-')),
-      edgePort: await freePort(),
-      env: { CAIRN_AUTH_MODE: 'dev', CAIRN_DEV_JWT_SECRET: LOCAL_DEV_JWT_SECRET },
-    });
+    platform = await startLocalPlatform('endpoints');
     endpoints = [];
     for (const service of platform.services) {
       const document = (await request(service.url).get('/docs/openapi.json').expect(200)).body as OpenApiDocument;

@@ -1,9 +1,10 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LOCAL_DEV_JWT_SECRET } from '@cairn/auth';
 import { freePort, tcpAccepts } from '@cairn/testing';
 import { ServiceExitedError, startPlatform } from '@cairn/local-platform';
+import { requireBuild } from './local-platform';
 
 /** Processes whose command line or environment names the folder (the services get `CAIRN_DATA_DIR=<home>/data`). */
 function processesNaming(folder: string): number[] {
@@ -37,11 +38,7 @@ async function failedStart(env: NodeJS.ProcessEnv) {
  * its log and the log's path, and everything started so far is stopped.
  */
 describe('npm start fails fast', () => {
-  beforeAll(() => {
-    if (!existsSync(join(__dirname, '../../dist/services/access/src/main.js'))) {
-      throw new Error('dist/ is missing: run `npx tsc -p tsconfig.build.json` (npm test does) before the e2e tests');
-    }
-  });
+  beforeAll(requireBuild);
 
   it('a dev secret shorter than 32 characters: the service that exits is named with the line of its log that says why', async () => {
     const { error, homeDir, serverPorts } = await failedStart({ CAIRN_AUTH_MODE: 'dev', CAIRN_DEV_JWT_SECRET: 'too-short' });
