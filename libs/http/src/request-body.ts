@@ -12,8 +12,8 @@ export const JSON_MEDIA_TYPES = ['application/json', 'application/*+json'];
 export const MAX_JSON_DEPTH = 64;
 
 /**
- * Keys that reach an object's prototype when assigned (class-transformer assigns every key it copies),
- * refused wherever they appear, as any field a DTO does not declare is.
+ * Keys through which a copy of the body reaches an object's prototype (`__proto__`) or its class's
+ * (`constructor.prototype`), refused wherever they appear, as any field a DTO does not declare is.
  */
 const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
