@@ -12,6 +12,8 @@ export interface AppendResult {
   nextVersion: number;
   /** Global position of the last event appended. */
   position: number;
+  /** The `time` the store stamped on the commit's events (what readers and read models see). */
+  time: string;
 }
 
 export interface ReadAllOptions {

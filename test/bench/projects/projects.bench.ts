@@ -106,8 +106,7 @@ export async function run(): Promise<void> {
       if (index === 0) {
         projectCommits.push({ stream: { context: 'projects', aggregate: 'project', id: projectId }, expectedVersion: 'no-stream', events: [{ type: 'projects.project.created.v1', data }] });
       } else {
-        const at = new Date().toISOString();
-        directoryDocuments.push({ _id: projectId, ...newProjectOf(data), nameLower: data.name.toLowerCase(), createdAt: at, updatedAt: at, _position: 1 });
+        directoryDocuments.push({ _id: projectId, ...newProjectOf(data, new Date().toISOString()), _position: 1 });
       }
       story.createProject(projectId, LAB, 'lab', userId(0), baseLevel);
     }

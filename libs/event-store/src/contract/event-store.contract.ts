@@ -46,6 +46,7 @@ export function describeEventStoreContract(name: string, factory: () => Promise<
           correlationid: 'correlation-1',
         });
         expect(Number.isNaN(Date.parse(stored.time))).toBe(false);
+        expect(result.time).toBe(stored.time);
       });
 
       it('refuses no-stream on a stream that exists, with a typed conflict', async () => {

@@ -137,7 +137,7 @@ export class JetStreamEventStore implements EventStore {
       if (ack.error === undefined && !ack.duplicate && ack.seq !== undefined) {
         const appended = { version: firstVersion + commit.length - 1, sequence: ack.seq };
         this.remember(subject, appended);
-        return { nextVersion: appended.version, position: appended.sequence };
+        return { nextVersion: appended.version, position: appended.sequence, time };
       }
       this.heads.delete(subject);
       const code = ack.error?.err_code;
@@ -320,8 +320,8 @@ export class JetStreamEventStore implements EventStore {
     const matches = commit.every((event, index) => committed[index]?.headers?.get('Nats-Msg-Id') === event.id);
     if (!matches) return undefined;
     const last = committed[committed.length - 1];
-    const { streamversion, position } = decodeStoredEvent(last.data, sequenceOf(last));
-    return { nextVersion: streamversion, position };
+    const { streamversion, position, time } = decodeStoredEvent(last.data, sequenceOf(last));
+    return { nextVersion: streamversion, position, time };
   }
 
   private filterFor(categories: string[] | undefined): string[] {

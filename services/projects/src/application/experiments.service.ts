@@ -5,7 +5,7 @@ import type { Page } from '@cairn/http';
 import { pageBy, prefixOf, type ReadModelCollections, type ReadModelDocument } from '@cairn/read-models';
 import type { Filter } from 'mongodb';
 import { v7 as uuidv7 } from 'uuid';
-import { EXPERIMENT_DIRECTORY, type ExperimentDocument } from '../projections';
+import { EXPERIMENT_DIRECTORY, newExperimentOf, type ExperimentDocument } from '../projections';
 import type { AccessView } from './access-view';
 import { experimentCommands, experimentStream, projectCommands } from './streams';
 
@@ -15,7 +15,7 @@ export interface ExperimentView {
   name: string;
   description: string;
   createdBy: string;
-  createdAt?: string;
+  createdAt: string;
   /** The projects it is in that the caller can read. */
   projects: string[];
 }
@@ -54,15 +54,7 @@ export class ExperimentsService {
       { actor: principal.userId },
     );
     const data = outcome.events[0].data as ExperimentCreatedData;
-    const experiment: ExperimentView = {
-      id: data.experimentId,
-      lab: data.lab,
-      name: data.name,
-      description: data.description,
-      createdBy: data.actor,
-      projects: [],
-    };
-    return { position: outcome.position, experiment };
+    return { position: outcome.position, experiment: viewOf({ _id: data.experimentId, ...newExperimentOf(data, outcome.time!) }, new Set()) };
   }
 
   /**

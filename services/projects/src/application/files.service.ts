@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { Principal } from '@cairn/auth';
-import { notFound, type FileAddedData } from '@cairn/contracts';
+import { notFound, type DeletionRequestedData, type FileAddedData } from '@cairn/contracts';
 import { loadAggregate, type EventStore } from '@cairn/event-store';
 import type { Page } from '@cairn/http';
 import { escapeRegex, pageBy, type ReadModelCollections, type ReadModelDocument } from '@cairn/read-models';
@@ -9,14 +9,24 @@ import { v7 as uuidv7 } from 'uuid';
 import { requireRawPath } from '../domain/file-paths';
 import { fileSpaceDecider, type AddRawFile, type RecordJobOutput } from '../domain/file-space';
 import { projectDecider } from '../domain/project';
-import { DELETION_REQUESTS, FILE_INDEX, fileEntryOf, type DeletionRequestDocument, type FileDocument, type FileEntry } from '../projections';
+import {
+  DELETION_REQUESTS,
+  deletionRequestViewOf,
+  FILE_INDEX,
+  fileEntryOf,
+  newDeletionRequestOf,
+  newFileOf,
+  type DeletionRequestDocument,
+  type FileDocument,
+  type FileEntry,
+} from '../projections';
 import type { AccessView } from './access-view';
 import { BlobNotFoundError, type BlobStore, type StoredBlob } from './blob-store';
 import { fileSpaceCommands, fileSpaceStream, projectStream } from './streams';
 
 export interface FileView extends FileEntry {
   id: string;
-  addedAt?: string;
+  addedAt: string;
 }
 
 /** Bytes received for a file, not yet recorded: recording it or discarding it comes next. */
@@ -137,7 +147,8 @@ export class FilesService {
       },
       { actor: principal.userId },
     );
-    return { position: outcome.position, request: outcome.events[0].data };
+    const requested = outcome.events[0].data as DeletionRequestedData;
+    return { position: outcome.position, request: deletionRequestViewOf({ _id: requestId, ...newDeletionRequestOf(requested, outcome.time!) }) };
   }
 
   /**
@@ -177,7 +188,7 @@ export class FilesService {
   async listDeletionRequests(principal: Principal, projectId: string, query: { limit: number; cursor?: string }, minPosition?: number) {
     await this.access.require(projectId, principal.userId, 'project.read', minPosition);
     const page = await pageBy<DeletionRequestDocument>(await this.collections.resolve<ReadModelDocument>(DELETION_REQUESTS), { projectId }, 'requestedAt', query.limit, query.cursor);
-    return { items: page.items.map(({ _id, _position: _p, ...request }: DeletionRequestDocument & { _position?: number }) => ({ id: _id, ...request })), nextCursor: page.nextCursor };
+    return { items: page.items.map(deletionRequestViewOf), nextCursor: page.nextCursor };
   }
 
   private async projectOfRequest(requestId: string): Promise<string> {
@@ -198,7 +209,7 @@ export class FilesService {
     try {
       const outcome = await this.fileSpaceCommands(projectId, { ...command, projectDeleted: await this.isProjectDeleted(projectId) }, {});
       const added = outcome.events[0].data as FileAddedData;
-      return { position: outcome.position, file: { id: added.fileId, ...fileEntryOf(added) } as FileView };
+      return { position: outcome.position, file: viewOf({ _id: added.fileId, ...newFileOf(added, outcome.time!) }) };
     } catch (error) {
       await this.discard(projectId, received.fileId).catch(() => undefined);
       throw error;

@@ -38,8 +38,8 @@ export interface ProjectView {
   baseLevel?: string;
   status: 'active' | 'deleted';
   createdBy: string;
-  createdAt?: string;
-  updatedAt?: string;
+  createdAt: string;
+  updatedAt: string;
 }
 
 const LATEST_EXPERIMENTS = 5;
@@ -95,7 +95,7 @@ export class ProjectsService {
           { actor: principal.userId },
         );
         const created = outcome.events[0].data as ProjectCreatedData;
-        return { position: outcome.position, project: { id: created.projectId, ...newProjectOf(created) } as ProjectView };
+        return { position: outcome.position, project: viewOf({ _id: created.projectId, ...newProjectOf(created, outcome.time!) }) };
       } catch (error) {
         if (!(error instanceof DomainError && error.rule === 'projects.project-exists')) throw error;
         // The project stream of this (lab, slug) exists: the slug is taken.
