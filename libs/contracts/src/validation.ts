@@ -68,6 +68,12 @@ export const CAIRN_EVENT_ENVELOPE_SCHEMA = {
     correlationid: { type: 'string', minLength: 1, description: 'Id shared by everything one request caused.' },
     causationid: { type: 'string', minLength: 1, description: 'Id of the command or event that caused this one.' },
     actorid: { type: 'string', minLength: 1, description: 'User id (JWT `sub`) of the person who acted.' },
+    traceparent: {
+      type: 'string',
+      pattern: '^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$',
+      description: 'W3C trace context of the append that recorded the event (CloudEvents distributed tracing extension).',
+    },
+    tracestate: { type: 'string', description: 'W3C trace state that goes with `traceparent`.' },
   },
 } as const;
 

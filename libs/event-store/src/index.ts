@@ -4,3 +4,4 @@ export * from './jetstream/codec';
 export * from './jetstream/jetstream-event-store';
 export * from './command-handler';
 export * from './esdb/esdb-event-store';
+export * from './command-metrics';
