@@ -2,3 +2,4 @@ export * from './dead-letter';
 export * from './durable-event-consumer';
 export * from './consistency-waiter';
 export * from './event-relay';
+export * from './consumer-telemetry';
