@@ -1,6 +1,26 @@
 import { join, resolve } from 'node:path';
+import { prettyFactory } from 'pino-pretty';
 import { LOCAL_DEV_JWT_SECRET, signDevToken } from '@cairn/auth';
+import { PRETTY_OPTIONS } from '@cairn/telemetry';
 import { startPlatform } from './platform';
+import type { ServiceName } from './routes';
+
+/**
+ * At a terminal, the services' log lines (JSON in their log files) are shown as they come, coloured
+ * and one line each; piped or in CI, only the launcher's own lines.
+ */
+function terminalOutput(): ((service: ServiceName, line: string) => void) | undefined {
+  if (!process.stdout.isTTY) return undefined;
+  const pretty = prettyFactory(PRETTY_OPTIONS);
+  return (_service, line) => {
+    if (!line.startsWith('{')) return void process.stdout.write(`${line}\n`);
+    try {
+      process.stdout.write(pretty(JSON.parse(line)));
+    } catch {
+      process.stdout.write(`${line}\n`);
+    }
+  };
+}
 
 /** `npm start`: the whole platform on this machine, until Ctrl-C. */
 async function main(): Promise<void> {
@@ -16,6 +36,7 @@ async function main(): Promise<void> {
     edgePort: Number(process.env.CAIRN_PORT ?? 8080),
     env,
     log: (line) => console.log(`  ${line}`),
+    serviceOutput: terminalOutput(),
   });
   const token = await signDevToken({ username: 'alice', admin: true, email: 'alice@example.org', name: 'Alice Admin' }, secret);
   console.log(`

@@ -1,7 +1,10 @@
-import { Logger, type DynamicModule } from '@nestjs/common';
+import { Logger, type DynamicModule, type INestApplication } from '@nestjs/common';
+import type { Server } from 'node:http';
 import { createServiceApp, listen } from '@cairn/http';
 import type { Projection } from '@cairn/read-models';
+import { collectProcessMetrics, configureLogging, logger, loggingFromEnv, startTracing } from '@cairn/telemetry';
 import { serviceConfigFromEnv } from './config';
+import { NestLog } from './nest-log';
 import type { Reactor } from './reactor';
 import { ServiceRuntime } from './service-runtime';
 
@@ -42,31 +45,65 @@ export function createServiceHost(env: NodeJS.ProcessEnv): { host: ServiceHost; 
 }
 
 /**
- * A service process's whole life: configuration from the environment, connections and projections,
- * the HTTP app, and an orderly stop on SIGTERM/SIGINT (HTTP first, so no request meets a closed store).
+ * Stops a service in the order that loses nothing: the HTTP server stops accepting connections and
+ * waits for the requests in flight (their commands are appended or refused, never cut off half way:
+ * a commit is atomic); then the service's own parts; then the runtime, whose consumers finish and
+ * acknowledge the batch in hand and stop pulling, before the connections close.
+ */
+export async function drainService(app: INestApplication, stopParts: () => Promise<void>, runtime: ServiceRuntime): Promise<void> {
+  const server = app.getHttpServer() as Server;
+  // Nest's own close runs its shutdown hooks before it closes the server: close it first ourselves.
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await app.close();
+  await stopParts();
+  await runtime.close();
+}
+
+/**
+ * A service process's whole life: logs, traces and metrics, configuration from the environment,
+ * connections and projections, the HTTP app, and on SIGTERM/SIGINT a drain (`drainService`) that
+ * exits 0 when done, or 1 if it has not finished within `CAIRN_DRAIN_TIMEOUT_MS`.
  */
 export async function runService(definition: ServiceDefinition): Promise<void> {
-  const logger = new Logger(definition.name);
+  const log = logger('service');
+  let logging = false;
   try {
+    configureLogging(loggingFromEnv(definition.name));
+    logging = true;
+    Logger.overrideLogger(new NestLog());
+    const tracing = startTracing({ service: definition.name });
+    collectProcessMetrics();
     const config = serviceConfigFromEnv(definition.name);
     const runtime = await ServiceRuntime.start({ config, projections: definition.projections, reactors: definition.reactors });
     const { host, stopParts } = createServiceHost(process.env);
-    const app = await createServiceApp(await definition.module(runtime, host), { name: definition.name });
+    const app = await createServiceApp(await definition.module(runtime, host), { name: definition.name, logger: new NestLog() });
     let stopping = false;
     const stop = async (signal: string) => {
       if (stopping) return;
       stopping = true;
-      logger.log(`${signal}: stopping`);
-      await app.close();
-      await stopParts();
-      await runtime.close();
-      process.exit(0);
+      const started = Date.now();
+      log.info({ signal, drainTimeoutMs: config.drainTimeoutMs }, 'draining');
+      setTimeout(() => {
+        log.error({ signal, drainTimeoutMs: config.drainTimeoutMs }, 'drain did not finish in time; exiting');
+        process.exit(1);
+      }, config.drainTimeoutMs).unref();
+      try {
+        await drainService(app, stopParts, runtime);
+        await tracing.shutdown().catch((error: Error) => log.warn({ error: error.message }, 'traces not flushed'));
+        log.info({ signal, durationMs: Date.now() - started }, 'stopped');
+        process.exit(0);
+      } catch (error) {
+        log.error({ signal, error: (error as Error).stack }, 'drain failed');
+        process.exit(1);
+      }
     };
     process.once('SIGTERM', () => void stop('SIGTERM'));
     process.once('SIGINT', () => void stop('SIGINT'));
     await listen(app, config.port, config.host);
   } catch (error) {
-    logger.error(`failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    // Even a logging setting it cannot read is reported, as a line of the default format.
+    if (!logging) configureLogging({ service: definition.name });
+    log.error({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) }, 'failed to start');
     process.exit(1);
   }
 }
