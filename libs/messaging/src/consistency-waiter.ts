@@ -44,10 +44,7 @@ export class ConsistencyWaiter {
     return () => this.sources.delete(source);
   }
 
-  /**
-   * True once all projections have passed `position`, or the log's head if `position` is beyond it
-   * (everything stored when the wait began is all a caller can have seen); false after `timeoutMs`.
-   */
+  /** True once all projections have passed `position`; false after `timeoutMs`. */
   async waitFor(position: number, timeoutMs = 2_000): Promise<boolean> {
     const behind = [...this.sources].filter(([, progress]) => progress.passedThrough < position);
     if (behind.length === 0) return true;
@@ -55,8 +52,9 @@ export class ConsistencyWaiter {
     // One read of the head, shared by every projection behind (and remembered by each for its probes).
     const heads = await Promise.all(behind.map(([, progress]) => progress.head())).catch(() => undefined);
     if (heads === undefined) return false;
-    const target = Math.min(position, heads[0]);
-    const passed = await Promise.all(behind.map(([source, progress]) => this.catchUp(source, progress, target, deadline)));
+    // Beyond the head no probe can prove it passed: the projection applying it, or the server, must say so.
+    const unprovable = position > heads[0] ? position : undefined;
+    const passed = await Promise.all(behind.map(([source, progress]) => this.catchUp(source, progress, position, deadline, unprovable)));
     return passed.every(Boolean);
   }
 
@@ -76,9 +74,9 @@ export class ConsistencyWaiter {
   }
 
   /**
-   * Waits until the projection has passed `target` (a position the log has reached): it wakes on the
-   * projection's progress and checks the log again; it asks the server at once and then every
-   * `fallbackCheckMs`, never in a tight loop.
+   * Waits until the projection has passed `target`: it wakes on the projection's progress and probes
+   * the log again (unless `lacking` is beyond what a probe can prove); it asks the server at once and
+   * then every `fallbackCheckMs`, never in a tight loop.
    */
   private async catchUp(source: ProgressSource, progress: FollowerProgress, target: number, deadline: number, lacking?: number): Promise<boolean> {
     let missing = lacking;
