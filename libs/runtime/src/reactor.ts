@@ -37,6 +37,7 @@ export class ReactorRunner implements ProgressSource {
 
   private constructor(
     readonly name: string,
+    readonly categories: string[],
     private readonly consumer: DurableEventConsumer,
   ) {}
 
@@ -49,7 +50,7 @@ export class ReactorRunner implements ProgressSource {
       handle: (events) => handleObserved(reactor.name, events, () => reactor.react(events, runtime)),
       onError: options.onError,
     });
-    const runner = new ReactorRunner(reactor.name, consumer);
+    const runner = new ReactorRunner(reactor.name, reactor.categories, consumer);
     consumer.onProgress((position) => {
       runner.applied = Math.max(runner.applied, position);
     });

@@ -13,8 +13,8 @@ export class ProjectsController {
   constructor(private readonly projects: ProjectsService) {}
 
   @Post()
-  async create(@CurrentPrincipal() principal: Principal, @Body() body: CreateProjectDto, @MinPosition() minPosition?: number) {
-    const { position, project } = await this.projects.create(principal, body, minPosition);
+  async create(@CurrentPrincipal() principal: Principal, @Body() body: CreateProjectDto) {
+    const { position, project } = await this.projects.create(principal, body);
     return new CommandResult(position, project);
   }
 

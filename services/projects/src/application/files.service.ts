@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { Principal } from '@cairn/auth';
 import { notFound, type DeletionRequestedData, type FileAddedData } from '@cairn/contracts';
-import { loadAggregate, type EventStore } from '@cairn/event-store';
+import { loadAggregate, type EventStore, type FreshnessGate, type FreshState } from '@cairn/event-store';
 import type { Page } from '@cairn/http';
 import { escapeRegex, pageBy, type ReadModelCollections, type ReadModelDocument } from '@cairn/read-models';
 import type { Readable } from 'node:stream';
@@ -22,7 +22,7 @@ import {
 } from '../projections';
 import type { AccessView } from './access-view';
 import { BlobNotFoundError, type BlobStore, type StoredBlob } from './blob-store';
-import { fileSpaceCommands, fileSpaceStream, projectStream } from './streams';
+import { fileSpaceCommands, fileSpaceStream, newDeletionRequestId, projectOfDeletionRequest, projectStream } from './streams';
 
 export interface FileView extends FileEntry {
   id: string;
@@ -51,6 +51,9 @@ export class FilesService {
     private readonly access: AccessView,
     private readonly collections: ReadModelCollections,
     private readonly blobs: BlobStore,
+    private readonly fresh: FreshState,
+    /** `deletion_requests`, where requests made before their ids named their project are found. */
+    private readonly deletionRequests: FreshnessGate,
   ) {
     this.fileSpaceCommands = fileSpaceCommands(store);
   }
@@ -73,6 +76,7 @@ export class FilesService {
   }
 
   async addRawFile(principal: Principal, projectId: string, path: string, received: ReceivedBlob) {
+    await this.fresh.of(this.access);
     return this.record(projectId, received, {
       type: 'AddRawFile',
       projectId,
@@ -132,7 +136,8 @@ export class FilesService {
   }
 
   async requestDeletion(principal: Principal, projectId: string, fileIds: string[], reason: string) {
-    const requestId = uuidv7();
+    await this.fresh.of(this.access);
+    const requestId = newDeletionRequestId(projectId);
     const outcome = await this.fileSpaceCommands(
       projectId,
       {
@@ -156,10 +161,13 @@ export class FilesService {
    * bytes: bytes never go missing for a file the history says is present. If deleting bytes fails, the
    * files are deleted all the same (the events say so, and listing and download no longer offer them);
    * the leftover bytes are logged, and `sweepDeletedBytes` removes them later (deleting is idempotent).
+   * The request is found in its project's file space, which its id names: a request made a moment ago
+   * is there.
    */
-  async decide(principal: Principal, requestId: string, decision: 'approve' | 'reject', reason?: string, minPosition?: number) {
+  async decide(principal: Principal, requestId: string, decision: 'approve' | 'reject', reason?: string) {
     const projectId = await this.projectOfRequest(requestId);
-    await this.access.require(projectId, principal.userId, 'project.read', minPosition);
+    await this.fresh.of(this.access);
+    await this.access.require(projectId, principal.userId, 'project.read');
     const common = {
       projectId,
       requestId,
@@ -192,6 +200,10 @@ export class FilesService {
   }
 
   private async projectOfRequest(requestId: string): Promise<string> {
+    const projectId = projectOfDeletionRequest(requestId);
+    if (projectId !== undefined) return projectId;
+    // A request made before ids named their project: the read model knows it, once it has everything the store held.
+    await this.fresh.of(this.deletionRequests);
     const request = await (await this.collections.resolve<ReadModelDocument>(DELETION_REQUESTS)).findOne({ _id: requestId }, { projection: { projectId: 1 } });
     if (!request) throw notFound('deletion.request-not-found', `no deletion request ${requestId}`);
     return String(request.projectId);
