@@ -1,5 +1,5 @@
 import { Logger, type DynamicModule, type INestApplication } from '@nestjs/common';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServiceApp, listen } from '@cairn/http';
 import type { Projection } from '@cairn/read-models';
 import { collectProcessMetrics, configureLogging, logger, loggingFromEnv, startTracing } from '@cairn/telemetry';
@@ -52,6 +52,11 @@ export function createServiceHost(env: NodeJS.ProcessEnv): { host: ServiceHost; 
  */
 export async function drainService(app: INestApplication, stopParts: () => Promise<void>, runtime: ServiceRuntime): Promise<void> {
   const server = app.getHttpServer() as Server;
+  // A busy keep-alive connection would go on bringing new requests: each answer from now on closes its
+  // connection (first listener, so even an answer given at once says so).
+  server.prependListener('request', (_request: IncomingMessage, response: ServerResponse) => {
+    response.shouldKeepAlive = false;
+  });
   // Nest's own close runs its shutdown hooks before it closes the server: close it first ourselves.
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await app.close();
