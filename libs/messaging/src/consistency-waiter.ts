@@ -42,11 +42,19 @@ export class ConsistencyWaiter {
     const remaining = new Set([...this.sources].filter((source) => source.appliedPosition < position));
     if (remaining.size === 0) return true;
     const deadline = Date.now() + timeoutMs;
+    // Progress may arrive while the server is being asked: it is remembered, never lost to the fallback timer.
+    let progressed = false;
     let wake: () => void = () => undefined;
-    const unsubscribe = [...remaining].map((source) => source.onProgress(() => wake()));
+    const unsubscribe = [...remaining].map((source) =>
+      source.onProgress(() => {
+        progressed = true;
+        wake();
+      }),
+    );
     try {
       let askServer = true;
       for (;;) {
+        progressed = false;
         await Promise.all(
           [...remaining].map(async (source) => {
             if (source.appliedPosition >= position || (askServer && (await source.hasPassed(position).catch(() => false)))) {
@@ -57,6 +65,10 @@ export class ConsistencyWaiter {
         if (remaining.size === 0) return true;
         const left = deadline - Date.now();
         if (left <= 0) return false;
+        if (progressed) {
+          askServer = false;
+          continue;
+        }
         askServer = await new Promise<boolean>((resolve) => {
           const timer = setTimeout(() => resolve(true), Math.min(this.fallbackCheckMs, left));
           wake = () => {
@@ -64,6 +76,7 @@ export class ConsistencyWaiter {
             resolve(false);
           };
         });
+        wake = () => undefined;
       }
     } finally {
       unsubscribe.forEach((stop) => stop());
