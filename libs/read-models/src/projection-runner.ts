@@ -161,6 +161,9 @@ export class ProjectionRunner implements ProgressSource {
       throw error;
     }
     this.checkpointed = Math.max(this.checkpointed, last);
+    // Readers may see the batch now: written, and checkpointed in the live collection. Its acknowledgement
+    // (a round trip to the server) need not hold up a read waiting for it.
+    this.markApplied(last);
   }
 
   /**
@@ -192,12 +195,18 @@ export class ProjectionRunner implements ProgressSource {
    * any write: the checkpoint follows, so that a restart does not take the consumer for being ahead.
    */
   private async settled(position: number): Promise<void> {
-    if (position <= this.applied) return;
-    this.applied = position;
-    for (const listener of this.listeners) listener(position);
+    if (!this.markApplied(position)) return;
     if (position <= this.checkpointed) return;
     this.checkpointed = position;
     await this.state.advance(this.options.projection.name, this.target, position).catch((error: Error) => this.report(error));
+  }
+
+  /** Moves `appliedPosition` forward and tells the listeners; false when it was there already. */
+  private markApplied(position: number): boolean {
+    if (position <= this.applied) return false;
+    this.applied = position;
+    for (const listener of this.listeners) listener(position);
+    return true;
   }
 
   private report(error: Error): void {
