@@ -53,8 +53,9 @@ export class ProjectionRunner implements ProgressSource {
   private checkpointed = 0;
   /**
    * Events up to here may already be in the collection, written by this process in a batch that then
-   * failed, or by a predecessor: their writes are guarded by `_position`. Events after it can only have
-   * been delivered to this process, so they are written by `_id` alone (see `ApplyWriteOptions`).
+   * failed, or by a predecessor: their documents are read first, and what their `_position` shows
+   * applied is left out. Events after it can only have been delivered to this process, so they are
+   * written at once (see `ApplyWriteOptions`).
    */
   private guardThrough = 0;
   private target: string;
