@@ -3,8 +3,10 @@ import type { CairnEvent } from '@cairn/contracts';
 import { JetStreamEventStore } from '@cairn/event-store';
 import { startNatsServer, waitUntil, type NatsServerHandle } from '@cairn/testing';
 import { publishUnchecked } from '../test-support/raw-events';
+import { PRIORITY_GROUP } from './consumer-provisioning';
 import { DEAD_LETTER_STREAM, deadLetterSubject, DeadLetterHeaders } from './dead-letter';
-import { DurableEventConsumer, UnprocessableEvent, type DurableEventConsumerOptions } from './durable-event-consumer';
+import { DEFAULT_EVENTS_STREAM, DurableEventConsumer, UnprocessableEvent, type DurableEventConsumerOptions } from './durable-event-consumer';
+import { pullBatch } from './pull-batch';
 
 // The int project's testTimeout is not applied per project; servers on a shared machine need more than 5 s.
 jest.setTimeout(30_000);
@@ -218,5 +220,90 @@ describe('DurableEventConsumer run by several replicas', () => {
     expect(handledBy.map((entry) => entry.name)).toEqual(Array.from({ length: 12 }, (_, index) => `e${index}`));
     expect(new Set(handledBy.map((entry) => entry.replica)).size).toBe(1);
     await replicas[0].delete();
+  });
+
+  it('a client that becomes active behind messages a previous client left unacknowledged starts over from the checkpoint', async () => {
+    const project = newProject();
+    const start = await rename(project, 'e0');
+    const handled: string[] = [];
+    const errors: string[] = [];
+    const replica = await consumerFor('left_behind_spec', async (events) => void handled.push(...events.map((event) => (event.data as { name: string }).name)), {
+      resumePosition: async () => start - 1,
+      batchSize: 3,
+      // The pin runs out long before the ack wait: the message left out is not redelivered meanwhile.
+      ackWaitMs: 30_000,
+      pinnedTtlMs: 1_000,
+      longPollMs: 300,
+      onError: (error) => errors.push(error.message),
+    });
+    // A previous client: it takes the pin and one message, then neither acknowledges nor pulls again (a
+    // process that froze, or died before its ack wait ran out).
+    const previous = await pullBatch(nc, { stream: DEFAULT_EVENTS_STREAM, consumer: 'left_behind_spec', batch: 1, waitMs: 1_000, group: PRIORITY_GROUP });
+    expect(previous.messages.map((message) => message.seq)).toEqual([start]);
+    for (let index = 1; index < 4; index++) await rename(project, `e${index}`);
+
+    replica.start();
+    await waitUntil('the replica has handled all four', async () => handled.length >= 4);
+    await replica.stop();
+
+    expect(errors).toContainEqual(expect.stringMatching(/1 messages left unacknowledged by a previous client; restarting from the checkpoint/));
+    expect(handled).toEqual(['e0', 'e1', 'e2', 'e3']);
+    await replica.delete();
+  });
+
+  it('tells a handler still at work when its pin may run out to stop, and gives its batch back whole', async () => {
+    const project = newProject();
+    const start = await rename(project, 'slow-0');
+    await rename(project, 'slow-1');
+    const signals: Array<AbortSignal | undefined> = [];
+    const handled: string[] = [];
+    const consumer = await consumerFor(
+      'lease_spec',
+      async (events, signal) => {
+        signals.push(signal);
+        if (signals.length === 1) {
+          // Stuck until told that another client may be receiving by now.
+          await new Promise((resolve) => signal?.addEventListener('abort', resolve, { once: true }));
+          throw new Error('stopped writing');
+        }
+        handled.push(...events.map((event) => (event.data as { name: string }).name));
+      },
+      { resumePosition: async () => start - 1, pinnedTtlMs: 1_000, longPollMs: 300 },
+    );
+
+    consumer.start();
+    await waitUntil('the batch is handled on its second delivery', async () => handled.length >= 2);
+    await consumer.stop();
+
+    expect(signals[0]?.aborted).toBe(true);
+    expect(handled).toEqual(['slow-0', 'slow-1']);
+    await consumer.delete();
+  });
+
+  it('a standby finding a whole batch left unacknowledged by a client that no longer holds the pin starts over from the checkpoint', async () => {
+    const project = newProject();
+    const start = await rename(project, 'b0');
+    for (let index = 1; index < 3; index++) await rename(project, `b${index}`);
+    const handled: string[] = [];
+    const errors: string[] = [];
+    const replica = await consumerFor('abandoned_spec', async (events) => void handled.push(...events.map((event) => (event.data as { name: string }).name)), {
+      resumePosition: async () => start - 1,
+      batchSize: 3,
+      ackWaitMs: 30_000,
+      pinnedTtlMs: 1_000,
+      longPollMs: 300,
+      onError: (error) => errors.push(error.message),
+    });
+    // A previous client takes a whole batch (the consumer's max_ack_pending): nothing else can be handed out.
+    const previous = await pullBatch(nc, { stream: DEFAULT_EVENTS_STREAM, consumer: 'abandoned_spec', batch: 3, waitMs: 1_000, group: PRIORITY_GROUP });
+    expect(previous.messages).toHaveLength(3);
+
+    replica.start();
+    await waitUntil('the replica has handled all three', async () => handled.length >= 3);
+    await replica.stop();
+
+    expect(errors).toContainEqual(expect.stringMatching(/3 messages left unacknowledged by a previous client that no longer holds the pin/));
+    expect(handled).toEqual(['b0', 'b1', 'b2']);
+    await replica.delete();
   });
 });

@@ -21,6 +21,8 @@ export interface ApplyWriteOptions {
    */
   guardThrough?: number;
   maxPerCommand?: number;
+  /** Aborts when this writer may no longer be the only one (its consumer's pin may have passed on): no command is sent after. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -42,6 +44,7 @@ export async function applyWriteIntents(
   const guardThrough = options.guardThrough ?? Number.POSITIVE_INFINITY;
   const maxPerCommand = options.maxPerCommand ?? DEFAULT_MAX_WRITES_PER_COMMAND;
   for (let start = 0; start < intents.length; start += maxPerCommand) {
+    options.signal?.throwIfAborted();
     const command = await notYetApplied(collection, intents.slice(start, start + maxPerCommand), guardThrough);
     if (command.length > 0) await collection.bulkWrite(command.map(operationFor), { ordered: true });
   }

@@ -100,7 +100,7 @@ export class ProjectionRunner implements ProgressSource {
       streamName: options.streamName,
       subjectPrefix: options.subjectPrefix,
       onError: options.onError ?? options.consumer?.onError,
-      handle: (events) => runner.apply(events),
+      handle: (events, signal) => runner.apply(events, signal),
       onActivated: (lag) => {
         runner.guardThrough = Math.max(runner.guardThrough, lag.lastDeliveredPosition);
       },
@@ -146,13 +146,14 @@ export class ProjectionRunner implements ProgressSource {
     await this.consumer.stop();
   }
 
-  private async apply(events: CairnEvent[]): Promise<void> {
+  private async apply(events: CairnEvent[], signal?: AbortSignal): Promise<void> {
     const { projection, db, hooks } = this.options;
     const last = events[events.length - 1].position;
     try {
       await applyWriteIntents(db.collection(this.target), await projection.handle(events), {
         guardThrough: this.guardThrough,
         maxPerCommand: this.options.maxWritesPerCommand,
+        signal,
       });
       await hooks?.afterWrite?.(events);
       if (!(await this.state.advance(projection.name, this.target, last))) await this.followSwap();

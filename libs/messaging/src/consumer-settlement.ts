@@ -1,0 +1,93 @@
+import type { ConsumerInfo, JetStreamManager, MsgRequest } from 'nats';
+
+/** Observable consumer lag, straight from the server's consumer info. */
+export interface ConsumerLag {
+  /** Matching messages not yet delivered. */
+  pending: number;
+  /** Delivered, not yet acknowledged (or terminated). */
+  ackPending: number;
+  /** Stream sequence (= event position) of the last message delivered. */
+  lastDeliveredPosition: number;
+  /** Every matching message up to this position is settled (handled, or dead-lettered). */
+  ackFloorPosition: number;
+}
+
+export function lagOf(info: ConsumerInfo): ConsumerLag {
+  return {
+    pending: info.num_pending,
+    ackPending: info.num_ack_pending,
+    lastDeliveredPosition: info.delivered.stream_seq,
+    ackFloorPosition: info.ack_floor.stream_seq,
+  };
+}
+
+/**
+ * What the server says about how far a durable consumer has got: the same answer for every replica, so
+ * any of them can tell a read whether the consumer's handler has taken in a position.
+ */
+export class ConsumerSettlement {
+  private lagRequest?: Promise<ConsumerLag>;
+
+  constructor(
+    private readonly jsm: JetStreamManager,
+    private readonly stream: string,
+    private readonly consumer: string,
+    private readonly filterSubjects: string[],
+  ) {}
+
+  /** Concurrent callers share one consumer-info request. */
+  lag(): Promise<ConsumerLag> {
+    this.lagRequest ??= this.jsm.consumers
+      .info(this.stream, this.consumer)
+      .then(lagOf)
+      .finally(() => {
+        this.lagRequest = undefined;
+      });
+    return this.lagRequest;
+  }
+
+  /**
+   * Whether every message of the consumer's subjects up to `position` is settled: its ack floor is
+   * there, or no matching message lies between the ack floor and `position`. (The consumer's pending
+   * count is updated asynchronously after a store, so "nothing pending" right after an append can
+   * still be stale; the stream itself cannot.)
+   */
+  async hasSettledThrough(position: number): Promise<boolean> {
+    const { ackFloorPosition } = await this.lag();
+    if (ackFloorPosition >= position) return true;
+    const next = await this.firstMatchingAfter(ackFloorPosition);
+    if (next !== undefined) return next > position;
+    // Nothing of ours is outstanding; but a position the stream has not reached yet is not passed.
+    const { state } = await this.jsm.streams.info(this.stream);
+    return state.last_seq >= position;
+  }
+
+  /**
+   * Whether the consumer has settled messages after `position` (its owner's checkpoint): then it is
+   * ahead of what its owner stored, for instance read models restored from an older backup.
+   */
+  async hasSettledBeyond(position: number): Promise<boolean> {
+    const { ackFloorPosition } = await this.lag();
+    if (ackFloorPosition <= position) return false;
+    const next = await this.firstMatchingAfter(position);
+    return next !== undefined && next <= ackFloorPosition;
+  }
+
+  /** The position of the first message of the consumer's subjects after `position`, if any. */
+  private async firstMatchingAfter(position: number): Promise<number | undefined> {
+    const firsts = await Promise.all(
+      this.filterSubjects.map((subject) =>
+        this.jsm.streams
+          .getMessage(this.stream, { seq: position + 1, next_by_subj: subject } as unknown as MsgRequest)
+          .then((message) => message.seq, ignoreNoMessage),
+      ),
+    );
+    const found = firsts.filter((sequence): sequence is number => sequence !== undefined);
+    return found.length > 0 ? Math.min(...found) : undefined;
+  }
+}
+
+function ignoreNoMessage(error: Error): undefined {
+  if (/no message found/i.test(error.message)) return undefined;
+  throw error;
+}
