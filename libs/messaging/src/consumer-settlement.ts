@@ -22,11 +22,20 @@ export function lagOf(info: ConsumerInfo): ConsumerLag {
 }
 
 /**
+ * A settled-through answer is reused for this long (like a reader's pointer cache): a rebuild that
+ * re-creates the consumer behind it is noticed within this time.
+ */
+const SETTLED_ANSWER_MS = 1_000;
+
+/**
  * What the server says about how far a durable consumer has got: the same answer for every replica, so
  * any of them can tell a read whether the consumer's handler has taken in a position.
  */
 export class ConsumerSettlement {
   private lagRequest?: Promise<ConsumerLag>;
+  /** Every message of the consumer's subjects up to `through` was settled when last asked. */
+  private settled = { through: 0, until: 0 };
+  private settling?: Promise<void>;
 
   constructor(
     private readonly jsm: JetStreamManager,
@@ -51,15 +60,34 @@ export class ConsumerSettlement {
    * there, or no matching message lies between the ack floor and `position`. (The consumer's pending
    * count is updated asynchronously after a store, so "nothing pending" right after an append can
    * still be stale; the stream itself cannot.)
+   *
+   * Many reads wait at once, each for its own recent position: one question to the server is in flight
+   * at a time, and its answer (settled through some position, possibly past the caller's) serves every
+   * read up to that position for a moment.
    */
   async hasSettledThrough(position: number): Promise<boolean> {
+    for (;;) {
+      if (position <= this.settled.through && Date.now() < this.settled.until) return true;
+      if (!this.settling) {
+        this.settling = this.askSettledThrough().finally(() => {
+          this.settling = undefined;
+        });
+        await this.settling;
+        return position <= this.settled.through;
+      }
+      // Asked before this caller came: its answer may not reach this far, then ask again.
+      await this.settling.catch(() => undefined);
+    }
+  }
+
+  private async askSettledThrough(): Promise<void> {
+    const asked = Date.now();
+    // The head first: a matching message stored after it is beyond what this answer vouches for.
+    const head = (await this.jsm.streams.info(this.stream)).state.last_seq;
     const { ackFloorPosition } = await this.lag();
-    if (ackFloorPosition >= position) return true;
     const next = await this.firstMatchingAfter(ackFloorPosition);
-    if (next !== undefined) return next > position;
-    // Nothing of ours is outstanding; but a position the stream has not reached yet is not passed.
-    const { state } = await this.jsm.streams.info(this.stream);
-    return state.last_seq >= position;
+    const through = Math.max(ackFloorPosition, Math.min(head, (next ?? Number.POSITIVE_INFINITY) - 1));
+    this.settled = { through, until: asked + SETTLED_ANSWER_MS };
   }
 
   /**

@@ -193,6 +193,20 @@ describe('DurableEventConsumer', () => {
     expect(await consumer.hasSettledThrough(elsewhere)).toBe(true);
     await consumer.delete();
   });
+
+  it('answers many reads asking at once, each for its own position', async () => {
+    const consumer = await consumerFor('settled_at_once_spec', async () => undefined);
+    await consumer.processAvailable();
+    const before = await createLab(`l${Date.now()}-a`);
+    const mine = await rename(newProject(), 'mine');
+    const after = await createLab(`l${Date.now()}-b`);
+    const beyondTheHead = after + 1_000;
+
+    const answers = await Promise.all([before, mine, after, beyondTheHead, before, mine].map((position) => consumer.hasSettledThrough(position)));
+
+    expect(answers).toEqual([true, false, false, false, true, false]);
+    await consumer.delete();
+  });
 });
 
 describe('DurableEventConsumer run by several replicas', () => {
