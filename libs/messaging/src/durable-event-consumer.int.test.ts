@@ -69,6 +69,29 @@ async function lastDeadLetter(consumer: string) {
   return jsm.streams.getMessage(DEAD_LETTER_STREAM, { last_by_subj: deadLetterSubject(consumer) });
 }
 
+/**
+ * A replica (batches of 3) whose pin runs out long before its ack wait, so that what a previous client
+ * left unacknowledged is not redelivered meanwhile; it records the names it handles and what it reports.
+ */
+async function replicaWithShortPin(name: string, start: number) {
+  const handled: string[] = [];
+  const errors: string[] = [];
+  const replica = await consumerFor(name, async (events) => void handled.push(...events.map((event) => (event.data as { name: string }).name)), {
+    resumePosition: async () => start - 1,
+    batchSize: 3,
+    ackWaitMs: 30_000,
+    pinnedTtlMs: 1_000,
+    longPollMs: 300,
+    onError: (error) => errors.push(error.message),
+  });
+  return { replica, handled, errors };
+}
+
+/** A previous client of the consumer: it takes the pin and `batch` messages, then neither acknowledges nor pulls again. */
+async function previousClientTakes(consumer: string, batch: number) {
+  return (await pullBatch(nc, { stream: DEFAULT_EVENTS_STREAM, consumer, batch, waitMs: 1_000, group: PRIORITY_GROUP })).messages;
+}
+
 describe('DurableEventConsumer', () => {
   it('hands over batches in position order, and its lag shows what is pending before and nothing after', async () => {
     const handled: CairnEvent[] = [];
@@ -239,21 +262,9 @@ describe('DurableEventConsumer run by several replicas', () => {
   it('a client that becomes active behind messages a previous client left unacknowledged starts over from the checkpoint', async () => {
     const project = newProject();
     const start = await rename(project, 'e0');
-    const handled: string[] = [];
-    const errors: string[] = [];
-    const replica = await consumerFor('left_behind_spec', async (events) => void handled.push(...events.map((event) => (event.data as { name: string }).name)), {
-      resumePosition: async () => start - 1,
-      batchSize: 3,
-      // The pin runs out long before the ack wait: the message left out is not redelivered meanwhile.
-      ackWaitMs: 30_000,
-      pinnedTtlMs: 1_000,
-      longPollMs: 300,
-      onError: (error) => errors.push(error.message),
-    });
-    // A previous client: it takes the pin and one message, then neither acknowledges nor pulls again (a
-    // process that froze, or died before its ack wait ran out).
-    const previous = await pullBatch(nc, { stream: DEFAULT_EVENTS_STREAM, consumer: 'left_behind_spec', batch: 1, waitMs: 1_000, group: PRIORITY_GROUP });
-    expect(previous.messages.map((message) => message.seq)).toEqual([start]);
+    const { replica, handled, errors } = await replicaWithShortPin('left_behind_spec', start);
+    // A previous client takes one message (a process that froze, or died before its ack wait ran out).
+    expect((await previousClientTakes('left_behind_spec', 1)).map((message) => message.seq)).toEqual([start]);
     for (let index = 1; index < 4; index++) await rename(project, `e${index}`);
 
     replica.start();
@@ -298,19 +309,9 @@ describe('DurableEventConsumer run by several replicas', () => {
     const project = newProject();
     const start = await rename(project, 'b0');
     for (let index = 1; index < 3; index++) await rename(project, `b${index}`);
-    const handled: string[] = [];
-    const errors: string[] = [];
-    const replica = await consumerFor('abandoned_spec', async (events) => void handled.push(...events.map((event) => (event.data as { name: string }).name)), {
-      resumePosition: async () => start - 1,
-      batchSize: 3,
-      ackWaitMs: 30_000,
-      pinnedTtlMs: 1_000,
-      longPollMs: 300,
-      onError: (error) => errors.push(error.message),
-    });
-    // A previous client takes a whole batch (the consumer's max_ack_pending): nothing else can be handed out.
-    const previous = await pullBatch(nc, { stream: DEFAULT_EVENTS_STREAM, consumer: 'abandoned_spec', batch: 3, waitMs: 1_000, group: PRIORITY_GROUP });
-    expect(previous.messages).toHaveLength(3);
+    const { replica, handled, errors } = await replicaWithShortPin('abandoned_spec', start);
+    // A whole batch (the consumer's max_ack_pending): nothing else can be handed out.
+    expect(await previousClientTakes('abandoned_spec', 3)).toHaveLength(3);
 
     replica.start();
     await waitUntil('the replica has handled all three', async () => handled.length >= 3);
