@@ -35,8 +35,11 @@ export class ConsumerProvisioning {
   constructor(
     private readonly jsm: JetStreamManager,
     private readonly shape: ConsumerShape,
-    /** Where a new (or re-created) consumer starts: after this position. */
-    private readonly resumePosition: () => Promise<number>,
+    /**
+     * The owner's checkpoint: a new or re-created consumer starts after it. Without one a new consumer
+     * starts at the beginning and a re-created one where the old one's acknowledgements had got to.
+     */
+    private readonly resumePosition?: () => Promise<number>,
   ) {}
 
   info(): Promise<ConsumerInfo> {
@@ -60,19 +63,20 @@ export class ConsumerProvisioning {
     }
   }
 
-  /** Starts the consumer over from `resumePosition`, dropping whatever it had outstanding. */
+  /** Starts the consumer over from `resumePosition` (or its ack floor), dropping whatever it had outstanding. */
   async recreate(): Promise<void> {
+    const ackFloor = this.resumePosition ? 0 : ((await this.info().catch(ignoreNotFound))?.ack_floor.stream_seq ?? 0);
     await this.delete();
-    await this.create();
+    await this.create(ackFloor);
   }
 
   async delete(): Promise<void> {
     await this.jsm.consumers.delete(this.shape.stream, this.shape.name).catch(ignoreNotFound);
   }
 
-  private async create(): Promise<void> {
+  private async create(acknowledgedThrough = 0): Promise<void> {
     const { pinnedTtlMs, inactiveThresholdMs } = this.shape;
-    const resumeAfter = await this.resumePosition();
+    const resumeAfter = this.resumePosition ? await this.resumePosition() : acknowledgedThrough;
     const config: CairnConsumerConfig = {
       durable_name: this.shape.name,
       ...this.mutableConfig(),

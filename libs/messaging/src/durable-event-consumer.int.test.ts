@@ -321,4 +321,30 @@ describe('DurableEventConsumer run by several replicas', () => {
     expect(handled).toEqual(['b0', 'b1', 'b2']);
     await replica.delete();
   });
+
+  it('without a checkpoint of its owner (a reactor), starts over where its acknowledgements had got to, not at the beginning', async () => {
+    const handled: number[] = [];
+    const errors: string[] = [];
+    const options = { batchSize: 3, ackWaitMs: 30_000, pinnedTtlMs: 1_000, longPollMs: 300, onError: (error: Error) => errors.push(error.message) };
+    const record = async (events: CairnEvent[]) => void handled.push(...events.map((event) => event.position));
+    for (let index = 0; index < 4; index++) await rename(newProject(), `acknowledged-${index}`);
+    const earlier = await consumerFor('no_checkpoint_spec', record, options);
+    await earlier.processAvailable();
+    await earlier.stop();
+    const acknowledged = handled.length;
+    const project = newProject();
+    const left = await rename(project, 'n0');
+    expect((await previousClientTakes('no_checkpoint_spec', 1)).map((message) => message.seq)).toEqual([left]);
+    const later = [await rename(project, 'n1'), await rename(project, 'n2')];
+
+    const replica = await consumerFor('no_checkpoint_spec', record, options);
+    replica.start();
+    await waitUntil('the replica has handled the renames', async () => handled.includes(later[1]));
+    await replica.stop();
+
+    expect(errors).toContainEqual(expect.stringMatching(/left unacknowledged by a previous client/));
+    expect(handled.slice(acknowledged)).toEqual([left, ...later]);
+    expect(new Set(handled).size).toBe(handled.length);
+    await replica.delete();
+  });
 });

@@ -46,7 +46,11 @@ export interface DurableEventConsumerOptions {
    * idle active client keeps its pin.
    */
   pinnedTtlMs?: number;
-  /** Where a new (or re-created) consumer starts: after this position. Default 0, the beginning. */
+  /**
+   * The owner's checkpoint: a new (or re-created) consumer starts after it. Without it a new consumer
+   * starts at the beginning, and one re-created behind a previous client's leftovers where its
+   * acknowledgements had got to (a reactor's place is its acknowledgements).
+   */
   resumePosition?(): Promise<number>;
   /** Checks and upcasts what arrived; default: the platform's event catalogue. */
   validate?(candidate: unknown): ConsumeResult;
@@ -116,7 +120,7 @@ export class DurableEventConsumer {
         ...(singleActive ? { pinnedTtlMs } : {}),
         ...(options.inactiveThresholdMs ? { inactiveThresholdMs: options.inactiveThresholdMs } : {}),
       },
-      async () => (await options.resumePosition?.()) ?? 0,
+      options.resumePosition,
     );
     const report = (error: Error) => (options.onError ? options.onError(error) : console.error(`[consumer ${options.name}]`, error.message));
     const loop = new PinnedPullLoop({
@@ -199,7 +203,7 @@ export class DurableEventConsumer {
     return this.provisioning.delete();
   }
 
-  /** Starts the consumer over from `resumePosition`, dropping whatever it had outstanding. */
+  /** Starts the consumer over from `resumePosition` (or its ack floor), dropping whatever it had outstanding. */
   reset(): Promise<void> {
     return this.loop.restart();
   }
