@@ -1,6 +1,6 @@
-import { performance } from 'node:perf_hooks';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { connect } from 'nats';
@@ -123,6 +123,8 @@ export async function run(): Promise<void> {
 
     const p95 = percentile(ours.pair, 95);
     console.log(`${CLIENTS} clients × ${ROUNDS} create-then-list pairs, projects service on nats-server 2.15.2 + FerretDB v1.24.2 (SQLite)`);
+    // The machine is shared: its load says how much of the figures is waiting for a core.
+    console.log(`  machine: ${cpus().length} cores, load average ${loadavg().map((load) => load.toFixed(1)).join(' ')}`);
     console.log(`  ${latencyLine('create (POST, Cairn-Position)', ours.create)}`);
     console.log(`  ${latencyLine('list with Cairn-Min-Position', ours.list)}`);
     console.log(`  ${latencyLine('pair (create + list)', ours.pair)}`);
