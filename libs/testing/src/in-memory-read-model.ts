@@ -17,10 +17,11 @@ export class InMemoryReadModel {
     for (const intent of intents) this.applyOne(intent);
   }
 
-  /** Every document, by `_id`, with the runner's `_position` bookkeeping left out. */
+  /** Every document in `_id` order (MongoDB's: by code unit, not by locale), without the runner's `_position`. */
   contents(): Document[] {
-    return [...this.documents.values()]
-      .sort((a, b) => String(a._id).localeCompare(String(b._id)))
+    return [...this.documents.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([, document]) => document)
       .map(({ [POSITION_FIELD]: _applied, ...document }) => copy(document));
   }
 
