@@ -1,3 +1,4 @@
+import type { ProjectCreatedData } from '@cairn/contracts';
 import { defineProjection } from '@cairn/read-models';
 import { InMemoryReadModel } from './in-memory-read-model';
 import { projectionSpec } from './projection-spec';
@@ -24,6 +25,8 @@ const renames = defineProjection({
   },
 });
 
+const projectA: ProjectCreatedData = { projectId: 'p1', lab: 'l1', name: 'A', description: '', slug: 'a', scheme: 'facility', createdBy: 'ada', actor: 'ada' };
+
 describe('typed projections', () => {
   it('read the categories of the types they handle, each once', () => {
     expect(renames.eventTypes).toEqual(['projects.project.created.v1', 'projects.project.updated.v1', 'projects.project.deleted.v1']);
@@ -40,16 +43,7 @@ describe('typed projections', () => {
 describe('stored events for specifications', () => {
   it('take the next position, their stream’s next version and a minute after the previous one', () => {
     const log = storedEvents({ firstPosition: 10 });
-    const created = log.event('projects.project.created.v1', {
-      projectId: 'p1',
-      lab: 'l1',
-      name: 'A',
-      description: '',
-      slug: 'a',
-      scheme: 'facility',
-      createdBy: 'ada',
-      actor: 'ada',
-    });
+    const created = log.event('projects.project.created.v1', projectA);
     const renamed = log.event('projects.project.updated.v1', { projectId: 'p1', name: 'B', actor: 'ada' });
     const added = log.event('projects.file.added.v1', {
       projectId: 'p1',
@@ -71,16 +65,7 @@ describe('stored events for specifications', () => {
 
 describe('projectionSpec', () => {
   const log = storedEvents();
-  const created = log.event('projects.project.created.v1', {
-    projectId: 'p1',
-    lab: 'l1',
-    name: 'A',
-    description: '',
-    slug: 'a',
-    scheme: 'facility',
-    createdBy: 'ada',
-    actor: 'ada',
-  });
+  const created = log.event('projects.project.created.v1', projectA);
   const renamed = log.event('projects.project.updated.v1', { projectId: 'p1', name: 'B', actor: 'ada' });
   const deleted = log.event('projects.project.deleted.v1', { projectId: 'p1', lab: 'l1', slug: 'a', actor: 'ada' });
 
