@@ -21,10 +21,19 @@ function repoRoot(): string {
   }
   return dir;
 }
-const REPO = repoRoot();
+export const REPO = repoRoot();
 const DIST = join(REPO, 'dist');
 export const SERVICES: ServiceName[] = ['access', 'projects', 'jobs', 'logbook'];
 const READY_TIMEOUT_MS = 60_000;
+
+/** Where `npm start` says, in `<CAIRN_HOME>/platform.json`, the platform it runs can be reached (`npm run demo` reads it). */
+export interface PlatformAddress {
+  edgeUrl: string;
+  natsUrl: string;
+  mongoUrl: string;
+}
+
+export const PLATFORM_FILE = 'platform.json';
 
 export interface PlatformOptions {
   /** Folder for the servers' data, blobs and logs; kept between runs. */

@@ -1,8 +1,9 @@
+import { rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { prettyFactory } from 'pino-pretty';
 import { LOCAL_DEV_JWT_SECRET, signDevToken } from '@cairn/auth';
 import { PRETTY_OPTIONS } from '@cairn/telemetry';
-import { startPlatform } from './platform';
+import { PLATFORM_FILE, startPlatform, type PlatformAddress } from './platform';
 import type { ServiceName } from './routes';
 
 /**
@@ -38,12 +39,15 @@ async function main(): Promise<void> {
     log: (line) => console.log(`  ${line}`),
     serviceOutput: terminalOutput(),
   });
+  const address: PlatformAddress = { edgeUrl: platform.edgeUrl, natsUrl: platform.natsUrl, mongoUrl: platform.mongoUrl };
+  writeFileSync(join(home, PLATFORM_FILE), `${JSON.stringify(address, null, 2)}\n`);
   const token = await signDevToken({ username: 'alice', admin: true, email: 'alice@example.org', name: 'Alice Admin' }, secret);
   console.log(`
 Cairn is up: ${platform.edgeUrl}/api
   A dev token for 'alice' (facility admin), valid 12 h:
     export TOKEN=${token}
   More tokens: npm run token -- <username> [--admin]
+  Both guides, step by step, by several people: npm run demo
   Try: curl -s -X POST ${platform.edgeUrl}/api/labs -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{"name":"Crystallography"}'
 Press Ctrl-C to stop everything.`);
 
@@ -52,6 +56,7 @@ Press Ctrl-C to stop everything.`);
     if (stopping) return;
     stopping = true;
     console.log(`\n${signal}: stopping services and servers ...`);
+    rmSync(join(home, PLATFORM_FILE), { force: true });
     await platform.stop();
     console.log('Stopped. Nothing is left running.');
     process.exit(0);

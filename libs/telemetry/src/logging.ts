@@ -23,7 +23,13 @@ export function loggingFromEnv(service: string, env: NodeJS.ProcessEnv = process
 }
 
 /** Options shared by a service's own lines and `npm start`'s rendering of them. */
-export const PRETTY_OPTIONS = { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', singleLine: true } as const;
+export const PRETTY_OPTIONS = {
+  colorize: true,
+  translateTime: 'SYS:HH:MM:ss.l',
+  messageFormat: '[{service}/{component}] {msg}',
+  ignore: 'pid,hostname,service,component',
+  singleLine: true,
+} as const;
 
 /** Until a process configures logging (a service's `runService` does), nothing is written. */
 let root: Logger = pino({ enabled: false });
