@@ -23,36 +23,39 @@ interface ObservedConsumer {
 
 const observed = new Map<string, ObservedConsumer>();
 
-/** Asked at each scrape, so every replica reports what the server knows, whichever replica is active. */
-gauge({
-  name: 'cairn_consumer_lag_events',
-  help: 'Events of its categories that a consumer (a projection or reactor) has not settled yet: behind the stream head, delivered or not.',
-  labelNames: ['consumer'] as const,
-  async collect() {
-    this.reset();
-    await Promise.all(
-      [...observed].map(async ([name, consumer]) => {
-        const lag = await consumer.lag().catch(() => undefined);
-        if (lag) this.set({ consumer: name }, lag.pending + lag.ackPending);
-      }),
-    );
-  },
-});
+/**
+ * A gauge per running consumer, asked of the server at each scrape, so that every replica reports the
+ * same (whichever is active); a consumer the server does not answer for is left out of that scrape.
+ */
+function perConsumerGauge(name: string, help: string, read: (consumer: string, observed: ObservedConsumer) => Promise<number>): void {
+  gauge({
+    name,
+    help,
+    labelNames: ['consumer'] as const,
+    async collect() {
+      this.reset();
+      await Promise.all(
+        [...observed].map(async ([consumer, entry]) => {
+          const value = await read(consumer, entry).catch(() => undefined);
+          if (value !== undefined) this.set({ consumer }, value);
+        }),
+      );
+    },
+  });
+}
 
-gauge({
-  name: 'cairn_dead_letters',
-  help: 'Messages a consumer has dead-lettered (held on cairn.dlq.<consumer> by the CAIRN_DLQ stream).',
-  labelNames: ['consumer'] as const,
-  async collect() {
-    this.reset();
-    await Promise.all(
-      [...observed].map(async ([name, consumer]) => {
-        const count = await deadLetterCount(consumer.jsm, name).catch(() => undefined);
-        if (count !== undefined) this.set({ consumer: name }, count);
-      }),
-    );
+perConsumerGauge(
+  'cairn_consumer_lag_events',
+  'Events of its categories that a consumer (a projection or reactor) has not settled yet: behind the stream head, delivered or not.',
+  async (_consumer, { lag }) => {
+    const { pending, ackPending } = await lag();
+    return pending + ackPending;
   },
-});
+);
+
+perConsumerGauge('cairn_dead_letters', 'Messages a consumer has dead-lettered (held on cairn.dlq.<consumer> by the CAIRN_DLQ stream).', (consumer, { jsm }) =>
+  deadLetterCount(jsm, consumer),
+);
 
 const eventsHandled = counter({
   name: 'cairn_events_handled_total',
