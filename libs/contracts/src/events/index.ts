@@ -4,11 +4,12 @@ import { EventRegistry } from '../registry';
 import { Upcaster, Upcasters } from '../upcasting';
 import { ConsumeResult, EventValidator } from '../validation';
 import { accessEvents } from './access.events';
+import { jobsEvents } from './jobs.events';
 import { logbookEvents } from './logbook.events';
 import { projectsEvents } from './projects.events';
 
 /** Every event type of the platform, each context's list in turn. */
-export const ALL_EVENT_DEFINITIONS: readonly EventDefinition[] = [...accessEvents, ...projectsEvents, ...logbookEvents];
+export const ALL_EVENT_DEFINITIONS: readonly EventDefinition[] = [...accessEvents, ...projectsEvents, ...jobsEvents, ...logbookEvents];
 
 /** Every upcaster of the platform: a new version of an event adds the one from its previous version here. */
 export const ALL_UPCASTERS: readonly Upcaster[] = [];
