@@ -17,18 +17,22 @@ export interface ActivityDocument {
   details: Record<string, unknown>;
 }
 
-/** Fields of event data that the entry carries elsewhere, or that mean nothing to a reader of the feed. */
-const UNDETAILED = new Set(['projectId', 'actor', 'at', 'lab', 'hash', 'prevHash']);
+/**
+ * Fields of event data that the entry carries elsewhere, or that mean nothing to a reader of the feed;
+ * markdown bodies (logbook entries, comments: up to 50,000 characters) are read where they were written.
+ */
+const UNDETAILED = new Set(['projectId', 'actor', 'at', 'lab', 'hash', 'prevHash', 'body']);
 
 /**
  * The project page's "latest activity" and the activity feed: every event of any context that names a
- * project (`data.projectId`). The jobs and logbook categories are read already, so their events appear
- * as soon as those services publish them.
+ * project (`data.projectId`): the logbook's entries and best jobs, and its comments on the project's jobs
+ * and experiments, as much as the other contexts' events.
  */
 export const projectActivityProjection: Projection = {
   name: PROJECT_ACTIVITY,
-  categories: ['projects_project', 'projects_filespace', 'access_project', 'jobs_job', 'logbook_logbook'],
-  version: 1,
+  categories: ['projects_project', 'projects_filespace', 'access_project', 'jobs_job', 'logbook_logbook', 'logbook_thread'],
+  // 2: comment threads read too, from the beginning.
+  version: 2,
   indexes: [{ key: { projectId: 1, position: -1 } }],
   handle(events: CairnEvent[]): WriteIntent[] {
     return events.flatMap((event): WriteIntent[] => {

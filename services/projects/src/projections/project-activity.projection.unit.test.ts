@@ -41,4 +41,28 @@ describe('project activity: "latest activity from every context"', () => {
       expect.objectContaining({ id: 'event-8', document: expect.objectContaining({ context: 'jobs', type: 'jobs.job.succeeded.v1', details: { jobId: 'j1' } }) }),
     ]);
   });
+
+  it('the logbook’s entries and comments are read too, their markdown bodies left where they were written', async () => {
+    expect(projectActivityProjection.categories).toEqual(expect.arrayContaining(['logbook_logbook', 'logbook_thread']));
+    const mentions = [{ userId: 'u-bob', username: 'bob' }];
+    const intents = await projectActivityProjection.handle([
+      envelope(10, 'logbook.comment.added.v1', { projectId: 'p1', commentId: 'c1', jobId: 'j1', version: 1, body: 'Nice, @bob', mentions, actor: 'u-carol' }),
+    ]);
+    expect(intents).toEqual([
+      {
+        kind: 'replace',
+        id: 'event-10',
+        position: 10,
+        document: {
+          projectId: 'p1',
+          position: 10,
+          at: '2025-01-06T09:00:00.000Z',
+          type: 'logbook.comment.added.v1',
+          context: 'logbook',
+          actor: 'u-carol',
+          details: { commentId: 'c1', jobId: 'j1', version: 1, mentions },
+        },
+      },
+    ]);
+  });
 });
