@@ -29,7 +29,7 @@ module.exports = [
     rules: {
       '@nx/enforce-module-boundaries': [
         'error',
-        { enforceBuildableLibDependency: false, allow: ['@cairn/access-service', '@cairn/projects-service'], depConstraints },
+        { enforceBuildableLibDependency: false, allow: ['@cairn/access-service', '@cairn/projects-service', '@cairn/logbook-service'], depConstraints },
       ],
     },
   },

@@ -27,6 +27,7 @@ export interface CommentState {
   author: string;
   version: number;
   body: string;
+  mentions: readonly Mention[];
 }
 
 /** The lab directory of the project's lab: lower-cased username → the person. */
@@ -81,10 +82,10 @@ export const commentThreadDecider: Decider<CommentCommand, CommentThreadState, C
   },
 
   evolve(state, event) {
-    const { commentId, projectId, version, body, actor } = event.data;
+    const { commentId, projectId, version, body, mentions, actor } = event.data;
     const target: CommentTarget = event.data.jobId !== undefined ? { jobId: event.data.jobId } : { experimentId: event.data.experimentId! };
     const previous = state.comments.get(commentId);
-    const comment = { projectId, target, author: previous?.author ?? actor, version, body };
+    const comment = { projectId, target, author: previous?.author ?? actor, version, body, mentions };
     return { comments: new Map(state.comments).set(commentId, comment) };
   },
 };

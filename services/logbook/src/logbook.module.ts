@@ -1,0 +1,50 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { AuthorizationModule, Authorizer, type AuthorizationProjection } from '@cairn/auth';
+import { CairnHttpModule } from '@cairn/http';
+import { ConsistencyWaiter } from '@cairn/messaging';
+import type { ServiceRuntime } from '@cairn/runtime';
+import { ExperimentCommentsController, JobCommentsController } from './api/comments.controller';
+import { LogbookController } from './api/logbook.controller';
+import { CommentsService } from './application/comments.service';
+import { FreshState } from './application/fresh-state';
+import { LogbookService } from './application/logbook.service';
+import { CommentsView, LOGBOOK_REFERENCES, LogbookReferences, LogbookView } from './projections';
+
+@Module({})
+export class LogbookModule {
+  static register(runtime: ServiceRuntime, authorization: AuthorizationProjection): DynamicModule {
+    const waitTimeoutMs = runtime.config.minPositionTimeoutMs;
+    const http = runtime.httpOptions();
+    const authorizer = new Authorizer(authorization, { waitTimeoutMs });
+    const references = new LogbookReferences(runtime.collections);
+    // A command reads the authorization model and the references (jobs, experiment links) alone: it waits for those two.
+    const referencesWaiter = new ConsistencyWaiter();
+    referencesWaiter.register(runtime.runners.find((runner) => runner.name === LOGBOOK_REFERENCES)!);
+    const fresh = new FreshState(runtime.store, waitTimeoutMs);
+    const decideFresh = () =>
+      fresh.of(
+        { name: 'the authorization model', waitFor: (position, timeoutMs) => authorization.waitFor(position, timeoutMs) },
+        { name: LOGBOOK_REFERENCES, waitFor: (position, timeoutMs) => referencesWaiter.waitFor(position, timeoutMs) },
+      );
+    return {
+      module: LogbookModule,
+      imports: [
+        CairnHttpModule.forRoot({
+          ...http,
+          // Reads wait for the read models and for the authorization model that filters them.
+          consistency: {
+            waitFor: async (position, timeoutMs) =>
+              (await Promise.all([runtime.waiter.waitFor(position, timeoutMs), authorization.waitFor(position, timeoutMs)])).every(Boolean),
+          },
+          readiness: [...(http.readiness ?? []), authorization.readinessProbe()],
+        }),
+        AuthorizationModule.forRoot(authorization, { waitTimeoutMs }),
+      ],
+      controllers: [LogbookController, JobCommentsController, ExperimentCommentsController],
+      providers: [
+        { provide: LogbookService, useValue: new LogbookService(runtime.store, authorizer, new LogbookView(runtime.collections), references, decideFresh) },
+        { provide: CommentsService, useValue: new CommentsService(runtime.store, authorizer, new CommentsView(runtime.collections), references, decideFresh) },
+      ],
+    };
+  }
+}
