@@ -1,13 +1,17 @@
 import { validateOnPublish, type JobEvent, type JobRequestedData } from '@cairn/contracts';
+import type { EventStore } from '@cairn/event-store';
 import { v7 as uuidv7 } from 'uuid';
-import type { Platform } from '../projects/platform';
 
 /**
  * Until the jobs service runs beside the logbook here, its facts are appended to the event store as it
  * would append them, each checked by the real catalogue first; later calls wait for their positions.
  */
 export class JobsHistory {
-  constructor(private readonly platform: Platform) {}
+  constructor(
+    private readonly store: Pick<EventStore, 'append'>,
+    /** Told each appended event's position, so that later reads can wait for it. */
+    private readonly observe: (position: number) => void,
+  ) {}
 
   /** A job run by `triggeredBy` on the project (a rerun when `rerunOf` is given); answers its id. */
   async requested(projectId: string, triggeredBy: string, options: { template?: { name: string; version: string }; rerunOf?: string } = {}): Promise<string> {
@@ -39,7 +43,7 @@ export class JobsHistory {
 
   private async append(jobId: string, event: JobEvent, expected: 'no-stream' | 'stream-exists'): Promise<void> {
     validateOnPublish(event);
-    const { position } = await this.platform.projects.runtime.store.append({ context: 'jobs', aggregate: 'job', id: jobId }, [event], expected);
-    this.platform.observe(position);
+    const { position } = await this.store.append({ context: 'jobs', aggregate: 'job', id: jobId }, [event], expected);
+    this.observe(position);
   }
 }
