@@ -1,6 +1,6 @@
-import type { CairnEvent, CommentAddedData, CommentEditedData, Mention } from '@cairn/contracts';
+import type { Mention, StoredEventOf } from '@cairn/contracts';
 import type { Page } from '@cairn/http';
-import type { Projection, ReadModelCollections, ReadModelDocument, WriteIntent } from '@cairn/read-models';
+import { defineProjection, type ReadModelCollections, type ReadModelDocument, type WriteIntent } from '@cairn/read-models';
 import type { Collection } from 'mongodb';
 import { pageByNumber } from './pages';
 
@@ -46,51 +46,44 @@ const THREAD_OLDEST_FIRST = { key: { kind: 1, target: 1, addedPosition: 1 }, nam
 const VERSIONS_IN_ORDER = { key: { kind: 1, commentId: 1, version: 1 }, name: 'versions_in_order' };
 
 /** The comment threads of jobs and experiments, with every version of every comment. */
-export const commentsViewProjection: Projection = {
+export const commentsViewProjection = defineProjection({
   name: COMMENTS_VIEW,
-  categories: ['logbook_thread'],
   version: 1,
   indexes: [THREAD_OLDEST_FIRST, VERSIONS_IN_ORDER],
-  handle(events: CairnEvent[]): WriteIntent[] {
-    return events.flatMap((event): WriteIntent[] => {
-      switch (event.type) {
-        case 'logbook.comment.added.v1': {
-          const data = event.data as CommentAddedData;
-          const comment: Omit<CommentDocument, '_id'> = {
-            kind: 'comment',
-            target: data.jobId !== undefined ? targetKey('job', data.jobId) : targetKey('experiment', data.experimentId!),
-            projectId: data.projectId,
-            author: data.actor,
-            body: data.body,
-            mentions: data.mentions,
-            version: data.version,
-            createdAt: event.time,
-            addedPosition: event.position,
-          };
-          return [{ kind: 'replace', id: data.commentId, position: event.position, document: comment }, versionWrite(event, data)];
-        }
-        case 'logbook.comment.edited.v1': {
-          const data = event.data as CommentEditedData;
-          const changes = { body: data.body, mentions: data.mentions, version: data.version, editedAt: event.time };
-          return [{ kind: 'update', id: data.commentId, position: event.position, update: { $set: changes }, upsert: false }, versionWrite(event, data)];
-        }
-        default:
-          return [];
-      }
-    });
+  on: {
+    'logbook.comment.added.v1': (event) => {
+      const { data, position, time } = event;
+      const comment: Omit<CommentDocument, '_id'> = {
+        kind: 'comment',
+        target: data.jobId !== undefined ? targetKey('job', data.jobId) : targetKey('experiment', data.experimentId),
+        projectId: data.projectId,
+        author: data.actor,
+        body: data.body,
+        mentions: data.mentions,
+        version: data.version,
+        createdAt: time,
+        addedPosition: position,
+      };
+      return [{ kind: 'replace', id: data.commentId, position, document: comment }, versionWrite(event)];
+    },
+    'logbook.comment.edited.v1': (event) => {
+      const { data, position, time } = event;
+      const changes = { body: data.body, mentions: data.mentions, version: data.version, editedAt: time };
+      return [{ kind: 'update', id: data.commentId, position, update: { $set: changes }, upsert: false }, versionWrite(event)];
+    },
   },
-};
+});
 
-function versionWrite(event: CairnEvent, data: CommentAddedData | CommentEditedData): WriteIntent {
+function versionWrite({ data, position, time }: StoredEventOf<'logbook.comment.added.v1' | 'logbook.comment.edited.v1'>): WriteIntent {
   const version: Omit<CommentVersionDocument, '_id'> = {
     kind: 'version',
     commentId: data.commentId,
     version: data.version,
     body: data.body,
     mentions: data.mentions,
-    at: event.time,
+    at: time,
   };
-  return { kind: 'replace', id: versionId(data.commentId, data.version), position: event.position, document: version };
+  return { kind: 'replace', id: versionId(data.commentId, data.version), position, document: version };
 }
 
 /** The queries the comment routes make of `comments_view`. */

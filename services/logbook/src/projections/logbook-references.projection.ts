@@ -1,5 +1,5 @@
-import type { CairnEvent, ExperimentsLinkedData, ExperimentsUnlinkedData, JobRequestedData } from '@cairn/contracts';
-import type { Projection, ReadModelCollections, ReadModelDocument, ReadModelUpdate, WriteIntent } from '@cairn/read-models';
+import type { StoredEventOf } from '@cairn/contracts';
+import { defineProjection, type ReadModelCollections, type ReadModelDocument, type WriteIntent } from '@cairn/read-models';
 import type { Collection } from 'mongodb';
 import { targetKey } from './comments-view.projection';
 
@@ -22,15 +22,6 @@ export interface JobReference {
   rerunOf?: string;
 }
 
-/** The status each later job event leaves the job in. */
-const STATUS_AFTER: Record<string, JobStatus> = {
-  'jobs.job.started.v1': 'running',
-  'jobs.job.cancel-requested.v1': 'cancelling',
-  'jobs.job.succeeded.v1': 'succeeded',
-  'jobs.job.failed.v1': 'failed',
-  'jobs.job.cancelled.v1': 'cancelled',
-};
-
 /** An experiment of a lab and the projects it is linked to: where comments on it may be made and read. */
 export interface ExperimentReference {
   /** `experiment/<experimentId>`. */
@@ -45,49 +36,48 @@ export interface ExperimentReference {
  * job reference here, never by calling the jobs service. Every read is by `_id` (the one lookup FerretDB
  * indexes, too).
  */
-export const logbookReferencesProjection: Projection = {
+export const logbookReferencesProjection = defineProjection({
   name: LOGBOOK_REFERENCES,
-  categories: ['jobs_job', 'projects_project'],
   version: 1,
-  handle(events: CairnEvent[]): WriteIntent[] {
-    return events.flatMap((event): WriteIntent[] => {
-      const status = STATUS_AFTER[event.type];
-      if (status !== undefined) {
-        const { jobId } = event.data as { jobId: string };
-        return [{ kind: 'update', id: targetKey('job', jobId), position: event.position, update: { $set: { status } }, upsert: false }];
-      }
-      switch (event.type) {
-        case 'jobs.job.requested.v1': {
-          const data = event.data as JobRequestedData;
-          const job: Omit<JobReference, '_id'> = {
-            kind: 'job',
-            jobId: data.jobId,
-            projectId: data.projectId,
-            template: `${data.template.name}@${data.template.version}`,
-            triggeredBy: data.triggeredBy,
-            status: 'queued',
-            requestedAt: event.time,
-            ...(data.rerunOf === undefined ? {} : { rerunOf: data.rerunOf }),
-          };
-          return [{ kind: 'replace', id: targetKey('job', data.jobId), position: event.position, document: job }];
-        }
-        case 'projects.experiment.linked.v1': {
-          const { projectId, experimentIds } = event.data as ExperimentsLinkedData;
-          const update: ReadModelUpdate = { $addToSet: { projects: projectId }, $set: { kind: 'experiment' } };
-          return experimentIds.map((id): WriteIntent => ({ kind: 'update', id: targetKey('experiment', id), position: event.position, update }));
-        }
-        case 'projects.experiment.unlinked.v1': {
-          const { projectId, experimentIds } = event.data as ExperimentsUnlinkedData;
-          // The driver types $pull for arrays of documents; `projects` holds strings.
-          const update: ReadModelUpdate = { $pull: { projects: projectId } as unknown as ReadModelUpdate['$pull'] };
-          return experimentIds.map((id): WriteIntent => ({ kind: 'update', id: targetKey('experiment', id), position: event.position, update, upsert: false }));
-        }
-        default:
-          return [];
-      }
-    });
+  on: {
+    'jobs.job.requested.v1': ({ data, position, time }) => {
+      const job: Omit<JobReference, '_id'> = {
+        kind: 'job',
+        jobId: data.jobId,
+        projectId: data.projectId,
+        template: `${data.template.name}@${data.template.version}`,
+        triggeredBy: data.triggeredBy,
+        status: 'queued',
+        requestedAt: time,
+        ...(data.rerunOf === undefined ? {} : { rerunOf: data.rerunOf }),
+      };
+      return [{ kind: 'replace', id: targetKey('job', data.jobId), position, document: job }];
+    },
+    'jobs.job.started.v1': jobNowIn('running'),
+    'jobs.job.cancel-requested.v1': jobNowIn('cancelling'),
+    'jobs.job.succeeded.v1': jobNowIn('succeeded'),
+    'jobs.job.failed.v1': jobNowIn('failed'),
+    'jobs.job.cancelled.v1': jobNowIn('cancelled'),
+    'projects.experiment.linked.v1': ({ data: { projectId, experimentIds }, position }) =>
+      experimentIds.map((id): WriteIntent => ({
+        kind: 'update',
+        id: targetKey('experiment', id),
+        position,
+        update: { $addToSet: { projects: projectId }, $set: { kind: 'experiment' } },
+      })),
+    'projects.experiment.unlinked.v1': ({ data: { projectId, experimentIds }, position }) =>
+      experimentIds.map((id): WriteIntent => ({ kind: 'update', id: targetKey('experiment', id), position, update: { $pull: { projects: projectId } }, upsert: false })),
   },
-};
+});
+
+/** A later job event: the status it leaves the job in. */
+function jobNowIn(status: JobStatus) {
+  return ({ data, position }: StoredEventOf<'jobs.job.started.v1' | 'jobs.job.cancel-requested.v1' | JobEndType>): WriteIntent[] => [
+    { kind: 'update', id: targetKey('job', data.jobId), position, update: { $set: { status } }, upsert: false },
+  ];
+}
+
+type JobEndType = 'jobs.job.succeeded.v1' | 'jobs.job.failed.v1' | 'jobs.job.cancelled.v1';
 
 /** The lookups the logbook makes of `logbook_references`, each by `_id`. */
 export class LogbookReferences {

@@ -1,12 +1,6 @@
-import type {
-  BestJob,
-  BestJobsRecordedData,
-  CairnEvent,
-  LogbookEntryAddedData,
-  LogbookEntryRevisedData,
-} from '@cairn/contracts';
+import type { BestJob, StoredEventOf } from '@cairn/contracts';
 import type { Page } from '@cairn/http';
-import type { Projection, ReadModelCollections, ReadModelDocument, WriteIntent } from '@cairn/read-models';
+import { defineProjection, type ReadModelCollections, type ReadModelDocument, type WriteIntent } from '@cairn/read-models';
 import type { Collection } from 'mongodb';
 import { pageByNumber } from './pages';
 
@@ -68,57 +62,49 @@ const BEST_JOBS_NEWEST_FIRST = { key: { kind: 1, projectId: 1, position: -1 }, n
  * The project logbook page: its entries, every revision of each, and the records of best jobs. One
  * collection for the three kinds, so that one projection writes an entry and its revision together.
  */
-export const logbookViewProjection: Projection = {
+export const logbookViewProjection = defineProjection({
   name: LOGBOOK_VIEW,
-  categories: ['logbook_logbook'],
   version: 1,
   indexes: [ENTRIES_NEWEST_FIRST, REVISIONS_NEWEST_FIRST, BEST_JOBS_NEWEST_FIRST],
-  handle(events: CairnEvent[]): WriteIntent[] {
-    return events.flatMap((event): WriteIntent[] => {
-      switch (event.type) {
-        case 'logbook.entry.added.v1': {
-          const data = event.data as LogbookEntryAddedData;
-          const entry: Omit<EntryDocument, '_id'> = {
-            kind: 'entry',
-            projectId: data.projectId,
-            title: data.title,
-            body: data.body,
-            jobRefs: data.jobRefs,
-            version: data.version,
-            fromTemplate: data.fromTemplate,
-            createdBy: data.actor,
-            createdAt: event.time,
-            updatedBy: data.actor,
-            updatedAt: event.time,
-            addedPosition: event.position,
-          };
-          return [{ kind: 'replace', id: data.entryId, position: event.position, document: entry }, revisionWrite(event, data)];
-        }
-        case 'logbook.entry.revised.v1': {
-          const data = event.data as LogbookEntryRevisedData;
-          const changes = { title: data.title, body: data.body, jobRefs: data.jobRefs, version: data.version, updatedBy: data.actor, updatedAt: event.time };
-          return [{ kind: 'update', id: data.entryId, position: event.position, update: { $set: changes }, upsert: false }, revisionWrite(event, data)];
-        }
-        case 'logbook.best-jobs.recorded.v1': {
-          const data = event.data as BestJobsRecordedData;
-          const record: Omit<BestJobsDocument, '_id'> = {
-            kind: 'best-jobs',
-            projectId: data.projectId,
-            jobs: data.jobs,
-            recordedBy: data.actor,
-            recordedAt: event.time,
-            position: event.position,
-          };
-          return [{ kind: 'replace', id: event.id, position: event.position, document: record }];
-        }
-        default:
-          return [];
-      }
-    });
+  on: {
+    'logbook.entry.added.v1': (event) => {
+      const { data, position, time } = event;
+      const entry: Omit<EntryDocument, '_id'> = {
+        kind: 'entry',
+        projectId: data.projectId,
+        title: data.title,
+        body: data.body,
+        jobRefs: data.jobRefs,
+        version: data.version,
+        fromTemplate: data.fromTemplate,
+        createdBy: data.actor,
+        createdAt: time,
+        updatedBy: data.actor,
+        updatedAt: time,
+        addedPosition: position,
+      };
+      return [{ kind: 'replace', id: data.entryId, position, document: entry }, revisionWrite(event)];
+    },
+    'logbook.entry.revised.v1': (event) => {
+      const { data, position, time } = event;
+      const changes = { title: data.title, body: data.body, jobRefs: data.jobRefs, version: data.version, updatedBy: data.actor, updatedAt: time };
+      return [{ kind: 'update', id: data.entryId, position, update: { $set: changes }, upsert: false }, revisionWrite(event)];
+    },
+    'logbook.best-jobs.recorded.v1': ({ id, data, position, time }) => {
+      const record: Omit<BestJobsDocument, '_id'> = {
+        kind: 'best-jobs',
+        projectId: data.projectId,
+        jobs: data.jobs,
+        recordedBy: data.actor,
+        recordedAt: time,
+        position,
+      };
+      return [{ kind: 'replace', id, position, document: record }];
+    },
   },
-};
+});
 
-function revisionWrite(event: CairnEvent, data: LogbookEntryAddedData | LogbookEntryRevisedData): WriteIntent {
+function revisionWrite({ data, position, time }: StoredEventOf<'logbook.entry.added.v1' | 'logbook.entry.revised.v1'>): WriteIntent {
   const revision: Omit<RevisionDocument, '_id'> = {
     kind: 'revision',
     projectId: data.projectId,
@@ -128,9 +114,9 @@ function revisionWrite(event: CairnEvent, data: LogbookEntryAddedData | LogbookE
     body: data.body,
     jobRefs: data.jobRefs,
     by: data.actor,
-    at: event.time,
+    at: time,
   };
-  return { kind: 'replace', id: revisionId(data.entryId, data.version), position: event.position, document: revision };
+  return { kind: 'replace', id: revisionId(data.entryId, data.version), position, document: revision };
 }
 
 /** The queries the logbook's reads make of `logbook_view`. */
