@@ -1,12 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AuthorizationModule, Authorizer, type AuthorizationProjection } from '@cairn/auth';
 import { CairnHttpModule } from '@cairn/http';
-import { ConsistencyWaiter } from '@cairn/messaging';
 import type { ServiceRuntime } from '@cairn/runtime';
 import { ExperimentCommentsController, JobCommentsController } from './api/comments.controller';
 import { LogbookController } from './api/logbook.controller';
 import { CommentsService } from './application/comments.service';
-import { FreshState } from './application/fresh-state';
 import { LogbookService } from './application/logbook.service';
 import { CommentsView, LOGBOOK_REFERENCES, LogbookReferences, LogbookView } from './projections';
 
@@ -17,15 +15,8 @@ export class LogbookModule {
     const http = runtime.httpOptions();
     const authorizer = new Authorizer(authorization, { waitTimeoutMs });
     const references = new LogbookReferences(runtime.collections);
-    // A command reads the authorization model and the references (jobs, experiment links) alone: it waits for those two.
-    const referencesWaiter = new ConsistencyWaiter();
-    referencesWaiter.register(runtime.runners.find((runner) => runner.name === LOGBOOK_REFERENCES)!);
-    const fresh = new FreshState(runtime.store, waitTimeoutMs);
-    const decideFresh = () =>
-      fresh.of(
-        { name: 'the authorization model', waitFor: (position, timeoutMs) => authorization.waitFor(position, timeoutMs) },
-        { name: LOGBOOK_REFERENCES, waitFor: (position, timeoutMs) => referencesWaiter.waitFor(position, timeoutMs) },
-      );
+    // A command decides on the authorization model and the references (jobs, experiment links) alone.
+    const decideFresh = () => runtime.freshState.of(authorization, runtime.readModel(LOGBOOK_REFERENCES));
     return {
       module: LogbookModule,
       imports: [
