@@ -13,14 +13,15 @@ export interface ExpectedVersion {
   from: 'If-Match' | 'expectedVersion';
 }
 
-const STRONG_VERSION_TAG = /^"([1-9][0-9]*)"$/;
+/** The ETag as sent (`"3"`), or the bare version API.md writes (`If-Match: 3`); never a weak one. */
+const VERSION_TAG = /^(?:"([1-9][0-9]{0,14})"|([1-9][0-9]{0,14}))$/;
 
 /** `If-Match: "<version>"` or `expectedVersion` in the body: one of them, and the same if both. */
 export function expectedVersionOf(ifMatch: string | undefined, expectedVersion: number | undefined): ExpectedVersion {
   if (ifMatch !== undefined) {
-    const match = STRONG_VERSION_TAG.exec(ifMatch.trim());
+    const match = VERSION_TAG.exec(ifMatch.trim());
     if (!match) throw invalidVersion('If-Match', 'must be the entry\'s ETag, e.g. "3"');
-    const version = Number(match[1]);
+    const version = Number(match[1] ?? match[2]);
     if (expectedVersion !== undefined && expectedVersion !== version) throw invalidVersion('expectedVersion', 'differs from If-Match');
     return { version, from: 'If-Match' };
   }
