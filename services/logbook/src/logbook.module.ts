@@ -1,7 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { AuthorizationModule, Authorizer, type AuthorizationProjection } from '@cairn/auth';
-import { CairnHttpModule } from '@cairn/http';
-import type { ServiceRuntime } from '@cairn/runtime';
+import { Authorizer, type AuthorizationProjection } from '@cairn/auth';
+import { authorizedHttpModules, type ServiceRuntime } from '@cairn/runtime';
 import { ExperimentCommentsController, JobCommentsController } from './api/comments.controller';
 import { LogbookController } from './api/logbook.controller';
 import { CommentsService } from './application/comments.service';
@@ -12,25 +11,13 @@ import { CommentsView, LOGBOOK_REFERENCES, LogbookReferences, LogbookView } from
 export class LogbookModule {
   static register(runtime: ServiceRuntime, authorization: AuthorizationProjection): DynamicModule {
     const waitTimeoutMs = runtime.config.minPositionTimeoutMs;
-    const http = runtime.httpOptions();
     const authorizer = new Authorizer(authorization, { waitTimeoutMs });
     const references = new LogbookReferences(runtime.collections);
     // A command decides on the authorization model and the references (jobs, experiment links) alone.
     const decideFresh = () => runtime.freshState.of(authorization, runtime.readModel(LOGBOOK_REFERENCES));
     return {
       module: LogbookModule,
-      imports: [
-        CairnHttpModule.forRoot({
-          ...http,
-          // Reads wait for the read models and for the authorization model that filters them.
-          consistency: {
-            waitFor: async (position, timeoutMs) =>
-              (await Promise.all([runtime.waiter.waitFor(position, timeoutMs), authorization.waitFor(position, timeoutMs)])).every(Boolean),
-          },
-          readiness: [...(http.readiness ?? []), authorization.readinessProbe()],
-        }),
-        AuthorizationModule.forRoot(authorization, { waitTimeoutMs }),
-      ],
+      imports: authorizedHttpModules(runtime, authorization),
       controllers: [LogbookController, JobCommentsController, ExperimentCommentsController],
       providers: [
         { provide: LogbookService, useValue: new LogbookService(runtime.store, authorizer, new LogbookView(runtime.collections), references, decideFresh) },
