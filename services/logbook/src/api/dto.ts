@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
 import { IsArray, IsBoolean, IsInt, IsOptional, IsString, Min } from 'class-validator';
 
 // Lengths, blankness and the jobs referred to are the domain's rules (services/logbook/src/domain); these
@@ -26,23 +26,8 @@ export class CreateEntryDto {
   fromTemplate?: boolean;
 }
 
-export class ReviseEntryDto {
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  title?: string;
-
-  @ApiPropertyOptional({ description: 'Markdown, at most 50,000 characters.' })
-  @IsOptional()
-  @IsString()
-  body?: string;
-
-  @ApiPropertyOptional({ type: [String] })
-  @IsOptional()
-  @IsArray()
-  @IsString({ each: true })
-  jobRefs?: string[];
-
+/** Whatever is left out stays as it is. */
+export class ReviseEntryDto extends PartialType(OmitType(CreateEntryDto, ['fromTemplate'] as const)) {
   @ApiPropertyOptional({ description: 'The version revised (or send If-Match); a stale one answers 409 with the current version.' })
   @IsOptional()
   @IsInt()
