@@ -116,6 +116,7 @@ export class CommentsService {
 
   /** Allowed on one of the projects: 404/403 as for the first of them otherwise. */
   private async requireOnAny(projects: string[], principal: Principal, capability: Capability, minPosition?: number): Promise<string> {
+    await this.authorizer.settle(minPosition);
     const allowed = projects.find((projectId) => this.authorizer.can(projectId, principal.userId, capability));
     if (allowed !== undefined) return allowed;
     await this.authorizer.requireConsistent(projects[0], principal.userId, capability, minPosition);
