@@ -128,7 +128,7 @@ export class LogbookService {
       { actor: principal.userId },
     );
     const current = outcome.state.entries.get(entryId)!;
-    return { position: outcome.position, revised: outcome.events.length > 0, entry: { id: entryId, ...entryFields(current) } };
+    return { position: outcome.position, entry: { id: entryId, ...entryFields(current) } };
   }
 
   /** Newest first, each with its line diff against the revision before it. */
