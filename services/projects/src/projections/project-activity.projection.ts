@@ -17,8 +17,11 @@ export interface ActivityDocument {
   details: Record<string, unknown>;
 }
 
-/** Fields of event data that the entry carries elsewhere, or that mean nothing to a reader of the feed. */
-const UNDETAILED = new Set(['projectId', 'actor', 'at', 'lab', 'hash', 'prevHash']);
+/**
+ * Fields of event data that the entry carries elsewhere, or that mean nothing to a reader of the feed;
+ * markdown bodies (logbook entries, comments: up to 50,000 characters) are read where they were written.
+ */
+const UNDETAILED = new Set(['projectId', 'actor', 'at', 'lab', 'hash', 'prevHash', 'body']);
 
 /**
  * The project page's "latest activity" and the activity feed: every event of any context that names a
@@ -28,7 +31,7 @@ const UNDETAILED = new Set(['projectId', 'actor', 'at', 'lab', 'hash', 'prevHash
  */
 export const projectActivityProjection = defineProjection<ProjectScopedEventType>({
   name: PROJECT_ACTIVITY,
-  version: 1,
+  version: 2,
   indexes: [{ key: { projectId: 1, position: -1 } }],
   on: {
     'projects.project.created.v1': activityEntry,
@@ -47,6 +50,19 @@ export const projectActivityProjection = defineProjection<ProjectScopedEventType
     'access.role.revoked.v1': activityEntry,
     'access.base-level.changed.v1': activityEntry,
     'access.ownership.transferred.v1': activityEntry,
+    'jobs.job.requested.v1': activityEntry,
+    'jobs.job.started.v1': activityEntry,
+    'jobs.job.progressed.v1': activityEntry,
+    'jobs.job.output-added.v1': activityEntry,
+    'jobs.job.succeeded.v1': activityEntry,
+    'jobs.job.failed.v1': activityEntry,
+    'jobs.job.cancel-requested.v1': activityEntry,
+    'jobs.job.cancelled.v1': activityEntry,
+    'logbook.entry.added.v1': activityEntry,
+    'logbook.entry.revised.v1': activityEntry,
+    'logbook.best-jobs.recorded.v1': activityEntry,
+    'logbook.comment.added.v1': activityEntry,
+    'logbook.comment.edited.v1': activityEntry,
   },
 });
 

@@ -30,13 +30,16 @@ const memberAdded = log.event('access.lab.member-added.v1', {
   admin: false,
   actor: 'u-alice',
 });
+const jobStarted = log.event('jobs.job.started.v1', { jobId: 'j1', projectId: 'p1', runnerId: 'runner-7' }, { actorid: 'runner-7' });
 const renamedElsewhere = log.event('projects.project.updated.v1', { projectId: 'p2', name: 'Other', actor: 'u-dan' });
+const mentions = [{ userId: 'u-bob', username: 'bob' }];
+const commented = log.event('logbook.comment.added.v1', { jobId: 'j1', projectId: 'p1', commentId: 'c1', version: 1, body: 'Nice, @bob', mentions, actor: 'u-carol' }, { aggregateId: 'job-j1' });
 
 describe('project activity: "latest activity and activity within the project", from every context', () => {
   it('every event that names a project becomes one entry of that project, whatever its context; others are not activity', () => {
     projectionSpec(projectActivityProjection)
       .given([created])
-      .when([granted, memberAdded, renamedElsewhere])
+      .when([granted, memberAdded, jobStarted, renamedElsewhere])
       .then([
         {
           _id: created.id,
@@ -60,6 +63,17 @@ describe('project activity: "latest activity and activity within the project", f
           details: { user: 'u-bob', before: null, after: 'viewer' },
         },
         {
+          _id: jobStarted.id,
+          projectId: 'p1',
+          position: jobStarted.position,
+          at: jobStarted.time,
+          type: 'jobs.job.started.v1',
+          context: 'jobs',
+          // A runner's report names no person: the entry names the runner.
+          actor: 'runner-7',
+          details: { jobId: 'j1', runnerId: 'runner-7' },
+        },
+        {
           _id: renamedElsewhere.id,
           projectId: 'p2',
           position: renamedElsewhere.position,
@@ -72,7 +86,24 @@ describe('project activity: "latest activity and activity within the project", f
       ]);
   });
 
+  it('a comment on a job of the project is an entry too; markdown bodies are read where they were written', () => {
+    projectionSpec(projectActivityProjection)
+      .when([commented])
+      .then([
+        {
+          _id: commented.id,
+          projectId: 'p1',
+          position: commented.position,
+          at: commented.time,
+          type: 'logbook.comment.added.v1',
+          context: 'logbook',
+          actor: 'u-carol',
+          details: { jobId: 'j1', commentId: 'c1', version: 1, mentions },
+        },
+      ]);
+  });
+
   it('reads the streams of every type that names a project, and no others', () => {
-    expect([...projectActivityProjection.categories].sort()).toEqual(['access_project', 'projects_filespace', 'projects_project']);
+    expect([...projectActivityProjection.categories].sort()).toEqual(['access_project', 'jobs_job', 'logbook_logbook', 'logbook_thread', 'projects_filespace', 'projects_project']);
   });
 });
