@@ -198,9 +198,24 @@ function guideSteps(session: Session, cli: (args: string[]) => Promise<string>):
     },
     {
       guide: 'facility',
-      title: 'Step 5: the logbook records the best job, and comments go on jobs',
+      title: 'Step 5: mia starts the logbook from the suggested template and revises it; victor reads it but may not write',
       needs: ['logbook'],
-      run: async () => 'needs the logbook service',
+      run: async () => {
+        const logbook = `/api/projects/${state.facility}/logbook`;
+        const entry = (await mia.post(`${logbook}/entries`, { title: 'Lysozyme: plan', fromTemplate: true })).body;
+        check(String(entry.body).includes('## Goal / Dataset'), `the entry is not the template: ${JSON.stringify(entry.body)}`);
+        await mia.put(`${logbook}/entries/${entry.id}`, { body: `${entry.body}\nNext: rerun on GPU.`, expectedVersion: entry.version });
+        const revisions = (await victor.get(`${logbook}/entries/${entry.id}/revisions`)).body.items as unknown[];
+        const refused = await victor.call('POST', `${logbook}/entries`, { title: 'Mine', body: 'text' });
+        check(refused.status === 403, `victor wrote in the logbook: ${refused.status}`);
+        return `entry "${entry.title}": ${revisions.length} revisions; victor's entry: 403 ${refused.body.rule}`;
+      },
+    },
+    {
+      guide: 'facility',
+      title: 'Step 5: the latest best job is recorded in the logbook, and comments go on jobs',
+      needs: ['jobs', 'logbook'],
+      run: async () => 'needs the jobs service',
     },
     {
       guide: 'facility',
@@ -262,6 +277,20 @@ function guideSteps(session: Session, cli: (args: string[]) => Promise<string>):
         await mark.post(`/api/projects/${state.labProject}/experiments`, { experimentIds: state.experiments }, 200);
         const page = (await nora.get(`/api/projects/${state.labProject}/experiments?page=1&pageSize=10`)).body;
         return `${state.experiments.length} experiments in the project; nora sees ${page.items.length}`;
+      },
+    },
+    {
+      guide: 'lab',
+      title: 'mia (commenter) comments on an experiment mentioning @mark; nora (viewer through the base level) may not',
+      needs: ['logbook'],
+      run: async () => {
+        const experiment = state.experiments[1];
+        const comment = (await mia.post(`/api/experiments/${experiment}/comments`, { body: 'Drop 2 grew overnight, @mark: worth a beamtime slot?' })).body;
+        const mentioned = (comment.mentions as { username: string }[]).map((mention) => mention.username);
+        check(mentioned.includes('mark'), `the mention was not resolved: ${JSON.stringify(comment)}`);
+        const refused = await nora.call('POST', `/api/experiments/${experiment}/comments`, { body: 'me too' });
+        check(refused.status === 403, `nora commented: ${refused.status}`);
+        return `comment mentions ${mentioned.join(', ')}; nora's comment: 403 ${refused.body.rule}`;
       },
     },
     {

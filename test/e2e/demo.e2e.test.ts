@@ -29,8 +29,15 @@ describe('npm run demo', () => {
     for (const step of ['creates a lab', 'shares it with mark', 'a member adds viewers', 'four eyes', 'ownership transfer', 'base level viewer', 'the users page', 'experiment manager', 'warns first']) {
       expect(stdout).toMatch(new RegExp(`^✓ .*${step}`, 'm'));
     }
-    for (const [service, step] of [['jobs', 'rerun'], ['logbook', 'logbook records']] as const) {
-      expect(stdout).toMatch(new RegExp(running.has(service) ? `^✓ .*${step}` : `^- .*${step}.*: skipped \\(the ${service} service is not running\\)`, 'm'));
+    const needing = [
+      [['jobs'], 'rerun'],
+      [['logbook'], 'starts the logbook from the suggested template'],
+      [['jobs', 'logbook'], 'latest best job is recorded'],
+      [['logbook'], 'comments on an experiment'],
+    ] as const;
+    for (const [services, step] of needing) {
+      const missing = services.filter((service) => !running.has(service));
+      expect(stdout).toMatch(new RegExp(missing.length === 0 ? `^✓ .*${step}` : `^- .*${step}.*: skipped \\(the ${missing.join(' and ')} service is not running\\)`, 'm'));
     }
     expect(stdout).toMatch(/\$ npm run cairn -- audit replay --project \S+/);
     expect(stdout).toMatch(/Read model access_intervals \(applied up to position \d+\) agrees\./);
