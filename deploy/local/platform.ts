@@ -6,6 +6,8 @@ import { freePort, ServerProcess, startFerretDb, startNatsServer, waitUntil, typ
 import { startEdge } from './edge';
 import { reportsError, summarize } from './log-lines';
 
+export { reportsError, summarize };
+
 export { startEdge };
 import type { ServiceName } from './routes';
 
