@@ -1,0 +1,53 @@
+import { Runner } from './application/runner';
+import { runnerCredentialsFrom } from './application/credentials';
+import { LocalBackend } from './backends/local-backend';
+import { parseRunnerArguments, runnerEnvironmentFrom, templateBinDir, USAGE } from './config';
+import { RunnerConfigurationError } from './domain/queues';
+
+const log = (line: string) => console.log(`${new Date().toISOString()} ${line}`);
+
+/**
+ * The runner process. The first SIGTERM (or Ctrl-C) stops taking work and lets the running jobs finish:
+ * a claimed job cannot go back to its queue (its start is recorded), and its time limit bounds the wait.
+ * A second signal stops the running commands and reports their jobs as `system` failures.
+ */
+async function main(): Promise<void> {
+  if (process.argv.includes('--help')) {
+    console.log(USAGE);
+    return;
+  }
+  const args = parseRunnerArguments(process.argv.slice(2));
+  const credentials = runnerCredentialsFrom(process.env);
+  const environment = runnerEnvironmentFrom(process.env, credentials.runnerId);
+  const runner = await Runner.start({
+    ...environment,
+    credentials,
+    queues: args.queues,
+    slots: args.slots,
+    backend: new LocalBackend({ scratchDir: environment.scratchDir, binDirs: [templateBinDir()] }),
+    log,
+  });
+
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals += 1;
+    if (signals > 1) {
+      log(`${signal} again: stopping the running job(s) ${runner.runningJobIds.join(', ')}`);
+      runner.abort();
+      return;
+    }
+    const running = runner.runningJobIds;
+    log(`${signal}: taking no more work${running.length > 0 ? `; finishing ${running.join(', ')} (signal again to stop them)` : ''}`);
+    void runner.stop().then(() => {
+      log('stopped');
+      process.exit(0);
+    });
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
+
+main().catch((error: Error) => {
+  console.error(error instanceof RunnerConfigurationError ? `${error.message}\n\n${USAGE}` : `the runner could not start: ${error.message}`);
+  process.exit(error instanceof RunnerConfigurationError ? 2 : 1);
+});
