@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -21,7 +20,8 @@ export const USAGE = `usage: runner [--queues cpu/standard,gpu/turbo] [--backend
   --slots    jobs run at the same time (default 1)
 
 Environment: NATS_URL, CAIRN_API_URL (the platform's HTTP API), CAIRN_RUNNER_TOKEN or CAIRN_AUTH_MODE=dev
-with CAIRN_DEV_JWT_SECRET, CAIRN_RUNNER_ID, CAIRN_RUNNER_SCRATCH (scratch folders of the jobs).`;
+with CAIRN_DEV_JWT_SECRET, CAIRN_RUNNER_ID, CAIRN_RUNNER_SCRATCH (scratch folders of the jobs), PORT and
+HOST (where /health/live, /health/ready and /metrics are served; none without PORT).`;
 
 export function parseRunnerArguments(argv: string[]): RunnerArguments {
   let values: { queues?: string; backend?: string; slots?: string };
@@ -41,22 +41,21 @@ export interface RunnerEnvironment {
   natsUrl: string;
   apiUrl: string;
   scratchDir: string;
+  /** `PORT` and `HOST`: where `/health/*` and `/metrics` are served; no port, no server. */
+  healthPort?: number;
+  healthHost: string;
 }
 
 export function runnerEnvironmentFrom(env: NodeJS.ProcessEnv, runnerId: string): RunnerEnvironment {
   const apiUrl = (env.CAIRN_API_URL ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
   if (!URL.canParse(apiUrl)) throw new RunnerConfigurationError(`CAIRN_API_URL "${apiUrl}" is not a URL`);
+  const port = env.PORT ? Number(env.PORT) : undefined;
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new RunnerConfigurationError(`PORT must be a port number, got "${env.PORT}"`);
   return {
     natsUrl: env.NATS_URL ?? 'nats://127.0.0.1:4222',
     apiUrl,
     scratchDir: env.CAIRN_RUNNER_SCRATCH || join(tmpdir(), `cairn-${runnerId}`),
+    ...(port === undefined ? {} : { healthPort: port }),
+    healthHost: env.HOST ?? '127.0.0.1',
   };
-}
-
-/** `services/runner/bin`, whether the runner runs from its source or compiled in dist/. */
-export function templateBinDir(): string {
-  const candidates = [join(__dirname, '../bin'), join(__dirname, '../../../../services/runner/bin')];
-  const found = candidates.find((candidate) => existsSync(join(candidate, 'launch-template.js')));
-  if (!found) throw new RunnerConfigurationError(`the demo templates' programs are not in ${candidates.join(' or ')}`);
-  return found;
 }

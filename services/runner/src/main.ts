@@ -1,8 +1,11 @@
 import { Runner } from './application/runner';
 import { runnerCredentialsFrom } from './application/credentials';
+import { startHealthServer } from './application/health';
 import { LocalBackend } from './backends/local-backend';
-import { parseRunnerArguments, runnerEnvironmentFrom, templateBinDir, USAGE } from './config';
+import { join } from 'node:path';
+import { parseRunnerArguments, runnerEnvironmentFrom, USAGE } from './config';
 import { RunnerConfigurationError } from './domain/queues';
+import { installDemoPrograms } from './templates/programs';
 
 const log = (line: string) => console.log(`${new Date().toISOString()} ${line}`);
 
@@ -10,6 +13,7 @@ const log = (line: string) => console.log(`${new Date().toISOString()} ${line}`)
  * The runner process. The first SIGTERM (or Ctrl-C) stops taking work and lets the running jobs finish:
  * a claimed job cannot go back to its queue (its start is recorded), and its time limit bounds the wait.
  * A second signal stops the running commands and reports their jobs as `system` failures.
+ * With `PORT` set it answers health and metrics requests there.
  */
 async function main(): Promise<void> {
   if (process.argv.includes('--help')) {
@@ -24,9 +28,11 @@ async function main(): Promise<void> {
     credentials,
     queues: args.queues,
     slots: args.slots,
-    backend: new LocalBackend({ scratchDir: environment.scratchDir, binDirs: [templateBinDir()] }),
+    backend: new LocalBackend({ scratchDir: environment.scratchDir, binDirs: [await installDemoPrograms(join(environment.scratchDir, 'bin'))] }),
     log,
   });
+  // Where a process manager looks: only when it names a port (the platform, containers).
+  const health = environment.healthPort === undefined ? undefined : await startHealthServer(runner, environment.healthPort, environment.healthHost);
 
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -39,6 +45,7 @@ async function main(): Promise<void> {
     const running = runner.runningJobIds;
     log(`${signal}: taking no more work${running.length > 0 ? `; finishing ${running.join(', ')} (signal again to stop them)` : ''}`);
     void runner.stop().then(() => {
+      health?.close();
       log('stopped');
       process.exit(0);
     });

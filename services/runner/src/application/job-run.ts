@@ -7,6 +7,9 @@ import { LogShipper, type LogLimits } from './log-shipper';
 import type { ProjectFiles } from './project-files';
 import { untilAnswered } from './retry';
 
+/** How a run ended for the runner: the outcome it reported, or `abandoned` when the jobs service had ended the job. */
+export type RunEnding = FinishedReport['outcome'] | 'abandoned';
+
 export interface JobRunContext {
   runnerId: string;
   backend: ExecutionBackend;
@@ -52,7 +55,7 @@ export class JobRun {
     void this.command?.stop();
   }
 
-  async run(): Promise<void> {
+  async run(): Promise<RunEnding> {
     const { assignment, context } = this;
     const heartbeats = this.startHeartbeats();
     let workspace: Workspace | undefined;
@@ -62,7 +65,7 @@ export class JobRun {
       } catch (error) {
         return await this.finish(systemFailure(`staging the inputs failed: ${(error as Error).message}`));
       }
-      if (this.abandoned) return;
+      if (this.abandoned) return 'abandoned';
       if (this.cancelRequested || this.runnerStopped) {
         return await this.finish(this.cancelRequested ? { outcome: 'cancelled' } : systemFailure('the runner was stopped before the command started'));
       }
@@ -84,7 +87,7 @@ export class JobRun {
       const end = await command.ended;
       clearTimeout(limit);
       await logs.finish();
-      if (this.abandoned) return;
+      if (this.abandoned) return 'abandoned';
       const outcome = outcomeOf(end, {
         cancelRequested: this.cancelRequested,
         runnerStopped: this.runnerStopped,
@@ -95,7 +98,7 @@ export class JobRun {
         const uploadFailure = await this.uploadOutputs(workspace);
         if (uploadFailure) return await this.finish(systemFailure(uploadFailure));
       }
-      await this.finish(outcome);
+      return await this.finish(outcome);
     } finally {
       clearInterval(heartbeats);
       if (workspace) await context.backend.release(workspace).catch((error: Error) => context.log(`job ${assignment.jobId}: scratch folder left behind (${error.message})`));
@@ -135,7 +138,7 @@ export class JobRun {
     return undefined;
   }
 
-  private async finish(outcome: Omit<FinishedReport, 'jobId' | 'runnerId'>): Promise<void> {
+  private async finish(outcome: Omit<FinishedReport, 'jobId' | 'runnerId'>): Promise<RunEnding> {
     const report = { ...this.ids, ...outcome } as FinishedReport;
     const summary = report.outcome === 'failed' ? `failed (${report.failure.kind}: ${report.failure.reason})` : report.outcome;
     try {
@@ -144,6 +147,7 @@ export class JobRun {
     } catch (error) {
       this.context.log(`job ${this.ids.jobId}: ${summary}, but the end could not be reported (${(error as Error).message})`);
     }
+    return report.outcome;
   }
 
   private startHeartbeats(): NodeJS.Timeout {

@@ -1,16 +1,17 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type NatsConnection } from 'nats';
 import { ALL_MACHINES, cancelSubjectOf, WORK_STREAM, workConsumerOf, workSubjectOf, type Assignment, type Machine } from '@cairn/contracts';
 import { ensureWorkQueues } from '@cairn/messaging';
-import { waitUntil, startNatsServer, type NatsServerHandle } from '@cairn/testing';
+import { freePort, waitUntil, startNatsServer, type NatsServerHandle } from '@cairn/testing';
 import { FakeFileApi } from '../../test-support/fake-file-api';
 import { FakeJobs, startFakeJobsService } from '../../test-support/fake-jobs-service';
 import { LocalBackend } from '../backends/local-backend';
-import { templateBinDir } from '../config';
+import { installDemoPrograms } from '../templates/programs';
 import { FILE_STATISTICS, RENDER_MOLECULE } from '../templates/registrations';
 import { runnerCredentialsFrom } from './credentials';
+import { startHealthServer } from './health';
 import { Runner, type RunnerOptions } from './runner';
 
 jest.setTimeout(60_000);
@@ -70,15 +71,15 @@ async function queueJob(overrides: Partial<Assignment> & Pick<Assignment, 'comma
 
 async function withRunner<T>(options: Partial<RunnerOptions> & { runnerId?: string }, body: (runner: Runner) => Promise<T>): Promise<T> {
   const credentials = runnerCredentialsFrom({ CAIRN_AUTH_MODE: 'dev', CAIRN_DEV_JWT_SECRET: SECRET, CAIRN_RUNNER_ID: options.runnerId ?? 'runner-test-1' });
+  const scratchDir = mkdtempSync(join(tmpdir(), 'cairn-runner-test-'));
   const runner = await Runner.start({
     natsUrl: nats.url,
     apiUrl: files.url,
     credentials,
     backend: new LocalBackend({
-      scratchDir: mkdtempSync(join(tmpdir(), 'cairn-runner-test-')),
-      binDirs: [templateBinDir()],
-      // The demo programs run from their TypeScript here: the tests do not depend on a build.
-      env: { CAIRN_TEMPLATES_FROM_SOURCE: '1' },
+      scratchDir,
+      // From their TypeScript source here, as the runner runs from its own: the tests need no build.
+      binDirs: [await installDemoPrograms(join(scratchDir, 'bin'))],
       stopGraceMs: 1_000,
     }),
     queues: [CPU, GPU_TURBO],
@@ -90,6 +91,7 @@ async function withRunner<T>(options: Partial<RunnerOptions> & { runnerId?: stri
     return await body(runner);
   } finally {
     await runner.stop();
+    rmSync(scratchDir, { recursive: true, force: true });
   }
 }
 
@@ -353,5 +355,27 @@ describe('the runner against the runner protocol', () => {
     expect(jobs.claims.map((claim) => claim.jobId)).not.toContain(job.jobId);
     // A runner with a valid token takes it.
     expect((await withRunner({}, () => finished(job.jobId))).outcome).toBe('succeeded');
+  });
+
+  it('answers health and metrics requests: ready while it takes work, jobs ended by outcome', async () => {
+    const job = await queueJob({ command: nodeCommand('process.exit(3)') });
+    const port = await freePort();
+    await withRunner({ runnerId: 'runner-health' }, async (runner) => {
+      const health = await startHealthServer(runner, port, '127.0.0.1');
+      try {
+        const url = `http://127.0.0.1:${port}`;
+        expect((await fetch(`${url}/health/live`)).status).toBe(200);
+        expect(await (await fetch(`${url}/health/ready`)).json()).toEqual({ status: 'ok', runnerId: 'runner-health' });
+        await finished(job.jobId);
+        await waitUntil('the run is counted', async () => runner.endedJobs.failed === 1);
+        const metrics = await (await fetch(`${url}/metrics`)).text();
+        expect(metrics).toContain('cairn_runner_jobs_ended_total{runner="runner-health",ending="failed"} 1');
+        expect(metrics).toContain('cairn_runner_jobs_running{runner="runner-health"} 0');
+        void runner.stop();
+        expect((await fetch(`${url}/health/ready`)).status).toBe(503);
+      } finally {
+        health.close();
+      }
+    });
   });
 });

@@ -3,7 +3,7 @@ import { cancelSubjectOf, machineKeyOf, WORK_STREAM, workConsumerOf, type Cancel
 import { ConsumerGoneError, ensureWorkQueues, pullBatch } from '@cairn/messaging';
 import type { ExecutionBackend } from '../backends/backend';
 import type { RunnerCredentials } from './credentials';
-import { JobRun } from './job-run';
+import { JobRun, type RunEnding } from './job-run';
 import { JobsClient } from './jobs-client';
 import { DEFAULT_LOG_LIMITS, type LogLimits } from './log-shipper';
 import { ProjectFiles } from './project-files';
@@ -47,6 +47,7 @@ export class Runner {
   private readonly loops: Promise<void>[] = [];
   private readonly pulls = new AbortController();
   private stopping = false;
+  private readonly ended: Record<RunEnding, number> = { succeeded: 0, failed: 0, cancelled: 0, abandoned: 0 };
   private stopped?: Promise<void>;
   private roomWaiters: (() => void)[] = [];
   private readonly slots: number;
@@ -88,6 +89,16 @@ export class Runner {
       await nc.close();
       throw error;
     }
+  }
+
+  /** Connected and taking work (what `/health/ready` says). */
+  get ready(): boolean {
+    return !this.stopping && !this.nc.isClosed();
+  }
+
+  /** Jobs ended since the runner started, by how they ended. */
+  get endedJobs(): Readonly<Record<RunEnding, number>> {
+    return this.ended;
   }
 
   /** Takes no more work; resolves once the running jobs have ended and the connections are closed. */
@@ -188,7 +199,12 @@ export class Runner {
     this.log(`job ${assignment.jobId}: claimed (${assignment.template.name}@${assignment.template.version} on ${machineKeyOf(assignment.machine)})`);
     const ended = run
       .run()
-      .catch((error: Error) => this.log(`job ${assignment.jobId}: ${error.message}`))
+      .then(
+        (ending) => {
+          this.ended[ending] += 1;
+        },
+        (error: Error) => this.log(`job ${assignment.jobId}: ${error.message}`),
+      )
       .finally(() => this.runs.delete(assignment.jobId));
     return { ended };
   }
