@@ -34,16 +34,20 @@ async function main(): Promise<void> {
   // Where a process manager looks: only when it names a port (the platform, containers).
   const health = environment.healthPort === undefined ? undefined : await startHealthServer(runner, environment.healthPort, environment.healthHost);
 
-  let signals = 0;
+  // A terminal's Ctrl-C reaches every process of its group while a launcher sends SIGTERM too: only the
+  // same signal twice means "stop the running jobs".
+  const received = new Set<NodeJS.Signals>();
   const onSignal = (signal: NodeJS.Signals) => {
-    signals += 1;
-    if (signals > 1) {
+    if (received.has(signal)) {
       log(`${signal} again: stopping the running job(s) ${runner.runningJobIds.join(', ')}`);
       runner.abort();
       return;
     }
+    const first = received.size === 0;
+    received.add(signal);
+    if (!first) return;
     const running = runner.runningJobIds;
-    log(`${signal}: taking no more work${running.length > 0 ? `; finishing ${running.join(', ')} (signal again to stop them)` : ''}`);
+    log(`${signal}: taking no more work${running.length > 0 ? `; finishing ${running.join(', ')} (${signal} again stops them)` : ''}`);
     void runner.stop().then(() => {
       health?.close();
       log('stopped');
