@@ -1,4 +1,4 @@
-import Ajv from 'ajv';
+import Ajv2020 from 'ajv/dist/2020';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,10 +16,10 @@ const PROGRAMS: Record<string, (argv: string[], output: ProgramOutput) => Promis
   'cairn-render-molecule': renderMolecule,
 };
 
-/** The parameters a job gets when it sets none: the schema's defaults, as the jobs service fills them in. */
+/** The parameters a job gets when it sets none: the schema's defaults, filled in as the jobs service's Ajv (2020-12, strict) does. */
 function defaultsOf(template: JobTemplateRegistration): Record<string, unknown> {
   const parameters = {};
-  const validate = new Ajv({ useDefaults: true, strict: true }).compile(template.parameters);
+  const validate = new Ajv2020({ useDefaults: true, strict: true }).compile(template.parameters);
   expect(validate(parameters)).toBe(true);
   return parameters;
 }
