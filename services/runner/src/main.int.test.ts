@@ -2,38 +2,21 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect, type NatsConnection } from 'nats';
-import { ALL_MACHINES, workSubjectOf, type Assignment } from '@cairn/contracts';
-import { ensureWorkQueues } from '@cairn/messaging';
-import { freePort, startNatsServer, waitUntil, type NatsServerHandle } from '@cairn/testing';
-import { FakeFileApi } from '../test-support/fake-file-api';
-import { FakeJobs, startFakeJobsService } from '../test-support/fake-jobs-service';
+import { freePort, waitUntil } from '@cairn/testing';
+import { assignmentOf, startProtocolTestbed, type ProtocolTestbed } from '../test-support/testbed';
 
 jest.setTimeout(90_000);
 
 const SECRET = 'a-runner-process-secret-of-at-least-32-characters';
 const REPO = join(__dirname, '../../..');
 
-let nats: NatsServerHandle;
-let nc: NatsConnection;
-let fake: { jobs: FakeJobs; close(): Promise<void> };
-let files: FakeFileApi;
+let testbed: ProtocolTestbed;
 
 beforeAll(async () => {
-  nats = await startNatsServer();
-  nc = await connect({ servers: nats.url });
-  await ensureWorkQueues(await nc.jetstreamManager(), ALL_MACHINES);
-  fake = await startFakeJobsService(nats.url, SECRET);
-  files = new FakeFileApi(SECRET);
-  await files.start();
+  testbed = await startProtocolTestbed(SECRET);
 });
 
-afterAll(async () => {
-  await fake?.close();
-  await files?.stop();
-  await nc?.close();
-  await nats?.stop();
-});
+afterAll(() => testbed?.stop());
 
 /** `main.ts` as its own process, from source (as `node dist/services/runner/src/main.js` runs it built). */
 async function startRunnerProcess(runnerId: string): Promise<{ child: ChildProcess; url: string; exited: Promise<number | null>; output: () => string }> {
@@ -44,8 +27,8 @@ async function startRunnerProcess(runnerId: string): Promise<{ child: ChildProce
     cwd: REPO,
     env: {
       PATH: process.env.PATH,
-      NATS_URL: nats.url,
-      CAIRN_API_URL: files.url,
+      NATS_URL: testbed.nats.url,
+      CAIRN_API_URL: testbed.files.url,
       CAIRN_AUTH_MODE: 'dev',
       CAIRN_DEV_JWT_SECRET: SECRET,
       CAIRN_RUNNER_ID: runnerId,
@@ -66,26 +49,9 @@ async function startRunnerProcess(runnerId: string): Promise<{ child: ChildProce
   return { child, url, exited, output: () => output };
 }
 
-async function queueJob(jobId: string, script: string): Promise<Assignment> {
-  const assignment: Assignment = {
-    jobId,
-    projectId: 'p-1',
-    template: { name: 'Test', version: '1' },
-    command: ['node', '-e', script],
-    parameters: {},
-    inputs: [],
-    machine: { type: 'cpu', performance: 'standard' },
-    outputFolder: `processed/${jobId}/`,
-    timeLimitSeconds: 600,
-    heartbeatIntervalMs: 500,
-    position: 1,
-  };
-  fake.jobs.offer(assignment);
-  await nc.jetstream().publish(workSubjectOf(assignment.machine), JSON.stringify({ jobId, projectId: 'p-1' }), { msgID: jobId });
-  return assignment;
-}
+const queueJob = (jobId: string, script: string) => testbed.queue(assignmentOf(jobId, { command: ['node', '-e', script], timeLimitSeconds: 600, heartbeatIntervalMs: 500 }));
 
-const logOf = (jobId: string) => fake.jobs.reportsOf('log', jobId).map((chunk) => chunk.text).join('');
+const logOf = (jobId: string) => testbed.jobs.reportsOf('log', jobId).map((chunk) => chunk.text).join('');
 
 describe('the runner process', () => {
   it('on SIGTERM takes no more work, finishes the running job, and exits 0', async () => {
@@ -98,9 +64,9 @@ describe('the runner process', () => {
     const later = await queueJob(`after-sigterm-${Date.now()}`, "console.log('too late')");
 
     expect(await runner.exited).toBe(0);
-    expect(fake.jobs.finishedOf(job.jobId)).toMatchObject({ outcome: 'succeeded' });
+    expect(testbed.jobs.finishedOf(job.jobId)).toMatchObject({ outcome: 'succeeded' });
     expect(logOf(job.jobId)).toContain('finished the integration');
-    expect(fake.jobs.claims.map((claim) => claim.jobId)).not.toContain(later.jobId);
+    expect(testbed.jobs.claims.map((claim) => claim.jobId)).not.toContain(later.jobId);
     expect(runner.output()).toContain('SIGTERM: taking no more work; finishing');
   });
 
@@ -114,6 +80,6 @@ describe('the runner process', () => {
     runner.child.kill('SIGTERM');
 
     expect(await runner.exited).toBe(0);
-    expect(fake.jobs.finishedOf(job.jobId)).toMatchObject({ outcome: 'failed', failure: { kind: 'system', reason: 'the runner was stopped before the command ended' } });
+    expect(testbed.jobs.finishedOf(job.jobId)).toMatchObject({ outcome: 'failed', failure: { kind: 'system', reason: 'the runner was stopped before the command ended' } });
   });
 });

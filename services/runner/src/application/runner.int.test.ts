@@ -1,12 +1,12 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect, type NatsConnection } from 'nats';
-import { ALL_MACHINES, cancelSubjectOf, WORK_STREAM, workConsumerOf, workSubjectOf, type Assignment, type Machine } from '@cairn/contracts';
-import { ensureWorkQueues } from '@cairn/messaging';
-import { freePort, waitUntil, startNatsServer, type NatsServerHandle } from '@cairn/testing';
-import { FakeFileApi } from '../../test-support/fake-file-api';
-import { FakeJobs, startFakeJobsService } from '../../test-support/fake-jobs-service';
+import type { NatsConnection } from 'nats';
+import { cancelSubjectOf, WORK_STREAM, workConsumerOf, workSubjectOf, type Assignment, type Machine } from '@cairn/contracts';
+import { freePort, waitUntil } from '@cairn/testing';
+import type { FakeFileApi } from '../../test-support/fake-file-api';
+import type { FakeJobs } from '../../test-support/fake-jobs-service';
+import { assignmentOf, startProtocolTestbed, type ProtocolTestbed } from '../../test-support/testbed';
 import { LocalBackend } from '../backends/local-backend';
 import { installDemoPrograms } from '../templates/programs';
 import { FILE_STATISTICS, RENDER_MOLECULE } from '../templates/registrations';
@@ -21,59 +21,31 @@ const SAMPLES = join(__dirname, '../../samples');
 const CPU: Machine = { type: 'cpu', performance: 'standard' };
 const GPU_TURBO: Machine = { type: 'gpu', performance: 'turbo' };
 
-let nats: NatsServerHandle;
+let testbed: ProtocolTestbed;
 let nc: NatsConnection;
-let fake: { jobs: FakeJobs; close(): Promise<void> };
 let files: FakeFileApi;
 let jobs: FakeJobs;
 
 beforeAll(async () => {
-  nats = await startNatsServer();
-  nc = await connect({ servers: nats.url });
-  // As the jobs service does before it queues anything.
-  await ensureWorkQueues(await nc.jetstreamManager(), ALL_MACHINES);
-  fake = await startFakeJobsService(nats.url, SECRET);
-  jobs = fake.jobs;
-  files = new FakeFileApi(SECRET);
-  await files.start();
+  testbed = await startProtocolTestbed(SECRET);
+  ({ nc, files, jobs } = testbed);
 });
 
-afterAll(async () => {
-  await fake?.close();
-  await files?.stop();
-  await nc?.close();
-  await nats?.stop();
-});
+afterAll(() => testbed?.stop());
 
 let jobCounter = 0;
 
-/** A job the fake jobs service hands out, queued on its machine's work queue as the jobs service does. */
-async function queueJob(overrides: Partial<Assignment> & Pick<Assignment, 'command'>): Promise<Assignment> {
+/** A job the jobs service's side hands out, queued on its machine's work queue. */
+function queueJob(overrides: Partial<Assignment> & Pick<Assignment, 'command'>): Promise<Assignment> {
   jobCounter += 1;
-  const jobId = `job-${jobCounter}-${Date.now()}`;
-  const assignment: Assignment = {
-    jobId,
-    projectId: 'p-lysozyme',
-    template: { name: 'Test', version: '1.0.0' },
-    parameters: {},
-    inputs: [],
-    machine: CPU,
-    outputFolder: `processed/${jobId}/`,
-    timeLimitSeconds: 30,
-    heartbeatIntervalMs: 200,
-    position: 42,
-    ...overrides,
-  };
-  jobs.offer(assignment);
-  await nc.jetstream().publish(workSubjectOf(assignment.machine), JSON.stringify({ jobId, projectId: assignment.projectId }), { msgID: jobId });
-  return assignment;
+  return testbed.queue(assignmentOf(`job-${jobCounter}-${Date.now()}`, overrides));
 }
 
 async function withRunner<T>(options: Partial<RunnerOptions> & { runnerId?: string }, body: (runner: Runner) => Promise<T>): Promise<T> {
   const credentials = runnerCredentialsFrom({ CAIRN_AUTH_MODE: 'dev', CAIRN_DEV_JWT_SECRET: SECRET, CAIRN_RUNNER_ID: options.runnerId ?? 'runner-test-1' });
   const scratchDir = mkdtempSync(join(tmpdir(), 'cairn-runner-test-'));
   const runner = await Runner.start({
-    natsUrl: nats.url,
+    natsUrl: testbed.nats.url,
     apiUrl: files.url,
     credentials,
     backend: new LocalBackend({
