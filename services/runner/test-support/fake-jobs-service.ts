@@ -14,6 +14,7 @@ import {
   type HeartbeatReport,
   type LogReport,
   type OutputReport,
+  type ProgressReport,
   type ProtocolRefusal,
   type ReportReply,
 } from '@cairn/contracts';
@@ -21,6 +22,7 @@ import {
 interface ReportBodies {
   log: LogReport;
   output: OutputReport;
+  progress: ProgressReport;
   heartbeat: HeartbeatReport;
   finished: FinishedReport;
 }
@@ -118,6 +120,11 @@ class FakeJobsController {
   @MessagePattern(RUNNER_SUBJECTS.output)
   output(@Payload() body: OutputReport, @Ctx() context: NatsContext) {
     return this.record({ kind: 'output', body }, context);
+  }
+
+  @MessagePattern(RUNNER_SUBJECTS.progress)
+  progress(@Payload() body: ProgressReport, @Ctx() context: NatsContext) {
+    return this.record({ kind: 'progress', body }, context);
   }
 
   @MessagePattern(RUNNER_SUBJECTS.heartbeat)

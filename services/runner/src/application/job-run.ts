@@ -4,6 +4,7 @@ import { stagedNamesOf } from '../domain/input-names';
 import { outcomeOf, systemFailure } from '../domain/outcome';
 import type { JobsClient } from './jobs-client';
 import { LogShipper, type LogLimits } from './log-shipper';
+import { ProgressReporter } from './progress-reporter';
 import type { ProjectFiles } from './project-files';
 import { untilAnswered } from './retry';
 
@@ -77,7 +78,11 @@ export class JobRun {
       });
       context.log(`job ${assignment.jobId}: running ${JSON.stringify(argv)}`);
       const logs = new LogShipper(this.ids, context.jobs, context.logLimits, context.log);
-      const command = context.backend.start(workspace, argv, (output) => logs.accept(output));
+      const progress = new ProgressReporter(this.ids, context.jobs, context.log);
+      const command = context.backend.start(workspace, argv, (output) => {
+        progress.observe(output);
+        return logs.accept(output);
+      });
       this.command = command;
       let timedOut = false;
       const limit = setTimeout(() => {
@@ -86,7 +91,7 @@ export class JobRun {
       }, assignment.timeLimitSeconds * 1000);
       const end = await command.ended;
       clearTimeout(limit);
-      await logs.finish();
+      await Promise.all([logs.finish(), progress.finish()]);
       if (this.abandoned) return 'abandoned';
       const outcome = outcomeOf(end, {
         cancelRequested: this.cancelRequested,

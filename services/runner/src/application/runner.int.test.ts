@@ -118,6 +118,7 @@ describe('the runner against the runner protocol', () => {
     ]);
     expect(uploads[0].bytes.toString('utf8')).toContain('Lysozyme run 1');
     expect(logText(job.jobId)).toContain('[1/2] measurements.csv: 5 lines, 156 bytes');
+    expect(jobs.reportsOf('progress', job.jobId).at(-1)).toEqual({ jobId: job.jobId, runnerId: 'runner-test-1', fraction: 1, message: '2 of 2 files read' });
     // Every transfer waits for the claim's position.
     expect(files.downloads.filter((download) => [csv.id, xyz.id].includes(download.fileId)).map((download) => download.minPosition)).toEqual(['42', '42']);
     expect(uploads.map((upload) => upload.minPosition)).toEqual(['42', '42']);

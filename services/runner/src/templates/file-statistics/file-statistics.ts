@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { progressLine } from '../../domain/progress';
 import { integerOption, optionOr, parseProgramArguments, UsageError, type ProgramOutput } from '../program';
 import { reportOf, statisticsOfFile, type FileStatistics } from './statistics';
 
@@ -25,6 +26,7 @@ export async function fileStatistics(argv: string[], output: ProgramOutput): Pro
     const statistics = await statisticsOfFile(input, bins);
     files.push(statistics);
     output.out(`[${index + 1}/${inputs.length}] ${statistics.name}: ${statistics.lines} lines, ${statistics.bytes} bytes, sha256 ${statistics.sha256}`);
+    output.out(progressLine((index + 1) / inputs.length, `${index + 1} of ${inputs.length} files read`));
   }
   await mkdir(values.out, { recursive: true });
   await writeFile(join(values.out, 'stats.json'), `${JSON.stringify({ title, bins, files }, null, 2)}\n`);

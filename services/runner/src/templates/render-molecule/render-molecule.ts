@@ -1,5 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { progressLine } from '../../domain/progress';
 import { choiceOption, integerOption, optionOr, parseProgramArguments, UsageError, type ProgramOutput } from '../program';
 import { formulaOf, parseMolecule } from './molecule';
 import { renderSvg, STYLES, VIEWS } from './svg';
@@ -27,12 +28,13 @@ export async function renderMolecule(argv: string[], output: ProgramOutput): Pro
     width: integerOption('width', optionOr(values.width, String(RENDER_MOLECULE_DEFAULTS.width)), MIN_WIDTH, MAX_WIDTH),
   };
   await mkdir(values.out, { recursive: true });
-  for (const input of inputs) {
+  for (const [index, input] of inputs.entries()) {
     const name = basename(input);
     const molecule = parseMolecule(name, await readFile(input, 'utf8'));
     output.out(`${name}: ${molecule.title}, ${formulaOf(molecule.atoms)}, ${molecule.atoms.length} atoms`);
     const image = `${name.replace(/\.[^.]*$/, '')}.svg`;
     await writeFile(join(values.out, image), renderSvg(molecule, options));
     output.out(`wrote ${image} (${options.style}, ${options.view} view, ${options.width} px wide)`);
+    output.out(progressLine((index + 1) / inputs.length, `${index + 1} of ${inputs.length} drawn`));
   }
 }
