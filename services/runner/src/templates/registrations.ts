@@ -16,7 +16,12 @@ export interface JobTemplateRegistration {
   machineTypes: string[];
   /** Argument vector with the runner protocol's placeholders; never a shell string. */
   command: string[];
+  /** Past this the runner stops the command and the job fails as `executor`. */
+  timeLimitSeconds?: number;
 }
+
+/** Both demo programs take well under a second on the samples; ten minutes leaves room for large inputs. */
+const DEMO_TIME_LIMIT_SECONDS = 600;
 
 /** The demo programs run everywhere: CPU or GPU makes no difference to them, which a rerun's comparison shows. */
 const EVERY_MACHINE = ALL_MACHINES.map(machineKeyOf);
@@ -36,6 +41,7 @@ export const FILE_STATISTICS: JobTemplateRegistration = {
   inputTypes: ['txt', 'csv', 'tsv', 'json', 'log', 'dat', 'xyz', 'pdb', 'cif', 'mtz', 'h5', 'tif'],
   machineTypes: EVERY_MACHINE,
   command: ['cairn-file-stats', '--out', '{{outputDir}}', '--bins', '{{parameters.bins}}', '--title', '{{parameters.title}}', '--', '{{inputs}}'],
+  timeLimitSeconds: DEMO_TIME_LIMIT_SECONDS,
 };
 
 export const RENDER_MOLECULE: JobTemplateRegistration = {
@@ -66,6 +72,7 @@ export const RENDER_MOLECULE: JobTemplateRegistration = {
     '--',
     '{{inputs}}',
   ],
+  timeLimitSeconds: DEMO_TIME_LIMIT_SECONDS,
 };
 
 /** What `npm start` registers. */
