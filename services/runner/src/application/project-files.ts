@@ -22,6 +22,11 @@ export class FileTransferError extends Error {
 /** Tries of one transfer: the projects service answers 503 while its view of the claim is still behind. */
 const ATTEMPTS = 5;
 const RETRY_PAUSE_MS = 500;
+/**
+ * A service that has not answered a request within this long (an upload's body included) is taken as
+ * hung: neither staging nor uploading is under the job's time limit, so without it a job could hang.
+ */
+const ANSWER_TIMEOUT_MS = 5 * 60 * 1000;
 
 /**
  * The projects service's file API, as a runner uses it: download a job's inputs and upload its outputs
@@ -65,12 +70,17 @@ export class ProjectFiles {
     let failure = '';
     for (let attempt = 1; attempt <= ATTEMPTS; attempt += 1) {
       let response: Response;
+      const hung = new AbortController();
+      const timer = setTimeout(() => hung.abort(new Error(`no answer within ${ANSWER_TIMEOUT_MS / 1000} s`)), ANSWER_TIMEOUT_MS);
       try {
-        response = await fetch(await request());
+        response = await fetch(await request(), { signal: hung.signal });
       } catch (error) {
         failure = `the projects service could not be reached (${(error as Error).message})`;
         await pause(RETRY_PAUSE_MS * attempt);
         continue;
+      } finally {
+        // The body of a download streams on after the answer, however long it takes.
+        clearTimeout(timer);
       }
       if (response.ok) return response;
       failure = `${response.status} ${await problemOf(response)}`;
