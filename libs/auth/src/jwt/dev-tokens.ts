@@ -59,6 +59,8 @@ export interface DevTokenRequest {
   sub?: string;
   /** Facility admin (`cairn_admin: true`). */
   admin?: boolean;
+  /** A runner (`cairn_runner: true`): `sub` is the runner id, and it acts only on the jobs it holds. */
+  runner?: boolean;
   email?: string;
   name?: string;
   /** A jose time span from now: `12h` (the default), `30m`, `-1h` for an already expired token. */
@@ -70,12 +72,13 @@ export interface DevTokenRequest {
 /** A token `DevTokenVerifier` accepts when given the same secret. */
 export async function signDevToken(request: DevTokenRequest, secret: string): Promise<string> {
   assertDevSecret(secret);
-  const { username, sub = `u-${username}`, admin = false, email, name, expiresIn = '12h' } = request;
+  const { username, sub = `u-${username}`, admin = false, runner = false, email, name, expiresIn = '12h' } = request;
   return new SignJWT({
     preferred_username: username,
     ...(email !== undefined ? { email } : {}),
     ...(name !== undefined ? { name } : {}),
     ...(admin ? { cairn_admin: true } : {}),
+    ...(runner ? { cairn_runner: true } : {}),
   })
     .setProtectedHeader({ alg: DEV_ALGORITHM, typ: 'JWT' })
     .setSubject(sub)
@@ -84,4 +87,9 @@ export async function signDevToken(request: DevTokenRequest, secret: string): Pr
     .setIssuedAt()
     .setExpirationTime(expiresIn)
     .sign(new TextEncoder().encode(secret));
+}
+
+/** A runner's dev token: its id is both `sub` and username, so logs and timelines name the runner. */
+export function signDevRunnerToken(runnerId: string, secret: string, expiresIn?: string): Promise<string> {
+  return signDevToken({ username: runnerId, sub: runnerId, runner: true, ...(expiresIn === undefined ? {} : { expiresIn }) }, secret);
 }
