@@ -32,6 +32,15 @@ describe('dev tokens', () => {
     await expect(verifier.verify(token)).resolves.toEqual({ userId: 'u-root', username: 'root', isFacilityAdmin: true });
   });
 
+  it('make a runner only when asked to: its id is the sub, and it is never an admin', async () => {
+    const token = await signDevToken({ username: 'runner-7', runner: true, admin: true }, secret);
+    await expect(verifier.verify(token)).resolves.toEqual({ userId: 'runner-7', username: 'runner-7', isFacilityAdmin: false, isRunner: true });
+  });
+
+  it('refuse a runner whose id could not be a NATS subject token', async () => {
+    expect(await refusal(await signDevToken({ username: 'runner.>', runner: true }, secret))).toBe('invalid-claims');
+  });
+
   it('keep a given user id', async () => {
     const token = await signDevToken({ username: 'bob', sub: '0b7c1a9e' }, secret);
     await expect(verifier.verify(token)).resolves.toMatchObject({ userId: '0b7c1a9e', username: 'bob' });
