@@ -1,5 +1,18 @@
 import { deepStrictEqual, fail, strictEqual } from 'node:assert';
-import { DomainError, foldEvents, type Decider, type DomainEvent, type DomainErrorKind } from '@cairn/contracts';
+import {
+  capabilitiesOf,
+  DomainError,
+  facilityScheme,
+  foldEvents,
+  labScheme,
+  validateOnPublish,
+  type Capability,
+  type Decider,
+  type DomainEvent,
+  type DomainErrorKind,
+  type Role,
+  type RoleScheme,
+} from '@cairn/contracts';
 
 /**
  * Given/when/then for deciders: given the events so far, when a command, then these events (or this
@@ -34,3 +47,25 @@ export function deciderSpec<Command, State, Event extends DomainEvent>(decider: 
     },
   };
 }
+
+/** The same decider, except that every event it emits must pass its published JSON Schema. */
+export function publishing<Command, State, Event extends DomainEvent>(
+  decider: Decider<Command, State, Event>,
+): Decider<Command, State, Event> {
+  return {
+    ...decider,
+    decide(command, state) {
+      const events = decider.decide(command, state);
+      for (const event of events) validateOnPublish(event);
+      return events;
+    },
+  };
+}
+
+/** A caller as an application layer describes them to a decider: their capabilities come from the real role schemes. */
+export function actingAs(actor: string, scheme: RoleScheme, role: Role): { actor: string; actorCapabilities: Capability[] } {
+  return { actor, actorCapabilities: [...capabilitiesOf(scheme, role)] };
+}
+
+export const facility = (actor: string, role: 'viewer' | 'member' | 'manager' | 'owner') => actingAs(actor, facilityScheme, role);
+export const lab = (actor: string, role: 'none' | 'viewer' | 'commenter' | 'experimenter' | 'owner') => actingAs(actor, labScheme, role);
