@@ -126,7 +126,8 @@ function operationFor(intent: WriteIntent, guard: boolean): AnyBulkWriteOperatio
   }
 }
 
-function assertOneIntentPerDocumentAndEvent(intents: WriteIntent[]): void {
+/** A projection may write one document at most once per event: a second write would look applied already. */
+export function assertOneIntentPerDocumentAndEvent(intents: WriteIntent[]): void {
   const seen = new Set<string>();
   for (const intent of intents) {
     const key = `${intent.position}\u0000${intent.id}`;

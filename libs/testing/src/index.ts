@@ -4,3 +4,6 @@ export * from './nats-server';
 export * from './ferretdb';
 export * from './shared-servers';
 export * from './decider-spec';
+export * from './stored-events';
+export * from './in-memory-read-model';
+export * from './projection-spec';

@@ -215,7 +215,7 @@ export const jobCancelledV1 = defineEvent<JobCancelledData>()({
   schema: { ...closedObject({ ...ofJob }, { actor: id, runnerId }), anyOf: [{ required: ['actor'] }, { required: ['runnerId'] }] },
 });
 
-export const jobsEvents: EventDefinition[] = [
+export const jobsEvents = [
   templateRegisteredV1,
   jobRequestedV1,
   jobStartedV1,
@@ -225,7 +225,7 @@ export const jobsEvents: EventDefinition[] = [
   jobFailedV1,
   jobCancelRequestedV1,
   jobCancelledV1,
-];
+] as const satisfies readonly EventDefinition[];
 
 export type TemplateEvent = EmittedBy<typeof templateRegisteredV1>;
 export type JobEvent = EmittedBy<
