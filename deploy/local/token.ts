@@ -1,4 +1,4 @@
-import { LOCAL_DEV_JWT_SECRET, signDevToken } from '@cairn/auth';
+import { LOCAL_DEV_JWT_SECRET, signDevRunnerToken, signDevToken } from '@cairn/auth';
 
 const USAGE = `usage: npm run token -- <username> [--admin] [--email <address>] [--name <display name>] [--expires-in <span, e.g. 12h>]
        npm run token -- <runner id> --runner [--expires-in <span>]
@@ -50,7 +50,8 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   // Only the token goes to stdout, so `TOKEN=$(npm run -s token -- alice)` works.
-  console.log(await signDevToken(request, process.env.CAIRN_DEV_JWT_SECRET ?? LOCAL_DEV_JWT_SECRET));
+  const secret = process.env.CAIRN_DEV_JWT_SECRET ?? LOCAL_DEV_JWT_SECRET;
+  console.log(request.runner ? await signDevRunnerToken(request.username, secret, request.expiresIn) : await signDevToken(request, secret));
 }
 
 main().catch((error: Error) => {

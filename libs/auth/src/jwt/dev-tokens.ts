@@ -89,3 +89,8 @@ export async function signDevToken(request: DevTokenRequest, secret: string): Pr
     .setExpirationTime(expiresIn)
     .sign(new TextEncoder().encode(secret));
 }
+
+/** A runner's dev token: its id is both `sub` and username, so logs and timelines name the runner. */
+export function signDevRunnerToken(runnerId: string, secret: string, expiresIn?: string): Promise<string> {
+  return signDevToken({ username: runnerId, sub: runnerId, runner: true, ...(expiresIn === undefined ? {} : { expiresIn }) }, secret);
+}
