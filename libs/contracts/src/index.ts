@@ -6,6 +6,7 @@ export * from './events/projects.events';
 export * from './roles';
 export * from './events/access.events';
 export * from './events/jobs.events';
+export * from './events/logbook.events';
 export * from './registry';
 export * from './upcasting';
 export * from './validation';

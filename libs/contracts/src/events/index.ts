@@ -5,10 +5,11 @@ import { Upcaster, Upcasters } from '../upcasting';
 import { ConsumeResult, EventValidator } from '../validation';
 import { accessEvents } from './access.events';
 import { jobsEvents } from './jobs.events';
+import { logbookEvents } from './logbook.events';
 import { projectsEvents } from './projects.events';
 
 /** Every event type of the platform, each context's list in turn (a new context adds its list here). */
-export const ALL_EVENT_DEFINITIONS = [...accessEvents, ...projectsEvents, ...jobsEvents] as const;
+export const ALL_EVENT_DEFINITIONS = [...accessEvents, ...projectsEvents, ...jobsEvents, ...logbookEvents] as const;
 
 type PublishedDefinition = (typeof ALL_EVENT_DEFINITIONS)[number];
 

@@ -55,6 +55,11 @@ export const projectActivityProjection = defineProjection<ProjectScopedEventType
     'jobs.job.failed.v1': activityEntry,
     'jobs.job.cancel-requested.v1': activityEntry,
     'jobs.job.cancelled.v1': activityEntry,
+    'logbook.entry.added.v1': activityEntry,
+    'logbook.entry.revised.v1': activityEntry,
+    'logbook.best-jobs.recorded.v1': activityEntry,
+    'logbook.comment.added.v1': activityEntry,
+    'logbook.comment.edited.v1': activityEntry,
   },
 });
 

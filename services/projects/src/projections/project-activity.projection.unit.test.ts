@@ -85,6 +85,6 @@ describe('project activity: "latest activity and activity within the project", f
   });
 
   it('reads the streams of every type that names a project, and no others', () => {
-    expect([...projectActivityProjection.categories].sort()).toEqual(['access_project', 'jobs_job', 'projects_filespace', 'projects_project']);
+    expect([...projectActivityProjection.categories].sort()).toEqual(['access_project', 'jobs_job', 'logbook_logbook', 'logbook_thread', 'projects_filespace', 'projects_project']);
   });
 });
