@@ -1,10 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Requires, type Principal } from '@cairn/auth';
-import { CommandResult, CurrentPrincipal } from '@cairn/http';
+import { CommandResult, CurrentPrincipal, MinPosition } from '@cairn/http';
 import { ExperimentsService } from '../application/experiments.service';
 import { CreateExperimentDto, LabExperimentsQuery, LinkExperimentsDto, ProjectExperimentsQuery, UnlinkExperimentsDto } from './dto';
-import { MinPosition } from './min-position';
 
 @ApiTags('experiments')
 @ApiBearerAuth()

@@ -1,11 +1,10 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res, StreamableFile } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import { Requires, type Principal } from '@cairn/auth';
-import { CommandResult, CurrentPrincipal, PageQuery } from '@cairn/http';
+import { CommandResult, CurrentPrincipal, MinPosition, PageQuery } from '@cairn/http';
 import type { Request, Response } from 'express';
 import { FilesService } from '../application/files.service';
 import { DecideDeletionDto, FilesQuery, RequestDeletionDto } from './dto';
-import { MinPosition } from './min-position';
 import { receiveUpload } from './multipart-upload';
 
 export const MAX_UPLOAD_BYTES = Symbol('MAX_UPLOAD_BYTES');
