@@ -2,5 +2,6 @@ export * from './port';
 export * from './envelope';
 export * from './jetstream/codec';
 export * from './jetstream/jetstream-event-store';
+export { directReader, sequenceOf, type DirectReader } from './jetstream/direct-get';
 export * from './command-handler';
 export * from './esdb/esdb-event-store';
