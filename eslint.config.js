@@ -35,7 +35,7 @@ module.exports = [
         'error',
         {
           enforceBuildableLibDependency: false,
-          allow: ['@cairn/access-service', '@cairn/projects-service'],
+          allow: ['@cairn/access-service', '@cairn/projects-service', '@cairn/jobs-service'],
           depConstraints,
           ignoredCircularDependencies,
         },

@@ -222,8 +222,12 @@ function start(command: StartJob, state: JobState): JobEvent[] {
   return [{ type: 'jobs.job.started.v1', data: { jobId: job.jobId, projectId: job.projectId, runnerId: command.runnerId } }];
 }
 
-/** Every report after the claim: only from the runner holding the job, and only until the job ends ("No transition leaves a terminal state"). */
-function requireHolder(state: JobState, runnerId: string): JobRequestedData {
+/**
+ * Every report after the claim: only from the runner holding the job, and only until the job ends ("No
+ * transition leaves a terminal state"). Reports that are no domain events (log chunks, heartbeats) are
+ * held to it as well.
+ */
+export function requireHolder(state: JobState, runnerId: string): JobRequestedData {
   const job = requireJob(state);
   if (ENDED.has(state.status as JobStatus)) throw conflict('jobs.job-ended', `job ${job.jobId} ended ${state.status}; a late report changes nothing`);
   if (state.runnerId !== runnerId) throw conflict('jobs.not-held-by-runner', `job ${job.jobId} is not held by runner ${runnerId}`);
