@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } fro
 import type { Response } from 'express';
 import { AuthenticationError, KeySetUnavailableError } from '@cairn/auth';
 import { DomainError, type DomainErrorKind } from '@cairn/contracts';
-import { WrongExpectedVersionError } from '@cairn/event-store';
+import { NotCaughtUpError, WrongExpectedVersionError } from '@cairn/event-store';
 import { problem, PROBLEM_CONTENT_TYPE, type ProblemDocument } from './problem';
 
 const STATUS_OF_KIND: Record<DomainErrorKind, number> = { invalid: 400, forbidden: 403, 'not-found': 404, conflict: 409 };
@@ -31,6 +31,7 @@ export class ProblemFilter implements ExceptionFilter {
         retryAfterSeconds: 5,
       });
     }
+    if (error instanceof NotCaughtUpError) return problem(503, error.message, { rule: 'consistency.not-yet', retryAfterSeconds: 1 });
     if (error instanceof WrongExpectedVersionError) {
       return problem(409, 'Someone else changed this at the same time; reload and try again.', { rule: 'concurrency.stale-version' });
     }

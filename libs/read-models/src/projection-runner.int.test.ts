@@ -162,7 +162,7 @@ describe('ProjectionRunner', () => {
   });
 
   it('lets a read wait for a position: true once the projection has passed it, false on timeout', async () => {
-    const waiter = new ConsistencyWaiter({ fallbackCheckMs: 50 });
+    const waiter = new ConsistencyWaiter(store, { fallbackCheckMs: 50 });
     let release: () => void = () => undefined;
     let holdCheckpoint = false;
     const runner = await startRunner('waited_counts', {
@@ -191,5 +191,36 @@ describe('ProjectionRunner', () => {
     holdCheckpoint = false;
     release();
     expect(await waiter.waitFor(held)).toBe(true);
+  });
+
+  it("gives a command's decision the read model with everything the store held when the command arrived", async () => {
+    const waiter = new ConsistencyWaiter(store, { fallbackCheckMs: 50 });
+    let release: () => void = () => undefined;
+    let holdCheckpoint = false;
+    const runner = await startRunner('fresh_counts', {
+      waiter,
+      hooks: {
+        afterWrite: () => (holdCheckpoint ? new Promise<void>((resolve) => (release = resolve)) : undefined),
+      },
+    });
+    await caughtUp(runner);
+    const gate = waiter.gate('fresh_counts');
+
+    await renameProject(store, 'f1', 'decided on at once');
+    expect(await gate.waitForHead(5_000)).toBe(true);
+    expect((await modelOf('fresh_counts')).find((document) => document._id === 'projects_project-f1')?.lastName).toBe('decided on at once');
+
+    // Other categories' events after its last one do not hold it up.
+    const labCreated = { lab: 'l2', name: 'Spectroscopy', slug: 'l2', actor: 'u-admin' };
+    await store.append({ context: 'access', aggregate: 'lab', id: 'l2' }, [{ type: 'access.lab.created.v1', data: labCreated }], 'no-stream');
+    expect(await gate.waitForHead(5_000)).toBe(true);
+
+    holdCheckpoint = true;
+    await renameProject(store, 'f1', 'not yet checkpointed');
+    expect(await gate.waitForHead(300)).toBe(false);
+    holdCheckpoint = false;
+    release();
+    expect(await gate.waitForHead(5_000)).toBe(true);
+    await expect(waiter.gate('no_such_model').waitForHead(100)).rejects.toThrow('no read model no_such_model runs in this process');
   });
 });

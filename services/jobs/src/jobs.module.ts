@@ -1,12 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AuthorizationModule, Authorizer, type AuthorizationProjection } from '@cairn/auth';
 import { CairnHttpModule } from '@cairn/http';
-import { ConsistencyWaiter } from '@cairn/messaging';
 import type { ServiceHost, ServiceRuntime } from '@cairn/runtime';
 import { JobTemplatesController } from './api/job-templates.controller';
 import { JobsController } from './api/jobs.controller';
 import { RunnerProtocolController } from './api/runner-protocol.controller';
-import { FreshState } from './application/fresh-state';
 import { HeartbeatWatchdog, Heartbeats } from './application/heartbeats';
 import { JobLogs } from './application/job-logs';
 import { JobLogsService } from './application/job-logs.service';
@@ -24,13 +22,12 @@ export class JobsModule {
     const waitTimeoutMs = runtime.config.minPositionTimeoutMs;
     const http = runtime.httpOptions();
     const authorizer = new Authorizer(authorization, { waitTimeoutMs });
-    const files = new ConsistencyWaiter();
-    files.register(runtime.runners.find((runner) => runner.name === PROJECT_FILES)!);
     const heartbeats = await Heartbeats.open(runtime.nc, runtime.config.streamReplicas);
     const logs = await JobLogs.open(runtime.nc, runtime.config.streamReplicas);
     const templates = new TemplatesService(runtime.store, runtime.collections);
     const reader = new JobReader(runtime.store, authorizer);
-    const fresh = new FreshState(runtime.store, authorization, files, waitTimeoutMs);
+    // "Commands never decide on stale models": runs, reruns and cancels read who may act and which files exist.
+    const fresh = () => runtime.freshState.of(authorization, runtime.readModel(PROJECT_FILES));
     const reports = new RunnerReports(runtime.store, heartbeats, logs, config, http.busPositionOf ?? ((position) => Promise.resolve(position)));
     host.stopWith(
       new HeartbeatWatchdog(heartbeats, (lost) => reports.failLost(lost, config.heartbeatTimeoutMs), {

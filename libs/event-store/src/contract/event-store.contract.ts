@@ -219,6 +219,33 @@ export function describeEventStoreContract(name: string, factory: () => Promise<
       });
     });
 
+    describe('positions', () => {
+      it('finds the first event of some categories after a position without reading the others', async () => {
+        const context = newContext();
+        const orders = { context, aggregate: 'order', id: 'o1' };
+        const invoices = { context, aggregate: 'invoice', id: 'i1' };
+        const start = await store.headPosition();
+        const order = await store.append(orders, [opened('a1')], 'no-stream');
+        const invoice = await store.append(invoices, [opened('b1')], 'no-stream');
+
+        expect(await store.firstPositionAfter(start, [categoryOf(orders)])).toBe(order.position);
+        expect(await store.firstPositionAfter(order.position, [categoryOf(orders)])).toBeUndefined();
+        expect(await store.firstPositionAfter(start, [categoryOf(invoices), categoryOf(orders)])).toBe(order.position);
+        expect(await store.firstPositionAfter(order.position, [categoryOf(orders), categoryOf(invoices)])).toBe(invoice.position);
+        expect(await store.firstPositionAfter(start, [`${newContext()}_none`])).toBeUndefined();
+      });
+
+      it('answers every one of concurrent head reads from after its call', async () => {
+        const stream = newStream();
+        const early = store.headPosition();
+        const appended = await store.append(stream, [opened('first')], 'no-stream');
+        const heads = await Promise.all([store.headPosition(), store.headPosition(), early]);
+
+        expect(heads.slice(0, 2)).toEqual([appended.position, appended.position]);
+        expect(heads[2]).toBeLessThanOrEqual(appended.position);
+      });
+    });
+
     describe('subscribe', () => {
       it('delivers history then live events, and resumes from a checkpoint with no gap and no duplicate', async () => {
         const context = newContext();

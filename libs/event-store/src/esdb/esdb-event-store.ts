@@ -174,6 +174,11 @@ export class EsdbEventStore implements EventStore {
     return 0;
   }
 
+  async firstPositionAfter(position: number, categories: string[]): Promise<number | undefined> {
+    for await (const event of this.readAll({ fromPosition: position, categories })) return event.position;
+    return undefined;
+  }
+
   async close(): Promise<void> {
     if (this.ownsClient) await this.client.dispose();
   }

@@ -33,6 +33,7 @@ import {
   type EncodedEvent,
 } from './codec';
 import { directReader, sequenceOf, type DirectReader } from './direct-get';
+import { JetStreamPositions } from './positions';
 
 export interface JetStreamEventStoreOptions {
   /** Where to connect; ignored when `nc` is given. */
@@ -85,6 +86,7 @@ export class JetStreamEventStore implements EventStore {
   /** Each stream's head as this process last saw it, so an append with a fresh version needs no read. */
   private readonly heads = new Map<string, StreamHead>();
   private readonly direct: DirectReader;
+  private readonly positions: JetStreamPositions;
 
   private constructor(
     private readonly nc: NatsConnection,
@@ -95,6 +97,7 @@ export class JetStreamEventStore implements EventStore {
     readonly subjectPrefix: string,
   ) {
     this.direct = directReader(nc, streamName);
+    this.positions = new JetStreamPositions(jsm, streamName, subjectPrefix);
   }
 
   static async connect(options: JetStreamEventStoreOptions): Promise<JetStreamEventStore> {
@@ -224,8 +227,12 @@ export class JetStreamEventStore implements EventStore {
     };
   }
 
-  async headPosition(): Promise<number> {
-    return (await this.jsm.streams.info(this.streamName)).state.last_seq;
+  headPosition(): Promise<number> {
+    return this.positions.headPosition();
+  }
+
+  firstPositionAfter(position: number, categories: string[]): Promise<number | undefined> {
+    return this.positions.firstPositionAfter(position, categories);
   }
 
   async close(): Promise<void> {

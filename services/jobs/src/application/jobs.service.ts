@@ -21,7 +21,6 @@ import {
   type JobSearchFilter,
   type ProjectFileDocument,
 } from '../projections';
-import type { FreshState } from './fresh-state';
 import type { JobRecord } from './job-record';
 import type { JobReader } from './job-reader';
 import { jobStream } from './streams';
@@ -60,7 +59,8 @@ export class JobsService {
     private readonly authorizer: Authorizer,
     private readonly collections: ReadModelCollections,
     private readonly templates: TemplatesService,
-    private readonly fresh: FreshState,
+    /** Before a decision: the authorization and files models have everything the store held when the command arrived. */
+    private readonly fresh: () => Promise<void>,
     private readonly nc: NatsConnection,
   ) {
     this.handle = commandHandler(store, jobDecider, jobStream);
@@ -68,7 +68,7 @@ export class JobsService {
 
   /** `POST /api/projects/:id/jobs`: the job is queued once the request is recorded (the work-queue reactor takes it from there). */
   async run(principal: Principal, projectId: string, input: RunInput) {
-    await this.fresh.settle();
+    await this.fresh();
     const template = await this.templates.resolve(input.template);
     const jobId = uuidv7();
     return this.request(principal, jobId, {
@@ -86,7 +86,7 @@ export class JobsService {
 
   /** "It creates a new job with the caller as triggerer, rerunOf set, rootJobId the first of the chain, and a new output folder." */
   async rerun(principal: Principal, originalId: string, input: RerunInput) {
-    await this.fresh.settle();
+    await this.fresh();
     const original = await this.reader.readable(principal, originalId);
     const { request } = original;
     const template = await this.templates.resolve(this.rerunTemplateRef(request.template, input.template));
@@ -105,7 +105,7 @@ export class JobsService {
 
   /** "Cancelling a queued job ends it at once. Cancelling a running job is cancelling until the runner confirms." */
   async cancel(principal: Principal, jobId: string) {
-    await this.fresh.settle();
+    await this.fresh();
     const { request } = await this.reader.readable(principal, jobId);
     const outcome = await this.handle(jobId, { type: 'CancelJob', ...this.actor(principal, request.projectId) }, { actor: principal.userId });
     const asked = outcome.events.find((event) => event.type === 'jobs.job.cancel-requested.v1');
