@@ -11,6 +11,8 @@ import { ExperimentsService } from './application/experiments.service';
 import { FilesService } from './application/files.service';
 import { LocalBlobStore } from './application/local-blob-store';
 import { ProjectsService } from './application/projects.service';
+import { RunnerHolds } from './application/runner-holds';
+import { RUNNER_HOLDS } from './projections';
 
 const GIB = 1024 ** 3;
 
@@ -53,6 +55,7 @@ export class ProjectsModule {
         { provide: ProjectsService, useValue: new ProjectsService(runtime.store, access, runtime.collections) },
         { provide: ExperimentsService, useValue: new ExperimentsService(runtime.store, access, runtime.collections) },
         { provide: FilesService, useValue: new FilesService(runtime.store, access, runtime.collections, blobs) },
+        { provide: RunnerHolds, useValue: new RunnerHolds(runtime.collections, () => runtime.freshState.of(runtime.readModel(RUNNER_HOLDS))) },
       ],
     };
   }

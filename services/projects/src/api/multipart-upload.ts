@@ -9,7 +9,7 @@ import type { ReceivedBlob } from '../application/files.service';
 export interface UploadHandling {
   maxBytes: number;
   /** Refuses a bad path before any byte is stored. */
-  checkPath(path: string): void;
+  checkPath(path: string): void | Promise<void>;
   receive(content: Readable): Promise<ReceivedBlob>;
   discard(fileId: string): Promise<void>;
 }
@@ -40,15 +40,13 @@ export function receiveUpload(request: Request, response: Response, handling: Up
       if (typeof path !== 'string') {
         return callback(badUpload('Send the path field before the file part.', 'path', 'must come before the file part'));
       }
-      try {
-        handling.checkPath(path);
-      } catch (error) {
-        return callback(error as Error);
-      }
-      handling.receive(file.stream).then(
-        (received) => callback(null, { received } as Partial<ReceivedFile>),
-        (error: Error) => callback(error),
-      );
+      Promise.resolve()
+        .then(() => handling.checkPath(path))
+        .then(() => handling.receive(file.stream))
+        .then(
+          (received) => callback(null, { received } as Partial<ReceivedFile>),
+          (error: Error) => callback(error),
+        );
     },
     _removeFile(_req, file, callback) {
       const { received } = file as ReceivedFile;
