@@ -28,6 +28,13 @@ module.exports = [
     },
   },
   {
+    // npm start registers the demo templates that the runner's public entry describes as data.
+    files: ['deploy/local/start.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': ['error', { enforceBuildableLibDependency: false, allow: ['@cairn/runner'], depConstraints }],
+    },
+  },
+  {
     // Platform tests and benchmarks drive whole services through their public entries; nothing else may.
     files: ['test/**/*.ts'],
     rules: {

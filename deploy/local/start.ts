@@ -1,6 +1,29 @@
 import { join, resolve } from 'node:path';
 import { LOCAL_DEV_JWT_SECRET, signDevToken } from '@cairn/auth';
+import { DEMO_TEMPLATES } from '@cairn/runner';
 import { startPlatform } from './platform';
+
+/**
+ * Registers the runner's demo templates through the API as a facility admin. Idempotent: a version that
+ * is registered already (409) is what a second start finds.
+ */
+async function registerDemoTemplates(edgeUrl: string, adminToken: string, log: (line: string) => void): Promise<void> {
+  for (const template of DEMO_TEMPLATES) {
+    const name = `${template.name}@${template.version}`;
+    const response = await fetch(`${edgeUrl}/api/job-templates`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify(template),
+    }).catch((error: Error) => error);
+    if (response instanceof Error) log(`template ${name} not registered: ${response.message}`);
+    else if (response.ok) log(`template ${name} registered`);
+    else if (response.status === 409) log(`template ${name} registered before`);
+    else {
+      const problem = (await response.json().catch(() => ({}))) as { detail?: string; title?: string };
+      log(`template ${name} not registered: ${response.status} ${problem.detail ?? problem.title ?? ''}`.trim());
+    }
+  }
+}
 
 /** `npm start`: the whole platform on this machine, until Ctrl-C. */
 async function main(): Promise<void> {
@@ -18,6 +41,7 @@ async function main(): Promise<void> {
     log: (line) => console.log(`  ${line}`),
   });
   const token = await signDevToken({ username: 'alice', admin: true, email: 'alice@example.org', name: 'Alice Admin' }, secret);
+  await registerDemoTemplates(platform.edgeUrl, token, (line) => console.log(`  ${line}`));
   console.log(`
 Cairn is up: ${platform.edgeUrl}/api
   A dev token for 'alice' (facility admin), valid 12 h:

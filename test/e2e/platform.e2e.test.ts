@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
@@ -65,5 +65,11 @@ describe('the whole platform as separate processes', () => {
       const openapi = await request(service.url).get('/docs/openapi.json').expect(200);
       expect(openapi.body.info.title).toBe(`Cairn ${service.name}`);
     }
+  });
+
+  it('starts the reference runner as its own process after the services, serving every machine queue', async () => {
+    expect(platform.runner).toBeDefined();
+    expect(await (await fetch(`${platform.runner!.url}/health/ready`)).json()).toMatchObject({ status: 'ok' });
+    expect(readFileSync(platform.runner!.logFile, 'utf8')).toContain(`serving cpu/standard, cpu/turbo, gpu/standard, gpu/turbo on ${platform.natsUrl}`);
   });
 });

@@ -1,5 +1,6 @@
 import { AckPolicy, DeliverPolicy, DiscardPolicy, nanos, RetentionPolicy, StorageType, type JetStreamManager } from 'nats';
 import { WORK_STREAM, WORK_SUBJECT_PREFIX, workConsumerOf, workSubjectOf, type Machine } from '@cairn/contracts';
+import { addStreamIfMissing } from './streams';
 
 /**
  * How long a work item a runner has pulled stays its own before the server hands it to another runner.
@@ -26,30 +27,18 @@ export async function ensureWorkQueues(jsm: JetStreamManager, machines: readonly
 }
 
 async function ensureWorkStream(jsm: JetStreamManager, replicas?: number): Promise<void> {
-  const existing = await jsm.streams.info(WORK_STREAM).catch((error: Error) => {
-    if (/stream not found/i.test(error.message)) return undefined;
-    throw error;
+  const existing = await addStreamIfMissing(jsm, {
+    name: WORK_STREAM,
+    subjects: [`${WORK_SUBJECT_PREFIX}.>`],
+    retention: RetentionPolicy.Workqueue,
+    storage: StorageType.File,
+    discard: DiscardPolicy.Old,
+    duplicate_window: nanos(WORK_DUPLICATE_WINDOW_MS),
+    ...(replicas === undefined ? {} : { num_replicas: replicas }),
   });
-  if (existing) {
-    if (existing.config.retention !== RetentionPolicy.Workqueue) {
-      throw new Error(`stream ${WORK_STREAM} exists with ${existing.config.retention} retention; the work queues need workqueue retention`);
-    }
-    return;
+  if (existing && existing.retention !== RetentionPolicy.Workqueue) {
+    throw new Error(`stream ${WORK_STREAM} exists with ${existing.retention} retention; the work queues need workqueue retention`);
   }
-  await jsm.streams
-    .add({
-      name: WORK_STREAM,
-      subjects: [`${WORK_SUBJECT_PREFIX}.>`],
-      retention: RetentionPolicy.Workqueue,
-      storage: StorageType.File,
-      discard: DiscardPolicy.Old,
-      duplicate_window: nanos(WORK_DUPLICATE_WINDOW_MS),
-      ...(replicas === undefined ? {} : { num_replicas: replicas }),
-    })
-    .catch((error: Error) => {
-      // Another process created it between our look and our add.
-      if (!/already in use/i.test(error.message)) throw error;
-    });
 }
 
 async function ensureWorkConsumer(jsm: JetStreamManager, machine: Machine): Promise<void> {
