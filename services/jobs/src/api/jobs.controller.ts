@@ -88,7 +88,8 @@ export class JobsController {
         response.end();
       },
     });
-    request.on('close', () => {
+    // The response's close, not the request's: a request without a body has ended as soon as it was read.
+    response.on('close', () => {
       clearInterval(keepAlive);
       stop();
     });
