@@ -10,6 +10,7 @@ describe('the jobs API', () => {
   let facility: Facility;
   let runner: HandRunner;
   const jobsAs = (person: Facility['carol']) => facility.platform.jobsAs(person);
+  const schemaOf = (parameter: string) => (FILE_STATISTICS.parameters.properties as Record<string, unknown>)[parameter];
 
   beforeAll(async () => {
     facility = await Facility.start();
@@ -21,8 +22,8 @@ describe('the jobs API', () => {
     it('lists every version, the newest registration first, for everyone', async () => {
       await jobsAs(facility.platform.admin).post('/api/job-templates', { ...RENDER_MOLECULE, version: '1.1.0', description: 'Sharper bonds.' }).expect(201);
       const listed = await jobsAs(facility.vic).get('/api/job-templates?name=render').expect(200);
-      expect(listed.body.items.map((template: { ref: string }) => template.ref)).toEqual(['Render Molecule@1.1.0', 'Render Molecule@1.0.0']);
-      expect(listed.body.items[1]).toMatchObject({ parameters: RENDER_MOLECULE.parameters, inputTypes: ['xyz', 'pdb'], machineTypes: RENDER_MOLECULE.machineTypes, command: RENDER_MOLECULE.command });
+      expect(listed.body.items.map((template: { ref: string }) => template.ref)).toEqual(['Render Molecule@1.1.0', 'Render Molecule on GPU@1.0.0', 'Render Molecule@1.0.0']);
+      expect(listed.body.items[2]).toMatchObject({ parameters: RENDER_MOLECULE.parameters, inputTypes: ['xyz', 'pdb'], machineTypes: RENDER_MOLECULE.machineTypes, command: RENDER_MOLECULE.command });
     });
 
     it('"A version is immutable": registering it again is a conflict; only a facility admin registers', async () => {
@@ -56,7 +57,7 @@ describe('the jobs API', () => {
       ['a wrong input type', (f) => ({ inputs: [f.files.notes] }), ['inputs.0']],
       ['an input of another project', (f) => ({ inputs: [f.files.elsewherePdb] }), ['inputs.0']],
       ['schema-invalid parameters', () => ({ parameters: { style: 'sketch', width: 'wide', zoom: 2 } }), ['parameters.zoom', 'parameters.style', 'parameters.width']],
-      ['a machine type the template does not allow', () => ({ machine: { type: 'cpu', performance: 'turbo' } }), ['machine']],
+      ['a machine type the template does not allow', () => ({ template: 'Render Molecule on GPU' }), ['machine']],
       ['a machine that is none', () => ({ machine: { type: 'tpu', performance: 'standard' } }), ['machine.type']],
       ['unknown fields', () => ({ priority: 'high' }), ['priority']],
     ])('%s', async (_case, body, fields) => {
@@ -138,8 +139,11 @@ describe('the jobs API', () => {
         jobId: carolsJob,
         template: { ref: 'File Statistics@1.0.0', name: 'File Statistics', version: '1.0.0', latestVersion: '1.0.0', versions: ['1.0.0'] },
         inputs: [{ fileId: facility.files.csv, path: 'raw/intensities.csv', present: true, acceptedType: true }],
-        acceptedInputTypes: ['*'],
-        parameters: [{ name: 'bins', schema: FILE_STATISTICS.parameters.properties.bins, value: 8, default: 16, differsFromDefault: true }],
+        acceptedInputTypes: FILE_STATISTICS.inputTypes,
+        parameters: [
+          { name: 'bins', schema: schemaOf('bins'), value: 8, default: 16, differsFromDefault: true },
+          { name: 'title', schema: schemaOf('title'), value: 'File statistics', default: 'File statistics', differsFromDefault: false },
+        ],
         machine: CPU,
         allowedMachines: FILE_STATISTICS.machineTypes,
       });
@@ -151,10 +155,10 @@ describe('the jobs API', () => {
       expect(rerun.body).toMatchObject({ status: 'queued', rerunOf: carolsJob, rootJobId: carolsJob, outputFolder: `processed/${bobsRerun}/`, triggeredBy: { id: facility.bob.userId }, machine: GPU });
       const details = await jobsAs(facility.carol).get(`/api/jobs/${bobsRerun}`).expect(200);
       expect(details.body.changes).toEqual({ parameters: { bins: { from: 8, to: 32 } }, machine: { from: CPU, to: GPU } });
-      expect(details.body.parameters).toEqual({ bins: 32 });
+      expect(details.body.parameters).toEqual({ bins: 32, title: 'File statistics' });
 
       const original = await jobsAs(facility.carol).get(`/api/jobs/${carolsJob}`).expect(200);
-      expect(original.body).toMatchObject({ status: 'succeeded', parameters: { bins: 8 }, outputs: [{ fileId: statsFile }] });
+      expect(original.body).toMatchObject({ status: 'succeeded', parameters: { bins: 8, title: 'File statistics' }, outputs: [{ fileId: statsFile }] });
       const listed = await jobsAs(facility.carol).get(`/api/projects/${facility.project}/jobs?template=file`).expect(200);
       expect(listed.body.items.map((item: { id: string; triggeredBy: { username: string } }) => [item.id, item.triggeredBy.username])).toEqual([
         [bobsRerun, 'bob'],

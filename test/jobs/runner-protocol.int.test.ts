@@ -44,14 +44,14 @@ describe('the runner protocol, on the jobs service and the projects service', ()
       projectId: facility.project,
       template: { name: 'File Statistics', version: '1.0.0' },
       command: FILE_STATISTICS.command,
-      parameters: { bins: 16 },
+      parameters: { bins: 16, title: 'File statistics' },
       inputs: [
         { fileId: facility.files.csv, path: 'raw/intensities.csv' },
         { fileId: facility.files.notes, path: 'raw/notes.txt' },
       ],
       machine: CPU,
       outputFolder: `processed/${run.body.id}/`,
-      timeLimitSeconds: 60,
+      timeLimitSeconds: FILE_STATISTICS.timeLimitSeconds,
       heartbeatIntervalMs: 200,
       position: expect.any(Number),
     });

@@ -20,7 +20,6 @@ export class JobsModule {
   static async register(runtime: ServiceRuntime, host: ServiceHost, authorization: AuthorizationProjection): Promise<DynamicModule> {
     const config = jobsConfigFromEnv(host.env);
     const waitTimeoutMs = runtime.config.minPositionTimeoutMs;
-    const http = runtime.httpOptions();
     const authorizer = new Authorizer(authorization, { waitTimeoutMs });
     const heartbeats = await Heartbeats.open(runtime.nc, runtime.config.streamReplicas);
     const logs = await JobLogs.open(runtime.nc, runtime.config.streamReplicas);
@@ -28,7 +27,7 @@ export class JobsModule {
     const reader = new JobReader(runtime.store, authorizer);
     // "Commands never decide on stale models": runs, reruns and cancels read who may act and which files exist.
     const fresh = () => runtime.freshState.of(authorization, runtime.readModel(PROJECT_FILES));
-    const reports = new RunnerReports(runtime.store, heartbeats, logs, config, http.busPositionOf ?? ((position) => Promise.resolve(position)));
+    const reports = new RunnerReports(runtime.store, heartbeats, logs, config, (position) => runtime.busPositionOf(position));
     host.stopWith(
       new HeartbeatWatchdog(heartbeats, (lost) => reports.failLost(lost, config.heartbeatTimeoutMs), {
         intervalMs: config.watchdogIntervalMs,
@@ -38,15 +37,7 @@ export class JobsModule {
     return {
       module: JobsModule,
       imports: [
-        CairnHttpModule.forRoot({
-          ...http,
-          // Reads wait for the read models and for the authorization model that filters them.
-          consistency: {
-            waitFor: async (position, timeoutMs) =>
-              (await Promise.all([runtime.waiter.waitFor(position, timeoutMs), authorization.waitFor(position, timeoutMs)])).every(Boolean),
-          },
-          readiness: [...(http.readiness ?? []), authorization.readinessProbe()],
-        }),
+        CairnHttpModule.forRoot(runtime.httpOptionsWith(authorization)),
         AuthorizationModule.forRoot(authorization, { waitTimeoutMs }),
       ],
       controllers: [JobTemplatesController, JobsController, RunnerProtocolController],

@@ -31,21 +31,12 @@ export class ProjectsModule {
   static register(runtime: ServiceRuntime, host: ServiceHost, authorization: AuthorizationProjection): DynamicModule {
     const { dataDir, maxUploadBytes } = filesConfigFromEnv(host.env);
     const waitTimeoutMs = runtime.config.minPositionTimeoutMs;
-    const http = runtime.httpOptions();
     const access = new AccessView(authorization, new Authorizer(authorization, { waitTimeoutMs }));
     const blobs = new LocalBlobStore(dataDir);
     return {
       module: ProjectsModule,
       imports: [
-        CairnHttpModule.forRoot({
-          ...http,
-          // Reads wait for the read models and for the authorization model that filters them.
-          consistency: {
-            waitFor: async (position, timeoutMs) =>
-              (await Promise.all([runtime.waiter.waitFor(position, timeoutMs), authorization.waitFor(position, timeoutMs)])).every(Boolean),
-          },
-          readiness: [...(http.readiness ?? []), authorization.readinessProbe()],
-        }),
+        CairnHttpModule.forRoot(runtime.httpOptionsWith(authorization)),
         AuthorizationModule.forRoot(authorization, { waitTimeoutMs }),
       ],
       controllers: [ProjectsController, ExperimentsController, FilesController],

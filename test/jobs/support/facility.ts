@@ -1,36 +1,11 @@
 import { LOCAL_DEV_JWT_SECRET, signDevToken } from '@cairn/auth';
+import { FILE_STATISTICS, RENDER_MOLECULE } from '@cairn/runner';
 import { Platform, type Person } from '../../projects/platform';
 import { HandRunner } from './hand-runner';
 
-/** The two demo templates as the facility guide names them ("Render Molecule"), registered by the facility admin. */
-export const FILE_STATISTICS = {
-  name: 'File Statistics',
-  version: '1.0.0',
-  description: 'Lines, bytes, SHA-256 and a histogram of each input.',
-  parameters: { type: 'object', properties: { bins: { type: 'integer', minimum: 1, maximum: 256, default: 16 } } },
-  inputTypes: ['*'],
-  machineTypes: ['cpu/standard', 'cpu/turbo', 'gpu/standard', 'gpu/turbo'],
-  command: ['node', 'file-statistics.js', '--bins={{parameters.bins}}', '--out={{outputDir}}', '{{inputs}}'],
-  timeLimitSeconds: 60,
-};
-
-export const RENDER_MOLECULE = {
-  name: 'Render Molecule',
-  version: '1.0.0',
-  description: 'An XYZ or PDB input to an SVG image.',
-  parameters: {
-    type: 'object',
-    properties: {
-      style: { enum: ['ball-and-stick', 'cartoon', 'wireframe'], default: 'ball-and-stick' },
-      view: { enum: ['front', 'side', 'top', 'all'], default: 'front' },
-      width: { type: 'integer', minimum: 64, maximum: 4096, default: 800 },
-    },
-  },
-  inputTypes: ['xyz', 'pdb'],
-  machineTypes: ['cpu/standard', 'gpu/standard', 'gpu/turbo'],
-  command: ['node', 'render-molecule.js', '--style={{parameters.style}}', '--view={{parameters.view}}', '--width={{parameters.width}}', '--out={{outputDir}}', '{{inputs}}'],
-  timeLimitSeconds: 120,
-};
+/** The demo templates the reference runner ships; and one that runs on GPUs only, which a run on a CPU is refused by. */
+export { FILE_STATISTICS, RENDER_MOLECULE };
+export const GPU_RENDER = { ...RENDER_MOLECULE, name: 'Render Molecule on GPU', machineTypes: ['gpu/standard', 'gpu/turbo'] };
 
 export const CPU = { type: 'cpu', performance: 'standard' } as const;
 export const GPU = { type: 'gpu', performance: 'standard' } as const;
@@ -103,6 +78,6 @@ export class Facility {
       csv: await upload(this.project, 'raw/intensities.csv', 'sample,intensity\nA1,0.42\nA2,0.57\n'),
       elsewherePdb: await upload(this.elsewhere, 'raw/theirs.pdb', 'ATOM      1  C\n'),
     };
-    for (const template of [FILE_STATISTICS, RENDER_MOLECULE]) await platform.jobsAs(platform.admin).post('/api/job-templates', template).expect(201);
+    for (const template of [FILE_STATISTICS, RENDER_MOLECULE, GPU_RENDER]) await platform.jobsAs(platform.admin).post('/api/job-templates', template).expect(201);
   }
 }

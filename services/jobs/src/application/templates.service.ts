@@ -3,36 +3,20 @@ import { invalidField } from '@cairn/contracts';
 import { commandHandler, loadAggregate, type EventStore } from '@cairn/event-store';
 import type { Page } from '@cairn/http';
 import { pageBy, prefixOf, type ReadModelCollections, type ReadModelDocument } from '@cairn/read-models';
-import { parseTemplateRef, templateDecider, templateRefOf, type TemplateState, type TemplateVersion } from '../domain/template';
+import { parseTemplateRef, templateDecider, templateRefOf, type RegisterTemplate, type TemplateState, type TemplateVersion } from '../domain/template';
 import { JOB_TEMPLATES, type JobTemplateDocument } from '../projections';
 import { templateIdOf, templateStream } from './streams';
 
-export interface RegisterTemplateInput {
-  name: string;
-  version: string;
-  description?: string;
-  parameters: unknown;
-  inputTypes: string[];
-  machineTypes: string[];
-  command: string[];
-  timeLimitSeconds?: number;
-}
+/** A registration as the API takes it: the command without what the service fills in. */
+export type RegisterTemplateInput = Omit<RegisterTemplate, 'type' | 'templateId' | 'actor' | 'actorIsFacilityAdmin'>;
 
-export interface TemplateView {
+/** A template version as the list shows it. */
+export type TemplateView = Omit<TemplateVersion, 'templateId'> & {
   id: string;
   /** `name@version`: what a run names. */
   ref: string;
-  name: string;
-  version: string;
-  description: string;
-  parameters: Record<string, unknown>;
-  inputTypes: string[];
-  machineTypes: string[];
-  command: string[];
-  timeLimitSeconds: number;
-  registeredBy: string;
   registeredAt?: string;
-}
+};
 
 /** Job templates: registration by a facility admin, the list, and the version a run pins. */
 export class TemplatesService {
@@ -91,20 +75,6 @@ export class TemplatesService {
   }
 }
 
-export function viewOf(template: TemplateVersion & { registeredAt?: string }): TemplateView {
-  return {
-    id: `${template.templateId}@${template.version}`,
-    ref: templateRefOf(template),
-    name: template.name,
-    version: template.version,
-    description: template.description,
-    parameters: template.parameters,
-    inputTypes: template.inputTypes,
-    machineTypes: template.machineTypes,
-    command: template.command,
-    timeLimitSeconds: template.timeLimitSeconds,
-    registeredBy: template.registeredBy,
-    ...(template.registeredAt !== undefined && { registeredAt: template.registeredAt }),
-  };
+export function viewOf({ templateId, ...template }: TemplateVersion & { registeredAt?: string }): TemplateView {
+  return { id: `${templateId}@${template.version}`, ref: templateRefOf(template), ...template };
 }
-
