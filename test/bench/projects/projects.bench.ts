@@ -17,6 +17,7 @@ import {
   projectIdOf,
   projectsService,
 } from '@cairn/projects-service';
+import { figures, timed } from '../latencies';
 
 /**
  * The projects service over HTTP (supertest, in process) on a real nats-server and FerretDB:
@@ -43,21 +44,6 @@ const LINK_ROUNDS = 8;
 const IN_FLIGHT = 32;
 
 const userId = (member: number) => `u-member-${member}`;
-
-function percentile(samples: number[], p: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
-const figures = (label: string, samples: number[]) =>
-  console.log(`${label}: p50 ${percentile(samples, 50).toFixed(1)} ms, p95 ${percentile(samples, 95).toFixed(1)} ms (${samples.length} calls)`);
-
-async function timed<T>(samples: number[], call: () => Promise<T>): Promise<T> {
-  const started = performance.now();
-  const result = await call();
-  samples.push(performance.now() - started);
-  return result;
-}
 
 /** Appends every commit, `IN_FLIGHT` streams at a time, each stream's commits in order; answers the highest position. */
 async function appendAll(store: EventStore, commits: { stream: StreamName; expectedVersion: number | 'no-stream'; events: NewEvent[] }[]): Promise<number> {

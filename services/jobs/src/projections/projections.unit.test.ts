@@ -39,6 +39,15 @@ describe('job_search: the job list and its filters', () => {
       ]);
   });
 
+  it('a job\'s request, start and end in one batch are one write of the same document', () => {
+    expect(jobSearchProjection.handle([requested, started, failed])).toEqual([
+      { kind: 'replace', id: 'j1', position: failed.position, document: expect.objectContaining({ status: 'failed', startedAt: started.time, endedAt: failed.time, failureKind: 'system' }) },
+    ]);
+    projectionSpec(jobSearchProjection)
+      .when([requested, started, failed])
+      .then((documents) => expect(documents).toEqual([expect.objectContaining({ _id: 'j1', status: 'failed', runnerId: 'r1', createdAt: requested.time, endedAt: failed.time })]));
+  });
+
   it('"free text over template name and parameter values": words of both, lower-cased, hyphenated ones whole too', () => {
     expect(searchTermsOf('Render Molecule', { style: 'Ball-and-Stick', region: { x: 1 }, tags: ['GPU run'], none: null })).toEqual([
       'render',
