@@ -65,7 +65,7 @@ export class JobsController {
     @Res() response: Response,
     @MinPosition() minPosition?: number,
   ) {
-    if (!request.accepts(['application/json', 'text/event-stream']) || request.accepts(['application/json', 'text/event-stream']) === 'application/json') {
+    if (request.accepts(['application/json', 'text/event-stream']) !== 'text/event-stream') {
       response.json(await this.logs.page(principal, jobId, query.after, query.limit, minPosition));
       return;
     }

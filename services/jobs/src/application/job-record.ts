@@ -18,8 +18,6 @@ export interface JobRecord {
   requestedAt: string;
   startedAt?: string;
   endedAt?: string;
-  /** Position of the job's last event: a read that waits for it sees the job as it is here. */
-  position: number;
 }
 
 export function jobRecordOf(history: CairnEvent[]): JobRecord | undefined {
@@ -39,7 +37,6 @@ export function jobRecordOf(history: CairnEvent[]): JobRecord | undefined {
     requestedAt: events[0].time,
     ...(at('running') !== undefined && { startedAt: at('running') }),
     ...(ended && { endedAt: ended.at }),
-    position: events[events.length - 1].position,
   };
 }
 
