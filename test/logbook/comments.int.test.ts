@@ -18,7 +18,7 @@ describe('comments over HTTP', () => {
   const onExperiment = () => `/api/experiments/${experiment}/comments`;
 
   beforeAll(async () => {
-    platform = await Platform.start({}, [logbookService]);
+    platform = await Platform.start({ others: [logbookService] });
     jobs = new JobsHistory(platform.projects.runtime.store, (position) => platform.observe(position));
     [alice, bob, vera, olga, carl, val, eve, oscar] = await Promise.all(
       ['alice', 'bob', 'vera', 'olga', 'carl', 'val', 'eve', 'oscar'].map((name) => platform.signIn(name)),

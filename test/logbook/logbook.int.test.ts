@@ -20,7 +20,7 @@ describe('the project logbook over HTTP', () => {
   const today = () => new Date().toISOString().slice(0, 10);
 
   beforeAll(async () => {
-    platform = await Platform.start({}, [logbookService]);
+    platform = await Platform.start({ others: [logbookService] });
     jobs = new JobsHistory(platform.projects.runtime.store, (position) => platform.observe(position));
     [alice, bob, vera, mallory] = await Promise.all(['alice', 'bob', 'vera', 'mallory'].map((name) => platform.signIn(name)));
     await platform.lab('sundog', [alice, bob, vera, mallory]);
