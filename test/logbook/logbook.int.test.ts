@@ -187,6 +187,10 @@ describe('the project logbook over HTTP', () => {
       const refused = await logbookOf(bob).put(`${logbook()}/entries/${entry}`, { body: 'new' });
       expect(refused.status).toBe(400);
       expect(refused.body.errors).toEqual([expect.objectContaining({ field: 'expectedVersion' })]);
+      // A bad field is named first: the caller learns of it though the version is missing too.
+      const badTitle = await logbookOf(bob).put(`${logbook()}/entries/${entry}`, { title: 't'.repeat(201) });
+      expect(badTitle.status).toBe(400);
+      expect(badTitle.body.errors).toEqual([expect.objectContaining({ field: 'title' })]);
       const malformed = await logbookOf(bob).put(`${logbook()}/entries/${entry}`, { body: 'new' }).set('If-Match', 'W/"1"');
       expect(malformed.body.errors).toEqual([expect.objectContaining({ field: 'If-Match' })]);
       // API.md writes the header with the bare version.

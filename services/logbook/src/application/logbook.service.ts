@@ -120,7 +120,7 @@ export class LogbookService {
   }
 
   /** A revision that changes nothing records nothing and answers the entry as it is. */
-  async reviseEntry(principal: Principal, projectId: string, entryId: string, revision: EntryRevision, expectedVersion: number, minPosition?: number) {
+  async reviseEntry(principal: Principal, projectId: string, entryId: string, revision: EntryRevision, expectedVersion: number | undefined, minPosition?: number) {
     await this.writable(principal, projectId, minPosition);
     const outcome = await this.handle(
       projectId,
