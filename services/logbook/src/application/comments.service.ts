@@ -1,9 +1,9 @@
 import type { Authorizer, Principal } from '@cairn/auth';
-import { notFound, type Capability, type CommentTarget, type Mention } from '@cairn/contracts';
+import { invalidField, notFound, type Capability, type CommentTarget, type Mention } from '@cairn/contracts';
 import { commandHandler, loadAggregate, type EventStore } from '@cairn/event-store';
 import type { Page } from '@cairn/http';
 import { v7 as uuidv7 } from 'uuid';
-import { commentThreadDecider, invalidField, type CommentState } from '../domain';
+import { commentThreadDecider, type CommentState } from '../domain';
 import { targetKey, type CommentDocument, type CommentsView, type LogbookReferences, type TargetKind } from '../projections';
 import { People, type PersonRef } from './people';
 import { threadIdOf, threadStream } from './streams';
