@@ -63,6 +63,8 @@ describe('the project logbook over HTTP', () => {
     it('a facility member writes markdown entries referring to jobs of the project; the logbook lists them newest first, paged', async () => {
       const why = await logbookOf(bob).post(`${logbook()}/entries`, { title: 'Why Vera was invited', body: 'Vera reviews the *render* settings.' });
       expect(why.status).toBe(201);
+      // "A create answers the same item, id included, that its list shows."
+      expect((await logbookOf(bob).get(logbook())).body.entries.items[0]).toEqual(why.body);
       const runs = await logbookOf(bob).post(`${logbook()}/entries`, { title: 'Runs', body: 'First render, then a rerun on 1.3.0.', jobRefs: [firstJob, rerun] });
       expect(runs.status).toBe(201);
       expect(runs.body.jobRefs).toEqual([firstJob, rerun]);

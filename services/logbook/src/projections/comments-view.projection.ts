@@ -1,4 +1,4 @@
-import type { Mention, StoredEventOf } from '@cairn/contracts';
+import type { CommentAddedData, Mention, StoredEventOf } from '@cairn/contracts';
 import type { Page } from '@cairn/http';
 import { defineProjection, type ReadModelCollections, type ReadModelDocument, type WriteIntent } from '@cairn/read-models';
 import type { Collection } from 'mongodb';
@@ -41,6 +41,21 @@ export interface CommentVersionDocument {
 
 const versionId = (commentId: string, version: number) => `${commentId}/${version}`;
 
+/** A comment as its thread lists it when just added: what the projection writes, and the add command answers. */
+export function newCommentOf(data: CommentAddedData, position: number, time: string): Omit<CommentDocument, '_id'> {
+  return {
+    kind: 'comment',
+    target: data.jobId !== undefined ? targetKey('job', data.jobId) : targetKey('experiment', data.experimentId),
+    projectId: data.projectId,
+    author: data.actor,
+    body: data.body,
+    mentions: data.mentions,
+    version: data.version,
+    createdAt: time,
+    addedPosition: position,
+  };
+}
+
 // Each query of `CommentsView` has its index here (equality fields, then the sort).
 const THREAD_OLDEST_FIRST = { key: { kind: 1, target: 1, addedPosition: 1 }, name: 'thread_oldest_first' };
 const VERSIONS_IN_ORDER = { key: { kind: 1, commentId: 1, version: 1 }, name: 'versions_in_order' };
@@ -53,18 +68,7 @@ export const commentsViewProjection = defineProjection({
   on: {
     'logbook.comment.added.v1': (event) => {
       const { data, position, time } = event;
-      const comment: Omit<CommentDocument, '_id'> = {
-        kind: 'comment',
-        target: data.jobId !== undefined ? targetKey('job', data.jobId) : targetKey('experiment', data.experimentId),
-        projectId: data.projectId,
-        author: data.actor,
-        body: data.body,
-        mentions: data.mentions,
-        version: data.version,
-        createdAt: time,
-        addedPosition: position,
-      };
-      return [{ kind: 'replace', id: data.commentId, position, document: comment }, versionWrite(event)];
+      return [{ kind: 'replace', id: data.commentId, position, document: newCommentOf(data, position, time) }, versionWrite(event)];
     },
     'logbook.comment.edited.v1': (event) => {
       const { data, position, time } = event;

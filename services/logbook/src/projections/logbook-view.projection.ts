@@ -1,4 +1,4 @@
-import type { BestJob, StoredEventOf } from '@cairn/contracts';
+import type { BestJob, LogbookEntryAddedData, StoredEventOf } from '@cairn/contracts';
 import type { Page } from '@cairn/http';
 import { defineProjection, type ReadModelCollections, type ReadModelDocument, type WriteIntent } from '@cairn/read-models';
 import type { Collection } from 'mongodb';
@@ -53,6 +53,24 @@ export type LogbookViewDocument = EntryDocument | RevisionDocument | BestJobsDoc
 
 export const revisionId = (entryId: string, version: number) => `${entryId}/${version}`;
 
+/** An entry as the logbook lists it when just added: what the projection writes, and the add command answers. */
+export function newEntryOf(data: LogbookEntryAddedData, position: number, time: string): Omit<EntryDocument, '_id'> {
+  return {
+    kind: 'entry',
+    projectId: data.projectId,
+    title: data.title,
+    body: data.body,
+    jobRefs: data.jobRefs,
+    version: data.version,
+    fromTemplate: data.fromTemplate,
+    createdBy: data.actor,
+    createdAt: time,
+    updatedBy: data.actor,
+    updatedAt: time,
+    addedPosition: position,
+  };
+}
+
 // Each query of `LogbookView` has its index here (equality fields, then the sort).
 const ENTRIES_NEWEST_FIRST = { key: { kind: 1, projectId: 1, addedPosition: -1 }, name: 'entries_newest_first' };
 const REVISIONS_NEWEST_FIRST = { key: { kind: 1, entryId: 1, version: -1 }, name: 'revisions_newest_first' };
@@ -69,21 +87,7 @@ export const logbookViewProjection = defineProjection({
   on: {
     'logbook.entry.added.v1': (event) => {
       const { data, position, time } = event;
-      const entry: Omit<EntryDocument, '_id'> = {
-        kind: 'entry',
-        projectId: data.projectId,
-        title: data.title,
-        body: data.body,
-        jobRefs: data.jobRefs,
-        version: data.version,
-        fromTemplate: data.fromTemplate,
-        createdBy: data.actor,
-        createdAt: time,
-        updatedBy: data.actor,
-        updatedAt: time,
-        addedPosition: position,
-      };
-      return [{ kind: 'replace', id: data.entryId, position, document: entry }, revisionWrite(event)];
+      return [{ kind: 'replace', id: data.entryId, position, document: newEntryOf(data, position, time) }, revisionWrite(event)];
     },
     'logbook.entry.revised.v1': (event) => {
       const { data, position, time } = event;
