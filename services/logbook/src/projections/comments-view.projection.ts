@@ -2,7 +2,8 @@ import type { CommentAddedData, Mention, StoredEventOf } from '@cairn/contracts'
 import type { Page } from '@cairn/http';
 import { defineProjection, type ReadModelCollections, type ReadModelDocument, type WriteIntent } from '@cairn/read-models';
 import type { Collection } from 'mongodb';
-import { pageByNumber } from './pages';
+import { keepVersion } from './kept-versions';
+import { documentById, pageByNumber } from './queries';
 
 export const COMMENTS_VIEW = 'comments_view';
 
@@ -38,8 +39,6 @@ export interface CommentVersionDocument {
   mentions: Mention[];
   at: string;
 }
-
-const versionId = (commentId: string, version: number) => `${commentId}/${version}`;
 
 /** A comment as its thread lists it when just added: what the projection writes, and the add command answers. */
 export function newCommentOf(data: CommentAddedData, position: number, time: string): Omit<CommentDocument, '_id'> {
@@ -79,15 +78,9 @@ export const commentsViewProjection = defineProjection({
 });
 
 function versionWrite({ data, position, time }: StoredEventOf<'logbook.comment.added.v1' | 'logbook.comment.edited.v1'>): WriteIntent {
-  const version: Omit<CommentVersionDocument, '_id'> = {
-    kind: 'version',
-    commentId: data.commentId,
-    version: data.version,
-    body: data.body,
-    mentions: data.mentions,
-    at: time,
-  };
-  return { kind: 'replace', id: versionId(data.commentId, data.version), position, document: version };
+  const { commentId, version, body, mentions } = data;
+  const kept: Omit<CommentVersionDocument, '_id'> = { kind: 'version', commentId, version, body, mentions, at: time };
+  return keepVersion(commentId, version, position, kept);
 }
 
 /** The queries the comment routes make of `comments_view`. */
@@ -106,8 +99,7 @@ export class CommentsView {
 
   /** The comment, if it is on this target. */
   async comment(target: string, commentId: string): Promise<CommentDocument | undefined> {
-    const document = await (await this.collection()).findOne({ _id: commentId });
-    return document?.kind === 'comment' && document.target === target ? (document as unknown as CommentDocument) : undefined;
+    return documentById<CommentDocument>(await this.collection(), commentId, { kind: 'comment', target });
   }
 
   /** Served by VERSIONS_IN_ORDER: every version of the comment, the first as written first. */
