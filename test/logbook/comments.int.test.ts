@@ -55,6 +55,9 @@ describe('comments over HTTP', () => {
         version: 1,
         author: { userId: bob.userId, username: 'bob' },
       });
+      // "A create answers the same item, id included, that its list shows."
+      const thread = await commentsOf(bob).get(onJob());
+      expect(thread.body.items.find((comment: { id: string }) => comment.id === commented.body.id)).toEqual(commented.body);
     });
 
     it('a facility viewer reads the comments but cannot comment', async () => {
