@@ -1,6 +1,7 @@
 import { Logger, type DynamicModule, type INestApplication } from '@nestjs/common';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { createServiceApp, listen } from '@cairn/http';
+import { Transport } from '@nestjs/microservices';
+import { createServiceApp, listen, type ServiceAppOptions } from '@cairn/http';
 import type { Projection } from '@cairn/read-models';
 import { collectProcessMetrics, configureLogging, logger, loggingFromEnv, startTracing } from '@cairn/telemetry';
 import { serviceConfigFromEnv } from './config';
@@ -23,6 +24,11 @@ export interface ServiceDefinition {
   name: string;
   projections: Projection[];
   reactors?: Reactor[];
+  /**
+   * A hybrid app: its `@MessagePattern` handlers also answer NATS requests, and its replicas share them
+   * as this queue group (each request reaches one replica).
+   */
+  natsQueue?: string;
   module(runtime: ServiceRuntime, host: ServiceHost): DynamicModule | Promise<DynamicModule>;
 }
 
@@ -65,6 +71,24 @@ export async function drainService(app: INestApplication, stopParts: () => Promi
 }
 
 /**
+ * The definition's Nest app on the runtime's connections, its NATS side listening when it has one (an
+ * app's close stops that too). What `runService` and a service under test both start.
+ */
+export async function startServiceApp(
+  definition: ServiceDefinition,
+  runtime: ServiceRuntime,
+  host: ServiceHost,
+  options: Omit<ServiceAppOptions, 'name'> = {},
+): Promise<INestApplication> {
+  const app = await createServiceApp(await definition.module(runtime, host), { ...options, name: definition.name });
+  if (definition.natsQueue !== undefined) {
+    app.connectMicroservice({ transport: Transport.NATS, options: { servers: runtime.config.natsUrl, queue: definition.natsQueue, name: `cairn-${definition.name}-rpc` } });
+    await app.startAllMicroservices();
+  }
+  return app;
+}
+
+/**
  * A service process's whole life: logs, traces and metrics, configuration from the environment,
  * connections and projections, the HTTP app, and on SIGTERM/SIGINT a drain (`drainService`) that
  * exits 0 when done, or 1 if it has not finished within `CAIRN_DRAIN_TIMEOUT_MS`.
@@ -81,7 +105,7 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
     const config = serviceConfigFromEnv(definition.name);
     const runtime = await ServiceRuntime.start({ config, projections: definition.projections, reactors: definition.reactors });
     const { host, stopParts } = createServiceHost(process.env);
-    const app = await createServiceApp(await definition.module(runtime, host), { name: definition.name, logger: new NestLog() });
+    const app = await startServiceApp(definition, runtime, host, { logger: new NestLog() });
     let stopping = false;
     const stop = async (signal: string) => {
       if (stopping) return;
