@@ -259,4 +259,23 @@ describe('the runner protocol, on the jobs service and the projects service', ()
     expect(feed.body.items.map((entry: { type: string }) => entry.type)).toEqual(['jobs.job.succeeded.v1', 'jobs.job.started.v1', 'jobs.job.requested.v1']);
     expect(feed.body.items[1]).toMatchObject({ context: 'jobs', actor: 'runner-1', details: { jobId: job.assignment.jobId, runnerId: 'runner-1' } });
   });
+
+  it('/metrics shows the jobs by state, as job_search holds them, every state named', async () => {
+    const settled = async () => facility.platform.jobs.runtime.waiter.waitFor(await facility.platform.jobs.runtime.store.headPosition(), 10_000);
+    const scrape = async () => {
+      const metrics = (await request(facility.platform.jobs.server).get('/metrics').expect(200)).text;
+      const states = ['queued', 'running', 'cancelling', 'succeeded', 'failed', 'cancelled'];
+      return Object.fromEntries(states.map((state) => [state, Number(new RegExp(`^cairn_jobs\\{state="${state}"\\} (\\d+)$`, 'm').exec(metrics)?.[1])]));
+    };
+    await settled();
+    const before = await scrape();
+    const job = await startJob();
+    await settled();
+    expect((await scrape()).running).toBe(before.running + 1);
+    await job.succeeded();
+    await settled();
+    const after = await scrape();
+    expect(after).toEqual({ ...before, succeeded: before.succeeded + 1 });
+    expect(Object.values(after).every(Number.isInteger)).toBe(true);
+  });
 });
