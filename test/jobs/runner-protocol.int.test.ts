@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { connect } from 'nats';
 import request from 'supertest';
 import { cancelSubjectOf, RUNNER_SUBJECTS, type CancelNotice } from '@cairn/contracts';
+import { metricValue } from '@cairn/telemetry';
 import { CPU, Facility, FILE_STATISTICS } from './support/facility';
 import type { HandRunner, HeldJob } from './support/hand-runner';
 
@@ -159,8 +160,10 @@ describe('the runner protocol, on the jobs service and the projects service', ()
   });
 
   it('"A runner that stops heartbeating fails its job with failure.kind: system and a reason"; a later job still runs', async () => {
+    const [heartbeats, lost] = [await metricValue('cairn_job_heartbeats_total'), await metricValue('cairn_jobs_lost_runner_total')];
     const job = await startJob();
     expect(await job.heartbeat()).toEqual({ accepted: true, cancel: false });
+    expect(await metricValue('cairn_job_heartbeats_total')).toBe(heartbeats + 1);
     const deadline = Date.now() + 10_000;
     let shown = (await details(job.assignment.jobId)).body;
     while (shown.status === 'running' && Date.now() < deadline) {
@@ -168,6 +171,7 @@ describe('the runner protocol, on the jobs service and the projects service', ()
       shown = (await details(job.assignment.jobId)).body;
     }
     expect(shown).toMatchObject({ status: 'failed', failure: { kind: 'system', reason: expect.stringMatching(/^runner runner-1 stopped heartbeating/) } });
+    expect(await metricValue('cairn_jobs_lost_runner_total')).toBe(lost + 1);
     expect(await job.succeeded()).toMatchObject({ accepted: false });
 
     const next = await startJob();
