@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { LOCAL_DEV_JWT_SECRET, signDevToken } from '@cairn/auth';
+import { registerDemoTemplates } from './demo-templates';
 import { PLATFORM_FILE, REPO, type PlatformAddress } from './platform';
 import type { ServiceName } from './routes';
 
@@ -27,8 +28,22 @@ function platformAddress(env: NodeJS.ProcessEnv): PlatformAddress {
 
 class StepFailed extends Error {}
 
+/** The molecule the guide's render step draws (Render Molecule reads XYZ). */
+const WATER_XYZ = '3\nwater\nO 0.000 0.000 0.117\nH 0.000 0.757 -0.467\nH 0.000 -0.757 -0.467\n';
+
 function check(condition: boolean, message: string): void {
   if (!condition) throw new StepFailed(message);
+}
+
+/** What `probe` finds once it finds something; the step fails after `timeoutMs` waiting for `what`. */
+async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = await probe();
+    if (found !== undefined) return found;
+    check(Date.now() < deadline, `waited ${timeoutMs / 1000} s for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 }
 
 interface Answer {
@@ -48,10 +63,14 @@ class Person {
     private readonly admin = false,
   ) {}
 
-  async call(method: string, path: string, body?: object | FormData): Promise<Answer> {
+  async bearer(): Promise<string> {
     this.token ??= await signDevToken({ username: this.username, admin: this.admin, email: `${this.username}@example.org`, name: this.username }, this.session.secret);
+    return this.token;
+  }
+
+  async call(method: string, path: string, body?: object | FormData): Promise<Answer> {
     const headers: Record<string, string> = {
-      authorization: `Bearer ${this.token}`,
+      authorization: `Bearer ${await this.bearer()}`,
       'Cairn-Min-Position': String(this.session.position),
       'X-Request-Id': `demo-${this.session.run}-${++this.session.requests}`,
     };
@@ -109,7 +128,15 @@ function guideSteps(session: Session, cli: (args: string[]) => Promise<string>):
   const alice = person('alice', true);
   const [paula, mark, mia, victor, leo, nora] = ['paula', 'mark', 'mia', 'victor', 'leo', 'nora'].map((name) => person(name));
   const lab = `demo-${session.run}`;
-  const state = { facility: '', labProject: '', rawFile: '', experiments: [] as string[] };
+  const state = { facility: '', labProject: '', rawFile: '', molecule: '', render: '', rerun: '', experiments: [] as string[] };
+  const CPU = { type: 'cpu', performance: 'standard' };
+  const GPU_TURBO = { type: 'gpu', performance: 'turbo' };
+  /** A job as its page shows it, once it has ended (a runner must be running to get it there). */
+  const ended = (jobId: string) =>
+    until(`job ${jobId} to end (is a runner running?)`, 60_000, async () => {
+      const job = (await victor.get(`/api/jobs/${jobId}`)).body;
+      return ['succeeded', 'failed', 'cancelled'].includes(job.status) ? job : undefined;
+    });
 
   return [
     {
@@ -185,16 +212,68 @@ function guideSteps(session: Session, cli: (args: string[]) => Promise<string>):
         };
         state.rawFile = (await upload(mia, 201)).body.id;
         await upload(victor, 403);
+        const molecule = new FormData();
+        molecule.append('path', 'raw/water.xyz');
+        molecule.append('file', new Blob([WATER_XYZ]), 'water.xyz');
+        state.molecule = (await mia.post(`/api/projects/${state.facility}/files`, molecule)).body.id;
         const files = (await victor.get(`/api/projects/${state.facility}/files?folder=raw`)).body.items as { path: string }[];
         check(files.some((file) => file.path === 'raw/lysozyme-001.cbf'), 'victor does not see the upload');
-        return `raw/lysozyme-001.cbf (${state.rawFile})`;
+        return `raw/lysozyme-001.cbf and raw/water.xyz; victor's upload: 403`;
       },
     },
     {
       guide: 'facility',
-      title: 'Steps 2-4: jobs are run, found by triggerer and template, and rerun',
+      title: 'Step 2: mia renders the molecule; victor finds the job by triggerer and by template',
       needs: ['jobs'],
-      run: async () => 'needs the jobs service',
+      run: async () => {
+        await registerDemoTemplates(session.address.edgeUrl, await alice.bearer(), () => undefined);
+        const run = (await mia.post(`/api/projects/${state.facility}/jobs`, { template: 'Render Molecule', inputs: [state.molecule], parameters: { view: 'front' }, machine: CPU })).body;
+        state.render = run.id;
+        const job = await ended(state.render);
+        check(job.status === 'succeeded', `the render ${job.status}: ${JSON.stringify(job.failure ?? {})}`);
+        const byTriggerer = (await victor.get(`/api/projects/${state.facility}/jobs?triggeredBy=mia`)).body.items as { id: string }[];
+        const byTemplate = (await victor.get(`/api/projects/${state.facility}/jobs?template=render`)).body.items as { id: string }[];
+        check(byTriggerer.some((found) => found.id === state.render) && byTemplate.some((found) => found.id === state.render), 'the search does not find the job');
+        const refused = await victor.call('POST', `/api/projects/${state.facility}/jobs`, { template: 'Render Molecule', inputs: [state.molecule], machine: CPU });
+        check(refused.status === 403, `victor ran a job: ${refused.status}`);
+        return `job ${state.render} (${job.template}) succeeded; victor's run: 403 ${refused.body.rule}`;
+      },
+    },
+    {
+      guide: 'facility',
+      title: "Step 3: victor reviews it: inputs, parameters, machine, logs and the output in the job's folder",
+      needs: ['jobs'],
+      run: async () => {
+        const job = (await victor.get(`/api/jobs/${state.render}`)).body;
+        const outputs = job.outputs as { path: string }[];
+        check(outputs.length > 0 && outputs.every((file) => file.path.startsWith(job.outputFolder)), `outputs outside ${job.outputFolder}: ${JSON.stringify(outputs)}`);
+        const logs = (await victor.get(`/api/jobs/${state.render}/logs`)).body;
+        // Option B of the guide: the same outputs, found from the project's file space.
+        const folder = String(job.outputFolder).replace(/\/$/, '');
+        // The runner's uploads are writes this session has not seen: the listing may take a moment to show them.
+        const processed = await until(`the folder ${folder} to list the outputs`, 10_000, async () => {
+          const listed = (await victor.get(`/api/projects/${state.facility}/files?folder=${encodeURIComponent(folder)}`)).body.items as { path: string }[];
+          return outputs.every((file) => listed.some((entry) => entry.path === file.path)) ? listed : undefined;
+        });
+        return `parameters ${JSON.stringify(job.parameters)} on ${job.machine.type}/${job.machine.performance}; ${logs.items.length} log chunk(s); ${processed.map((file) => file.path).join(', ')}`;
+      },
+    },
+    {
+      guide: 'facility',
+      title: 'Step 4: mark reruns it with all three views on a GPU turbo machine: a new job, his, in a new folder',
+      needs: ['jobs'],
+      run: async () => {
+        // The step-by-step flow: inputs still there and of an accepted type, parameters against their defaults.
+        const form = (await mark.get(`/api/jobs/${state.render}/rerun-form`)).body;
+        const inputs = form.inputs as { present: boolean; acceptedType: boolean }[];
+        check(inputs.every((input) => input.present && input.acceptedType), `the rerun form finds inputs wanting: ${JSON.stringify(inputs)}`);
+        const rerun = (await mark.post(`/api/jobs/${state.render}/rerun`, { parameters: { view: 'all', style: 'ball-and-stick' }, machine: GPU_TURBO })).body;
+        state.rerun = rerun.id;
+        const job = await ended(state.rerun);
+        check(job.status === 'succeeded' && job.rerunOf === state.render && job.triggeredBy.username === 'mark', `the rerun: ${JSON.stringify(job)}`);
+        const diff = (await mark.get(`/api/jobs/${state.rerun}/diff?against=${state.render}`)).body;
+        return `rerun ${state.rerun} of ${state.render} in ${job.outputFolder}; changes: ${JSON.stringify(diff.changes)}`;
+      },
     },
     {
       guide: 'facility',
@@ -213,9 +292,16 @@ function guideSteps(session: Session, cli: (args: string[]) => Promise<string>):
     },
     {
       guide: 'facility',
-      title: 'Step 5: the latest best job is recorded in the logbook, and comments go on jobs',
+      title: 'Step 5: mia records the rerun as the latest best job; comments go on it, not from a viewer',
       needs: ['jobs', 'logbook'],
-      run: async () => 'needs the jobs service',
+      run: async () => {
+        const best = (await mia.put(`/api/projects/${state.facility}/logbook/best-jobs`, { jobIds: [state.rerun], reason: 'Best output: view=all' })).body;
+        check(best.jobs?.[0]?.jobId === state.rerun, `best jobs: ${JSON.stringify(best)}`);
+        const comment = (await mia.post(`/api/jobs/${state.rerun}/comments`, { body: 'This run used GPU for the render, @mark' })).body;
+        const refused = await victor.call('POST', `/api/jobs/${state.rerun}/comments`, { body: 'nice' });
+        check(refused.status === 403, `victor commented: ${refused.status}`);
+        return `best job ${state.rerun}; comment mentions ${(comment.mentions as { username: string }[]).map((mention) => mention.username).join(', ')}; victor's comment: 403`;
+      },
     },
     {
       guide: 'facility',

@@ -30,9 +30,11 @@ describe('npm run demo', () => {
       expect(stdout).toMatch(new RegExp(`^✓ .*${step}`, 'm'));
     }
     const needing = [
-      [['jobs'], 'rerun'],
+      [['jobs'], 'renders the molecule'],
+      [['jobs'], 'reviews it'],
+      [['jobs'], 'reruns it'],
       [['logbook'], 'starts the logbook from the suggested template'],
-      [['jobs', 'logbook'], 'latest best job is recorded'],
+      [['jobs', 'logbook'], 'latest best job'],
       [['logbook'], 'comments on an experiment'],
     ] as const;
     for (const [services, step] of needing) {
