@@ -59,6 +59,7 @@ describe('the jobs API', () => {
       ['schema-invalid parameters', () => ({ parameters: { style: 'sketch', width: 'wide', zoom: 2 } }), ['parameters.zoom', 'parameters.style', 'parameters.width']],
       ['a machine type the template does not allow', () => ({ template: 'Render Molecule on GPU' }), ['machine']],
       ['a machine that is none', () => ({ machine: { type: 'tpu', performance: 'standard' } }), ['machine.type']],
+      ['a machine that is a list, with a template that is none: the shape is refused first', () => ({ template: 'Render Protein', machine: [] }), ['machine']],
       ['unknown fields', () => ({ priority: 'high' }), ['priority']],
     ])('%s', async (_case, body, fields) => {
       expect(await fieldsOf(body(facility))).toEqual(fields);
@@ -173,6 +174,8 @@ describe('the jobs API', () => {
       expect(other.body.errors).toEqual([{ field: 'template', message: expect.stringContaining('keeps the template File Statistics') }]);
       const unknownVersion = await jobsAs(facility.carol).post(`/api/jobs/${bobsRerun}/rerun`, { template: '3.0.0' }).expect(400);
       expect(unknownVersion.body.errors).toEqual([{ field: 'template', message: 'File Statistics has no version 3.0.0 (it has 1.0.0)' }]);
+      const listedMachine = await jobsAs(facility.carol).post(`/api/jobs/${bobsRerun}/rerun`, { template: '3.0.0', machine: [] }).expect(400);
+      expect(listedMachine.body.errors.map((error: { field: string }) => error.field)).toEqual(['machine']);
     });
 
     it('"GET /api/jobs/:a/diff?against=:b gives the same comparison for any two jobs of one project"', async () => {
