@@ -19,9 +19,10 @@ describe('the jobs API', () => {
   afterAll(() => facility?.stop(), 30_000);
 
   describe('job templates: "name@version ... Registered by a facility admin"', () => {
-    it('lists every version, the newest registration first, for everyone', async () => {
-      await jobsAs(facility.platform.admin).post('/api/job-templates', { ...RENDER_MOLECULE, version: '1.1.0', description: 'Sharper bonds.' }).expect(201);
+    it('lists every version, the newest registration first, for everyone; a registration answers its item of the list', async () => {
+      const registered = await jobsAs(facility.platform.admin).post('/api/job-templates', { ...RENDER_MOLECULE, version: '1.1.0', description: 'Sharper bonds.' }).expect(201);
       const listed = await jobsAs(facility.vic).get('/api/job-templates?name=render').expect(200);
+      expect(listed.body.items[0]).toEqual(registered.body);
       expect(listed.body.items.map((template: { ref: string }) => template.ref)).toEqual(['Render Molecule@1.1.0', 'Render Molecule on GPU@1.0.0', 'Render Molecule@1.0.0']);
       expect(listed.body.items[2]).toMatchObject({ parameters: RENDER_MOLECULE.parameters, inputTypes: ['xyz', 'pdb'], machineTypes: RENDER_MOLECULE.machineTypes, command: RENDER_MOLECULE.command });
     });
