@@ -116,6 +116,8 @@ export class RunJobDto {
   parameters?: Record<string, unknown>;
 
   @ApiProperty({ type: MachineDto })
+  // @ValidateNested takes an array as a list of machines, and [] as valid: @IsObject refuses it, naming machine.
+  @IsObject()
   @ValidateNested()
   @Type(() => MachineDto)
   machine!: MachineDto;
@@ -136,6 +138,7 @@ export class RerunJobDto {
 
   @ApiPropertyOptional({ type: MachineDto })
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => MachineDto)
   machine?: MachineDto;
