@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
-# Installs the servers that tests and local start need (nats-server, FerretDB) once per machine into a
+# Installs the servers that tests and local start need (nats-server, FerretDB) and kustomize once per machine into a
 # per-user cache outside the repo. Idempotent: a second run with the binaries present returns at once.
 # Prints the cache folder's bin path on its last line so callers can `eval` or read it.
 set -euo pipefail
 
 NATS_SERVER_VERSION="v2.15.2"
 FERRETDB_VERSION="v1.24.2"
+KUSTOMIZE_VERSION="v5.8.1"
 
 TOOLS_DIR="${CAIRN_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/cairn-tools}"
 BIN_DIR="$TOOLS_DIR/bin"
 NATS_BIN="$BIN_DIR/nats-server-$NATS_SERVER_VERSION"
 FERRET_BIN="$BIN_DIR/ferretdb-$FERRETDB_VERSION-idindex"
+KUSTOMIZE_BIN="$BIN_DIR/kustomize-$KUSTOMIZE_VERSION"
 mkdir -p "$BIN_DIR"
 
 log() { printf '[install-tools] %s\n' "$*" >&2; }
@@ -61,8 +63,42 @@ install_ferretdb() {
   rm -rf "$work"
 }
 
+# Renders the Kubernetes overlays for the deployment checks (test/deploy); no cluster is needed.
+install_kustomize() {
+  [ -x "$KUSTOMIZE_BIN" ] && return 0
+  require_go
+  log "building kustomize $KUSTOMIZE_VERSION (once per machine)"
+  local gobin
+  gobin=$(mktemp -d)
+  GOBIN="$gobin" GOFLAGS=-mod=mod go install "sigs.k8s.io/kustomize/kustomize/v5@$KUSTOMIZE_VERSION"
+  mv "$gobin/kustomize" "$KUSTOMIZE_BIN"
+  rm -rf "$gobin"
+}
+
+# With --for-tests (the test command and CI), what only some tests need, from Debian's packages as root:
+# Slurm and MUNGE for the Slurm runner backend (a private single-node cluster, libs/testing/src/
+# slurm-cluster.ts) and Chromium for the console's browser tests. Neither is needed to run Cairn; where
+# they cannot be installed (no root, no apt) those tests report themselves skipped with the reason.
+install_test_packages() {
+  local wanted=()
+  { [ -x /usr/sbin/slurmctld ] && [ -x /usr/sbin/slurmd ] && [ -x /usr/bin/sbatch ] && [ -x /usr/sbin/munged ]; } || wanted+=(slurmctld slurmd slurm-client munge)
+  [ -x /usr/bin/chromium ] || wanted+=(chromium fonts-dejavu-core)
+  [ ${#wanted[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+    log "cannot install ${wanted[*]} here (needs root and apt-get): the tests that need them will be skipped"
+    return 0
+  fi
+  log "installing Debian's ${wanted[*]} (once per machine)"
+  if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${wanted[@]}"; } >&2; then
+    log "apt-get could not install ${wanted[*]}: the tests that need them will be skipped"
+  fi
+}
+
 install_nats_server
 install_ferretdb
+install_kustomize
+[ "${1:-}" = "--for-tests" ] && install_test_packages
 ln -sf "$NATS_BIN" "$BIN_DIR/nats-server"
 ln -sf "$FERRET_BIN" "$BIN_DIR/ferretdb"
+ln -sf "$KUSTOMIZE_BIN" "$BIN_DIR/kustomize"
 echo "$BIN_DIR"

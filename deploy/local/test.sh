@@ -3,7 +3,7 @@
 # Jest's JSON results go to test-results/jest.json, which .ci/run summarises.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-bash deploy/local/install-tools.sh >/dev/null
+bash deploy/local/install-tools.sh --for-tests >/dev/null
 echo "== typecheck"; npx tsc -p tsconfig.json --noEmit
 export NX_DAEMON=false NX_NO_CLOUD=true
 # The module-boundary rule reads the Nx project graph, which must be computed first.

@@ -1,4 +1,4 @@
-import { AccessView, ProjectsService } from '@cairn/projects-service';
+import { AccessView, ProjectsService, projectStream } from '@cairn/projects-service';
 import { Platform, type Person } from './platform';
 
 /**
@@ -141,7 +141,7 @@ describe('projects over HTTP', () => {
     });
     it('someone who reads many projects gets the same list, read in name order and filtered as it is read', async () => {
       const { runtime, app } = platform.projects;
-      const filtering = new ProjectsService(runtime.store, app.get(AccessView), runtime.collections, 0);
+      const filtering = new ProjectsService(runtime.store, app.get(AccessView), runtime.collections, runtime.freshState, 0);
       const principal = { userId: alice.userId, username: alice.username, isFacilityAdmin: false };
       const byId = await platform.as(alice).get('/api/projects?lab=sundog&limit=2');
       const first = await filtering.list(principal, { lab: 'sundog', limit: 2 });
@@ -236,6 +236,63 @@ describe('projects over HTTP', () => {
     it('an unknown project is a 404', async () => {
       const missing = await platform.as(alice).get('/api/projects/no-such-slug?lab=sundog');
       expect(missing.status).toBe(404);
+    });
+  });
+
+  describe("The project's version (API.md: a strong ETag; If-Match answers 412 on a stale one, expectedVersion 409)", () => {
+    let projectId: string;
+    const versionOf = async () => (await platform.projects.runtime.store.readStream(projectStream(projectId))).at(-1)!.streamversion;
+    const withIfMatch = (method: 'patch' | 'delete', tag: string, body: object = {}) => platform.as(alice)[method](`/api/projects/${projectId}`).set('If-Match', tag).send(body);
+
+    beforeAll(async () => {
+      projectId = (await platform.as(alice).post('/api/projects', { lab: 'sundog', name: 'Versioned', description: 'first', scheme: 'lab' })).body.id;
+    });
+
+    it('the project page carries a strong ETag that is the version of the project\'s stream', async () => {
+      const page = await platform.as(alice).get(`/api/projects/${projectId}`);
+      expect(page.status).toBe(200);
+      expect(page.headers.etag).toBe(`"${await versionOf()}"`);
+    });
+
+    it('an edit with the current version is made, and the page then carries the next version', async () => {
+      const { headers } = await platform.as(alice).get(`/api/projects/${projectId}`);
+      const edited = await withIfMatch('patch', headers.etag, { description: 'second' });
+      expect(edited.status).toBe(200);
+      const page = await platform.as(alice).get(`/api/projects/${projectId}`);
+      expect(page.body.description).toBe('second');
+      expect(page.headers.etag).toBe(`"${Number(JSON.parse(headers.etag)) + 1}"`);
+    });
+
+    it('an edit or a deletion with a stale If-Match answers 412 with the current version, and changes nothing', async () => {
+      const current = await versionOf();
+      const staleEdit = await withIfMatch('patch', `"${current - 1}"`, { name: 'Lost update' });
+      expect(staleEdit.status).toBe(412);
+      expect(staleEdit.body).toMatchObject({ rule: 'precondition.stale-version', currentVersion: current });
+      const staleDeletion = await withIfMatch('delete', `"${current - 1}"`);
+      expect(staleDeletion.status).toBe(412);
+
+      const page = await platform.as(alice).get(`/api/projects/${projectId}`);
+      expect(page.body).toMatchObject({ name: 'Versioned', status: 'active' });
+      expect(await versionOf()).toBe(current);
+    });
+
+    it('an edit with a stale expectedVersion in its body answers 409 with the current version', async () => {
+      const current = await versionOf();
+      const stale = await platform.as(alice).patch(`/api/projects/${projectId}`, { name: 'Lost update', expectedVersion: current - 1 });
+      expect(stale.status).toBe(409);
+      expect(stale.body).toMatchObject({ rule: 'concurrency.stale-version', currentVersion: current });
+      expect(await versionOf()).toBe(current);
+    });
+
+    it('a deletion with the current expectedVersion is made', async () => {
+      const deleted = await platform.as(alice).delete(`/api/projects/${projectId}`, { expectedVersion: await versionOf() });
+      expect(deleted.status).toBe(200);
+    });
+
+    it('the list is no version: it carries no ETag', async () => {
+      const list = await platform.as(alice).get('/api/projects?lab=sundog');
+      expect(list.status).toBe(200);
+      expect(list.headers.etag).toBeUndefined();
     });
   });
 });

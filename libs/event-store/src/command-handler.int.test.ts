@@ -1,21 +1,60 @@
-import { EventValidationError, type Decider, type DomainEvent } from '@cairn/contracts';
+import { EventValidationError, type Decider, type DomainEvent, type LabMemberAddedData } from '@cairn/contracts';
 import { startNatsServer, type NatsServerHandle } from '@cairn/testing';
-import { handleCommand } from './command-handler';
+import { commandHandler } from './command-handler';
 import { JetStreamEventStore } from './jetstream/jetstream-event-store';
+import { WrongExpectedVersionError, type EventStore } from './port';
 
 type LabCreated = DomainEvent<'access.lab.created.v1', { lab: string; name: string; slug: string; actor: string }>;
+type MemberAdded = DomainEvent<'access.lab.member-added.v1', LabMemberAddedData>;
+type LabEvent = LabCreated | MemberAdded;
 
-/** A decider whose output the test controls, to see what handleCommand lets through. */
-const echo: Decider<LabCreated[], number, LabCreated> = {
-  initialState: () => 0,
-  decide: (events) => events,
-  evolve: (count) => count + 1,
-};
+/** A decider whose output the test controls; it counts the events it has seen, and notes each state it decided on. */
+function echo() {
+  const decidedOn: number[] = [];
+  const decider: Decider<LabEvent[], number, LabEvent> = {
+    initialState: () => 0,
+    decide: (events, count) => {
+      decidedOn.push(count);
+      return events;
+    },
+    evolve: (count) => count + 1,
+  };
+  return { decider, decidedOn };
+}
 
-describe('handleCommand', () => {
+const labStream = (lab: string) => ({ context: 'access', aggregate: 'lab', id: lab });
+const created = (lab: string): LabCreated => ({ type: 'access.lab.created.v1', data: { lab, name: 'Optics', slug: lab, actor: 'u-a' } });
+const memberAdded = (lab: string, userId: string): MemberAdded => ({
+  type: 'access.lab.member-added.v1',
+  data: { lab, userId, username: userId, displayName: userId, admin: false, actor: 'u-a' },
+});
+
+/**
+ * The real store, with another writer that appends to the same stream just before each of the first
+ * `races` appends of the handler: the race an optimistic append exists for, made to happen every time.
+ */
+function withRivalWriter(store: EventStore, lab: string, races: number): EventStore {
+  let left = races;
+  let rivals = 0;
+  return Object.assign(Object.create(store) as EventStore, {
+    append: async (...args: Parameters<EventStore['append']>) => {
+      if (left-- > 0) await store.append(labStream(lab), [memberAdded(lab, `u-rival-${++rivals}`)], 'any');
+      return store.append(...args);
+    },
+  });
+}
+
+describe('commandHandler', () => {
   let nats: NatsServerHandle;
   let store: JetStreamEventStore;
-  const stream = { context: 'access', aggregate: 'lab', id: 'optics' };
+  let labs = 0;
+  /** A lab created for one test, so tests share no stream. */
+  const newLab = async () => {
+    const lab = `lab-${++labs}`;
+    await store.append(labStream(lab), [created(lab)], 'no-stream');
+    return lab;
+  };
+  const typesIn = async (lab: string) => (await store.readStream(labStream(lab))).map((event) => [event.type, event.actorid]);
 
   beforeAll(async () => {
     nats = await startNatsServer();
@@ -26,16 +65,79 @@ describe('handleCommand', () => {
     await nats?.stop();
   });
 
-  it('appends what the decider decided and returns the position and the new state', async () => {
-    const created: LabCreated = { type: 'access.lab.created.v1', data: { lab: 'optics', name: 'Optics', slug: 'optics', actor: 'u-a' } };
-    const outcome = await handleCommand(store, stream, echo, [created], { actorid: 'u-a' });
+  it('appends what the decider decided, for the actor, and returns the position and the new state', async () => {
+    const { decider } = echo();
+    const outcome = await commandHandler(store, decider, labStream)('optics', [created('optics')], { actor: 'u-a' });
     expect(outcome).toMatchObject({ state: 1, version: 0 });
-    expect((await store.readStream(stream)).map((event) => [event.type, event.actorid])).toEqual([['access.lab.created.v1', 'u-a']]);
+    expect(await typesIn('optics')).toEqual([['access.lab.created.v1', 'u-a']]);
   });
 
   it('refuses to publish an event its schema rejects, and appends nothing', async () => {
-    const malformed = { type: 'access.lab.created.v1', data: { lab: 'optics', name: '', slug: 'Not A Slug', actor: 'u-a' } } as LabCreated;
-    await expect(handleCommand(store, stream, echo, [malformed])).rejects.toBeInstanceOf(EventValidationError);
-    expect(await store.readStream(stream)).toHaveLength(1);
+    const lab = await newLab();
+    const malformed = { type: 'access.lab.created.v1', data: { lab, name: '', slug: 'Not A Slug', actor: 'u-a' } } as LabCreated;
+    await expect(commandHandler(store, echo().decider, labStream)(lab, [malformed], {})).rejects.toBeInstanceOf(EventValidationError);
+    expect(await store.readStream(labStream(lab))).toHaveLength(1);
+  });
+
+  describe('without an expected version', () => {
+    it('when another writer appends first, loads the stream again, decides on what it holds now, and appends', async () => {
+      const lab = await newLab();
+      const { decider, decidedOn } = echo();
+      const outcome = await commandHandler(withRivalWriter(store, lab, 1), decider, labStream)(lab, [memberAdded(lab, 'u-b')], { actor: 'u-a' });
+      expect(decidedOn).toEqual([1, 2]);
+      expect(outcome).toMatchObject({ state: 3, version: 2 });
+      expect((await store.readStream(labStream(lab))).map((event) => (event.data as { userId?: string }).userId)).toEqual([
+        undefined,
+        'u-rival-1',
+        'u-b',
+      ]);
+    });
+
+    it('gives up with the conflict after three lost races, having appended nothing of its own', async () => {
+      const lab = await newLab();
+      const { decider, decidedOn } = echo();
+      const handle = commandHandler(withRivalWriter(store, lab, 3), decider, labStream);
+      await expect(handle(lab, [memberAdded(lab, 'u-b')], { actor: 'u-a' })).rejects.toBeInstanceOf(WrongExpectedVersionError);
+      expect(decidedOn).toEqual([1, 2, 3]);
+      expect(await store.readStream(labStream(lab))).toHaveLength(4);
+    });
+  });
+
+  describe('with an expected version', () => {
+    it('appends when the stream is at that version', async () => {
+      const lab = await newLab();
+      const outcome = await commandHandler(store, echo().decider, labStream)(lab, [memberAdded(lab, 'u-b')], { actor: 'u-a', expectedVersion: 0 });
+      expect(outcome).toMatchObject({ version: 1, state: 2 });
+    });
+
+    it('when another writer appends between its load and its append, is not retried: the conflict names the version the stream is at', async () => {
+      const lab = await newLab();
+      const { decider, decidedOn } = echo();
+      const handle = commandHandler(withRivalWriter(store, lab, 1), decider, labStream);
+      const refusal = await handle(lab, [memberAdded(lab, 'u-b')], { actor: 'u-a', expectedVersion: 0 }).catch((error: unknown) => error);
+      expect(refusal).toBeInstanceOf(WrongExpectedVersionError);
+      expect(refusal).toMatchObject({ expected: 0, actual: 1 });
+      expect(decidedOn).toEqual([1]);
+      expect(await typesIn(lab)).toEqual([
+        ['access.lab.created.v1', undefined],
+        ['access.lab.member-added.v1', undefined],
+      ]);
+    });
+
+    it('when the stream has already moved past it, refuses before deciding', async () => {
+      const lab = await newLab();
+      await store.append(labStream(lab), [memberAdded(lab, 'u-c')], 0);
+      const { decider, decidedOn } = echo();
+      const refusal = await commandHandler(store, decider, labStream)(lab, [memberAdded(lab, 'u-b')], { expectedVersion: 0 }).catch((error: unknown) => error);
+      expect(refusal).toMatchObject({ expected: 0, actual: 1 });
+      expect(decidedOn).toEqual([]);
+    });
+
+    it('of a stream that does not exist, refuses with "no-stream" as the version it is at', async () => {
+      const refusal = await commandHandler(store, echo().decider, labStream)('nowhere', [created('nowhere')], { expectedVersion: 3 }).catch(
+        (error: unknown) => error,
+      );
+      expect(refusal).toMatchObject({ expected: 3, actual: 'no-stream' });
+    });
   });
 });

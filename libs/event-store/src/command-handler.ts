@@ -1,11 +1,5 @@
-import { foldEvents, validateOnPublish, type Decider, type DomainEvent, type StreamName } from '@cairn/contracts';
+import { foldEvents, streamIdOf, validateOnPublish, type Decider, type DomainEvent, type StreamName } from '@cairn/contracts';
 import { WrongExpectedVersionError, type EventStore } from './port';
-
-export interface CommandMetadata {
-  actorid?: string;
-  correlationid?: string;
-  causationid?: string;
-}
 
 export interface CommandOutcome<State, Event> {
   events: Event[];
@@ -13,6 +7,8 @@ export interface CommandOutcome<State, Event> {
   /** Global position of the last appended event; the stream's unchanged head when nothing was appended. */
   position: number;
   version: number | 'no-stream';
+  /** When the store stamped the appended events (their `time`, as read models record it); absent when nothing was appended. */
+  time?: string;
 }
 
 export interface LoadedAggregate<State> {
@@ -39,38 +35,70 @@ export async function loadAggregate<State, Event extends DomainEvent>(
   };
 }
 
+/** Who asked, and what the caller saw: the options of one command. */
+export interface CommandOptions {
+  /** The person the events are recorded for (their `actorid`); absent for what the platform does itself. */
+  actor?: string;
+  /**
+   * The version of the stream the caller decided against (an `If-Match`, a body's `expectedVersion`, a
+   * preview). Any other version is a conflict, reported and never retried: the caller's reasons may not
+   * hold for the state the stream has now.
+   */
+  expectedVersion?: number;
+  correlationid?: string;
+  causationid?: string;
+}
+
+/** Decides `command` on the aggregate `id` and appends what it decided. */
+export type CommandHandler<Command, State, Event extends DomainEvent> = (
+  id: string,
+  command: Command,
+  options: CommandOptions,
+) => Promise<CommandOutcome<State, Event>>;
+
+/** Appends that lost to a concurrent writer, without an expected version, before the command gives up. */
+const ATTEMPTS_WITHOUT_EXPECTED_VERSION = 3;
+
 /**
  * Load, decide, append — the one way every service changes its own streams. Every event is checked
  * against the catalogue before it is appended (an unregistered type or data its schema refuses is never
- * published). A concurrent writer makes the append fail on the expected version; deciding is pure, so it
- * is safe to reload and decide again.
+ * published). Without an expected version, a concurrent writer makes the append fail and the command is
+ * loaded and decided again (deciding is pure, so that is safe), a bounded number of times. With one, the
+ * stream must be at that version when it is loaded and when it is appended to; otherwise the
+ * `WrongExpectedVersionError` names the version it is at.
  */
-export async function handleCommand<Command, State, Event extends DomainEvent>(
+export function commandHandler<Command, State, Event extends DomainEvent>(
   store: EventStore,
-  stream: StreamName,
   decider: Decider<Command, State, Event>,
-  command: Command,
-  metadata: CommandMetadata = {},
-  attempts = 3,
-): Promise<CommandOutcome<State, Event>> {
-  for (let attempt = 1; ; attempt++) {
-    const loaded = await loadAggregate(store, stream, decider);
-    let state = loaded.state;
-    const { version } = loaded;
-
-    const events = decider.decide(command, state);
-    if (events.length === 0) return { events, state, position: loaded.position, version };
-    events.forEach(validateOnPublish);
-    try {
-      const appended = await store.append(
-        stream,
-        events.map((event) => ({ type: event.type, data: event.data, ...metadata })),
-        version,
-      );
-      for (const event of events) state = decider.evolve(state, event);
-      return { events, state, position: appended.position, version: appended.nextVersion };
-    } catch (error) {
-      if (!(error instanceof WrongExpectedVersionError) || attempt >= attempts) throw error;
+  streamOf: (id: string) => StreamName,
+): CommandHandler<Command, State, Event> {
+  return async (id, command, { actor, expectedVersion, correlationid, causationid }) => {
+    const stream = streamOf(id);
+    const metadata = {
+      ...(actor !== undefined && { actorid: actor }),
+      ...(correlationid !== undefined && { correlationid }),
+      ...(causationid !== undefined && { causationid }),
+    };
+    for (let attempt = 1; ; attempt++) {
+      const loaded = await loadAggregate(store, stream, decider);
+      if (expectedVersion !== undefined && loaded.version !== expectedVersion) {
+        throw new WrongExpectedVersionError(streamIdOf(stream), expectedVersion, loaded.version);
+      }
+      const events = decider.decide(command, loaded.state);
+      if (events.length === 0) return { events, state: loaded.state, position: loaded.position, version: loaded.version };
+      events.forEach(validateOnPublish);
+      try {
+        const appended = await store.append(
+          stream,
+          events.map((event) => ({ type: event.type, data: event.data, ...metadata })),
+          loaded.version,
+        );
+        const state = events.reduce((folded, event) => decider.evolve(folded, event), loaded.state);
+        return { events, state, position: appended.position, version: appended.nextVersion, time: appended.time };
+      } catch (error) {
+        const retry = error instanceof WrongExpectedVersionError && expectedVersion === undefined && attempt < ATTEMPTS_WITHOUT_EXPECTED_VERSION;
+        if (!retry) throw error;
+      }
     }
-  }
+  };
 }

@@ -13,6 +13,7 @@ import {
   PositionHeaderInterceptor,
   type ConsistencyGate,
 } from './positions';
+import { VersionHeaderInterceptor } from './versions';
 
 export interface CairnHttpOptions {
   verifier: TokenVerifier;
@@ -41,6 +42,7 @@ export class CairnHttpModule {
       { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
       { provide: APP_INTERCEPTOR, useClass: PositionHeaderInterceptor },
       { provide: APP_INTERCEPTOR, useClass: MinPositionInterceptor },
+      { provide: APP_INTERCEPTOR, useClass: VersionHeaderInterceptor },
     ];
     if (options.consistency) providers.push({ provide: CONSISTENCY_GATE, useValue: options.consistency });
     return { module: CairnHttpModule, global: true, controllers: [HealthController], providers, exports: [TOKEN_VERIFIER] };

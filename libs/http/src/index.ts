@@ -7,4 +7,6 @@ export * from './idempotency';
 export * from './health';
 export * from './http.module';
 export * from './bootstrap';
+export * from './request-body';
 export * from './pagination';
+export * from './versions';

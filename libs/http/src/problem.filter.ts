@@ -1,9 +1,10 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { AuthenticationError, KeySetUnavailableError } from '@cairn/auth';
 import { DomainError, type DomainErrorKind } from '@cairn/contracts';
-import { WrongExpectedVersionError } from '@cairn/event-store';
+import { NotCaughtUpError, WrongExpectedVersionError } from '@cairn/event-store';
 import { problem, PROBLEM_CONTENT_TYPE, type ProblemDocument } from './problem';
+import { versionConflictProblem } from './versions';
 
 const STATUS_OF_KIND: Record<DomainErrorKind, number> = { invalid: 400, forbidden: 403, 'not-found': 404, conflict: 409 };
 
@@ -13,14 +14,15 @@ export class ProblemFilter implements ExceptionFilter {
   private readonly logger = new Logger('ProblemFilter');
 
   catch(error: unknown, host: ArgumentsHost): void {
-    const response = host.switchToHttp().getResponse<Response>();
-    const document = this.toProblem(error);
+    const http = host.switchToHttp();
+    const response = http.getResponse<Response>();
+    const document = this.toProblem(error, http.getRequest<Request>());
     if (document.status === 401) response.setHeader('WWW-Authenticate', 'Bearer');
     if (document.status === 503) response.setHeader('Retry-After', String(document.retryAfterSeconds ?? 1));
     response.status(document.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(document));
   }
 
-  private toProblem(error: unknown): ProblemDocument {
+  private toProblem(error: unknown, request: Request): ProblemDocument {
     if (error instanceof DomainError) {
       return problem(STATUS_OF_KIND[error.kind], error.message, { rule: error.rule, ...error.details });
     }
@@ -31,9 +33,8 @@ export class ProblemFilter implements ExceptionFilter {
         retryAfterSeconds: 5,
       });
     }
-    if (error instanceof WrongExpectedVersionError) {
-      return problem(409, 'Someone else changed this at the same time; reload and try again.', { rule: 'concurrency.stale-version' });
-    }
+    if (error instanceof NotCaughtUpError) return problem(503, error.message, { rule: 'consistency.not-yet', retryAfterSeconds: 1 });
+    if (error instanceof WrongExpectedVersionError) return versionConflictProblem(error, request);
     if (error instanceof HttpException) {
       const status = error.getStatus();
       const body = error.getResponse();

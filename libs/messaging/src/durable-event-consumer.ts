@@ -76,6 +76,9 @@ export interface DurableEventConsumerOptions {
  * to the dead-letter subject at once instead of holding up the consumer through every redelivery.
  */
 export class UnprocessableEvent extends Error {
+  /** Sets it apart from a plain Error for the type checker too: `instanceof` must not narrow an Error away. */
+  readonly unprocessable = true;
+
   constructor(reason: string) {
     super(reason);
     this.name = 'UnprocessableEvent';

@@ -117,6 +117,10 @@ export class ProjectionRunner implements ProgressSource {
     return this.options.consumerName ?? this.options.projection.name;
   }
 
+  get categories(): string[] {
+    return this.options.projection.categories;
+  }
+
   /** Highest position this process has seen applied to the read model (or dead-lettered). */
   get appliedPosition(): number {
     return this.applied;

@@ -4,3 +4,4 @@ export * from './nats-server';
 export * from './ferretdb';
 export * from './shared-servers';
 export * from './decider-spec';
+export * from './slurm-cluster';

@@ -8,7 +8,7 @@ export function toolsBinDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(toolsDir, 'bin');
 }
 
-export function toolPath(name: 'nats-server' | 'ferretdb'): string {
+export function toolPath(name: 'nats-server' | 'ferretdb' | 'kustomize'): string {
   const path = join(toolsBinDir(), name);
   if (!existsSync(path)) {
     throw new Error(`${name} is not installed at ${path}: run 'bash deploy/local/install-tools.sh' once`);

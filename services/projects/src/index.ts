@@ -3,5 +3,5 @@ export { projectsService } from './projects.service';
 export { AccessView } from './application/access-view';
 export { FilesService } from './application/files.service';
 export { ProjectsService } from './application/projects.service';
-export { projectIdOf } from './application/streams';
+export { projectIdOf, projectStream } from './application/streams';
 export { experimentDirectoryProjection, newProjectOf, PROJECT_DIRECTORY, projectDirectoryProjection } from './projections';

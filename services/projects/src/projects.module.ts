@@ -11,6 +11,7 @@ import { ExperimentsService } from './application/experiments.service';
 import { FilesService } from './application/files.service';
 import { LocalBlobStore } from './application/local-blob-store';
 import { ProjectsService } from './application/projects.service';
+import { DELETION_REQUESTS, EXPERIMENT_DIRECTORY } from './projections';
 
 const GIB = 1024 ** 3;
 
@@ -32,6 +33,7 @@ export class ProjectsModule {
     const http = runtime.httpOptions();
     const access = new AccessView(authorization, new Authorizer(authorization, { waitTimeoutMs }));
     const blobs = new LocalBlobStore(dataDir);
+    const fresh = runtime.freshState;
     return {
       module: ProjectsModule,
       imports: [
@@ -50,9 +52,15 @@ export class ProjectsModule {
       providers: [
         { provide: MAX_UPLOAD_BYTES, useValue: maxUploadBytes },
         { provide: AccessView, useValue: access },
-        { provide: ProjectsService, useValue: new ProjectsService(runtime.store, access, runtime.collections) },
-        { provide: ExperimentsService, useValue: new ExperimentsService(runtime.store, access, runtime.collections) },
-        { provide: FilesService, useValue: new FilesService(runtime.store, access, runtime.collections, blobs) },
+        { provide: ProjectsService, useValue: new ProjectsService(runtime.store, access, runtime.collections, fresh) },
+        {
+          provide: ExperimentsService,
+          useValue: new ExperimentsService(runtime.store, access, runtime.collections, fresh, runtime.readModel(EXPERIMENT_DIRECTORY)),
+        },
+        {
+          provide: FilesService,
+          useValue: new FilesService(runtime.store, access, runtime.collections, blobs, fresh, runtime.readModel(DELETION_REQUESTS)),
+        },
       ],
     };
   }

@@ -2,8 +2,8 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '@cairn/auth';
 import { notFound } from '@cairn/contracts';
-import { CommandResult, CurrentPrincipal } from '@cairn/http';
-import { ProjectAccessService } from '../application/project-access.service';
+import { CommandResult, CurrentPrincipal, expectedVersionOf, IfMatch, Versioned } from '@cairn/http';
+import { ProjectAccessService, type AccessChange } from '../application/project-access.service';
 import {
   changeRequestOf,
   CheckQuery,
@@ -23,8 +23,15 @@ function projectRef(id: string): string {
   return id;
 }
 
-function contextOf({ reason, previewId }: ChangeContextDto) {
-  return { ...(reason !== undefined && { reason }), ...(previewId !== undefined && { previewId }) };
+/** Why, the preview cited, and the version of the project's access the change was decided on. */
+function contextOf(body: ChangeContextDto, ifMatch: number | undefined) {
+  const { reason, previewId } = body;
+  const expectedVersion = expectedVersionOf(ifMatch, body);
+  return {
+    ...(reason !== undefined && { reason }),
+    ...(previewId !== undefined && { previewId }),
+    ...(expectedVersion !== undefined && { expectedVersion }),
+  };
 }
 
 @ApiTags('project access')
@@ -33,9 +40,11 @@ function contextOf({ reason, previewId }: ChangeContextDto) {
 export class ProjectAccessController {
   constructor(private readonly access: ProjectAccessService) {}
 
+  /** Its `ETag` is the version of the project's access, for `If-Match` on the changes below. */
   @Get()
-  usersPage(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
-    return this.access.usersPage(principal, projectRef(id));
+  async usersPage(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
+    const { version, page } = await this.access.usersPage(principal, projectRef(id));
+    return new Versioned(version, page);
   }
 
   @Get('me')
@@ -49,43 +58,47 @@ export class ProjectAccessController {
   }
 
   @Put('users/:userRef')
-  async setRole(
+  setRole(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
     @Param('userRef') userRef: string,
     @Body() body: SetRoleDto,
+    @IfMatch() ifMatch?: number,
   ) {
-    const { position, body: outcome } = await this.access.change(
-      principal,
-      projectRef(id),
-      { kind: 'set-role', user: userRef, role: body.role },
-      contextOf(body),
-    );
-    return new CommandResult(position, outcome);
+    return this.change(principal, id, { kind: 'set-role', user: userRef, role: body.role }, body, ifMatch);
   }
 
   @Delete('users/:userRef')
   @HttpCode(200)
-  async removeRole(
+  removeRole(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
     @Param('userRef') userRef: string,
     @Body() body: RemoveRoleDto,
+    @IfMatch() ifMatch?: number,
   ) {
-    const { position, body: outcome } = await this.access.change(principal, projectRef(id), { kind: 'remove-role', user: userRef }, contextOf(body));
-    return new CommandResult(position, outcome);
+    return this.change(principal, id, { kind: 'remove-role', user: userRef }, body, ifMatch);
   }
 
   @Put('base-level')
-  async setBaseLevel(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: SetBaseLevelDto) {
-    const { position, body: outcome } = await this.access.change(principal, projectRef(id), { kind: 'set-base-level', level: body.level }, contextOf(body));
-    return new CommandResult(position, outcome);
+  setBaseLevel(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: SetBaseLevelDto, @IfMatch() ifMatch?: number) {
+    return this.change(principal, id, { kind: 'set-base-level', level: body.level }, body, ifMatch);
   }
 
   @Post('transfer-ownership')
   @HttpCode(200)
-  async transferOwnership(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: TransferOwnershipDto) {
-    const { position, body: outcome } = await this.access.change(principal, projectRef(id), { kind: 'transfer-ownership', to: body.to }, contextOf(body));
+  transferOwnership(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Body() body: TransferOwnershipDto,
+    @IfMatch() ifMatch?: number,
+  ) {
+    return this.change(principal, id, { kind: 'transfer-ownership', to: body.to }, body, ifMatch);
+  }
+
+  /** Decides and records a change; its answer says what it left, at the position a read can wait for. */
+  private async change(principal: Principal, id: string, request: AccessChange, body: ChangeContextDto, ifMatch: number | undefined) {
+    const { position, body: outcome } = await this.access.change(principal, projectRef(id), request, contextOf(body, ifMatch));
     return new CommandResult(position, outcome);
   }
 

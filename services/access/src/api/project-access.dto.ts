@@ -2,12 +2,13 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsNotEmpty, IsObject, IsOptional, IsString, MaxLength, ValidateIf, ValidateNested } from 'class-validator';
 import { CAPABILITIES, invalid, type Capability } from '@cairn/contracts';
+import { ExpectedVersionDto } from '@cairn/http';
 import type { AccessChange } from '../application/project-access.service';
 
 const USER_REF = { description: 'User id, username or e-mail address of someone who has signed in once.', example: 'bob' };
 
-/** Why, and the dry run looked at first: every access change may carry both into its event. */
-export class ChangeContextDto {
+/** Why, and the dry run looked at first: every access change may carry both into its event; and the version it was decided on. */
+export class ChangeContextDto extends ExpectedVersionDto {
   @ApiPropertyOptional({ example: 'joins the crystallography analysis' })
   @IsOptional()
   @IsString()

@@ -1,10 +1,13 @@
 import type { Principal } from '@cairn/auth';
 import { slugify, type StreamName } from '@cairn/contracts';
-import { handleCommand, type EventStore } from '@cairn/event-store';
-import { labDecider, type DirectoryEntry, type LabCommand } from '../domain';
+import { commandHandler, type EventStore } from '@cairn/event-store';
+import { labDecider, type DirectoryEntry } from '../domain';
+import { labMemberViewOf } from '../projections/lab-members.projection';
 import { directoryEntryOf, type UserDirectory } from './user-directory';
 
 export const labStream = (lab: string): StreamName => ({ context: 'access', aggregate: 'lab', id: lab });
+
+const labCommands = (store: EventStore) => commandHandler(store, labDecider, labStream);
 
 export interface LabCreated {
   id: string;
@@ -17,43 +20,39 @@ export interface LabCreated {
  * two labs never share a slug, with no read model to race.
  */
 export class LabsService {
+  private readonly commands: ReturnType<typeof labCommands>;
+
   constructor(
-    private readonly store: EventStore,
+    store: EventStore,
     private readonly directory: UserDirectory,
-  ) {}
+  ) {
+    this.commands = labCommands(store);
+  }
 
   async createLab(principal: Principal, name: string, slug?: string) {
     const creator = directoryEntryOf(principal);
     const lab = slug ?? slugify(name);
-    const outcome = await this.run(lab, principal, {
-      type: 'CreateLab',
+    const outcome = await this.commands(
       lab,
-      name,
-      slug: lab,
-      creator,
-      creatorIsFacilityAdmin: principal.isFacilityAdmin,
-    });
+      { type: 'CreateLab', lab, name, slug: lab, creator, creatorIsFacilityAdmin: principal.isFacilityAdmin },
+      { actor: principal.userId },
+    );
     return { position: outcome.position, lab: { id: lab, slug: lab, name: name.trim() } satisfies LabCreated };
   }
 
   async addMember(principal: Principal, lab: string, userRef: string, admin: boolean) {
     const member: DirectoryEntry = await this.directory.resolve(userRef);
-    const outcome = await this.run(lab, principal, { type: 'AddLabMember', actor: principal.userId, member, admin });
-    return { position: outcome.position, member: { ...member, admin } };
+    const outcome = await this.commands(lab, { type: 'AddLabMember', actor: principal.userId, member, admin }, { actor: principal.userId });
+    return { position: outcome.position, member: labMemberViewOf({ lab, ...member, admin }) };
   }
 
   async removeMember(principal: Principal, lab: string, userRef: string, reason?: string) {
     const { userId } = await this.directory.resolve(userRef);
-    const outcome = await this.run(lab, principal, {
-      type: 'RemoveLabMember',
-      actor: principal.userId,
-      userId,
-      ...(reason !== undefined && { reason }),
-    });
+    const outcome = await this.commands(
+      lab,
+      { type: 'RemoveLabMember', actor: principal.userId, userId, ...(reason !== undefined && { reason }) },
+      { actor: principal.userId },
+    );
     return { position: outcome.position };
-  }
-
-  private run(lab: string, principal: Principal, command: LabCommand) {
-    return handleCommand(this.store, labStream(lab), labDecider, command, { actorid: principal.userId });
   }
 }

@@ -7,7 +7,7 @@ import {
   type Role,
   type StreamName,
 } from '@cairn/contracts';
-import { handleCommand, loadAggregate, type EventStore } from '@cairn/event-store';
+import { commandHandler, loadAggregate, type EventStore } from '@cairn/event-store';
 import {
   accessOverview,
   checkAccess,
@@ -28,6 +28,9 @@ import type { UserDirectory } from './user-directory';
 
 export const projectAccessStream = (projectId: string): StreamName => ({ context: 'access', aggregate: 'project', id: projectId });
 
+/** Commands on a project's access, by project id. */
+export const projectAccessCommands = (store: EventStore) => commandHandler(store, projectAccessDecider, projectAccessStream);
+
 /**
  * A change to a project's access. As a caller asks for it, people are named by `userRef` (user id,
  * username or e-mail); once resolved, by user id.
@@ -42,6 +45,8 @@ export interface ChangeContext {
   reason?: string;
   /** A preview of this very change, cited as evidence in its event. */
   previewId?: string;
+  /** The version of the project's access the caller decided on (the users page's ETag). */
+  expectedVersion?: number;
 }
 
 /** A person named on the users page. */
@@ -70,22 +75,30 @@ interface ProjectFacts {
  * models, so a decision never rests on a membership or grant that has already changed.
  */
 export class ProjectAccessService {
+  private readonly commands: ReturnType<typeof projectAccessCommands>;
+
   constructor(
     private readonly store: EventStore,
     private readonly directory: UserDirectory,
     private readonly previews: AccessPreviews,
-  ) {}
+  ) {
+    this.commands = projectAccessCommands(store);
+  }
 
-  /** Decides and records a change; answers with the state after it. */
+  /**
+   * Decides and records a change; answers with the state after it. A change that names the version it
+   * was decided on is appended on that very version or refused, and so is one that cites a preview, on
+   * the version the preview was checked against; any other is decided again should someone else change
+   * the project's access first.
+   */
   async change(principal: Principal, projectId: string, request: AccessChange, context: ChangeContext = {}) {
     const facts = await this.load(projectId);
     const { change, command } = await this.commandFor(principal, facts, request, context);
     if (context.previewId !== undefined) {
       await this.previews.requireEvidence(context.previewId, { projectId, actor: principal.userId, change, version: facts.version });
     }
-    const outcome = await handleCommand(this.store, projectAccessStream(projectId), projectAccessDecider, command, {
-      actorid: principal.userId,
-    });
+    const expectedVersion = context.expectedVersion ?? (context.previewId === undefined ? undefined : facts.version);
+    const outcome = await this.commands(projectId, command, { actor: principal.userId, expectedVersion });
     return { position: outcome.position, body: this.outcomeOf(change, outcome.state as ProjectAccess, facts.lab, principal.userId) };
   }
 
@@ -106,18 +119,19 @@ export class ProjectAccessService {
 
   /**
    * The users page: "first, anyone with an explicit permission on the project, and then anyone else in
-   * the lab who has access via the base level if there is one", with the scheme's advice on backups.
+   * the lab who has access via the base level if there is one", with the scheme's advice on backups;
+   * and the access stream's version it shows.
    */
   async usersPage(principal: Principal, projectId: string) {
     const facts = await this.load(projectId);
     this.requireCapability(facts, principal.userId, 'access.view');
-    const { access, lab } = facts;
+    const { access, lab, version } = facts;
     const overview = accessOverview(access, lab?.members.keys() ?? []);
     const names = await this.namesOf(lab, [
       ...overview.explicit.flatMap((entry) => [entry.user, entry.grantedBy]),
       ...overview.viaBaseLevel.map((entry) => entry.user),
     ]);
-    return {
+    const page = {
       projectId,
       lab: access.lab,
       scheme: overview.scheme,
@@ -128,6 +142,7 @@ export class ProjectAccessService {
         .sort((a, b) => a.username.localeCompare(b.username) || a.user.localeCompare(b.user)),
       warnings: ownerBackupWarnings(access),
     };
+    return { version, page };
   }
 
   /** The caller's role, where it comes from, and what it lets them do. */

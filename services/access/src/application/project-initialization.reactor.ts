@@ -1,9 +1,8 @@
 import { DomainError, type CairnEvent, type ProjectCreatedData } from '@cairn/contracts';
-import { handleCommand, type EventStore } from '@cairn/event-store';
+import type { EventStore } from '@cairn/event-store';
 import { UnprocessableEvent } from '@cairn/messaging';
 import type { Reactor } from '@cairn/runtime';
-import { projectAccessDecider } from '../domain';
-import { projectAccessStream } from './project-access.service';
+import { projectAccessCommands } from './project-access.service';
 
 /**
  * "The project creator becomes Owner by default": each `projects.project.created.v1` initializes the
@@ -34,10 +33,8 @@ async function initializeProjectAccess(store: EventStore, event: CairnEvent<stri
 
 function initialize(store: EventStore, event: CairnEvent<string, ProjectCreatedData>) {
   const { projectId, lab, scheme, baseLevel, createdBy, actor } = event.data;
-  return handleCommand(
-    store,
-    projectAccessStream(projectId),
-    projectAccessDecider,
+  return projectAccessCommands(store)(
+    projectId,
     {
       type: 'InitializeProjectAccess',
       projectId,
@@ -48,6 +45,6 @@ function initialize(store: EventStore, event: CairnEvent<string, ProjectCreatedD
       // The project's creation time, so the access history starts when the project does.
       now: event.time,
     },
-    { actorid: actor, causationid: event.id, correlationid: event.correlationid ?? event.id },
+    { actor, causationid: event.id, correlationid: event.correlationid ?? event.id },
   );
 }

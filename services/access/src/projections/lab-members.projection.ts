@@ -19,6 +19,11 @@ export interface LabMemberDocument {
 
 const memberId = (lab: string, userId: string) => `${lab}:${userId}`;
 
+/** A lab member as the members list and the addition's answer show them. */
+export function labMemberViewOf({ lab, userId, username, email, displayName, admin }: Omit<LabMemberDocument, '_id' | 'usernameLower'>) {
+  return { lab, userId, username, displayName, admin, ...(email ? { email } : {}) };
+}
+
 /** Who belongs to which lab: the lab members list and the lab-member check of lab-scoped reads. */
 export const labMembersProjection: Projection = {
   name: LAB_MEMBERS,
@@ -58,21 +63,11 @@ export class LabMembersQuery {
   }
 
   /** A lab's members by username, for its members and for facility admins. */
-  async membersVisibleTo(principal: Principal, lab: string, limit: number, cursor?: string): Promise<Page<Omit<LabMemberDocument, '_id' | 'usernameLower'>>> {
+  async membersVisibleTo(principal: Principal, lab: string, limit: number, cursor?: string): Promise<Page<ReturnType<typeof labMemberViewOf>>> {
     if (!principal.isFacilityAdmin && !(await this.isMember(lab, principal.userId))) {
       throw forbidden('lab.members-see-members', `only members of lab ${lab} see its members`);
     }
     const page = await pageBy<LabMemberDocument>(await this.collection(), { lab }, 'usernameLower', limit, cursor);
-    return {
-      items: page.items.map(({ lab: labId, userId, username, email, displayName, admin }) => ({
-        lab: labId,
-        userId,
-        username,
-        displayName,
-        admin,
-        ...(email ? { email } : {}),
-      })),
-      nextCursor: page.nextCursor,
-    };
+    return { items: page.items.map(labMemberViewOf), nextCursor: page.nextCursor };
   }
 }

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { PageQuery } from '@cairn/http';
+import { ExpectedVersionDto, PageQuery } from '@cairn/http';
 import { Type } from 'class-transformer';
 import { IsArray, IsBoolean, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 
@@ -35,7 +35,7 @@ export class CreateProjectDto {
   baseLevel?: string;
 }
 
-export class UpdateProjectDto {
+export class UpdateProjectDto extends ExpectedVersionDto {
   @ApiPropertyOptional()
   @IsOptional()
   @IsString()

@@ -4,7 +4,6 @@ import { Requires, type Principal } from '@cairn/auth';
 import { CommandResult, CurrentPrincipal } from '@cairn/http';
 import { ExperimentsService } from '../application/experiments.service';
 import { CreateExperimentDto, LabExperimentsQuery, LinkExperimentsDto, ProjectExperimentsQuery, UnlinkExperimentsDto } from './dto';
-import { MinPosition } from './min-position';
 
 @ApiTags('experiments')
 @ApiBearerAuth()
@@ -13,13 +12,8 @@ export class ExperimentsController {
   constructor(private readonly experiments: ExperimentsService) {}
 
   @Post('labs/:lab/experiments')
-  async create(
-    @CurrentPrincipal() principal: Principal,
-    @Param('lab') lab: string,
-    @Body() body: CreateExperimentDto,
-    @MinPosition() minPosition?: number,
-  ) {
-    const { position, experiment } = await this.experiments.create(principal, lab, body, minPosition);
+  async create(@CurrentPrincipal() principal: Principal, @Param('lab') lab: string, @Body() body: CreateExperimentDto) {
+    const { position, experiment } = await this.experiments.create(principal, lab, body);
     return new CommandResult(position, experiment);
   }
 

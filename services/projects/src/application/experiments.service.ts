@@ -1,15 +1,13 @@
 import type { Principal } from '@cairn/auth';
 import { forbidden, notFound, type ExperimentCreatedData } from '@cairn/contracts';
-import { handleCommand, type EventStore } from '@cairn/event-store';
+import type { EventStore, FreshnessGate, FreshState } from '@cairn/event-store';
 import type { Page } from '@cairn/http';
 import { pageBy, prefixOf, type ReadModelCollections, type ReadModelDocument } from '@cairn/read-models';
 import type { Filter } from 'mongodb';
 import { v7 as uuidv7 } from 'uuid';
-import { experimentDecider } from '../domain/experiment';
-import { projectDecider, type ProjectCommand } from '../domain/project';
-import { EXPERIMENT_DIRECTORY, type ExperimentDocument } from '../projections';
+import { EXPERIMENT_DIRECTORY, newExperimentOf, type ExperimentDocument } from '../projections';
 import type { AccessView } from './access-view';
-import { experimentStream, projectStream } from './streams';
+import { experimentCommands, experimentStream, projectCommands } from './streams';
 
 export interface ExperimentView {
   id: string;
@@ -17,7 +15,7 @@ export interface ExperimentView {
   name: string;
   description: string;
   createdBy: string;
-  createdAt?: string;
+  createdAt: string;
   /** The projects it is in that the caller can read. */
   projects: string[];
 }
@@ -27,19 +25,26 @@ const STREAM_ID = /^[A-Za-z0-9_-]+$/;
 
 /** Lab experiments ("linked datasets"), a project's experiments page and the experiment manager's bulk add and remove. */
 export class ExperimentsService {
+  private readonly experimentCommands: ReturnType<typeof experimentCommands>;
+  private readonly projectCommands: ReturnType<typeof projectCommands>;
+
   constructor(
     private readonly store: EventStore,
     private readonly access: AccessView,
     private readonly collections: ReadModelCollections,
-  ) {}
+    private readonly fresh: FreshState,
+    /** `experiment_directory` as the visibility check reads it. */
+    private readonly directory: FreshnessGate,
+  ) {
+    this.experimentCommands = experimentCommands(store);
+    this.projectCommands = projectCommands(store);
+  }
 
-  async create(principal: Principal, lab: string, input: { name: string; description?: string }, minPosition?: number) {
-    await this.access.settle(minPosition);
+  async create(principal: Principal, lab: string, input: { name: string; description?: string }) {
+    await this.fresh.of(this.access);
     const experimentId = uuidv7();
-    const outcome = await handleCommand(
-      this.store,
-      experimentStream(experimentId),
-      experimentDecider,
+    const outcome = await this.experimentCommands(
+      experimentId,
       {
         type: 'CreateExperiment',
         experimentId,
@@ -49,18 +54,10 @@ export class ExperimentsService {
         actor: principal.userId,
         actorIsLabMember: this.access.isLabMember(lab, principal.userId),
       },
-      { actorid: principal.userId },
+      { actor: principal.userId },
     );
     const data = outcome.events[0].data as ExperimentCreatedData;
-    const experiment: ExperimentView = {
-      id: data.experimentId,
-      lab: data.lab,
-      name: data.name,
-      description: data.description,
-      createdBy: data.actor,
-      projects: [],
-    };
-    return { position: outcome.position, experiment };
+    return { position: outcome.position, experiment: viewOf({ _id: data.experimentId, ...newExperimentOf(data, outcome.time!) }, new Set()) };
   }
 
   /**
@@ -100,23 +97,35 @@ export class ExperimentsService {
     return { items: (documents as unknown as ExperimentDocument[]).map((document) => viewOf(document, readable)), page, pageSize, total };
   }
 
-  /** Bulk add: every experiment of the call is added in one commit, or none (an unknown id refuses the call). */
+  /**
+   * Bulk add: every experiment of the call is added in one commit, or none (an unknown id refuses the call).
+   * The labs of experiments need no fresh directory: an experiment's lab never changes, and one the
+   * directory does not know yet is read from its stream.
+   */
   async link(principal: Principal, projectId: string, experimentIds: string[]) {
-    const outcome = await this.run(principal, projectId, {
-      type: 'LinkExperiments',
-      actor: principal.userId,
-      actorCapabilities: this.access.capabilitiesOf(projectId, principal.userId),
-      experimentIds,
-      experimentLabs: await this.labsOf(experimentIds),
-    });
+    await this.fresh.of(this.access);
+    const outcome = await this.projectCommands(
+      projectId,
+      {
+        type: 'LinkExperiments',
+        actor: principal.userId,
+        actorCapabilities: this.access.capabilitiesOf(projectId, principal.userId),
+        experimentIds,
+        experimentLabs: await this.labsOf(experimentIds),
+      },
+      { actor: principal.userId },
+    );
     return { position: outcome.position, linked: outcome.events.flatMap((event) => ('experimentIds' in event.data ? event.data.experimentIds : [])) };
   }
 
   /**
    * Bulk remove, in one commit. When an experiment would leave its last project the whole lab would
-   * see it: the call is refused with who would newly see what, unless `confirmWidening`.
+   * see it: the call is refused with who would newly see what, unless `confirmWidening`. Which projects
+   * each experiment is in, and who reads them, are as the store held them when the call arrived: a link
+   * made a moment ago is counted, a removal of a moment ago too.
    */
   async unlink(principal: Principal, projectId: string, experimentIds: string[], confirmWidening: boolean) {
+    await this.fresh.of(this.access, this.directory);
     const lab = this.access.labOf(projectId);
     if (lab === undefined) throw notFound('project.unknown', `There is no project ${projectId}, or it is not known here yet.`);
     const projectsOf = new Map<string, string[]>();
@@ -126,14 +135,18 @@ export class ExperimentsService {
     for (const document of documents) projectsOf.set(String(document._id), document.projects as string[]);
     const projects = new Set([projectId, ...[...projectsOf.values()].flat()]);
     const readersOf = new Map([...projects].map((id) => [id, this.access.readersOf(id)]));
-    const outcome = await this.run(principal, projectId, {
-      type: 'UnlinkExperiments',
-      actor: principal.userId,
-      actorCapabilities: this.access.capabilitiesOf(projectId, principal.userId),
-      experimentIds,
-      confirmWidening,
-      audience: { labMembers: this.access.labMembers(lab), projectsOf, readersOf },
-    });
+    const outcome = await this.projectCommands(
+      projectId,
+      {
+        type: 'UnlinkExperiments',
+        actor: principal.userId,
+        actorCapabilities: this.access.capabilitiesOf(projectId, principal.userId),
+        experimentIds,
+        confirmWidening,
+        audience: { labMembers: this.access.labMembers(lab), projectsOf, readersOf },
+      },
+      { actor: principal.userId },
+    );
     return { position: outcome.position, unlinked: outcome.events.flatMap((event) => ('experimentIds' in event.data ? event.data.experimentIds : [])) };
   }
 
@@ -153,10 +166,6 @@ export class ExperimentsService {
       if (created) labs.set(id, (created.data as ExperimentCreatedData).lab);
     }
     return labs;
-  }
-
-  private run(principal: Principal, projectId: string, command: ProjectCommand) {
-    return handleCommand(this.store, projectStream(projectId), projectDecider, command, { actorid: principal.userId });
   }
 }
 

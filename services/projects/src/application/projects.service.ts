@@ -1,10 +1,10 @@
 import type { Principal } from '@cairn/auth';
 import { DomainError, forbidden, notFound, slugify, type ProjectCreatedData } from '@cairn/contracts';
-import { handleCommand, type EventStore } from '@cairn/event-store';
+import { loadAggregate, type EventStore, type FreshState } from '@cairn/event-store';
 import { decodeCursor, encodeCursor, type Page } from '@cairn/http';
 import { pageBy, prefixOf, type ReadModelCollections, type ReadModelDocument } from '@cairn/read-models';
 import type { Collection, Filter } from 'mongodb';
-import { projectDecider, type ProjectCommand } from '../domain/project';
+import { projectDecider } from '../domain/project';
 import { requireName } from '../domain/fields';
 import { generateSlug, requireAvailableSlug } from '../domain/slug';
 import {
@@ -17,7 +17,7 @@ import {
   type ProjectDocument,
 } from '../projections';
 import type { AccessView } from './access-view';
-import { projectIdOf, projectStream } from './streams';
+import { isProjectId, projectCommands, projectIdOf, projectStream } from './streams';
 
 export interface CreateProjectInput {
   lab: string;
@@ -38,8 +38,8 @@ export interface ProjectView {
   baseLevel?: string;
   status: 'active' | 'deleted';
   createdBy: string;
-  createdAt?: string;
-  updatedAt?: string;
+  createdAt: string;
+  updatedAt: string;
 }
 
 const LATEST_EXPERIMENTS = 5;
@@ -49,20 +49,27 @@ const LIST_SCAN_BATCH = 200;
 const LATEST_ACTIVITY = 10;
 /** Auto-generated slugs try the next suffix when the lab's directory had not yet seen a taken one. */
 const SLUG_ATTEMPTS = 20;
-/** An id is a UUID; a slug is never shaped like one (see `slugProblem`). */
-const UUID_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Projects: creation with a slug unique in the lab, edits and deletion by the owner, the list and the project page. */
 export class ProjectsService {
+  private readonly projectCommands: ReturnType<typeof projectCommands>;
+
   constructor(
     private readonly store: EventStore,
     private readonly access: AccessView,
     private readonly collections: ReadModelCollections,
+    private readonly fresh: FreshState,
     private readonly listByIdMax = LIST_BY_ID_MAX,
-  ) {}
+  ) {
+    this.projectCommands = projectCommands(store);
+  }
 
-  async create(principal: Principal, input: CreateProjectInput, minPosition?: number) {
-    await this.access.settle(minPosition);
+  /**
+   * The slugs the directory knows may be behind (a slug taken a moment ago): the creation's `no-stream`
+   * append is what reserves a slug, and a taken one makes it try the next.
+   */
+  async create(principal: Principal, input: CreateProjectInput) {
+    await this.fresh.of(this.access);
     // Before any stream is read: a non-member learns nothing about the lab's slugs.
     if (!this.access.isLabMember(input.lab, principal.userId)) {
       throw forbidden('labs.members-only', `only members of the lab may create projects`);
@@ -73,21 +80,25 @@ export class ProjectsService {
       const slug = input.slug ?? generateSlug(name, taken);
       const projectId = projectIdOf(input.lab, slug);
       try {
-        const outcome = await this.run(principal, projectId, {
-          type: 'CreateProject',
+        const outcome = await this.projectCommands(
           projectId,
-          lab: input.lab,
-          name: input.name,
-          ...(input.description === undefined ? {} : { description: input.description }),
-          slug,
-          scheme: input.scheme,
-          ...(input.baseLevel === undefined ? {} : { baseLevel: input.baseLevel }),
-          actor: principal.userId,
-          actorIsLabMember: true,
-          takenSlugs: taken,
-        });
+          {
+            type: 'CreateProject',
+            projectId,
+            lab: input.lab,
+            name: input.name,
+            ...(input.description === undefined ? {} : { description: input.description }),
+            slug,
+            scheme: input.scheme,
+            ...(input.baseLevel === undefined ? {} : { baseLevel: input.baseLevel }),
+            actor: principal.userId,
+            actorIsLabMember: true,
+            takenSlugs: taken,
+          },
+          { actor: principal.userId },
+        );
         const created = outcome.events[0].data as ProjectCreatedData;
-        return { position: outcome.position, project: { id: created.projectId, ...newProjectOf(created) } as ProjectView };
+        return { position: outcome.position, project: viewOf({ _id: created.projectId, ...newProjectOf(created, outcome.time!) }) };
       } catch (error) {
         if (!(error instanceof DomainError && error.rule === 'projects.project-exists')) throw error;
         // The project stream of this (lab, slug) exists: the slug is taken.
@@ -97,23 +108,25 @@ export class ProjectsService {
     }
   }
 
-  async update(principal: Principal, projectId: string, changes: { name?: string; description?: string }) {
-    const outcome = await this.run(principal, projectId, {
-      type: 'UpdateProject',
-      actor: principal.userId,
-      actorCapabilities: this.access.capabilitiesOf(projectId, principal.userId),
-      ...changes,
-    });
+  /** `expectedVersion`: the project's version the caller decided on (the project page's ETag). */
+  async update(principal: Principal, projectId: string, changes: { name?: string; description?: string }, expectedVersion?: number) {
+    await this.fresh.of(this.access);
+    const outcome = await this.projectCommands(
+      projectId,
+      { type: 'UpdateProject', actor: principal.userId, actorCapabilities: this.access.capabilitiesOf(projectId, principal.userId), ...changes },
+      { actor: principal.userId, expectedVersion },
+    );
     const { state } = outcome;
     return { position: outcome.position, project: { id: state.projectId, lab: state.lab, slug: state.slug, name: state.name, description: state.description } };
   }
 
-  async delete(principal: Principal, projectId: string) {
-    const outcome = await this.run(principal, projectId, {
-      type: 'DeleteProject',
-      actor: principal.userId,
-      actorCapabilities: this.access.capabilitiesOf(projectId, principal.userId),
-    });
+  async delete(principal: Principal, projectId: string, expectedVersion?: number) {
+    await this.fresh.of(this.access);
+    const outcome = await this.projectCommands(
+      projectId,
+      { type: 'DeleteProject', actor: principal.userId, actorCapabilities: this.access.capabilitiesOf(projectId, principal.userId) },
+      { actor: principal.userId, expectedVersion },
+    );
     return { position: outcome.position };
   }
 
@@ -163,33 +176,42 @@ export class ProjectsService {
 
   /** `idOrSlug` is a project id, or a slug with its lab. */
   resolveId(idOrSlug: string, lab?: string): string {
-    if (UUID_SHAPE.test(idOrSlug)) return idOrSlug;
+    if (isProjectId(idOrSlug)) return idOrSlug;
     if (lab === undefined) throw notFound('projects.slug-needs-lab', `"${idOrSlug}" is not a project id; a slug needs ?lab=`);
     return projectIdOf(lab, idOrSlug);
   }
 
   /**
    * The project page: "a description of the project, latest experiments and activity within the
-   * project, plus the users who have access to the project".
+   * project, plus the users who have access to the project"; and the project's version. What an update
+   * changes (name, description, status) is the project's stream at that version, not the directory,
+   * which may not have applied the latest change yet: a client editing what it read sends an
+   * `If-Match` that is true of what it saw.
    */
   async page(principal: Principal, projectId: string, minPosition?: number) {
     // The directory has passed the request's Cairn-Min-Position (the shared interceptor waited for it).
     const project = await (await this.collections.resolve<ReadModelDocument>(PROJECT_DIRECTORY)).findOne({ _id: projectId });
     if (!project) throw notFound('projects.project-not-found', `no project ${projectId}`);
     await this.access.require(projectId, principal.userId, 'project.read', minPosition);
+    const { state, version } = await loadAggregate(this.store, projectStream(projectId), projectDecider);
+    if (version === 'no-stream') throw notFound('projects.project-not-found', `no project ${projectId}`);
     const latestExperiments = (await (await this.collections.resolve<ReadModelDocument>(EXPERIMENT_DIRECTORY))
       .find({ projects: projectId })
       .sort({ createdAt: -1, _id: 1 })
       .limit(LATEST_EXPERIMENTS)
       .toArray()) as unknown as ExperimentDocument[];
     const activity = await this.activity(principal, projectId, LATEST_ACTIVITY);
-    return {
+    const page = {
       ...viewOf(project as unknown as ProjectDocument),
+      name: state.name,
+      description: state.description,
+      status: state.status === 'deleted' ? 'deleted' : 'active',
       you: { ...this.access.explain(projectId, principal.userId), capabilities: this.access.capabilitiesOf(projectId, principal.userId) },
       latestExperiments: latestExperiments.map(({ _id, name, description, createdAt }) => ({ id: _id, name, description, createdAt })),
       latestActivity: activity.items,
       people: this.access.peopleWithAccess(projectId),
     };
+    return { version, page };
   }
 
   /** Newest first, from every context; the caller must be able to read the project. */
@@ -211,10 +233,6 @@ export class ProjectsService {
       .find({ lab, slug: prefixOf(base) }, { projection: { slug: 1 } })
       .toArray();
     return documents.map((document) => String(document.slug));
-  }
-
-  private run(principal: Principal, projectId: string, command: ProjectCommand) {
-    return handleCommand(this.store, projectStream(projectId), projectDecider, command, { actorid: principal.userId });
   }
 }
 

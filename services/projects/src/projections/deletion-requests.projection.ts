@@ -24,6 +24,25 @@ export interface DeletionRequestDocument {
   decisionReason?: string;
 }
 
+/** A deletion request as it is made (`time`: its event's): pending. */
+export function newDeletionRequestOf(data: DeletionRequestedData, time: string): Omit<DeletionRequestDocument, '_id'> {
+  return {
+    projectId: data.projectId,
+    files: data.files,
+    scope: data.scope,
+    reason: data.reason,
+    requestedBy: data.actor,
+    requestedAt: time,
+    status: 'pending',
+  };
+}
+
+/** A deletion request as lists and its creation answer it. */
+export function deletionRequestViewOf(document: DeletionRequestDocument & { _position?: number }) {
+  const { _id, _position: _p, ...request } = document;
+  return { id: _id, ...request };
+}
+
 /** Deletion requests by id (approve and reject name only the request) and by project. */
 export const deletionRequestsProjection: Projection = {
   name: DELETION_REQUESTS,
@@ -35,16 +54,7 @@ export const deletionRequestsProjection: Projection = {
       switch (event.type) {
         case 'projects.deletion.requested.v1': {
           const data = event.data as DeletionRequestedData;
-          const document: Omit<DeletionRequestDocument, '_id'> = {
-            projectId: data.projectId,
-            files: data.files,
-            scope: data.scope,
-            reason: data.reason,
-            requestedBy: data.actor,
-            requestedAt: event.time,
-            status: 'pending',
-          };
-          return [{ kind: 'replace', id: data.requestId, position: event.position, document }];
+          return [{ kind: 'replace', id: data.requestId, position: event.position, document: newDeletionRequestOf(data, event.time) }];
         }
         case 'projects.deletion.approved.v1':
         case 'projects.deletion.rejected.v1': {

@@ -18,6 +18,19 @@ export interface ExperimentDocument {
   projects: string[];
 }
 
+/** An experiment as it is created (`time`: its event's): in no project yet. */
+export function newExperimentOf(data: ExperimentCreatedData, time: string): Omit<ExperimentDocument, '_id'> {
+  return {
+    lab: data.lab,
+    name: data.name,
+    nameLower: data.name.toLowerCase(),
+    description: data.description,
+    createdBy: data.actor,
+    createdAt: time,
+    projects: [],
+  };
+}
+
 /** The lab's experiments with their projects: the experiment manager, a project's experiments page, the visibility rule. */
 export const experimentDirectoryProjection: Projection = {
   name: EXPERIMENT_DIRECTORY,
@@ -30,16 +43,7 @@ export const experimentDirectoryProjection: Projection = {
         case 'projects.experiment.created.v1': {
           const data = event.data as ExperimentCreatedData;
           // Creation comes before any link of the experiment (a link needs the experiment to exist).
-          const document: Omit<ExperimentDocument, '_id'> = {
-            lab: data.lab,
-            name: data.name,
-            nameLower: data.name.toLowerCase(),
-            description: data.description,
-            createdBy: data.actor,
-            createdAt: event.time,
-            projects: [],
-          };
-          return [{ kind: 'replace', id: data.experimentId, position: event.position, document }];
+          return [{ kind: 'replace', id: data.experimentId, position: event.position, document: newExperimentOf(data, event.time) }];
         }
         case 'projects.experiment.linked.v1': {
           const { projectId, experimentIds } = event.data as ExperimentsLinkedData;

@@ -40,6 +40,11 @@ export function fileEntryOf(file: Pick<FileAddedData, 'path' | 'kind' | 'size' |
   };
 }
 
+/** A file as it is added (`time`: its event's). */
+export function newFileOf(data: FileAddedData, time: string): Omit<FileDocument, '_id'> {
+  return { projectId: data.projectId, ...fileEntryOf(data), addedAt: time, status: 'present' };
+}
+
 /** The project file space by folder: listing, download, and the files a deletion request may name. */
 export const fileIndexProjection: Projection = {
   name: FILE_INDEX,
@@ -51,8 +56,7 @@ export const fileIndexProjection: Projection = {
       switch (event.type) {
         case 'projects.file.added.v1': {
           const data = event.data as FileAddedData;
-          const document: Omit<FileDocument, '_id'> = { projectId: data.projectId, ...fileEntryOf(data), addedAt: event.time, status: 'present' };
-          return [{ kind: 'replace', id: data.fileId, position: event.position, document }];
+          return [{ kind: 'replace', id: data.fileId, position: event.position, document: newFileOf(data, event.time) }];
         }
         case 'projects.file.deleted.v1': {
           const { fileId, actor, requestId } = event.data as FileDeletedData;

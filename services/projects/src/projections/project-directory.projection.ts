@@ -21,17 +21,20 @@ export interface ProjectDocument {
   deletedAt?: string;
 }
 
-/** What a project is on creation, as the directory keeps it and the creation answers it. */
-export function newProjectOf(data: ProjectCreatedData) {
+/** What a project is on creation (`time`: its event's), as the directory keeps it and the creation answers it. */
+export function newProjectOf(data: ProjectCreatedData, time: string): Omit<ProjectDocument, '_id'> {
   return {
     lab: data.lab,
     slug: data.slug,
     name: data.name,
+    nameLower: data.name.toLowerCase(),
     description: data.description,
     scheme: data.scheme,
     ...(data.baseLevel === undefined ? {} : { baseLevel: data.baseLevel }),
-    status: 'active' as const,
+    status: 'active',
     createdBy: data.createdBy,
+    createdAt: time,
+    updatedAt: time,
   };
 }
 
@@ -46,13 +49,7 @@ export const projectDirectoryProjection: Projection = {
       switch (event.type) {
         case 'projects.project.created.v1': {
           const data = event.data as ProjectCreatedData;
-          const document: Omit<ProjectDocument, '_id'> = {
-            ...newProjectOf(data),
-            nameLower: data.name.toLowerCase(),
-            createdAt: event.time,
-            updatedAt: event.time,
-          };
-          return [{ kind: 'replace', id: data.projectId, position: event.position, document }];
+          return [{ kind: 'replace', id: data.projectId, position: event.position, document: newProjectOf(data, event.time) }];
         }
         case 'projects.project.updated.v1': {
           const { projectId, name, description } = event.data as ProjectUpdatedData;

@@ -1,0 +1,102 @@
+import { ROUTES, serviceFor } from '@cairn/local-platform';
+import {
+  byKind,
+  composeEdgeServiceFor,
+  ingressServiceFor,
+  isCairnWorkload,
+  OVERLAYS,
+  overlayVariables,
+  podSecurityProblems,
+  podTemplates,
+  readCompose,
+  readmeVariables,
+  referenceProblems,
+  renderOverlay,
+  samplePaths,
+  type K8sObject,
+} from './manifests';
+
+const CAIRN_WORKLOADS = ['access', 'projects', 'jobs', 'logbook', 'runner'];
+const paths = samplePaths(ROUTES.map((route) => route.pattern));
+
+/** Variables only one way of verifying tokens reads: an overlay of the other mode has no use for them. */
+const AUTH_MODE_OF: Record<string, 'dev' | 'jwks'> = {
+  CAIRN_DEV_JWT_SECRET: 'dev',
+  CAIRN_JWKS_URL: 'jwks',
+  CAIRN_JWT_ISSUER: 'jwks',
+  CAIRN_JWT_AUDIENCE: 'jwks',
+};
+const otherAuthMode = (mode: string | undefined) => (mode === 'dev' ? 'jwks' : 'dev');
+/** kustomize suffixes generated ConfigMaps with a hash of their content. */
+const configMapName = (objects: K8sObject[]) => [...byKind(objects, 'ConfigMap').keys()].find((name) => name.startsWith('cairn-config'))!;
+
+describe.each(OVERLAYS)('the Kubernetes overlay %s, rendered with kustomize', (overlay) => {
+  let objects: K8sObject[];
+  beforeAll(() => {
+    objects = renderOverlay(overlay);
+  });
+
+  it('deploys every Cairn service and the runner, the runner outside the Ingress', () => {
+    const deployments = [...byKind(objects, 'Deployment').keys()];
+    expect(deployments).toEqual(expect.arrayContaining(CAIRN_WORKLOADS));
+    const ingressBackends = [...byKind(objects, 'Ingress').values()].flatMap((ingress) =>
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      ingress.spec.rules.flatMap((rule: any) => rule.http.paths.map((path: any) => path.backend.service.name)),
+    );
+    expect(ingressBackends).not.toContain('runner');
+    expect(byKind(objects, 'Service').has('runner')).toBe(false);
+  });
+
+  it('has Services and PodDisruptionBudgets that select a pod template, autoscalers that target existing Deployments, and no dangling reference', () => {
+    expect(referenceProblems(objects)).toEqual([]);
+  });
+
+  it('runs every container non-root, without privileges, with requests and limits; Cairn containers read-only with probes on /health/live and /health/ready', () => {
+    expect(podSecurityProblems(objects)).toEqual([]);
+    expect(podTemplates(objects).filter(isCairnWorkload).map((template) => template.owner).sort()).toEqual(
+      CAIRN_WORKLOADS.map((name) => `Deployment/${name}`).sort(),
+    );
+  });
+
+  it('routes every path of deploy/local/routes.ts to the same service through the Ingress', () => {
+    const misrouted = paths.filter((path) => ingressServiceFor(objects, path) !== serviceFor(path));
+    expect(misrouted.map((path) => `${path}: Ingress ${ingressServiceFor(objects, path)}, routes.ts ${serviceFor(path)}`)).toEqual([]);
+  });
+
+  it("sets, for some Cairn container, every variable of the README's configuration table", () => {
+    const wired = overlayVariables(objects);
+    const authMode = byKind(objects, 'ConfigMap').get(configMapName(objects))?.data.CAIRN_AUTH_MODE;
+    const missing = readmeVariables().filter(
+      (variable) => !variable.localOnly && AUTH_MODE_OF[variable.name] !== otherAuthMode(authMode) && !wired.has(variable.name),
+    );
+    expect(missing.map((variable) => variable.name)).toEqual([]);
+  });
+});
+
+describe('docker-compose.yml', () => {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const compose: any = readCompose();
+
+  it('runs every Cairn service and the runner, hardened like the Kubernetes pods', () => {
+    for (const name of CAIRN_WORKLOADS) {
+      const service = compose.services[name];
+      expect({ name, readOnly: service?.read_only, capDrop: service?.cap_drop, noNewPrivileges: service?.security_opt }).toEqual({
+        name,
+        readOnly: true,
+        capDrop: ['ALL'],
+        noNewPrivileges: ['no-new-privileges:true'],
+      });
+    }
+  });
+
+  it('routes every path of deploy/local/routes.ts to the same service through its edge', () => {
+    const misrouted = paths.filter((path) => composeEdgeServiceFor(path) !== serviceFor(path));
+    expect(misrouted.map((path) => `${path}: edge ${composeEdgeServiceFor(path)}, routes.ts ${serviceFor(path)}`)).toEqual([]);
+  });
+
+  it("sets, for some Cairn service, every variable of the README's configuration table", () => {
+    const wired = new Set(CAIRN_WORKLOADS.flatMap((name) => Object.keys(compose.services[name]?.environment ?? {})));
+    const missing = readmeVariables().filter((variable) => !variable.localOnly && !wired.has(variable.name));
+    expect(missing.map((variable) => variable.name)).toEqual([]);
+  });
+});

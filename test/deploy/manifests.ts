@@ -1,0 +1,226 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { toolPath } from '@cairn/testing';
+
+/**
+ * What `kubectl apply -k` and `docker compose up` cannot check without a cluster or a Docker engine:
+ * the rendered objects refer to each other correctly, every pod meets the `restricted` Pod Security
+ * Standard, Cairn's containers are hardened and probed, and every router sends each path where
+ * deploy/local/routes.ts does.
+ */
+
+export const REPO = join(__dirname, '..', '..');
+export const OVERLAYS = ['local', 'production'];
+
+/** Secrets holding credentials: created in the cluster, never rendered (production overlay). */
+export const OPERATOR_SECRETS = new Set(['cairn-auth', 'cairn-stores', 'cairn-tls', 'cairn-runner']);
+
+// Rendered manifests are untyped YAML: every reader below checks the parts it needs.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type K8sObject = { kind: string; metadata: { name: string; labels?: Record<string, string> }; spec?: any; data?: any; stringData?: any };
+
+export function renderOverlay(overlay: string): K8sObject[] {
+  const output = execFileSync(toolPath('kustomize'), ['build', join(REPO, 'deploy', 'k8s', 'overlays', overlay)], { encoding: 'utf8' });
+  return parseAllDocuments(output)
+    .map((document) => document.toJS() as K8sObject | null)
+    .filter((object): object is K8sObject => object !== null);
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function readCompose(): any {
+  // Compose anchors are merged with `<<`, which YAML 1.2 leaves to the reader.
+  return parseAllDocuments(readFileSync(join(REPO, 'docker-compose.yml'), 'utf8'), { merge: true })[0].toJS({ maxAliasCount: 1000 });
+}
+
+export interface PodTemplate {
+  owner: string;
+  labels: Record<string, string>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  spec: any;
+}
+
+export function podTemplates(objects: K8sObject[]): PodTemplate[] {
+  return objects
+    .filter((object) => ['Deployment', 'StatefulSet'].includes(object.kind))
+    .map((object) => ({ owner: `${object.kind}/${object.metadata.name}`, labels: object.spec.template.metadata.labels ?? {}, spec: object.spec.template.spec }));
+}
+
+export function byKind(objects: K8sObject[], kind: string): Map<string, K8sObject> {
+  return new Map(objects.filter((object) => object.kind === kind).map((object) => [object.metadata.name, object]));
+}
+
+export function selects(selector: Record<string, string>, labels: Record<string, string>): boolean {
+  return Object.entries(selector).every(([key, value]) => labels[key] === value);
+}
+
+/** Cairn's own workloads (the HTTP services and the runner), as opposed to NATS and the stores. */
+export function isCairnWorkload(template: PodTemplate): boolean {
+  return ['api', 'runner'].includes(template.labels['app.kubernetes.io/component'] ?? '');
+}
+
+/** Problems with references between rendered objects (an empty list when there are none). */
+export function referenceProblems(objects: K8sObject[]): string[] {
+  const problems: string[] = [];
+  const templates = podTemplates(objects);
+  for (const [name, service] of byKind(objects, 'Service')) {
+    const matching = templates.filter((template) => selects(service.spec.selector, template.labels));
+    if (matching.length === 0) problems.push(`Service/${name} selects no pod template`);
+    for (const port of service.spec.ports) {
+      if (typeof port.targetPort !== 'string') continue;
+      for (const template of matching) {
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any
+        const names = template.spec.containers.flatMap((container: any) => (container.ports ?? []).map((p: any) => p.name));
+        if (!names.includes(port.targetPort)) problems.push(`Service/${name} targets port ${port.targetPort}, not a named port of ${template.owner}`);
+      }
+    }
+  }
+  for (const [name, budget] of byKind(objects, 'PodDisruptionBudget')) {
+    if (!templates.some((template) => selects(budget.spec.selector.matchLabels, template.labels))) problems.push(`PodDisruptionBudget/${name} selects no pod template`);
+  }
+  for (const [name, autoscaler] of byKind(objects, 'HorizontalPodAutoscaler')) {
+    const target = autoscaler.spec.scaleTargetRef;
+    if (!byKind(objects, target.kind).has(target.name)) problems.push(`HorizontalPodAutoscaler/${name} scales missing ${target.kind}/${target.name}`);
+  }
+  for (const [name, scaled] of byKind(objects, 'ScaledObject')) {
+    const target = scaled.spec.scaleTargetRef;
+    if (!byKind(objects, target.kind ?? 'Deployment').has(target.name)) problems.push(`ScaledObject/${name} scales missing ${target.name}`);
+  }
+  for (const template of templates) {
+    for (const volume of template.spec.volumes ?? []) {
+      if (volume.configMap && !byKind(objects, 'ConfigMap').has(volume.configMap.name)) problems.push(`${template.owner} mounts missing ConfigMap ${volume.configMap.name}`);
+      const claim = volume.persistentVolumeClaim?.claimName;
+      if (claim && !byKind(objects, 'PersistentVolumeClaim').has(claim)) problems.push(`${template.owner} mounts missing PersistentVolumeClaim ${claim}`);
+    }
+    for (const container of template.spec.containers) {
+      for (const source of container.envFrom ?? []) {
+        const [kind, ref] = source.configMapRef ? ['ConfigMap', source.configMapRef.name] : ['Secret', source.secretRef.name];
+        if (!byKind(objects, kind).has(ref) && !(kind === 'Secret' && OPERATOR_SECRETS.has(ref))) problems.push(`${template.owner} uses missing ${kind} ${ref}`);
+      }
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      const portNames = (container.ports ?? []).map((port: any) => port.name);
+      for (const probe of ['startupProbe', 'livenessProbe', 'readinessProbe']) {
+        const port = container[probe]?.httpGet?.port;
+        if (typeof port === 'string' && !portNames.includes(port)) problems.push(`${template.owner} ${probe} uses port ${port}, not a named container port`);
+      }
+    }
+  }
+  for (const [name, ingress] of byKind(objects, 'Ingress')) {
+    for (const rule of ingress.spec.rules) {
+      for (const path of rule.http.paths) {
+        const backend = path.backend.service;
+        const service = byKind(objects, 'Service').get(backend.name);
+        if (!service) problems.push(`Ingress/${name} path ${path.path} names missing Service ${backend.name}`);
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any
+        else if (!service.spec.ports.some((port: any) => port.name === backend.port.name)) problems.push(`Ingress/${name} path ${path.path} names a port Service/${backend.name} lacks`);
+      }
+    }
+  }
+  return problems;
+}
+
+/** The `restricted` Pod Security Standard for every pod, and Cairn's own rules for its containers. */
+export function podSecurityProblems(objects: K8sObject[]): string[] {
+  const problems: string[] = [];
+  for (const template of podTemplates(objects)) {
+    const { spec, owner } = template;
+    const pod = spec.securityContext ?? {};
+    if (spec.hostNetwork || spec.hostPID || spec.hostIPC) problems.push(`${owner} shares a host namespace`);
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    if ((spec.volumes ?? []).some((volume: any) => volume.hostPath)) problems.push(`${owner} mounts a hostPath`);
+    for (const container of [...spec.containers, ...(spec.initContainers ?? [])]) {
+      const where = `${owner} container ${container.name}`;
+      const context = container.securityContext ?? {};
+      if (!(context.runAsNonRoot ?? pod.runAsNonRoot)) problems.push(`${where}: runAsNonRoot is not true`);
+      if ((context.runAsUser ?? pod.runAsUser) === 0) problems.push(`${where}: runs as user 0`);
+      if (context.allowPrivilegeEscalation !== false) problems.push(`${where}: allowPrivilegeEscalation is not false`);
+      if (context.privileged) problems.push(`${where}: privileged`);
+      if (!(context.capabilities?.drop ?? []).includes('ALL')) problems.push(`${where}: does not drop ALL capabilities`);
+      if ((context.capabilities?.add ?? []).some((capability: string) => capability !== 'NET_BIND_SERVICE')) problems.push(`${where}: adds capabilities`);
+      const seccomp = (context.seccompProfile ?? pod.seccompProfile)?.type;
+      if (!['RuntimeDefault', 'Localhost'].includes(seccomp)) problems.push(`${where}: no RuntimeDefault seccomp profile`);
+      if (!container.resources?.requests || !container.resources?.limits) problems.push(`${where}: no resource requests and limits`);
+      if (!isCairnWorkload(template)) continue;
+      if (!context.readOnlyRootFilesystem) problems.push(`${where}: root file system is writable`);
+      const probes = { live: container.livenessProbe?.httpGet?.path, ready: container.readinessProbe?.httpGet?.path };
+      if (probes.live !== '/health/live' || probes.ready !== '/health/ready') problems.push(`${where}: probes are ${JSON.stringify(probes)}`);
+    }
+  }
+  return problems;
+}
+
+/** ingress-nginx with use-regex: `location ~* ^<path>`, longest path first, first match wins. */
+export function ingressServiceFor(objects: K8sObject[], path: string): string | undefined {
+  const ingress = [...byKind(objects, 'Ingress').values()][0];
+  const rules: { regex: string; service: string }[] = ingress.spec.rules.flatMap(
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    (rule: any) => rule.http.paths.map((p: any) => ({ regex: p.path, service: p.backend.service.name })),
+  );
+  return [...rules].sort((a, b) => b.regex.length - a.regex.length).find((rule) => new RegExp(`^${rule.regex}`, 'i').test(path))?.service;
+}
+
+/** deploy/docker/edge.nginx.conf's `map $uri` regexes, in order (the compose edge). */
+export function composeEdgeServiceFor(path: string): string | undefined {
+  const conf = readFileSync(join(REPO, 'deploy', 'docker', 'edge.nginx.conf'), 'utf8');
+  for (const [, regex, service] of conf.matchAll(/^\s*~(\S+)\s+(\w+);/gm)) {
+    if (new RegExp(regex).test(path)) return service;
+  }
+  return undefined;
+}
+
+/**
+ * Paths that exercise every routing rule: each alternative of each pattern, with and without a tail,
+ * and near misses (`/api/projectsx`).
+ */
+export function samplePaths(patterns: RegExp[]): string[] {
+  const samples = new Set(['/', '/api', '/health/ready', '/docs', '/api/experiments/e1', '/api/projectsx', '/api/labsx']);
+  for (const pattern of patterns) {
+    const stem = pattern.source
+      .replace(/^\^/, '')
+      .replace(/\\\//g, '/')
+      .replace(/\[\^\/\]\+/g, 'id-1')
+      .replace(/\(\/\|(\\\?\|)?\$\)$/, '');
+    const alternatives = /\(([\w|-]+)\)/.exec(stem);
+    const stems = alternatives ? alternatives[1].split('|').map((word) => stem.replace(alternatives[0], word)) : [stem];
+    for (const each of stems) for (const tail of ['', '/', '/more/parts', 'x']) samples.add(each + tail);
+  }
+  return [...samples].sort();
+}
+
+/** The variables of the README's configuration table, and whether the table says they are `npm start`'s alone. */
+export function readmeVariables(): { name: string; localOnly: boolean }[] {
+  const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+  const table = readme.slice(readme.indexOf('## Configuration'));
+  const rows = table.split('\n').filter((line) => line.startsWith('| `'));
+  return rows.flatMap((row) => {
+    const [names, , meaning] = row.split('|').slice(1).map((cell) => cell.trim());
+    const localOnly = /^`npm start`/.test(meaning);
+    return [...names.matchAll(/`([A-Z][A-Z0-9_]*)`/g)].map(([, name]) => ({ name, localOnly }));
+  });
+}
+
+/** Every variable a rendered overlay gives Cairn's containers: ConfigMap and Secret keys they load, and `env`. */
+export function overlayVariables(objects: K8sObject[]): Set<string> {
+  const names = new Set<string>();
+  const configMaps = byKind(objects, 'ConfigMap');
+  const secrets = byKind(objects, 'Secret');
+  for (const template of podTemplates(objects).filter(isCairnWorkload)) {
+    for (const container of template.spec.containers) {
+      for (const variable of container.env ?? []) names.add(variable.name);
+      for (const source of container.envFrom ?? []) {
+        const loaded = source.configMapRef ? configMaps.get(source.configMapRef.name) : secrets.get(source.secretRef.name);
+        for (const key of Object.keys(loaded?.data ?? loaded?.stringData ?? {})) names.add(key);
+        if (!loaded && source.secretRef && OPERATOR_SECRETS.has(source.secretRef.name)) for (const key of operatorSecretKeys(source.secretRef.name)) names.add(key);
+      }
+    }
+  }
+  return names;
+}
+
+/** The keys deploy/k8s/README.md's `kubectl create secret generic <name>` puts in a Secret the operator creates. */
+function operatorSecretKeys(secret: string): string[] {
+  const readme = readFileSync(join(REPO, 'deploy', 'k8s', 'README.md'), 'utf8');
+  const command = new RegExp(`create secret generic ${secret} \\\\[\\s\\S]*?\`\`\``).exec(readme)?.[0] ?? '';
+  return [...command.matchAll(/--from-literal=([A-Z][A-Z0-9_]*)=/g)].map(([, name]) => name);
+}
