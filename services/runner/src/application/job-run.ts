@@ -79,25 +79,24 @@ export class JobRun {
       context.log(`job ${assignment.jobId}: running ${JSON.stringify(argv)}`);
       const logs = new LogShipper(this.ids, context.jobs, context.logLimits, context.log);
       const progress = new ProgressReporter(this.ids, context.jobs, context.log);
-      const command = context.backend.start(workspace, argv, (output) => {
-        progress.observe(output);
-        return logs.accept(output);
-      });
+      const command = context.backend.start(
+        workspace,
+        { argv, machine: assignment.machine, timeLimitSeconds: assignment.timeLimitSeconds },
+        {
+          output: (output) => {
+            progress.observe(output);
+            return logs.accept(output);
+          },
+        },
+      );
       this.command = command;
-      let timedOut = false;
-      const limit = setTimeout(() => {
-        timedOut = true;
-        void command.stop();
-      }, assignment.timeLimitSeconds * 1000);
       const end = await command.ended;
-      clearTimeout(limit);
       await Promise.all([logs.finish(), progress.finish()]);
       if (this.abandoned) return 'abandoned';
       const outcome = outcomeOf(end, {
         cancelRequested: this.cancelRequested,
         runnerStopped: this.runnerStopped,
         lastLogLines: logs.lastLines.current(),
-        ...(timedOut ? { timedOutAfterSeconds: assignment.timeLimitSeconds } : {}),
       });
       if (outcome.outcome === 'succeeded') {
         const uploadFailure = await this.uploadOutputs(workspace);
