@@ -59,3 +59,6 @@ export function assignmentOf(jobId: string, overrides: Partial<Assignment> & Pic
     ...overrides,
   };
 }
+
+/** A node one-liner as a command: `node -e <script> -- <args>`; `node` is the runner's own, on the command's PATH. */
+export const nodeCommand = (script: string, ...args: string[]) => ['node', '-e', script, '--', ...args];

@@ -6,7 +6,7 @@ import { cancelSubjectOf, WORK_STREAM, workConsumerOf, workSubjectOf, type Assig
 import { freePort, waitUntil } from '@cairn/testing';
 import type { FakeFileApi } from '../../test-support/fake-file-api';
 import type { FakeJobs } from '../../test-support/fake-jobs-service';
-import { assignmentOf, startProtocolTestbed, type ProtocolTestbed } from '../../test-support/testbed';
+import { assignmentOf, nodeCommand, startProtocolTestbed, type ProtocolTestbed } from '../../test-support/testbed';
 import { LocalBackend } from '../backends/local-backend';
 import { installDemoPrograms } from '../templates/programs';
 import { FILE_STATISTICS, RENDER_MOLECULE } from '../templates/registrations';
@@ -67,15 +67,8 @@ async function withRunner<T>(options: Partial<RunnerOptions> & { runnerId?: stri
   }
 }
 
-async function finished(jobId: string, timeoutMs = 30_000) {
-  await waitUntil(`job ${jobId} finished`, async () => jobs.finishedOf(jobId) !== undefined, timeoutMs);
-  return jobs.finishedOf(jobId)!;
-}
-
-const logText = (jobId: string) => jobs.reportsOf('log', jobId).map((chunk) => chunk.text).join('');
-
-/** A node one-liner as a command: `node -e <script> -- <args>`; `node` is the runner's own, first on PATH. */
-const nodeCommand = (script: string, ...args: string[]) => ['node', '-e', script, '--', ...args];
+const finished = (jobId: string, timeoutMs?: number) => jobs.untilFinished(jobId, timeoutMs);
+const logText = (jobId: string) => jobs.logText(jobId);
 
 /** Running, not merely a zombie waiting for a parent that no longer exists to reap it. */
 const alive = (pid: number) => {
