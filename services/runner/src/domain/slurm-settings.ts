@@ -73,6 +73,10 @@ function positiveInteger(env: NodeJS.ProcessEnv, variable: string, fallback: num
 
 /** The slurm backend's settings from the runner's environment (README: "Running jobs on Slurm"). */
 export function slurmSettingsFrom(env: NodeJS.ProcessEnv): SlurmSettings {
+  // Its Slurm jobs outlive the process: the next one takes them up only under the same runner id.
+  if (!env.CAIRN_RUNNER_TOKEN && !env.CAIRN_RUNNER_ID) {
+    throw new RunnerConfigurationError('the slurm backend needs a runner id that survives a restart: set CAIRN_RUNNER_ID (dev mode) or CAIRN_RUNNER_TOKEN');
+  }
   const workDir = env.CAIRN_SLURM_WORKDIR ?? '';
   if (!workDir.startsWith('/')) {
     throw new RunnerConfigurationError(`CAIRN_SLURM_WORKDIR must be an absolute path on a file system every Slurm node mounts at the same place, got "${workDir}"`);

@@ -1,6 +1,6 @@
 import { resourcesFor, slurmMinutesFor, slurmSettingsFrom } from './slurm-settings';
 
-const WORKDIR = { CAIRN_SLURM_WORKDIR: '/shared/cairn' };
+const WORKDIR = { CAIRN_SLURM_WORKDIR: '/shared/cairn', CAIRN_RUNNER_ID: 'runner-slurm-1' };
 
 describe('the slurm backend\'s settings (issue #13: "CPU count, memory and time limit come from the machine type")', () => {
   it('given only the work folder, then every machine type has its default CPUs and memory, GPU types a GPU each, and the cluster\'s default partition', () => {
@@ -33,8 +33,9 @@ describe('the slurm backend\'s settings (issue #13: "CPU count, memory and time 
   });
 
   it.each([
-    [{}, 'CAIRN_SLURM_WORKDIR must be an absolute path on a file system every Slurm node mounts at the same place, got ""'],
-    [{ CAIRN_SLURM_WORKDIR: '/shared/100%' }, 'CAIRN_SLURM_WORKDIR may hold no % or backslash'],
+    [{ CAIRN_SLURM_WORKDIR: '/shared/cairn' }, 'the slurm backend needs a runner id that survives a restart: set CAIRN_RUNNER_ID (dev mode) or CAIRN_RUNNER_TOKEN'],
+    [{ CAIRN_RUNNER_ID: 'r' }, 'CAIRN_SLURM_WORKDIR must be an absolute path on a file system every Slurm node mounts at the same place, got ""'],
+    [{ CAIRN_RUNNER_ID: 'r', CAIRN_SLURM_WORKDIR: '/shared/100%' }, 'CAIRN_SLURM_WORKDIR may hold no % or backslash'],
     [{ ...WORKDIR, CAIRN_SLURM_PARTITIONS: 'gpu/fast=gpu' }, 'CAIRN_SLURM_PARTITIONS: "gpu/fast" is no machine type; use cpu/standard, cpu/turbo, gpu/standard, gpu/turbo'],
     [{ ...WORKDIR, CAIRN_SLURM_PARTITIONS: 'gpu/turbo=gpu fast' }, 'CAIRN_SLURM_PARTITIONS: gpu/turbo must be a partition name, got "gpu fast"'],
     [{ ...WORKDIR, CAIRN_SLURM_CPUS: 'cpu/turbo=0' }, 'CAIRN_SLURM_CPUS: cpu/turbo must be a CPU count, got "0"'],
