@@ -171,7 +171,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     const edge: Server = await startEdge(options.edgePort, upstreams);
     stops.push(() => new Promise<void>((done) => edge.close(() => done())));
     const address = edge.address();
-    const edgeUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : options.edgePort}`;
+    const edgePort = typeof address === 'object' && address ? address.port : options.edgePort;
+    const edgeUrl = `http://127.0.0.1:${edgePort}`;
 
     const runner = await startRunner(options, natsUrl, edgeUrl);
     if (runner) {

@@ -58,16 +58,16 @@ describe('the whole platform as separate processes', () => {
     }
   });
 
-  it('starts the reference runner as its own process after the services, serving every machine queue', async () => {
-    expect(platform.runner).toBeDefined();
-    expect(await (await fetch(`${platform.runner!.url}/health/ready`)).json()).toMatchObject({ status: 'ok' });
-    expect(readFileSync(platform.runner!.logFile, 'utf8')).toContain(`serving cpu/standard, cpu/turbo, gpu/standard, gpu/turbo on ${platform.natsUrl}`);
-  });
-
   it('answers /health/live and /health/ready at the edge, ready naming every service it runs', async () => {
     await request(platform.edgeUrl).get('/health/live').expect(200, { status: 'ok' });
     const ready = await request(platform.edgeUrl).get('/health/ready');
     expect(ready.status).toBe(200);
     expect(ready.body).toEqual({ status: 'ok', services: Object.fromEntries(platform.services.map((service) => [service.name, 'ready'])) });
+  });
+
+  it('starts the reference runner as its own process after the services, serving every machine queue', async () => {
+    expect(platform.runner).toBeDefined();
+    expect(await (await fetch(`${platform.runner!.url}/health/ready`)).json()).toMatchObject({ status: 'ok' });
+    expect(readFileSync(platform.runner!.logFile, 'utf8')).toContain(`serving cpu/standard, cpu/turbo, gpu/standard, gpu/turbo on ${platform.natsUrl}`);
   });
 });

@@ -84,7 +84,7 @@ describe('commands decide on the state the store held when they arrived, without
       const decisions: unknown[] = [];
       for (const fileId of files) {
         const requested = await requester.post(`/api/projects/${facilityProject}/deletion-requests`, { fileIds: [fileId], reason: 'wrong plate' }).expect(201);
-        const approved = await owner.post(`/api/deletion-requests/${requested.body.requestId}/approve`);
+        const approved = await owner.post(`/api/deletion-requests/${requested.body.id}/approve`);
         decisions.push({ status: approved.status, deletedFileIds: approved.body.deletedFileIds });
       }
 
@@ -98,7 +98,7 @@ describe('commands decide on the state the store held when they arrived, without
       const decisions: unknown[] = [];
       for (let round = 0; round < ROUNDS; round++) {
         const requested = await requester.post(`/api/projects/${facilityProject}/deletion-requests`, { fileIds: [fileId], reason: 'wrong plate' }).expect(201);
-        const rejected = await owner.post(`/api/deletion-requests/${requested.body.requestId}/reject`, { reason: 'the plate was right' });
+        const rejected = await owner.post(`/api/deletion-requests/${requested.body.id}/reject`, { reason: 'the plate was right' });
         decisions.push({ status: rejected.status, state: rejected.body.status });
       }
 
@@ -106,8 +106,13 @@ describe('commands decide on the state the store held when they arrived, without
     }, 120_000);
 
     it('a request whose id does not name its project (made before ids did) is found once the requests read model has everything the store held', async () => {
-      const [fileId] = await uploads(1);
-      const files = await platform.as(alice).get(`/api/projects/${facilityProject}/files?folder=raw`).expect(200);
+      const uploaded = await platform.as(bob).upload(`/api/projects/${facilityProject}/files`, `raw/old-${uuidv7()}.txt`, 'old request').expect(201);
+      const fileId: string = uploaded.body.id;
+      const files = await platform
+        .as(alice)
+        .get(`/api/projects/${facilityProject}/files?folder=raw`)
+        .set('Cairn-Min-Position', uploaded.headers['cairn-position'])
+        .expect(200);
       const { path } = files.body.items.find((file: { id: string }) => file.id === fileId);
       const requestId = uuidv7();
       const { position } = await platform.projects.runtime.store.append(

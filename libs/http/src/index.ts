@@ -3,6 +3,7 @@ export * from './problem.filter';
 export * from './validation';
 export * from './auth';
 export * from './positions';
+export * from './min-position';
 export * from './idempotency';
 export * from './health';
 export * from './http.module';

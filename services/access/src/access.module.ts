@@ -15,6 +15,7 @@ import { ProjectAccessService } from './application/project-access.service';
 import { UserDirectory } from './application/user-directory';
 import { ACCESS_AUDIT, AccessAuditQuery } from './projections/access-audit.projection';
 import { ACCESS_INTERVALS, AccessTimelines } from './projections/access-intervals.projection';
+import { DIRECTORY_NAMES, DirectoryNamesQuery } from './projections/directory-names.projection';
 import { LAB_MEMBERS, LabMembersQuery } from './projections/lab-members.projection';
 
 @Module({})
@@ -44,6 +45,7 @@ export class AccessModule {
             new AccessAuditService(
               new AccessTimelines(() => runtime.collections.resolve(ACCESS_INTERVALS)),
               new AccessAuditQuery(() => runtime.collections.resolve(ACCESS_AUDIT)),
+              new DirectoryNamesQuery(() => runtime.collections.resolve(DIRECTORY_NAMES)),
               directory,
             ),
           inject: [UserDirectory],

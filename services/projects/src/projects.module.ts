@@ -1,7 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { AuthorizationModule, Authorizer, type AuthorizationProjection } from '@cairn/auth';
-import { CairnHttpModule } from '@cairn/http';
-import { ConfigurationError, type ServiceHost, type ServiceRuntime } from '@cairn/runtime';
+import { Authorizer, type AuthorizationProjection } from '@cairn/auth';
+import { authorizedHttpModules, ConfigurationError, type ServiceHost, type ServiceRuntime } from '@cairn/runtime';
 import { resolve } from 'node:path';
 import { ExperimentsController } from './api/experiments.controller';
 import { FilesController, MAX_UPLOAD_BYTES } from './api/files.controller';
@@ -30,24 +29,12 @@ export class ProjectsModule {
   static register(runtime: ServiceRuntime, host: ServiceHost, authorization: AuthorizationProjection): DynamicModule {
     const { dataDir, maxUploadBytes } = filesConfigFromEnv(host.env);
     const waitTimeoutMs = runtime.config.minPositionTimeoutMs;
-    const http = runtime.httpOptions();
     const access = new AccessView(authorization, new Authorizer(authorization, { waitTimeoutMs }));
     const blobs = new LocalBlobStore(dataDir);
     const fresh = runtime.freshState;
     return {
       module: ProjectsModule,
-      imports: [
-        CairnHttpModule.forRoot({
-          ...http,
-          // Reads wait for the read models and for the authorization model that filters them.
-          consistency: {
-            waitFor: async (position, timeoutMs) =>
-              (await Promise.all([runtime.waiter.waitFor(position, timeoutMs), authorization.waitFor(position, timeoutMs)])).every(Boolean),
-          },
-          readiness: [...(http.readiness ?? []), authorization.readinessProbe()],
-        }),
-        AuthorizationModule.forRoot(authorization, { waitTimeoutMs }),
-      ],
+      imports: authorizedHttpModules(runtime, authorization),
       controllers: [ProjectsController, ExperimentsController, FilesController],
       providers: [
         { provide: MAX_UPLOAD_BYTES, useValue: maxUploadBytes },

@@ -18,6 +18,7 @@ import {
   projectIdOf,
   projectsService,
 } from '@cairn/projects-service';
+import { latencyLine, percentile, timed } from '../latency';
 
 /**
  * The projects service over HTTP (supertest, in process) on a real nats-server and FerretDB:
@@ -50,20 +51,7 @@ const AT_ONCE = 16;
 
 const userId = (member: number) => `u-member-${member}`;
 
-function percentile(samples: number[], p: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
-const figures = (label: string, samples: number[]) =>
-  console.log(`${label}: p50 ${percentile(samples, 50).toFixed(1)} ms, p95 ${percentile(samples, 95).toFixed(1)} ms (${samples.length} calls)`);
-
-async function timed<T>(samples: number[], call: () => Promise<T>): Promise<T> {
-  const started = performance.now();
-  const result = await call();
-  samples.push(performance.now() - started);
-  return result;
-}
+const figures = (label: string, samples: number[]) => console.log(latencyLine(label, samples));
 
 /** Appends every commit, `IN_FLIGHT` streams at a time, each stream's commits in order; answers the highest position. */
 async function appendAll(store: EventStore, commits: { stream: StreamName; expectedVersion: number | 'no-stream'; events: NewEvent[] }[]): Promise<number> {

@@ -13,7 +13,10 @@ export class AuditController {
   constructor(private readonly audit: AccessAuditService) {}
 
   @Get()
-  @ApiOperation({ summary: 'Access-change history, oldest first: who changed what, when, why, with before and after.' })
+  @ApiOperation({
+    summary: 'Access-change history, oldest first: who changed what, when, why, with before and after.',
+    description: 'Each entry names its actor and the people it is about in `names` (user id → username and display name), as the lab directory knew them then.',
+  })
   history(@CurrentPrincipal() principal: Principal, @Query() query: AuditHistoryQuery) {
     const from = query.from === undefined ? undefined : new Date(query.from);
     const to = query.to === undefined ? undefined : new Date(query.to);
@@ -31,7 +34,10 @@ export class AuditController {
   }
 
   @Get('at')
-  @ApiOperation({ summary: 'Who had which role on the project at that instant, and why: the grant (by whom, when, reason) or the base level through lab membership.' })
+  @ApiOperation({
+    summary: 'Who had which role on the project at that instant, and why: the grant (by whom, when, reason) or the base level through lab membership.',
+    description: 'Everyone the answer mentions is named in `names` (user id → username and display name) and in the `why` sentences, as the lab directory knew them at that instant.',
+  })
   at(@CurrentPrincipal() principal: Principal, @Query() query: AccessAtQuery) {
     return this.audit.accessAt(principal, query.project, query.at === undefined ? new Date() : new Date(query.at));
   }

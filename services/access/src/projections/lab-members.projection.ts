@@ -1,7 +1,7 @@
 import type { Principal } from '@cairn/auth';
-import { forbidden, type CairnEvent, type LabMemberAddedData, type LabMemberRemovedData } from '@cairn/contracts';
+import { forbidden } from '@cairn/contracts';
 import type { Page } from '@cairn/http';
-import { pageBy, type Projection, type ReadModelDocument, type WriteIntent } from '@cairn/read-models';
+import { defineProjection, pageBy, type ReadModelDocument } from '@cairn/read-models';
 import type { Collection } from 'mongodb';
 
 export const LAB_MEMBERS = 'lab_members';
@@ -25,34 +25,26 @@ export function labMemberViewOf({ lab, userId, username, email, displayName, adm
 }
 
 /** Who belongs to which lab: the lab members list and the lab-member check of lab-scoped reads. */
-export const labMembersProjection: Projection = {
+export const labMembersProjection = defineProjection({
   name: LAB_MEMBERS,
-  categories: ['access_lab'],
   version: 1,
   indexes: [{ key: { lab: 1, usernameLower: 1, _id: 1 } }, { key: { userId: 1 } }],
-  handle(events: CairnEvent[]): WriteIntent[] {
-    return events.flatMap((event): WriteIntent[] => {
-      if (event.type === 'access.lab.member-added.v1') {
-        const data = event.data as LabMemberAddedData;
-        const document: Omit<LabMemberDocument, '_id'> = {
-          lab: data.lab,
-          userId: data.userId,
-          username: data.username,
-          usernameLower: data.username.toLowerCase(),
-          displayName: data.displayName,
-          admin: data.admin,
-          ...(data.email ? { email: data.email } : {}),
-        };
-        return [{ kind: 'replace', id: memberId(data.lab, data.userId), position: event.position, document }];
-      }
-      if (event.type === 'access.lab.member-removed.v1') {
-        const data = event.data as LabMemberRemovedData;
-        return [{ kind: 'delete', id: memberId(data.lab, data.userId), position: event.position }];
-      }
-      return [];
-    });
+  on: {
+    'access.lab.member-added.v1': ({ data, position }) => {
+      const document: Omit<LabMemberDocument, '_id'> = {
+        lab: data.lab,
+        userId: data.userId,
+        username: data.username,
+        usernameLower: data.username.toLowerCase(),
+        displayName: data.displayName,
+        admin: data.admin,
+        ...(data.email ? { email: data.email } : {}),
+      };
+      return [{ kind: 'replace', id: memberId(data.lab, data.userId), position, document }];
+    },
+    'access.lab.member-removed.v1': ({ data, position }) => [{ kind: 'delete', id: memberId(data.lab, data.userId), position }],
   },
-};
+});
 
 /** Reads of the lab members model. */
 export class LabMembersQuery {

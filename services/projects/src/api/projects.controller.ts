@@ -1,10 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Requires, type Principal } from '@cairn/auth';
-import { CommandResult, CurrentPrincipal, ExpectedVersionDto, expectedVersionOf, IfMatch, PageQuery, Versioned } from '@cairn/http';
+import { CommandResult, CurrentPrincipal, ExpectedVersionDto, expectedVersionOf, IfMatch, MinPosition, PageQuery, Versioned } from '@cairn/http';
 import { ProjectsService } from '../application/projects.service';
 import { CreateProjectDto, ListProjectsQuery, ProjectPageQuery, UpdateProjectDto } from './dto';
-import { MinPosition } from './min-position';
 
 @ApiTags('projects')
 @ApiBearerAuth()

@@ -1,5 +1,5 @@
-import type { CairnEvent, ProjectCreatedData, ProjectDeletedData, ProjectUpdatedData } from '@cairn/contracts';
-import type { Projection, WriteIntent } from '@cairn/read-models';
+import type { ProjectCreatedData } from '@cairn/contracts';
+import { defineProjection } from '@cairn/read-models';
 
 export const PROJECT_DIRECTORY = 'project_directory';
 
@@ -39,35 +39,23 @@ export function newProjectOf(data: ProjectCreatedData, time: string): Omit<Proje
 }
 
 /** The lab's projects: the project list, slug lookups and the project page's header. */
-export const projectDirectoryProjection: Projection = {
+export const projectDirectoryProjection = defineProjection({
   name: PROJECT_DIRECTORY,
-  categories: ['projects_project'],
   version: 1,
   indexes: [{ key: { lab: 1, slug: 1 } }, { key: { lab: 1, nameLower: 1, _id: 1 } }, { key: { nameLower: 1, _id: 1 } }],
-  handle(events: CairnEvent[]): WriteIntent[] {
-    return events.flatMap((event): WriteIntent[] => {
-      switch (event.type) {
-        case 'projects.project.created.v1': {
-          const data = event.data as ProjectCreatedData;
-          return [{ kind: 'replace', id: data.projectId, position: event.position, document: newProjectOf(data, event.time) }];
-        }
-        case 'projects.project.updated.v1': {
-          const { projectId, name, description } = event.data as ProjectUpdatedData;
-          const changes = {
-            ...(name === undefined ? {} : { name, nameLower: name.toLowerCase() }),
-            ...(description === undefined ? {} : { description }),
-            updatedAt: event.time,
-          };
-          return [{ kind: 'update', id: projectId, position: event.position, update: { $set: changes }, upsert: false }];
-        }
-        case 'projects.project.deleted.v1': {
-          const { projectId, actor } = event.data as ProjectDeletedData;
-          const changes = { status: 'deleted', deletedBy: actor, deletedAt: event.time, updatedAt: event.time };
-          return [{ kind: 'update', id: projectId, position: event.position, update: { $set: changes }, upsert: false }];
-        }
-        default:
-          return [];
-      }
-    });
+  on: {
+    'projects.project.created.v1': ({ data, position, time }) => [{ kind: 'replace', id: data.projectId, position, document: newProjectOf(data, time) }],
+    'projects.project.updated.v1': ({ data: { projectId, name, description }, position, time }) => {
+      const changes = {
+        ...(name === undefined ? {} : { name, nameLower: name.toLowerCase() }),
+        ...(description === undefined ? {} : { description }),
+        updatedAt: time,
+      };
+      return [{ kind: 'update', id: projectId, position, update: { $set: changes }, upsert: false }];
+    },
+    'projects.project.deleted.v1': ({ data: { projectId, actor }, position, time }) => {
+      const changes = { status: 'deleted', deletedBy: actor, deletedAt: time, updatedAt: time };
+      return [{ kind: 'update', id: projectId, position, update: { $set: changes }, upsert: false }];
+    },
   },
-};
+});
