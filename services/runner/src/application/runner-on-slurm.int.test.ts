@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { WORK_STREAM, workConsumerOf, type Assignment, type Machine } from '@cairn/contracts';
 import { slurmUnavailableReason, startSlurmCluster, waitUntil, type SlurmClusterHandle } from '@cairn/testing';
 import { startRunnerProcess } from '../../test-support/runner-process';
-import { assignmentOf, nodeCommand, startProtocolTestbed, type ProtocolTestbed } from '../../test-support/testbed';
+import { assignmentOf, nodeCommand, shellBaitJob, startProtocolTestbed, type ProtocolTestbed } from '../../test-support/testbed';
 import { SlurmBackend } from '../backends/slurm-backend';
 import { SlurmCli } from '../backends/slurm-cli';
 import { slurmSettingsFrom } from '../domain/slurm-settings';
@@ -149,22 +149,12 @@ describeWithSlurm(`the runner with the slurm backend, on a private Slurm cluster
 
   it('hands parameters holding $(...), quotes and newlines to the command as literal arguments through the batch script', async () => {
     const marker = join(cluster.sharedDir, 'pwned');
-    const parameters = { subst: `$(touch ${marker}) \`touch ${marker}\`; touch ${marker}`, quotes: `"double" 'single' \\ '\\''`, lines: 'first line\nsecond line', count: 3 };
-    const job = await queueJob({
-      command: nodeCommand(
-        "require('fs').writeFileSync(process.argv[1] + '/args.json', JSON.stringify(process.argv.slice(2)))",
-        '{{outputDir}}',
-        '{{parameters.subst}}',
-        '--quotes={{parameters.quotes}}',
-        '{{parameters.lines}}',
-        '{{parameters.count}}',
-      ),
-      parameters,
-    });
+    const bait = shellBaitJob(marker);
+    const job = await queueJob({ command: bait.command, parameters: bait.parameters });
 
     expect((await testbed.jobs.untilFinished(job.jobId)).outcome).toBe('succeeded');
     const [args] = uploadsOf(job);
-    expect(JSON.parse(args.bytes.toString('utf8'))).toEqual([parameters.subst, `--quotes=${parameters.quotes}`, parameters.lines, '3']);
+    expect(JSON.parse(args.bytes.toString('utf8'))).toEqual(bait.argumentsReceived);
     expect(existsSync(marker)).toBe(false);
   });
 

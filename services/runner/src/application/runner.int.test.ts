@@ -6,7 +6,7 @@ import { cancelSubjectOf, WORK_STREAM, workConsumerOf, workSubjectOf, type Assig
 import { freePort, waitUntil } from '@cairn/testing';
 import type { FakeFileApi } from '../../test-support/fake-file-api';
 import type { FakeJobs } from '../../test-support/fake-jobs-service';
-import { assignmentOf, nodeCommand, startProtocolTestbed, type ProtocolTestbed } from '../../test-support/testbed';
+import { assignmentOf, nodeCommand, shellBaitJob, startProtocolTestbed, type ProtocolTestbed } from '../../test-support/testbed';
 import { LocalBackend } from '../backends/local-backend';
 import { installDemoPrograms } from '../templates/programs';
 import { FILE_STATISTICS, RENDER_MOLECULE } from '../templates/registrations';
@@ -184,23 +184,12 @@ describe('the runner against the runner protocol', () => {
 
   it('hands parameters holding $(...), quotes and newlines to the command as literal arguments', async () => {
     const marker = join(mkdtempSync(join(tmpdir(), 'cairn-shell-')), 'pwned');
-    const parameters = { subst: `$(touch ${marker}) \`touch ${marker}\`; touch ${marker}`, quotes: `"double" 'single' \\`, lines: 'first line\nsecond line', count: 3 };
-    const job = await queueJob({
-      command: nodeCommand(
-        "require('fs').writeFileSync(process.argv[1] + '/args.json', JSON.stringify(process.argv.slice(2)))",
-        '{{outputDir}}',
-        '{{parameters.subst}}',
-        '--quotes={{parameters.quotes}}',
-        '{{parameters.lines}}',
-        '{{parameters.count}}',
-        '{{parameters.absent}}',
-      ),
-      parameters,
-    });
+    const bait = shellBaitJob(marker);
+    const job = await queueJob({ command: bait.command, parameters: bait.parameters });
 
     expect((await withRunner({}, () => finished(job.jobId))).outcome).toBe('succeeded');
     const [args] = files.uploads.filter((upload) => upload.path === `${job.outputFolder}args.json`);
-    expect(JSON.parse(args.bytes.toString('utf8'))).toEqual([parameters.subst, `--quotes=${parameters.quotes}`, parameters.lines, '3', '']);
+    expect(JSON.parse(args.bytes.toString('utf8'))).toEqual(bait.argumentsReceived);
     expect(existsSync(marker)).toBe(false);
   });
 
