@@ -42,7 +42,7 @@ module.exports = [
         'error',
         {
           enforceBuildableLibDependency: false,
-          allow: ['@cairn/access-service', '@cairn/projects-service', '@cairn/logbook-service'],
+          allow: ['@cairn/access-service', '@cairn/projects-service', '@cairn/jobs-service', '@cairn/logbook-service', '@cairn/runner'],
           depConstraints,
           ignoredCircularDependencies,
         },

@@ -1,10 +1,12 @@
 import { LOCAL_DEV_JWT_SECRET, signDevRunnerToken, signDevToken } from '@cairn/auth';
 
-const USAGE = `usage: npm run token -- <username> [--admin] [--runner] [--email <address>] [--name <display name>] [--expires-in <span, e.g. 12h>]
+const USAGE = `usage: npm run token -- <username> [--admin] [--email <address>] [--name <display name>] [--expires-in <span, e.g. 12h>]
+       npm run token -- <runner id> --runner [--expires-in <span>]
 
 Prints a dev token (CAIRN_AUTH_MODE=dev) signed with CAIRN_DEV_JWT_SECRET, or, when that is unset, with the
-local default secret that \`npm start\` uses. That default is public: local use only. With --runner the
-token is a runner's (cairn_runner: true) and the name is its runner id.`;
+local default secret that \`npm start\` uses. That default is public: local use only. A runner token
+(\`cairn_runner: true\`, the runner id as its subject) speaks the runner protocol and reaches only the files
+of the jobs its runner holds.`;
 
 interface TokenArguments {
   username: string;
@@ -32,6 +34,9 @@ function parseArguments(args: string[]): TokenArguments {
     else if (option === '--name') parsed.name = value;
     else if (option === '--expires-in') parsed.expiresIn = value;
     else throw new Error(`unknown option ${option}`);
+  }
+  if (parsed.runner && (parsed.admin || parsed.email !== undefined || parsed.name !== undefined)) {
+    throw new Error('a runner token names the runner only: --runner goes without --admin, --email and --name');
   }
   return parsed;
 }

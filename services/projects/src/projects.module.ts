@@ -10,7 +10,8 @@ import { ExperimentsService } from './application/experiments.service';
 import { FilesService } from './application/files.service';
 import { LocalBlobStore } from './application/local-blob-store';
 import { ProjectsService } from './application/projects.service';
-import { DELETION_REQUESTS, EXPERIMENT_DIRECTORY } from './projections';
+import { RunnerHolds } from './application/runner-holds';
+import { DELETION_REQUESTS, EXPERIMENT_DIRECTORY, RUNNER_HOLDS } from './projections';
 
 const GIB = 1024 ** 3;
 
@@ -48,6 +49,7 @@ export class ProjectsModule {
           provide: FilesService,
           useValue: new FilesService(runtime.store, access, runtime.collections, blobs, fresh, runtime.readModel(DELETION_REQUESTS)),
         },
+        { provide: RunnerHolds, useValue: new RunnerHolds(runtime.collections, () => fresh.of(runtime.readModel(RUNNER_HOLDS))) },
       ],
     };
   }

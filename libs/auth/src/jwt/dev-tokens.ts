@@ -54,13 +54,14 @@ export class DevTokenVerifier implements TokenVerifier {
 }
 
 export interface DevTokenRequest {
+  /** A person's username, or a runner's id with `runner`. */
   username: string;
-  /** Defaults to `u-<username>`. */
+  /** Defaults to `u-<username>` (a runner: its id). */
   sub?: string;
+  /** A runner token (`cairn_runner: true`) for the runner protocol and the file access of its jobs. */
+  runner?: boolean;
   /** Facility admin (`cairn_admin: true`). */
   admin?: boolean;
-  /** A runner (`cairn_runner: true`): `sub` is the runner id, and it acts only on the jobs it holds. */
-  runner?: boolean;
   email?: string;
   name?: string;
   /** A jose time span from now: `12h` (the default), `30m`, `-1h` for an already expired token. */
@@ -72,13 +73,13 @@ export interface DevTokenRequest {
 /** A token `DevTokenVerifier` accepts when given the same secret. */
 export async function signDevToken(request: DevTokenRequest, secret: string): Promise<string> {
   assertDevSecret(secret);
-  const { username, sub = `u-${username}`, admin = false, runner = false, email, name, expiresIn = '12h' } = request;
+  const { username, runner = false, sub = runner ? username : `u-${username}`, admin = false, email, name, expiresIn = '12h' } = request;
   return new SignJWT({
     preferred_username: username,
+    ...(runner ? { cairn_runner: true } : {}),
     ...(email !== undefined ? { email } : {}),
     ...(name !== undefined ? { name } : {}),
     ...(admin ? { cairn_admin: true } : {}),
-    ...(runner ? { cairn_runner: true } : {}),
   })
     .setProtectedHeader({ alg: DEV_ALGORITHM, typ: 'JWT' })
     .setSubject(sub)

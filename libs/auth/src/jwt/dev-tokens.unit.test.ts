@@ -32,6 +32,15 @@ describe('dev tokens', () => {
     await expect(verifier.verify(token)).resolves.toEqual({ userId: 'u-root', username: 'root', isFacilityAdmin: true });
   });
 
+  it('make a runner only when asked to: its id is the sub, and it is never an admin', async () => {
+    const token = await signDevToken({ username: 'runner-7', runner: true, admin: true }, secret);
+    await expect(verifier.verify(token)).resolves.toEqual({ userId: 'runner-7', username: 'runner-7', isFacilityAdmin: false, isRunner: true });
+  });
+
+  it('refuse a runner whose id could not be a NATS subject token', async () => {
+    expect(await refusal(await signDevToken({ username: 'runner.>', runner: true }, secret))).toBe('invalid-claims');
+  });
+
   it('mark a runner with cairn_runner, named by its runner id, and nobody else', async () => {
     const runner = await signDevRunnerToken('runner-lab-7', secret);
     await expect(verifier.verify(runner)).resolves.toMatchObject({ userId: 'runner-lab-7', username: 'runner-lab-7', isFacilityAdmin: false });
