@@ -43,6 +43,8 @@ export interface PlatformOptions {
   edgePort: number;
   /** Environment every service gets (auth mode, secrets...). */
   env: NodeJS.ProcessEnv;
+  /** The reference runner's own command line and environment (`--backend slurm` and the cluster's settings); default: the local backend on every queue. */
+  runner?: { args?: string[]; env?: NodeJS.ProcessEnv };
   log?: (line: string) => void;
   /** Each line a service writes to its log, as it writes it (`npm start` shows them at a terminal). */
   serviceOutput?: (service: ServiceName, line: string) => void;
@@ -195,7 +197,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     if (runner) {
       // Stopped first (stops run in reverse): a job it is finishing still reaches the services.
       stops.push(() => runner.process.stop('SIGTERM', 15_000));
-      log(`runner        ${runner.url}  (serves every machine queue, files through ${edgeUrl}, log ${runner.logFile})`);
+      log(`runner        ${runner.url}  (${options.runner?.args?.join(' ') || 'serves every machine queue'}, files through ${edgeUrl}, log ${runner.logFile})`);
     }
     return {
       edgeUrl,
@@ -221,9 +223,10 @@ async function startRunner(options: PlatformOptions, natsUrl: string, edgeUrl: s
   if (!existsSync(main)) return undefined;
   const port = await freePort();
   const logFile = join(options.homeDir, 'logs', 'runner.log');
-  const child = new ServerProcess('runner', process.execPath, ['-r', join(REPO, 'deploy/local/register.js'), main], logFile, {
+  const child = new ServerProcess('runner', process.execPath, ['-r', join(REPO, 'deploy/local/register.js'), main, ...(options.runner?.args ?? [])], logFile, {
     ...process.env,
     ...options.env,
+    ...options.runner?.env,
     NATS_URL: natsUrl,
     CAIRN_API_URL: edgeUrl,
     PORT: String(port),

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import type { Machine } from '@cairn/contracts';
 import { parseQueues, RunnerConfigurationError } from './domain/queues';
 
-export const BACKENDS = ['local'] as const;
+export const BACKENDS = ['local', 'slurm'] as const;
 export type BackendName = (typeof BACKENDS)[number];
 
 export interface RunnerArguments {
@@ -13,16 +13,20 @@ export interface RunnerArguments {
   slots: number;
 }
 
-export const USAGE = `usage: runner [--queues cpu/standard,gpu/turbo] [--backend local] [--slots N]
+export const USAGE = `usage: runner [--queues cpu/standard,gpu/turbo] [--backend local|slurm] [--slots N]
 
   --queues   the machine queues to serve (default: every queue)
-  --backend  where commands run: local (child processes on this machine)
-  --slots    jobs run at the same time (default 1)
+  --backend  where commands run: local (child processes on this machine, the default) or slurm
+             (batch jobs on the Slurm cluster the Slurm client programs on PATH reach)
+  --slots    local: jobs run at the same time (default 1); slurm holds CAIRN_SLURM_MAX_SUBMITTED
 
 Environment: NATS_URL, CAIRN_API_URL (the platform's HTTP API), CAIRN_RUNNER_TOKEN or CAIRN_AUTH_MODE=dev
 with CAIRN_DEV_JWT_SECRET, CAIRN_RUNNER_ID, CAIRN_RUNNER_SCRATCH (scratch folders of the jobs), PORT and
 HOST (where /health/live, /health/ready and /metrics are served; none without PORT), CAIRN_DRAIN_TIMEOUT_MS
-(how long a SIGTERM lets running jobs finish before handing them back; default 280000), LOG_LEVEL.`;
+(how long a SIGTERM lets running jobs finish before handing them back; default 280000), LOG_LEVEL.
+slurm: CAIRN_SLURM_WORKDIR (shared by the runner and every node), CAIRN_SLURM_PARTITIONS, CAIRN_SLURM_CPUS,
+CAIRN_SLURM_MEMORY, CAIRN_SLURM_GPUS, CAIRN_SLURM_TIME_LIMITS (machine=value,...), CAIRN_SLURM_MAX_SUBMITTED,
+CAIRN_SLURM_POLL_MS, SLURM_CONF and SBATCH_* (passed to sbatch).`;
 
 export function parseRunnerArguments(argv: string[]): RunnerArguments {
   let values: { queues?: string; backend?: string; slots?: string };
@@ -33,6 +37,9 @@ export function parseRunnerArguments(argv: string[]): RunnerArguments {
   }
   const backend = values.backend ?? 'local';
   if (!(BACKENDS as readonly string[]).includes(backend)) throw new RunnerConfigurationError(`--backend: "${backend}" is not one of ${BACKENDS.join(', ')}`);
+  if (backend === 'slurm' && values.slots !== undefined) {
+    throw new RunnerConfigurationError('--slots is the local backend\'s; the slurm backend holds up to CAIRN_SLURM_MAX_SUBMITTED jobs in Slurm');
+  }
   const slots = Number(values.slots ?? 1);
   if (!Number.isInteger(slots) || slots < 1 || slots > 64) throw new RunnerConfigurationError(`--slots must be an integer from 1 to 64, got "${values.slots}"`);
   return { queues: parseQueues(values.queues), backend: backend as BackendName, slots };

@@ -17,8 +17,13 @@ describe('the runner\'s command line', () => {
     });
   });
 
+  it('takes --backend slurm, which holds as many jobs as CAIRN_SLURM_MAX_SUBMITTED says rather than --slots', () => {
+    expect(parseRunnerArguments(['--backend', 'slurm'])).toMatchObject({ backend: 'slurm' });
+    expect(() => parseRunnerArguments(['--backend', 'slurm', '--slots', '4'])).toThrow("--slots is the local backend's");
+  });
+
   it.each([
-    [['--backend', 'slurm'], '--backend: "slurm" is not one of local'],
+    [['--backend', 'k8s'], '--backend: "k8s" is not one of local, slurm'],
     [['--slots', '0'], '--slots must be an integer from 1 to 64, got "0"'],
     [['--queue', 'cpu/standard'], "Unknown option '--queue'"],
   ])('refuses %j', (argv, message) => {

@@ -1,11 +1,15 @@
 import { collectProcessMetrics, configureLogging, logger, loggingFromEnv } from '@cairn/telemetry';
-import { Runner } from './application/runner';
-import { runnerCredentialsFrom } from './application/credentials';
-import { startHealthServer } from './application/health';
-import { LocalBackend } from './backends/local-backend';
 import { join } from 'node:path';
-import { parseRunnerArguments, runnerEnvironmentFrom, USAGE } from './config';
+import { Runner } from './application/runner';
+import { runnerCredentialsFrom, type RunnerCredentials } from './application/credentials';
+import { startHealthServer } from './application/health';
+import type { ExecutionBackend } from './backends/backend';
+import { LocalBackend } from './backends/local-backend';
+import { SlurmBackend } from './backends/slurm-backend';
+import { SlurmCli } from './backends/slurm-cli';
+import { parseRunnerArguments, runnerEnvironmentFrom, USAGE, type RunnerArguments, type RunnerEnvironment } from './config';
 import { RunnerConfigurationError } from './domain/queues';
+import { slurmSettingsFrom } from './domain/slurm-settings';
 import { installDemoPrograms } from './templates/programs';
 
 const runnerLog = logger('runner');
@@ -32,14 +36,7 @@ async function main(): Promise<void> {
   const args = parseRunnerArguments(process.argv.slice(2));
   const credentials = runnerCredentialsFrom(process.env);
   const environment = runnerEnvironmentFrom(process.env, credentials.runnerId);
-  const runner = await Runner.start({
-    ...environment,
-    credentials,
-    queues: args.queues,
-    slots: args.slots,
-    backend: new LocalBackend({ scratchDir: environment.scratchDir, binDirs: [await installDemoPrograms(join(environment.scratchDir, 'bin'))] }),
-    log,
-  });
+  const runner = await Runner.start({ ...environment, credentials, queues: args.queues, ...(await backendFor(args, environment, credentials)), log });
   // Where a process manager looks: only when it names a port (the platform, containers).
   const health = environment.healthPort === undefined ? undefined : await startHealthServer(runner, environment.healthPort, environment.healthHost);
 
@@ -65,6 +62,20 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+}
+
+/**
+ * The backend and the jobs it holds at once. The demo programs' launchers go where the commands run:
+ * the scratch folder here, the shared work folder for Slurm's nodes.
+ */
+async function backendFor(args: RunnerArguments, environment: RunnerEnvironment, credentials: RunnerCredentials): Promise<{ backend: ExecutionBackend; slots: number }> {
+  if (args.backend === 'local') {
+    return { backend: new LocalBackend({ scratchDir: environment.scratchDir, binDirs: [await installDemoPrograms(join(environment.scratchDir, 'bin'))] }), slots: args.slots };
+  }
+  const settings = slurmSettingsFrom(process.env);
+  const binDir = await installDemoPrograms(join(settings.workDir, credentials.runnerId, 'bin'));
+  const cli = new SlurmCli({ env: SlurmCli.environmentFrom(process.env) });
+  return { backend: new SlurmBackend({ settings, cli, runnerId: credentials.runnerId, binDirs: [binDir], log }), slots: settings.maxSubmitted };
 }
 
 main().catch((error: Error) => {

@@ -7,7 +7,7 @@ import { metricValue } from '@cairn/telemetry';
 import { freePort, waitUntil } from '@cairn/testing';
 import type { FakeFileApi } from '../../test-support/fake-file-api';
 import type { FakeJobs } from '../../test-support/fake-jobs-service';
-import { assignmentOf, startProtocolTestbed, type ProtocolTestbed } from '../../test-support/testbed';
+import { assignmentOf, nodeCommand, shellBaitJob, startProtocolTestbed, type ProtocolTestbed } from '../../test-support/testbed';
 import { LocalBackend } from '../backends/local-backend';
 import { installDemoPrograms } from '../templates/programs';
 import { FILE_STATISTICS, RENDER_MOLECULE } from '../templates/registrations';
@@ -68,15 +68,8 @@ async function withRunner<T>(options: Partial<RunnerOptions> & { runnerId?: stri
   }
 }
 
-async function finished(jobId: string, timeoutMs = 30_000) {
-  await waitUntil(`job ${jobId} finished`, async () => jobs.finishedOf(jobId) !== undefined, timeoutMs);
-  return jobs.finishedOf(jobId)!;
-}
-
-const logText = (jobId: string) => jobs.reportsOf('log', jobId).map((chunk) => chunk.text).join('');
-
-/** A node one-liner as a command: `node -e <script> -- <args>`; `node` is the runner's own, first on PATH. */
-const nodeCommand = (script: string, ...args: string[]) => ['node', '-e', script, '--', ...args];
+const finished = (jobId: string, timeoutMs?: number) => jobs.untilFinished(jobId, timeoutMs);
+const logText = (jobId: string) => jobs.logText(jobId);
 
 /** Running, not merely a zombie waiting for a parent that no longer exists to reap it. */
 const alive = (pid: number) => {
@@ -192,23 +185,12 @@ describe('the runner against the runner protocol', () => {
 
   it('hands parameters holding $(...), quotes and newlines to the command as literal arguments', async () => {
     const marker = join(mkdtempSync(join(tmpdir(), 'cairn-shell-')), 'pwned');
-    const parameters = { subst: `$(touch ${marker}) \`touch ${marker}\`; touch ${marker}`, quotes: `"double" 'single' \\`, lines: 'first line\nsecond line', count: 3 };
-    const job = await queueJob({
-      command: nodeCommand(
-        "require('fs').writeFileSync(process.argv[1] + '/args.json', JSON.stringify(process.argv.slice(2)))",
-        '{{outputDir}}',
-        '{{parameters.subst}}',
-        '--quotes={{parameters.quotes}}',
-        '{{parameters.lines}}',
-        '{{parameters.count}}',
-        '{{parameters.absent}}',
-      ),
-      parameters,
-    });
+    const bait = shellBaitJob(marker);
+    const job = await queueJob({ command: bait.command, parameters: bait.parameters });
 
     expect((await withRunner({}, () => finished(job.jobId))).outcome).toBe('succeeded');
     const [args] = files.uploads.filter((upload) => upload.path === `${job.outputFolder}args.json`);
-    expect(JSON.parse(args.bytes.toString('utf8'))).toEqual([parameters.subst, `--quotes=${parameters.quotes}`, parameters.lines, '3', '']);
+    expect(JSON.parse(args.bytes.toString('utf8'))).toEqual(bait.argumentsReceived);
     expect(existsSync(marker)).toBe(false);
   });
 
