@@ -11,7 +11,7 @@ export const ROUTES: { pattern: RegExp; service: ServiceName }[] = [
   { pattern: /^\/api\/jobs\/[^/]+\/comments(\/|$)/, service: 'logbook' },
   { pattern: /^\/api\/experiments\/[^/]+\/comments(\/|$)/, service: 'logbook' },
   { pattern: /^\/api\/labs\/[^/]+\/experiments(\/|$)/, service: 'projects' },
-  { pattern: /^\/api\/(labs|users|audit)(\/|$)/, service: 'access' },
+  { pattern: /^\/api\/(labs|users|audit|role-schemes)(\/|$)/, service: 'access' },
   { pattern: /^\/api\/(projects|deletion-requests)(\/|\?|$)/, service: 'projects' },
   { pattern: /^\/api\/(jobs|job-templates)(\/|\?|$)/, service: 'jobs' },
 ];

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
+import { ProblemDto, withProblemAnswers } from './openapi';
 import { problem, PROBLEM_CONTENT_TYPE } from './problem';
 import { ProblemFilter } from './problem.filter';
 import { createValidationPipe } from './validation';
@@ -38,9 +39,10 @@ export async function createServiceApp(module: Type<unknown> | DynamicModule, op
   app.setGlobalPrefix('api', { exclude: ['health/live', 'health/ready'] });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemFilter());
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder().setTitle(`Cairn ${options.name}`).setVersion('1').addBearerAuth().build(),
+  const document = withProblemAnswers(
+    SwaggerModule.createDocument(app, new DocumentBuilder().setTitle(`Cairn ${options.name}`).setVersion('1').addBearerAuth().build(), {
+      extraModels: [ProblemDto],
+    }),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
   return app;

@@ -9,3 +9,4 @@ export * from './http.module';
 export * from './bootstrap';
 export * from './pagination';
 export * from './versions';
+export * from './openapi';

@@ -1,10 +1,11 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '@cairn/auth';
 import { invalid } from '@cairn/contracts';
-import { CurrentPrincipal } from '@cairn/http';
+import { CurrentPrincipal, PageOf } from '@cairn/http';
 import { AccessAuditService } from '../application/access-audit.service';
-import { AccessAtQuery, AuditHistoryQuery } from './audit.dto';
+import { AccessAtDto, AuditEntryDto, ChainVerificationDto } from './answers.dto';
+import { AccessAtQuery, AuditHistoryQuery, VerifyQuery } from './audit.dto';
 
 @ApiTags('audit')
 @ApiBearerAuth()
@@ -14,6 +15,7 @@ export class AuditController {
 
   @Get()
   @ApiOperation({ summary: 'Access-change history, oldest first: who changed what, when, why, with before and after.' })
+  @ApiOkResponse({ type: PageOf(AuditEntryDto) })
   history(@CurrentPrincipal() principal: Principal, @Query() query: AuditHistoryQuery) {
     const from = query.from === undefined ? undefined : new Date(query.from);
     const to = query.to === undefined ? undefined : new Date(query.to);
@@ -32,7 +34,15 @@ export class AuditController {
 
   @Get('at')
   @ApiOperation({ summary: 'Who had which role on the project at that instant, and why: the grant (by whom, when, reason) or the base level through lab membership.' })
+  @ApiOkResponse({ type: AccessAtDto })
   at(@CurrentPrincipal() principal: Principal, @Query() query: AccessAtQuery) {
     return this.audit.accessAt(principal, query.project, query.at === undefined ? new Date() : new Date(query.at));
+  }
+
+  @Get('verify')
+  @ApiOperation({ summary: "`audit verify` over HTTP: checks the hash chain of the project's access stream, read from the event store itself." })
+  @ApiOkResponse({ type: ChainVerificationDto })
+  verify(@CurrentPrincipal() principal: Principal, @Query() query: VerifyQuery) {
+    return this.audit.verify(principal, query.project);
   }
 }

@@ -270,4 +270,20 @@ describe('access audit over HTTP', () => {
       expect(reversed.body.errors).toEqual([{ field: 'to', message: 'to must not be before from' }]);
     });
   });
+
+  describe('GET /api/audit/access/verify', () => {
+    it("says in words whether the project's access history is the one that was written, for its auditors only", async () => {
+      const verified = await as(service, alice).get('/api/audit/access/verify?project=p-lab', lastPosition);
+      expect(verified.status).toBe(200);
+      expect(verified.body).toMatchObject({ project: 'p-lab', intact: true, length: 5, head: expect.stringMatching(/^[0-9a-f]{64}$/) });
+      expect(verified.body.summary).toMatch(/^chain intact \(5 events\), head [0-9a-f]{64}$/);
+
+      const refused = await as(service, carol).get('/api/audit/access/verify?project=p-lab', lastPosition);
+      expect(refused.status).toBe(403);
+      expect(refused.body.rule).toBe('audit.needs-access-manage');
+      const missing = await as(service, alice).get('/api/audit/access/verify', lastPosition);
+      expect(missing.status).toBe(400);
+      expect(missing.body.errors[0].field).toBe('project');
+    });
+  });
 });

@@ -5,6 +5,8 @@ import { refusal } from '../domain/refusal';
 import type { AccessAuditEntry, AccessAuditQuery, AuditFilter } from '../projections/access-audit.projection';
 import type { AccessTimelines } from '../projections/access-intervals.projection';
 import { accessAt, type AccessAt, type ProjectTimeline } from '../projections/point-in-time-access';
+import type { EventStore } from '@cairn/event-store';
+import { describeVerification, verifyProjectChain } from './access-history-check';
 import type { UserDirectory } from './user-directory';
 
 /** The capability that makes someone an auditor of one project: whoever manages its access. */
@@ -31,6 +33,7 @@ export class AccessAuditService {
     private readonly timelines: AccessTimelines,
     private readonly audit: AccessAuditQuery,
     private readonly directory: UserDirectory,
+    private readonly store: EventStore,
   ) {}
 
   async history(principal: Principal, request: HistoryRequest, limit: number, cursor?: string): Promise<Page<AccessAuditEntry>> {
@@ -60,6 +63,13 @@ export class AccessAuditService {
   /** Who had which role on the project at `at`, and why. */
   async accessAt(principal: Principal, project: string, at: Date): Promise<AccessAt> {
     return accessAt(await this.auditedTimeline(principal, project), at);
+  }
+
+  /** `audit verify` for the project's auditors: its access stream's hash chain, read from the event store, and the verdict in words. */
+  async verify(principal: Principal, project: string) {
+    await this.auditedTimeline(principal, project);
+    const verification = await verifyProjectChain(this.store, project);
+    return { project, ...verification, summary: describeVerification(project, verification) };
   }
 
   private async auditedTimeline(principal: Principal, project: string): Promise<ProjectTimeline> {

@@ -95,6 +95,17 @@ export async function verifyProjectChain(store: EventStore, project: string): Pr
   return { ...verification, event: { id, streamversion, position } };
 }
 
+/** The verdict of `verifyProjectChain` in one sentence, as `audit verify` prints it and the auditor's page shows it. */
+export function describeVerification(project: string, verification: ProjectChainVerification): string {
+  if (verification.intact) return `chain intact (${verification.length} events), head ${verification.head}`;
+  const { brokenAt, type, problem, expected, actual, event } = verification;
+  return (
+    `chain BROKEN at event #${brokenAt} of project ${project} (${type}, stream version ${event.streamversion}, position ${event.position}, id ${event.id}): ` +
+    `${problem === 'hash-mismatch' ? 'its hash does not match its content' : "its prevHash is not the previous event's hash"}; ` +
+    `expected ${expected}, found ${actual}`
+  );
+}
+
 /** Everyone with a role: explicit permissions, then lab members through a base level that gives anything. */
 function stateOf(access: ProjectAccess, lab: Lab | null): StatedAccess[] {
   const members = new Set(lab?.members.keys() ?? []);

@@ -17,14 +17,15 @@ export interface LabMemberDocument {
   admin: boolean;
 }
 
-const memberId = (lab: string, userId: string) => `${lab}:${userId}`;
+export const memberId = (lab: string, userId: string) => `${lab}:${userId}`;
 
 /** Who belongs to which lab: the lab members list and the lab-member check of lab-scoped reads. */
 export const labMembersProjection: Projection = {
   name: LAB_MEMBERS,
   categories: ['access_lab'],
-  version: 1,
-  indexes: [{ key: { lab: 1, usernameLower: 1, _id: 1 } }, { key: { userId: 1 } }],
+  // Version 2: a person's memberships are listed by lab ("my labs"), which the { userId, lab } index serves.
+  version: 2,
+  indexes: [{ key: { lab: 1, usernameLower: 1, _id: 1 } }, { key: { userId: 1, lab: 1, _id: 1 } }],
   handle(events: CairnEvent[]): WriteIntent[] {
     return events.flatMap((event): WriteIntent[] => {
       if (event.type === 'access.lab.member-added.v1') {
