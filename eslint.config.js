@@ -5,8 +5,10 @@ const depConstraints = [
   { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:lib', 'type:testing'] },
   { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib', 'type:testing'] },
   { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:lib'] },
-  { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib', 'type:testing', 'type:service', 'type:tooling'] },
+  { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib', 'type:testing', 'type:service', 'type:tooling', 'type:console'] },
   { sourceTag: 'type:tooling', onlyDependOnLibsWithTags: ['type:lib', 'type:testing'] },
+  // The console talks to the platform over HTTP only, through its generated client: it imports no project.
+  { sourceTag: 'type:console', onlyDependOnLibsWithTags: [] },
 ];
 
 module.exports = [
@@ -14,7 +16,7 @@ module.exports = [
   ...nx.configs['flat/typescript'],
   { ignores: ['**/node_modules', '**/dist', '**/.nx', 'coverage', '.cairn'] },
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     rules: {
       '@nx/enforce-module-boundaries': ['error', { enforceBuildableLibDependency: false, allow: [], depConstraints }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
@@ -29,7 +31,7 @@ module.exports = [
     rules: {
       '@nx/enforce-module-boundaries': [
         'error',
-        { enforceBuildableLibDependency: false, allow: ['@cairn/access-service', '@cairn/projects-service'], depConstraints },
+        { enforceBuildableLibDependency: false, allow: ['@cairn/access-service', '@cairn/projects-service', '@cairn/console/event-stream'], depConstraints },
       ],
     },
   },

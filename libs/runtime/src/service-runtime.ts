@@ -27,6 +27,7 @@ export interface ServiceRuntimeOptions {
 export class ServiceRuntime {
   private readonly logger: Logger;
   readonly reactors: ReactorRunner[] = [];
+  private busStore?: Promise<EventStore>;
 
   private constructor(
     readonly config: ServiceConfig,
@@ -109,6 +110,17 @@ export class ServiceRuntime {
     return this.relay.position.targetPosition;
   }
 
+  /**
+   * The bus (JetStream's CAIRN_EVENTS) as an event store to follow, whichever store this service appends
+   * to: its positions are the ones read models and consistency tokens speak of. On JetStream that is
+   * the store itself; on EventStoreDB, the stream the relays publish into.
+   */
+  bus(): Promise<EventStore> {
+    if (this.config.eventStore === 'jetstream') return Promise.resolve(this.store);
+    this.busStore ??= JetStreamEventStore.connect({ nc: this.nc, replicas: this.config.streamReplicas });
+    return this.busStore;
+  }
+
   readiness(): ReadinessProbe[] {
     return [
       { name: 'nats', check: async () => !this.nc.isClosed() },
@@ -120,6 +132,7 @@ export class ServiceRuntime {
     await this.relay?.stop().catch((error: Error) => this.logger.warn(error.message));
     for (const reactor of this.reactors) await reactor.stop().catch((error: Error) => this.logger.warn(error.message));
     for (const runner of this.runners) await runner.stop().catch((error: Error) => this.logger.warn(error.message));
+    if (this.busStore) await (await this.busStore).close().catch((error: Error) => this.logger.warn(error.message));
     await this.store.close();
     await this.nc.drain().catch(() => undefined);
     await this.mongo.close();

@@ -7,6 +7,7 @@ import { ExperimentsController } from './api/experiments.controller';
 import { FilesController, MAX_UPLOAD_BYTES } from './api/files.controller';
 import { ProjectsController } from './api/projects.controller';
 import { AccessView } from './application/access-view';
+import { ProjectActivityFeed } from './application/activity-feed';
 import { ExperimentsService } from './application/experiments.service';
 import { FilesService } from './application/files.service';
 import { LocalBlobStore } from './application/local-blob-store';
@@ -32,16 +33,17 @@ export class ProjectsModule {
     const http = runtime.httpOptions();
     const access = new AccessView(authorization, new Authorizer(authorization, { waitTimeoutMs }));
     const blobs = new LocalBlobStore(dataDir);
+    // Reads wait for the read models and for the authorization model that filters them.
+    const consistency = {
+      waitFor: async (position: number, timeoutMs: number) =>
+        (await Promise.all([runtime.waiter.waitFor(position, timeoutMs), authorization.waitFor(position, timeoutMs)])).every(Boolean),
+    };
     return {
       module: ProjectsModule,
       imports: [
         CairnHttpModule.forRoot({
           ...http,
-          // Reads wait for the read models and for the authorization model that filters them.
-          consistency: {
-            waitFor: async (position, timeoutMs) =>
-              (await Promise.all([runtime.waiter.waitFor(position, timeoutMs), authorization.waitFor(position, timeoutMs)])).every(Boolean),
-          },
+          consistency,
           readiness: [...(http.readiness ?? []), authorization.readinessProbe()],
         }),
         AuthorizationModule.forRoot(authorization, { waitTimeoutMs }),
@@ -53,6 +55,7 @@ export class ProjectsModule {
         { provide: ProjectsService, useValue: new ProjectsService(runtime.store, access, runtime.collections) },
         { provide: ExperimentsService, useValue: new ExperimentsService(runtime.store, access, runtime.collections) },
         { provide: FilesService, useValue: new FilesService(runtime.store, access, runtime.collections, blobs) },
+        { provide: ProjectActivityFeed, useValue: new ProjectActivityFeed(() => runtime.bus(), access, runtime.collections, consistency, waitTimeoutMs) },
       ],
     };
   }

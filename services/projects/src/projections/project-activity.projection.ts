@@ -17,8 +17,28 @@ export interface ActivityDocument {
   details: Record<string, unknown>;
 }
 
+/** An entry as lists and the live feed answer it: by its event's id, without the project it is listed under. */
+export function activityItemOf({ _id, projectId: _project, ...entry }: ActivityDocument) {
+  return { id: _id, ...entry };
+}
+
 /** Fields of event data that the entry carries elsewhere, or that mean nothing to a reader of the feed. */
 const UNDETAILED = new Set(['projectId', 'actor', 'at', 'lab', 'hash', 'prevHash']);
+
+/** The entry an event makes in its project's activity; null for an event that names no project. */
+export function activityEntryOf(event: CairnEvent): Omit<ActivityDocument, '_id'> | null {
+  const data = event.data as Record<string, unknown> | null;
+  if (typeof data?.projectId !== 'string') return null;
+  return {
+    projectId: data.projectId,
+    position: event.position,
+    at: event.time,
+    type: event.type,
+    context: event.type.slice(0, event.type.indexOf('.')),
+    ...(typeof data.actor === 'string' ? { actor: data.actor } : event.actorid ? { actor: event.actorid } : {}),
+    details: Object.fromEntries(Object.entries(data).filter(([field]) => !UNDETAILED.has(field))),
+  };
+}
 
 /**
  * The project page's "latest activity" and the activity feed: every event of any context that names a
@@ -32,18 +52,8 @@ export const projectActivityProjection: Projection = {
   indexes: [{ key: { projectId: 1, position: -1 } }],
   handle(events: CairnEvent[]): WriteIntent[] {
     return events.flatMap((event): WriteIntent[] => {
-      const data = event.data as Record<string, unknown> | null;
-      if (typeof data?.projectId !== 'string') return [];
-      const document: Omit<ActivityDocument, '_id'> = {
-        projectId: data.projectId,
-        position: event.position,
-        at: event.time,
-        type: event.type,
-        context: event.type.slice(0, event.type.indexOf('.')),
-        ...(typeof data.actor === 'string' ? { actor: data.actor } : event.actorid ? { actor: event.actorid } : {}),
-        details: Object.fromEntries(Object.entries(data).filter(([field]) => !UNDETAILED.has(field))),
-      };
-      return [{ kind: 'replace', id: event.id, position: event.position, document }];
+      const document = activityEntryOf(event);
+      return document ? [{ kind: 'replace', id: event.id, position: event.position, document }] : [];
     });
   },
 };
