@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { CAPABILITIES, type Capability, type RoleScheme } from '@cairn/contracts';
 import type { AccessCheck, AccessExplanation, DirectoryEntry, UserAccessChange } from '../domain';
 import type { LabCreated } from '../application/labs.service';
@@ -102,7 +102,7 @@ export class RoleSchemeDto implements Omit<RoleScheme, 'capabilities' | 'grantRu
 
   @ApiProperty({
     type: 'object',
-    additionalProperties: { $ref: '#/components/schemas/GrantRuleDto' },
+    additionalProperties: { $ref: getSchemaPath(GrantRuleDto) },
     description: 'What holders of each role may do to explicit permissions; a role without an entry manages nobody.',
   })
   grantRules!: Record<string, GrantRuleDto>;
@@ -304,6 +304,29 @@ export class AccessPreviewDto {
   change!: ResolvedChangeDto;
 
   @ApiProperty({ type: [AccessEffectDto], description: 'Everyone whose role would move, with what they gain and lose.' })
+  effects!: AccessEffectDto[];
+}
+
+export class PreviewShownDto {
+  @ApiProperty()
+  project!: string;
+
+  @ApiProperty()
+  previewId!: string;
+
+  @ApiProperty({ description: 'The change that cited the preview.' })
+  eventId!: string;
+
+  @ApiProperty({ example: 'access.role.changed.v1' })
+  type!: string;
+
+  @ApiProperty()
+  at!: string;
+
+  @ApiProperty({ description: 'User id of who saw it and made the change.' })
+  actor!: string;
+
+  @ApiProperty({ type: [AccessEffectDto], description: 'Everyone whose role moved, with what they gained and lost.' })
   effects!: AccessEffectDto[];
 }
 

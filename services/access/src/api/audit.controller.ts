@@ -1,11 +1,11 @@
-import { Controller, Get, Query } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '@cairn/auth';
 import { invalid } from '@cairn/contracts';
 import { CurrentPrincipal, PageOf } from '@cairn/http';
 import { AccessAuditService } from '../application/access-audit.service';
-import { AccessAtDto, AuditEntryDto, ChainVerificationDto } from './answers.dto';
-import { AccessAtQuery, AuditHistoryQuery, VerifyQuery } from './audit.dto';
+import { AccessAtDto, AuditEntryDto, ChainVerificationDto, PreviewShownDto } from './answers.dto';
+import { AccessAtQuery, AuditHistoryQuery, AuditedProjectQuery } from './audit.dto';
 
 @ApiTags('audit')
 @ApiBearerAuth()
@@ -42,7 +42,14 @@ export class AuditController {
   @Get('verify')
   @ApiOperation({ summary: "`audit verify` over HTTP: checks the hash chain of the project's access stream, read from the event store itself." })
   @ApiOkResponse({ type: ChainVerificationDto })
-  verify(@CurrentPrincipal() principal: Principal, @Query() query: VerifyQuery) {
+  verify(@CurrentPrincipal() principal: Principal, @Query() query: AuditedProjectQuery) {
     return this.audit.verify(principal, query.project);
+  }
+
+  @Get('previews/:previewId')
+  @ApiOperation({ summary: 'The preview a recorded access change cites, as its actor saw it: who would gain or lose what, recomputed from the event store.' })
+  @ApiOkResponse({ type: PreviewShownDto })
+  previewShown(@CurrentPrincipal() principal: Principal, @Param('previewId') previewId: string, @Query() query: AuditedProjectQuery) {
+    return this.audit.previewShown(principal, query.project, previewId);
   }
 }

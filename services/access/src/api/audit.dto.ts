@@ -61,7 +61,7 @@ export class AccessAtQuery {
   at?: string;
 }
 
-export class VerifyQuery {
+export class AuditedProjectQuery {
   @ApiProperty(PROJECT)
   @IsString()
   @IsNotEmpty()

@@ -1,11 +1,12 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { roleSchemes } from '@cairn/contracts';
-import { RoleSchemeDto } from './answers.dto';
+import { GrantRuleDto, RoleSchemeDto } from './answers.dto';
 
 /** The role schemes as data, so that clients offer the roles, base levels and grants a scheme has instead of knowing them. */
 @ApiTags('project access')
 @ApiBearerAuth()
+@ApiExtraModels(GrantRuleDto)
 @Controller('role-schemes')
 export class RoleSchemesController {
   @Get()

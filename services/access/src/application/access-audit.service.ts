@@ -6,7 +6,7 @@ import type { AccessAuditEntry, AccessAuditQuery, AuditFilter } from '../project
 import type { AccessTimelines } from '../projections/access-intervals.projection';
 import { accessAt, type AccessAt, type ProjectTimeline } from '../projections/point-in-time-access';
 import type { EventStore } from '@cairn/event-store';
-import { describeVerification, verifyProjectChain } from './access-history-check';
+import { describeVerification, previewShown, verifyProjectChain } from './access-history-check';
 import type { UserDirectory } from './user-directory';
 
 /** The capability that makes someone an auditor of one project: whoever manages its access. */
@@ -70,6 +70,20 @@ export class AccessAuditService {
     await this.auditedTimeline(principal, project);
     const verification = await verifyProjectChain(this.store, project);
     return { project, ...verification, summary: describeVerification(project, verification) };
+  }
+
+  /** The preview a recorded change cites, as it was shown, with the people named. */
+  async previewShown(principal: Principal, project: string, previewId: string) {
+    await this.auditedTimeline(principal, project);
+    const shown = await previewShown(this.store, project, previewId);
+    const names = await this.directory.entriesOf(shown.effects.map((effect) => effect.user));
+    return {
+      ...shown,
+      effects: shown.effects.map((effect) => {
+        const entry = names.get(effect.user);
+        return { ...effect, username: entry?.username ?? effect.user, displayName: entry?.displayName ?? effect.user };
+      }),
+    };
   }
 
   private async auditedTimeline(principal: Principal, project: string): Promise<ProjectTimeline> {
