@@ -11,7 +11,8 @@ export interface ServerSentEvent {
  * so the console reads streams through `fetch` and this.
  */
 export async function* readEventStream(body: ReadableStream<Uint8Array>): AsyncGenerator<ServerSentEvent> {
-  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
   let buffered = '';
   let event = 'message';
   let data: string[] = [];
@@ -20,7 +21,7 @@ export async function* readEventStream(body: ReadableStream<Uint8Array>): AsyncG
     for (;;) {
       const { value, done } = await reader.read();
       if (done) return;
-      buffered += value;
+      buffered += decoder.decode(value, { stream: true });
       let end: number;
       while ((end = buffered.indexOf('\n')) >= 0) {
         const line = buffered.slice(0, end).replace(/\r$/, '');
