@@ -7,8 +7,9 @@ const depConstraints = [
   { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:lib'] },
   { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib', 'type:testing', 'type:service', 'type:tooling', 'type:console'] },
   { sourceTag: 'type:tooling', onlyDependOnLibsWithTags: ['type:lib', 'type:testing'] },
-  // The console talks to the platform over HTTP only, through its generated client: it imports no project.
-  { sourceTag: 'type:console', onlyDependOnLibsWithTags: [] },
+  // The console talks to the platform over HTTP only, through its generated client: it imports no service.
+  // Of the libraries it takes only pure rules the platform applies too (the slug rule, for its preview).
+  { sourceTag: 'type:console', onlyDependOnLibsWithTags: ['type:lib'] },
 ];
 
 module.exports = [

@@ -1,16 +1,20 @@
-import { createServer, request, type Server } from 'node:http';
+import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { serviceFor, type ServiceName } from './routes';
 
 const PROBLEM = 'application/problem+json';
 
-function sendProblem(res: import('node:http').ServerResponse, status: number, detail: string): void {
+function sendProblem(res: ServerResponse, status: number, detail: string): void {
   res.writeHead(status, { 'content-type': PROBLEM });
   res.end(JSON.stringify({ type: 'urn:cairn:problem:edge', title: status === 404 ? 'Not Found' : 'Bad Gateway', status, detail }));
 }
 
-/** The local stand-in for the Ingress: one port, /api paths streamed to the service that owns them. */
-export function startEdge(port: number, upstreams: Partial<Record<ServiceName, number>>, host = '127.0.0.1'): Promise<Server> {
+/** What the edge serves besides /api (the console); answers whether it handled the request. */
+export type SiteHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
+
+/** The local stand-in for the Ingress: one port, /api paths streamed to the service that owns them, the rest to `site`. */
+export function startEdge(port: number, upstreams: Partial<Record<ServiceName, number>>, host = '127.0.0.1', site?: SiteHandler): Promise<Server> {
   const server = createServer((req, res) => {
+    if (site?.(req, res)) return;
     const path = (req.url ?? '/').split('?')[0];
     const service = serviceFor(path);
     const upstreamPort = service ? upstreams[service] : undefined;

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { dirname, join } from 'node:path';
 import { freePort, ServerProcess, startFerretDb, startNatsServer, waitUntil } from '@cairn/testing';
+import { consoleAuthFromEnv, consoleSite } from './console-site';
 import { startEdge } from './edge';
 import type { ServiceName } from './routes';
 
@@ -17,7 +18,7 @@ function repoRoot(): string {
   }
   return dir;
 }
-const REPO = repoRoot();
+export const REPO = repoRoot();
 const DIST = join(REPO, 'dist');
 export const SERVICES: ServiceName[] = ['access', 'projects', 'jobs', 'logbook'];
 
@@ -94,7 +95,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       log(`${service.name.padEnd(13)} ${service.url}  (OpenAPI ${service.url}/docs, log ${service.logFile})`);
     }
 
-    const edge: Server = await startEdge(options.edgePort, upstreams);
+    const site = consoleSite({ root: join(DIST, 'console'), auth: consoleAuthFromEnv(options.env) });
+    const edge: Server = await startEdge(options.edgePort, upstreams, '127.0.0.1', site);
     stops.push(() => new Promise<void>((done) => edge.close(() => done())));
     const address = edge.address();
     const edgePort = typeof address === 'object' && address ? address.port : options.edgePort;

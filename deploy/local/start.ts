@@ -1,6 +1,14 @@
 import { join, resolve } from 'node:path';
-import { LOCAL_DEV_JWT_SECRET, signDevToken } from '@cairn/auth';
+import { LOCAL_DEV_JWT_SECRET } from '@cairn/auth';
+import { DEMO_PEOPLE, DEV_USER, demoToken } from './demo-people';
 import { startPlatform } from './platform';
+
+/** Signs each demo person in once (any call records them in the directory), so they can be added to labs by name. */
+async function introduceDemoPeople(edgeUrl: string, secret: string): Promise<void> {
+  for (const person of DEMO_PEOPLE) {
+    await fetch(`${edgeUrl}/api/labs`, { headers: { authorization: `Bearer ${await demoToken(person.username, secret)}` } });
+  }
+}
 
 /** `npm start`: the whole platform on this machine, until Ctrl-C. */
 async function main(): Promise<void> {
@@ -17,9 +25,15 @@ async function main(): Promise<void> {
     env,
     log: (line) => console.log(`  ${line}`),
   });
-  const token = await signDevToken({ username: 'alice', admin: true, email: 'alice@example.org', name: 'Alice Admin' }, secret);
+  const token = await demoToken(DEV_USER.username, secret);
+  const devMode = env.CAIRN_AUTH_MODE === 'dev';
+  if (devMode) await introduceDemoPeople(platform.edgeUrl, secret);
+  const consoleLink = devMode
+    ? `${platform.edgeUrl}/sign-in?as=${DEV_USER.username}   (signs you in as ${DEV_USER.username}; switch to ${DEMO_PEOPLE.slice(1).map((person) => person.username).join(', ')} there)`
+    : `${platform.edgeUrl}/   (signs in through CAIRN_OIDC_ISSUER)`;
   console.log(`
 Cairn is up: ${platform.edgeUrl}/api
+  The console: ${consoleLink}
   A dev token for 'alice' (facility admin), valid 12 h:
     export TOKEN=${token}
   More tokens: npm run token -- <username> [--admin]
