@@ -1,14 +1,42 @@
-import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, request, type IncomingMessage, type ServerResponse, type Server } from 'node:http';
+import { problem, PROBLEM_CONTENT_TYPE } from '@cairn/http';
 import { serviceFor, type ServiceName } from './routes';
 
-const PROBLEM = 'application/problem+json';
+/** How long the edge waits for a service's own readiness answer before counting it not ready. */
+const READY_PROBE_TIMEOUT_MS = 2_000;
 
-function sendProblem(res: ServerResponse, status: number, detail: string): void {
-  res.writeHead(status, { 'content-type': PROBLEM });
-  res.end(JSON.stringify({ type: 'urn:cairn:problem:edge', title: status === 404 ? 'Not Found' : 'Bad Gateway', status, detail }));
+function sendJson(res: ServerResponse, status: number, body: object, contentType = 'application/json'): void {
+  res.writeHead(status, { 'content-type': contentType, ...(status === 503 ? { 'retry-after': '1' } : {}) });
+  res.end(JSON.stringify(body));
 }
 
-/** What the edge serves besides /api (the console); answers whether it handled the request. */
+function sendProblem(res: ServerResponse, status: number, detail: string, extensions: Record<string, unknown>): void {
+  sendJson(res, status, problem(status, detail, extensions), PROBLEM_CONTENT_TYPE);
+}
+
+async function isReady(port: number): Promise<boolean> {
+  try {
+    return (await fetch(`http://127.0.0.1:${port}/health/ready`, { signal: AbortSignal.timeout(READY_PROBE_TIMEOUT_MS) })).ok;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The platform's health, as a load balancer or `npm start`'s user asks it: live while the edge answers;
+ * ready only when every service behind it answers ready, else 503 naming those that do not.
+ */
+async function health(res: ServerResponse, path: string, upstreams: Partial<Record<ServiceName, number>>): Promise<void> {
+  if (path === '/health/live') return sendJson(res, 200, { status: 'ok' });
+  const services = Object.entries(upstreams) as [ServiceName, number][];
+  const results = await Promise.all(services.map(async ([name, port]) => ({ name, ready: await isReady(port) })));
+  const notReady = results.filter((result) => !result.ready).map((result) => result.name);
+  const byName = Object.fromEntries(results.map(({ name, ready }) => [name, ready ? 'ready' : 'not ready']));
+  if (notReady.length === 0) return sendJson(res, 200, { status: 'ok', services: byName });
+  sendProblem(res, 503, `Not ready: ${notReady.join(', ')}`, { rule: 'health.not-ready', notReady, services: byName });
+}
+
+/** What the edge serves besides /api and health (the console); answers whether it handled the request. */
 export type SiteHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
 
 /** The local stand-in for the Ingress: one port, /api paths streamed to the service that owns them, the rest to `site`. */
@@ -16,10 +44,14 @@ export function startEdge(port: number, upstreams: Partial<Record<ServiceName, n
   const server = createServer((req, res) => {
     if (site?.(req, res)) return;
     const path = (req.url ?? '/').split('?')[0];
+    if (req.method === 'GET' && (path === '/health/live' || path === '/health/ready')) {
+      void health(res, path, upstreams);
+      return;
+    }
     const service = serviceFor(path);
     const upstreamPort = service ? upstreams[service] : undefined;
     if (!service || !upstreamPort) {
-      sendProblem(res, 404, service ? `The ${service} service is not running.` : `No service serves ${path}.`);
+      sendProblem(res, 404, service ? `The ${service} service is not running.` : `No service serves ${path}.`, { rule: 'edge.no-route' });
       return;
     }
     const forwarded = request(
@@ -30,7 +62,7 @@ export function startEdge(port: number, upstreams: Partial<Record<ServiceName, n
       },
     );
     forwarded.on('error', (error) => {
-      if (!res.headersSent) sendProblem(res, 502, `The ${service} service did not answer: ${error.message}`);
+      if (!res.headersSent) sendProblem(res, 502, `The ${service} service did not answer: ${error.message}`, { rule: 'edge.upstream-unavailable' });
       else res.destroy(error);
     });
     req.pipe(forwarded);

@@ -1,9 +1,12 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { dirname, join } from 'node:path';
-import { freePort, ServerProcess, startFerretDb, startNatsServer, waitUntil } from '@cairn/testing';
+import { freePort, ServerProcess, startFerretDb, startNatsServer, waitUntil, type ProcessExit } from '@cairn/testing';
 import { consoleAuthFromEnv, consoleSite } from './console-site';
 import { startEdge } from './edge';
+
+export { startEdge };
 import type { ServiceName } from './routes';
 
 export { ROUTES, serviceFor } from './routes';
@@ -21,6 +24,7 @@ function repoRoot(): string {
 export const REPO = repoRoot();
 const DIST = join(REPO, 'dist');
 export const SERVICES: ServiceName[] = ['access', 'projects', 'jobs', 'logbook'];
+const READY_TIMEOUT_MS = 60_000;
 
 export interface PlatformOptions {
   /** Folder for the servers' data, blobs and logs; kept between runs. */
@@ -29,6 +33,67 @@ export interface PlatformOptions {
   /** Environment every service gets (auth mode, secrets...). */
   env: NodeJS.ProcessEnv;
   log?: (line: string) => void;
+}
+
+/** A service process that ended before it was ready: which, how, the line of its log that says why, and where that log is. */
+export class ServiceExitedError extends Error {
+  constructor(
+    readonly service: ServiceName,
+    readonly exit: ProcessExit,
+    readonly firstErrorLine: string | undefined,
+    readonly logFile: string,
+  ) {
+    const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+    super(`the ${service} service ${how} while starting: ${firstErrorLine ?? '(its log says nothing)'}\n  its log: ${logFile}`);
+    this.name = 'ServiceExitedError';
+  }
+}
+
+// Nest colours its log lines even into a file.
+// eslint-disable-next-line no-control-regex
+const ANSI_ESCAPE = /\x1b\[[0-9;]*m/g;
+
+/** The first line of a log, from `offset` (where this run began), that reports an error; else its last line. */
+async function firstErrorLine(logFile: string, offset: number): Promise<string | undefined> {
+  const file = await open(logFile, 'r').catch(() => undefined);
+  if (!file) return undefined;
+  try {
+    const { size } = await file.stat();
+    const buffer = Buffer.alloc(Math.max(0, size - offset));
+    await file.read(buffer, 0, buffer.length, offset);
+    const lines = buffer.toString().replace(ANSI_ESCAPE, '').split('\n').map((line) => line.trim()).filter(Boolean);
+    return lines.find((line) => /\berror\b/i.test(line)) ?? lines[lines.length - 1];
+  } finally {
+    await file.close();
+  }
+}
+
+interface StartingService {
+  name: ServiceName;
+  url: string;
+  logFile: string;
+  /** Where this run's lines begin in the log, which keeps earlier runs' lines. */
+  logOffset: number;
+  process: ServerProcess;
+}
+
+/**
+ * Resolves when the service answers ready. A process that exits first rejects at once with its log's
+ * first error line; `abandon` ends the wait (another service failed).
+ */
+async function untilReady(service: StartingService, abandon: AbortSignal): Promise<void> {
+  let waiting = true;
+  const exitedEarly = service.process.exited().then(async (exit) => {
+    if (waiting) throw new ServiceExitedError(service.name, exit, await firstErrorLine(service.logFile, service.logOffset), service.logFile);
+  });
+  try {
+    await Promise.race([
+      waitUntil(`${service.name} service (log: ${service.logFile})`, async () => (await fetch(`${service.url}/health/ready`)).ok, READY_TIMEOUT_MS, abandon),
+      exitedEarly,
+    ]);
+  } finally {
+    waiting = false;
+  }
 }
 
 export interface RunningPlatform {
@@ -68,13 +133,14 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       log(`FerretDB      ${ferret.url}  (log ${ferret.logFile})`);
     }
 
-    const services: RunningPlatform['services'] = [];
+    const services: StartingService[] = [];
     const upstreams: Partial<Record<ServiceName, number>> = {};
     for (const name of SERVICES) {
       const main = join(DIST, 'services', name, 'src', 'main.js');
       if (!existsSync(main)) continue;
       const port = await freePort();
       const logFile = join(options.homeDir, 'logs', `${name}.log`);
+      const logOffset = existsSync(logFile) ? statSync(logFile).size : 0;
       const child = new ServerProcess(name, process.execPath, ['-r', join(REPO, 'deploy/local/register.js'), main], logFile, {
         ...process.env,
         ...options.env,
@@ -86,21 +152,33 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       });
       child.start();
       stops.push(() => child.stop('SIGTERM', 10_000));
-      services.push({ name, url: `http://127.0.0.1:${port}`, logFile });
+      services.push({ name, url: `http://127.0.0.1:${port}`, logFile, logOffset, process: child });
       upstreams[name] = port;
     }
-    for (const service of services) {
-      await waitUntil(`${service.name} service (log: ${service.logFile})`, async () =>
-        (await fetch(`${service.url}/health/ready`)).ok, 60_000);
-      log(`${service.name.padEnd(13)} ${service.url}  (OpenAPI ${service.url}/docs, log ${service.logFile})`);
-    }
+    // All at once: the first service to fail ends the start, whichever it is.
+    const abandon = new AbortController();
+    await Promise.all(
+      services.map(async (service) => {
+        await untilReady(service, abandon.signal).catch((error: Error) => {
+          abandon.abort();
+          throw error;
+        });
+        log(`${service.name.padEnd(13)} ${service.url}  (OpenAPI ${service.url}/docs, log ${service.logFile})`);
+      }),
+    );
 
     const site = consoleSite({ root: join(DIST, 'console'), auth: consoleAuthFromEnv(options.env) });
     const edge: Server = await startEdge(options.edgePort, upstreams, '127.0.0.1', site);
     stops.push(() => new Promise<void>((done) => edge.close(() => done())));
     const address = edge.address();
     const edgePort = typeof address === 'object' && address ? address.port : options.edgePort;
-    return { edgeUrl: `http://127.0.0.1:${edgePort}`, natsUrl, mongoUrl, services, stop: stopAll };
+    return {
+      edgeUrl: `http://127.0.0.1:${edgePort}`,
+      natsUrl,
+      mongoUrl,
+      services: services.map(({ name, url, logFile }) => ({ name, url, logFile })),
+      stop: stopAll,
+    };
   } catch (error) {
     await stopAll();
     throw error;

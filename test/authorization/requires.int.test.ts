@@ -89,7 +89,7 @@ beforeAll(async () => {
   app = moduleRef.createNestApplication({ logger: false });
   app.useGlobalFilters(new ProblemFilter());
   await app.init();
-  for (const user of ['alice', 'bob', 'carol', 'eve']) tokens[user] = await signDevToken({ username: user, sub: user }, LOCAL_DEV_JWT_SECRET);
+  for (const user of ['alice', 'bob', 'carol', 'dave', 'eve']) tokens[user] = await signDevToken({ username: user, sub: user }, LOCAL_DEV_JWT_SECRET);
 });
 
 afterAll(async () => {
@@ -162,6 +162,20 @@ describe('@Requires', () => {
     await append(before);
 
     expect((await read).status).toBe(200);
+  });
+
+  it('on a command, decides on the access the store holds when the command arrives: a grant or a revocation of a moment ago binds it without Cairn-Min-Position', async () => {
+    const change = (tell: () => unknown) => {
+      const before = story.commits.length;
+      tell();
+      return append(before);
+    };
+    for (let round = 0; round < 20; round++) {
+      await change(() => story.setRole('p1', 'alice', 'dave', 'experimenter'));
+      await request(app.getHttpServer()).post('/projects/p1/jobs').set(as('dave')).expect(201);
+      await change(() => story.revokeRole('p1', 'alice', 'dave'));
+      await request(app.getHttpServer()).post('/projects/p1/jobs').set(as('dave')).expect(403);
+    }
   });
 
   it('refuses a malformed Cairn-Min-Position with 400', async () => {

@@ -1,10 +1,7 @@
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import request from 'supertest';
 import { LOCAL_DEV_JWT_SECRET, signDevToken } from '@cairn/auth';
-import { freePort } from '@cairn/testing';
-import { startPlatform, type RunningPlatform } from '@cairn/local-platform';
+import type { RunningPlatform } from '@cairn/local-platform';
+import { startLocalPlatform } from './local-platform';
 
 /**
  * The platform as `npm start` runs it: every built service as its own process behind the edge, over
@@ -15,14 +12,7 @@ describe('the whole platform as separate processes', () => {
   const token = (username: string, admin = false) => signDevToken({ username, admin, email: `${username}@example.org` }, LOCAL_DEV_JWT_SECRET);
 
   beforeAll(async () => {
-    if (!existsSync(join(__dirname, '../../dist/services/access/src/main.js'))) {
-      throw new Error('dist/ is missing: run `npx tsc -p tsconfig.build.json` (npm test does) before the e2e tests');
-    }
-    platform = await startPlatform({
-      homeDir: mkdtempSync(join(tmpdir(), 'cairn-e2e-')),
-      edgePort: await freePort(),
-      env: { CAIRN_AUTH_MODE: 'dev', CAIRN_DEV_JWT_SECRET: LOCAL_DEV_JWT_SECRET },
-    });
+    platform = await startLocalPlatform('e2e');
   }, 120_000);
   afterAll(() => platform?.stop());
 
@@ -65,5 +55,12 @@ describe('the whole platform as separate processes', () => {
       const openapi = await request(service.url).get('/docs/openapi.json').expect(200);
       expect(openapi.body.info.title).toBe(`Cairn ${service.name}`);
     }
+  });
+
+  it('answers /health/live and /health/ready at the edge, ready naming every service it runs', async () => {
+    await request(platform.edgeUrl).get('/health/live').expect(200, { status: 'ok' });
+    const ready = await request(platform.edgeUrl).get('/health/ready');
+    expect(ready.status).toBe(200);
+    expect(ready.body).toEqual({ status: 'ok', services: Object.fromEntries(platform.services.map((service) => [service.name, 'ready'])) });
   });
 });

@@ -154,6 +154,31 @@ describe('project files and deletion requests over HTTP', () => {
       expect(JSON.parse(answer.body)).toMatchObject({ rule: 'files.too-large', maxBytes: MAX_UPLOAD_BYTES });
     });
 
+    it.each([
+      ['has no boundary parameter', 'multipart/form-data', '--x\r\ncontent-disposition: form-data; name="path"\r\n\r\nraw/a.txt\r\n--x--\r\n'],
+      ['never closes its boundary', 'multipart/form-data; boundary=x', '--x\r\ncontent-disposition: form-data; name="path"\r\n\r\nraw/a.txt\r\n'],
+      [
+        'ends inside the file part',
+        'multipart/form-data; boundary=x',
+        '--x\r\ncontent-disposition: form-data; name="path"\r\n\r\nraw/cut.txt\r\n--x\r\ncontent-disposition: form-data; name="file"; filename="cut.txt"\r\n\r\nhalf a fi',
+      ],
+      ['has a part without headers', 'multipart/form-data; boundary=x', '--x\r\n\r\n--x--\r\n'],
+      ['holds no boundary line at all', 'multipart/form-data; boundary=x', 'hello'],
+    ])('a multipart body that %s is refused with 400 and nothing is stored', async (_case, contentType, body) => {
+      const before = await blobFiles();
+      const refused = await platform.as(mehdi).post(`/api/projects/${project}/files`).set('content-type', contentType).send(body);
+      expect(refused.status).toBe(400);
+      expect(refused.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(refused.body.rule).toBe('files.multipart');
+      expect(await blobFiles()).toEqual(before);
+    });
+
+    it('a JSON body is refused with 415: the upload takes multipart/form-data', async () => {
+      const refused = await platform.as(mehdi).post(`/api/projects/${project}/files`, { path: 'raw/a.txt', file: 'abc' });
+      expect(refused.status).toBe(415);
+      expect(refused.body.accepted).toEqual(['multipart/form-data']);
+    });
+
     it('a path that already holds a file is refused with 409, and the second upload\'s bytes are not kept', async () => {
       const before = await blobFiles();
       const refused = await platform.as(mehdi).upload(`/api/projects/${project}/files`, 'raw/run-1/intensities.csv', 'other');
@@ -199,7 +224,7 @@ describe('project files and deletion requests over HTTP', () => {
       const requested = await request(mehdi, [processedFile]);
       expect(requested.status).toBe(201);
       expect(requested.body).toMatchObject({ scope: 'processed', files: [{ fileId: processedFile, path: 'processed/job-8/map.png', kind: 'processed' }] });
-      const requestId = requested.body.requestId;
+      const requestId = requested.body.id;
 
       const byViewer = await decide(vikram, requestId, 'approve');
       expect(byViewer.status).toBe(403);
@@ -233,11 +258,11 @@ describe('project files and deletion requests over HTTP', () => {
       expect(requested.status).toBe(201);
       expect(requested.body.scope).toBe('raw');
 
-      const own = await decide(manon, requested.body.requestId, 'approve');
+      const own = await decide(manon, requested.body.id, 'approve');
       expect(own.status).toBe(403);
       expect(own.body.rule).toBe('deletion.four-eyes');
 
-      const rejected = await decide(olivia, requested.body.requestId, 'reject', { reason: 'the plate was right' });
+      const rejected = await decide(olivia, requested.body.id, 'reject', { reason: 'the plate was right' });
       expect(rejected.status).toBe(200);
       expect(rejected.body.status).toBe('rejected');
       const download = await platform.as(vikram).get(`/api/projects/${project}/files/${rawFile}/content`).buffer(true);
@@ -247,11 +272,11 @@ describe('project files and deletion requests over HTTP', () => {
     it('"Owner: ... approves deletion of raw data" — a manager may not', async () => {
       const requested = await request(manon, [rawFile], 'really the wrong plate');
       expect(requested.status).toBe(201);
-      const byOtherManager = await decide(mehdi, requested.body.requestId, 'approve');
+      const byOtherManager = await decide(mehdi, requested.body.id, 'approve');
       expect(byOtherManager.status).toBe(403);
       expect(byOtherManager.body.rule).toBe('requires.deletion.approve.raw');
 
-      const approved = await decide(olivia, requested.body.requestId, 'approve');
+      const approved = await decide(olivia, requested.body.id, 'approve');
       expect(approved.status).toBe(200);
       const download = await platform.as(vikram).get(`/api/projects/${project}/files/${rawFile}/content`);
       expect(download.status).toBe(404);
@@ -272,10 +297,10 @@ describe('project files and deletion requests over HTTP', () => {
       const requested = await platform.as(alice).post(`/api/projects/${labProject}/deletion-requests`, { fileIds: [uploaded.body.id], reason: 'blurred' });
       expect(requested.status).toBe(201);
 
-      const own = await platform.as(alice).post(`/api/deletion-requests/${requested.body.requestId}/approve`);
+      const own = await platform.as(alice).post(`/api/deletion-requests/${requested.body.id}/approve`);
       expect(own.status).toBe(403);
       expect(own.body.rule).toBe('deletion.four-eyes');
-      const approved = await platform.as(bob).post(`/api/deletion-requests/${requested.body.requestId}/approve`);
+      const approved = await platform.as(bob).post(`/api/deletion-requests/${requested.body.id}/approve`);
       expect(approved.status).toBe(200);
       expect(approved.body.deletedFileIds).toEqual([uploaded.body.id]);
     });

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import { startServiceUnderTest, type ServiceUnderTest } from '@cairn/runtime';
+import { startServiceUnderTest, type ServiceDefinition, type ServiceUnderTest } from '@cairn/runtime';
 import { startNatsServer, type NatsServerHandle } from '@cairn/testing';
 // The projects service learns access from the access service's events, so its HTTP specifications run
 // both services in one process on one nats-server.
@@ -18,8 +18,8 @@ export interface Person {
 type Call = request.Test;
 
 /**
- * The access and projects services on one nats-server, and people who use them: the guides' flows read
- * as calls of one person to one service. Commands answer `Cairn-Position`; every call sends the highest
+ * The access and projects services on one nats-server (and any others a specification names, such as
+ * the logbook), and people who use them: the guides' flows read as calls of one person to one service. Commands answer `Cairn-Position`; every call sends the highest
  * position seen so far as `Cairn-Min-Position`, as a browser session would, so reads see earlier writes
  * whichever service made them.
  */
@@ -32,19 +32,24 @@ export class Platform {
     readonly access: ServiceUnderTest,
     readonly projects: ServiceUnderTest,
     readonly dataDir: string,
+    /** The other services started with these two, by name. */
+    readonly services: ReadonlyMap<string, ServiceUnderTest>,
   ) {}
 
-  static async start(env: Record<string, string> = {}): Promise<Platform> {
+  static async start(env: Record<string, string> = {}, others: ServiceDefinition[] = []): Promise<Platform> {
     const nats = await startNatsServer();
     const dataDir = await mkdtemp(join(tmpdir(), 'cairn-projects-'));
     const access = await startServiceUnderTest(accessService, nats);
     const projects = await startServiceUnderTest(projectsService, nats, { env: { CAIRN_DATA_DIR: dataDir, ...env } });
-    const platform = new Platform(nats, access, projects, dataDir);
+    const services = new Map<string, ServiceUnderTest>();
+    for (const definition of others) services.set(definition.name, await startServiceUnderTest(definition, nats));
+    const platform = new Platform(nats, access, projects, dataDir, services);
     platform.admin = await platform.signIn('facility-admin', true);
     return platform;
   }
 
   async stop(): Promise<void> {
+    for (const service of this.services?.values() ?? []) await service.close();
     await this.projects?.close();
     await this.access?.close();
     await this.nats?.stop();
@@ -78,17 +83,34 @@ export class Platform {
     return this.caller(this.access, person);
   }
 
+  /**
+   * One person's calls to both services as a client that knows nothing of consistency tokens: no
+   * `Cairn-Min-Position`, ever. Its commands still see its earlier ones (DESIGN.md §3).
+   */
+  withoutTokens(person: Person) {
+    return { projects: this.caller(this.projects, person, false), access: this.caller(this.access, person, false) };
+  }
+
+  /** Calls of one person to another service started with the platform. */
+  to(service: string, person: Person) {
+    const other = this.services.get(service);
+    if (!other) throw new Error(`the ${service} service was not started with this platform`);
+    return this.caller(other, person);
+  }
+
   /** A write made behind the HTTP layer (as the jobs service will): later calls wait for its position too. */
   observe(position: number): void {
     this.lastPosition = Math.max(this.lastPosition, position);
   }
 
-  private caller(service: ServiceUnderTest, person: Person) {
-    const send = (call: Call): Call =>
-      call.set('authorization', `Bearer ${person.token}`).set('Cairn-Min-Position', String(this.lastPosition)).on('response', (response: { headers: Record<string, string> }) => {
+  private caller(service: ServiceUnderTest, person: Person, sendsPosition = true) {
+    const send = (call: Call): Call => {
+      const authorized = call.set('authorization', `Bearer ${person.token}`);
+      return (sendsPosition ? authorized.set('Cairn-Min-Position', String(this.lastPosition)) : authorized).on('response', (response: { headers: Record<string, string> }) => {
         const position = Number(response.headers['cairn-position']);
         if (Number.isSafeInteger(position)) this.observe(position);
       });
+    };
     const api = () => request(service.server);
     return {
       get: (path: string) => send(api().get(path)),

@@ -141,7 +141,7 @@ describe('projects over HTTP', () => {
     });
     it('someone who reads many projects gets the same list, read in name order and filtered as it is read', async () => {
       const { runtime, app } = platform.projects;
-      const filtering = new ProjectsService(runtime.store, app.get(AccessView), runtime.collections, 0);
+      const filtering = new ProjectsService(runtime.store, app.get(AccessView), runtime.collections, runtime.freshState, 0);
       const principal = { userId: alice.userId, username: alice.username, isFacilityAdmin: false };
       const byId = await platform.as(alice).get('/api/projects?lab=sundog&limit=2');
       const first = await filtering.list(principal, { lab: 'sundog', limit: 2 });

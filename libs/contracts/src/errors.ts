@@ -27,3 +27,8 @@ export const notFound = (rule: string, message: string, details?: Record<string,
   new DomainError('not-found', rule, message, details);
 export const conflict = (rule: string, message: string, details?: Record<string, unknown>) =>
   new DomainError('conflict', rule, message, details);
+
+/** A refusal of one input field, shaped for the problem document's `errors: [{ field, message }]`. */
+export function invalidField(rule: string, field: string, message: string): DomainError {
+  return invalid(rule, `${field}: ${message}`, { errors: [{ field, message }] });
+}

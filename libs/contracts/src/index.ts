@@ -5,6 +5,8 @@ export * from './event-definition';
 export * from './events/projects.events';
 export * from './roles';
 export * from './events/access.events';
+export * from './events/jobs.events';
+export * from './events/logbook.events';
 export * from './registry';
 export * from './upcasting';
 export * from './validation';

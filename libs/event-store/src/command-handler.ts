@@ -7,6 +7,8 @@ export interface CommandOutcome<State, Event> {
   /** Global position of the last appended event; the stream's unchanged head when nothing was appended. */
   position: number;
   version: number | 'no-stream';
+  /** When the store stamped the appended events (their `time`, as read models record it); absent when nothing was appended. */
+  time?: string;
 }
 
 export interface LoadedAggregate<State> {
@@ -92,7 +94,7 @@ export function commandHandler<Command, State, Event extends DomainEvent>(
           loaded.version,
         );
         const state = events.reduce((folded, event) => decider.evolve(folded, event), loaded.state);
-        return { events, state, position: appended.position, version: appended.nextVersion };
+        return { events, state, position: appended.position, version: appended.nextVersion, time: appended.time };
       } catch (error) {
         const retry = error instanceof WrongExpectedVersionError && expectedVersion === undefined && attempt < ATTEMPTS_WITHOUT_EXPECTED_VERSION;
         if (!retry) throw error;

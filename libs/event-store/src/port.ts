@@ -12,6 +12,8 @@ export interface AppendResult {
   nextVersion: number;
   /** Global position of the last event appended. */
   position: number;
+  /** The `time` the store stamped on the commit's events (what readers and read models see). */
+  time: string;
 }
 
 export interface ReadAllOptions {
@@ -35,7 +37,21 @@ export interface Subscription {
   close(): Promise<void>;
 }
 
-export interface EventStore {
+/**
+ * Where the log ends, and where the next event of some categories lies: what a model that follows those
+ * categories asks to learn, without reading any event, whether it has everything the log holds.
+ */
+export interface PositionProbe {
+  /**
+   * Position of the newest event (0 when empty), as the log stood at the call or later: concurrent
+   * callers may share one read, never one that began before they called.
+   */
+  headPosition(): Promise<number>;
+  /** Position of the first event of these categories after `position`; undefined when there is none. */
+  firstPositionAfter(position: number, categories: string[]): Promise<number | undefined>;
+}
+
+export interface EventStore extends PositionProbe {
   /**
    * Appends atomically (all or none) under one expected version: at least one event, at most 1,000
    * (JetStream's atomic batch limit). A retry with the same event ids returns the first result and
@@ -47,8 +63,6 @@ export interface EventStore {
   readAll(options?: ReadAllOptions): AsyncIterable<CairnEvent>;
   /** Catch-up subscription: history from `fromPosition`, then live events. */
   subscribe(options: SubscribeOptions): Promise<Subscription>;
-  /** Position of the newest event in the store (0 when empty). */
-  headPosition(): Promise<number>;
   close(): Promise<void>;
 }
 

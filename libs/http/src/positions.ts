@@ -3,13 +3,13 @@ import {
   Inject,
   Injectable,
   Optional,
-  ServiceUnavailableException,
   type CallHandler,
   type ExecutionContext,
   type NestInterceptor,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { mergeMap, type Observable } from 'rxjs';
+import { NotCaughtUpError } from '@cairn/event-store';
 import { problem } from './problem';
 
 export const POSITION_HEADER = 'Cairn-Position';
@@ -73,12 +73,7 @@ export class MinPositionInterceptor implements NestInterceptor {
         );
       }
       if (!(await this.gate.waitFor(position, this.timeoutMs))) {
-        throw new ServiceUnavailableException(
-          problem(503, `The read models have not reached position ${position} yet; retry shortly.`, {
-            rule: 'consistency.not-yet',
-            retryAfterSeconds: 1,
-          }),
-        );
+        throw new NotCaughtUpError(`The read models have not reached position ${position} yet; retry shortly.`);
       }
     }
     return next.handle();

@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } fro
 import type { Request, Response } from 'express';
 import { AuthenticationError, KeySetUnavailableError } from '@cairn/auth';
 import { DomainError, type DomainErrorKind } from '@cairn/contracts';
-import { WrongExpectedVersionError } from '@cairn/event-store';
+import { NotCaughtUpError, WrongExpectedVersionError } from '@cairn/event-store';
 import { problem, PROBLEM_CONTENT_TYPE, type ProblemDocument } from './problem';
 import { versionConflictProblem } from './versions';
 
@@ -33,6 +33,7 @@ export class ProblemFilter implements ExceptionFilter {
         retryAfterSeconds: 5,
       });
     }
+    if (error instanceof NotCaughtUpError) return problem(503, error.message, { rule: 'consistency.not-yet', retryAfterSeconds: 1 });
     if (error instanceof WrongExpectedVersionError) return versionConflictProblem(error, request);
     if (error instanceof HttpException) {
       const status = error.getStatus();

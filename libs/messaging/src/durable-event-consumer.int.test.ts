@@ -3,8 +3,10 @@ import type { CairnEvent } from '@cairn/contracts';
 import { JetStreamEventStore } from '@cairn/event-store';
 import { startNatsServer, waitUntil, type NatsServerHandle } from '@cairn/testing';
 import { publishUnchecked } from '../test-support/raw-events';
+import { PRIORITY_GROUP } from './consumer-provisioning';
 import { DEAD_LETTER_STREAM, deadLetterSubject, DeadLetterHeaders } from './dead-letter';
-import { DurableEventConsumer, UnprocessableEvent, type DurableEventConsumerOptions } from './durable-event-consumer';
+import { DEFAULT_EVENTS_STREAM, DurableEventConsumer, UnprocessableEvent, type DurableEventConsumerOptions } from './durable-event-consumer';
+import { pullBatch } from './pull-batch';
 
 // The int project's testTimeout is not applied per project; servers on a shared machine need more than 5 s.
 jest.setTimeout(30_000);
@@ -65,6 +67,29 @@ async function createLab(lab: string): Promise<number> {
 async function lastDeadLetter(consumer: string) {
   const jsm = await nc.jetstreamManager();
   return jsm.streams.getMessage(DEAD_LETTER_STREAM, { last_by_subj: deadLetterSubject(consumer) });
+}
+
+/**
+ * A replica (batches of 3) whose pin runs out long before its ack wait, so that what a previous client
+ * left unacknowledged is not redelivered meanwhile; it records the names it handles and what it reports.
+ */
+async function replicaWithShortPin(name: string, start: number) {
+  const handled: string[] = [];
+  const errors: string[] = [];
+  const replica = await consumerFor(name, async (events) => void handled.push(...events.map((event) => (event.data as { name: string }).name)), {
+    resumePosition: async () => start - 1,
+    batchSize: 3,
+    ackWaitMs: 30_000,
+    pinnedTtlMs: 1_000,
+    longPollMs: 300,
+    onError: (error) => errors.push(error.message),
+  });
+  return { replica, handled, errors };
+}
+
+/** A previous client of the consumer: it takes the pin and `batch` messages, then neither acknowledges nor pulls again. */
+async function previousClientTakes(consumer: string, batch: number) {
+  return (await pullBatch(nc, { stream: DEFAULT_EVENTS_STREAM, consumer, batch, waitMs: 1_000, group: PRIORITY_GROUP })).messages;
 }
 
 describe('DurableEventConsumer', () => {
@@ -191,6 +216,20 @@ describe('DurableEventConsumer', () => {
     expect(await consumer.hasSettledThrough(elsewhere)).toBe(true);
     await consumer.delete();
   });
+
+  it('answers many reads asking at once, each for its own position', async () => {
+    const consumer = await consumerFor('settled_at_once_spec', async () => undefined);
+    await consumer.processAvailable();
+    const before = await createLab(`l${Date.now()}-a`);
+    const mine = await rename(newProject(), 'mine');
+    const after = await createLab(`l${Date.now()}-b`);
+    const beyondTheHead = after + 1_000;
+
+    const answers = await Promise.all([before, mine, after, beyondTheHead, before, mine].map((position) => consumer.hasSettledThrough(position)));
+
+    expect(answers).toEqual([true, false, false, false, true, false]);
+    await consumer.delete();
+  });
 });
 
 describe('DurableEventConsumer run by several replicas', () => {
@@ -218,5 +257,94 @@ describe('DurableEventConsumer run by several replicas', () => {
     expect(handledBy.map((entry) => entry.name)).toEqual(Array.from({ length: 12 }, (_, index) => `e${index}`));
     expect(new Set(handledBy.map((entry) => entry.replica)).size).toBe(1);
     await replicas[0].delete();
+  });
+
+  it('a client that becomes active behind messages a previous client left unacknowledged starts over from the checkpoint', async () => {
+    const project = newProject();
+    const start = await rename(project, 'e0');
+    const { replica, handled, errors } = await replicaWithShortPin('left_behind_spec', start);
+    // A previous client takes one message (a process that froze, or died before its ack wait ran out).
+    expect((await previousClientTakes('left_behind_spec', 1)).map((message) => message.seq)).toEqual([start]);
+    for (let index = 1; index < 4; index++) await rename(project, `e${index}`);
+
+    replica.start();
+    await waitUntil('the replica has handled all four', async () => handled.length >= 4);
+    await replica.stop();
+
+    expect(errors).toContainEqual(expect.stringMatching(/1 messages left unacknowledged by a previous client; restarting from the checkpoint/));
+    expect(handled).toEqual(['e0', 'e1', 'e2', 'e3']);
+    await replica.delete();
+  });
+
+  it('tells a handler still at work when its pin may run out to stop, and gives its batch back whole', async () => {
+    const project = newProject();
+    const start = await rename(project, 'slow-0');
+    await rename(project, 'slow-1');
+    const signals: Array<AbortSignal | undefined> = [];
+    const handled: string[] = [];
+    const consumer = await consumerFor(
+      'lease_spec',
+      async (events, signal) => {
+        signals.push(signal);
+        if (signals.length === 1) {
+          // Stuck until told that another client may be receiving by now.
+          await new Promise((resolve) => signal?.addEventListener('abort', resolve, { once: true }));
+          throw new Error('stopped writing');
+        }
+        handled.push(...events.map((event) => (event.data as { name: string }).name));
+      },
+      { resumePosition: async () => start - 1, pinnedTtlMs: 1_000, longPollMs: 300 },
+    );
+
+    consumer.start();
+    await waitUntil('the batch is handled on its second delivery', async () => handled.length >= 2);
+    await consumer.stop();
+
+    expect(signals[0]?.aborted).toBe(true);
+    expect(handled).toEqual(['slow-0', 'slow-1']);
+    await consumer.delete();
+  });
+
+  it('a standby finding a whole batch left unacknowledged by a client that no longer holds the pin starts over from the checkpoint', async () => {
+    const project = newProject();
+    const start = await rename(project, 'b0');
+    for (let index = 1; index < 3; index++) await rename(project, `b${index}`);
+    const { replica, handled, errors } = await replicaWithShortPin('abandoned_spec', start);
+    // A whole batch (the consumer's max_ack_pending): nothing else can be handed out.
+    expect(await previousClientTakes('abandoned_spec', 3)).toHaveLength(3);
+
+    replica.start();
+    await waitUntil('the replica has handled all three', async () => handled.length >= 3);
+    await replica.stop();
+
+    expect(errors).toContainEqual(expect.stringMatching(/3 messages left unacknowledged by a previous client that no longer holds the pin/));
+    expect(handled).toEqual(['b0', 'b1', 'b2']);
+    await replica.delete();
+  });
+
+  it('without a checkpoint of its owner (a reactor), starts over where its acknowledgements had got to, not at the beginning', async () => {
+    const handled: number[] = [];
+    const errors: string[] = [];
+    const options = { batchSize: 3, ackWaitMs: 30_000, pinnedTtlMs: 1_000, longPollMs: 300, onError: (error: Error) => errors.push(error.message) };
+    const record = async (events: CairnEvent[]) => void handled.push(...events.map((event) => event.position));
+    for (let index = 0; index < 4; index++) await rename(newProject(), `acknowledged-${index}`);
+    const earlier = await consumerFor('no_checkpoint_spec', record, options);
+    await earlier.processAvailable();
+    await earlier.stop();
+    const acknowledged = handled.length;
+    const project = newProject();
+    const left = await rename(project, 'n0');
+    expect((await previousClientTakes('no_checkpoint_spec', 1)).map((message) => message.seq)).toEqual([left]);
+    const later = [await rename(project, 'n1'), await rename(project, 'n2')];
+
+    const replica = await consumerFor('no_checkpoint_spec', record, options);
+    replica.start();
+    await waitUntil('the replica has handled the renames', async () => handled.includes(later[1]));
+    await replica.stop();
+
+    expect(errors).toContainEqual(expect.stringMatching(/left unacknowledged by a previous client/));
+    expect(handled.slice(acknowledged)).toEqual([left, ...later]);
+    expect(new Set(handled).size).toBe(handled.length);
+    await replica.delete();
   });
 });

@@ -1,4 +1,4 @@
-import { MongoClient, type Collection, type Db, type Document } from 'mongodb';
+import { MongoClient, type CommandStartedEvent, type Collection, type Db, type Document } from 'mongodb';
 import { testMongoUrl, uniqueDbName } from '@cairn/testing';
 import { applyWriteIntents, highestAppliedPosition } from './guarded-writes';
 import type { WriteIntent } from './projection';
@@ -8,8 +8,12 @@ jest.setTimeout(30_000);
 let mongo: MongoClient;
 let db: Db;
 
+/** Every command this file's client sends, to see which filters the writes use. */
+const commands: CommandStartedEvent[] = [];
+
 beforeAll(async () => {
-  mongo = await MongoClient.connect(testMongoUrl());
+  mongo = await MongoClient.connect(testMongoUrl(), { monitorCommands: true });
+  mongo.on('commandStarted', (event) => commands.push(event));
   db = mongo.db(uniqueDbName('guarded_writes'));
 });
 
@@ -75,5 +79,23 @@ describe('applyWriteIntents', () => {
 
   it('refuses two writes to one document for one event, which the guard would take for a redelivery', async () => {
     await expect(applyWriteIntents(await freshCollection(), [count('a', 1), count('a', 1)])).rejects.toThrow(/merge them/);
+  });
+
+  it('reads and writes by _id alone, the one filter FerretDB serves from an index, a redelivery included', async () => {
+    const collection = await freshCollection();
+    await applyWriteIntents(collection, batch, { guardThrough: 0 });
+    commands.length = 0;
+
+    await applyWriteIntents(collection, [...batch, count('d', 6)], { guardThrough: 5 });
+
+    const filters = commands.flatMap(({ command }) => {
+      if (command.find) return [command.filter];
+      if (command.update) return command.updates.map((update: { q: Document }) => update.q);
+      if (command.delete) return command.deletes.map((removal: { q: Document }) => removal.q);
+      return [];
+    });
+    expect(filters.length).toBeGreaterThan(0);
+    expect(filters.every((filter) => Object.keys(filter).join() === '_id' && typeof filter._id === 'string')).toBe(true);
+    expect(await collection.findOne({ _id: 'd' as never })).toEqual({ _id: 'd', count: 1, seen: [6], _position: 6 });
   });
 });

@@ -1,17 +1,8 @@
-import {
-  MongoBulkWriteError,
-  MongoServerError,
-  type AnyBulkWriteOperation,
-  type Collection,
-  type Document,
-  type UpdateFilter,
-} from 'mongodb';
+import type { AnyBulkWriteOperation, Collection, Document, UpdateFilter } from 'mongodb';
 import type { WriteIntent } from './projection';
 
 /** The field every read-model document carries: the position of the last event applied to it. */
 export const POSITION_FIELD = '_position';
-
-const DUPLICATE_KEY = 11000;
 
 /**
  * Writes per command by default. FerretDB 1.24 keeps one of a database's 100 SQLite connections open
@@ -24,27 +15,25 @@ export const DEFAULT_MAX_WRITES_PER_COMMAND = 16;
 
 export interface ApplyWriteOptions {
   /**
-   * Writes caused by events up to this position may already be in the collection (a redelivery): they
-   * are guarded by `_position`. Later ones cannot be, and go by `_id` alone. Default: guard everything.
-   *
-   * Why not always guard: FerretDB runs a query by `_id` as an indexed lookup only when `_id` is the
-   * whole filter (`backends/sqlite/collection.go`); `{ _id, _position: { $lt } }` scans the collection,
-   * once per write. So the runner guards just what can have been applied before: see its `guardThrough`.
+   * Writes caused by events up to this position may already be in the collection (a redelivery): each
+   * document they touch is read first, and the writes its `_position` shows applied are left out. Later
+   * ones cannot be applied yet and are written at once. Default: everything may be a redelivery.
    */
   guardThrough?: number;
   maxPerCommand?: number;
+  /** Aborts when this writer may no longer be the only one (its consumer's pin may have passed on): no command is sent after. */
+  signal?: AbortSignal;
 }
 
 /**
  * Applies a projection's writes in order, as ordered `bulkWrite`s of at most `maxPerCommand`
- * operations, each setting `_position`.
+ * operations, each setting `_position`. Every read and write here filters by `_id` alone: the one query
+ * shape FerretDB serves from an index (any other filter, `{ _id, _position: { $lt } }` included, is a
+ * scan of the whole collection, once per write), so the cost of a write does not grow with the model.
  *
- * A guarded write applies only if the document's `_position` is older than its event. A guarded upsert
- * whose guard fails turns into an insert of an existing `_id`: a duplicate-key error that means
- * "already applied". An ordered bulk stops there, and FerretDB does not report reliably which operation
- * failed; since guarded writes are idempotent (and a command holds only guarded or only unguarded
- * ones), that command is then replayed one operation at a time, and a duplicate key counts as applied
- * when the document's `_position` confirms it (one on another unique index is a real failure).
+ * Redelivery stays harmless without a guard in the write's filter because a read model has one writer
+ * at a time (its pinned consumer, which hands out one batch at a time): between reading a document's
+ * `_position` and writing it, nobody else writes it.
  */
 export async function applyWriteIntents(
   collection: Collection<Document>,
@@ -53,36 +42,31 @@ export async function applyWriteIntents(
 ): Promise<void> {
   assertOneIntentPerDocumentAndEvent(intents);
   const guardThrough = options.guardThrough ?? Number.POSITIVE_INFINITY;
-  for (const command of commands(intents, guardThrough, options.maxPerCommand ?? DEFAULT_MAX_WRITES_PER_COMMAND)) {
-    const operations = command.intents.map((intent) => operationFor(intent, command.guarded));
-    try {
-      await collection.bulkWrite(operations, { ordered: true });
-    } catch (error) {
-      if (!command.guarded || !isDuplicateKey(error)) throw error;
-      for (const [index, operation] of operations.entries()) {
-        await applyOne(collection, operation, command.intents[index]);
-      }
-    }
+  const maxPerCommand = options.maxPerCommand ?? DEFAULT_MAX_WRITES_PER_COMMAND;
+  for (let start = 0; start < intents.length; start += maxPerCommand) {
+    options.signal?.throwIfAborted();
+    const command = await notYetApplied(collection, intents.slice(start, start + maxPerCommand), guardThrough);
+    if (command.length > 0) await collection.bulkWrite(command.map(operationFor), { ordered: true });
   }
 }
 
 /**
- * Consecutive intents, at most `maxPerCommand` per command, guarded and unguarded ones never mixed:
- * replaying a command after a duplicate key is only safe when every write in it is guarded.
+ * The intents whose documents do not show them applied: an intent up to `guardThrough` is left out when
+ * its document's `_position` is at or past the intent's. Documents are read one `_id` at a time
+ * (`$in` would be a scan on FerretDB), at most one command's worth at once.
  */
-function commands(
-  intents: WriteIntent[],
-  guardThrough: number,
-  maxPerCommand: number,
-): Array<{ guarded: boolean; intents: WriteIntent[] }> {
-  const result: Array<{ guarded: boolean; intents: WriteIntent[] }> = [];
-  for (const intent of intents) {
-    const guarded = intent.position <= guardThrough;
-    const last = result[result.length - 1];
-    if (last && last.guarded === guarded && last.intents.length < maxPerCommand) last.intents.push(intent);
-    else result.push({ guarded, intents: [intent] });
-  }
-  return result;
+async function notYetApplied(collection: Collection<Document>, intents: WriteIntent[], guardThrough: number): Promise<WriteIntent[]> {
+  const guardedIds = [...new Set(intents.filter((intent) => intent.position <= guardThrough).map((intent) => intent.id))];
+  if (guardedIds.length === 0) return intents;
+  const appliedThrough = new Map(
+    await Promise.all(
+      guardedIds.map(async (id) => {
+        const document = await collection.findOne({ _id: id as never }, { projection: { [POSITION_FIELD]: 1 } });
+        return [id, typeof document?.[POSITION_FIELD] === 'number' ? (document[POSITION_FIELD] as number) : 0] as const;
+      }),
+    ),
+  );
+  return intents.filter((intent) => intent.position > guardThrough || intent.position > (appliedThrough.get(intent.id) ?? 0));
 }
 
 /** The highest `_position` in the collection: every event after it is certainly not applied yet. */
@@ -91,23 +75,8 @@ export async function highestAppliedPosition(collection: Collection<Document>): 
   return typeof newest?.[POSITION_FIELD] === 'number' ? newest[POSITION_FIELD] : 0;
 }
 
-async function applyOne(
-  collection: Collection<Document>,
-  operation: AnyBulkWriteOperation<Document>,
-  intent: WriteIntent,
-): Promise<void> {
-  try {
-    await collection.bulkWrite([operation], { ordered: true });
-  } catch (error) {
-    if (!isDuplicateKey(error)) throw error;
-    const current = await collection.findOne({ _id: intent.id as never }, { projection: { [POSITION_FIELD]: 1 } });
-    const applied = typeof current?.[POSITION_FIELD] === 'number' && current[POSITION_FIELD] >= intent.position;
-    if (!applied) throw error;
-  }
-}
-
-function operationFor(intent: WriteIntent, guard: boolean): AnyBulkWriteOperation<Document> {
-  const filter = guard ? { _id: intent.id as never, [POSITION_FIELD]: { $lt: intent.position } } : { _id: intent.id as never };
+function operationFor(intent: WriteIntent): AnyBulkWriteOperation<Document> {
+  const filter = { _id: intent.id as never };
   switch (intent.kind) {
     case 'update':
       return {
@@ -126,7 +95,8 @@ function operationFor(intent: WriteIntent, guard: boolean): AnyBulkWriteOperatio
   }
 }
 
-function assertOneIntentPerDocumentAndEvent(intents: WriteIntent[]): void {
+/** A projection may write one document at most once per event: a second write would look applied already. */
+export function assertOneIntentPerDocumentAndEvent(intents: WriteIntent[]): void {
   const seen = new Set<string>();
   for (const intent of intents) {
     const key = `${intent.position}\u0000${intent.id}`;
@@ -135,12 +105,4 @@ function assertOneIntentPerDocumentAndEvent(intents: WriteIntent[]): void {
     }
     seen.add(key);
   }
-}
-
-function isDuplicateKey(error: unknown): boolean {
-  if (error instanceof MongoBulkWriteError) {
-    const writeErrors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
-    return error.code === DUPLICATE_KEY || writeErrors.some((writeError) => writeError?.code === DUPLICATE_KEY);
-  }
-  return error instanceof MongoServerError && error.code === DUPLICATE_KEY;
 }

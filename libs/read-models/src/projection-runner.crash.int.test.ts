@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MongoClient, type Db } from 'mongodb';
 import type { CairnEvent } from '@cairn/contracts';
@@ -44,6 +46,7 @@ interface Exit {
   code: number | null;
   signal: NodeJS.Signals | null;
   output: string;
+  exitedAt: number;
 }
 
 /** The projection as a separate process, the way a service runs it. */
@@ -62,17 +65,17 @@ function runProjectionProcess(env: Record<string, string>): Promise<Exit> {
     child.stdout.on('data', (chunk) => (output += chunk));
     child.stderr.on('data', (chunk) => (output += chunk));
     child.once('error', reject);
-    child.once('exit', (code, signal) => resolve({ code, signal, output }));
+    child.once('exit', (code, signal) => resolve({ code, signal, output, exitedAt: Date.now() }));
   });
 }
 
-async function model(): Promise<RenameCount[]> {
-  const collection = await new ReadModelCollections(db, { cacheMs: 0 }).resolve<RenameCount>('rename_counts');
+async function model(projection = 'rename_counts'): Promise<RenameCount[]> {
+  const collection = await new ReadModelCollections(db, { cacheMs: 0 }).resolve<RenameCount>(projection);
   return collection.find().sort({ _id: 1 }).toArray();
 }
 
-async function checkpoint(): Promise<CheckpointDocument | null> {
-  return db.collection<CheckpointDocument>(CHECKPOINTS_COLLECTION).findOne({ _id: 'rename_counts' });
+async function checkpoint(projection = 'rename_counts'): Promise<CheckpointDocument | null> {
+  return db.collection<CheckpointDocument>(CHECKPOINTS_COLLECTION).findOne({ _id: projection });
 }
 
 describe('a projection process', () => {
@@ -95,5 +98,35 @@ describe('a projection process', () => {
     expect(resumed).toMatchObject({ code: 0, signal: null });
     expect(await model()).toEqual(expectedRenameCounts(events));
     expect((await checkpoint())?.position).toBe(events[events.length - 1].position);
+  });
+
+  it('run by two replicas, the pinned one SIGKILLed between its write and its checkpoint: the other takes over within the ack wait, counting each rename once', async () => {
+    const projection = 'replicated_counts';
+    const ackWaitMs = 20_000;
+    for (let index = 0; index < 20; index++) await renameProject(store, `q${index % 3}`, `name-${index}`);
+    const events: CairnEvent[] = await allEvents(store, ['projects_project']);
+    const head = events[events.length - 1].position;
+
+    // Given two replicas of the projection, whichever is pinned dies right after writing its third batch
+    const replica = {
+      PROJECTION: projection,
+      UNTIL_POSITION: String(head),
+      KILL_AFTER_EVENTS: '10',
+      KILL_MARKER: join(mkdtempSync(join(tmpdir(), 'cairn-replicas-')), 'killed'),
+      ACK_WAIT_MS: String(ackWaitMs),
+      PINNED_TTL_MS: '1500',
+    };
+    const exits = await Promise.all([runProjectionProcess(replica), runProjectionProcess(replica)]);
+    const killed = exits.find((exit) => exit.signal === 'SIGKILL');
+    const survivor = exits.find((exit) => exit !== killed);
+
+    // Then the other one takes its unacknowledged batch over once the pin has run out, long before the
+    // ack wait would have handed it out again, and finishes with every rename counted once
+    expect(killed).toBeDefined();
+    expect(survivor).toMatchObject({ code: 0, signal: null });
+    expect(survivor!.output).toMatch(/left unacknowledged by a previous client/);
+    expect(survivor!.exitedAt - killed!.exitedAt).toBeLessThan(ackWaitMs);
+    expect(await model(projection)).toEqual(expectedRenameCounts(events));
+    expect((await checkpoint(projection))?.position).toBe(head);
   });
 });

@@ -161,17 +161,28 @@ describe('ProjectionRunner', () => {
     expect(await modelOf('lagging_counts')).toEqual(await expectedModel());
   });
 
-  it('lets a read wait for a position: true once the projection has passed it, false on timeout', async () => {
-    const waiter = new ConsistencyWaiter({ fallbackCheckMs: 50 });
+  /** A caught-up runner registered with a waiter, whose checkpoint can be held back after its writes. */
+  async function waitedRunner(name: string) {
+    const waiter = new ConsistencyWaiter(store, { fallbackCheckMs: 50 });
     let release: () => void = () => undefined;
-    let holdCheckpoint = false;
-    const runner = await startRunner('waited_counts', {
+    let holding = false;
+    const runner = await startRunner(name, {
       waiter,
-      hooks: {
-        afterWrite: () => (holdCheckpoint ? new Promise<void>((resolve) => (release = resolve)) : undefined),
-      },
+      hooks: { afterWrite: () => (holding ? new Promise<void>((resolve) => (release = resolve)) : undefined) },
     });
     await caughtUp(runner);
+    return {
+      waiter,
+      holdCheckpoint: () => (holding = true),
+      releaseCheckpoint: () => {
+        holding = false;
+        release();
+      },
+    };
+  }
+
+  it('lets a read wait for a position: true once the projection has passed it, false on timeout', async () => {
+    const { waiter, holdCheckpoint, releaseCheckpoint } = await waitedRunner('waited_counts');
 
     const renamed = await renameProject(store, 'w1', 'read your writes');
     expect(await waiter.waitFor(renamed)).toBe(true);
@@ -185,11 +196,31 @@ describe('ProjectionRunner', () => {
     ).position;
     expect(await waiter.waitFor(elsewhere)).toBe(true);
 
-    holdCheckpoint = true;
+    holdCheckpoint();
     const held = await renameProject(store, 'w1', 'not yet checkpointed');
     expect(await waiter.waitFor(held, 300)).toBe(false);
-    holdCheckpoint = false;
-    release();
+    releaseCheckpoint();
     expect(await waiter.waitFor(held)).toBe(true);
+  });
+
+  it("gives a command's decision the read model with everything the store held when the command arrived", async () => {
+    const { waiter, holdCheckpoint, releaseCheckpoint } = await waitedRunner('fresh_counts');
+    const gate = waiter.gate('fresh_counts');
+
+    await renameProject(store, 'f1', 'decided on at once');
+    expect(await gate.waitForHead(5_000)).toBe(true);
+    expect((await modelOf('fresh_counts')).find((document) => document._id === 'projects_project-f1')?.lastName).toBe('decided on at once');
+
+    // Other categories' events after its last one do not hold it up.
+    const labCreated = { lab: 'l2', name: 'Spectroscopy', slug: 'l2', actor: 'u-admin' };
+    await store.append({ context: 'access', aggregate: 'lab', id: 'l2' }, [{ type: 'access.lab.created.v1', data: labCreated }], 'no-stream');
+    expect(await gate.waitForHead(5_000)).toBe(true);
+
+    holdCheckpoint();
+    await renameProject(store, 'f1', 'not yet checkpointed');
+    expect(await gate.waitForHead(300)).toBe(false);
+    releaseCheckpoint();
+    expect(await gate.waitForHead(5_000)).toBe(true);
+    await expect(waiter.gate('no_such_model').waitForHead(100)).rejects.toThrow('no read model no_such_model runs in this process');
   });
 });

@@ -53,8 +53,9 @@ export class ProjectionRunner implements ProgressSource {
   private checkpointed = 0;
   /**
    * Events up to here may already be in the collection, written by this process in a batch that then
-   * failed, or by a predecessor: their writes are guarded by `_position`. Events after it can only have
-   * been delivered to this process, so they are written by `_id` alone (see `ApplyWriteOptions`).
+   * failed, or by a predecessor: their documents are read first, and what their `_position` shows
+   * applied is left out. Events after it can only have been delivered to this process, so they are
+   * written at once (see `ApplyWriteOptions`).
    */
   private guardThrough = 0;
   private target: string;
@@ -99,7 +100,7 @@ export class ProjectionRunner implements ProgressSource {
       streamName: options.streamName,
       subjectPrefix: options.subjectPrefix,
       onError: options.onError ?? options.consumer?.onError,
-      handle: (events) => runner.apply(events),
+      handle: (events, signal) => runner.apply(events, signal),
       onActivated: (lag) => {
         runner.guardThrough = Math.max(runner.guardThrough, lag.lastDeliveredPosition);
       },
@@ -115,6 +116,10 @@ export class ProjectionRunner implements ProgressSource {
   /** The consumer's name (the projection's, unless configured otherwise). */
   get name(): string {
     return this.options.consumerName ?? this.options.projection.name;
+  }
+
+  get categories(): string[] {
+    return this.options.projection.categories;
   }
 
   /** Highest position this process has seen applied to the read model (or dead-lettered). */
@@ -145,13 +150,14 @@ export class ProjectionRunner implements ProgressSource {
     await this.consumer.stop();
   }
 
-  private async apply(events: CairnEvent[]): Promise<void> {
+  private async apply(events: CairnEvent[], signal?: AbortSignal): Promise<void> {
     const { projection, db, hooks } = this.options;
     const last = events[events.length - 1].position;
     try {
       await applyWriteIntents(db.collection(this.target), await projection.handle(events), {
         guardThrough: this.guardThrough,
         maxPerCommand: this.options.maxWritesPerCommand,
+        signal,
       });
       await hooks?.afterWrite?.(events);
       if (!(await this.state.advance(projection.name, this.target, last))) await this.followSwap();
@@ -161,6 +167,9 @@ export class ProjectionRunner implements ProgressSource {
       throw error;
     }
     this.checkpointed = Math.max(this.checkpointed, last);
+    // Readers may see the batch now: written, and checkpointed in the live collection. Its acknowledgement
+    // (a round trip to the server) need not hold up a read waiting for it.
+    this.markApplied(last);
   }
 
   /**
@@ -192,12 +201,18 @@ export class ProjectionRunner implements ProgressSource {
    * any write: the checkpoint follows, so that a restart does not take the consumer for being ahead.
    */
   private async settled(position: number): Promise<void> {
-    if (position <= this.applied) return;
-    this.applied = position;
-    for (const listener of this.listeners) listener(position);
+    if (!this.markApplied(position)) return;
     if (position <= this.checkpointed) return;
     this.checkpointed = position;
     await this.state.advance(this.options.projection.name, this.target, position).catch((error: Error) => this.report(error));
+  }
+
+  /** Moves `appliedPosition` forward and tells the listeners; false when it was there already. */
+  private markApplied(position: number): boolean {
+    if (position <= this.applied) return false;
+    this.applied = position;
+    for (const listener of this.listeners) listener(position);
+    return true;
   }
 
   private report(error: Error): void {

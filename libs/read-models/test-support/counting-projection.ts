@@ -1,29 +1,27 @@
 import type { CairnEvent } from '@cairn/contracts';
 import type { EventStore } from '@cairn/event-store';
-import type { Projection } from '../src/projection';
+import { defineProjection, type Projection } from '../src/projection';
 
 /**
  * A projection whose every mistake shows: per project stream, how many renames it counted and at which
  * positions. A rename applied twice or lost changes `count` and `positions`.
  */
-export function renameCounts(name = 'rename_counts', version = 1): Projection {
-  return {
+export function renameCounts(name = 'rename_counts', version = 1): Projection<'projects.project.updated.v1'> {
+  return defineProjection({
     name,
-    categories: ['projects_project'],
     version,
     indexes: [{ key: { count: 1 }, name: 'count' }],
-    handle: (events) =>
-      events.map((event) => ({
-        kind: 'update' as const,
-        id: event.streamid,
-        position: event.position,
-        update: {
-          $inc: { count: 1 },
-          $push: { positions: event.position },
-          $set: { lastName: (event.data as { name: string }).name },
+    on: {
+      'projects.project.updated.v1': (event) => [
+        {
+          kind: 'update',
+          id: event.streamid,
+          position: event.position,
+          update: { $inc: { count: 1 }, $push: { positions: event.position }, $set: { lastName: event.data.name } },
         },
-      })),
-  };
+      ],
+    },
+  });
 }
 
 export interface RenameCount {

@@ -36,6 +36,7 @@ export class ReactorRunner implements ProgressSource {
 
   private constructor(
     readonly name: string,
+    readonly categories: string[],
     private readonly consumer: DurableEventConsumer,
   ) {}
 
@@ -48,7 +49,7 @@ export class ReactorRunner implements ProgressSource {
       handle: (events) => reactor.react(events, runtime),
       onError: options.onError,
     });
-    const runner = new ReactorRunner(reactor.name, consumer);
+    const runner = new ReactorRunner(reactor.name, reactor.categories, consumer);
     consumer.onProgress((position) => {
       runner.applied = Math.max(runner.applied, position);
     });

@@ -1,9 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { createTokenVerifierFromEnv, type TokenVerifier } from '@cairn/auth';
 import { eventCatalogue, parseEventType } from '@cairn/contracts';
-import { EsdbEventStore, JetStreamEventStore, type EventStore } from '@cairn/event-store';
+import { EsdbEventStore, FreshState, JetStreamEventStore, JetStreamPositions, type EventStore, type FreshnessGate, type PositionProbe } from '@cairn/event-store';
 import type { CairnHttpOptions, ReadinessProbe } from '@cairn/http';
-import { ConsistencyWaiter, EventRelay } from '@cairn/messaging';
+import { ConsistencyWaiter, DEFAULT_EVENTS_STREAM, EventRelay } from '@cairn/messaging';
 import { ProjectionRunner, ReadModelCollections, type Projection } from '@cairn/read-models';
 import { MongoClient, type Db } from 'mongodb';
 import { connect, type NatsConnection } from 'nats';
@@ -27,6 +27,8 @@ export interface ServiceRuntimeOptions {
 export class ServiceRuntime {
   private readonly logger: Logger;
   readonly reactors: ReactorRunner[] = [];
+  /** What a command waits for before it decides on a model (its bound is `Cairn-Min-Position`'s). */
+  readonly freshState: FreshState;
   private busStore?: Promise<EventStore>;
 
   private constructor(
@@ -42,6 +44,7 @@ export class ServiceRuntime {
     private readonly relay?: EventRelay,
   ) {
     this.logger = new Logger(`${config.service}-runtime`);
+    this.freshState = new FreshState(config.minPositionTimeoutMs);
   }
 
   static async start(options: ServiceRuntimeOptions): Promise<ServiceRuntime> {
@@ -51,8 +54,8 @@ export class ServiceRuntime {
     const nc = await connect({ servers: config.natsUrl, name: `cairn-${config.service}`, maxReconnectAttempts: -1 });
     const mongo = await MongoClient.connect(config.mongoUrl, { appName: `cairn-${config.service}` });
     const db = mongo.db(config.mongoDb);
-    const { store, relay } = await openEventStore(config, nc);
-    const waiter = new ConsistencyWaiter();
+    const { store, bus, relay } = await openEventStore(config, nc);
+    const waiter = new ConsistencyWaiter(bus);
     const runners: ProjectionRunner[] = [];
     for (const projection of options.projections) {
       runners.push(
@@ -78,6 +81,11 @@ export class ServiceRuntime {
       );
     }
     return runtime;
+  }
+
+  /** The read model `name` as a command's decision reads it: see `freshState`. */
+  readModel(name: string): FreshnessGate {
+    return this.waiter.gate(name);
   }
 
   /** What `CairnHttpModule.forRoot` needs, the same for every service. */
@@ -149,10 +157,17 @@ export function ownCategories(context: string): string[] {
   return [...new Set(categories)];
 }
 
-/** JetStream is store and bus at once; EventStoreDB needs a relay that publishes the service's own events. */
-async function openEventStore(config: ServiceConfig, nc: NatsConnection): Promise<{ store: EventStore; relay?: EventRelay }> {
-  if (config.eventStore === 'jetstream') return { store: await JetStreamEventStore.connect({ nc, replicas: config.streamReplicas }) };
+/**
+ * JetStream is store and bus at once; EventStoreDB needs a relay that publishes the service's own events,
+ * and the read models, which follow the bus, ask the bus for its positions.
+ */
+async function openEventStore(config: ServiceConfig, nc: NatsConnection): Promise<{ store: EventStore; bus: PositionProbe; relay?: EventRelay }> {
+  if (config.eventStore === 'jetstream') {
+    const store = await JetStreamEventStore.connect({ nc, replicas: config.streamReplicas });
+    return { store, bus: store };
+  }
   const store = await EsdbEventStore.connect({ connectionString: config.esdbUrl });
+  const bus = new JetStreamPositions(await nc.jetstreamManager(), DEFAULT_EVENTS_STREAM);
   const relay = await EventRelay.start({
     source: store,
     nc,
@@ -160,5 +175,5 @@ async function openEventStore(config: ServiceConfig, nc: NatsConnection): Promis
     categories: ownCategories(config.service),
     replicas: config.streamReplicas,
   });
-  return { store, relay };
+  return { store, bus, relay };
 }

@@ -1,19 +1,35 @@
 import { deepStrictEqual, fail, strictEqual } from 'node:assert';
-import { DomainError, foldEvents, type Decider, type DomainEvent, type DomainErrorKind } from '@cairn/contracts';
+import { DomainError, foldEvents, validateOnPublish, type Decider, type DomainEvent, type DomainErrorKind } from '@cairn/contracts';
+
+export interface DeciderSpecOptions {
+  /**
+   * Every event the decider produces must pass its published JSON Schema, as the command handler
+   * requires before appending (default true). Only a decider of events that are not published turns it off.
+   */
+  validateSchemas?: boolean;
+}
 
 /**
- * Given/when/then for deciders: given the events so far, when a command, then these events (or this
- * refusal). Assertions come from node:assert so the helper works in any test runner.
+ * Given/when/then for deciders: given the events so far, when a command, then these events (or a
+ * check of them, or this refusal). Assertions come from node:assert so the helper works in any test runner.
  */
-export function deciderSpec<Command, State, Event extends DomainEvent>(decider: Decider<Command, State, Event>) {
+export function deciderSpec<Command, State, Event extends DomainEvent>(decider: Decider<Command, State, Event>, options: DeciderSpecOptions = {}) {
+  const validate = options.validateSchemas ?? true;
   return {
     given(history: Event[]) {
       return {
         when(command: Command) {
-          const run = () => decider.decide(command, foldEvents(decider, history));
+          const run = () => {
+            const events = decider.decide(command, foldEvents(decider, history));
+            if (validate) events.forEach(validateOnPublish);
+            return events;
+          };
           return {
-            then(expected: Event[]): void {
-              deepStrictEqual(run(), expected);
+            /** Asserts exactly these events, or hands them to a check (`then((events) => expect(...))`). */
+            then(expected: Event[] | ((events: Event[]) => void)): void {
+              const events = run();
+              if (typeof expected === 'function') expected(events);
+              else deepStrictEqual(events, expected);
             },
             /** Asserts a DomainError with this rule (and kind, when given). */
             thenThrows(rule: string, kind?: DomainErrorKind): DomainError {

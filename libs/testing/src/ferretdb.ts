@@ -12,8 +12,15 @@ export interface FerretDbHandle {
   stop(): Promise<void>;
 }
 
+export interface FerretDbOptions {
+  dataDir?: string;
+  port?: number;
+  /** `debug` logs every SQL statement FerretDB runs (with its arguments) to `logFile`. Default `warn`. */
+  logLevel?: 'debug' | 'warn';
+}
+
 /** A private FerretDB (MongoDB wire protocol, SQLite handler) on a free loopback port and its own folder. */
-export async function startFerretDb(options: { dataDir?: string; port?: number } = {}): Promise<FerretDbHandle> {
+export async function startFerretDb(options: FerretDbOptions = {}): Promise<FerretDbHandle> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'cairn-ferretdb-'));
   const port = options.port ?? (await freePort());
   const logFile = join(dataDir, 'ferretdb.log');
@@ -28,7 +35,7 @@ export async function startFerretDb(options: { dataDir?: string; port?: number }
       '--debug-addr=-',
       '--telemetry=disable',
       `--state-dir=${dataDir}`,
-      '--log-level=warn',
+      `--log-level=${options.logLevel ?? 'warn'}`,
     ],
     logFile,
   );

@@ -5,3 +5,6 @@ export * from './ferretdb';
 export * from './shared-servers';
 export * from './decider-spec';
 export * from './slurm-cluster';
+export * from './stored-events';
+export * from './in-memory-read-model';
+export * from './projection-spec';

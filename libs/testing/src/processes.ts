@@ -15,9 +15,11 @@ export function freePort(): Promise<number> {
   });
 }
 
-export async function waitUntil(what: string, probe: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+/** Polls `probe` until it answers true; past `timeoutMs`, or once `signal` aborts, it rejects. */
+export async function waitUntil(what: string, probe: () => Promise<boolean>, timeoutMs = 20_000, signal?: AbortSignal): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    signal?.throwIfAborted();
     if (await probe().catch(() => false)) return;
     if (Date.now() > deadline) throw new Error(`${what} did not become ready within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -41,10 +43,16 @@ process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
 
+/** How a process ended: its exit code, or the signal that ended it. */
+export interface ProcessExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
 /** A server child process whose output goes to a log file (read it when a test fails). */
 export class ServerProcess {
   private child?: ChildProcess;
-  private exited?: Promise<void>;
+  private exit?: Promise<ProcessExit>;
 
   constructor(
     readonly name: string,
@@ -60,9 +68,9 @@ export class ServerProcess {
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
     running.add(child);
-    this.exited = new Promise((resolve) => child.once('exit', () => {
+    this.exit = new Promise((resolve) => child.once('exit', (code, signal) => {
       running.delete(child);
-      resolve();
+      resolve({ code, signal });
     }));
     this.child = child;
   }
@@ -71,13 +79,19 @@ export class ServerProcess {
     return this.child?.pid;
   }
 
+  /** Settles when the started process exits, whoever ends it. */
+  exited(): Promise<ProcessExit> {
+    if (!this.exit) throw new Error(`${this.name} was never started`);
+    return this.exit;
+  }
+
   /** Sends the signal and waits for the process to exit; SIGKILL after a grace period. */
   async stop(signal: NodeJS.Signals = 'SIGTERM', graceMs = 5_000): Promise<void> {
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     child.kill(signal);
     const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    await this.exited;
+    await this.exit;
     clearTimeout(timer);
   }
 }

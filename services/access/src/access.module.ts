@@ -17,6 +17,7 @@ import { UserDirectory } from './application/user-directory';
 import { ACCESS_AUDIT, AccessAuditQuery } from './projections/access-audit.projection';
 import { ACCESS_INTERVALS, AccessTimelines } from './projections/access-intervals.projection';
 import { LAB_DIRECTORY, LabsOfCallerQuery } from './projections/lab-directory.projection';
+import { DIRECTORY_NAMES, DirectoryNamesQuery } from './projections/directory-names.projection';
 import { LAB_MEMBERS, LabMembersQuery } from './projections/lab-members.projection';
 
 @Module({})
@@ -54,6 +55,7 @@ export class AccessModule {
             new AccessAuditService(
               new AccessTimelines(() => runtime.collections.resolve(ACCESS_INTERVALS)),
               new AccessAuditQuery(() => runtime.collections.resolve(ACCESS_AUDIT)),
+              new DirectoryNamesQuery(() => runtime.collections.resolve(DIRECTORY_NAMES)),
               directory,
               runtime.store,
             ),

@@ -1,7 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { AuthorizationModule, Authorizer, type AuthorizationProjection } from '@cairn/auth';
-import { CairnHttpModule } from '@cairn/http';
-import { ConfigurationError, type ServiceHost, type ServiceRuntime } from '@cairn/runtime';
+import { Authorizer, type AuthorizationProjection } from '@cairn/auth';
+import { authorizedHttpModules, ConfigurationError, type ServiceHost, type ServiceRuntime } from '@cairn/runtime';
 import { resolve } from 'node:path';
 import { ExperimentsController } from './api/experiments.controller';
 import { FilesController, MAX_UPLOAD_BYTES } from './api/files.controller';
@@ -12,6 +11,7 @@ import { ExperimentsService } from './application/experiments.service';
 import { FilesService } from './application/files.service';
 import { LocalBlobStore } from './application/local-blob-store';
 import { ProjectsService } from './application/projects.service';
+import { DELETION_REQUESTS, EXPERIMENT_DIRECTORY } from './projections';
 
 const GIB = 1024 ** 3;
 
@@ -30,32 +30,26 @@ export class ProjectsModule {
   static register(runtime: ServiceRuntime, host: ServiceHost, authorization: AuthorizationProjection): DynamicModule {
     const { dataDir, maxUploadBytes } = filesConfigFromEnv(host.env);
     const waitTimeoutMs = runtime.config.minPositionTimeoutMs;
-    const http = runtime.httpOptions();
     const access = new AccessView(authorization, new Authorizer(authorization, { waitTimeoutMs }));
     const blobs = new LocalBlobStore(dataDir);
-    // Reads wait for the read models and for the authorization model that filters them.
-    const consistency = {
-      waitFor: async (position: number, timeoutMs: number) =>
-        (await Promise.all([runtime.waiter.waitFor(position, timeoutMs), authorization.waitFor(position, timeoutMs)])).every(Boolean),
-    };
+    const fresh = runtime.freshState;
     return {
       module: ProjectsModule,
-      imports: [
-        CairnHttpModule.forRoot({
-          ...http,
-          consistency,
-          readiness: [...(http.readiness ?? []), authorization.readinessProbe()],
-        }),
-        AuthorizationModule.forRoot(authorization, { waitTimeoutMs }),
-      ],
+      imports: authorizedHttpModules(runtime, authorization),
       controllers: [ProjectsController, ExperimentsController, FilesController],
       providers: [
         { provide: MAX_UPLOAD_BYTES, useValue: maxUploadBytes },
         { provide: AccessView, useValue: access },
-        { provide: ProjectsService, useValue: new ProjectsService(runtime.store, access, runtime.collections) },
-        { provide: ExperimentsService, useValue: new ExperimentsService(runtime.store, access, runtime.collections) },
-        { provide: FilesService, useValue: new FilesService(runtime.store, access, runtime.collections, blobs) },
-        { provide: ProjectActivityFeed, useValue: new ProjectActivityFeed(() => runtime.bus(), access, runtime.collections, consistency, waitTimeoutMs) },
+        { provide: ProjectsService, useValue: new ProjectsService(runtime.store, access, runtime.collections, fresh) },
+        {
+          provide: ExperimentsService,
+          useValue: new ExperimentsService(runtime.store, access, runtime.collections, fresh, runtime.readModel(EXPERIMENT_DIRECTORY)),
+        },
+        {
+          provide: FilesService,
+          useValue: new FilesService(runtime.store, access, runtime.collections, blobs, fresh, runtime.readModel(DELETION_REQUESTS)),
+        },
+        { provide: ProjectActivityFeed, useValue: new ProjectActivityFeed(() => runtime.bus(), access, runtime.collections, runtime.waiter, waitTimeoutMs) },
       ],
     };
   }

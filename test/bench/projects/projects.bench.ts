@@ -10,6 +10,7 @@ import { startFerretDb, startNatsServer } from '@cairn/testing';
 // Access events are made by the access service's own deciders (see the story's header).
 import { AccessStory } from '@cairn/access-service';
 import {
+  AccessView,
   experimentDirectoryProjection,
   newProjectOf,
   PROJECT_DIRECTORY,
@@ -17,6 +18,7 @@ import {
   projectIdOf,
   projectsService,
 } from '@cairn/projects-service';
+import { latencyLine, percentile, timed } from '../latency';
 
 /**
  * The projects service over HTTP (supertest, in process) on a real nats-server and FerretDB:
@@ -32,6 +34,9 @@ import {
  * projecting 20,000 events on FerretDB/SQLite under the load of this machine took longer than the
  * whole run may (the projection's own throughput is the read-models benchmark's subject). The service
  * runs only the read models these calls read.
+ * (c) fresh state: what a command pays to decide on models that have everything the store held at its
+ *     arrival (`FreshState.of`), against the raw JetStream requests it is made of, and as a share of a
+ *     whole command (PATCH of a project: the guard's wait, the service's, load, decide, append).
  */
 
 const LAB = 'bench';
@@ -41,23 +46,12 @@ const EXPERIMENTS = 1_000;
 const LIST_CALLS = Number(process.env.BENCH_LIST_CALLS ?? 20);
 const LINK_ROUNDS = 8;
 const IN_FLIGHT = 32;
+const FRESH_CALLS = Number(process.env.BENCH_FRESH_CALLS ?? 200);
+const AT_ONCE = 16;
 
 const userId = (member: number) => `u-member-${member}`;
 
-function percentile(samples: number[], p: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
-const figures = (label: string, samples: number[]) =>
-  console.log(`${label}: p50 ${percentile(samples, 50).toFixed(1)} ms, p95 ${percentile(samples, 95).toFixed(1)} ms (${samples.length} calls)`);
-
-async function timed<T>(samples: number[], call: () => Promise<T>): Promise<T> {
-  const started = performance.now();
-  const result = await call();
-  samples.push(performance.now() - started);
-  return result;
-}
+const figures = (label: string, samples: number[]) => console.log(latencyLine(label, samples));
 
 /** Appends every commit, `IN_FLIGHT` streams at a time, each stream's commits in order; answers the highest position. */
 async function appendAll(store: EventStore, commits: { stream: StreamName; expectedVersion: number | 'no-stream'; events: NewEvent[] }[]): Promise<number> {
@@ -106,8 +100,7 @@ export async function run(): Promise<void> {
       if (index === 0) {
         projectCommits.push({ stream: { context: 'projects', aggregate: 'project', id: projectId }, expectedVersion: 'no-stream', events: [{ type: 'projects.project.created.v1', data }] });
       } else {
-        const at = new Date().toISOString();
-        directoryDocuments.push({ _id: projectId, ...newProjectOf(data), nameLower: data.name.toLowerCase(), createdAt: at, updatedAt: at, _position: 1 });
+        directoryDocuments.push({ _id: projectId, ...newProjectOf(data, new Date().toISOString()), _position: 1 });
       }
       story.createProject(projectId, LAB, 'lab', userId(0), baseLevel);
     }
@@ -153,10 +146,15 @@ export async function run(): Promise<void> {
     const link: number[] = [];
     const warn: number[] = [];
     const confirm: number[] = [];
+    const absorb: number[] = [];
+    const experimentDirectory = service.runtime.readModel(experimentDirectoryProjection.name);
     for (let round = 0; round < LINK_ROUNDS; round++) {
       const linked = await timed(link, () => api().post(`/api/projects/${project}/experiments`).set('authorization', `Bearer ${owner}`).send({ experimentIds }));
       if (linked.status !== 200 || linked.body.linked.length !== EXPERIMENTS) throw new Error(`link: ${linked.status} ${JSON.stringify(linked.body).slice(0, 300)}`);
-      // No Cairn-Min-Position: the check counts the project being left whether or not the read model has the links yet.
+      // The removal decides on experiment_directory with these links in it; on FerretDB taking in 1,000 can
+      // outlast a command's bound (503, retry), so the wait is measured on its own and the check after it.
+      const absorbed = await timed(absorb, () => experimentDirectory.waitForHead(60_000));
+      if (!absorbed) throw new Error('experiment_directory did not take in the links within 60 s');
       const warned = await timed(warn, () => api().delete(`/api/projects/${project}/experiments`).set('authorization', `Bearer ${owner}`).send({ experimentIds }));
       if (warned.status !== 409 || warned.body.widening.length !== EXPERIMENTS) throw new Error(`unlink: ${warned.status} ${JSON.stringify(warned.body).slice(0, 300)}`);
       const removed = await timed(confirm, () =>
@@ -165,12 +163,72 @@ export async function run(): Promise<void> {
       if (removed.status !== 200) throw new Error(`confirmed unlink: ${removed.status}`);
     }
     figures(`bulk link of ${EXPERIMENTS} experiments (one commit)`, link);
+    figures(`experiment_directory taking in the link of ${EXPERIMENTS} (what the removal then waits for)`, absorb);
     figures(`bulk removal of ${EXPERIMENTS}: visibility check, 409 naming ${MEMBERS - 1} newly seeing each`, warn);
     figures('the same removal confirmed (check again, then one commit)', confirm);
+
+    await measureFreshState(service, project, owner);
   } finally {
     await service?.close();
     await nats.stop();
     await ferret.stop();
     await rm(dataDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * (c): the barrier of a command when its models are up to date, while the log is idle and while other
+ * contexts write between commands (then the probe has their events to step over), and when the
+ * authorization model is behind by one event (then it waits for the projection as well).
+ */
+async function measureFreshState(service: ServiceUnderTest, project: string, owner: string): Promise<void> {
+  const { runtime } = service;
+  const access = service.app.get(AccessView);
+  const directory = runtime.readModel(experimentDirectoryProjection.name);
+  const jsm = await runtime.nc.jetstreamManager();
+  const elsewhere = (index: number) =>
+    runtime.store.append({ context: 'jobs', aggregate: 'job', id: `bench-${index}-${Date.now()}` }, [{ type: 'jobs.job.requested.v1', data: { projectId: project } }], 'no-stream');
+  const accessChange = (index: number) =>
+    runtime.store.append({ context: 'access', aggregate: 'lab', id: `bench-fresh-${index}-${Date.now()}` }, [{ type: 'access.lab.created.v1', data: { lab: `bench-fresh-${index}`, name: 'Bench', slug: `bench-fresh-${index}`, actor: userId(0) } }], 'no-stream');
+
+  // The removals above leave experiment_directory with 1,000 unlinks to take in first.
+  if (!(await directory.waitForHead(60_000))) throw new Error('experiment_directory did not catch up within 60 s');
+  const streamInfo: number[] = [];
+  const messageGet: number[] = [];
+  const idle: number[] = [];
+  const idleWithDirectory: number[] = [];
+  const atOnce: number[] = [];
+  const othersWriting: number[] = [];
+  const behind: number[] = [];
+  const command: number[] = [];
+  for (let call = 0; call < FRESH_CALLS; call++) {
+    await timed(streamInfo, () => jsm.streams.info('CAIRN_EVENTS'));
+    await timed(messageGet, () => jsm.streams.getMessage('CAIRN_EVENTS', { seq: 1 }));
+    // Untimed: the directory has taken in the previous PATCH, so the next two find both models up to date.
+    await runtime.freshState.of(access, directory);
+    await timed(idle, () => runtime.freshState.of(access));
+    await timed(idleWithDirectory, () => runtime.freshState.of(access, directory));
+    await timed(atOnce, () => Promise.all(Array.from({ length: AT_ONCE }, () => runtime.freshState.of(access))));
+    await elsewhere(call);
+    await timed(othersWriting, () => runtime.freshState.of(access));
+    await accessChange(call);
+    await timed(behind, () => runtime.freshState.of(access));
+    const patched = await timed(command, () =>
+      request(service.server).patch(`/api/projects/${project}`).set('authorization', `Bearer ${owner}`).send({ description: `call ${call}` }),
+    );
+    if (patched.status !== 200) throw new Error(`patch: ${patched.status} ${JSON.stringify(patched.body).slice(0, 300)}`);
+  }
+  const p50 = (samples: number[]) => percentile(samples, 50);
+  figures('raw JetStream stream info (the head read)', streamInfo);
+  figures('raw JetStream message get (one probe)', messageGet);
+  figures('fresh state, authorization model, idle log', idle);
+  figures('fresh state, authorization model + experiment_directory (unlink), idle log', idleWithDirectory);
+  figures(`fresh state, authorization model, ${AT_ONCE} commands at once (all of them; they share the requests)`, atOnce);
+  figures('fresh state, authorization model, another context wrote since the last command', othersWriting);
+  figures('fresh state, authorization model one access event behind (waits for it)', behind);
+  figures('PATCH /api/projects/:id (two waits: guard and service)', command);
+  console.log(
+    `fresh state p50 / raw stream info p50: ${(p50(othersWriting) / p50(streamInfo)).toFixed(2)} (others writing), ${(p50(idle) / p50(streamInfo)).toFixed(2)} (idle); ` +
+      `two waits p50 / command p50: ${((2 * p50(othersWriting)) / p50(command)).toFixed(2)}`,
+  );
 }

@@ -1,5 +1,5 @@
 import type { CairnEvent, SchemeRegistry } from '@cairn/contracts';
-import type { EventStore, Subscription } from '@cairn/event-store';
+import { FollowerProgress, type EventStore, type FreshnessGate, type Subscription } from '@cairn/event-store';
 import { AccessModel } from './access-model';
 
 /** The access context's streams: labs (membership) and project access. */
@@ -28,9 +28,11 @@ interface Waiter {
  * position; `AccessModel.apply` already ignores anything at or below its position, so an overlapping
  * replay after a snapshot is harmless.
  *
- * It also answers `Cairn-Min-Position` (structurally a `ConsistencyGate` of `@cairn/http`): see `waitFor`.
+ * It also answers `Cairn-Min-Position` (structurally a `ConsistencyGate` of `@cairn/http`, see
+ * `waitFor`) and, for commands, the store's head at their arrival (a `FreshnessGate`, see `waitForHead`).
  */
-export class AuthorizationProjection {
+export class AuthorizationProjection implements FreshnessGate {
+  readonly name = 'authorization model';
   readonly model: AccessModel;
   /** Resolves once the history has been applied and the subscription is live; rejects if it fails first. */
   readonly ready: Promise<void>;
@@ -38,17 +40,18 @@ export class AuthorizationProjection {
   private caughtUp = false;
   private stopped = false;
   private failure?: Error;
-  /** Every access event at or below this position is applied (probed by `waitFor`), beyond `model.position`. */
-  private verifiedThrough = 0;
+  /** How far the model is known to be complete: beyond `model.position`, over other contexts' events. */
+  private readonly progress: FollowerProgress;
   private readonly waiters = new Set<Waiter>();
   private resolveReady!: () => void;
   private rejectReady!: (error: Error) => void;
 
   private constructor(
-    private readonly store: EventStore,
+    store: EventStore,
     private readonly options: AuthorizationProjectionOptions,
   ) {
     this.model = new AccessModel(options.schemes);
+    this.progress = new FollowerProgress(store, ACCESS_CATEGORIES, () => this.model.position);
     this.ready = new Promise<void>((resolve, reject) => {
       this.resolveReady = resolve;
       this.rejectReady = reject;
@@ -85,32 +88,34 @@ export class AuthorizationProjection {
    *
    * Only access events reach this projection, so `model.position` stops at the last access event: a
    * position from another context (a job, a project) never arrives as such. What matters is that no
-   * access event at or below it is still missing. So the wait reads the store's head once, aims at
+   * access event at or below it is still missing. So the wait reads the store's head, aims at
    * min(position, head) (a position beyond the head cannot be waited for, and everything stored at the
-   * call's start is all the caller can have seen), and then asks the store whether an access event
-   * between the model's position and that target exists that the model has not applied: none means
-   * the target is passed, and the answer is remembered so the next wait for a lower position is free;
-   * one means waiting until the subscription delivers it, then asking again.
+   * call's start is all the caller can have seen), and asks the store for the first access event the
+   * model has not applied (`FollowerProgress`): none up to the target means it is passed, and that is
+   * remembered; one means waiting until the subscription delivers it, then asking again.
    */
   async waitFor(position: number, timeoutMs: number): Promise<boolean> {
-    if (this.isCaughtUp && this.appliedThrough >= position) return true;
+    if (this.isCaughtUp && this.progress.passedThrough >= position) return true;
     const deadline = Date.now() + timeoutMs;
     if (!(await this.until(() => this.caughtUp, deadline))) return false;
     // A store that cannot be asked cannot vouch for the position either: the caller answers 503.
-    const head = await this.store.headPosition().catch(() => undefined);
+    const head = await this.progress.head().catch(() => undefined);
     if (head === undefined) return false;
-    const target = Math.min(position, head);
-    for (;;) {
-      if (!this.isFollowing) return false;
-      if (this.appliedThrough >= target) return true;
-      const missing = await this.firstAccessEventAfterModel(target).catch(() => null);
-      if (missing === null) return false;
-      if (missing === undefined) {
-        this.verifiedThrough = Math.max(this.verifiedThrough, target);
-        return true;
-      }
-      if (!(await this.until(() => this.model.position >= missing, deadline))) return false;
-    }
+    return this.catchUp(Math.min(position, head), deadline);
+  }
+
+  /**
+   * For a command: whether the model has taken in every access event the store held when this was
+   * called, waiting at most `timeoutMs`. One round trip when it has (see `FollowerProgress`).
+   */
+  async waitForHead(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    // Checked before any await, so that the models of one command share one read of the head.
+    if (!this.caughtUp && !(await this.until(() => this.caughtUp, deadline))) return false;
+    const lacking = await this.progress.missingAtHead().catch(() => null);
+    if (lacking === null) return false;
+    if (lacking === undefined) return this.isFollowing;
+    return this.catchUp(lacking.head, deadline, lacking.missing);
   }
 
   /** Waits at most `timeoutMs` until `condition` holds for the model; false when it did not in time. */
@@ -129,16 +134,21 @@ export class AuthorizationProjection {
     return !this.stopped && this.failure === undefined;
   }
 
-  private get appliedThrough(): number {
-    return Math.max(this.model.position, this.verifiedThrough);
-  }
-
-  /** Position of the first access event after the model's position and at or below `target`, if any. */
-  private async firstAccessEventAfterModel(target: number): Promise<number | undefined> {
-    for await (const event of this.store.readAll({ fromPosition: this.model.position, categories: ACCESS_CATEGORIES })) {
-      return event.position <= target ? event.position : undefined;
+  /** Waits until no access event up to `target` (a position the store has reached) is missing from the model. */
+  private async catchUp(target: number, deadline: number, lacking?: number): Promise<boolean> {
+    let missing = lacking;
+    for (;;) {
+      if (!this.isFollowing) return false;
+      if (missing === undefined) {
+        const found = await this.progress.missingThrough(target).catch(() => null);
+        if (found === null) return false;
+        if (found === undefined) return this.isFollowing;
+        missing = found;
+      }
+      const awaited = missing;
+      if (!(await this.until(() => this.model.position >= awaited, deadline))) return false;
+      missing = undefined;
     }
-    return undefined;
   }
 
   private onEvent(event: CairnEvent): void {

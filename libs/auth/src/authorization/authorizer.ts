@@ -1,5 +1,6 @@
-import { Inject, Injectable, ServiceUnavailableException } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { forbidden, notFound, type Capability } from '@cairn/contracts';
+import { FreshState, NotCaughtUpError } from '@cairn/event-store';
 import type { AccessModel, RoleExplanation } from './access-model';
 import type { AuthorizationProjection } from './authorization-projection';
 
@@ -18,10 +19,14 @@ export interface AuthorizationOptions {
  */
 @Injectable()
 export class Authorizer {
+  private readonly freshState: FreshState;
+
   constructor(
     @Inject(AUTHORIZATION_PROJECTION) private readonly projection: AuthorizationProjection,
     @Inject(AUTHORIZATION_OPTIONS) private readonly options: AuthorizationOptions,
-  ) {}
+  ) {
+    this.freshState = new FreshState(options.waitTimeoutMs);
+  }
 
   get model(): AccessModel {
     return this.projection.model;
@@ -63,14 +68,16 @@ export class Authorizer {
   async settle(minPosition?: number): Promise<void> {
     // Position 0 waits for the start-up catch-up alone.
     if (await this.projection.waitFor(minPosition ?? 0, this.options.waitTimeoutMs)) return;
-    throw new ServiceUnavailableException({
-      type: 'urn:cairn:problem:consistency.not-yet',
-      title: 'Service Unavailable',
-      status: 503,
-      detail: `Authorization has not reached position ${minPosition ?? 0} yet; retry shortly.`,
-      rule: 'consistency.not-yet',
-      retryAfterSeconds: 1,
-    });
+    throw new NotCaughtUpError(`Authorization has not reached position ${minPosition ?? 0} yet; retry shortly.`);
+  }
+
+  /**
+   * For a command, before anything is decided on the model: waits until it has applied everything the
+   * event store held when the command arrived, so that a grant or a revocation made a moment ago
+   * anywhere binds this decision. Refuses with 503 when it does not in time.
+   */
+  fresh(): Promise<void> {
+    return this.freshState.of(this.projection);
   }
 
   /**

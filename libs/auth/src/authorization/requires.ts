@@ -26,7 +26,8 @@ export interface RequiresOptions {
 /**
  * The route needs `capability` on the project named by a route parameter:
  * `@Requires('jobs.run')` on `POST /projects/:id/jobs`. Runs after the bearer guard (global guards run
- * before route guards), so the caller is known.
+ * before route guards), so the caller is known. On a command it decides on fresh access (see
+ * `Authorizer.fresh`).
  */
 export function Requires(capability: Capability, options: RequiresOptions = {}) {
   return applyDecorators(
@@ -51,10 +52,18 @@ export class CapabilityGuard implements CanActivate {
     if (typeof projectId !== 'string' || projectId === '') {
       throw new Error(`@Requires('${requirement.capability}') is on a route without the parameter :${requirement.projectParam}`);
     }
-    await this.authorizer.requireConsistent(projectId, request.principal.userId, requirement.capability, minPositionOf(request));
+    const minPosition = minPositionOf(request);
+    if (!READ_METHODS.has(request.method)) await this.authorizer.fresh();
+    await this.authorizer.requireConsistent(projectId, request.principal.userId, requirement.capability, minPosition);
     return true;
   }
 }
+
+/**
+ * Requests that change nothing (RFC 9110's safe methods). A read is authorized on the model as it is, or
+ * as of its `Cairn-Min-Position`; every other request is a command and decides on fresh access.
+ */
+const READ_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
  * Guards run before interceptors, so the guard reads `Cairn-Min-Position` itself (the interceptor of

@@ -194,7 +194,7 @@ export const ownershipTransferredV1 = defineEvent<OwnershipTransferredData>()({
   ),
 });
 
-export const accessEvents: EventDefinition[] = [
+export const accessEvents = [
   labCreatedV1,
   labMemberAddedV1,
   labMemberRemovedV1,
@@ -204,7 +204,7 @@ export const accessEvents: EventDefinition[] = [
   roleRevokedV1,
   baseLevelChangedV1,
   ownershipTransferredV1,
-];
+] as const satisfies readonly EventDefinition[];
 
 /** The `{ type, data }` a decider emits for one definition. */
 

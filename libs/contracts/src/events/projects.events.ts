@@ -272,7 +272,7 @@ export const fileDeletedV1 = {
   ...inFileSpaceStream,
 };
 
-export const projectsEvents: EventDefinition[] = [
+export const projectsEvents = [
   projectCreatedV1,
   projectUpdatedV1,
   projectDeletedV1,
@@ -284,7 +284,7 @@ export const projectsEvents: EventDefinition[] = [
   deletionApprovedV1,
   deletionRejectedV1,
   fileDeletedV1,
-];
+] as const satisfies readonly EventDefinition[];
 
 /** The `{ type, data }` a decider emits for one definition. */
 

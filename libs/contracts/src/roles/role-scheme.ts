@@ -1,4 +1,4 @@
-import { invalid } from '../errors';
+import { invalid, invalidField } from '../errors';
 import { isCapability, type Capability } from './capabilities';
 
 /** A role name; which names exist is up to each scheme. */
@@ -106,6 +106,29 @@ export function requireRole(scheme: RoleScheme, value: string): Role {
     throw invalid(rule, `"${value}" is not a role of the ${scheme.name} scheme (roles: ${scheme.roles.join(', ')}) (rule ${rule})`);
   }
   return value;
+}
+
+/**
+ * The base level a project of `scheme` is created with or changed to: the level asked for, else the
+ * scheme's default; null in a scheme without base levels, which refuses any level asked for. A base
+ * level is never the owner role: it follows lab membership, which would make owners come and go
+ * unseen, so ownership is always explicit. Refusals name the input `field`.
+ */
+export function requireBaseLevel(scheme: RoleScheme, requested: string, field?: string): Role;
+export function requireBaseLevel(scheme: RoleScheme, requested: string | undefined, field?: string): Role | null;
+export function requireBaseLevel(scheme: RoleScheme, requested: string | undefined, field = 'baseLevel'): Role | null {
+  if (!scheme.hasBaseLevel) {
+    if (requested === undefined) return null;
+    throw invalidField(`${scheme.name}.no-base-level`, field, `the ${scheme.name} scheme has no base level: access is given to each person explicitly`);
+  }
+  const level = requested ?? scheme.defaultBaseLevel;
+  if (level === null || !isRoleOf(scheme, level)) {
+    throw invalidField(`${scheme.name}.unknown-role`, field, `must be one of the ${scheme.name} scheme's roles: ${scheme.roles.join(', ')}`);
+  }
+  if (level === scheme.ownerRole) {
+    throw invalidField(`${scheme.name}.base-level-below-owner`, field, `cannot be ${level}: ${level}s are always given explicitly`);
+  }
+  return level;
 }
 
 /** Null stands for "no role at all" and has no capabilities. */

@@ -2,7 +2,7 @@ import { DomainError } from '../errors';
 import { facilityScheme } from './facility.scheme';
 import { labScheme } from './lab.scheme';
 import { roleSchemes, schemeByName, schemeRegistry } from './registry';
-import { capabilitiesOf, capabilityDifference, compareRoles, defineScheme, effectiveRole, schemeProblems } from './role-scheme';
+import { capabilitiesOf, capabilityDifference, compareRoles, defineScheme, effectiveRole, requireBaseLevel, schemeProblems } from './role-scheme';
 
 // API.md: "Effective role: an explicit permission if the user has one, else the base level if the user is
 // a lab member, else none."
@@ -30,6 +30,30 @@ describe('effective role', () => {
   it('facility: lab membership alone gives no role (no base level)', () => {
     expect(effectiveRole(facilityScheme, { isLabMember: true, baseLevel: null })).toBeNull();
     expect(effectiveRole(facilityScheme, { explicit: 'member', isLabMember: true, baseLevel: null })).toBe('member');
+  });
+});
+
+// Sundog: "you can choose the base level for the project. This sets the default access level for anybody
+// in the lab." The projects service (creation) and the access service (creation, change) apply one rule.
+describe('base level', () => {
+  const refusal = (rule: string, field: string) => expect.objectContaining({ kind: 'invalid', rule, details: { errors: [expect.objectContaining({ field })] } });
+
+  it('lab: the level asked for, else the scheme’s default', () => {
+    expect(requireBaseLevel(labScheme, 'commenter')).toBe('commenter');
+    expect(requireBaseLevel(labScheme, undefined)).toBe(labScheme.defaultBaseLevel);
+  });
+
+  it('lab: owners are always given explicitly, never through the base level', () => {
+    expect(() => requireBaseLevel(labScheme, 'owner')).toThrow(refusal('lab.base-level-below-owner', 'baseLevel'));
+  });
+
+  it('lab: a level that is not one of the scheme’s roles is refused, naming the field it came in', () => {
+    expect(() => requireBaseLevel(labScheme, 'manager', 'level')).toThrow(refusal('lab.unknown-role', 'level'));
+  });
+
+  it('facility: no base level; asking for one is refused', () => {
+    expect(requireBaseLevel(facilityScheme, undefined)).toBeNull();
+    expect(() => requireBaseLevel(facilityScheme, 'viewer')).toThrow(refusal('facility.no-base-level', 'baseLevel'));
   });
 });
 

@@ -46,6 +46,7 @@ export function describeEventStoreContract(name: string, factory: () => Promise<
           correlationid: 'correlation-1',
         });
         expect(Number.isNaN(Date.parse(stored.time))).toBe(false);
+        expect(result.time).toBe(stored.time);
       });
 
       it('refuses no-stream on a stream that exists, with a typed conflict', async () => {
@@ -217,6 +218,33 @@ export function describeEventStoreContract(name: string, factory: () => Promise<
         expect(await collect(store.readAll({ fromPosition: start, categories: [`${newContext()}_none`] }))).toEqual(
           [],
         );
+      });
+    });
+
+    describe('positions', () => {
+      it('finds the first event of some categories after a position without reading the others', async () => {
+        const context = newContext();
+        const orders = { context, aggregate: 'order', id: 'o1' };
+        const invoices = { context, aggregate: 'invoice', id: 'i1' };
+        const start = await store.headPosition();
+        const order = await store.append(orders, [opened('a1')], 'no-stream');
+        const invoice = await store.append(invoices, [opened('b1')], 'no-stream');
+
+        expect(await store.firstPositionAfter(start, [categoryOf(orders)])).toBe(order.position);
+        expect(await store.firstPositionAfter(order.position, [categoryOf(orders)])).toBeUndefined();
+        expect(await store.firstPositionAfter(start, [categoryOf(invoices), categoryOf(orders)])).toBe(order.position);
+        expect(await store.firstPositionAfter(order.position, [categoryOf(orders), categoryOf(invoices)])).toBe(invoice.position);
+        expect(await store.firstPositionAfter(start, [`${newContext()}_none`])).toBeUndefined();
+      });
+
+      it('answers every one of concurrent head reads from after its call', async () => {
+        const stream = newStream();
+        const early = store.headPosition();
+        const appended = await store.append(stream, [opened('first')], 'no-stream');
+        const heads = await Promise.all([store.headPosition(), store.headPosition(), early]);
+
+        expect(heads.slice(0, 2)).toEqual([appended.position, appended.position]);
+        expect(heads[2]).toBeLessThanOrEqual(appended.position);
       });
     });
 

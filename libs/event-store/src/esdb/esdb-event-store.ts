@@ -8,7 +8,6 @@ import {
   StreamNotFoundError,
   WrongExpectedVersionError as EsdbWrongExpectedVersionError,
   type AllStreamSubscription,
-  type Position,
 } from '@eventstore/db-client';
 import { streamIdOf, type CairnEvent, type NewEvent, type StreamName } from '@cairn/contracts';
 import { identify } from '../envelope';
@@ -65,9 +64,10 @@ export class EsdbEventStore implements EventStore {
         expectedRevision: toExpectedRevision(expected),
       });
       const nextVersion = Number(result.nextExpectedRevision);
-      // A retried append that the server recognised as already written carries no position.
-      const position = result.position ?? (await this.positionOf(streamId, result.nextExpectedRevision));
-      return { nextVersion, position: Number(position.commit) };
+      // A retried append that the server recognised as already written carries no position, and its
+      // events carry the first attempt's time.
+      if (!result.position) return { nextVersion, ...(await this.committed(streamId, result.nextExpectedRevision)) };
+      return { nextVersion, position: Number(result.position.commit), time };
     } catch (error) {
       if (error instanceof EsdbWrongExpectedVersionError) {
         const actual = error.actualVersion === NO_STREAM ? 'no-stream' : Number(error.actualVersion);
@@ -174,14 +174,22 @@ export class EsdbEventStore implements EventStore {
     return 0;
   }
 
+  async firstPositionAfter(position: number, categories: string[]): Promise<number | undefined> {
+    for await (const event of this.readAll({ fromPosition: position, categories })) return event.position;
+    return undefined;
+  }
+
   async close(): Promise<void> {
     if (this.ownsClient) await this.client.dispose();
   }
 
-  private async positionOf(streamId: string, revision: bigint): Promise<Position> {
+  private async committed(streamId: string, revision: bigint): Promise<{ position: number; time: string }> {
     const read = this.client.readStream(streamId, { direction: FORWARDS, fromRevision: revision, maxCount: 1 });
     for await (const resolved of read) {
-      if (resolved.event?.position) return resolved.event.position;
+      if (resolved.event?.position) {
+        const { position, time } = toCairnEvent(resolved.event);
+        return { position, time };
+      }
     }
     throw new Error(`EventStoreDB gave no position for ${streamId}@${revision} (it needs server 22.6 or later)`);
   }

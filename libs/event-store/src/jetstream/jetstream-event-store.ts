@@ -33,6 +33,7 @@ import {
   type EncodedEvent,
 } from './codec';
 import { directReader, sequenceOf, type DirectReader } from './direct-get';
+import { JetStreamPositions } from './positions';
 
 export interface JetStreamEventStoreOptions {
   /** Where to connect; ignored when `nc` is given. */
@@ -85,6 +86,7 @@ export class JetStreamEventStore implements EventStore {
   /** Each stream's head as this process last saw it, so an append with a fresh version needs no read. */
   private readonly heads = new Map<string, StreamHead>();
   private readonly direct: DirectReader;
+  private readonly positions: JetStreamPositions;
 
   private constructor(
     private readonly nc: NatsConnection,
@@ -95,6 +97,7 @@ export class JetStreamEventStore implements EventStore {
     readonly subjectPrefix: string,
   ) {
     this.direct = directReader(nc, streamName);
+    this.positions = new JetStreamPositions(jsm, streamName, subjectPrefix);
   }
 
   static async connect(options: JetStreamEventStoreOptions): Promise<JetStreamEventStore> {
@@ -137,7 +140,7 @@ export class JetStreamEventStore implements EventStore {
       if (ack.error === undefined && !ack.duplicate && ack.seq !== undefined) {
         const appended = { version: firstVersion + commit.length - 1, sequence: ack.seq };
         this.remember(subject, appended);
-        return { nextVersion: appended.version, position: appended.sequence };
+        return { nextVersion: appended.version, position: appended.sequence, time };
       }
       this.heads.delete(subject);
       const code = ack.error?.err_code;
@@ -224,8 +227,12 @@ export class JetStreamEventStore implements EventStore {
     };
   }
 
-  async headPosition(): Promise<number> {
-    return (await this.jsm.streams.info(this.streamName)).state.last_seq;
+  headPosition(): Promise<number> {
+    return this.positions.headPosition();
+  }
+
+  firstPositionAfter(position: number, categories: string[]): Promise<number | undefined> {
+    return this.positions.firstPositionAfter(position, categories);
   }
 
   async close(): Promise<void> {
@@ -320,8 +327,8 @@ export class JetStreamEventStore implements EventStore {
     const matches = commit.every((event, index) => committed[index]?.headers?.get('Nats-Msg-Id') === event.id);
     if (!matches) return undefined;
     const last = committed[committed.length - 1];
-    const { streamversion, position } = decodeStoredEvent(last.data, sequenceOf(last));
-    return { nextVersion: streamversion, position };
+    const { streamversion, position, time } = decodeStoredEvent(last.data, sequenceOf(last));
+    return { nextVersion: streamversion, position, time };
   }
 
   private filterFor(categories: string[] | undefined): string[] {

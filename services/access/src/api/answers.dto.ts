@@ -3,7 +3,9 @@ import { CAPABILITIES, type Capability, type RoleScheme } from '@cairn/contracts
 import type { AccessCheck, AccessExplanation, DirectoryEntry, UserAccessChange } from '../domain';
 import type { LabCreated } from '../application/labs.service';
 import type { AccessWarning, PersonName } from '../application/project-access.service';
+import type { NamedAuditEntry } from '../application/access-audit.service';
 import type { AccessAuditEntry } from '../projections/access-audit.projection';
+import type { PersonName as DirectoryName } from '../projections/directory-names.projection';
 import type { LabMemberDocument } from '../projections/lab-members.projection';
 import type { AccessAt, BaseLevelOrigin, ExplicitOrigin, MembershipOrigin } from '../projections/point-in-time-access';
 
@@ -330,7 +332,21 @@ export class PreviewShownDto {
   effects!: AccessEffectDto[];
 }
 
-export class AuditEntryDto implements AccessAuditEntry {
+export class NameDto implements DirectoryName {
+  @ApiProperty({ example: 'bob' })
+  username!: string;
+
+  @ApiProperty({ example: 'Bob Builder' })
+  displayName!: string;
+}
+
+const NAMES = {
+  type: 'object',
+  additionalProperties: { $ref: getSchemaPath(NameDto) },
+  description: 'Everyone mentioned, by user id: their username and display name as the lab directory knew them then.',
+} as const;
+
+export class AuditEntryDto implements NamedAuditEntry {
   @ApiProperty()
   eventId!: string;
 
@@ -381,6 +397,9 @@ export class AuditEntryDto implements AccessAuditEntry {
 
   @ApiPropertyOptional()
   previousOwnerAfter?: string;
+
+  @ApiProperty(NAMES)
+  names!: Record<string, NameDto>;
 }
 
 export class ExplicitOriginDto implements ExplicitOrigin {
@@ -481,6 +500,9 @@ export class AccessAtDto implements Omit<AccessAt, 'people'> {
 
   @ApiProperty({ type: [PersonAccessDto], description: 'Explicit permissions first (highest role first), then the base level.' })
   people!: PersonAccessDto[];
+
+  @ApiProperty(NAMES)
+  names!: Record<string, NameDto>;
 }
 
 export class BrokenLinkDto {

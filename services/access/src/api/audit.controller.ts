@@ -1,20 +1,24 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '@cairn/auth';
 import { invalid } from '@cairn/contracts';
 import { CurrentPrincipal, PageOf } from '@cairn/http';
 import { AccessAuditService } from '../application/access-audit.service';
-import { AccessAtDto, AuditEntryDto, ChainVerificationDto, PreviewShownDto } from './answers.dto';
+import { AccessAtDto, AuditEntryDto, ChainVerificationDto, NameDto, PreviewShownDto } from './answers.dto';
 import { AccessAtQuery, AuditHistoryQuery, AuditedProjectQuery } from './audit.dto';
 
 @ApiTags('audit')
 @ApiBearerAuth()
+@ApiExtraModels(NameDto)
 @Controller('audit/access')
 export class AuditController {
   constructor(private readonly audit: AccessAuditService) {}
 
   @Get()
-  @ApiOperation({ summary: 'Access-change history, oldest first: who changed what, when, why, with before and after.' })
+  @ApiOperation({
+    summary: 'Access-change history, oldest first: who changed what, when, why, with before and after.',
+    description: 'Each entry names its actor and the people it is about in `names` (user id → username and display name), as the lab directory knew them then.',
+  })
   @ApiOkResponse({ type: PageOf(AuditEntryDto) })
   history(@CurrentPrincipal() principal: Principal, @Query() query: AuditHistoryQuery) {
     const from = query.from === undefined ? undefined : new Date(query.from);
@@ -33,7 +37,10 @@ export class AuditController {
   }
 
   @Get('at')
-  @ApiOperation({ summary: 'Who had which role on the project at that instant, and why: the grant (by whom, when, reason) or the base level through lab membership.' })
+  @ApiOperation({
+    summary: 'Who had which role on the project at that instant, and why: the grant (by whom, when, reason) or the base level through lab membership.',
+    description: 'Everyone the answer mentions is named in `names` (user id → username and display name) and in the `why` sentences, as the lab directory knew them at that instant.',
+  })
   @ApiOkResponse({ type: AccessAtDto })
   at(@CurrentPrincipal() principal: Principal, @Query() query: AccessAtQuery) {
     return this.audit.accessAt(principal, query.project, query.at === undefined ? new Date() : new Date(query.at));

@@ -16,6 +16,8 @@ describe('access audit over HTTP', () => {
   /** The instant each step of the lab story was recorded at. */
   const lab: Record<'created' | 'bobGranted' | 'bobChanged' | 'baseLevelRaised' | 'carolLeft' | 'bobRevoked' | 'daveJoined', string> = {} as never;
   const facility: Record<'manonGranted' | 'transferred', string> = {} as never;
+  /** When Bob, signed in as "Robert Baker" since, joined a second lab under that name. */
+  let bobRenamed: string;
   let lastPosition = 0;
 
   async function step(call: PromiseLike<{ status: number; headers: Record<string, string>; body: unknown }>): Promise<string> {
@@ -34,10 +36,18 @@ describe('access audit over HTTP', () => {
 
   beforeAll(async () => {
     service = await startServiceUnderTest(accessService);
-    admin = await signIn(service, 'audrey');
-    admin.token = await service.token({ username: 'audrey', admin: true, email: admin.email, name: 'audrey' });
+    admin = await signIn(service, 'audrey', 'Audrey Admin');
+    admin.token = await service.token({ username: 'audrey', admin: true, email: admin.email, name: admin.displayName });
     [alice, bob, carol, dave, olivia, manon, mehdi] = await Promise.all(
-      ['alice', 'bob', 'carol', 'dave', 'olivia', 'manon', 'mehdi'].map((name) => signIn(service, name)),
+      Object.entries({
+        alice: 'Alice Archer',
+        bob: 'Bob Baker',
+        carol: 'Carol Chen',
+        dave: 'Dave Diaz',
+        olivia: 'Olivia Ortiz',
+        manon: 'Manon Martin',
+        mehdi: 'Mehdi Mansour',
+      }).map(([username, displayName]) => signIn(service, username, displayName)),
     );
 
     // Lab scheme: the lab through its endpoints (Audrey, a facility admin, is its admin), then the story.
@@ -62,7 +72,15 @@ describe('access audit over HTTP', () => {
     facility.manonGranted = await step(as(service, olivia).put(facilityAccess('/users/manon'), { role: 'manager', reason: 'backup for vacations' }));
     await step(as(service, manon).put(facilityAccess('/users/mehdi'), { role: 'member' }));
     facility.transferred = await step(as(service, olivia).post(facilityAccess('/transfer-ownership'), { to: 'manon', reason: 'olivia moves on' }));
+
+    // Bob's display name changes; the directory records it when he joins a second lab.
+    await signIn(service, 'bob', 'Robert Baker');
+    await as(service, admin).post('/api/labs', { name: 'Second lab', slug: 'second-lab' }).expect(201);
+    bobRenamed = await step(as(service, admin).post('/api/labs/second-lab/members', { user: 'bob' }));
   });
+
+  const named = (person: TestPerson, displayName = person.displayName) => ({ username: person.username, displayName });
+  const called = (person: TestPerson) => `${person.displayName} (${person.username})`;
   afterAll(() => service?.close());
 
   describe('GET /api/audit/access/at: who had which role at that instant, and why', () => {
@@ -94,8 +112,31 @@ describe('access audit over HTTP', () => {
         since: lab.bobGranted,
         until: lab.bobChanged,
         grant: { grantedBy: alice.userId, grantedAt: lab.bobGranted, event: 'granted', reason: 'runs the scans' },
-        why: `experimenter by explicit permission, granted by ${alice.userId} at ${lab.bobGranted}, because "runs the scans"`,
+        why: `experimenter by explicit permission, granted by ${called(alice)} at ${lab.bobGranted}, because "runs the scans"`,
       });
+    });
+
+    it('names everyone it mentions with username and display name, as the lab directory knew them at that instant', async () => {
+      const response = await at(alice, 'p-lab', lab.bobGranted);
+      const { people, baseLevel, names } = response.body as {
+        people: { user: string; why: string; grant?: { grantedBy: string }; membership?: { addedBy: string } }[];
+        baseLevel: { setBy: string };
+        names: Record<string, { username: string; displayName: string }>;
+      };
+      const mentioned = [baseLevel.setBy, ...people.flatMap((person) => [person.user, person.grant?.grantedBy, person.membership?.addedBy])];
+      expect(Object.keys(names).sort()).toEqual([...new Set(mentioned.filter((userId) => userId !== undefined))].sort());
+      expect(names).toEqual({
+        [alice.userId]: named(alice),
+        [bob.userId]: named(bob),
+        [carol.userId]: named(carol),
+        [admin.userId]: named(admin),
+      });
+      expect(people.find((person) => person.user === carol.userId)?.why).toMatch(/^viewer: the project's base level \(set by Alice Archer \(alice\) at [^)]+\), as a member of lab audit-lab since \S+ \(added by Audrey Admin \(audrey\)\)$/);
+    });
+
+    it('a person renamed since is named as they were called then, and as they are called after the directory learned it', async () => {
+      expect((await at(alice, 'p-lab', justBefore(bobRenamed))).body.names[bob.userId]).toEqual(named(bob, 'Bob Baker'));
+      expect((await at(alice, 'p-lab', bobRenamed)).body.names[bob.userId]).toEqual(named(bob, 'Robert Baker'));
     });
 
     it('a change of the explicit permission', async () => {
@@ -213,6 +254,23 @@ describe('access audit over HTTP', () => {
       expect(response.body.items[3]).toMatchObject({ subject: 'base-level', before: 'viewer', after: 'commenter', reason: 'everyone annotates' });
       expect(response.body.items[4]).toMatchObject({ subject: 'lab-membership', lab: 'audit-lab', users: [carol.userId], before: 'member', after: null, actor: admin.userId, reason: 'moved to another group', at: lab.carolLeft });
       expect(response.body.items[5]).toMatchObject({ before: 'commenter', after: 'commenter', reason: 'scans done' });
+    });
+
+    it('names the actor and everyone an entry is about with username and display name, as the lab directory knew them then', async () => {
+      const items = (await history(alice, 'project=p-lab')).body.items as { actor: string; users: string[]; names: Record<string, unknown> }[];
+      for (const item of items) expect(Object.keys(item.names).sort()).toEqual([...new Set([item.actor, ...item.users])].sort());
+      expect(items[1].names).toEqual({ [alice.userId]: named(alice), [bob.userId]: named(bob, 'Bob Baker') });
+      expect(items[4].names).toEqual({ [admin.userId]: named(admin), [carol.userId]: named(carol) });
+
+      const bobs = (await history(admin, 'user=bob')).body.items as { type: string; names: Record<string, { displayName: string }> }[];
+      expect(bobs.map(({ type, names }) => [type, names[bob.userId].displayName])).toEqual([
+        ['access.lab.member-added.v1', 'Bob Baker'],
+        ['access.role.granted.v1', 'Bob Baker'],
+        ['access.role.changed.v1', 'Bob Baker'],
+        ['access.role.revoked.v1', 'Bob Baker'],
+        // Joining the second lab, after signing in as Robert Baker.
+        ['access.lab.member-added.v1', 'Robert Baker'],
+      ]);
     });
 
     it('an ownership transfer names both owners', async () => {

@@ -4,13 +4,17 @@ import type { Page } from '@cairn/http';
 import { refusal } from '../domain/refusal';
 import type { AccessAuditEntry, AccessAuditQuery, AuditFilter } from '../projections/access-audit.projection';
 import type { AccessTimelines } from '../projections/access-intervals.projection';
-import { accessAt, type AccessAt, type ProjectTimeline } from '../projections/point-in-time-access';
+import { nameAt, type DirectoryNamesQuery, type HistoryPoint, type PersonName } from '../projections/directory-names.projection';
+import { accessAt, peopleMentionedIn, type AccessAt, type ProjectTimeline } from '../projections/point-in-time-access';
 import type { EventStore } from '@cairn/event-store';
 import { describeVerification, previewShown, verifyProjectChain } from './access-history-check';
 import type { UserDirectory } from './user-directory';
 
 /** The capability that makes someone an auditor of one project: whoever manages its access. */
 const AUDITOR_CAPABILITY = 'access.manage';
+
+/** An access change as an auditor reads it, with the names of everyone it mentions as they were known then. */
+export type NamedAuditEntry = AccessAuditEntry & { names: Record<string, PersonName> };
 
 export interface HistoryRequest {
   project?: string;
@@ -27,16 +31,20 @@ export interface HistoryRequest {
  * (owners and managers in the shipped schemes). That role is taken from `access_intervals` "at now",
  * the same model that answers the question: a read that must not precede a just-made change sends
  * `Cairn-Min-Position`.
+ *
+ * Answers name people as the lab directories knew them at the point in question (`directory_names`);
+ * someone no lab has named is named as the user directory knows them from their sign-in.
  */
 export class AccessAuditService {
   constructor(
     private readonly timelines: AccessTimelines,
     private readonly audit: AccessAuditQuery,
+    private readonly names: DirectoryNamesQuery,
     private readonly directory: UserDirectory,
     private readonly store: EventStore,
   ) {}
 
-  async history(principal: Principal, request: HistoryRequest, limit: number, cursor?: string): Promise<Page<AccessAuditEntry>> {
+  async history(principal: Principal, request: HistoryRequest, limit: number, cursor?: string): Promise<Page<NamedAuditEntry>> {
     let project: AuditFilter['project'];
     if (request.project !== undefined) {
       const timeline = await this.auditedTimeline(principal, request.project);
@@ -57,12 +65,36 @@ export class AccessAuditService {
       ...(request.from && { from: request.from }),
       ...(request.to && { to: request.to }),
     };
-    return this.audit.history(filter, limit, cursor);
+    const page = await this.audit.history(filter, limit, cursor);
+    const mentionedIn = (entry: AccessAuditEntry) => [entry.actor, ...entry.users];
+    const nameOf = await this.namer(page.items.flatMap(mentionedIn));
+    return {
+      ...page,
+      items: page.items.map((entry) => ({
+        ...entry,
+        names: Object.fromEntries(namesOf(mentionedIn(entry), (userId) => nameOf(userId, { position: entry.position }))),
+      })),
+    };
   }
 
-  /** Who had which role on the project at `at`, and why. */
+  /** Who had which role on the project at `at`, and why, naming people as they were known at `at`. */
   async accessAt(principal: Principal, project: string, at: Date): Promise<AccessAt> {
-    return accessAt(await this.auditedTimeline(principal, project), at);
+    const timeline = await this.auditedTimeline(principal, project);
+    const mentioned = peopleMentionedIn(accessAt(timeline, at));
+    const nameOf = await this.namer(mentioned);
+    return accessAt(timeline, at, namesOf(mentioned, (userId) => nameOf(userId, { at })));
+  }
+
+  /** How to name these people at a point of the history. */
+  private async namer(userIds: string[]): Promise<(userId: string, point: HistoryPoint) => PersonName | undefined> {
+    const records = await this.names.recordsOf(userIds);
+    const signedIn = await this.directory.entriesOf(userIds.filter((userId) => !records.has(userId)));
+    return (userId, point) => {
+      const recorded = records.get(userId);
+      if (recorded) return nameAt(recorded, point);
+      const entry = signedIn.get(userId);
+      return entry && { username: entry.username, displayName: entry.displayName };
+    };
   }
 
   /** `audit verify` for the project's auditors: its access stream's hash chain, read from the event store, and the verdict in words. */
@@ -116,4 +148,14 @@ export class AccessAuditService {
       throw error;
     }
   }
+}
+
+/** The names of these people that are known, by user id. */
+function namesOf(userIds: Iterable<string>, nameOf: (userId: string) => PersonName | undefined): Map<string, PersonName> {
+  const names = new Map<string, PersonName>();
+  for (const userId of userIds) {
+    const name = nameOf(userId);
+    if (name) names.set(userId, name);
+  }
+  return names;
 }

@@ -2,6 +2,7 @@ import type { Principal } from '@cairn/auth';
 import { slugify, type StreamName } from '@cairn/contracts';
 import { commandHandler, type EventStore } from '@cairn/event-store';
 import { labDecider, type DirectoryEntry } from '../domain';
+import { labMemberViewOf } from '../projections/lab-members.projection';
 import { directoryEntryOf, type UserDirectory } from './user-directory';
 
 export const labStream = (lab: string): StreamName => ({ context: 'access', aggregate: 'lab', id: lab });
@@ -42,7 +43,7 @@ export class LabsService {
   async addMember(principal: Principal, lab: string, userRef: string, admin: boolean) {
     const member: DirectoryEntry = await this.directory.resolve(userRef);
     const outcome = await this.commands(lab, { type: 'AddLabMember', actor: principal.userId, member, admin }, { actor: principal.userId });
-    return { position: outcome.position, member: { ...member, admin } };
+    return { position: outcome.position, member: labMemberViewOf({ lab, ...member, admin }) };
   }
 
   async removeMember(principal: Principal, lab: string, userRef: string, reason?: string) {

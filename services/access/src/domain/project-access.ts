@@ -1,6 +1,7 @@
 import {
   effectiveRole,
   hasCapability,
+  requireBaseLevel,
   requireRole,
   roleSchemes,
   schemeByName,
@@ -127,8 +128,7 @@ export const projectAccessDecider = createProjectAccessDecider();
 
 function initialize(command: InitializeProjectAccess, schemes: SchemeRegistry): Draft[] {
   const scheme = schemeByName(command.scheme, schemes);
-  if (!scheme.hasBaseLevel && command.baseLevel !== undefined) throw noBaseLevel(scheme);
-  const baseLevel = scheme.hasBaseLevel ? requireBaseLevel(scheme, command.baseLevel ?? defaultBaseLevelOf(scheme)) : null;
+  const baseLevel = requireBaseLevel(scheme, command.baseLevel);
   return [
     {
       type: 'access.project.initialized.v1',
@@ -221,7 +221,8 @@ function revokeRole(command: RevokeRole, access: ProjectAccess): Draft[] {
 
 function changeBaseLevel(command: ChangeBaseLevel, access: ProjectAccess): Draft[] {
   const { scheme } = access;
-  if (!scheme.hasBaseLevel || access.baseLevel === null) throw noBaseLevel(scheme);
+  // The level comes from PUT .../access/base-level { level }.
+  const level = requireBaseLevel(scheme, command.level, 'level');
   if (!hasCapability(scheme, roleOf(access, command.actor), 'base-level.manage')) {
     throw refusal(
       'forbidden',
@@ -229,11 +230,10 @@ function changeBaseLevel(command: ChangeBaseLevel, access: ProjectAccess): Draft
       `changing the base level needs base-level.manage, which in the ${scheme.name} scheme only ${holdersOf(scheme, 'base-level.manage')} has: "a project owner must alter the project to change the base level"`,
     );
   }
-  const level = requireBaseLevel(scheme, command.level);
-  if (level === access.baseLevel) return [];
-  return [
-    { type: 'access.base-level.changed.v1', data: { ...changeRecord(command, access), before: access.baseLevel, after: level } },
-  ];
+  // A scheme without base levels was refused above; a project of any other has one from its initialization.
+  const before = access.baseLevel!;
+  if (level === before) return [];
+  return [{ type: 'access.base-level.changed.v1', data: { ...changeRecord(command, access), before, after: level } }];
 }
 
 function transferOwnership(command: TransferOwnership, access: ProjectAccess): Draft[] {
@@ -319,24 +319,6 @@ function requireLabMember(person: Person, what: string): void {
       `${person.id} is not a member of the project's lab; only lab members can be ${what} the project ("add someone in the lab to the project")`,
     );
   }
-}
-
-/** Ownership is always explicit: a base level follows lab membership, which would make owners come and go unseen. */
-function requireBaseLevel(scheme: RoleScheme, level: Role): Role {
-  const role = requireRole(scheme, level);
-  if (role === scheme.ownerRole) {
-    throw refusal('invalid', `${scheme.name}.base-level-below-owner`, `the base level cannot be ${role}: ${role}s are always given explicitly`);
-  }
-  return role;
-}
-
-function defaultBaseLevelOf(scheme: RoleScheme): Role {
-  if (scheme.defaultBaseLevel === null) throw new Error(`role scheme "${scheme.name}" has a base level but no default`);
-  return scheme.defaultBaseLevel;
-}
-
-function noBaseLevel(scheme: RoleScheme) {
-  return refusal('invalid', `${scheme.name}.no-base-level`, `the ${scheme.name} scheme has no base level: access is given to each person explicitly`);
 }
 
 function holdersOf(scheme: RoleScheme, capability: Capability): string {

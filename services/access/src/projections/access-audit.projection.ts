@@ -1,6 +1,6 @@
-import type { AccessEvent, CairnEvent } from '@cairn/contracts';
+import type { AccessChangeContext, CairnEvent, ProjectAccessRecord, StoredEventOf } from '@cairn/contracts';
 import { decodeCursor, encodeCursor, type Page } from '@cairn/http';
-import type { Projection, WriteIntent } from '@cairn/read-models';
+import { defineProjection, type WriteIntent } from '@cairn/read-models';
 import type { Collection, Document, Filter } from 'mongodb';
 
 export const ACCESS_AUDIT = 'access_audit';
@@ -42,9 +42,8 @@ export interface AccessAuditEntry {
 type AuditDocument = Omit<AccessAuditEntry, 'eventId' | 'at'> & { at: Date };
 
 /** Every access change, who made it, when and why: one document per access event. */
-export const accessAuditProjection: Projection = {
+export const accessAuditProjection = defineProjection({
   name: ACCESS_AUDIT,
-  categories: ['access_project', 'access_lab'],
   version: 1,
   indexes: [
     { key: { project: 1, position: 1 } },
@@ -53,68 +52,69 @@ export const accessAuditProjection: Projection = {
     { key: { actor: 1, position: 1 } },
     { key: { at: 1 } },
   ],
-  handle(events: CairnEvent[]): WriteIntent[] {
-    return events.flatMap((event): WriteIntent[] => {
-      const document = auditDocumentOf(event as CairnEvent & AccessEvent);
-      return document ? [{ kind: 'replace', id: event.id, position: event.position, document }] : [];
-    });
+  on: {
+    'access.project.initialized.v1': (event) => {
+      const { lab, scheme, baseLevel, user, before, after } = event.data;
+      return entry(event, { ...projectRecord(event), subject: 'role', lab, scheme, baseLevel, users: [user], before, after });
+    },
+    'access.role.granted.v1': roleEntry,
+    'access.role.changed.v1': roleEntry,
+    'access.role.revoked.v1': roleEntry,
+    'access.base-level.changed.v1': (event) =>
+      entry(event, { ...projectRecord(event), subject: 'base-level', users: [], before: event.data.before, after: event.data.after }),
+    'access.ownership.transferred.v1': (event) => {
+      const { previousOwner, newOwner, newOwnerBefore, previousOwnerAfter } = event.data;
+      return entry(event, {
+        ...projectRecord(event),
+        subject: 'ownership',
+        users: [newOwner, previousOwner],
+        before: previousOwner,
+        after: newOwner,
+        newOwnerBefore,
+        previousOwnerAfter,
+      });
+    },
+    'access.lab.created.v1': (event) =>
+      entry(event, { ...common(event), at: new Date(event.time), subject: 'lab', lab: event.data.lab, actor: event.data.actor, users: [], before: null, after: event.data.name }),
+    'access.lab.member-added.v1': (event) =>
+      entry(event, { ...membershipRecord(event), before: null, after: event.data.admin ? 'admin' : 'member' }),
+    'access.lab.member-removed.v1': (event) => {
+      const { reason } = event.data;
+      return entry(event, { ...membershipRecord(event), before: 'member', after: null, ...(reason !== undefined && { reason }) });
+    },
   },
-};
+});
 
-function auditDocumentOf(event: CairnEvent & AccessEvent): AuditDocument | null {
-  const common = { position: event.position, type: event.type };
-  switch (event.type) {
-    case 'access.project.initialized.v1':
-    case 'access.role.granted.v1':
-    case 'access.role.changed.v1':
-    case 'access.role.revoked.v1':
-    case 'access.base-level.changed.v1':
-    case 'access.ownership.transferred.v1': {
-      const { data } = event;
-      const record = {
-        ...common,
-        at: new Date(data.at),
-        project: data.projectId,
-        actor: data.actor,
-        prevHash: data.prevHash,
-        hash: data.hash,
-        ...('reason' in data && data.reason !== undefined && { reason: data.reason }),
-        ...('previewId' in data && data.previewId !== undefined && { previewId: data.previewId }),
-      };
-      if (event.type === 'access.project.initialized.v1') {
-        const { lab, scheme, baseLevel, user, before, after } = event.data;
-        return { ...record, subject: 'role', lab, scheme, baseLevel, users: [user], before, after };
-      }
-      if (event.type === 'access.base-level.changed.v1') {
-        return { ...record, subject: 'base-level', users: [], before: event.data.before, after: event.data.after };
-      }
-      if (event.type === 'access.ownership.transferred.v1') {
-        const { previousOwner, newOwner, newOwnerBefore, previousOwnerAfter } = event.data;
-        return { ...record, subject: 'ownership', users: [newOwner, previousOwner], before: previousOwner, after: newOwner, newOwnerBefore, previousOwnerAfter };
-      }
-      return { ...record, subject: 'role', users: [event.data.user], before: event.data.before, after: event.data.after };
-    }
-    case 'access.lab.created.v1':
-      return { ...common, at: new Date(event.time), subject: 'lab', lab: event.data.lab, actor: event.data.actor, users: [], before: null, after: event.data.name };
-    case 'access.lab.member-added.v1':
-    case 'access.lab.member-removed.v1': {
-      const added = event.type === 'access.lab.member-added.v1';
-      const reason = event.type === 'access.lab.member-removed.v1' ? event.data.reason : undefined;
-      return {
-        ...common,
-        at: new Date(event.time),
-        subject: 'lab-membership',
-        lab: event.data.lab,
-        actor: event.data.actor,
-        users: [event.data.userId],
-        before: added ? null : 'member',
-        after: added ? (event.data.admin ? 'admin' : 'member') : null,
-        ...(reason !== undefined && { reason }),
-      };
-    }
-    default:
-      return null;
-  }
+function entry(event: CairnEvent, document: AuditDocument): WriteIntent[] {
+  return [{ kind: 'replace', id: event.id, position: event.position, document }];
+}
+
+function common(event: CairnEvent) {
+  return { position: event.position, type: event.type };
+}
+
+/** What every event of a project's access stream records: its decision's time, actor, context and chain links. */
+function projectRecord(event: CairnEvent<string, ProjectAccessRecord & AccessChangeContext>) {
+  const { data } = event;
+  return {
+    ...common(event),
+    at: new Date(data.at),
+    project: data.projectId,
+    actor: data.actor,
+    prevHash: data.prevHash,
+    hash: data.hash,
+    ...(data.reason !== undefined && { reason: data.reason }),
+    ...(data.previewId !== undefined && { previewId: data.previewId }),
+  };
+}
+
+function roleEntry(event: StoredEventOf<'access.role.granted.v1' | 'access.role.changed.v1' | 'access.role.revoked.v1'>): WriteIntent[] {
+  return entry(event, { ...projectRecord(event), subject: 'role', users: [event.data.user], before: event.data.before, after: event.data.after });
+}
+
+/** Lab events carry no decision time of their own: the event's time is when it happened. */
+function membershipRecord(event: StoredEventOf<'access.lab.member-added.v1' | 'access.lab.member-removed.v1'>) {
+  return { ...common(event), at: new Date(event.time), subject: 'lab-membership' as const, lab: event.data.lab, actor: event.data.actor, users: [event.data.userId] };
 }
 
 /** Which part of the history to read. */

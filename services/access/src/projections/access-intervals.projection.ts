@@ -1,5 +1,13 @@
-import { schemeByName, type AccessEvent, type CairnEvent, type Role } from '@cairn/contracts';
-import type { Projection, WriteIntent } from '@cairn/read-models';
+import {
+  schemeByName,
+  type AccessChangeContext,
+  type CairnEvent,
+  type LabMemberAddedData,
+  type LabMemberRemovedData,
+  type ProjectAccessRecord,
+  type Role,
+} from '@cairn/contracts';
+import { defineBatchedProjection, type WriteIntent } from '@cairn/read-models';
 import type { Collection, Document } from 'mongodb';
 import type { ProjectTimeline } from './point-in-time-access';
 
@@ -104,24 +112,57 @@ interface TimelineWrite {
   changes: (ProjectAccessChange | LabMembershipChange)[];
 }
 
-type Recorded = Omit<TimelineWrite, 'position'>;
-
 /** Who had which role on which project from when to when, and why: the model behind `GET /api/audit/access/at`. */
-export const accessIntervalsProjection: Projection = {
+export const accessIntervalsProjection = defineBatchedProjection({
   name: ACCESS_INTERVALS,
-  categories: ['access_project', 'access_lab'],
   version: 1,
-  handle(events: CairnEvent[]): WriteIntent[] {
-    // One write per document per batch: FerretDB pays per document written, not per change point.
+  on: {
+    'access.project.initialized.v1': ({ data, position }): TimelineWrite[] => [
+      {
+        id: projectTimelineId(data.projectId),
+        position,
+        set: { kind: 'project', project: data.projectId, lab: data.lab, scheme: data.scheme, createdAt: data.at, createdPosition: position },
+        changes: [
+          { kind: 'base-level', position, at: data.at, level: data.baseLevel, actor: data.actor, event: 'initialized' },
+          { kind: 'grant', position, at: data.at, user: data.user, role: data.after, actor: data.actor, event: 'initialized' },
+        ],
+      },
+    ],
+    'access.role.granted.v1': (event) => [grantChange(event, 'granted', event.data.after)],
+    'access.role.changed.v1': (event) => [grantChange(event, 'changed', event.data.after)],
+    'access.role.revoked.v1': (event) => [grantChange(event, 'revoked', null)],
+    'access.base-level.changed.v1': ({ data, position }): TimelineWrite[] => [
+      {
+        id: projectTimelineId(data.projectId),
+        position,
+        set: {},
+        changes: [{ kind: 'base-level', position, at: data.at, level: data.after, actor: data.actor, event: 'changed', ...context(data) }],
+      },
+    ],
+    'access.ownership.transferred.v1': ({ data, position }): TimelineWrite[] => {
+      const { previousOwner, newOwner, previousOwnerAfter } = data;
+      return [
+        {
+          id: projectTimelineId(data.projectId),
+          position,
+          set: {},
+          changes: [{ kind: 'transfer', position, at: data.at, actor: data.actor, previousOwner, newOwner, previousOwnerAfter, ...context(data) }],
+        },
+      ];
+    },
+    'access.lab.created.v1': ({ data, position }): TimelineWrite[] => [{ id: labTimelineId(data.lab), position, set: { kind: 'lab', lab: data.lab }, changes: [] }],
+    'access.lab.member-added.v1': (event) => [membershipChange(event, true)],
+    'access.lab.member-removed.v1': (event) => [membershipChange(event, false, event.data.reason)],
+  },
+  // One write per document per batch: FerretDB pays per document written, not per change point.
+  combine(recorded: TimelineWrite[]): WriteIntent[] {
     const writes = new Map<string, TimelineWrite>();
-    for (const event of events) {
-      const recorded = recordedBy(event as CairnEvent & AccessEvent);
-      if (!recorded) continue;
-      const write = writes.get(recorded.id) ?? { id: recorded.id, position: event.position, set: {}, changes: [] };
-      write.position = event.position;
-      Object.assign(write.set, recorded.set);
-      write.changes.push(...recorded.changes);
-      writes.set(recorded.id, write);
+    for (const { id, position, set, changes } of recorded) {
+      const write = writes.get(id) ?? { id, position, set: {}, changes: [] };
+      write.position = position;
+      Object.assign(write.set, set);
+      write.changes.push(...changes);
+      writes.set(id, write);
     }
     return [...writes.values()].map(({ id, position, set, changes }) => ({
       kind: 'update',
@@ -130,71 +171,37 @@ export const accessIntervalsProjection: Projection = {
       update: { $set: set, ...(changes.length > 0 && { $push: { changes: JSON.stringify(changes) } }) },
     }));
   },
-};
+});
 
-function context(data: { reason?: string; previewId?: string }) {
+function context(data: AccessChangeContext) {
   return { ...(data.reason !== undefined && { reason: data.reason }), ...(data.previewId !== undefined && { previewId: data.previewId }) };
 }
 
-function recordedBy(event: CairnEvent & AccessEvent): Recorded | null {
-  const { position } = event;
-  switch (event.type) {
-    case 'access.project.initialized.v1': {
-      const { data } = event;
-      return {
-        id: projectTimelineId(data.projectId),
-        set: { kind: 'project', project: data.projectId, lab: data.lab, scheme: data.scheme, createdAt: data.at, createdPosition: position },
-        changes: [
-          { kind: 'base-level', position, at: data.at, level: data.baseLevel, actor: data.actor, event: 'initialized' },
-          { kind: 'grant', position, at: data.at, user: data.user, role: data.after, actor: data.actor, event: 'initialized' },
-        ],
-      };
-    }
-    case 'access.role.granted.v1':
-    case 'access.role.changed.v1':
-    case 'access.role.revoked.v1': {
-      const { data } = event;
-      const kind = event.type === 'access.role.granted.v1' ? 'granted' : event.type === 'access.role.changed.v1' ? 'changed' : 'revoked';
-      const role = kind === 'revoked' ? null : data.after;
-      return {
-        id: projectTimelineId(data.projectId),
-        set: {},
-        changes: [{ kind: 'grant', position, at: data.at, user: data.user, role, actor: data.actor, event: kind, ...context(data) }],
-      };
-    }
-    case 'access.base-level.changed.v1': {
-      const { data } = event;
-      return {
-        id: projectTimelineId(data.projectId),
-        set: {},
-        changes: [{ kind: 'base-level', position, at: data.at, level: data.after, actor: data.actor, event: 'changed', ...context(data) }],
-      };
-    }
-    case 'access.ownership.transferred.v1': {
-      const { data } = event;
-      const { previousOwner, newOwner, previousOwnerAfter } = data;
-      return {
-        id: projectTimelineId(data.projectId),
-        set: {},
-        changes: [{ kind: 'transfer', position, at: data.at, actor: data.actor, previousOwner, newOwner, previousOwnerAfter, ...context(data) }],
-      };
-    }
-    case 'access.lab.created.v1':
-      return { id: labTimelineId(event.data.lab), set: { kind: 'lab', lab: event.data.lab }, changes: [] };
-    case 'access.lab.member-added.v1':
-    case 'access.lab.member-removed.v1': {
-      const { data } = event;
-      const member = event.type === 'access.lab.member-added.v1';
-      const reason = event.type === 'access.lab.member-removed.v1' ? event.data.reason : undefined;
-      return {
-        id: labTimelineId(data.lab),
-        set: { kind: 'lab', lab: data.lab },
-        changes: [{ position, at: event.time, user: data.userId, member, actor: data.actor, ...(reason !== undefined && { reason }) }],
-      };
-    }
-    default:
-      return null;
-  }
+function grantChange(
+  { data, position }: CairnEvent<string, ProjectAccessRecord & AccessChangeContext & { user: string }>,
+  event: 'granted' | 'changed' | 'revoked',
+  role: Role | null,
+): TimelineWrite {
+  return {
+    id: projectTimelineId(data.projectId),
+    position,
+    set: {},
+    changes: [{ kind: 'grant', position, at: data.at, user: data.user, role, actor: data.actor, event, ...context(data) }],
+  };
+}
+
+/** Lab events carry no decision time of their own: the event's time is when it happened. */
+function membershipChange(
+  { data, position, time }: CairnEvent<string, LabMemberAddedData | LabMemberRemovedData>,
+  member: boolean,
+  reason?: string,
+): TimelineWrite {
+  return {
+    id: labTimelineId(data.lab),
+    position,
+    set: { kind: 'lab', lab: data.lab },
+    changes: [{ position, at: time, user: data.userId, member, actor: data.actor, ...(reason !== undefined && { reason }) }],
+  };
 }
 
 /** The change points stored in `chunks`, once each, in the order they happened. */

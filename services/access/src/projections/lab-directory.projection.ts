@@ -1,7 +1,6 @@
 import type { Principal } from '@cairn/auth';
-import type { CairnEvent, LabCreatedData } from '@cairn/contracts';
 import type { Page } from '@cairn/http';
-import { pageBy, type Projection, type ReadModelDocument, type WriteIntent } from '@cairn/read-models';
+import { defineProjection, pageBy, type ReadModelDocument } from '@cairn/read-models';
 import type { Collection } from 'mongodb';
 import { memberId, type LabMemberDocument } from './lab-members.projection';
 
@@ -15,21 +14,18 @@ export interface LabDocument {
 }
 
 /** Every lab by name: the labs a person can open, with the names their memberships do not carry. */
-export const labDirectoryProjection: Projection = {
+export const labDirectoryProjection = defineProjection({
   name: LAB_DIRECTORY,
-  categories: ['access_lab'],
   version: 1,
   // Facility admins list every lab by name; members' lists look labs up by _id.
   indexes: [{ key: { nameLower: 1, _id: 1 } }],
-  handle(events: CairnEvent[]): WriteIntent[] {
-    return events.flatMap((event): WriteIntent[] => {
-      if (event.type !== 'access.lab.created.v1') return [];
-      const { lab, slug, name } = event.data as LabCreatedData;
-      const document: Omit<LabDocument, '_id'> = { slug, name, nameLower: name.toLowerCase() };
-      return [{ kind: 'replace', id: lab, position: event.position, document }];
-    });
+  on: {
+    'access.lab.created.v1': ({ data, position }) => {
+      const document: Omit<LabDocument, '_id'> = { slug: data.slug, name: data.name, nameLower: data.name.toLowerCase() };
+      return [{ kind: 'replace', id: data.lab, position, document }];
+    },
   },
-};
+});
 
 export interface LabOfCaller {
   id: string;

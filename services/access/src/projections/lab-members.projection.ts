@@ -1,7 +1,7 @@
 import type { Principal } from '@cairn/auth';
-import { forbidden, type CairnEvent, type LabMemberAddedData, type LabMemberRemovedData } from '@cairn/contracts';
+import { forbidden } from '@cairn/contracts';
 import type { Page } from '@cairn/http';
-import { pageBy, type Projection, type ReadModelDocument, type WriteIntent } from '@cairn/read-models';
+import { defineProjection, pageBy, type ReadModelDocument } from '@cairn/read-models';
 import type { Collection } from 'mongodb';
 
 export const LAB_MEMBERS = 'lab_members';
@@ -19,36 +19,33 @@ export interface LabMemberDocument {
 
 export const memberId = (lab: string, userId: string) => `${lab}:${userId}`;
 
+/** A lab member as the members list and the addition's answer show them. */
+export function labMemberViewOf({ lab, userId, username, email, displayName, admin }: Omit<LabMemberDocument, '_id' | 'usernameLower'>) {
+  return { lab, userId, username, displayName, admin, ...(email ? { email } : {}) };
+}
+
 /** Who belongs to which lab: the lab members list and the lab-member check of lab-scoped reads. */
-export const labMembersProjection: Projection = {
+export const labMembersProjection = defineProjection({
   name: LAB_MEMBERS,
-  categories: ['access_lab'],
   // Version 2: a person's memberships are listed by lab ("my labs"), which the { userId, lab } index serves.
   version: 2,
   indexes: [{ key: { lab: 1, usernameLower: 1, _id: 1 } }, { key: { userId: 1, lab: 1, _id: 1 } }],
-  handle(events: CairnEvent[]): WriteIntent[] {
-    return events.flatMap((event): WriteIntent[] => {
-      if (event.type === 'access.lab.member-added.v1') {
-        const data = event.data as LabMemberAddedData;
-        const document: Omit<LabMemberDocument, '_id'> = {
-          lab: data.lab,
-          userId: data.userId,
-          username: data.username,
-          usernameLower: data.username.toLowerCase(),
-          displayName: data.displayName,
-          admin: data.admin,
-          ...(data.email ? { email: data.email } : {}),
-        };
-        return [{ kind: 'replace', id: memberId(data.lab, data.userId), position: event.position, document }];
-      }
-      if (event.type === 'access.lab.member-removed.v1') {
-        const data = event.data as LabMemberRemovedData;
-        return [{ kind: 'delete', id: memberId(data.lab, data.userId), position: event.position }];
-      }
-      return [];
-    });
+  on: {
+    'access.lab.member-added.v1': ({ data, position }) => {
+      const document: Omit<LabMemberDocument, '_id'> = {
+        lab: data.lab,
+        userId: data.userId,
+        username: data.username,
+        usernameLower: data.username.toLowerCase(),
+        displayName: data.displayName,
+        admin: data.admin,
+        ...(data.email ? { email: data.email } : {}),
+      };
+      return [{ kind: 'replace', id: memberId(data.lab, data.userId), position, document }];
+    },
+    'access.lab.member-removed.v1': ({ data, position }) => [{ kind: 'delete', id: memberId(data.lab, data.userId), position }],
   },
-};
+});
 
 /** Reads of the lab members model. */
 export class LabMembersQuery {
@@ -59,21 +56,11 @@ export class LabMembersQuery {
   }
 
   /** A lab's members by username, for its members and for facility admins. */
-  async membersVisibleTo(principal: Principal, lab: string, limit: number, cursor?: string): Promise<Page<Omit<LabMemberDocument, '_id' | 'usernameLower'>>> {
+  async membersVisibleTo(principal: Principal, lab: string, limit: number, cursor?: string): Promise<Page<ReturnType<typeof labMemberViewOf>>> {
     if (!principal.isFacilityAdmin && !(await this.isMember(lab, principal.userId))) {
       throw forbidden('lab.members-see-members', `only members of lab ${lab} see its members`);
     }
     const page = await pageBy<LabMemberDocument>(await this.collection(), { lab }, 'usernameLower', limit, cursor);
-    return {
-      items: page.items.map(({ lab: labId, userId, username, email, displayName, admin }) => ({
-        lab: labId,
-        userId,
-        username,
-        displayName,
-        admin,
-        ...(email ? { email } : {}),
-      })),
-      nextCursor: page.nextCursor,
-    };
+    return { items: page.items.map(labMemberViewOf), nextCursor: page.nextCursor };
   }
 }

@@ -1,5 +1,6 @@
 import { capabilitiesOf, compareRoles, type Role, type RoleScheme } from '@cairn/contracts';
 import type { LabMembershipChange, ProjectAccessChange } from './access-intervals.projection';
+import type { PersonName } from './directory-names.projection';
 
 /** A project's access change points and its lab's membership change points, each in the order they happened. */
 export interface ProjectTimeline {
@@ -62,6 +63,8 @@ export interface AccessAt {
   baseLevel: BaseLevelOrigin | null;
   /** Explicit permissions first (highest role first), then those who had the base level as lab members. */
   people: PersonAccess[];
+  /** Username and display name, as the lab directory knew them at `at`, of every person the answer names. */
+  names: Record<string, PersonName>;
 }
 
 /** An explicit permission starting, changing or ending, whatever event caused it. */
@@ -83,8 +86,13 @@ type LevelChange = Extract<ProjectAccessChange, { kind: 'base-level' }>;
  * that instant, with the interval each role was held in. A lab member without an explicit permission
  * has the base level while they are a member; an explicit permission overrides it from its grant to
  * its removal. Base-level roles without any capability (`none`) are left out: they give no access.
+ * People are named with `names` (by user id) where it knows them; the `why` sentences too.
  */
-export function accessAt(timeline: ProjectTimeline, at: Date): AccessAt {
+export function accessAt(timeline: ProjectTimeline, at: Date, names: ReadonlyMap<string, PersonName> = new Map()): AccessAt {
+  const called = (userId: string) => {
+    const name = names.get(userId);
+    return name ? `${name.displayName} (${name.username})` : userId;
+  };
   const { scheme } = timeline;
   const instant = at.getTime();
   const happened = (change: { at: string }) => Date.parse(change.at) <= instant;
@@ -111,7 +119,7 @@ export function accessAt(timeline: ProjectTimeline, at: Date): AccessAt {
   const level = levels.filter(happened).at(-1);
 
   const answer = { project: timeline.project, lab: timeline.lab, scheme: scheme.name, at: at.toISOString(), createdAt: timeline.createdAt };
-  if (!level) return { ...answer, existed: false, baseLevel: null, people: [] };
+  if (!level) return { ...answer, existed: false, baseLevel: null, people: [], names: {} };
   const baseLevel: BaseLevelOrigin = {
     level: level.level,
     setBy: level.actor,
@@ -136,7 +144,7 @@ export function accessAt(timeline: ProjectTimeline, at: Date): AccessAt {
         via: 'explicit',
         since: change.at,
         until: nextAfter(grants, (later) => later.user === change.user),
-        why: explicitWhy(change.user, change.role, grant),
+        why: explicitWhy(change.user, change.role, grant, called),
         grant,
       };
     });
@@ -161,13 +169,26 @@ export function accessAt(timeline: ProjectTimeline, at: Date): AccessAt {
                 nextAfter(levels, () => true),
                 nextAfter(grants, (later) => later.user === user),
               ]),
-              why: baseLevelWhy(baseRole, baseLevel, origin),
+              why: baseLevelWhy(baseRole, baseLevel, origin, called),
               baseLevel,
               membership: origin,
             };
           });
 
-  return { ...answer, existed: true, baseLevel: scheme.hasBaseLevel ? baseLevel : null, people: [...viaGrant, ...viaBaseLevel] };
+  const named = { ...answer, existed: true, baseLevel: scheme.hasBaseLevel ? baseLevel : null, people: [...viaGrant, ...viaBaseLevel] };
+  const mentioned = peopleMentionedIn(named).filter((userId) => names.has(userId));
+  return { ...named, names: Object.fromEntries(mentioned.map((userId) => [userId, names.get(userId)!])) };
+}
+
+/** Everyone an answer names: the people with access, who granted it, who set the base level, who added members. */
+export function peopleMentionedIn(answer: Pick<AccessAt, 'baseLevel' | 'people'>): string[] {
+  const mentioned = new Set<string>(answer.baseLevel ? [answer.baseLevel.setBy] : []);
+  for (const person of answer.people) {
+    mentioned.add(person.user);
+    if (person.via === 'explicit') mentioned.add(person.grant.grantedBy);
+    else mentioned.add(person.baseLevel.setBy).add(person.membership.addedBy);
+  }
+  return [...mentioned];
 }
 
 /** Explicit permission change points; an ownership transfer is one for each of the two owners. */
@@ -195,25 +216,28 @@ function because(reason: string | undefined): string {
   return reason === undefined ? '' : `, because "${reason}"`;
 }
 
-function explicitWhy(user: string, role: Role, grant: ExplicitOrigin): string {
+/** How a sentence names a person: display name and username where known, else the user id. */
+type Called = (userId: string) => string;
+
+function explicitWhy(user: string, role: Role, grant: ExplicitOrigin, called: Called): string {
   switch (grant.event) {
     case 'initialized':
       return `${role} as the project's creator (${grant.grantedAt})`;
     case 'ownership-transferred':
       return user === grant.grantedBy
         ? `${role}, kept when handing ownership over at ${grant.grantedAt}${because(grant.reason)}`
-        : `${role}, handed over by ${grant.grantedBy} at ${grant.grantedAt}${because(grant.reason)}`;
+        : `${role}, handed over by ${called(grant.grantedBy)} at ${grant.grantedAt}${because(grant.reason)}`;
     case 'granted':
-      return `${role} by explicit permission, granted by ${grant.grantedBy} at ${grant.grantedAt}${because(grant.reason)}`;
+      return `${role} by explicit permission, granted by ${called(grant.grantedBy)} at ${grant.grantedAt}${because(grant.reason)}`;
     case 'changed':
-      return `${role} by explicit permission, changed to it by ${grant.grantedBy} at ${grant.grantedAt}${because(grant.reason)}`;
+      return `${role} by explicit permission, changed to it by ${called(grant.grantedBy)} at ${grant.grantedAt}${because(grant.reason)}`;
   }
 }
 
-function baseLevelWhy(role: Role, level: BaseLevelOrigin, membership: MembershipOrigin): string {
+function baseLevelWhy(role: Role, level: BaseLevelOrigin, membership: MembershipOrigin, called: Called): string {
   return (
-    `${role}: the project's base level (set by ${level.setBy} at ${level.setAt}${because(level.reason)}), ` +
-    `as a member of lab ${membership.lab} since ${membership.addedAt} (added by ${membership.addedBy})`
+    `${role}: the project's base level (set by ${called(level.setBy)} at ${level.setAt}${because(level.reason)}), ` +
+    `as a member of lab ${membership.lab} since ${membership.addedAt} (added by ${called(membership.addedBy)})`
   );
 }
 

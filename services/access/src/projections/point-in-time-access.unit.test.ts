@@ -109,6 +109,23 @@ describe('who had which role at an instant, and from when to when (lab scheme)',
     });
   });
 
+  it('names the people it mentions, in the answer and in its sentences, with what it is told of them', () => {
+    const names = new Map([
+      ['ada', { username: 'ada', displayName: 'Ada Lovelace' }],
+      ['lab-admin', { username: 'lab-admin', displayName: 'Lab Admin' }],
+      ['nobody-mentioned', { username: 'x', displayName: 'X' }],
+    ]);
+    const at = accessAt(story, new Date(minute(45)), names);
+    expect(at.names).toEqual({ ada: names.get('ada'), 'lab-admin': names.get('lab-admin') });
+    expect(at.people.find((person) => person.user === 'carol')?.why).toBe(
+      `commenter: the project's base level (set by Ada Lovelace (ada) at ${minute(40)}, because "everyone discusses results"), ` +
+        `as a member of lab sundog since ${minute(15)} (added by Lab Admin (lab-admin))`,
+    );
+    expect(accessAt(story, new Date(minute(22)), names).people.find((person) => person.user === 'bob')?.why).toBe(
+      `experimenter by explicit permission, granted by Ada Lovelace (ada) at ${minute(20)}, because "runs the scans"`,
+    );
+  });
+
   it('leaving the lab ends base-level access; joining again starts it again', () => {
     expect(rolesAt(story, 52).map((person) => person.user)).toEqual(['ada', 'bob']);
     expect(rolesAt(story, 56)).toContainEqual({ user: 'carol', role: 'commenter', via: 'base-level', since: minute(55), until: minute(60) });

@@ -14,6 +14,8 @@ const project = {
   scheme: 'facility',
   status: 'active',
   createdBy: 'u-bob',
+  createdAt: '2026-01-06T09:00:00Z',
+  updatedAt: '2026-01-06T09:00:00Z',
   you: { role: 'owner', via: 'explicit', capabilities: ['project.read', 'access.manage'] },
   latestExperiments: [],
   latestActivity: [],

@@ -40,11 +40,11 @@ export class ProjectDto implements ProjectView {
   @ApiProperty({ description: 'User id of the creator.' })
   createdBy!: string;
 
-  @ApiPropertyOptional()
-  createdAt?: string;
+  @ApiProperty()
+  createdAt!: string;
 
-  @ApiPropertyOptional()
-  updatedAt?: string;
+  @ApiProperty()
+  updatedAt!: string;
 }
 
 export class UpdatedProjectDto {
@@ -167,8 +167,8 @@ export class ExperimentDto implements ExperimentView {
   @ApiProperty({ description: 'User id.' })
   createdBy!: string;
 
-  @ApiPropertyOptional()
-  createdAt?: string;
+  @ApiProperty()
+  createdAt!: string;
 
   @ApiProperty({ type: [String], description: 'The projects it is in that the caller can read.' })
   projects!: string[];
@@ -254,8 +254,8 @@ export class FileDto implements FileView {
   @ApiPropertyOptional({ description: 'Processed outputs: the job that produced it.' })
   jobId?: string;
 
-  @ApiPropertyOptional()
-  addedAt?: string;
+  @ApiProperty()
+  addedAt!: string;
 }
 
 export class FolderDto {

@@ -5,7 +5,6 @@ import { CommandResult, CurrentPrincipal, PageOf } from '@cairn/http';
 import { ExperimentsService } from '../application/experiments.service';
 import { CreateExperimentDto, LabExperimentsQuery, LinkExperimentsDto, ProjectExperimentsQuery, UnlinkExperimentsDto } from './dto';
 import { ExperimentDto, LinkedExperimentsDto, ProjectExperimentsDto, UnlinkedExperimentsDto, WideningProblemDto } from './answers.dto';
-import { MinPosition } from './min-position';
 
 @ApiTags('experiments')
 @ApiBearerAuth()
@@ -15,13 +14,8 @@ export class ExperimentsController {
 
   @Post('labs/:lab/experiments')
   @ApiCreatedResponse({ type: ExperimentDto })
-  async create(
-    @CurrentPrincipal() principal: Principal,
-    @Param('lab') lab: string,
-    @Body() body: CreateExperimentDto,
-    @MinPosition() minPosition?: number,
-  ) {
-    const { position, experiment } = await this.experiments.create(principal, lab, body, minPosition);
+  async create(@CurrentPrincipal() principal: Principal, @Param('lab') lab: string, @Body() body: CreateExperimentDto) {
+    const { position, experiment } = await this.experiments.create(principal, lab, body);
     return new CommandResult(position, experiment);
   }
 

@@ -6,7 +6,6 @@ import type { Request, Response } from 'express';
 import { FilesService } from '../application/files.service';
 import { DecideDeletionDto, FilesQuery, RequestDeletionDto } from './dto';
 import { DeletionDecisionDto, DeletionRequestDto, DeletionRequestedDto, FileDto, FolderDto } from './answers.dto';
-import { MinPosition } from './min-position';
 import { receiveUpload } from './multipart-upload';
 
 export const MAX_UPLOAD_BYTES = Symbol('MAX_UPLOAD_BYTES');
@@ -91,16 +90,16 @@ export class FilesController {
   @Post('deletion-requests/:id/approve')
   @HttpCode(200)
   @ApiOkResponse({ type: DeletionDecisionDto })
-  async approve(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @MinPosition() minPosition?: number) {
-    const { position, ...decision } = await this.files.decide(principal, id, 'approve', undefined, minPosition);
+  async approve(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
+    const { position, ...decision } = await this.files.decide(principal, id, 'approve');
     return new CommandResult(position, decision);
   }
 
   @Post('deletion-requests/:id/reject')
   @HttpCode(200)
   @ApiOkResponse({ type: DeletionDecisionDto })
-  async reject(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: DecideDeletionDto, @MinPosition() minPosition?: number) {
-    const { position, ...decision } = await this.files.decide(principal, id, 'reject', body.reason, minPosition);
+  async reject(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: DecideDeletionDto) {
+    const { position, ...decision } = await this.files.decide(principal, id, 'reject', body.reason);
     return new CommandResult(position, decision);
   }
 }

@@ -1,4 +1,5 @@
-import { BadRequestException, PayloadTooLargeException } from '@nestjs/common';
+import { BadRequestException, HttpException, PayloadTooLargeException } from '@nestjs/common';
+import { DomainError } from '@cairn/contracts';
 import { problem } from '@cairn/http';
 import type { Request, Response } from 'express';
 import multer, { MulterError, type StorageEngine } from 'multer';
@@ -34,6 +35,8 @@ export function receiveUpload(request: Request, response: Response, handling: Up
   // A body declared larger than any allowed upload is refused before a byte of it is read.
   const declared = Number(request.headers['content-length']);
   if (declared > handling.maxBytes + MULTIPART_OVERHEAD_BYTES) return Promise.reject(tooLarge(handling.maxBytes));
+  // The store's own failures stay server errors; every other failure of the upload is the body's framing.
+  const storeFailures = new WeakSet<object>();
   const storage: StorageEngine = {
     _handleFile(req, file, callback) {
       const path = (req.body as Record<string, unknown> | undefined)?.path;
@@ -45,9 +48,14 @@ export function receiveUpload(request: Request, response: Response, handling: Up
       } catch (error) {
         return callback(error as Error);
       }
+      let framingError: Error | undefined;
+      file.stream.once('error', (error: Error) => (framingError = error));
       handling.receive(file.stream).then(
         (received) => callback(null, { received } as Partial<ReceivedFile>),
-        (error: Error) => callback(error),
+        (error: Error) => {
+          if (!framingError) storeFailures.add(error);
+          callback(framingError ?? error);
+        },
       );
     },
     _removeFile(_req, file, callback) {
@@ -59,7 +67,7 @@ export function receiveUpload(request: Request, response: Response, handling: Up
   const upload = multer({ storage, limits: { fileSize: handling.maxBytes, files: 1, fields: 4, fieldSize: 4096 } }).single('file');
   return new Promise((resolve, reject) => {
     upload(request, response, (error: unknown) => {
-      if (error) return reject(translate(error, handling.maxBytes));
+      if (error) return reject(storeFailures.has(error as object) ? error : translate(error, handling.maxBytes));
       const file = request.file as ReceivedFile | undefined;
       const path = (request.body as Record<string, unknown> | undefined)?.path;
       if (!file?.received) return reject(badUpload('A multipart/form-data body with a file part named "file" is needed.', 'file', 'is required'));
@@ -68,11 +76,17 @@ export function receiveUpload(request: Request, response: Response, handling: Up
   });
 }
 
+/**
+ * An upload's failure as the client should hear it. Refusals made here or by the domain keep their
+ * answer; what else the multipart reader throws (no boundary, a boundary never closed, a malformed part
+ * header, a body cut short) is the body's fault: 400.
+ */
 function translate(error: unknown, maxBytes: number): unknown {
   if (error instanceof BlobTooLargeError) return tooLarge(maxBytes);
   if (error instanceof MulterError) {
     if (error.code === 'LIMIT_FILE_SIZE') return tooLarge(maxBytes);
     return badUpload(`The multipart body was refused: ${error.message}.`, error.field ?? 'file', error.message);
   }
-  return error;
+  if (error instanceof HttpException || error instanceof DomainError || !(error instanceof Error)) return error;
+  return badUpload(`The multipart body is malformed: ${error.message}.`, 'body', error.message);
 }

@@ -1,14 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Requires, type Principal } from '@cairn/auth';
-import { CommandResult, CurrentPrincipal, ExpectedVersionDto, expectedVersionOf, IfMatch, PageOf, Versioned } from '@cairn/http';
-import { ProjectsService } from '../application/projects.service';
+import { CommandResult, CurrentPrincipal, ExpectedVersionDto, expectedVersionOf, IfMatch, MinPosition, PageOf, Versioned } from '@cairn/http';
 import type { Request, Response } from 'express';
 import { ProjectActivityFeed } from '../application/activity-feed';
+import { ProjectsService } from '../application/projects.service';
+import { ActivityDto, DeletedProjectDto, ProjectDto, ProjectPageDto, UpdatedProjectDto } from './answers.dto';
 import { ActivityQuery, CreateProjectDto, ListProjectsQuery, ProjectPageQuery, UpdateProjectDto } from './dto';
 import { EVENT_STREAM, openEventStream, wantsEventStream, type EventStream } from './event-stream';
-import { ActivityDto, DeletedProjectDto, ProjectDto, ProjectPageDto, UpdatedProjectDto } from './answers.dto';
-import { MinPosition } from './min-position';
 
 @ApiTags('projects')
 @ApiBearerAuth()
@@ -21,8 +20,8 @@ export class ProjectsController {
 
   @Post()
   @ApiCreatedResponse({ type: ProjectDto })
-  async create(@CurrentPrincipal() principal: Principal, @Body() body: CreateProjectDto, @MinPosition() minPosition?: number) {
-    const { position, project } = await this.projects.create(principal, body, minPosition);
+  async create(@CurrentPrincipal() principal: Principal, @Body() body: CreateProjectDto) {
+    const { position, project } = await this.projects.create(principal, body);
     return new CommandResult(position, project);
   }
 

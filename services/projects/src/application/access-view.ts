@@ -1,5 +1,6 @@
 import type { AuthorizationProjection, Authorizer, RoleSource } from '@cairn/auth';
 import { CAPABILITIES, type Capability, type Role } from '@cairn/contracts';
+import type { FreshnessGate } from '@cairn/event-store';
 
 export interface PersonWithAccess {
   userId: string;
@@ -12,13 +13,22 @@ export interface PersonWithAccess {
 /**
  * What the projects service asks of the authorization model (the access service's decisions, kept in
  * memory from `access.*` events): lab membership, a caller's capabilities on a project, and who can
- * read what, for the visibility rule and the project page.
+ * read what, for the visibility rule and the project page. A command asks it only once it is fresh
+ * (`FreshState.of(access)`): it has everything the store held when the command arrived.
  */
-export class AccessView {
+export class AccessView implements FreshnessGate {
   constructor(
     private readonly projection: AuthorizationProjection,
     private readonly authorizer: Authorizer,
   ) {}
+
+  get name(): string {
+    return this.projection.name;
+  }
+
+  waitForHead(timeoutMs: number): Promise<boolean> {
+    return this.projection.waitForHead(timeoutMs);
+  }
 
   /**
    * Refuses with 404 (unknown project) or 403 unless the user has `capability` on the project, once the
@@ -28,9 +38,9 @@ export class AccessView {
     return this.authorizer.requireConsistent(projectId, userId, capability, minPosition);
   }
 
-  /** Waits until the model has caught up (and passed `minPosition`, when given); 503 otherwise. */
-  settle(minPosition?: number): Promise<void> {
-    return this.authorizer.settle(minPosition);
+  /** For a read: waits until the model has caught up since start; 503 otherwise. */
+  settle(): Promise<void> {
+    return this.authorizer.settle();
   }
 
   explain(projectId: string, userId: string): { role: Role | null; via: RoleSource } {

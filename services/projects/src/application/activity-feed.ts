@@ -1,5 +1,6 @@
 import { ServiceUnavailableException } from '@nestjs/common';
 import type { Principal } from '@cairn/auth';
+import type { ProjectScopedEventType, StoredEventOf } from '@cairn/contracts';
 import type { EventStore, Subscription } from '@cairn/event-store';
 import { problem, type ConsistencyGate } from '@cairn/http';
 import type { ReadModelCollections, ReadModelDocument } from '@cairn/read-models';
@@ -57,9 +58,16 @@ export class ProjectActivityFeed {
       if (ended) return;
       // A revocation binds the feed too: once the authorization model has seen up to this entry, nothing
       // more reaches someone who lost the project (the revocation's own entry is the last they get).
-      await this.access.settle(item.position).catch(() => undefined);
-      if (!this.access.can(projectId, principal.userId, 'project.read')) {
-        end({ rule: 'capability.project.read', detail: 'You can no longer read this project.' });
+      const allowed = await this.access.require(projectId, principal.userId, 'project.read', item.position).then(
+        () => true,
+        () => false,
+      );
+      if (!allowed) {
+        end(
+          this.access.can(projectId, principal.userId, 'project.read')
+            ? { rule: 'consistency.not-yet', detail: 'The live feed fell behind the platform; reload the page.' }
+            : { rule: 'capability.project.read', detail: 'You can no longer read this project.' },
+        );
         return;
       }
       listener.entry(item);
@@ -68,8 +76,9 @@ export class ProjectActivityFeed {
       fromPosition: head,
       categories: projectActivityProjection.categories,
       onEvent: async (event) => {
-        const entry = activityEntryOf(event);
-        if (!entry || entry.projectId !== projectId) return;
+        if (!projectActivityProjection.eventTypes.includes(event.type as ProjectScopedEventType)) return;
+        const entry = activityEntryOf(event as StoredEventOf<ProjectScopedEventType>);
+        if (entry.projectId !== projectId) return;
         const item = activityItemOf({ _id: event.id, ...entry });
         queue = queue.then(() => deliver(item));
         await queue;

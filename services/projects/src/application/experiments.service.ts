@@ -1,11 +1,11 @@
 import type { Principal } from '@cairn/auth';
 import { forbidden, notFound, type ExperimentCreatedData } from '@cairn/contracts';
-import type { EventStore } from '@cairn/event-store';
+import type { EventStore, FreshnessGate, FreshState } from '@cairn/event-store';
 import type { Page } from '@cairn/http';
 import { pageBy, prefixOf, type ReadModelCollections, type ReadModelDocument } from '@cairn/read-models';
 import type { Filter } from 'mongodb';
 import { v7 as uuidv7 } from 'uuid';
-import { EXPERIMENT_DIRECTORY, type ExperimentDocument } from '../projections';
+import { EXPERIMENT_DIRECTORY, newExperimentOf, type ExperimentDocument } from '../projections';
 import type { AccessView } from './access-view';
 import { experimentCommands, experimentStream, projectCommands } from './streams';
 
@@ -15,7 +15,7 @@ export interface ExperimentView {
   name: string;
   description: string;
   createdBy: string;
-  createdAt?: string;
+  createdAt: string;
   /** The projects it is in that the caller can read. */
   projects: string[];
 }
@@ -32,13 +32,16 @@ export class ExperimentsService {
     private readonly store: EventStore,
     private readonly access: AccessView,
     private readonly collections: ReadModelCollections,
+    private readonly fresh: FreshState,
+    /** `experiment_directory` as the visibility check reads it. */
+    private readonly directory: FreshnessGate,
   ) {
     this.experimentCommands = experimentCommands(store);
     this.projectCommands = projectCommands(store);
   }
 
-  async create(principal: Principal, lab: string, input: { name: string; description?: string }, minPosition?: number) {
-    await this.access.settle(minPosition);
+  async create(principal: Principal, lab: string, input: { name: string; description?: string }) {
+    await this.fresh.of(this.access);
     const experimentId = uuidv7();
     const outcome = await this.experimentCommands(
       experimentId,
@@ -54,15 +57,7 @@ export class ExperimentsService {
       { actor: principal.userId },
     );
     const data = outcome.events[0].data as ExperimentCreatedData;
-    const experiment: ExperimentView = {
-      id: data.experimentId,
-      lab: data.lab,
-      name: data.name,
-      description: data.description,
-      createdBy: data.actor,
-      projects: [],
-    };
-    return { position: outcome.position, experiment };
+    return { position: outcome.position, experiment: viewOf({ _id: data.experimentId, ...newExperimentOf(data, outcome.time!) }, new Set()) };
   }
 
   /**
@@ -102,8 +97,13 @@ export class ExperimentsService {
     return { items: (documents as unknown as ExperimentDocument[]).map((document) => viewOf(document, readable)), page, pageSize, total };
   }
 
-  /** Bulk add: every experiment of the call is added in one commit, or none (an unknown id refuses the call). */
+  /**
+   * Bulk add: every experiment of the call is added in one commit, or none (an unknown id refuses the call).
+   * The labs of experiments need no fresh directory: an experiment's lab never changes, and one the
+   * directory does not know yet is read from its stream.
+   */
   async link(principal: Principal, projectId: string, experimentIds: string[]) {
+    await this.fresh.of(this.access);
     const outcome = await this.projectCommands(
       projectId,
       {
@@ -120,9 +120,12 @@ export class ExperimentsService {
 
   /**
    * Bulk remove, in one commit. When an experiment would leave its last project the whole lab would
-   * see it: the call is refused with who would newly see what, unless `confirmWidening`.
+   * see it: the call is refused with who would newly see what, unless `confirmWidening`. Which projects
+   * each experiment is in, and who reads them, are as the store held them when the call arrived: a link
+   * made a moment ago is counted, a removal of a moment ago too.
    */
   async unlink(principal: Principal, projectId: string, experimentIds: string[], confirmWidening: boolean) {
+    await this.fresh.of(this.access, this.directory);
     const lab = this.access.labOf(projectId);
     if (lab === undefined) throw notFound('project.unknown', `There is no project ${projectId}, or it is not known here yet.`);
     const projectsOf = new Map<string, string[]>();

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { Principal } from '@cairn/auth';
-import { notFound, type FileAddedData } from '@cairn/contracts';
-import { loadAggregate, type EventStore } from '@cairn/event-store';
+import { notFound, type DeletionRequestedData, type FileAddedData } from '@cairn/contracts';
+import { loadAggregate, type EventStore, type FreshnessGate, type FreshState } from '@cairn/event-store';
 import type { Page } from '@cairn/http';
 import { escapeRegex, pageBy, type ReadModelCollections, type ReadModelDocument } from '@cairn/read-models';
 import type { Readable } from 'node:stream';
@@ -9,14 +9,24 @@ import { v7 as uuidv7 } from 'uuid';
 import { requireRawPath } from '../domain/file-paths';
 import { fileSpaceDecider, type AddRawFile, type RecordJobOutput } from '../domain/file-space';
 import { projectDecider } from '../domain/project';
-import { DELETION_REQUESTS, FILE_INDEX, fileEntryOf, type DeletionRequestDocument, type FileDocument, type FileEntry } from '../projections';
+import {
+  DELETION_REQUESTS,
+  deletionRequestViewOf,
+  FILE_INDEX,
+  fileEntryOf,
+  newDeletionRequestOf,
+  newFileOf,
+  type DeletionRequestDocument,
+  type FileDocument,
+  type FileEntry,
+} from '../projections';
 import type { AccessView } from './access-view';
 import { BlobNotFoundError, type BlobStore, type StoredBlob } from './blob-store';
-import { fileSpaceCommands, fileSpaceStream, projectStream } from './streams';
+import { fileSpaceCommands, fileSpaceStream, newDeletionRequestId, projectOfDeletionRequest, projectStream } from './streams';
 
 export interface FileView extends FileEntry {
   id: string;
-  addedAt?: string;
+  addedAt: string;
 }
 
 /** Bytes received for a file, not yet recorded: recording it or discarding it comes next. */
@@ -41,6 +51,9 @@ export class FilesService {
     private readonly access: AccessView,
     private readonly collections: ReadModelCollections,
     private readonly blobs: BlobStore,
+    private readonly fresh: FreshState,
+    /** `deletion_requests`, where requests made before their ids named their project are found. */
+    private readonly deletionRequests: FreshnessGate,
   ) {
     this.fileSpaceCommands = fileSpaceCommands(store);
   }
@@ -63,6 +76,7 @@ export class FilesService {
   }
 
   async addRawFile(principal: Principal, projectId: string, path: string, received: ReceivedBlob) {
+    await this.fresh.of(this.access);
     return this.record(projectId, received, {
       type: 'AddRawFile',
       projectId,
@@ -122,7 +136,8 @@ export class FilesService {
   }
 
   async requestDeletion(principal: Principal, projectId: string, fileIds: string[], reason: string) {
-    const requestId = uuidv7();
+    await this.fresh.of(this.access);
+    const requestId = newDeletionRequestId(projectId);
     const outcome = await this.fileSpaceCommands(
       projectId,
       {
@@ -137,7 +152,8 @@ export class FilesService {
       },
       { actor: principal.userId },
     );
-    return { position: outcome.position, request: outcome.events[0].data };
+    const requested = outcome.events[0].data as DeletionRequestedData;
+    return { position: outcome.position, request: deletionRequestViewOf({ _id: requestId, ...newDeletionRequestOf(requested, outcome.time!) }) };
   }
 
   /**
@@ -145,10 +161,13 @@ export class FilesService {
    * bytes: bytes never go missing for a file the history says is present. If deleting bytes fails, the
    * files are deleted all the same (the events say so, and listing and download no longer offer them);
    * the leftover bytes are logged, and `sweepDeletedBytes` removes them later (deleting is idempotent).
+   * The request is found in its project's file space, which its id names: a request made a moment ago
+   * is there.
    */
-  async decide(principal: Principal, requestId: string, decision: 'approve' | 'reject', reason?: string, minPosition?: number) {
+  async decide(principal: Principal, requestId: string, decision: 'approve' | 'reject', reason?: string) {
     const projectId = await this.projectOfRequest(requestId);
-    await this.access.require(projectId, principal.userId, 'project.read', minPosition);
+    await this.fresh.of(this.access);
+    await this.access.require(projectId, principal.userId, 'project.read');
     const common = {
       projectId,
       requestId,
@@ -177,10 +196,14 @@ export class FilesService {
   async listDeletionRequests(principal: Principal, projectId: string, query: { limit: number; cursor?: string }, minPosition?: number) {
     await this.access.require(projectId, principal.userId, 'project.read', minPosition);
     const page = await pageBy<DeletionRequestDocument>(await this.collections.resolve<ReadModelDocument>(DELETION_REQUESTS), { projectId }, 'requestedAt', query.limit, query.cursor);
-    return { items: page.items.map(({ _id, _position: _p, ...request }: DeletionRequestDocument & { _position?: number }) => ({ id: _id, ...request })), nextCursor: page.nextCursor };
+    return { items: page.items.map(deletionRequestViewOf), nextCursor: page.nextCursor };
   }
 
   private async projectOfRequest(requestId: string): Promise<string> {
+    const projectId = projectOfDeletionRequest(requestId);
+    if (projectId !== undefined) return projectId;
+    // A request made before ids named their project: the read model knows it, once it has everything the store held.
+    await this.fresh.of(this.deletionRequests);
     const request = await (await this.collections.resolve<ReadModelDocument>(DELETION_REQUESTS)).findOne({ _id: requestId }, { projection: { projectId: 1 } });
     if (!request) throw notFound('deletion.request-not-found', `no deletion request ${requestId}`);
     return String(request.projectId);
@@ -198,7 +221,7 @@ export class FilesService {
     try {
       const outcome = await this.fileSpaceCommands(projectId, { ...command, projectDeleted: await this.isProjectDeleted(projectId) }, {});
       const added = outcome.events[0].data as FileAddedData;
-      return { position: outcome.position, file: { id: added.fileId, ...fileEntryOf(added) } as FileView };
+      return { position: outcome.position, file: viewOf({ _id: added.fileId, ...newFileOf(added, outcome.time!) }) };
     } catch (error) {
       await this.discard(projectId, received.fileId).catch(() => undefined);
       throw error;

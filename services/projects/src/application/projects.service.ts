@@ -1,6 +1,6 @@
 import type { Principal } from '@cairn/auth';
 import { DomainError, forbidden, notFound, slugify, type ProjectCreatedData } from '@cairn/contracts';
-import { loadAggregate, type EventStore } from '@cairn/event-store';
+import { loadAggregate, type EventStore, type FreshState } from '@cairn/event-store';
 import { decodeCursor, encodeCursor, type Page } from '@cairn/http';
 import { pageBy, prefixOf, type ReadModelCollections, type ReadModelDocument } from '@cairn/read-models';
 import type { Collection, Filter } from 'mongodb';
@@ -18,7 +18,7 @@ import {
   type ProjectDocument,
 } from '../projections';
 import type { AccessView } from './access-view';
-import { projectCommands, projectIdOf, projectStream } from './streams';
+import { isProjectId, projectCommands, projectIdOf, projectStream } from './streams';
 
 export interface CreateProjectInput {
   lab: string;
@@ -39,8 +39,8 @@ export interface ProjectView {
   baseLevel?: string;
   status: 'active' | 'deleted';
   createdBy: string;
-  createdAt?: string;
-  updatedAt?: string;
+  createdAt: string;
+  updatedAt: string;
 }
 
 const LATEST_EXPERIMENTS = 5;
@@ -50,8 +50,6 @@ const LIST_SCAN_BATCH = 200;
 const LATEST_ACTIVITY = 10;
 /** Auto-generated slugs try the next suffix when the lab's directory had not yet seen a taken one. */
 const SLUG_ATTEMPTS = 20;
-/** An id is a UUID; a slug is never shaped like one (see `slugProblem`). */
-const UUID_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Projects: creation with a slug unique in the lab, edits and deletion by the owner, the list and the project page. */
 export class ProjectsService {
@@ -61,13 +59,18 @@ export class ProjectsService {
     private readonly store: EventStore,
     private readonly access: AccessView,
     private readonly collections: ReadModelCollections,
+    private readonly fresh: FreshState,
     private readonly listByIdMax = LIST_BY_ID_MAX,
   ) {
     this.projectCommands = projectCommands(store);
   }
 
-  async create(principal: Principal, input: CreateProjectInput, minPosition?: number) {
-    await this.access.settle(minPosition);
+  /**
+   * The slugs the directory knows may be behind (a slug taken a moment ago): the creation's `no-stream`
+   * append is what reserves a slug, and a taken one makes it try the next.
+   */
+  async create(principal: Principal, input: CreateProjectInput) {
+    await this.fresh.of(this.access);
     // Before any stream is read: a non-member learns nothing about the lab's slugs.
     if (!this.access.isLabMember(input.lab, principal.userId)) {
       throw forbidden('labs.members-only', `only members of the lab may create projects`);
@@ -96,7 +99,7 @@ export class ProjectsService {
           { actor: principal.userId },
         );
         const created = outcome.events[0].data as ProjectCreatedData;
-        return { position: outcome.position, project: { id: created.projectId, ...newProjectOf(created) } as ProjectView };
+        return { position: outcome.position, project: viewOf({ _id: created.projectId, ...newProjectOf(created, outcome.time!) }) };
       } catch (error) {
         if (!(error instanceof DomainError && error.rule === 'projects.project-exists')) throw error;
         // The project stream of this (lab, slug) exists: the slug is taken.
@@ -108,6 +111,7 @@ export class ProjectsService {
 
   /** `expectedVersion`: the project's version the caller decided on (the project page's ETag). */
   async update(principal: Principal, projectId: string, changes: { name?: string; description?: string }, expectedVersion?: number) {
+    await this.fresh.of(this.access);
     const outcome = await this.projectCommands(
       projectId,
       { type: 'UpdateProject', actor: principal.userId, actorCapabilities: this.access.capabilitiesOf(projectId, principal.userId), ...changes },
@@ -118,6 +122,7 @@ export class ProjectsService {
   }
 
   async delete(principal: Principal, projectId: string, expectedVersion?: number) {
+    await this.fresh.of(this.access);
     const outcome = await this.projectCommands(
       projectId,
       { type: 'DeleteProject', actor: principal.userId, actorCapabilities: this.access.capabilitiesOf(projectId, principal.userId) },
@@ -172,7 +177,7 @@ export class ProjectsService {
 
   /** `idOrSlug` is a project id, or a slug with its lab. */
   resolveId(idOrSlug: string, lab?: string): string {
-    if (UUID_SHAPE.test(idOrSlug)) return idOrSlug;
+    if (isProjectId(idOrSlug)) return idOrSlug;
     if (lab === undefined) throw notFound('projects.slug-needs-lab', `"${idOrSlug}" is not a project id; a slug needs ?lab=`);
     return projectIdOf(lab, idOrSlug);
   }

@@ -1,6 +1,6 @@
 import type { StreamName } from '@cairn/contracts';
 import { commandHandler, type EventStore } from '@cairn/event-store';
-import { v5 as uuidv5 } from 'uuid';
+import { v5 as uuidv5, v7 as uuidv7 } from 'uuid';
 import { experimentDecider } from '../domain/experiment';
 import { fileSpaceDecider } from '../domain/file-space';
 import { projectDecider } from '../domain/project';
@@ -16,6 +16,28 @@ const PROJECT_ID_NAMESPACE = '6f1b1f8e-3c0f-4f55-9d5e-2b7f4c1e8a90';
  */
 export function projectIdOf(lab: string, slug: string): string {
   return uuidv5(`${lab}/${slug}`, PROJECT_ID_NAMESPACE);
+}
+
+const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+const PROJECT_ID = new RegExp(`^${UUID}$`);
+const DELETION_REQUEST_ID = new RegExp(`^(${UUID})\\.${UUID}$`);
+
+/** A project id is a UUID; a slug is never shaped like one (see `slugProblem`). */
+export function isProjectId(candidate: string): boolean {
+  return PROJECT_ID.test(candidate);
+}
+
+/**
+ * A deletion request's id starts with its project's, so an approval or a rejection finds the file space
+ * that holds the request from the id alone: no read model to be behind.
+ */
+export function newDeletionRequestId(projectId: string): string {
+  return `${projectId}.${uuidv7()}`;
+}
+
+/** The project a deletion request id names; undefined for an id of another shape. */
+export function projectOfDeletionRequest(requestId: string): string | undefined {
+  return DELETION_REQUEST_ID.exec(requestId)?.[1];
 }
 
 export const projectStream = (projectId: string): StreamName => ({ context: 'projects', aggregate: 'project', id: projectId });

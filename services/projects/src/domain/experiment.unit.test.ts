@@ -1,9 +1,8 @@
 import type { ExperimentEvent } from '@cairn/contracts';
 import { deciderSpec } from '@cairn/testing';
 import { experimentDecider, type CreateExperiment } from './experiment';
-import { publishing } from './testing/projects.fixtures';
 
-const spec = deciderSpec(publishing(experimentDecider));
+const spec = deciderSpec(experimentDecider);
 
 const create = (overrides: Partial<CreateExperiment> = {}): CreateExperiment => ({
   type: 'CreateExperiment',

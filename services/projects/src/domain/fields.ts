@@ -1,15 +1,10 @@
-import { DomainError, invalid } from '@cairn/contracts';
+import { invalidField } from '@cairn/contracts';
 
 export const NAME_MAX_LENGTH = 120;
 export const DESCRIPTION_MAX_LENGTH = 5000;
 export const REASON_MAX_LENGTH = 2000;
 /** Bounds one event's size: a bulk call's ids travel in a single event. */
 export const MAX_IDS_PER_CALL = 1000;
-
-/** A refusal of one input field, shaped for the problem document's `errors: [{ field, message }]`. */
-export function invalidField(rule: string, field: string, message: string): DomainError {
-  return invalid(rule, `${field}: ${message}`, { errors: [{ field, message }] });
-}
 
 /** Trimmed; between 1 and 120 characters once trimmed. */
 export function requireName(value: string, field = 'name'): string {

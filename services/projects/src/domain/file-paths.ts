@@ -1,4 +1,4 @@
-import { invalidField } from './fields';
+import { invalidField } from '@cairn/contracts';
 
 export const FILE_PATH_MAX_LENGTH = 1024;
 const JOB_ID = /^[A-Za-z0-9_-]+$/;

@@ -1,5 +1,4 @@
-import { conflict, type Decider, type FileKind, type FileSpaceEvent } from '@cairn/contracts';
-import { invalidField } from './fields';
+import { conflict, invalidField, type Decider, type FileKind, type FileSpaceEvent } from '@cairn/contracts';
 import { requireProcessedPath, requireRawPath } from './file-paths';
 import { evolveFileSpace, initialFileSpace, type FileSpaceState } from './file-space-state';
 import { approveDeletion, rejectDeletion, requestDeletion, type DeletionCommand } from './deletion-request';

@@ -2,9 +2,9 @@ import { foldEvents, type FileKind, type FileSpaceEvent } from '@cairn/contracts
 import { deciderSpec } from '@cairn/testing';
 import { fileSpaceDecider, type FileSpaceCommand } from './file-space';
 import type { Actor } from './guards';
-import { facility, lab, publishing } from './testing/projects.fixtures';
+import { facility, lab } from './testing/projects.fixtures';
 
-const spec = deciderSpec(publishing(fileSpaceDecider));
+const spec = deciderSpec(fileSpaceDecider);
 
 const SHA = 'ab'.repeat(32);
 const ofProject = { projectId: 'p1', projectDeleted: false };

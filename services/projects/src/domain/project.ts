@@ -1,16 +1,15 @@
 import {
   conflict,
-  isRoleOf,
+  invalidField,
   notFound,
+  requireBaseLevel,
   roleSchemes,
   type Decider,
   type ProjectCreatedData,
   type ProjectEvent,
   type ProjectScheme,
-  type Role,
-  type RoleScheme,
 } from '@cairn/contracts';
-import { invalidField, requireDescription, requireIdList, requireName } from './fields';
+import { requireDescription, requireIdList, requireName } from './fields';
 import { projectDeleted, requireCapability, requireLabMember, type Actor } from './guards';
 import { generateSlug, requireAvailableSlug } from './slug';
 import { wideningOf } from './visibility';
@@ -142,6 +141,7 @@ function create(command: CreateProject, state: ProjectState): ProjectEvent[] {
   const description = requireDescription(command.description);
   const scheme = Object.hasOwn(roleSchemes, command.scheme) ? roleSchemes[command.scheme] : undefined;
   if (!scheme) throw invalidField('projects.scheme', 'scheme', `must be one of ${Object.keys(roleSchemes).join(', ')}`);
+  // The access service initializes the project's access from the created event, by the same rule.
   const baseLevel = requireBaseLevel(scheme, command.baseLevel);
   const slug =
     command.slug === undefined
@@ -157,28 +157,12 @@ function create(command: CreateProject, state: ProjectState): ProjectEvent[] {
         description,
         slug,
         scheme: command.scheme,
-        ...(baseLevel === undefined ? {} : { baseLevel }),
+        ...(baseLevel === null ? {} : { baseLevel }),
         createdBy: command.actor,
         actor: command.actor,
       },
     },
   ];
-}
-
-/** Refuses like the access service does, which initializes the project's access from the created event. */
-function requireBaseLevel(scheme: RoleScheme, baseLevel: string | undefined): Role | undefined {
-  if (!scheme.hasBaseLevel) {
-    if (baseLevel === undefined) return undefined;
-    throw invalidField(`${scheme.name}.no-base-level`, 'baseLevel', `the ${scheme.name} scheme has no base level: access is given to each person explicitly`);
-  }
-  const level = baseLevel ?? scheme.defaultBaseLevel;
-  if (level === null || !isRoleOf(scheme, level)) {
-    throw invalidField(`${scheme.name}.unknown-role`, 'baseLevel', `must be one of ${scheme.roles.join(', ')}`);
-  }
-  if (level === scheme.ownerRole) {
-    throw invalidField(`${scheme.name}.base-level-below-owner`, 'baseLevel', `cannot be ${level}: ${level}s are always given explicitly`);
-  }
-  return level;
 }
 
 function update(command: UpdateProject, state: ProjectState): ProjectEvent[] {

@@ -1,5 +1,4 @@
-import { conflict, slugify, slugProblem, uniqueSlug } from '@cairn/contracts';
-import { invalidField } from './fields';
+import { conflict, invalidField, slugify, slugProblem, uniqueSlug } from '@cairn/contracts';
 
 /** The slug for a new project named `name`, unique among `taken` (the lab's slugs). */
 export function generateSlug(name: string, taken: ReadonlySet<string>): string {

@@ -1,5 +1,5 @@
-import type { CairnEvent, FileAddedData, FileDeletedData, FileKind } from '@cairn/contracts';
-import type { Projection, WriteIntent } from '@cairn/read-models';
+import type { FileAddedData, FileKind } from '@cairn/contracts';
+import { defineProjection } from '@cairn/read-models';
 
 export const FILE_INDEX = 'file_index';
 
@@ -40,28 +40,21 @@ export function fileEntryOf(file: Pick<FileAddedData, 'path' | 'kind' | 'size' |
   };
 }
 
+/** A file as it is added (`time`: its event's). */
+export function newFileOf(data: FileAddedData, time: string): Omit<FileDocument, '_id'> {
+  return { projectId: data.projectId, ...fileEntryOf(data), addedAt: time, status: 'present' };
+}
+
 /** The project file space by folder: listing, download, and the files a deletion request may name. */
-export const fileIndexProjection: Projection = {
+export const fileIndexProjection = defineProjection({
   name: FILE_INDEX,
-  categories: ['projects_filespace'],
   version: 1,
   indexes: [{ key: { projectId: 1, status: 1, folder: 1, path: 1 } }],
-  handle(events: CairnEvent[]): WriteIntent[] {
-    return events.flatMap((event): WriteIntent[] => {
-      switch (event.type) {
-        case 'projects.file.added.v1': {
-          const data = event.data as FileAddedData;
-          const document: Omit<FileDocument, '_id'> = { projectId: data.projectId, ...fileEntryOf(data), addedAt: event.time, status: 'present' };
-          return [{ kind: 'replace', id: data.fileId, position: event.position, document }];
-        }
-        case 'projects.file.deleted.v1': {
-          const { fileId, actor, requestId } = event.data as FileDeletedData;
-          const changes = { status: 'deleted', deletedBy: actor, deletedAt: event.time, deletionRequestId: requestId };
-          return [{ kind: 'update', id: fileId, position: event.position, update: { $set: changes }, upsert: false }];
-        }
-        default:
-          return [];
-      }
-    });
+  on: {
+    'projects.file.added.v1': ({ data, position, time }) => [{ kind: 'replace', id: data.fileId, position, document: newFileOf(data, time) }],
+    'projects.file.deleted.v1': ({ data: { fileId, actor, requestId }, position, time }) => {
+      const changes = { status: 'deleted', deletedBy: actor, deletedAt: time, deletionRequestId: requestId };
+      return [{ kind: 'update', id: fileId, position, update: { $set: changes }, upsert: false }];
+    },
   },
-};
+});

@@ -1,5 +1,5 @@
-import type { CairnEvent } from '@cairn/contracts';
-import type { Projection, WriteIntent } from '@cairn/read-models';
+import type { ProjectScopedEventType, StoredEventOf } from '@cairn/contracts';
+import { defineProjection, type WriteIntent } from '@cairn/read-models';
 
 export const PROJECT_ACTIVITY = 'project_activity';
 
@@ -22,38 +22,70 @@ export function activityItemOf({ _id, projectId: _project, ...entry }: ActivityD
   return { id: _id, ...entry };
 }
 
-/** Fields of event data that the entry carries elsewhere, or that mean nothing to a reader of the feed. */
-const UNDETAILED = new Set(['projectId', 'actor', 'at', 'lab', 'hash', 'prevHash']);
+/**
+ * Fields of event data that the entry carries elsewhere, or that mean nothing to a reader of the feed;
+ * markdown bodies (logbook entries, comments: up to 50,000 characters) are read where they were written.
+ */
+const UNDETAILED = new Set(['projectId', 'actor', 'at', 'lab', 'hash', 'prevHash', 'body']);
 
-/** The entry an event makes in its project's activity; null for an event that names no project. */
-export function activityEntryOf(event: CairnEvent): Omit<ActivityDocument, '_id'> | null {
-  const data = event.data as Record<string, unknown> | null;
-  if (typeof data?.projectId !== 'string') return null;
+/**
+ * The project page's "latest activity" and the activity feed: every event of any context that names a
+ * project (`data.projectId`). The type argument makes the compiler demand a handler for each such type,
+ * so a context that publishes a new one adds it here (and bumps `version`, so the feed is rebuilt with
+ * that type's earlier events).
+ */
+export const projectActivityProjection = defineProjection<ProjectScopedEventType>({
+  name: PROJECT_ACTIVITY,
+  version: 2,
+  indexes: [{ key: { projectId: 1, position: -1 } }],
+  on: {
+    'projects.project.created.v1': activityEntry,
+    'projects.project.updated.v1': activityEntry,
+    'projects.project.deleted.v1': activityEntry,
+    'projects.experiment.linked.v1': activityEntry,
+    'projects.experiment.unlinked.v1': activityEntry,
+    'projects.file.added.v1': activityEntry,
+    'projects.deletion.requested.v1': activityEntry,
+    'projects.deletion.approved.v1': activityEntry,
+    'projects.deletion.rejected.v1': activityEntry,
+    'projects.file.deleted.v1': activityEntry,
+    'access.project.initialized.v1': activityEntry,
+    'access.role.granted.v1': activityEntry,
+    'access.role.changed.v1': activityEntry,
+    'access.role.revoked.v1': activityEntry,
+    'access.base-level.changed.v1': activityEntry,
+    'access.ownership.transferred.v1': activityEntry,
+    'jobs.job.requested.v1': activityEntry,
+    'jobs.job.started.v1': activityEntry,
+    'jobs.job.progressed.v1': activityEntry,
+    'jobs.job.output-added.v1': activityEntry,
+    'jobs.job.succeeded.v1': activityEntry,
+    'jobs.job.failed.v1': activityEntry,
+    'jobs.job.cancel-requested.v1': activityEntry,
+    'jobs.job.cancelled.v1': activityEntry,
+    'logbook.entry.added.v1': activityEntry,
+    'logbook.entry.revised.v1': activityEntry,
+    'logbook.best-jobs.recorded.v1': activityEntry,
+    'logbook.comment.added.v1': activityEntry,
+    'logbook.comment.edited.v1': activityEntry,
+  },
+});
+
+/** The entry an event makes in its project's activity: the feed's document, and what the live feed sends. */
+export function activityEntryOf(event: StoredEventOf<ProjectScopedEventType>): Omit<ActivityDocument, '_id'> {
+  const { data } = event;
+  const actor = 'actor' in data && typeof data.actor === 'string' ? data.actor : event.actorid;
   return {
     projectId: data.projectId,
     position: event.position,
     at: event.time,
     type: event.type,
     context: event.type.slice(0, event.type.indexOf('.')),
-    ...(typeof data.actor === 'string' ? { actor: data.actor } : event.actorid ? { actor: event.actorid } : {}),
+    ...(actor !== undefined && { actor }),
     details: Object.fromEntries(Object.entries(data).filter(([field]) => !UNDETAILED.has(field))),
   };
 }
 
-/**
- * The project page's "latest activity" and the activity feed: every event of any context that names a
- * project (`data.projectId`). The jobs and logbook categories are read already, so their events appear
- * as soon as those services publish them.
- */
-export const projectActivityProjection: Projection = {
-  name: PROJECT_ACTIVITY,
-  categories: ['projects_project', 'projects_filespace', 'access_project', 'jobs_job', 'logbook_logbook'],
-  version: 1,
-  indexes: [{ key: { projectId: 1, position: -1 } }],
-  handle(events: CairnEvent[]): WriteIntent[] {
-    return events.flatMap((event): WriteIntent[] => {
-      const document = activityEntryOf(event);
-      return document ? [{ kind: 'replace', id: event.id, position: event.position, document }] : [];
-    });
-  },
-};
+function activityEntry(event: StoredEventOf<ProjectScopedEventType>): WriteIntent[] {
+  return [{ kind: 'replace', id: event.id, position: event.position, document: activityEntryOf(event) }];
+}

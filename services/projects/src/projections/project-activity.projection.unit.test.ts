@@ -1,44 +1,109 @@
-import type { CairnEvent } from '@cairn/contracts';
+import { projectionSpec, storedEvents } from '@cairn/testing';
 import { projectActivityProjection } from './project-activity.projection';
 
-const envelope = (position: number, type: string, data: unknown): CairnEvent => ({
-  specversion: '1.0',
-  id: `event-${position}`,
-  source: `cairn/${type.split('.')[0]}`,
-  type,
-  subject: 'x/1',
-  time: '2025-01-06T09:00:00.000Z',
-  datacontenttype: 'application/json',
-  data,
-  streamid: 'x_y-1',
-  streamversion: 0,
-  position,
+const log = storedEvents();
+const created = log.event('projects.project.created.v1', {
+  projectId: 'p1',
+  lab: 'sundog',
+  name: 'Ribosome',
+  description: '',
+  slug: 'ribosome',
+  scheme: 'facility',
+  createdBy: 'u-alice',
+  actor: 'u-alice',
 });
+const granted = log.event('access.role.granted.v1', {
+  projectId: 'p1',
+  user: 'u-bob',
+  before: null,
+  after: 'viewer',
+  actor: 'u-alice',
+  at: '2025-01-06T09:01:00.000Z',
+  prevHash: '0'.repeat(64),
+  hash: '1'.repeat(64),
+});
+const memberAdded = log.event('access.lab.member-added.v1', {
+  lab: 'sundog',
+  userId: 'u-carol',
+  username: 'carol',
+  displayName: 'Carol',
+  admin: false,
+  actor: 'u-alice',
+});
+const jobStarted = log.event('jobs.job.started.v1', { jobId: 'j1', projectId: 'p1', runnerId: 'runner-7' }, { actorid: 'runner-7' });
+const renamedElsewhere = log.event('projects.project.updated.v1', { projectId: 'p2', name: 'Other', actor: 'u-dan' });
+const mentions = [{ userId: 'u-bob', username: 'bob' }];
+const commented = log.event('logbook.comment.added.v1', { jobId: 'j1', projectId: 'p1', commentId: 'c1', version: 1, body: 'Nice, @bob', mentions, actor: 'u-carol' }, { aggregateId: 'job-j1' });
 
-describe('project activity: "latest activity from every context"', () => {
-  it('every event that names a project becomes one entry of that project, whatever its context', async () => {
-    const intents = await projectActivityProjection.handle([
-      envelope(7, 'access.role.granted.v1', { projectId: 'p1', user: 'u-bob', before: null, after: 'viewer', actor: 'u-alice', at: 'now', prevHash: '0', hash: '1' }),
-      envelope(8, 'jobs.job.succeeded.v1', { projectId: 'p1', jobId: 'j1', actor: 'u-bob' }),
-      envelope(9, 'access.lab.member-added.v1', { lab: 'sundog', userId: 'u-carol' }),
-    ]);
-    expect(intents).toEqual([
-      {
-        kind: 'replace',
-        id: 'event-7',
-        position: 7,
-        document: {
+describe('project activity: "latest activity and activity within the project", from every context', () => {
+  it('every event that names a project becomes one entry of that project, whatever its context; others are not activity', () => {
+    projectionSpec(projectActivityProjection)
+      .given([created])
+      .when([granted, memberAdded, jobStarted, renamedElsewhere])
+      .then([
+        {
+          _id: created.id,
           projectId: 'p1',
-          position: 7,
-          at: '2025-01-06T09:00:00.000Z',
+          position: created.position,
+          at: created.time,
+          type: 'projects.project.created.v1',
+          context: 'projects',
+          actor: 'u-alice',
+          details: { name: 'Ribosome', description: '', slug: 'ribosome', scheme: 'facility', createdBy: 'u-alice' },
+        },
+        {
+          _id: granted.id,
+          projectId: 'p1',
+          position: granted.position,
+          at: granted.time,
           type: 'access.role.granted.v1',
           context: 'access',
           actor: 'u-alice',
           // Hashes and the decision's own time are for auditors (the access audit), not the feed.
           details: { user: 'u-bob', before: null, after: 'viewer' },
         },
-      },
-      expect.objectContaining({ id: 'event-8', document: expect.objectContaining({ context: 'jobs', type: 'jobs.job.succeeded.v1', details: { jobId: 'j1' } }) }),
-    ]);
+        {
+          _id: jobStarted.id,
+          projectId: 'p1',
+          position: jobStarted.position,
+          at: jobStarted.time,
+          type: 'jobs.job.started.v1',
+          context: 'jobs',
+          // A runner's report names no person: the entry names the runner.
+          actor: 'runner-7',
+          details: { jobId: 'j1', runnerId: 'runner-7' },
+        },
+        {
+          _id: renamedElsewhere.id,
+          projectId: 'p2',
+          position: renamedElsewhere.position,
+          at: renamedElsewhere.time,
+          type: 'projects.project.updated.v1',
+          context: 'projects',
+          actor: 'u-dan',
+          details: { name: 'Other' },
+        },
+      ]);
+  });
+
+  it('a comment on a job of the project is an entry too; markdown bodies are read where they were written', () => {
+    projectionSpec(projectActivityProjection)
+      .when([commented])
+      .then([
+        {
+          _id: commented.id,
+          projectId: 'p1',
+          position: commented.position,
+          at: commented.time,
+          type: 'logbook.comment.added.v1',
+          context: 'logbook',
+          actor: 'u-carol',
+          details: { jobId: 'j1', commentId: 'c1', version: 1, mentions },
+        },
+      ]);
+  });
+
+  it('reads the streams of every type that names a project, and no others', () => {
+    expect([...projectActivityProjection.categories].sort()).toEqual(['access_project', 'jobs_job', 'logbook_logbook', 'logbook_thread', 'projects_filespace', 'projects_project']);
   });
 });

@@ -1,5 +1,5 @@
-import type { CairnEvent, ProjectCreatedData, ProjectDeletedData, ProjectUpdatedData } from '@cairn/contracts';
-import type { Projection, WriteIntent } from '@cairn/read-models';
+import type { ProjectCreatedData } from '@cairn/contracts';
+import { defineProjection } from '@cairn/read-models';
 
 export const PROJECT_DIRECTORY = 'project_directory';
 
@@ -21,56 +21,41 @@ export interface ProjectDocument {
   deletedAt?: string;
 }
 
-/** What a project is on creation, as the directory keeps it and the creation answers it. */
-export function newProjectOf(data: ProjectCreatedData) {
+/** What a project is on creation (`time`: its event's), as the directory keeps it and the creation answers it. */
+export function newProjectOf(data: ProjectCreatedData, time: string): Omit<ProjectDocument, '_id'> {
   return {
     lab: data.lab,
     slug: data.slug,
     name: data.name,
+    nameLower: data.name.toLowerCase(),
     description: data.description,
     scheme: data.scheme,
     ...(data.baseLevel === undefined ? {} : { baseLevel: data.baseLevel }),
-    status: 'active' as const,
+    status: 'active',
     createdBy: data.createdBy,
+    createdAt: time,
+    updatedAt: time,
   };
 }
 
 /** The lab's projects: the project list, slug lookups and the project page's header. */
-export const projectDirectoryProjection: Projection = {
+export const projectDirectoryProjection = defineProjection({
   name: PROJECT_DIRECTORY,
-  categories: ['projects_project'],
   version: 1,
   indexes: [{ key: { lab: 1, slug: 1 } }, { key: { lab: 1, nameLower: 1, _id: 1 } }, { key: { nameLower: 1, _id: 1 } }],
-  handle(events: CairnEvent[]): WriteIntent[] {
-    return events.flatMap((event): WriteIntent[] => {
-      switch (event.type) {
-        case 'projects.project.created.v1': {
-          const data = event.data as ProjectCreatedData;
-          const document: Omit<ProjectDocument, '_id'> = {
-            ...newProjectOf(data),
-            nameLower: data.name.toLowerCase(),
-            createdAt: event.time,
-            updatedAt: event.time,
-          };
-          return [{ kind: 'replace', id: data.projectId, position: event.position, document }];
-        }
-        case 'projects.project.updated.v1': {
-          const { projectId, name, description } = event.data as ProjectUpdatedData;
-          const changes = {
-            ...(name === undefined ? {} : { name, nameLower: name.toLowerCase() }),
-            ...(description === undefined ? {} : { description }),
-            updatedAt: event.time,
-          };
-          return [{ kind: 'update', id: projectId, position: event.position, update: { $set: changes }, upsert: false }];
-        }
-        case 'projects.project.deleted.v1': {
-          const { projectId, actor } = event.data as ProjectDeletedData;
-          const changes = { status: 'deleted', deletedBy: actor, deletedAt: event.time, updatedAt: event.time };
-          return [{ kind: 'update', id: projectId, position: event.position, update: { $set: changes }, upsert: false }];
-        }
-        default:
-          return [];
-      }
-    });
+  on: {
+    'projects.project.created.v1': ({ data, position, time }) => [{ kind: 'replace', id: data.projectId, position, document: newProjectOf(data, time) }],
+    'projects.project.updated.v1': ({ data: { projectId, name, description }, position, time }) => {
+      const changes = {
+        ...(name === undefined ? {} : { name, nameLower: name.toLowerCase() }),
+        ...(description === undefined ? {} : { description }),
+        updatedAt: time,
+      };
+      return [{ kind: 'update', id: projectId, position, update: { $set: changes }, upsert: false }];
+    },
+    'projects.project.deleted.v1': ({ data: { projectId, actor }, position, time }) => {
+      const changes = { status: 'deleted', deletedBy: actor, deletedAt: time, updatedAt: time };
+      return [{ kind: 'update', id: projectId, position, update: { $set: changes }, upsert: false }];
+    },
   },
-};
+});

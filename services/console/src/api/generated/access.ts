@@ -7,7 +7,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Access-change history, oldest first: who changed what, when, why, with before and after. */
+        /**
+         * Access-change history, oldest first: who changed what, when, why, with before and after.
+         * @description Each entry names its actor and the people it is about in `names` (user id → username and display name), as the lab directory knew them then.
+         */
         get: operations["AuditController_history"];
         put?: never;
         post?: never;
@@ -24,7 +27,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Who had which role on the project at that instant, and why: the grant (by whom, when, reason) or the base level through lab membership. */
+        /**
+         * Who had which role on the project at that instant, and why: the grant (by whom, when, reason) or the base level through lab membership.
+         * @description Everyone the answer mentions is named in `names` (user id → username and display name) and in the `why` sentences, as the lab directory knew them at that instant.
+         */
         get: operations["AuditController_at"];
         put?: never;
         post?: never;
@@ -305,6 +311,10 @@ export interface components {
             /** @description False before the project was created: nobody had access then. */
             existed: boolean;
             lab: string;
+            /** @description Everyone mentioned, by user id: their username and display name as the lab directory knew them then. */
+            names: {
+                [key: string]: components["schemas"]["NameDto"];
+            };
             /** @description Explicit permissions first (highest role first), then the base level. */
             people: components["schemas"]["PersonAccessDto"][];
             project: string;
@@ -399,6 +409,10 @@ export interface components {
             before: string | null;
             eventId: string;
             lab?: string;
+            /** @description Everyone mentioned, by user id: their username and display name as the lab directory knew them then. */
+            names: {
+                [key: string]: components["schemas"]["NameDto"];
+            };
             newOwnerBefore?: string | null;
             position: number;
             /** @description The preview its actor looked at before deciding. */
@@ -599,6 +613,12 @@ export interface components {
             items: components["schemas"]["MyLabDto"][];
             /** @description Opaque: pass as cursor for the next page; null on the last. */
             nextCursor: string | null;
+        };
+        NameDto: {
+            /** @example Bob Builder */
+            displayName: string;
+            /** @example bob */
+            username: string;
         };
         OwnershipOutcomeDto: {
             /** @description User id of the new owner. */

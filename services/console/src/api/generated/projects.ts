@@ -335,7 +335,7 @@ export interface components {
             expectedVersion?: number;
         };
         ExperimentDto: {
-            createdAt?: string;
+            createdAt: string;
             /** @description User id. */
             createdBy: string;
             description: string;
@@ -363,7 +363,7 @@ export interface components {
             message: string;
         };
         FileDto: {
-            addedAt?: string;
+            addedAt: string;
             /** @description User id (or the job’s triggerer for outputs). */
             addedBy: string;
             /** @example raw/run-1 */
@@ -426,7 +426,7 @@ export interface components {
              * @example viewer
              */
             baseLevel?: string;
-            createdAt?: string;
+            createdAt: string;
             /** @description User id of the creator. */
             createdBy: string;
             /** @description Markdown. */
@@ -443,7 +443,7 @@ export interface components {
             slug: string;
             /** @enum {string} */
             status: "active" | "deleted";
-            updatedAt?: string;
+            updatedAt: string;
         };
         ProjectExperimentsDto: {
             items: components["schemas"]["ExperimentDto"][];
@@ -462,7 +462,7 @@ export interface components {
              * @example viewer
              */
             baseLevel?: string;
-            createdAt?: string;
+            createdAt: string;
             /** @description User id of the creator. */
             createdBy: string;
             /** @description Markdown. */
@@ -485,7 +485,7 @@ export interface components {
             slug: string;
             /** @enum {string} */
             status: "active" | "deleted";
-            updatedAt?: string;
+            updatedAt: string;
             /** @description The caller's role here and what it lets them do. */
             you: components["schemas"]["CallerAccessDto"];
         };

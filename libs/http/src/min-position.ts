@@ -1,6 +1,6 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import { MIN_POSITION_HEADER } from '@cairn/http';
 import type { Request } from 'express';
+import { MIN_POSITION_HEADER } from './positions';
 
 /**
  * The request's `Cairn-Min-Position`, for reads and checks the application makes itself (the shared

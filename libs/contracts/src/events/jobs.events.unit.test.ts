@@ -1,0 +1,53 @@
+import { validateOnPublish } from './index';
+import { jobsEvents } from './jobs.events';
+
+const job = { jobId: '01j', projectId: 'p1' };
+
+describe('jobs events: API.md "Events" names them, each with a JSON Schema', () => {
+  it('has exactly the jobs events API.md lists', () => {
+    expect(jobsEvents.map((definition) => definition.type)).toEqual([
+      'jobs.template.registered.v1',
+      'jobs.job.requested.v1',
+      'jobs.job.started.v1',
+      'jobs.job.progressed.v1',
+      'jobs.job.output-added.v1',
+      'jobs.job.succeeded.v1',
+      'jobs.job.failed.v1',
+      'jobs.job.cancel-requested.v1',
+      'jobs.job.cancelled.v1',
+    ]);
+  });
+
+  it('"Failures say whose they are": executor or system, nothing else', () => {
+    expect(() => validateOnPublish({ type: 'jobs.job.failed.v1', data: { ...job, runnerId: 'r1', failure: { kind: 'system', reason: 'runner lost' } } })).not.toThrow();
+    expect(() => validateOnPublish({ type: 'jobs.job.failed.v1', data: { ...job, failure: { kind: 'user', reason: 'x' } } })).toThrow(/kind/);
+  });
+
+  it('a cancellation names who ended it: the person (queued) or the runner (confirmed)', () => {
+    expect(() => validateOnPublish({ type: 'jobs.job.cancelled.v1', data: { ...job, actor: 'u-bob' } })).not.toThrow();
+    expect(() => validateOnPublish({ type: 'jobs.job.cancelled.v1', data: { ...job, runnerId: 'r1' } })).not.toThrow();
+    expect(() => validateOnPublish({ type: 'jobs.job.cancelled.v1', data: { ...job } })).toThrow();
+  });
+
+  it('a runner id is a subject token: it names the runner\'s cancel subject', () => {
+    expect(() => validateOnPublish({ type: 'jobs.job.started.v1', data: { ...job, runnerId: 'runner.*' } })).toThrow(/runnerId/);
+  });
+
+  it('a job\'s output folder is its own processed/<jobId>/ folder', () => {
+    const requested = {
+      ...job,
+      template: { name: 'File Statistics', version: '1.0.0' },
+      inputs: [{ fileId: 'f1', path: 'raw/a.txt' }],
+      parameters: {},
+      machine: { type: 'cpu', performance: 'standard' },
+      command: ['node', 'stats.js', '{{inputs}}'],
+      timeLimitSeconds: 60,
+      outputFolder: 'processed/01j/',
+      triggeredBy: 'u-carol',
+      rootJobId: '01j',
+      actor: 'u-carol',
+    };
+    expect(() => validateOnPublish({ type: 'jobs.job.requested.v1', data: requested })).not.toThrow();
+    expect(() => validateOnPublish({ type: 'jobs.job.requested.v1', data: { ...requested, outputFolder: 'processed/../raw/' } })).toThrow(/outputFolder/);
+  });
+});

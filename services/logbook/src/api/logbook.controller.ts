@@ -1,0 +1,88 @@
+import { Body, Controller, Get, Headers, Param, Post, Put, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
+import type { Principal } from '@cairn/auth';
+import { CommandResult, CurrentPrincipal, MinPosition, PageQuery } from '@cairn/http';
+import type { Response } from 'express';
+import { LogbookService } from '../application/logbook.service';
+import { CreateEntryDto, RecordBestJobsDto, ReviseEntryDto } from './dto';
+import { answerStaleVersion, etagOf, expectedVersionOf } from './entry-versions';
+
+@ApiTags('logbook')
+@ApiBearerAuth()
+@Controller('projects/:id/logbook')
+export class LogbookController {
+  constructor(private readonly logbook: LogbookService) {}
+
+  @Get()
+  page(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Query() page: PageQuery, @MinPosition() minPosition?: number) {
+    return this.logbook.page(principal, id, page, minPosition);
+  }
+
+  @Post('entries')
+  async addEntry(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Body() body: CreateEntryDto,
+    @Res({ passthrough: true }) response: Response,
+    @MinPosition() minPosition?: number,
+  ) {
+    const { position, entry } = await this.logbook.addEntry(principal, id, body, minPosition);
+    response.setHeader('ETag', etagOf(entry.version));
+    return new CommandResult(position, entry);
+  }
+
+  @Get('entries/:entryId')
+  async entry(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Param('entryId') entryId: string,
+    @Res({ passthrough: true }) response: Response,
+    @MinPosition() minPosition?: number,
+  ) {
+    const entry = await this.logbook.entry(principal, id, entryId, minPosition);
+    response.setHeader('ETag', etagOf(entry.version));
+    return entry;
+  }
+
+  @Put('entries/:entryId')
+  @ApiHeader({ name: 'If-Match', required: false, description: 'The ETag of the version revised; a stale one answers 412 with the current one.' })
+  async reviseEntry(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Param('entryId') entryId: string,
+    @Body() body: ReviseEntryDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) response: Response,
+    @MinPosition() minPosition?: number,
+  ) {
+    const { expectedVersion, ...revision } = body;
+    const expected = expectedVersionOf(ifMatch, expectedVersion);
+    const { position, entry } = await this.logbook
+      .reviseEntry(principal, id, entryId, revision, expected.version, minPosition)
+      .catch((error: unknown) => answerStaleVersion(error, expected, response));
+    response.setHeader('ETag', etagOf(entry.version));
+    return new CommandResult(position, entry);
+  }
+
+  @Get('entries/:entryId/revisions')
+  revisions(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Param('entryId') entryId: string,
+    @Query() page: PageQuery,
+    @MinPosition() minPosition?: number,
+  ) {
+    return this.logbook.revisions(principal, id, entryId, page, minPosition);
+  }
+
+  @Put('best-jobs')
+  async recordBestJobs(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: RecordBestJobsDto, @MinPosition() minPosition?: number) {
+    const { position, bestJobs } = await this.logbook.recordBestJobs(principal, id, body, minPosition);
+    return new CommandResult(position, bestJobs);
+  }
+
+  @Get('best-jobs')
+  bestJobsHistory(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Query() page: PageQuery, @MinPosition() minPosition?: number) {
+    return this.logbook.bestJobsHistory(principal, id, page, minPosition);
+  }
+}

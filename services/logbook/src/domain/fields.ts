@@ -1,0 +1,21 @@
+import { invalid, type DomainError } from '@cairn/contracts';
+
+/** A refusal of one input field, shaped for the problem document's `errors: [{ field, message }]`. */
+export function invalidField(rule: string, field: string, message: string): DomainError {
+  return invalid(rule, `${field}: ${message}`, { errors: [{ field, message }] });
+}
+
+/** Markdown kept as written (whitespace matters to it), not blank, at most `maxLength` characters. */
+export function requireMarkdown(value: string, field: string, maxLength: number): string {
+  if (typeof value !== 'string' || value.trim().length === 0) throw invalidField('fields.text-required', field, 'must not be blank');
+  if (value.length > maxLength) throw invalidField('fields.text-too-long', field, `must be at most ${maxLength.toLocaleString('en')} characters`);
+  return value;
+}
+
+/** Trimmed, not blank, at most `maxLength` characters. */
+export function requireLine(value: string, field: string, maxLength: number): string {
+  const line = typeof value === 'string' ? value.trim() : '';
+  if (line.length === 0) throw invalidField('fields.text-required', field, 'must not be blank');
+  if (line.length > maxLength) throw invalidField('fields.text-too-long', field, `must be at most ${maxLength} characters`);
+  return line;
+}

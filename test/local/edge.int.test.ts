@@ -1,0 +1,58 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import request from 'supertest';
+import { startEdge } from '@cairn/local-platform';
+import { freePort } from '@cairn/testing';
+
+/** A stand-in for a service: answers its readiness with this status. */
+function standIn(readyStatus: number): Promise<Server> {
+  const server = createServer((req, res) => {
+    res.writeHead(req.url === '/health/ready' ? readyStatus : 404, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ status: readyStatus === 200 ? 'ok' : 'not ready' }));
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+const portOf = (server: Server) => (server.address() as AddressInfo).port;
+const close = (server?: Server) => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+
+/** The local edge (`npm start`'s port 8080) answers the platform's health, as a load balancer asks it. */
+describe('health at the edge', () => {
+  let ready: Server, alsoReady: Server, starting: Server, edge: Server | undefined;
+
+  beforeAll(async () => {
+    [ready, alsoReady, starting] = await Promise.all([standIn(200), standIn(200), standIn(503)]);
+  });
+  afterEach(() => close(edge));
+  afterAll(() => Promise.all([ready, alsoReady, starting].map(close)));
+
+  it('/health/live answers 200 while the edge runs, whatever the services say', async () => {
+    edge = await startEdge(0, { access: portOf(starting) });
+    const live = await request(edge).get('/health/live');
+    expect(live.status).toBe(200);
+    expect(live.body).toEqual({ status: 'ok' });
+  });
+
+  it('/health/ready answers 200 naming every service when every one is ready', async () => {
+    edge = await startEdge(0, { access: portOf(ready), projects: portOf(alsoReady) });
+    const answer = await request(edge).get('/health/ready');
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual({ status: 'ok', services: { access: 'ready', projects: 'ready' } });
+  });
+
+  it('/health/ready answers 503 naming the services that are not ready: one still starting, one not answering at all', async () => {
+    const stopped = await freePort();
+    edge = await startEdge(0, { access: portOf(ready), projects: portOf(starting), jobs: stopped });
+    const answer = await request(edge).get('/health/ready');
+    expect(answer.status).toBe(503);
+    expect(answer.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(answer.headers['retry-after']).toBe('1');
+    expect(answer.body).toMatchObject({
+      status: 503,
+      rule: 'health.not-ready',
+      detail: 'Not ready: projects, jobs',
+      notReady: ['projects', 'jobs'],
+      services: { access: 'ready', projects: 'not ready', jobs: 'not ready' },
+    });
+  });
+});
