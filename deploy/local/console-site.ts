@@ -8,8 +8,8 @@ import { DEMO_PEOPLE, demoToken } from './demo-people';
 export type ConsoleAuth =
   | { mode: 'dev'; secret: string }
   | { mode: 'oidc'; issuer: string; clientId: string; scope: string; audience?: string }
-  /** Neither: the console says which settings it needs. */
-  | { mode: 'unconfigured' };
+  /** Neither: people paste a bearer token (from `npm run token`, or their identity provider). */
+  | { mode: 'token' };
 
 export interface ConsoleSiteOptions {
   /** The console's build (vite's output). */
@@ -30,12 +30,12 @@ const TYPES: Record<string, string> = {
 };
 const USERNAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 
-/** The console's OIDC settings from the edge's environment; dev tokens when CAIRN_AUTH_MODE=dev. */
+/** How the console signs in, from the edge's environment: dev tokens when CAIRN_AUTH_MODE=dev, else OIDC when configured, else a pasted token. */
 export function consoleAuthFromEnv(env: NodeJS.ProcessEnv): ConsoleAuth {
   if (env.CAIRN_AUTH_MODE === 'dev') return { mode: 'dev', secret: env.CAIRN_DEV_JWT_SECRET ?? '' };
   const issuer = env.CAIRN_OIDC_ISSUER ?? env.CAIRN_JWT_ISSUER;
   const clientId = env.CAIRN_OIDC_CLIENT_ID;
-  if (!issuer || !clientId) return { mode: 'unconfigured' };
+  if (!issuer || !clientId) return { mode: 'token' };
   return { mode: 'oidc', issuer, clientId, scope: env.CAIRN_OIDC_SCOPE ?? 'openid profile email', ...(env.CAIRN_JWT_AUDIENCE ? { audience: env.CAIRN_JWT_AUDIENCE } : {}) };
 }
 

@@ -49,9 +49,11 @@ export function startEdge(port: number, upstreams: Partial<Record<ServiceName, n
       return;
     }
     const service = serviceFor(path);
-    const upstreamPort = service ? upstreams[service] : undefined;
+    // The console's paths are the site's: what it declined (a POST to a page) has nowhere else to go.
+    const upstreamPort = service && service !== 'console' ? upstreams[service] : undefined;
     if (!service || !upstreamPort) {
-      sendProblem(res, 404, service ? `The ${service} service is not running.` : `No service serves ${path}.`, { rule: 'edge.no-route' });
+      const detail = service === 'console' ? `The console answers GET and HEAD at ${path}.` : service ? `The ${service} service is not running.` : `No service serves ${path}.`;
+      sendProblem(res, 404, detail, { rule: 'edge.no-route' });
       return;
     }
     const forwarded = request(

@@ -2,7 +2,8 @@
 export type AuthConfig =
   | { mode: 'dev' }
   | { mode: 'oidc'; issuer: string; clientId: string; scope: string; audience?: string }
-  | { mode: 'unconfigured' };
+  /** No sign-in service: people paste a bearer token (`npm run token`, or one from their identity provider). */
+  | { mode: 'token' };
 
 export interface ConsoleConfig {
   auth: AuthConfig;
@@ -10,6 +11,6 @@ export interface ConsoleConfig {
 
 export async function loadConfig(fetcher: typeof fetch = fetch): Promise<ConsoleConfig> {
   const response = await fetcher('/config.json', { headers: { accept: 'application/json' } });
-  if (!response.ok) return { auth: { mode: 'unconfigured' } };
+  if (!response.ok) return { auth: { mode: 'token' } };
   return (await response.json()) as ConsoleConfig;
 }

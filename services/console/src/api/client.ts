@@ -20,7 +20,9 @@ export class ProblemError extends Error {
 export function problemOf(error: unknown): Problem {
   if (error instanceof ProblemError) return error.problem;
   const detail = error instanceof Error ? error.message : String(error);
-  return { type: 'urn:cairn:problem:console.unreachable', title: 'Not reachable', status: 0, detail: `The platform could not be reached (${detail}).` };
+  // fetch rejects with a TypeError when no answer came at all.
+  if (error instanceof TypeError) return { type: 'urn:cairn:problem:console.unreachable', title: 'Not reachable', status: 0, detail: `The platform could not be reached (${detail}).` };
+  return { type: 'urn:cairn:problem:console', title: 'Error', status: 0, detail };
 }
 
 function problemFrom(error: unknown, response: Response): Problem {

@@ -106,6 +106,39 @@ function OidcSignIn({ auth, returnTo }: { auth: Extract<AuthConfig, { mode: 'oid
   );
 }
 
+/** No sign-in service here: a bearer token, pasted. */
+function TokenSignIn({ returnTo, onSignedIn }: { returnTo: string; onSignedIn(session: Session): void }) {
+  const [token, setToken] = useState('');
+  const [problem, setProblem] = useState<Problem | undefined>();
+  return (
+    <>
+      <h1>Sign in with a token</h1>
+      <p class="muted">
+        This deployment has no sign-in service configured. Paste a bearer token: with dev tokens, <code>npm run -s token -- &lt;username&gt;</code> prints one.
+      </p>
+      <ProblemMessage problem={problem} />
+      <form
+        onSubmit={(event) => {
+          event.preventDefault();
+          try {
+            onSignedIn(storeSession(token.trim()));
+            navigate(returnTo, { replace: true });
+          } catch (error) {
+            setProblem(problemOf(error));
+          }
+        }}
+      >
+        <Field label="Bearer token">
+          {(control) => <textarea {...control} rows={4} value={token} required spellcheck={false} onInput={(event) => setToken(event.currentTarget.value)} />}
+        </Field>
+        <Button type="submit" variant="primary" disabled={token.trim() === ''}>
+          Sign in
+        </Button>
+      </form>
+    </>
+  );
+}
+
 export function SignInPage({ config, as, returnTo, onSignedIn }: SignInProps) {
   useEffect(() => {
     document.title = 'Sign in · Cairn';
@@ -115,15 +148,7 @@ export function SignInPage({ config, as, returnTo, onSignedIn }: SignInProps) {
     <Frame>
       {auth.mode === 'dev' && <DevSignIn as={as} returnTo={returnTo} onSignedIn={onSignedIn} />}
       {auth.mode === 'oidc' && <OidcSignIn auth={auth} returnTo={returnTo} />}
-      {auth.mode === 'unconfigured' && (
-        <>
-          <h1>Sign-in is not set up</h1>
-          <p>
-            This deployment has no identity provider configured. Set <code>CAIRN_OIDC_ISSUER</code> and <code>CAIRN_OIDC_CLIENT_ID</code> (see the README’s
-            console section), or run locally with <code>CAIRN_AUTH_MODE=dev</code>.
-          </p>
-        </>
-      )}
+      {auth.mode === 'token' && <TokenSignIn returnTo={returnTo} onSignedIn={onSignedIn} />}
     </Frame>
   );
 }
