@@ -75,7 +75,8 @@ export async function startConsolePlatform(): Promise<ConsolePlatform> {
     browser,
     api,
     async signIn(username) {
-      const context = await browser.newContext({ baseURL: platform.edgeUrl, viewport: { width: 1280, height: 900 } });
+      // One time zone for every run, so the as-of picker's local times are the test's.
+      const context = await browser.newContext({ baseURL: platform.edgeUrl, viewport: { width: 1280, height: 900 }, timezoneId: 'UTC', locale: 'en-GB' });
       contexts.push(context);
       const page = await context.newPage();
       await page.goto(`/sign-in?as=${username}`);

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { answer, type AccessSchemas } from '../api/client';
 import { useConsole } from '../ui/context';
 import { Button, Field } from '../ui/forms';
-import { absoluteTime, Card, Empty, Loading } from '../ui/layout';
+import { Card, Empty, exactTime, Loading } from '../ui/layout';
 import { usePeople } from '../ui/people';
 import { ProblemMessage } from '../ui/problem';
 import { useAction, useLoad } from '../ui/use-load';
@@ -11,6 +11,11 @@ import type { ProjectPage } from './project-shell';
 
 type AuditEntry = AccessSchemas['AuditEntryDto'];
 type Verification = AccessSchemas['ChainVerificationDto'];
+
+/** People as the answer names them (as the lab directory knew them then), else as the lab knows them now. */
+function namedBy(names: Record<string, { displayName: string }>, fallback: NameOf, me: string): NameOf {
+  return (userId) => (userId && userId !== me && names[userId]?.displayName) || fallback(userId);
+}
 
 function subjectWords(entry: AuditEntry, nameOf: NameOf): string {
   const people = entry.users.map(nameOf).join(', ');
@@ -30,7 +35,7 @@ function subjectWords(entry: AuditEntry, nameOf: NameOf): string {
 
 function value(subject: AuditEntry['subject'], text: string | null): string {
   if (subject === 'lab-membership') return text === null ? 'not in the lab' : 'in the lab';
-  return text === null ? 'no access' : roleLabel(text);
+  return roleLabel(text);
 }
 
 /** The verdict of `audit verify`, in words. */
@@ -89,7 +94,7 @@ const localNow = () => {
  * who had which role at any instant and why, and whether the history is the one that was written.
  */
 export function AuditPage({ project }: { project: ProjectPage }) {
-  const { api } = useConsole();
+  const { api, session } = useConsole();
   const { nameOf } = usePeople(project.lab);
   const [openPreview, setOpenPreview] = useState<string | undefined>();
   const [asOf, setAsOf] = useState(localNow);
@@ -124,7 +129,7 @@ export function AuditPage({ project }: { project: ProjectPage }) {
         <ProblemMessage problem={at.problem} />
         {answerAt && (
           <div class="as-of-answer" aria-live="polite">
-            <h3>On {absoluteTime(answerAt.at)}</h3>
+            <h3>On {exactTime(answerAt.at)}</h3>
             {!answerAt.existed ? (
               <Empty>The project did not exist yet: nobody had access.</Empty>
             ) : (
@@ -140,7 +145,7 @@ export function AuditPage({ project }: { project: ProjectPage }) {
                 <tbody>
                   {answerAt.people.map((person) => (
                     <tr key={person.user}>
-                      <td>{nameOf(person.user)}</td>
+                      <td>{namedBy(answerAt.names, nameOf, session.person.userId)(person.user)}</td>
                       <td>
                         <span class="badge badge-role">{roleLabel(person.role)}</span>
                       </td>
@@ -173,9 +178,9 @@ export function AuditPage({ project }: { project: ProjectPage }) {
             <tbody>
               {entries.map((entry) => (
                 <tr key={entry.eventId}>
-                  <td>{absoluteTime(entry.at)}</td>
-                  <td>{nameOf(entry.actor)}</td>
-                  <td>{subjectWords(entry, nameOf)}</td>
+                  <td>{exactTime(entry.at)}</td>
+                  <td>{namedBy(entry.names, nameOf, session.person.userId)(entry.actor)}</td>
+                  <td>{subjectWords(entry, namedBy(entry.names, nameOf, session.person.userId))}</td>
                   <td>
                     {value(entry.subject, entry.before)} → {value(entry.subject, entry.after)}
                   </td>
@@ -185,7 +190,7 @@ export function AuditPage({ project }: { project: ProjectPage }) {
                       openPreview === entry.previewId ? (
                         <PreviewShown project={project.id} previewId={entry.previewId} nameOf={nameOf} />
                       ) : (
-                        <Button variant="quiet" onClick={() => setOpenPreview(entry.previewId)} aria-label={`Show the preview seen before the change of ${absoluteTime(entry.at)}`}>
+                        <Button variant="quiet" onClick={() => setOpenPreview(entry.previewId)} aria-label={`Show the preview seen before the change of ${exactTime(entry.at)}`}>
                           Show
                         </Button>
                       )

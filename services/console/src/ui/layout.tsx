@@ -51,6 +51,7 @@ export function Empty({ children }: { children: ComponentChildren }) {
 
 const RELATIVE = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
 const ABSOLUTE = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'short' });
+const EXACT = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'medium' });
 const STEPS: [Intl.RelativeTimeFormatUnit, number][] = [
   ['second', 60],
   ['minute', 60],
@@ -81,4 +82,9 @@ export function Time({ iso }: { iso: string | undefined }) {
 
 export function absoluteTime(iso: string): string {
   return ABSOLUTE.format(new Date(iso));
+}
+
+/** To the second: for the audit, where changes follow each other closely. */
+export function exactTime(iso: string): string {
+  return EXACT.format(new Date(iso));
 }
