@@ -1,9 +1,10 @@
 import { Body, Controller, Get, Headers, Param, Post, Put, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '@cairn/auth';
-import { CommandResult, CurrentPrincipal, MinPosition, PageQuery } from '@cairn/http';
+import { CommandResult, CurrentPrincipal, MinPosition, PageOf, PageQuery } from '@cairn/http';
 import type { Response } from 'express';
 import { LogbookService } from '../application/logbook.service';
+import { BestJobsDto, EntryDto, LogbookPageDto, RevisionDto, WrittenEntryDto } from './answers.dto';
 import { CreateEntryDto, RecordBestJobsDto, ReviseEntryDto } from './dto';
 import { answerStaleVersion, etagOf, expectedVersionOf } from './entry-versions';
 
@@ -14,11 +15,13 @@ export class LogbookController {
   constructor(private readonly logbook: LogbookService) {}
 
   @Get()
+  @ApiOkResponse({ type: LogbookPageDto })
   page(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Query() page: PageQuery, @MinPosition() minPosition?: number) {
     return this.logbook.page(principal, id, page, minPosition);
   }
 
   @Post('entries')
+  @ApiCreatedResponse({ type: WrittenEntryDto })
   async addEntry(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
@@ -32,6 +35,7 @@ export class LogbookController {
   }
 
   @Get('entries/:entryId')
+  @ApiOkResponse({ type: EntryDto })
   async entry(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
@@ -46,6 +50,7 @@ export class LogbookController {
 
   @Put('entries/:entryId')
   @ApiHeader({ name: 'If-Match', required: false, description: 'The ETag of the version revised; a stale one answers 412 with the current one.' })
+  @ApiOkResponse({ type: WrittenEntryDto })
   async reviseEntry(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
@@ -65,6 +70,7 @@ export class LogbookController {
   }
 
   @Get('entries/:entryId/revisions')
+  @ApiOkResponse({ type: PageOf(RevisionDto) })
   revisions(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
@@ -76,12 +82,14 @@ export class LogbookController {
   }
 
   @Put('best-jobs')
+  @ApiOkResponse({ type: BestJobsDto })
   async recordBestJobs(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: RecordBestJobsDto, @MinPosition() minPosition?: number) {
     const { position, bestJobs } = await this.logbook.recordBestJobs(principal, id, body, minPosition);
     return new CommandResult(position, bestJobs);
   }
 
   @Get('best-jobs')
+  @ApiOkResponse({ type: PageOf(BestJobsDto) })
   bestJobsHistory(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Query() page: PageQuery, @MinPosition() minPosition?: number) {
     return this.logbook.bestJobsHistory(principal, id, page, minPosition);
   }
