@@ -4,6 +4,7 @@ import { createApi, type Api } from './api/client';
 import type { ConsoleConfig } from './config';
 import { LabMembersPage } from './pages/lab-members';
 import { LabsPage } from './pages/labs';
+import { LogbookPage } from './pages/logbook';
 import { AuditPage } from './pages/audit';
 import { ExperimentManagerPage } from './pages/experiment-manager';
 import { ExperimentsPage } from './pages/experiments';
@@ -29,6 +30,7 @@ const projectPages: [string, ProjectPageView][] = [
   ['/experiments', (project) => <ExperimentsPage project={project} />],
   ['/experiments/manage', (project) => <ExperimentManagerPage project={project} />],
   ['/files', (project) => <FilesPage project={project} />],
+  ['/logbook', (project) => <LogbookPage project={project} />],
   ['/audit', (project) => <AuditPage project={project} />],
 ];
 

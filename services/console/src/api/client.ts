@@ -1,10 +1,12 @@
 import createClient, { type Middleware } from 'openapi-fetch';
 import type { components as AccessComponents, paths as AccessPaths } from './generated/access';
+import type { components as LogbookComponents, paths as LogbookPaths } from './generated/logbook';
 import type { components as ProjectsComponents, paths as ProjectsPaths } from './generated/projects';
 
 /** The answers' shapes, as the services' OpenAPI documents declare them. */
 export type AccessSchemas = AccessComponents['schemas'];
 export type ProjectsSchemas = ProjectsComponents['schemas'];
+export type LogbookSchemas = LogbookComponents['schemas'];
 
 /** A problem document (RFC 9457) as every service answers errors, with the refusal's own details. */
 export type Problem = AccessSchemas['ProblemDto'] & Record<string, unknown>;
@@ -78,11 +80,12 @@ export function createApi(options: ApiOptions) {
   const clientOptions = { baseUrl: options.baseUrl, ...(options.fetch ? { fetch: options.fetch } : {}) };
   const access = createClient<AccessPaths>(clientOptions);
   const projects = createClient<ProjectsPaths>(clientOptions);
-  access.use(session);
-  projects.use(session);
+  const logbook = createClient<LogbookPaths>(clientOptions);
+  for (const client of [access, projects, logbook]) client.use(session);
   return {
     access,
     projects,
+    logbook,
     /** The highest position this session has seen. */
     position: () => position,
     /** Headers for what cannot go through the typed clients (streams, uploads with progress). */

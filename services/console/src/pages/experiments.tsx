@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { answer } from '../api/client';
 import { Link } from '../router';
+import { CommentThread } from '../ui/comments';
 import { useConsole } from '../ui/context';
 import { Button, Field } from '../ui/forms';
 import { Card, Empty, Loading, Time } from '../ui/layout';
@@ -56,6 +57,7 @@ export function ExperimentsPage({ project }: { project: ProjectPage }) {
   const { nameOf } = usePeople(project.lab);
   const [page, setPage] = useState(1);
   const [creating, setCreating] = useState(false);
+  const [discussing, setDiscussing] = useState<string | undefined>();
   const experiments = useLoad(
     () => answer(api.projects.GET('/api/projects/{id}/experiments', { params: { path: { id: project.id }, query: { page, pageSize: PAGE_SIZE } } })),
     [project.id, page],
@@ -103,10 +105,13 @@ export function ExperimentsPage({ project }: { project: ProjectPage }) {
                 <th scope="col">Experiment</th>
                 <th scope="col">Created by</th>
                 <th scope="col">Created</th>
+                <th scope="col">
+                  <span class="visually-hidden">Comments</span>
+                </th>
               </tr>
             </thead>
             <tbody>
-              {experiments.data.items.map((experiment) => (
+              {experiments.data.items.map((experiment) => [
                 <tr key={experiment.id}>
                   <td>
                     <strong>{experiment.name}</strong>
@@ -116,8 +121,25 @@ export function ExperimentsPage({ project }: { project: ProjectPage }) {
                   <td>
                     <Time iso={experiment.createdAt} />
                   </td>
-                </tr>
-              ))}
+                  <td class="actions">
+                    <Button
+                      variant="quiet"
+                      aria-expanded={discussing === experiment.id}
+                      onClick={() => setDiscussing(discussing === experiment.id ? undefined : experiment.id)}
+                      aria-label={`Comments on ${experiment.name}`}
+                    >
+                      Comments
+                    </Button>
+                  </td>
+                </tr>,
+                discussing === experiment.id && (
+                  <tr key={`${experiment.id}-comments`} class="comments-row">
+                    <td colSpan={4}>
+                      <CommentThread target={{ kind: 'experiment', id: experiment.id, projectId: project.id }} canWrite={hasCapability(project, 'comments.write')} label={`Comments on ${experiment.name}`} />
+                    </td>
+                  </tr>
+                ),
+              ])}
             </tbody>
           </table>
         )}

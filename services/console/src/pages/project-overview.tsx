@@ -4,6 +4,7 @@ import { follow } from '../api/live';
 import { Link } from '../router';
 import { useConsole } from '../ui/context';
 import { Card, Empty, Time } from '../ui/layout';
+import { Markdown } from '../ui/markdown';
 import { usePeople } from '../ui/people';
 import { useLoad } from '../ui/use-load';
 import { describeActivity, roleLabel } from '../words';
@@ -54,7 +55,7 @@ export function ProjectOverviewPage({ project }: { project: ProjectPage }) {
       <div class="column-main">
         <Card title="About">
           {project.description ? (
-            project.description.split(/\n{2,}/).map((paragraph, index) => <p key={index}>{paragraph}</p>)
+            <Markdown text={project.description} />
           ) : (
             <Empty>No description yet.</Empty>
           )}

@@ -16,6 +16,7 @@ function tabsFor(project: ProjectPage, facilityAdmin: boolean): [string, string]
     ['', 'Overview'],
     ['/experiments', 'Experiments'],
     ['/files', 'Files'],
+    ['/logbook', 'Logbook'],
     ['/users', 'Users'],
   ];
   if (facilityAdmin || project.you.capabilities.includes('access.manage')) tabs.push(['/audit', 'Access history']);
@@ -28,6 +29,7 @@ const TITLES: Record<string, string> = {
   '/experiments': 'Experiments',
   '/experiments/manage': 'Experiment manager',
   '/files': 'Files',
+  '/logbook': 'Logbook',
   '/audit': 'Access history',
 };
 

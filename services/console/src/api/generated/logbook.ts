@@ -186,6 +186,52 @@ export interface components {
             /** @description For an experiment in several of your projects: the one you comment in. */
             projectId?: string;
         };
+        BestJobDto: {
+            jobId: string;
+            /** @example view=all + cartoon style */
+            reason: string;
+            /** @enum {string|null} */
+            status: "queued" | "running" | "cancelling" | "succeeded" | "failed" | "cancelled" | null;
+            /** @description `name@version`; null while the logbook has not seen the job. */
+            template: string | null;
+            triggeredBy: components["schemas"]["PersonRefDto"] | null;
+        };
+        BestJobsDto: {
+            jobs: components["schemas"]["BestJobDto"][];
+            recordedAt?: string;
+            recordedBy: components["schemas"]["PersonRefDto"];
+        };
+        BestJobsPage: {
+            items: components["schemas"]["BestJobsDto"][];
+            /** @description Opaque: pass as cursor for the next page; null on the last. */
+            nextCursor: string | null;
+        };
+        CommentDto: {
+            author: components["schemas"]["PersonRefDto"];
+            /** @description Markdown, at most 10,000 characters. */
+            body: string;
+            createdAt?: string;
+            editedAt?: string;
+            id: string;
+            /** @description The @usernames of lab members it names. */
+            mentions: components["schemas"]["MentionDto"][];
+            /** @description The job or experiment it is on. */
+            on: components["schemas"]["CommentTargetDto"];
+            projectId: string;
+            /** @description 1 as first written; each edit adds one. */
+            version: number;
+        };
+        CommentTargetDto: {
+            experimentId?: string;
+            jobId?: string;
+        };
+        CommentThreadDto: {
+            /** @description How many comments the thread has. */
+            count: number;
+            /** @description Oldest first. */
+            items: components["schemas"]["CommentDto"][];
+            nextCursor: string | null;
+        };
         CreateEntryDto: {
             /** @description Markdown, at most 50,000 characters; leave out with fromTemplate. */
             body?: string;
@@ -199,15 +245,70 @@ export interface components {
              */
             title: string;
         };
+        DiffHunkDto: {
+            /** @description Each line with its unified-diff prefix: ' ', '-' or '+'. */
+            lines: string[];
+            newLines: number;
+            newStart: number;
+            oldLines: number;
+            /** @description 1-based line of the previous revision where the hunk starts (0 when it was empty). */
+            oldStart: number;
+        };
         EditCommentDto: {
             /** @description Markdown, at most 10,000 characters. */
             body: string;
+        };
+        EntriesPageDto: {
+            /** @description Newest first. */
+            items: components["schemas"]["EntryDto"][];
+            nextCursor: string | null;
+        };
+        EntryDto: {
+            /** @description Markdown. */
+            body: string;
+            createdAt?: string;
+            createdBy: components["schemas"]["PersonRefDto"];
+            /** @description Started from the suggested template. */
+            fromTemplate: boolean;
+            id: string;
+            /** @description Job ids the entry refers to. */
+            jobRefs: string[];
+            title: string;
+            updatedAt?: string;
+            updatedBy: components["schemas"]["PersonRefDto"];
+            /** @description Its ETag, and what a revision names as expectedVersion. */
+            version: number;
         };
         FieldErrorDto: {
             /** @example name */
             field: string;
             /** @example must not be blank */
             message: string;
+        };
+        LineDiffDto: {
+            added: number;
+            hunks: components["schemas"]["DiffHunkDto"][];
+            removed: number;
+        };
+        LogbookPageDto: {
+            /** @description The latest record of the best jobs; null before the first. */
+            bestJobs: components["schemas"]["BestJobsDto"] | null;
+            entries: components["schemas"]["EntriesPageDto"];
+            projectId: string;
+            /** @description The guide's suggested template, filled with what the logbook knows. */
+            template: components["schemas"]["TemplateDto"];
+        };
+        MentionDto: {
+            userId: string;
+            username: string;
+        };
+        PersonRefDto: {
+            /** @example Bob Brown */
+            displayName?: string;
+            /** @example u-bob */
+            userId: string;
+            /** @example bob */
+            username?: string;
         };
         ProblemDto: {
             /** @description A stale version (409, 412): the version it is at now. */
@@ -246,6 +347,41 @@ export interface components {
              */
             title?: string;
         };
+        RevisionDto: {
+            at: string;
+            body: string;
+            by: components["schemas"]["PersonRefDto"];
+            /** @description Against the previous revision's body; the first one's is all added lines. */
+            diff: components["schemas"]["LineDiffDto"];
+            jobRefs: string[];
+            title: string;
+            version: number;
+        };
+        RevisionPage: {
+            items: components["schemas"]["RevisionDto"][];
+            /** @description Opaque: pass as cursor for the next page; null on the last. */
+            nextCursor: string | null;
+        };
+        TemplateDto: {
+            sections: components["schemas"]["TemplateSectionDto"][];
+        };
+        TemplateSectionDto: {
+            /** @example Latest best job(s) */
+            heading: string;
+            /** @description What the guide says belongs there. */
+            hint: string;
+            /** @enum {string} */
+            id: "goal" | "best-jobs" | "changes" | "next-steps" | "owner";
+            /** @description Markdown the section starts with; empty where only the writer can say. */
+            text: string;
+        };
+        WrittenEntryDto: {
+            body: string;
+            id: string;
+            jobRefs: string[];
+            title: string;
+            version: number;
+        };
     };
     responses: never;
     parameters: never;
@@ -274,7 +410,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["CommentThreadDto"];
+                };
             };
             /** @description A problem document: bad input names its fields, a refusal its rule. */
             default: {
@@ -306,7 +444,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["CommentDto"];
+                };
             };
             /** @description A problem document: bad input names its fields, a refusal its rule. */
             default: {
@@ -335,7 +475,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["CommentDto"];
+                };
             };
             /** @description A problem document: bad input names its fields, a refusal its rule. */
             default: {
@@ -368,7 +510,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["CommentDto"];
+                };
             };
             /** @description A problem document: bad input names its fields, a refusal its rule. */
             default: {
@@ -400,7 +544,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["CommentThreadDto"];
+                };
             };
             /** @description A problem document: bad input names its fields, a refusal its rule. */
             default: {
@@ -432,7 +578,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["CommentDto"];
+                };
             };
             /** @description A problem document: bad input names its fields, a refusal its rule. */
             default: {
@@ -461,7 +609,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["CommentDto"];
+                };
             };
             /** @description A problem document: bad input names its fields, a refusal its rule. */
             default: {
@@ -494,7 +644,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["CommentDto"];
+                };
             };
             /** @description A problem document: bad input names its fields, a refusal its rule. */
             default: {
@@ -526,7 +678,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["LogbookPageDto"];
+                };
             };
             /** @description A problem document: bad input names its fields, a refusal its rule. */
             default: {
@@ -558,7 +712,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["BestJobsPage"];
+                };
             };
             /** @description A problem document: bad input names its fields, a refusal its rule. */
             default: {
@@ -590,7 +746,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["BestJobsDto"];
+                };
             };
             /** @description A problem document: bad input names its fields, a refusal its rule. */
             default: {
@@ -622,7 +780,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["WrittenEntryDto"];
+                };
             };
             /** @description A problem document: bad input names its fields, a refusal its rule. */
             default: {
@@ -651,7 +811,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["EntryDto"];
+                };
             };
             /** @description A problem document: bad input names its fields, a refusal its rule. */
             default: {
@@ -687,7 +849,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["WrittenEntryDto"];
+                };
             };
             /** @description A problem document: bad input names its fields, a refusal its rule. */
             default: {
@@ -720,7 +884,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["RevisionPage"];
+                };
             };
             /** @description A problem document: bad input names its fields, a refusal its rule. */
             default: {
