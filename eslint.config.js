@@ -31,6 +31,13 @@ module.exports = [
     },
   },
   {
+    // npm start registers the demo templates that the runner's public entry describes as data.
+    files: ['deploy/local/start.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': ['error', { enforceBuildableLibDependency: false, allow: ['@cairn/runner'], depConstraints }],
+    },
+  },
+  {
     // Platform tests and benchmarks drive whole services through their public entries; nothing else may.
     files: ['test/**/*.ts'],
     rules: {
@@ -38,7 +45,7 @@ module.exports = [
         'error',
         {
           enforceBuildableLibDependency: false,
-          allow: ['@cairn/access-service', '@cairn/projects-service', '@cairn/logbook-service', '@cairn/console/event-stream'],
+          allow: ['@cairn/access-service', '@cairn/projects-service', '@cairn/jobs-service', '@cairn/logbook-service', '@cairn/runner', '@cairn/console/event-stream'],
           depConstraints,
           ignoredCircularDependencies,
         },

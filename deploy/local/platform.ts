@@ -101,6 +101,8 @@ export interface RunningPlatform {
   natsUrl: string;
   mongoUrl: string;
   services: { name: ServiceName; url: string; logFile: string }[];
+  /** The reference runner (when built): its process (stop it with any signal, start it again) and health URL. */
+  runner?: { process: ServerProcess; url: string; logFile: string };
   stop(): Promise<void>;
 }
 
@@ -172,15 +174,54 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     stops.push(() => new Promise<void>((done) => edge.close(() => done())));
     const address = edge.address();
     const edgePort = typeof address === 'object' && address ? address.port : options.edgePort;
+    const edgeUrl = `http://127.0.0.1:${edgePort}`;
+
+    const runner = await startRunner(options, natsUrl, edgeUrl);
+    if (runner) {
+      // Stopped first (stops run in reverse): a job it is finishing still reaches the services.
+      stops.push(() => runner.process.stop('SIGTERM', 15_000));
+      log(`runner        ${runner.url}  (serves every machine queue, files through ${edgeUrl}, log ${runner.logFile})`);
+    }
     return {
-      edgeUrl: `http://127.0.0.1:${edgePort}`,
+      edgeUrl,
       natsUrl,
       mongoUrl,
       services: services.map(({ name, url, logFile }) => ({ name, url, logFile })),
+      ...(runner ? { runner } : {}),
       stop: stopAll,
     };
   } catch (error) {
     await stopAll();
     throw error;
   }
+}
+
+/**
+ * The reference runner as its own process, after the services: it reaches the file API through the edge
+ * as any runner elsewhere would, gets the services' environment (so in dev mode it signs its own
+ * runner token), and keeps its jobs' scratch folders under the platform's home.
+ */
+async function startRunner(options: PlatformOptions, natsUrl: string, edgeUrl: string): Promise<RunningPlatform['runner']> {
+  const main = join(DIST, 'services', 'runner', 'src', 'main.js');
+  if (!existsSync(main)) return undefined;
+  const port = await freePort();
+  const logFile = join(options.homeDir, 'logs', 'runner.log');
+  const child = new ServerProcess('runner', process.execPath, ['-r', join(REPO, 'deploy/local/register.js'), main], logFile, {
+    ...process.env,
+    ...options.env,
+    NATS_URL: natsUrl,
+    CAIRN_API_URL: edgeUrl,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    CAIRN_RUNNER_SCRATCH: options.env.CAIRN_RUNNER_SCRATCH ?? join(options.homeDir, 'runner'),
+  });
+  child.start();
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitUntil(`runner (log: ${logFile})`, async () => (await fetch(`${url}/health/ready`)).ok, 60_000);
+  } catch (error) {
+    await child.stop('SIGKILL');
+    throw error;
+  }
+  return { process: child, url, logFile };
 }

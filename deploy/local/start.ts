@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import { LOCAL_DEV_JWT_SECRET } from '@cairn/auth';
+import { DEMO_TEMPLATES } from '@cairn/runner';
 import { DEMO_PEOPLE, DEV_USER, demoToken } from './demo-people';
 import { startPlatform } from './platform';
 
@@ -7,6 +8,28 @@ import { startPlatform } from './platform';
 async function introduceDemoPeople(edgeUrl: string, secret: string): Promise<void> {
   for (const person of DEMO_PEOPLE) {
     await fetch(`${edgeUrl}/api/labs`, { headers: { authorization: `Bearer ${await demoToken(person.username, secret)}` } });
+  }
+}
+
+/**
+ * Registers the runner's demo templates through the API as a facility admin. Idempotent: a version that
+ * is registered already (409) is what a second start finds.
+ */
+async function registerDemoTemplates(edgeUrl: string, adminToken: string, log: (line: string) => void): Promise<void> {
+  for (const template of DEMO_TEMPLATES) {
+    const name = `${template.name}@${template.version}`;
+    const response = await fetch(`${edgeUrl}/api/job-templates`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify(template),
+    }).catch((error: Error) => error);
+    if (response instanceof Error) log(`template ${name} not registered: ${response.message}`);
+    else if (response.ok) log(`template ${name} registered`);
+    else if (response.status === 409) log(`template ${name} registered before`);
+    else {
+      const problem = (await response.json().catch(() => ({}))) as { detail?: string; title?: string };
+      log(`template ${name} not registered: ${response.status} ${problem.detail ?? problem.title ?? ''}`.trim());
+    }
   }
 }
 
@@ -26,6 +49,7 @@ async function main(): Promise<void> {
     log: (line) => console.log(`  ${line}`),
   });
   const token = await demoToken(DEV_USER.username, secret);
+  await registerDemoTemplates(platform.edgeUrl, token, (line) => console.log(`  ${line}`));
   const devMode = env.CAIRN_AUTH_MODE === 'dev';
   if (devMode) await introduceDemoPeople(platform.edgeUrl, secret);
   const consoleLink = devMode

@@ -178,6 +178,9 @@ describe('AccessModel', () => {
     ]);
     expect(model.personOf('bob')).toEqual({ username: 'bob', displayName: 'bob' });
     expect(model.personOf('nobody')).toBeUndefined();
+    // Searches name a person by username ("search by triggerer"): the same directory answers the other way.
+    expect(model.userIdOf('BOB')).toBe('bob');
+    expect(model.userIdOf('nobody')).toBeUndefined();
     expect(model.accessListOf('p3')).toEqual([
       { userId: 'bob', role: 'commenter', via: 'explicit' },
       { userId: 'carol', role: 'experimenter', via: 'explicit' },

@@ -5,7 +5,7 @@ import request from 'supertest';
 import { JetStreamEventStore } from '@cairn/event-store';
 import { CairnHttpModule, CurrentPrincipal, ProblemFilter } from '@cairn/http';
 import { startNatsServer, testMongoUrl, uniqueDbName, type NatsServerHandle } from '@cairn/testing';
-import { DevTokenVerifier, LOCAL_DEV_JWT_SECRET, signDevToken, type Principal, AuthorizationModule, AuthorizationProjection, Authorizer, Requires } from '@cairn/auth';
+import { DevTokenVerifier, LOCAL_DEV_JWT_SECRET, signDevToken, type Principal, AuthorizationModule, AuthorizationProjection, Authorizer, Requires, RunnerAccess } from '@cairn/auth';
 import { AccessStory } from '@cairn/access-service';
 
 /** Which project each job belongs to, as a jobs service's read model would say. */
@@ -23,6 +23,17 @@ class ProjectController {
   @Requires('jobs.run')
   run(@Param('id') id: string) {
     return { ranIn: id };
+  }
+}
+
+/** A file route a runner reaches: the handler, not the role, decides what a runner may read. */
+@Controller('projects/:id/files/:fileId')
+class FileController {
+  @Get()
+  @Requires('project.read')
+  @RunnerAccess()
+  read(@Param('fileId') fileId: string, @CurrentPrincipal() principal: Principal) {
+    return { file: fileId, readBy: principal.isRunner ? `runner ${principal.userId}` : principal.userId };
   }
 }
 
@@ -84,12 +95,13 @@ beforeAll(async () => {
       CairnHttpModule.forRoot({ verifier: new DevTokenVerifier({ secret: LOCAL_DEV_JWT_SECRET }), db, consistency: projection }),
       AuthorizationModule.forRoot(projection, { waitTimeoutMs: 10_000 }),
     ],
-    controllers: [ProjectController, LogbookController, JobController],
+    controllers: [ProjectController, LogbookController, JobController, FileController],
   }).compile();
   app = moduleRef.createNestApplication({ logger: false });
   app.useGlobalFilters(new ProblemFilter());
   await app.init();
   for (const user of ['alice', 'bob', 'carol', 'dave', 'eve']) tokens[user] = await signDevToken({ username: user, sub: user }, LOCAL_DEV_JWT_SECRET);
+  tokens['runner-1'] = await signDevToken({ username: 'runner-1', runner: true }, LOCAL_DEV_JWT_SECRET);
 });
 
 afterAll(async () => {
@@ -181,6 +193,22 @@ describe('@Requires', () => {
   it('refuses a malformed Cairn-Min-Position with 400', async () => {
     const response = await request(app.getHttpServer()).get('/projects/p1').set(as('alice')).set('Cairn-Min-Position', 'soon').expect(400);
     expect(response.body).toMatchObject({ rule: 'consistency.bad-position' });
+  });
+});
+
+describe('a runner token', () => {
+  it('reaches a route marked @RunnerAccess(), where the handler decides, whatever its role', async () => {
+    await request(app.getHttpServer()).get('/projects/p1/files/f1').set(as('runner-1')).expect(200, { file: 'f1', readBy: 'runner runner-1' });
+    await request(app.getHttpServer()).get('/projects/p1/files/f1').set(as('carol')).expect(200, { file: 'f1', readBy: 'carol' });
+    await request(app.getHttpServer()).get('/projects/p1/files/f1').set(as('eve')).expect(403);
+  });
+
+  it('is refused with 403 on every other route, before its role is even asked', async () => {
+    for (const path of ['/projects/p1', '/projects/p404']) {
+      const response = await request(app.getHttpServer()).get(path).set(as('runner-1')).expect(403);
+      expect(response.body).toMatchObject({ rule: 'auth.runner-not-allowed' });
+    }
+    await request(app.getHttpServer()).post('/jobs/j1/rerun').set(as('runner-1')).expect(403);
   });
 });
 

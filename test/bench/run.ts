@@ -16,7 +16,8 @@ function benchModules(dir: string): string[] {
 
 async function main(): Promise<void> {
   const filter = process.argv[2];
-  const modules = benchModules(__dirname).filter((path) => !filter || path.includes(filter));
+  // Matched within test/bench only: the checkout's own path may hold the filter (a worktree named jobs).
+  const modules = benchModules(__dirname).filter((path) => !filter || relative(__dirname, path).includes(filter));
   for (const path of modules) {
     console.log(`\n=== ${relative(__dirname, path)}`);
     const { run } = (await import(path)) as { run?: () => Promise<void> };

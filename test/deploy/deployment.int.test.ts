@@ -25,6 +25,9 @@ const AUTH_MODE_OF: Record<string, 'dev' | 'jwks'> = {
   CAIRN_JWKS_URL: 'jwks',
   CAIRN_JWT_ISSUER: 'jwks',
   CAIRN_JWT_AUDIENCE: 'jwks',
+  // A dev-mode runner signs its own token for this id; otherwise its token (and so its id) comes from the identity provider.
+  CAIRN_RUNNER_ID: 'dev',
+  CAIRN_RUNNER_TOKEN: 'jwks',
 };
 const otherAuthMode = (mode: string | undefined) => (mode === 'dev' ? 'jwks' : 'dev');
 /** kustomize suffixes generated ConfigMaps with a hash of their content. */

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import request from 'supertest';
 import { LOCAL_DEV_JWT_SECRET, signDevToken } from '@cairn/auth';
 import type { RunningPlatform } from '@cairn/local-platform';
@@ -62,5 +63,11 @@ describe('the whole platform as separate processes', () => {
     const ready = await request(platform.edgeUrl).get('/health/ready');
     expect(ready.status).toBe(200);
     expect(ready.body).toEqual({ status: 'ok', services: Object.fromEntries(platform.services.map((service) => [service.name, 'ready'])) });
+  });
+
+  it('starts the reference runner as its own process after the services, serving every machine queue', async () => {
+    expect(platform.runner).toBeDefined();
+    expect(await (await fetch(`${platform.runner!.url}/health/ready`)).json()).toMatchObject({ status: 'ok' });
+    expect(readFileSync(platform.runner!.logFile, 'utf8')).toContain(`serving cpu/standard, cpu/turbo, gpu/standard, gpu/turbo on ${platform.natsUrl}`);
   });
 });

@@ -18,7 +18,7 @@ describe('comments over HTTP', () => {
   const onExperiment = () => `/api/experiments/${experiment}/comments`;
 
   beforeAll(async () => {
-    platform = await Platform.start({}, [logbookService]);
+    platform = await Platform.start({ others: [logbookService] });
     jobs = new JobsHistory(platform.projects.runtime.store, (position) => platform.observe(position));
     [alice, bob, vera, olga, carl, val, eve, oscar] = await Promise.all(
       ['alice', 'bob', 'vera', 'olga', 'carl', 'val', 'eve', 'oscar'].map((name) => platform.signIn(name)),
@@ -55,6 +55,9 @@ describe('comments over HTTP', () => {
         version: 1,
         author: { userId: bob.userId, username: 'bob' },
       });
+      // "A create answers the same item, id included, that its list shows."
+      const thread = await commentsOf(bob).get(onJob());
+      expect(thread.body.items.find((comment: { id: string }) => comment.id === commented.body.id)).toEqual(commented.body);
     });
 
     it('a facility viewer reads the comments but cannot comment', async () => {

@@ -20,7 +20,7 @@ describe('the project logbook over HTTP', () => {
   const today = () => new Date().toISOString().slice(0, 10);
 
   beforeAll(async () => {
-    platform = await Platform.start({}, [logbookService]);
+    platform = await Platform.start({ others: [logbookService] });
     jobs = new JobsHistory(platform.projects.runtime.store, (position) => platform.observe(position));
     [alice, bob, vera, mallory] = await Promise.all(['alice', 'bob', 'vera', 'mallory'].map((name) => platform.signIn(name)));
     await platform.lab('sundog', [alice, bob, vera, mallory]);
@@ -63,6 +63,8 @@ describe('the project logbook over HTTP', () => {
     it('a facility member writes markdown entries referring to jobs of the project; the logbook lists them newest first, paged', async () => {
       const why = await logbookOf(bob).post(`${logbook()}/entries`, { title: 'Why Vera was invited', body: 'Vera reviews the *render* settings.' });
       expect(why.status).toBe(201);
+      // "A create answers the same item, id included, that its list shows."
+      expect((await logbookOf(bob).get(logbook())).body.entries.items[0]).toEqual(why.body);
       const runs = await logbookOf(bob).post(`${logbook()}/entries`, { title: 'Runs', body: 'First render, then a rerun on 1.3.0.', jobRefs: [firstJob, rerun] });
       expect(runs.status).toBe(201);
       expect(runs.body.jobRefs).toEqual([firstJob, rerun]);
@@ -187,6 +189,10 @@ describe('the project logbook over HTTP', () => {
       const refused = await logbookOf(bob).put(`${logbook()}/entries/${entry}`, { body: 'new' });
       expect(refused.status).toBe(400);
       expect(refused.body.errors).toEqual([expect.objectContaining({ field: 'expectedVersion' })]);
+      // A bad field is named first: the caller learns of it though the version is missing too.
+      const badTitle = await logbookOf(bob).put(`${logbook()}/entries/${entry}`, { title: 't'.repeat(201) });
+      expect(badTitle.status).toBe(400);
+      expect(badTitle.body.errors).toEqual([expect.objectContaining({ field: 'title' })]);
       const malformed = await logbookOf(bob).put(`${logbook()}/entries/${entry}`, { body: 'new' }).set('If-Match', 'W/"1"');
       expect(malformed.body.errors).toEqual([expect.objectContaining({ field: 'If-Match' })]);
       // API.md writes the header with the bare version.

@@ -46,7 +46,7 @@ describe('project files and deletion requests over HTTP', () => {
   };
 
   beforeAll(async () => {
-    platform = await Platform.start({ CAIRN_MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES) });
+    platform = await Platform.start({ env: { CAIRN_MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES) } });
     [olivia, manon, mehdi, vikram, nadia, alice, bob] = await Promise.all(
       ['olivia', 'manon', 'mehdi', 'vikram', 'nadia', 'alice', 'bob'].map((name) => platform.signIn(name)),
     );

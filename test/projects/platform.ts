@@ -7,6 +7,7 @@ import { startNatsServer, type NatsServerHandle } from '@cairn/testing';
 // The projects service learns access from the access service's events, so its HTTP specifications run
 // both services in one process on one nats-server.
 import { accessService } from '@cairn/access-service';
+import { jobsService } from '@cairn/jobs-service';
 import { projectsService } from '@cairn/projects-service';
 
 export interface Person {
@@ -17,14 +18,25 @@ export interface Person {
 
 type Call = request.Test;
 
+export interface PlatformOptions {
+  /** More environment for the projects service. */
+  env?: Record<string, string>;
+  /** Start the jobs service too, with this environment. */
+  jobs?: Record<string, string>;
+  /** More services to start beside access and projects (the logbook). */
+  others?: ServiceDefinition[];
+}
+
 /**
- * The access and projects services on one nats-server (and any others a specification names, such as
- * the logbook), and people who use them: the guides' flows read as calls of one person to one service. Commands answer `Cairn-Position`; every call sends the highest
+ * The access and projects services on one nats-server (and any others a specification names: the jobs
+ * service with its environment, the logbook), and people who use them: the guides' flows read as calls of
+ * one person to one service. Commands answer `Cairn-Position`; every call sends the highest
  * position seen so far as `Cairn-Min-Position`, as a browser session would, so reads see earlier writes
  * whichever service made them.
  */
 export class Platform {
-  private admin!: Person;
+  /** The facility admin who creates the labs (`cairn_admin`): registers job templates too. */
+  admin!: Person;
   private lastPosition = 0;
 
   private constructor(
@@ -36,16 +48,24 @@ export class Platform {
     readonly services: ReadonlyMap<string, ServiceUnderTest>,
   ) {}
 
-  static async start(env: Record<string, string> = {}, others: ServiceDefinition[] = []): Promise<Platform> {
+  static async start(options: PlatformOptions = {}): Promise<Platform> {
     const nats = await startNatsServer();
     const dataDir = await mkdtemp(join(tmpdir(), 'cairn-projects-'));
     const access = await startServiceUnderTest(accessService, nats);
-    const projects = await startServiceUnderTest(projectsService, nats, { env: { CAIRN_DATA_DIR: dataDir, ...env } });
+    const projects = await startServiceUnderTest(projectsService, nats, { env: { CAIRN_DATA_DIR: dataDir, ...options.env } });
     const services = new Map<string, ServiceUnderTest>();
-    for (const definition of others) services.set(definition.name, await startServiceUnderTest(definition, nats));
+    if (options.jobs) services.set('jobs', await startServiceUnderTest(jobsService, nats, { env: options.jobs }));
+    for (const definition of options.others ?? []) services.set(definition.name, await startServiceUnderTest(definition, nats));
     const platform = new Platform(nats, access, projects, dataDir, services);
     platform.admin = await platform.signIn('facility-admin', true);
     return platform;
+  }
+
+  /** The jobs service, when the platform was started with it. */
+  get jobs(): ServiceUnderTest {
+    const jobs = this.services.get('jobs');
+    if (!jobs) throw new Error('start the platform with { jobs: {...} } to call the jobs service');
+    return jobs;
   }
 
   async stop(): Promise<void> {
@@ -76,6 +96,11 @@ export class Platform {
   /** Calls of one person to the projects service. */
   as(person: Person) {
     return this.caller(this.projects, person);
+  }
+
+  /** Calls of one person to the jobs service. */
+  jobsAs(person: Person) {
+    return this.caller(this.jobs, person);
   }
 
   /** Calls of one person to the access service (manage access). */

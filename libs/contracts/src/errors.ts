@@ -32,3 +32,20 @@ export const conflict = (rule: string, message: string, details?: Record<string,
 export function invalidField(rule: string, field: string, message: string): DomainError {
   return invalid(rule, `${field}: ${message}`, { errors: [{ field, message }] });
 }
+
+/**
+ * A command decided on a version of something (a logbook entry) that someone has changed since.
+ * `expectedVersion` is the one the caller named; the details name `currentVersion`. The HTTP layer
+ * answers 412 when the caller named it in `If-Match`, 409 when in the body, as for a stream's version.
+ */
+export class StaleVersionError extends DomainError {
+  constructor(
+    rule: string,
+    message: string,
+    readonly expectedVersion: number,
+    currentVersion: number,
+    details?: Record<string, unknown>,
+  ) {
+    super('conflict', rule, message, { ...details, currentVersion });
+  }
+}

@@ -5,18 +5,21 @@
  * 1. Work. The jobs service queues every requested job on the JetStream work queue of its machine type
  *    (stream `CAIRN_WORK`, work-queue retention, subject `workSubjectOf(machine)`, `Nats-Msg-Id` = job id).
  *    A runner pulls from the durable consumer of each queue it serves (`workConsumerOf(machine)`; every
- *    runner serving a queue shares that one consumer).
+ *    runner serving a queue shares that one consumer). Both sides create the stream and the consumers
+ *    where missing with `ensureWorkQueues` (libs/messaging), the one place their settings live.
  * 2. Claim. For each work item the runner asks `cairn.runner.claim`. The jobs service appends the job's
  *    start (held by this runner) and answers the assignment, or says the job is gone (cancelled while
  *    queued, already claimed). Either way the runner then acknowledges the work item: a runner lost
  *    after its claim is found by the heartbeat timeout, never by running the job twice.
  * 3. Reports. Log chunks, outputs, progress, heartbeats and the end go to `cairn.runner.<report>` as
- *    NATS requests, answered by the jobs service's `@MessagePattern` handlers. Every report names the job
+ *    NATS requests, answered by the jobs service's `@MessagePattern` handlers, so a request is a Nest
+ *    microservice packet (`{pattern, data, id}`, what `ClientNats.send` writes) and the answer is Nest's
+ *    (`{response, isDisposed, id}`). Every report names the job
  *    and the runner; a report from a runner that does not hold the job, or for a job already ended,
  *    changes nothing (and says so). Every report is idempotent: a retried one changes nothing.
  * 4. Cancel. A heartbeat's answer carries `cancel: true` once cancellation was requested, and the jobs
- *    service also publishes `cancelSubjectOf(runnerId)`; the runner stops the command and reports
- *    `finished` with outcome `cancelled`.
+ *    service also publishes a `CancelNotice` on `cancelSubjectOf(runnerId)` (plain JSON or a Nest `emit`
+ *    packet `{pattern, data}`); the runner stops the command and reports `finished` with outcome `cancelled`.
  * 5. Identity. Every request carries the runner's bearer token in the `authorization` header
  *    (`Bearer <jwt>`): a token whose `cairn_runner` claim is true; its `sub` is the runner id. The same
  *    token reads the job's inputs and writes its outputs through the projects service's HTTP file API
@@ -76,6 +79,11 @@ export const RUNNER_SUBJECTS = {
 /** Core NATS subject the jobs service publishes a cancellation on, for the runner holding the job. */
 export function cancelSubjectOf(runnerId: string): string {
   return `cairn.runner.cancel.${runnerId}`;
+}
+
+/** What the jobs service publishes on `cancelSubjectOf(runnerId)`. */
+export interface CancelNotice {
+  jobId: string;
 }
 
 /** The claim `sub` of a runner token must be a safe subject token. */

@@ -8,7 +8,8 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import { AuthenticationError, type Principal, type TokenVerifier } from '@cairn/auth';
+import { allowsRunners, AuthenticationError, type Principal, type TokenVerifier } from '@cairn/auth';
+import { forbidden } from '@cairn/contracts';
 
 export const TOKEN_VERIFIER = Symbol('TOKEN_VERIFIER');
 const IS_PUBLIC = 'cairn:public';
@@ -18,7 +19,10 @@ export const Public = () => SetMetadata(IS_PUBLIC, true);
 
 type AuthenticatedRequest = Request & { principal?: Principal };
 
-/** Every route needs a valid bearer token unless marked @Public(). */
+/**
+ * Every HTTP route needs a valid bearer token unless marked @Public(); a runner's token reaches only
+ * routes marked `@RunnerAccess()`. Message handlers (a hybrid app's NATS side) authenticate their own way.
+ */
 @Injectable()
 export class BearerAuthGuard implements CanActivate {
   constructor(
@@ -27,13 +31,18 @@ export class BearerAuthGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http') return true;
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const header = request.headers.authorization;
     if (!header) throw new AuthenticationError('missing', 'This request needs a bearer token (Authorization: Bearer <token>).');
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw new AuthenticationError('malformed', 'The Authorization header must be "Bearer <token>".');
-    request.principal = await this.verifier.verify(match[1]);
+    const principal = await this.verifier.verify(match[1]);
+    if (principal.isRunner && !allowsRunners(this.reflector, context)) {
+      throw forbidden('auth.runner-not-allowed', 'A runner token reaches only the inputs and the output folder of a job its runner holds.');
+    }
+    request.principal = principal;
     return true;
   }
 }

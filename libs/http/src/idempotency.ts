@@ -49,6 +49,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
   }
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (context.getType() !== 'http') return next.handle();
     const request = context.switchToHttp().getRequest<Request & { principal?: { userId: string } }>();
     const key = request.headers[IDEMPOTENCY_HEADER.toLowerCase()];
     if (!MUTATING.has(request.method) || typeof key !== 'string' || key === '') return next.handle();

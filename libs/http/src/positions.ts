@@ -37,6 +37,7 @@ export class PositionHeaderInterceptor implements NestInterceptor {
   constructor(@Inject(BUS_POSITION_OF) private readonly busPositionOf: (storePosition: number) => Promise<number>) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (context.getType() !== 'http') return next.handle();
     return next.handle().pipe(
       mergeMap(async (value) => {
         if (!(value instanceof CommandResult)) return value;
@@ -60,6 +61,7 @@ export class MinPositionInterceptor implements NestInterceptor {
   ) {}
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+    if (context.getType() !== 'http') return next.handle();
     const request = context.switchToHttp().getRequest<Request>();
     const raw = request.headers[MIN_POSITION_HEADER.toLowerCase()];
     if (raw !== undefined && this.gate) {

@@ -1,10 +1,10 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AuthenticationError, KeySetUnavailableError } from '@cairn/auth';
-import { DomainError, type DomainErrorKind } from '@cairn/contracts';
+import { DomainError, StaleVersionError, type DomainErrorKind } from '@cairn/contracts';
 import { NotCaughtUpError, WrongExpectedVersionError } from '@cairn/event-store';
 import { problem, PROBLEM_CONTENT_TYPE, type ProblemDocument } from './problem';
-import { versionConflictProblem } from './versions';
+import { etagOf, versionConflictProblem } from './versions';
 
 const STATUS_OF_KIND: Record<DomainErrorKind, number> = { invalid: 400, forbidden: 403, 'not-found': 404, conflict: 409 };
 
@@ -19,10 +19,13 @@ export class ProblemFilter implements ExceptionFilter {
     const document = this.toProblem(error, http.getRequest<Request>());
     if (document.status === 401) response.setHeader('WWW-Authenticate', 'Bearer');
     if (document.status === 503) response.setHeader('Retry-After', String(document.retryAfterSeconds ?? 1));
+    // A stale version's answer tags the version it is at, as a read of it would.
+    if (typeof document.currentVersion === 'number') response.setHeader('ETag', etagOf(document.currentVersion));
     response.status(document.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(document));
   }
 
   private toProblem(error: unknown, request: Request): ProblemDocument {
+    if (error instanceof StaleVersionError || error instanceof WrongExpectedVersionError) return versionConflictProblem(error, request);
     if (error instanceof DomainError) {
       return problem(STATUS_OF_KIND[error.kind], error.message, { rule: error.rule, ...error.details });
     }
@@ -34,7 +37,6 @@ export class ProblemFilter implements ExceptionFilter {
       });
     }
     if (error instanceof NotCaughtUpError) return problem(503, error.message, { rule: 'consistency.not-yet', retryAfterSeconds: 1 });
-    if (error instanceof WrongExpectedVersionError) return versionConflictProblem(error, request);
     if (error instanceof HttpException) {
       const status = error.getStatus();
       const body = error.getResponse();

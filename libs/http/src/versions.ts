@@ -7,6 +7,7 @@ import {
   type NestInterceptor,
 } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
+import { StaleVersionError } from '@cairn/contracts';
 import type { WrongExpectedVersionError } from '@cairn/event-store';
 import { IsInt, Min, ValidateIf } from 'class-validator';
 import type { Request, Response } from 'express';
@@ -14,13 +15,17 @@ import { map, type Observable } from 'rxjs';
 import { problem, type ProblemDocument } from './problem';
 
 /**
- * Versions of versioned things (a project, a project's access): the version of their stream's last
- * event. A read serves it as a strong `ETag`; a command is made conditional on it by `If-Match`
- * (a stale one answers 412) or by `expectedVersion` in its body (409, RFC 9110 keeping 412 for the
- * header's preconditions). Both answers carry `currentVersion`.
+ * Versions of versioned things: of a stream (a project, a project's access: its last event's version),
+ * or of one thing in a stream that counts its own (a logbook entry, which its decider refuses as a
+ * `StaleVersionError`). A read serves it as a strong `ETag`; a command is made conditional on it by
+ * `If-Match` (a stale one answers 412) or by `expectedVersion` in its body (409, RFC 9110 keeping 412
+ * for the header's preconditions). Both answers carry `currentVersion`, and it as `ETag`.
  */
 
-/** What a read returns for its answer to carry the version it shows as `ETag`. */
+/**
+ * What a read returns for its answer to carry the version it shows as `ETag`. A command's answer wraps
+ * its `CommandResult` in one: the `ETag` is sent before the `Cairn-Position` interceptor unwraps that.
+ */
 export class Versioned<T> {
   constructor(
     readonly version: number,
@@ -28,7 +33,7 @@ export class Versioned<T> {
   ) {}
 }
 
-const etagOf = (version: number) => `"${version}"`;
+export const etagOf = (version: number) => `"${version}"`;
 
 /** An entity tag as sent (`"3"`), or the bare version API.md writes (`3`). */
 const VERSION_TAG = /^(?:"(\d{1,15})"|(\d{1,15}))$/;
@@ -80,14 +85,18 @@ export function expectedVersionOf(ifMatch: number | undefined, body: { expectedV
 }
 
 /**
- * A command that met its stream at another version than it expected: 412 when the request's `If-Match`
- * named that version, else 409 (a body's `expectedVersion`, or concurrent writers the command lost to).
+ * A command that met another version than it expected: 412 when the request's `If-Match` named the
+ * version expected, else 409 (a body's `expectedVersion`, or concurrent writers the command lost to).
+ * A domain's refusal keeps its rule and message; a stream's is told in the store's terms.
  */
-export function versionConflictProblem(error: WrongExpectedVersionError, request: Request): ProblemDocument {
-  const currentVersion = error.actual === 'no-stream' ? null : error.actual;
+export function versionConflictProblem(error: WrongExpectedVersionError | StaleVersionError, request: Request): ProblemDocument {
   const read = readIfMatch(request.headers['if-match']);
-  if ('version' in read && read.version === error.expected) {
-    return problem(412, `If-Match names version ${read.version}, but this is at version ${String(currentVersion)} now; read it again.`, {
+  const expected = error instanceof StaleVersionError ? error.expectedVersion : error.expected;
+  const failedPrecondition = 'version' in read && read.version === expected;
+  if (error instanceof StaleVersionError) return problem(failedPrecondition ? 412 : 409, error.message, { rule: error.rule, ...error.details });
+  const currentVersion = error.actual === 'no-stream' ? null : error.actual;
+  if (failedPrecondition) {
+    return problem(412, `If-Match names version ${expected}, but this is at version ${String(currentVersion)} now; read it again.`, {
       rule: 'precondition.stale-version',
       currentVersion,
     });

@@ -8,6 +8,7 @@ import {
   type JetStreamManager,
   type JsMsg,
 } from 'nats';
+import { addStreamIfMissing } from './streams';
 
 export const DEAD_LETTER_STREAM = 'CAIRN_DLQ';
 export const DEAD_LETTER_SUBJECT_PREFIX = 'cairn.dlq';
@@ -74,25 +75,12 @@ export class DeadLetterPublisher {
 }
 
 async function ensureDeadLetterStream(jsm: JetStreamManager): Promise<void> {
-  const exists = await jsm.streams.info(DEAD_LETTER_STREAM).then(
-    () => true,
-    (error: Error) => {
-      if (/stream not found/i.test(error.message)) return false;
-      throw error;
-    },
-  );
-  if (exists) return;
-  await jsm.streams
-    .add({
-      name: DEAD_LETTER_STREAM,
-      subjects: [`${DEAD_LETTER_SUBJECT_PREFIX}.>`],
-      storage: StorageType.File,
-      retention: RetentionPolicy.Limits,
-      discard: DiscardPolicy.Old,
-      duplicate_window: nanos(2 * 60 * 1000),
-    })
-    .catch((error: Error) => {
-      // Another consumer created it first.
-      if (!/already in use/i.test(error.message)) throw error;
-    });
+  await addStreamIfMissing(jsm, {
+    name: DEAD_LETTER_STREAM,
+    subjects: [`${DEAD_LETTER_SUBJECT_PREFIX}.>`],
+    storage: StorageType.File,
+    retention: RetentionPolicy.Limits,
+    discard: DiscardPolicy.Old,
+    duplicate_window: nanos(2 * 60 * 1000),
+  });
 }

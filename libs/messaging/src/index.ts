@@ -2,3 +2,5 @@ export * from './dead-letter';
 export * from './durable-event-consumer';
 export * from './consistency-waiter';
 export * from './event-relay';
+export * from './work-queues';
+export * from './pull-batch';

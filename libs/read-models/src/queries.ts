@@ -18,8 +18,9 @@ export function prefixOf(q: string): { $regex: string } {
 }
 
 /**
- * One page of a list sorted by `field` then `_id`, both ascending, resumed after an opaque cursor holding
- * the last item's pair (keyset pagination: stable while documents are added).
+ * One page of a list sorted by `field` then `_id`, both ascending (or both descending: newest first),
+ * resumed after an opaque cursor holding the last item's pair (keyset pagination: stable while
+ * documents are added).
  */
 export async function pageBy<T extends { _id: string }, S extends { _id: string } = ReadModelDocument>(
   collection: Collection<S>,
@@ -27,12 +28,15 @@ export async function pageBy<T extends { _id: string }, S extends { _id: string 
   field: keyof T & string,
   limit: number,
   cursor?: string,
+  order: 'ascending' | 'descending' = 'ascending',
 ): Promise<Page<T>> {
   const after = decodeCursor<[unknown, string]>(cursor);
+  const beyond = order === 'ascending' ? '$gt' : '$lt';
   const resumed = (
-    after ? { $and: [filter, { $or: [{ [field]: { $gt: after[0] } }, { [field]: after[0], _id: { $gt: after[1] } }] }] } : filter
+    after ? { $and: [filter, { $or: [{ [field]: { [beyond]: after[0] } }, { [field]: after[0], _id: { [beyond]: after[1] } }] }] } : filter
   ) as Filter<S>;
-  const sort: Sort = { [field]: 1, _id: 1 };
+  const direction = order === 'ascending' ? 1 : -1;
+  const sort: Sort = { [field]: direction, _id: direction };
   const documents = (await collection.find(resumed).sort(sort).limit(limit + 1).toArray()) as unknown as T[];
   const items = documents.slice(0, limit);
   const last = items[items.length - 1] as (T & Record<string, unknown>) | undefined;

@@ -1,5 +1,6 @@
-import { Logger, type DynamicModule } from '@nestjs/common';
-import { createServiceApp, listen } from '@cairn/http';
+import { Logger, type DynamicModule, type INestApplication } from '@nestjs/common';
+import { Transport } from '@nestjs/microservices';
+import { createServiceApp, listen, type ServiceAppOptions } from '@cairn/http';
 import type { Projection } from '@cairn/read-models';
 import { serviceConfigFromEnv } from './config';
 import type { Reactor } from './reactor';
@@ -20,6 +21,11 @@ export interface ServiceDefinition {
   name: string;
   projections: Projection[];
   reactors?: Reactor[];
+  /**
+   * A hybrid app: its `@MessagePattern` handlers also answer NATS requests, and its replicas share them
+   * as this queue group (each request reaches one replica).
+   */
+  natsQueue?: string;
   module(runtime: ServiceRuntime, host: ServiceHost): DynamicModule | Promise<DynamicModule>;
 }
 
@@ -42,6 +48,24 @@ export function createServiceHost(env: NodeJS.ProcessEnv): { host: ServiceHost; 
 }
 
 /**
+ * The definition's Nest app on the runtime's connections, its NATS side listening when it has one (an
+ * app's close stops that too). What `runService` and a service under test both start.
+ */
+export async function startServiceApp(
+  definition: ServiceDefinition,
+  runtime: ServiceRuntime,
+  host: ServiceHost,
+  options: Omit<ServiceAppOptions, 'name'> = {},
+): Promise<INestApplication> {
+  const app = await createServiceApp(await definition.module(runtime, host), { ...options, name: definition.name });
+  if (definition.natsQueue !== undefined) {
+    app.connectMicroservice({ transport: Transport.NATS, options: { servers: runtime.config.natsUrl, queue: definition.natsQueue, name: `cairn-${definition.name}-rpc` } });
+    await app.startAllMicroservices();
+  }
+  return app;
+}
+
+/**
  * A service process's whole life: configuration from the environment, connections and projections,
  * the HTTP app, and an orderly stop on SIGTERM/SIGINT (HTTP first, so no request meets a closed store).
  */
@@ -51,7 +75,7 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
     const config = serviceConfigFromEnv(definition.name);
     const runtime = await ServiceRuntime.start({ config, projections: definition.projections, reactors: definition.reactors });
     const { host, stopParts } = createServiceHost(process.env);
-    const app = await createServiceApp(await definition.module(runtime, host), { name: definition.name });
+    const app = await startServiceApp(definition, runtime, host);
     let stopping = false;
     const stop = async (signal: string) => {
       if (stopping) return;

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { createTokenVerifierFromEnv, type TokenVerifier } from '@cairn/auth';
+import { createTokenVerifierFromEnv, type AuthorizationProjection, type TokenVerifier } from '@cairn/auth';
 import { eventCatalogue, parseEventType } from '@cairn/contracts';
 import { EsdbEventStore, FreshState, JetStreamEventStore, JetStreamPositions, type EventStore, type FreshnessGate, type PositionProbe } from '@cairn/event-store';
 import type { CairnHttpOptions, ReadinessProbe } from '@cairn/http';
@@ -88,6 +88,21 @@ export class ServiceRuntime {
     return this.waiter.gate(name);
   }
 
+  /**
+   * `httpOptions` of a service that keeps the authorization model: reads wait for the read models and
+   * for the authorization model that filters them, and the service is ready once that model is.
+   */
+  httpOptionsWith(authorization: AuthorizationProjection): CairnHttpOptions {
+    const http = this.httpOptions();
+    return {
+      ...http,
+      consistency: {
+        waitFor: async (position, timeoutMs) => (await Promise.all([this.waiter.waitFor(position, timeoutMs), authorization.waitFor(position, timeoutMs)])).every(Boolean),
+      },
+      readiness: [...(http.readiness ?? []), authorization.readinessProbe()],
+    };
+  }
+
   /** What `CairnHttpModule.forRoot` needs, the same for every service. */
   httpOptions(): CairnHttpOptions {
     return {
@@ -106,7 +121,7 @@ export class ServiceRuntime {
    * relay has published that event: wait (bounded) for it, and hand out the bus position it reached,
    * which is at or after the event (so a read waiting for it is never early, at worst a little late).
    */
-  private async busPositionOf(storePosition: number): Promise<number> {
+  async busPositionOf(storePosition: number): Promise<number> {
     if (!this.relay) return storePosition;
     const deadline = Date.now() + this.config.minPositionTimeoutMs;
     while (this.relay.position.sourcePosition < storePosition && Date.now() < deadline) {

@@ -1,10 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
 import { MongoClient } from 'mongodb';
 import { LOCAL_DEV_JWT_SECRET, signDevToken, type DevTokenRequest } from '@cairn/auth';
-import { createServiceApp } from '@cairn/http';
 import { startNatsServer, testMongoUrl, uniqueDbName, type NatsServerHandle } from '@cairn/testing';
 import { serviceConfigFromEnv } from './config';
-import { createServiceHost, type ServiceDefinition } from './run-service';
+import { createServiceHost, startServiceApp, type ServiceDefinition } from './run-service';
 import { ServiceRuntime } from './service-runtime';
 
 export interface ServiceUnderTest {
@@ -44,7 +43,7 @@ export async function startServiceUnderTest(
   };
   const runtime = await ServiceRuntime.start({ config: serviceConfigFromEnv(definition.name, env), projections: definition.projections, reactors: definition.reactors, env });
   const { host, stopParts } = createServiceHost(env);
-  const app = await createServiceApp(await definition.module(runtime, host), { name: definition.name, logger: ['error'] });
+  const app = await startServiceApp(definition, runtime, host, { logger: ['error'] });
   await app.init();
   return {
     app,

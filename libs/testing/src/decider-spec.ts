@@ -1,5 +1,18 @@
 import { deepStrictEqual, fail, strictEqual } from 'node:assert';
-import { DomainError, foldEvents, validateOnPublish, type Decider, type DomainEvent, type DomainErrorKind } from '@cairn/contracts';
+import {
+  capabilitiesOf,
+  DomainError,
+  facilityScheme,
+  foldEvents,
+  labScheme,
+  validateOnPublish,
+  type Capability,
+  type Decider,
+  type DomainEvent,
+  type DomainErrorKind,
+  type Role,
+  type RoleScheme,
+} from '@cairn/contracts';
 
 export interface DeciderSpecOptions {
   /**
@@ -50,3 +63,11 @@ export function deciderSpec<Command, State, Event extends DomainEvent>(decider: 
     },
   };
 }
+
+/** A caller as an application layer describes them to a decider: their capabilities come from the real role schemes. */
+export function actingAs(actor: string, scheme: RoleScheme, role: Role): { actor: string; actorCapabilities: Capability[] } {
+  return { actor, actorCapabilities: [...capabilitiesOf(scheme, role)] };
+}
+
+export const facility = (actor: string, role: 'viewer' | 'member' | 'manager' | 'owner') => actingAs(actor, facilityScheme, role);
+export const lab = (actor: string, role: 'none' | 'viewer' | 'commenter' | 'experimenter' | 'owner') => actingAs(actor, labScheme, role);

@@ -11,7 +11,8 @@ import { ExperimentsService } from './application/experiments.service';
 import { FilesService } from './application/files.service';
 import { LocalBlobStore } from './application/local-blob-store';
 import { ProjectsService } from './application/projects.service';
-import { DELETION_REQUESTS, EXPERIMENT_DIRECTORY } from './projections';
+import { RunnerHolds } from './application/runner-holds';
+import { DELETION_REQUESTS, EXPERIMENT_DIRECTORY, RUNNER_HOLDS } from './projections';
 
 const GIB = 1024 ** 3;
 
@@ -50,6 +51,7 @@ export class ProjectsModule {
           useValue: new FilesService(runtime.store, access, runtime.collections, blobs, fresh, runtime.readModel(DELETION_REQUESTS)),
         },
         { provide: ProjectActivityFeed, useValue: new ProjectActivityFeed(() => runtime.bus(), access, runtime.collections, runtime.waiter, waitTimeoutMs) },
+        { provide: RunnerHolds, useValue: new RunnerHolds(runtime.collections, () => fresh.of(runtime.readModel(RUNNER_HOLDS))) },
       ],
     };
   }

@@ -18,7 +18,7 @@ import {
   projectIdOf,
   projectsService,
 } from '@cairn/projects-service';
-import { latencyLine, percentile, timed } from '../latency';
+import { figures, percentile, timed } from '../latencies';
 
 /**
  * The projects service over HTTP (supertest, in process) on a real nats-server and FerretDB:
@@ -50,8 +50,6 @@ const FRESH_CALLS = Number(process.env.BENCH_FRESH_CALLS ?? 200);
 const AT_ONCE = 16;
 
 const userId = (member: number) => `u-member-${member}`;
-
-const figures = (label: string, samples: number[]) => console.log(latencyLine(label, samples));
 
 /** Appends every commit, `IN_FLIGHT` streams at a time, each stream's commits in order; answers the highest position. */
 async function appendAll(store: EventStore, commits: { stream: StreamName; expectedVersion: number | 'no-stream'; events: NewEvent[] }[]): Promise<number> {

@@ -10,7 +10,7 @@ import { startFerretDb, startNatsServer } from '@cairn/testing';
 // Lab membership comes from the access service's own deciders (see the story's header).
 import { AccessStory } from '@cairn/access-service';
 import { projectsService } from '@cairn/projects-service';
-import { latencyLine, percentile, timed } from '../latency';
+import { latencyLine, percentile, timed } from '../latencies';
 
 /**
  * Read-your-write over HTTP, the projects service as `npm start` runs it (every one of its read models,

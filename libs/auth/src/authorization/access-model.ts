@@ -76,6 +76,8 @@ export class AccessModel {
   private readonly labMembers = new Map<string, Set<string>>();
   /** How people are named, from the lab directory events: pages show names, not ids. */
   private readonly people = new Map<string, { username: string; displayName: string }>();
+  /** Lower-cased username → user id, the other way round: filters that name a person by username. */
+  private readonly userIdsByUsername = new Map<string, string>();
   /** The indexes behind `projectsWhere`: what a user can reach without scanning every project. */
   private readonly labsOfUser = new Map<string, Set<string>>();
   private readonly projectsOfLab = new Map<string, Set<string>>();
@@ -192,6 +194,11 @@ export class AccessModel {
     return this.people.get(userId);
   }
 
+  /** The user id of a username a lab directory recorded (case-insensitive). */
+  userIdOf(username: string): string | undefined {
+    return this.userIdsByUsername.get(username.toLowerCase());
+  }
+
   /** The roles of the project's scheme that carry `capability`, lowest first. */
   rolesWith(projectId: string, capability: Capability): Role[] {
     const project = this.projects.get(projectId);
@@ -207,6 +214,7 @@ export class AccessModel {
       case 'access.lab.member-added.v1': {
         const userId = this.canonical(event.data.userId);
         this.people.set(userId, { username: event.data.username, displayName: event.data.displayName });
+        this.userIdsByUsername.set(event.data.username.toLowerCase(), userId);
         this.membersOf(event.data.lab).add(userId);
         addTo(this.labsOfUser, userId, this.canonical(event.data.lab));
         return;

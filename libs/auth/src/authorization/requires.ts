@@ -12,6 +12,7 @@ import { Authorizer } from './authorizer';
  */
 const MIN_POSITION_HEADER = 'cairn-min-position';
 const REQUIREMENT = 'cairn:requires';
+const RUNNER_ACCESS = 'cairn:runner-access';
 
 interface Requirement {
   capability: Capability;
@@ -36,6 +37,17 @@ export function Requires(capability: Capability, options: RequiresOptions = {}) 
   );
 }
 
+/**
+ * A route a runner token may call: its handler lets a runner reach only what a job it holds needs (the
+ * job's inputs, its output folder). Every other route refuses runner tokens (the bearer guard of
+ * `@cairn/http`), and on a marked route `@Requires` leaves a runner to the handler.
+ */
+export const RunnerAccess = () => SetMetadata(RUNNER_ACCESS, true);
+
+export function allowsRunners(reflector: Reflector, context: ExecutionContext): boolean {
+  return reflector.getAllAndOverride<boolean | undefined>(RUNNER_ACCESS, [context.getHandler(), context.getClass()]) === true;
+}
+
 @Injectable()
 export class CapabilityGuard implements CanActivate {
   constructor(
@@ -48,6 +60,7 @@ export class CapabilityGuard implements CanActivate {
     if (!requirement) return true;
     const request = context.switchToHttp().getRequest<Request & { principal?: Principal }>();
     if (!request.principal) throw new AuthenticationError('missing', 'This request needs a bearer token.');
+    if (request.principal.isRunner && allowsRunners(this.reflector, context)) return true;
     const projectId = request.params[requirement.projectParam];
     if (typeof projectId !== 'string' || projectId === '') {
       throw new Error(`@Requires('${requirement.capability}') is on a route without the parameter :${requirement.projectParam}`);

@@ -54,9 +54,12 @@ export class DevTokenVerifier implements TokenVerifier {
 }
 
 export interface DevTokenRequest {
+  /** A person's username, or a runner's id with `runner`. */
   username: string;
-  /** Defaults to `u-<username>`. */
+  /** Defaults to `u-<username>` (a runner: its id). */
   sub?: string;
+  /** A runner token (`cairn_runner: true`) for the runner protocol and the file access of its jobs. */
+  runner?: boolean;
   /** Facility admin (`cairn_admin: true`). */
   admin?: boolean;
   email?: string;
@@ -70,9 +73,10 @@ export interface DevTokenRequest {
 /** A token `DevTokenVerifier` accepts when given the same secret. */
 export async function signDevToken(request: DevTokenRequest, secret: string): Promise<string> {
   assertDevSecret(secret);
-  const { username, sub = `u-${username}`, admin = false, email, name, expiresIn = '12h' } = request;
+  const { username, runner = false, sub = runner ? username : `u-${username}`, admin = false, email, name, expiresIn = '12h' } = request;
   return new SignJWT({
     preferred_username: username,
+    ...(runner ? { cairn_runner: true } : {}),
     ...(email !== undefined ? { email } : {}),
     ...(name !== undefined ? { name } : {}),
     ...(admin ? { cairn_admin: true } : {}),
@@ -84,4 +88,9 @@ export async function signDevToken(request: DevTokenRequest, secret: string): Pr
     .setIssuedAt()
     .setExpirationTime(expiresIn)
     .sign(new TextEncoder().encode(secret));
+}
+
+/** A runner's dev token: its id is both `sub` and username, so logs and timelines name the runner. */
+export function signDevRunnerToken(runnerId: string, secret: string, expiresIn?: string): Promise<string> {
+  return signDevToken({ username: runnerId, sub: runnerId, runner: true, ...(expiresIn === undefined ? {} : { expiresIn }) }, secret);
 }

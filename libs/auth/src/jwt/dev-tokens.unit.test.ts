@@ -1,5 +1,5 @@
-import { SignJWT } from 'jose';
-import { DEV_TOKEN_AUDIENCE, DEV_TOKEN_ISSUER, DevTokenVerifier, LOCAL_DEV_JWT_SECRET, signDevToken } from './dev-tokens';
+import { decodeJwt, SignJWT } from 'jose';
+import { DEV_TOKEN_AUDIENCE, DEV_TOKEN_ISSUER, DevTokenVerifier, LOCAL_DEV_JWT_SECRET, signDevRunnerToken, signDevToken } from './dev-tokens';
 import { AuthenticationError, AuthenticationFailureReason } from './errors';
 
 const secret = 'a-test-secret-of-more-than-thirty-two-characters';
@@ -30,6 +30,22 @@ describe('dev tokens', () => {
   it('make a facility admin only when asked to', async () => {
     const token = await signDevToken({ username: 'root', admin: true }, secret);
     await expect(verifier.verify(token)).resolves.toEqual({ userId: 'u-root', username: 'root', isFacilityAdmin: true });
+  });
+
+  it('make a runner only when asked to: its id is the sub, and it is never an admin', async () => {
+    const token = await signDevToken({ username: 'runner-7', runner: true, admin: true }, secret);
+    await expect(verifier.verify(token)).resolves.toEqual({ userId: 'runner-7', username: 'runner-7', isFacilityAdmin: false, isRunner: true });
+  });
+
+  it('refuse a runner whose id could not be a NATS subject token', async () => {
+    expect(await refusal(await signDevToken({ username: 'runner.>', runner: true }, secret))).toBe('invalid-claims');
+  });
+
+  it('mark a runner with cairn_runner, named by its runner id, and nobody else', async () => {
+    const runner = await signDevRunnerToken('runner-lab-7', secret);
+    await expect(verifier.verify(runner)).resolves.toMatchObject({ userId: 'runner-lab-7', username: 'runner-lab-7', isFacilityAdmin: false });
+    expect(decodeJwt(runner).cairn_runner).toBe(true);
+    expect(decodeJwt(await signDevToken({ username: 'alice', admin: true }, secret)).cairn_runner).toBeUndefined();
   });
 
   it('keep a given user id', async () => {

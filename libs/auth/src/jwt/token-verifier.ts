@@ -1,4 +1,5 @@
 import { errors, type JWTPayload } from 'jose';
+import { RUNNER_ID_PATTERN } from '@cairn/contracts';
 import { AuthenticationError } from './errors';
 
 /** The authenticated caller, as every service sees it. */
@@ -11,6 +12,11 @@ export interface Principal {
   name?: string;
   /** Claim `cairn_admin === true`: may create labs and register job templates. */
   isFacilityAdmin: boolean;
+  /**
+   * Claim `cairn_runner === true`: a runner (the runner protocol's identity), its id the `sub`. It is no
+   * person: it reaches only the routes marked `@RunnerAccess()`, and there only what its jobs need.
+   */
+  isRunner?: true;
 }
 
 export interface TokenVerifier {
@@ -69,6 +75,7 @@ function principalOf(payload: JWTPayload): Principal {
   if (typeof sub !== 'string' || sub === '') {
     throw new AuthenticationError('invalid-claims', 'The token names no user ("sub").');
   }
+  if (payload.cairn_runner === true) return runnerOf(sub);
   if (typeof username !== 'string' || username === '') {
     throw new AuthenticationError('invalid-claims', 'The token carries no "preferred_username".');
   }
@@ -79,4 +86,12 @@ function principalOf(payload: JWTPayload): Principal {
     ...(typeof name === 'string' ? { name } : {}),
     isFacilityAdmin: payload.cairn_admin === true,
   };
+}
+
+/** A runner token names the runner alone; its id becomes NATS subjects, so it is held to `RUNNER_ID_PATTERN`. */
+function runnerOf(runnerId: string): Principal {
+  if (!RUNNER_ID_PATTERN.test(runnerId)) {
+    throw new AuthenticationError('invalid-claims', 'A runner id ("sub") may hold only letters, digits, \'_\' and \'-\', at most 64.');
+  }
+  return { userId: runnerId, username: runnerId, isFacilityAdmin: false, isRunner: true };
 }

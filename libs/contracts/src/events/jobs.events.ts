@@ -239,4 +239,4 @@ export type JobEvent = EmittedBy<
   | typeof jobCancelledV1
 >;
 /** The events that end a job. */
-export const JOB_END_TYPES: ReadonlySet<JobEvent['type']> = new Set(['jobs.job.succeeded.v1', 'jobs.job.failed.v1', 'jobs.job.cancelled.v1']);
+export const JOB_END_TYPES: ReadonlySet<string> = new Set<JobEvent['type']>(['jobs.job.succeeded.v1', 'jobs.job.failed.v1', 'jobs.job.cancelled.v1']);

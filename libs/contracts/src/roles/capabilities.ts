@@ -7,8 +7,10 @@ export const CAPABILITIES = [
   'project.read',
   'comments.write',
   'files.upload',
-  /** Run and rerun jobs. */
+  /** Run and rerun jobs (and cancel one's own). */
   'jobs.run',
+  /** Cancel anyone's job, not only one's own. */
+  'jobs.cancel',
   'logbook.write',
   'deletion.request.processed',
   /** Add experiments (lab guide) or linked datasets (facility guide) to the project. */

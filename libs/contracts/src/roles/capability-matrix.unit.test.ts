@@ -6,7 +6,8 @@ import { capabilitiesOf, compareRoles, hasCapability, type RoleScheme } from './
 /**
  * API.md "Capabilities by role", copied as it stands, plus the access capabilities of the users page:
  * `access.view` for whoever reads the project, `access.manage` and `access.check` for owner and
- * manager (facility) or owner (lab).
+ * manager (facility) or owner (lab), and `jobs.cancel` (API.md's cancel: "triggerer, or manager+
+ * (facility) / owner (lab)"; the triggerer cancels their own job with `jobs.run`).
  */
 const MATRIX = `
 capability                  | facility: viewer member manager owner | lab: viewer commenter experimenter owner
@@ -14,6 +15,7 @@ project.read                | ✓ ✓ ✓ ✓ | ✓ ✓ ✓ ✓
 comments.write              | · ✓ ✓ ✓ | · ✓ ✓ ✓
 files.upload                | · ✓ ✓ ✓ | · · ✓ ✓
 jobs.run                    | · ✓ ✓ ✓ | · · ✓ ✓
+jobs.cancel                 | · · ✓ ✓ | · · · ✓
 logbook.write               | · ✓ ✓ ✓ | · · ✓ ✓
 deletion.request.processed  | · ✓ ✓ ✓ | · · ✓ ✓
 datasets.link               | · · ✓ ✓ | · · ✓ ✓

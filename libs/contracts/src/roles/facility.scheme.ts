@@ -10,6 +10,7 @@ export const facilityScheme = defineScheme({
     viewer: ['project.read', 'access.view'],
     member: ['comments.write', 'files.upload', 'jobs.run', 'logbook.write', 'deletion.request.processed'],
     manager: [
+      'jobs.cancel',
       'datasets.link',
       'datasets.unlink',
       'deletion.request.raw',

@@ -20,6 +20,7 @@ export const labScheme = defineScheme({
     commenter: ['comments.write'],
     experimenter: ['files.upload', 'jobs.run', 'logbook.write', 'deletion.request.processed', 'datasets.link'],
     owner: [
+      'jobs.cancel',
       'datasets.unlink',
       'deletion.request.raw',
       'deletion.approve.processed',

@@ -44,17 +44,17 @@ export class EntryDto implements EntryView {
   @ApiProperty({ type: PersonRefDto })
   createdBy!: PersonRefDto;
 
-  @ApiPropertyOptional()
-  createdAt?: string;
+  @ApiProperty()
+  createdAt!: string;
 
   @ApiProperty({ type: PersonRefDto })
   updatedBy!: PersonRefDto;
 
-  @ApiPropertyOptional()
-  updatedAt?: string;
+  @ApiProperty()
+  updatedAt!: string;
 }
 
-/** What a create or a revision answers: the entry as it now is. */
+/** What a revision answers: the entry's text as it now is. */
 export class WrittenEntryDto {
   @ApiProperty()
   id!: string;
@@ -230,8 +230,8 @@ export class CommentDto implements Omit<CommentView, 'on'> {
   @ApiProperty({ type: PersonRefDto })
   author!: PersonRefDto;
 
-  @ApiPropertyOptional()
-  createdAt?: string;
+  @ApiProperty()
+  createdAt!: string;
 
   @ApiPropertyOptional()
   editedAt?: string;

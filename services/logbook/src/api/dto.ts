@@ -1,5 +1,6 @@
-import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
-import { IsArray, IsBoolean, IsInt, IsOptional, IsString, Min } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional, IntersectionType, OmitType, PartialType } from '@nestjs/swagger';
+import { ExpectedVersionDto } from '@cairn/http';
+import { IsArray, IsBoolean, IsOptional, IsString } from 'class-validator';
 
 // Lengths, blankness and the jobs referred to are the domain's rules (services/logbook/src/domain); these
 // classes only say which fields exist and their types, so each refusal has one source.
@@ -26,14 +27,8 @@ export class CreateEntryDto {
   fromTemplate?: boolean;
 }
 
-/** Whatever is left out stays as it is. */
-export class ReviseEntryDto extends PartialType(OmitType(CreateEntryDto, ['fromTemplate'] as const)) {
-  @ApiPropertyOptional({ description: 'The version revised (or send If-Match); a stale one answers 409 with the current version.' })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  expectedVersion?: number;
-}
+/** Whatever is left out stays as it is; the version revised is required, here or as If-Match. */
+export class ReviseEntryDto extends IntersectionType(PartialType(OmitType(CreateEntryDto, ['fromTemplate'] as const)), ExpectedVersionDto) {}
 
 export class RecordBestJobsDto {
   @ApiProperty({ type: [String], description: 'The latest best job(s) of this project, at most 20.' })

@@ -1,12 +1,10 @@
-import { Body, Controller, Get, Headers, Param, Post, Put, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '@cairn/auth';
-import { CommandResult, CurrentPrincipal, MinPosition, PageOf, PageQuery } from '@cairn/http';
-import type { Response } from 'express';
+import { CommandResult, CurrentPrincipal, expectedVersionOf, IfMatch, MinPosition, PageOf, PageQuery, Versioned } from '@cairn/http';
 import { LogbookService } from '../application/logbook.service';
 import { BestJobsDto, EntryDto, LogbookPageDto, RevisionDto, WrittenEntryDto } from './answers.dto';
 import { CreateEntryDto, RecordBestJobsDto, ReviseEntryDto } from './dto';
-import { answerStaleVersion, etagOf, expectedVersionOf } from './entry-versions';
 
 @ApiTags('logbook')
 @ApiBearerAuth()
@@ -20,18 +18,12 @@ export class LogbookController {
     return this.logbook.page(principal, id, page, minPosition);
   }
 
+  /** Each answer about one entry carries its version as `ETag`, for the `If-Match` of its next revision. */
   @Post('entries')
-  @ApiCreatedResponse({ type: WrittenEntryDto })
-  async addEntry(
-    @CurrentPrincipal() principal: Principal,
-    @Param('id') id: string,
-    @Body() body: CreateEntryDto,
-    @Res({ passthrough: true }) response: Response,
-    @MinPosition() minPosition?: number,
-  ) {
+  @ApiCreatedResponse({ type: EntryDto })
+  async addEntry(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: CreateEntryDto, @MinPosition() minPosition?: number) {
     const { position, entry } = await this.logbook.addEntry(principal, id, body, minPosition);
-    response.setHeader('ETag', etagOf(entry.version));
-    return new CommandResult(position, entry);
+    return new Versioned(entry.version, new CommandResult(position, entry));
   }
 
   @Get('entries/:entryId')
@@ -40,12 +32,10 @@ export class LogbookController {
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
     @Param('entryId') entryId: string,
-    @Res({ passthrough: true }) response: Response,
     @MinPosition() minPosition?: number,
   ) {
     const entry = await this.logbook.entry(principal, id, entryId, minPosition);
-    response.setHeader('ETag', etagOf(entry.version));
-    return entry;
+    return new Versioned(entry.version, entry);
   }
 
   @Put('entries/:entryId')
@@ -56,17 +46,12 @@ export class LogbookController {
     @Param('id') id: string,
     @Param('entryId') entryId: string,
     @Body() body: ReviseEntryDto,
-    @Headers('if-match') ifMatch: string | undefined,
-    @Res({ passthrough: true }) response: Response,
+    @IfMatch() ifMatch?: number,
     @MinPosition() minPosition?: number,
   ) {
-    const { expectedVersion, ...revision } = body;
-    const expected = expectedVersionOf(ifMatch, expectedVersion);
-    const { position, entry } = await this.logbook
-      .reviseEntry(principal, id, entryId, revision, expected.version, minPosition)
-      .catch((error: unknown) => answerStaleVersion(error, expected, response));
-    response.setHeader('ETag', etagOf(entry.version));
-    return new CommandResult(position, entry);
+    const { expectedVersion: _, ...revision } = body;
+    const { position, entry } = await this.logbook.reviseEntry(principal, id, entryId, revision, expectedVersionOf(ifMatch, body), minPosition);
+    return new Versioned(entry.version, new CommandResult(position, entry));
   }
 
   @Get('entries/:entryId/revisions')

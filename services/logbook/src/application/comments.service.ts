@@ -1,10 +1,10 @@
 import type { Authorizer, Principal } from '@cairn/auth';
-import { notFound, type Capability, type CommentTarget, type Mention } from '@cairn/contracts';
+import { invalidField, notFound, type Capability, type CommentAddedData, type CommentTarget, type Mention } from '@cairn/contracts';
 import { commandHandler, loadAggregate, type EventStore } from '@cairn/event-store';
 import type { Page } from '@cairn/http';
 import { v7 as uuidv7 } from 'uuid';
-import { commentThreadDecider, invalidField, type CommentState } from '../domain';
-import { targetKey, type CommentDocument, type CommentsView, type LogbookReferences, type TargetKind } from '../projections';
+import { commentThreadDecider, type CommentState } from '../domain';
+import { newCommentOf, targetKey, type CommentDocument, type CommentsView, type LogbookReferences, type TargetKind } from '../projections';
 import { People, type PersonRef } from './people';
 import { threadIdOf, threadStream } from './streams';
 
@@ -23,7 +23,7 @@ export interface CommentView {
   /** 1 as first written; each edit adds one. */
   version: number;
   author: PersonRef;
-  createdAt?: string;
+  createdAt: string;
   editedAt?: string;
 }
 
@@ -83,7 +83,8 @@ export class CommentsService {
       },
       { actor: principal.userId },
     );
-    return { position: outcome.position, comment: this.stateView(commentId, outcome.state.comments.get(commentId)!) };
+    const added = outcome.events[0].data as CommentAddedData;
+    return { position: outcome.position, comment: this.commentView(target, { _id: commentId, ...newCommentOf(added, outcome.position, outcome.time!) }) };
   }
 
   /** The author edits, while they still may comment in the comment's project. */
@@ -150,7 +151,8 @@ export class CommentsService {
     };
   }
 
-  private stateView(commentId: string, comment: CommentState): CommentView {
+  /** An edit's answer: the comment as its thread's stream has it, without the times the read model keeps. */
+  private stateView(commentId: string, comment: CommentState): Omit<CommentView, 'createdAt'> {
     const { projectId, target, body, mentions, version, author } = comment;
     return { id: commentId, projectId, on: target, body, mentions: [...mentions], version, author: this.people.ref(author) };
   }

@@ -4,7 +4,7 @@ import { commandHandler, type EventStore } from '@cairn/event-store';
 import type { Page } from '@cairn/http';
 import { v7 as uuidv7 } from 'uuid';
 import { filledTemplate, lineDiff, logbookDecider, type EntryState, type KnownJobs, type LineDiff } from '../domain';
-import type { BestJobsDocument, EntryDocument, JobStatus, LogbookReferences, LogbookView } from '../projections';
+import { newEntryOf, type BestJobsDocument, type EntryDocument, type JobStatus, type LogbookReferences, type LogbookView } from '../projections';
 import { People, type PersonRef } from './people';
 import { logbookStream } from './streams';
 
@@ -17,9 +17,9 @@ export interface EntryView {
   version: number;
   fromTemplate: boolean;
   createdBy: PersonRef;
-  createdAt?: string;
+  createdAt: string;
   updatedBy: PersonRef;
-  updatedAt?: string;
+  updatedAt: string;
 }
 
 export interface RevisionView {
@@ -114,13 +114,11 @@ export class LogbookService {
       { actor: principal.userId },
     );
     const added = outcome.events[0].data as LogbookEntryAddedData;
-    const author = this.people.ref(principal.userId);
-    const entry: EntryView = { id: added.entryId, ...entryFields(added), fromTemplate: added.fromTemplate, createdBy: author, updatedBy: author };
-    return { position: outcome.position, entry };
+    return { position: outcome.position, entry: this.entryView({ _id: added.entryId, ...newEntryOf(added, outcome.position, outcome.time!) }) };
   }
 
   /** A revision that changes nothing records nothing and answers the entry as it is. */
-  async reviseEntry(principal: Principal, projectId: string, entryId: string, revision: EntryRevision, expectedVersion: number, minPosition?: number) {
+  async reviseEntry(principal: Principal, projectId: string, entryId: string, revision: EntryRevision, expectedVersion: number | undefined, minPosition?: number) {
     await this.writable(principal, projectId, minPosition);
     const outcome = await this.handle(
       projectId,

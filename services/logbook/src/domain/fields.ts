@@ -1,9 +1,4 @@
-import { invalid, type DomainError } from '@cairn/contracts';
-
-/** A refusal of one input field, shaped for the problem document's `errors: [{ field, message }]`. */
-export function invalidField(rule: string, field: string, message: string): DomainError {
-  return invalid(rule, `${field}: ${message}`, { errors: [{ field, message }] });
-}
+import { invalidField } from '@cairn/contracts';
 
 /** Markdown kept as written (whitespace matters to it), not blank, at most `maxLength` characters. */
 export function requireMarkdown(value: string, field: string, maxLength: number): string {

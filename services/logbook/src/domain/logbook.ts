@@ -1,6 +1,8 @@
 import {
   conflict,
+  invalidField,
   notFound,
+  StaleVersionError,
   BEST_JOB_REASON_MAX_LENGTH,
   ENTRY_BODY_MAX_LENGTH,
   ENTRY_TITLE_MAX_LENGTH,
@@ -10,7 +12,7 @@ import {
   type Decider,
   type LogbookEvent,
 } from '@cairn/contracts';
-import { invalidField, requireLine, requireMarkdown } from './fields';
+import { requireLine, requireMarkdown } from './fields';
 import { requireJobsOfProject, type KnownJobs } from './job-references';
 import { templateBody, type TemplateFill } from './template';
 
@@ -51,8 +53,8 @@ export interface ReviseEntry {
   type: 'ReviseEntry';
   projectId: string;
   entryId: string;
-  /** The entry's version the writer revised (from `If-Match` or `expectedVersion`). */
-  expectedVersion: number;
+  /** The entry's version the writer revised (from `If-Match` or `expectedVersion`); required, but refused only after the fields. */
+  expectedVersion?: number;
   /** What is absent stays as it is. */
   title?: string;
   body?: string;
@@ -100,12 +102,15 @@ export const logbookDecider: Decider<LogbookCommand, LogbookState, LogbookEvent>
   },
 };
 
+/** The fields are checked in their order (title, body, job references), so a refusal names the first bad one. */
 function addEntry(command: AddEntry, state: LogbookState): LogbookEvent[] {
-  if (state.entries.has(command.entryId)) throw conflict('logbook.entry-exists', `entry ${command.entryId} already exists`);
+  const title = requireLine(command.title, 'title', ENTRY_TITLE_MAX_LENGTH);
   if (command.template && command.body !== undefined) {
     throw invalidField('logbook.template-or-body', 'body', 'give a body or fromTemplate, not both');
   }
   const body = command.template ? templateBody({ ...command.template, bestJobs: state.bestJobs }) : requireBody(command.body ?? '');
+  const jobRefs = requireJobRefs(command.jobRefs ?? [], command);
+  if (state.entries.has(command.entryId)) throw conflict('logbook.entry-exists', `entry ${command.entryId} already exists`);
   return [
     {
       type: 'logbook.entry.added.v1',
@@ -113,9 +118,9 @@ function addEntry(command: AddEntry, state: LogbookState): LogbookEvent[] {
         projectId: command.projectId,
         entryId: command.entryId,
         version: 1,
-        title: requireLine(command.title, 'title', ENTRY_TITLE_MAX_LENGTH),
+        title,
         body,
-        jobRefs: requireJobRefs(command.jobRefs ?? [], command),
+        jobRefs,
         fromTemplate: command.template !== undefined,
         actor: command.actor,
       },
@@ -123,21 +128,29 @@ function addEntry(command: AddEntry, state: LogbookState): LogbookEvent[] {
   ];
 }
 
+/**
+ * The fields given are checked first, in their order, and only then the entry and the version named:
+ * a caller who sent a bad field hears about it even when the version is missing or stale too.
+ */
 function reviseEntry(command: ReviseEntry, state: LogbookState): LogbookEvent[] {
+  const title = command.title === undefined ? undefined : requireLine(command.title, 'title', ENTRY_TITLE_MAX_LENGTH);
+  const body = command.body === undefined ? undefined : requireBody(command.body);
+  const jobRefs = command.jobRefs === undefined ? undefined : requireJobRefs(command.jobRefs, command);
   const entry = state.entries.get(command.entryId);
   if (!entry) throw notFound('logbook.entry-not-found', `the logbook has no entry ${command.entryId}`, { entryId: command.entryId });
+  if (command.expectedVersion === undefined) {
+    throw invalidField('logbook.entry-version-required', 'expectedVersion', 'give the version you revised, or send If-Match with its ETag');
+  }
   if (command.expectedVersion !== entry.version) {
-    throw conflict(
+    throw new StaleVersionError(
       'logbook.entry-version-stale',
       `entry ${command.entryId} is at version ${entry.version}, not ${command.expectedVersion}: someone revised it since; reload and try again`,
-      { entryId: command.entryId, currentVersion: entry.version },
+      command.expectedVersion,
+      entry.version,
+      { entryId: command.entryId },
     );
   }
-  const revision = {
-    title: command.title === undefined ? entry.title : requireLine(command.title, 'title', ENTRY_TITLE_MAX_LENGTH),
-    body: command.body === undefined ? entry.body : requireBody(command.body),
-    jobRefs: command.jobRefs === undefined ? [...entry.jobRefs] : requireJobRefs(command.jobRefs, command),
-  };
+  const revision = { title: title ?? entry.title, body: body ?? entry.body, jobRefs: jobRefs ?? [...entry.jobRefs] };
   const unchanged = revision.title === entry.title && revision.body === entry.body && sameList(revision.jobRefs, entry.jobRefs);
   if (unchanged) return [];
   return [

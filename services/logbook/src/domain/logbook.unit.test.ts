@@ -1,4 +1,4 @@
-import type { LogbookEvent } from '@cairn/contracts';
+import { StaleVersionError, type LogbookEvent } from '@cairn/contracts';
 import { deciderSpec } from '@cairn/testing';
 import { logbookDecider, type AddEntry, type RecordBestJobs, type ReviseEntry } from './logbook';
 
@@ -77,6 +77,11 @@ describe('Logbook: "Each project has a Logbook where the team can write"', () =>
       expect(refusal.details).toEqual({ errors: [{ field, message: expect.any(String) }] });
     });
 
+    it('the fields are checked in their order: a bad title is named though the body is missing too', () => {
+      const refusal = spec.given([]).when(addEntry({ title: 't'.repeat(201), body: undefined })).thenThrows('fields.text-too-long', 'invalid');
+      expect(refusal.details).toEqual({ errors: [{ field: 'title', message: expect.any(String) }] });
+    });
+
     it('an entry id is used once', () => {
       spec.given([added]).when(addEntry()).thenThrows('logbook.entry-exists', 'conflict');
     });
@@ -111,6 +116,21 @@ describe('Logbook: "Each project has a Logbook where the team can write"', () =>
     it('given a version someone else has revised since, is refused as stale, naming the current version', () => {
       const refusal = spec.given([added, revised]).when(revise({ body: 'Other text' })).thenThrows('logbook.entry-version-stale', 'conflict');
       expect(refusal.details).toEqual({ entryId: 'e1', currentVersion: 2 });
+      // The version the writer named, for the HTTP layer to tell If-Match's 412 from expectedVersion's 409.
+      expect(refusal).toBeInstanceOf(StaleVersionError);
+      expect((refusal as StaleVersionError).expectedVersion).toBe(1);
+    });
+
+    it('without the version the writer saw, is refused naming expectedVersion', () => {
+      const refusal = spec.given([added]).when(revise({ expectedVersion: undefined })).thenThrows('logbook.entry-version-required', 'invalid');
+      expect(refusal.details).toEqual({ errors: [{ field: 'expectedVersion', message: expect.any(String) }] });
+    });
+
+    it('the fields given are checked first: a bad one is named though the version is missing or stale too', () => {
+      const missing = spec.given([added]).when(revise({ expectedVersion: undefined, title: 't'.repeat(201) })).thenThrows('fields.text-too-long', 'invalid');
+      expect(missing.details).toEqual({ errors: [{ field: 'title', message: expect.any(String) }] });
+      const stale = spec.given([added, revised]).when(revise({ body: ' ' })).thenThrows('fields.text-required', 'invalid');
+      expect(stale.details).toEqual({ errors: [{ field: 'body', message: expect.any(String) }] });
     });
 
     it('the version is the entry’s own: adding or revising another entry does not make it stale', () => {

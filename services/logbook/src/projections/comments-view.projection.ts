@@ -1,8 +1,9 @@
-import type { Mention, StoredEventOf } from '@cairn/contracts';
+import type { CommentAddedData, Mention, StoredEventOf } from '@cairn/contracts';
 import type { Page } from '@cairn/http';
 import { defineProjection, type ReadModelCollections, type ReadModelDocument, type WriteIntent } from '@cairn/read-models';
 import type { Collection } from 'mongodb';
-import { pageByNumber } from './pages';
+import { keepVersion } from './kept-versions';
+import { documentById, pageByNumber } from './queries';
 
 export const COMMENTS_VIEW = 'comments_view';
 
@@ -39,7 +40,20 @@ export interface CommentVersionDocument {
   at: string;
 }
 
-const versionId = (commentId: string, version: number) => `${commentId}/${version}`;
+/** A comment as its thread lists it when just added: what the projection writes, and the add command answers. */
+export function newCommentOf(data: CommentAddedData, position: number, time: string): Omit<CommentDocument, '_id'> {
+  return {
+    kind: 'comment',
+    target: data.jobId !== undefined ? targetKey('job', data.jobId) : targetKey('experiment', data.experimentId),
+    projectId: data.projectId,
+    author: data.actor,
+    body: data.body,
+    mentions: data.mentions,
+    version: data.version,
+    createdAt: time,
+    addedPosition: position,
+  };
+}
 
 // Each query of `CommentsView` has its index here (equality fields, then the sort).
 const THREAD_OLDEST_FIRST = { key: { kind: 1, target: 1, addedPosition: 1 }, name: 'thread_oldest_first' };
@@ -53,18 +67,7 @@ export const commentsViewProjection = defineProjection({
   on: {
     'logbook.comment.added.v1': (event) => {
       const { data, position, time } = event;
-      const comment: Omit<CommentDocument, '_id'> = {
-        kind: 'comment',
-        target: data.jobId !== undefined ? targetKey('job', data.jobId) : targetKey('experiment', data.experimentId),
-        projectId: data.projectId,
-        author: data.actor,
-        body: data.body,
-        mentions: data.mentions,
-        version: data.version,
-        createdAt: time,
-        addedPosition: position,
-      };
-      return [{ kind: 'replace', id: data.commentId, position, document: comment }, versionWrite(event)];
+      return [{ kind: 'replace', id: data.commentId, position, document: newCommentOf(data, position, time) }, versionWrite(event)];
     },
     'logbook.comment.edited.v1': (event) => {
       const { data, position, time } = event;
@@ -75,15 +78,9 @@ export const commentsViewProjection = defineProjection({
 });
 
 function versionWrite({ data, position, time }: StoredEventOf<'logbook.comment.added.v1' | 'logbook.comment.edited.v1'>): WriteIntent {
-  const version: Omit<CommentVersionDocument, '_id'> = {
-    kind: 'version',
-    commentId: data.commentId,
-    version: data.version,
-    body: data.body,
-    mentions: data.mentions,
-    at: time,
-  };
-  return { kind: 'replace', id: versionId(data.commentId, data.version), position, document: version };
+  const { commentId, version, body, mentions } = data;
+  const kept: Omit<CommentVersionDocument, '_id'> = { kind: 'version', commentId, version, body, mentions, at: time };
+  return keepVersion(commentId, version, position, kept);
 }
 
 /** The queries the comment routes make of `comments_view`. */
@@ -102,8 +99,7 @@ export class CommentsView {
 
   /** The comment, if it is on this target. */
   async comment(target: string, commentId: string): Promise<CommentDocument | undefined> {
-    const document = await (await this.collection()).findOne({ _id: commentId });
-    return document?.kind === 'comment' && document.target === target ? (document as unknown as CommentDocument) : undefined;
+    return documentById<CommentDocument>(await this.collection(), commentId, { kind: 'comment', target });
   }
 
   /** Served by VERSIONS_IN_ORDER: every version of the comment, the first as written first. */

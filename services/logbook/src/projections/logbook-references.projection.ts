@@ -2,6 +2,7 @@ import type { StoredEventOf } from '@cairn/contracts';
 import { defineProjection, type ReadModelCollections, type ReadModelDocument, type WriteIntent } from '@cairn/read-models';
 import type { Collection } from 'mongodb';
 import { targetKey } from './comments-view.projection';
+import { documentById } from './queries';
 
 export const LOGBOOK_REFERENCES = 'logbook_references';
 
@@ -84,7 +85,7 @@ export class LogbookReferences {
   constructor(private readonly collections: ReadModelCollections) {}
 
   async job(jobId: string): Promise<JobReference | undefined> {
-    return ((await (await this.collection()).findOne({ _id: targetKey('job', jobId) })) as unknown as JobReference | null) ?? undefined;
+    return documentById<JobReference>(await this.collection(), targetKey('job', jobId));
   }
 
   /** Those of the jobs the logbook has seen, by id; one lookup by `_id` each (a few dozen at most). */
@@ -95,8 +96,7 @@ export class LogbookReferences {
 
   /** The projects the experiment is linked to now; none for an experiment unknown here. */
   async projectsOfExperiment(experimentId: string): Promise<string[]> {
-    const reference = (await (await this.collection()).findOne({ _id: targetKey('experiment', experimentId) })) as unknown as ExperimentReference | null;
-    return reference?.projects ?? [];
+    return (await documentById<ExperimentReference>(await this.collection(), targetKey('experiment', experimentId)))?.projects ?? [];
   }
 
   private collection(): Promise<Collection<ReadModelDocument>> {

@@ -1,8 +1,9 @@
-import type { BestJob, StoredEventOf } from '@cairn/contracts';
+import type { BestJob, LogbookEntryAddedData, LogbookEntryRevisedData, StoredEventOf } from '@cairn/contracts';
 import type { Page } from '@cairn/http';
 import { defineProjection, type ReadModelCollections, type ReadModelDocument, type WriteIntent } from '@cairn/read-models';
 import type { Collection } from 'mongodb';
-import { pageByNumber } from './pages';
+import { keepVersion, keptVersionId } from './kept-versions';
+import { documentById, pageByNumber } from './queries';
 
 export const LOGBOOK_VIEW = 'logbook_view';
 
@@ -24,16 +25,10 @@ export interface EntryDocument {
   addedPosition: number;
 }
 
-/** One revision of an entry, kept whole: `_id` is `<entryId>/<version>`. */
-export interface RevisionDocument {
+/** One revision of an entry, kept whole as its event tells it, with who made it and when: `_id` is `<entryId>/<version>`. */
+export interface RevisionDocument extends Omit<LogbookEntryRevisedData, 'actor'> {
   _id: string;
   kind: 'revision';
-  projectId: string;
-  entryId: string;
-  version: number;
-  title: string;
-  body: string;
-  jobRefs: string[];
   by: string;
   at: string;
 }
@@ -51,7 +46,23 @@ export interface BestJobsDocument {
 
 export type LogbookViewDocument = EntryDocument | RevisionDocument | BestJobsDocument;
 
-export const revisionId = (entryId: string, version: number) => `${entryId}/${version}`;
+/** An entry as the logbook lists it when just added: what the projection writes, and the add command answers. */
+export function newEntryOf(data: LogbookEntryAddedData, position: number, time: string): Omit<EntryDocument, '_id'> {
+  return {
+    kind: 'entry',
+    projectId: data.projectId,
+    title: data.title,
+    body: data.body,
+    jobRefs: data.jobRefs,
+    version: data.version,
+    fromTemplate: data.fromTemplate,
+    createdBy: data.actor,
+    createdAt: time,
+    updatedBy: data.actor,
+    updatedAt: time,
+    addedPosition: position,
+  };
+}
 
 // Each query of `LogbookView` has its index here (equality fields, then the sort).
 const ENTRIES_NEWEST_FIRST = { key: { kind: 1, projectId: 1, addedPosition: -1 }, name: 'entries_newest_first' };
@@ -69,21 +80,7 @@ export const logbookViewProjection = defineProjection({
   on: {
     'logbook.entry.added.v1': (event) => {
       const { data, position, time } = event;
-      const entry: Omit<EntryDocument, '_id'> = {
-        kind: 'entry',
-        projectId: data.projectId,
-        title: data.title,
-        body: data.body,
-        jobRefs: data.jobRefs,
-        version: data.version,
-        fromTemplate: data.fromTemplate,
-        createdBy: data.actor,
-        createdAt: time,
-        updatedBy: data.actor,
-        updatedAt: time,
-        addedPosition: position,
-      };
-      return [{ kind: 'replace', id: data.entryId, position, document: entry }, revisionWrite(event)];
+      return [{ kind: 'replace', id: data.entryId, position, document: newEntryOf(data, position, time) }, revisionWrite(event)];
     },
     'logbook.entry.revised.v1': (event) => {
       const { data, position, time } = event;
@@ -105,18 +102,9 @@ export const logbookViewProjection = defineProjection({
 });
 
 function revisionWrite({ data, position, time }: StoredEventOf<'logbook.entry.added.v1' | 'logbook.entry.revised.v1'>): WriteIntent {
-  const revision: Omit<RevisionDocument, '_id'> = {
-    kind: 'revision',
-    projectId: data.projectId,
-    entryId: data.entryId,
-    version: data.version,
-    title: data.title,
-    body: data.body,
-    jobRefs: data.jobRefs,
-    by: data.actor,
-    at: time,
-  };
-  return { kind: 'replace', id: revisionId(data.entryId, data.version), position, document: revision };
+  const { projectId, entryId, version, title, body, jobRefs, actor } = data;
+  const revision: Omit<RevisionDocument, '_id'> = { kind: 'revision', projectId, entryId, version, title, body, jobRefs, by: actor, at: time };
+  return keepVersion(entryId, version, position, revision);
 }
 
 /** The queries the logbook's reads make of `logbook_view`. */
@@ -125,8 +113,7 @@ export class LogbookView {
 
   /** The entry, if it is one of this project's. */
   async entry(projectId: string, entryId: string): Promise<EntryDocument | undefined> {
-    const document = await (await this.collection()).findOne({ _id: entryId });
-    return document?.kind === 'entry' && document.projectId === projectId ? (document as unknown as EntryDocument) : undefined;
+    return documentById<EntryDocument>(await this.collection(), entryId, { kind: 'entry', projectId });
   }
 
   /** Served by ENTRIES_NEWEST_FIRST. */
@@ -140,7 +127,7 @@ export class LogbookView {
   }
 
   async revision(entryId: string, version: number): Promise<RevisionDocument | undefined> {
-    return ((await (await this.collection()).findOne({ _id: revisionId(entryId, version) })) as unknown as RevisionDocument | null) ?? undefined;
+    return documentById<RevisionDocument>(await this.collection(), keptVersionId(entryId, version), { kind: 'revision' });
   }
 
   /** Served by BEST_JOBS_NEWEST_FIRST. */

@@ -1,9 +1,10 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res, StreamableFile } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { Requires, type Principal } from '@cairn/auth';
+import { Requires, RunnerAccess, type Principal } from '@cairn/auth';
 import { CommandResult, CurrentPrincipal, PageOf, PageQuery } from '@cairn/http';
 import type { Request, Response } from 'express';
 import { FilesService } from '../application/files.service';
+import { RunnerHolds } from '../application/runner-holds';
 import { DecideDeletionDto, FilesQuery, RequestDeletionDto } from './dto';
 import { DeletionDecisionDto, DeletionRequestDto, DeletionRequestedDto, FileDto, FolderDto } from './answers.dto';
 import { receiveUpload } from './multipart-upload';
@@ -16,11 +17,14 @@ export const MAX_UPLOAD_BYTES = Symbol('MAX_UPLOAD_BYTES');
 export class FilesController {
   constructor(
     private readonly files: FilesService,
+    private readonly holds: RunnerHolds,
     @Inject(MAX_UPLOAD_BYTES) private readonly maxUploadBytes: number,
   ) {}
 
+  /** A person uploads into `raw/`; the runner holding a running job uploads into that job's `processed/<jobId>/`. */
   @Post('projects/:id/files')
   @Requires('files.upload')
+  @RunnerAccess()
   @ApiConsumes('multipart/form-data')
   @ApiBody({
     schema: {
@@ -36,13 +40,17 @@ export class FilesController {
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ) {
+    let job: { jobId: string; triggeredBy: string } | undefined;
     const { path, received } = await receiveUpload(request, response, {
       maxBytes: this.maxUploadBytes,
-      checkPath: (candidate) => this.files.checkRawPath(candidate),
+      checkPath: async (candidate) => {
+        if (principal.isRunner) job = await this.holds.requireOutput(principal, id, candidate);
+        else this.files.checkRawPath(candidate);
+      },
       receive: (content) => this.files.receive(id, content, this.maxUploadBytes),
       discard: (fileId) => this.files.discard(id, fileId),
     });
-    const { position, file } = await this.files.addRawFile(principal, id, path, received);
+    const { position, file } = job ? await this.files.addJobOutput(id, job, path, received) : await this.files.addRawFile(principal, id, path, received);
     return new CommandResult(position, file);
   }
 
@@ -53,8 +61,10 @@ export class FilesController {
     return this.files.list(principal, id, query);
   }
 
+  /** Whoever reads the project downloads; a runner downloads the inputs of a running job it holds. */
   @Get('projects/:id/files/:fileId/content')
   @Requires('project.read')
+  @RunnerAccess()
   @ApiProduces('application/octet-stream')
   @ApiOkResponse({ schema: { type: 'string', format: 'binary' }, description: 'The bytes, as an attachment.' })
   async download(
@@ -63,7 +73,8 @@ export class FilesController {
     @Param('fileId') fileId: string,
     @Res({ passthrough: true }) response: Response,
   ) {
-    const { file, content } = await this.files.open(principal, id, fileId);
+    if (principal.isRunner) await this.holds.requireInput(principal, id, fileId);
+    const { file, content } = principal.isRunner ? await this.files.openFile(id, fileId) : await this.files.open(principal, id, fileId);
     response.setHeader('ETag', `"${file.sha256}"`);
     return new StreamableFile(content, {
       type: 'application/octet-stream',

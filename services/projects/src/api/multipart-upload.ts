@@ -10,7 +10,7 @@ import type { ReceivedBlob } from '../application/files.service';
 export interface UploadHandling {
   maxBytes: number;
   /** Refuses a bad path before any byte is stored. */
-  checkPath(path: string): void;
+  checkPath(path: string): void | Promise<void>;
   receive(content: Readable): Promise<ReceivedBlob>;
   discard(fileId: string): Promise<void>;
 }
@@ -43,20 +43,22 @@ export function receiveUpload(request: Request, response: Response, handling: Up
       if (typeof path !== 'string') {
         return callback(badUpload('Send the path field before the file part.', 'path', 'must come before the file part'));
       }
-      try {
-        handling.checkPath(path);
-      } catch (error) {
-        return callback(error as Error);
-      }
       let framingError: Error | undefined;
       file.stream.once('error', (error: Error) => (framingError = error));
-      handling.receive(file.stream).then(
-        (received) => callback(null, { received } as Partial<ReceivedFile>),
-        (error: Error) => {
-          if (!framingError) storeFailures.add(error);
-          callback(framingError ?? error);
-        },
-      );
+      // A refused path is the client's; only what happens while the bytes are stored can be the store's.
+      Promise.resolve()
+        .then(() => handling.checkPath(path))
+        .then(
+          () =>
+            handling.receive(file.stream).then(
+              (received) => callback(null, { received } as Partial<ReceivedFile>),
+              (error: Error) => {
+                if (!framingError) storeFailures.add(error);
+                callback(framingError ?? error);
+              },
+            ),
+          (error: Error) => callback(error),
+        );
     },
     _removeFile(_req, file, callback) {
       const { received } = file as ReceivedFile;

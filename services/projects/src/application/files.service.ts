@@ -90,11 +90,15 @@ export class FilesService {
   }
 
   /**
-   * A job's output, reported by the jobs service (no HTTP endpoint: the jobs service's events will drive
-   * it). Stored under `processed/<jobId>/`; the job was authorized when it was requested.
+   * A job's output, stored under `processed/<jobId>/`: the job was authorized when it was requested, and
+   * the runner holding it uploads (`RunnerHolds`). The triggerer is recorded as the one who added it.
    */
   async recordJobOutput(projectId: string, job: { jobId: string; triggeredBy: string }, path: string, content: Readable, maxBytes: number) {
-    const received = await this.receive(projectId, content, maxBytes);
+    return this.addJobOutput(projectId, job, path, await this.receive(projectId, content, maxBytes));
+  }
+
+  /** `recordJobOutput` of bytes already received (a runner's multipart upload). */
+  async addJobOutput(projectId: string, job: { jobId: string; triggeredBy: string }, path: string, received: ReceivedBlob) {
     return this.record(projectId, received, {
       type: 'RecordJobOutput',
       projectId,
@@ -123,6 +127,11 @@ export class FilesService {
   /** A present file's record and bytes. */
   async open(principal: Principal, projectId: string, fileId: string, minPosition?: number) {
     await this.access.require(projectId, principal.userId, 'project.read', minPosition);
+    return this.openFile(projectId, fileId);
+  }
+
+  /** `open` for a reader already let in otherwise (a runner reading its job's input). */
+  async openFile(projectId: string, fileId: string) {
     const document = (await (await this.collections.resolve<ReadModelDocument>(FILE_INDEX)).findOne({ _id: fileId, projectId })) as FileDocument | null;
     if (!document || document.status !== 'present') throw notFound('files.not-found', `no file ${fileId} in the project's file space`);
     try {

@@ -4,12 +4,14 @@ import { experimentDirectoryProjection } from './experiment-directory.projection
 import { fileIndexProjection } from './file-index.projection';
 import { projectActivityProjection } from './project-activity.projection';
 import { projectDirectoryProjection } from './project-directory.projection';
+import { runnerHoldsProjection } from './runner-holds.projection';
 
 export * from './deletion-requests.projection';
 export * from './experiment-directory.projection';
 export * from './file-index.projection';
 export * from './project-activity.projection';
 export * from './project-directory.projection';
+export * from './runner-holds.projection';
 
 /** Every read model the projects service keeps. */
 export const projectsProjections: Projection[] = [
@@ -18,4 +20,5 @@ export const projectsProjections: Projection[] = [
   fileIndexProjection,
   deletionRequestsProjection,
   projectActivityProjection,
+  runnerHoldsProjection,
 ];

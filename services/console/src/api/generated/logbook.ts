@@ -210,7 +210,7 @@ export interface components {
             author: components["schemas"]["PersonRefDto"];
             /** @description Markdown, at most 10,000 characters. */
             body: string;
-            createdAt?: string;
+            createdAt: string;
             editedAt?: string;
             id: string;
             /** @description The @usernames of lab members it names. */
@@ -266,7 +266,7 @@ export interface components {
         EntryDto: {
             /** @description Markdown. */
             body: string;
-            createdAt?: string;
+            createdAt: string;
             createdBy: components["schemas"]["PersonRefDto"];
             /** @description Started from the suggested template. */
             fromTemplate: boolean;
@@ -274,7 +274,7 @@ export interface components {
             /** @description Job ids the entry refers to. */
             jobRefs: string[];
             title: string;
-            updatedAt?: string;
+            updatedAt: string;
             updatedBy: components["schemas"]["PersonRefDto"];
             /** @description Its ETag, and what a revision names as expectedVersion. */
             version: number;
@@ -337,7 +337,10 @@ export interface components {
         ReviseEntryDto: {
             /** @description Markdown, at most 50,000 characters; leave out with fromTemplate. */
             body?: string;
-            /** @description The version revised (or send If-Match); a stale one answers 409 with the current version. */
+            /**
+             * @description The version (the ETag of its page) this change was decided on: 409 with currentVersion when it has changed since. If-Match does the same with 412.
+             * @example 3
+             */
             expectedVersion?: number;
             /** @description Ids of jobs of this project (at most 50). */
             jobRefs?: string[];
@@ -781,7 +784,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["WrittenEntryDto"];
+                    "application/json": components["schemas"]["EntryDto"];
                 };
             };
             /** @description A problem document: bad input names its fields, a refusal its rule. */

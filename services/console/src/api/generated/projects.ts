@@ -238,7 +238,7 @@ export interface components {
             nextCursor: string | null;
         };
         CallerAccessDto: {
-            capabilities: ("project.read" | "comments.write" | "files.upload" | "jobs.run" | "logbook.write" | "deletion.request.processed" | "datasets.link" | "datasets.unlink" | "deletion.request.raw" | "deletion.approve.processed" | "deletion.approve.raw" | "project.update" | "project.delete" | "base-level.manage" | "access.view" | "access.manage" | "access.check")[];
+            capabilities: ("project.read" | "comments.write" | "files.upload" | "jobs.run" | "jobs.cancel" | "logbook.write" | "deletion.request.processed" | "datasets.link" | "datasets.unlink" | "deletion.request.raw" | "deletion.approve.processed" | "deletion.approve.raw" | "project.update" | "project.delete" | "base-level.manage" | "access.view" | "access.manage" | "access.check")[];
             /** @example member */
             role: string | null;
             /** @enum {string} */

@@ -1,0 +1,225 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
+import { ALL_MACHINES, MACHINE_PERFORMANCES, MACHINE_TYPES, machineKeyOf, type MachinePerformance, type MachineType } from '@cairn/contracts';
+import { PageQuery } from '@cairn/http';
+import type { JobStatus } from '../domain/job';
+import { MAX_INPUTS } from '../domain/job-request';
+
+const JOB_STATUSES: JobStatus[] = ['queued', 'running', 'cancelling', 'succeeded', 'failed', 'cancelled'];
+const MACHINE_KEYS = ALL_MACHINES.map(machineKeyOf);
+/** What the machine filter takes: a type alone (`gpu`: both performances) or a machine (`gpu/turbo`). */
+const MACHINE_FILTERS = [...MACHINE_TYPES, ...MACHINE_KEYS];
+
+/** `a,b` in a query string as a list of its values. */
+const commaList = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.split(',').map((part) => part.trim()).filter((part) => part !== '') : value);
+
+export class MachineDto {
+  @ApiProperty({ enum: MACHINE_TYPES })
+  @IsIn([...MACHINE_TYPES])
+  type!: MachineType;
+
+  @ApiProperty({ enum: MACHINE_PERFORMANCES })
+  @IsIn([...MACHINE_PERFORMANCES])
+  performance!: MachinePerformance;
+}
+
+export class RegisterTemplateDto {
+  @ApiProperty({ example: 'Render Molecule' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(80)
+  name!: string;
+
+  @ApiProperty({ example: '1.0.0' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(40)
+  version!: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(5000)
+  description?: string;
+
+  @ApiProperty({ description: 'JSON Schema (2020-12) of the parameters object; defaults fill what a run leaves out.', example: { type: 'object', properties: { width: { type: 'integer', default: 800 } } } })
+  @IsObject()
+  parameters!: Record<string, unknown>;
+
+  @ApiProperty({ description: 'Accepted input file types: extensions without the dot, or * for any file.', example: ['xyz', 'pdb'] })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(50)
+  @IsString({ each: true })
+  inputTypes!: string[];
+
+  @ApiProperty({ enum: MACHINE_KEYS, isArray: true, example: ['cpu/standard', 'gpu/turbo'] })
+  @IsArray()
+  @ArrayMinSize(1)
+  @IsIn(MACHINE_KEYS, { each: true })
+  machineTypes!: string[];
+
+  @ApiProperty({ description: 'Argument vector (never a shell string) with {{inputs}}, {{outputDir}}, {{workDir}}, {{parameters.<name>}}.', example: ['node', 'render.js', '{{inputs}}'] })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(200)
+  @IsString({ each: true })
+  command!: string[];
+
+  @ApiPropertyOptional({ default: 3600 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  timeLimitSeconds?: number;
+}
+
+export class TemplatesQuery extends PageQuery {
+  @ApiPropertyOptional({ description: 'Case-insensitive prefix of the template name.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(80)
+  name?: string;
+}
+
+export class RunJobDto {
+  @ApiProperty({ description: '"name@version", or "name" for the version registered last.', example: 'File Statistics@1.0.0' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(130)
+  template!: string;
+
+  @ApiProperty({ description: 'File ids of the project, in the order the command receives them.' })
+  @IsArray()
+  @ArrayMaxSize(MAX_INPUTS)
+  @IsString({ each: true })
+  inputs!: string[];
+
+  @ApiPropertyOptional({ description: "Validated against the template's schema; errors name parameters.<name>." })
+  @IsOptional()
+  @IsObject()
+  parameters?: Record<string, unknown>;
+
+  @ApiProperty({ type: MachineDto })
+  @ValidateNested()
+  @Type(() => MachineDto)
+  machine!: MachineDto;
+}
+
+export class RerunJobDto {
+  @ApiPropertyOptional({ description: 'Replace the inputs (file ids of the project).' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_INPUTS)
+  @IsString({ each: true })
+  inputs?: string[];
+
+  @ApiPropertyOptional({ description: 'Override parameters by name; the others stay as the original had them.' })
+  @IsOptional()
+  @IsObject()
+  parameters?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ type: MachineDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => MachineDto)
+  machine?: MachineDto;
+
+  @ApiPropertyOptional({ description: 'Another version of the same template: "1.1.0" or "name@1.1.0".' })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(130)
+  template?: string;
+}
+
+export class JobSearchQuery extends PageQuery {
+  @ApiPropertyOptional({ description: 'The triggerer: a user id or a username.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  triggeredBy?: string;
+
+  @ApiPropertyOptional({ description: 'Case-insensitive prefix of the template name.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(80)
+  template?: string;
+
+  @ApiPropertyOptional({ description: 'One status or several, comma-separated.', example: 'running,queued' })
+  @IsOptional()
+  @Transform(commaList)
+  @IsArray()
+  @ArrayMinSize(1)
+  @IsIn(JOB_STATUSES, { each: true })
+  status?: JobStatus[];
+
+  @ApiPropertyOptional({ description: 'A machine type (cpu, gpu) or machine (gpu/turbo); several comma-separated.' })
+  @IsOptional()
+  @Transform(commaList)
+  @IsArray()
+  @ArrayMinSize(1)
+  @IsIn(MACHINE_FILTERS, { each: true })
+  machine?: string[];
+
+  @ApiPropertyOptional({ description: 'Requested at or after (ISO 8601).' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  from?: string;
+
+  @ApiPropertyOptional({ description: 'Requested before (ISO 8601).' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  to?: string;
+
+  @ApiPropertyOptional({ description: 'Words of the template name or of parameter values; all must match.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  q?: string;
+}
+
+export class LogsQuery {
+  @ApiPropertyOptional({ description: 'Chunks after this sequence number.', default: 0 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  after = 0;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 500 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit = 500;
+}
+
+export class DiffQuery {
+  @ApiProperty({ description: 'The job to compare with (of the same project).' })
+  @IsString()
+  @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'against must be a job id' })
+  against!: string;
+}
+
+/** Machine filters as the stored machine names they stand for. */
+export function machinesOf(filters: readonly string[]): string[] {
+  return [...new Set(filters.flatMap((filter) => (filter.includes('/') ? [filter] : MACHINE_KEYS.filter((key) => key.startsWith(`${filter}/`)))))];
+}

@@ -1,0 +1,120 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { Requires, type Principal } from '@cairn/auth';
+import { CommandResult, CurrentPrincipal, MinPosition } from '@cairn/http';
+import type { Request, Response } from 'express';
+import { JobLogsService } from '../application/job-logs.service';
+import { JobsService, type SearchInput } from '../application/jobs.service';
+import { DiffQuery, JobSearchQuery, LogsQuery, machinesOf, RerunJobDto, RunJobDto } from './dto';
+import { wordsOf } from '../projections';
+
+const KEEP_ALIVE_MS = 15_000;
+
+function searchOf(query: JobSearchQuery): SearchInput {
+  const { template, machine, q, ...rest } = query;
+  return {
+    ...rest,
+    ...(template !== undefined && { templatePrefix: template }),
+    ...(machine !== undefined && { machine: machinesOf(machine) }),
+    ...(q !== undefined && { words: wordsOf(q) }),
+  };
+}
+
+@ApiTags('jobs')
+@ApiBearerAuth()
+@Controller()
+export class JobsController {
+  constructor(
+    private readonly jobs: JobsService,
+    private readonly logs: JobLogsService,
+  ) {}
+
+  @Post('projects/:id/jobs')
+  @Requires('jobs.run')
+  async run(@CurrentPrincipal() principal: Principal, @Param('id') projectId: string, @Body() body: RunJobDto) {
+    const { position, job } = await this.jobs.run(principal, projectId, body);
+    return new CommandResult(position, job);
+  }
+
+  /** A project's jobs, newest first: "Search by triggerer", "by job template name", status, machine, time, text. */
+  @Get('projects/:id/jobs')
+  @Requires('project.read')
+  searchProject(@CurrentPrincipal() principal: Principal, @Param('id') projectId: string, @Query() query: JobSearchQuery, @MinPosition() minPosition?: number) {
+    return this.jobs.search(principal, { ...searchOf(query), projectId }, minPosition);
+  }
+
+  /** The jobs of every project the caller may read ("Go to Analysis → Jobs"). */
+  @Get('jobs')
+  search(@CurrentPrincipal() principal: Principal, @Query() query: JobSearchQuery, @MinPosition() minPosition?: number) {
+    return this.jobs.search(principal, searchOf(query), minPosition);
+  }
+
+  @Get('jobs/:id')
+  details(@CurrentPrincipal() principal: Principal, @Param('id') jobId: string, @MinPosition() minPosition?: number) {
+    return this.jobs.details(principal, jobId, minPosition);
+  }
+
+  /** Ordered chunks as JSON; with `Accept: text/event-stream`, the same chunks and then new ones live until the job ends. */
+  @Get('jobs/:id/logs')
+  @ApiProduces('application/json', 'text/event-stream')
+  async logsOf(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') jobId: string,
+    @Query() query: LogsQuery,
+    @Req() request: Request,
+    @Res() response: Response,
+    @MinPosition() minPosition?: number,
+  ) {
+    if (request.accepts(['application/json', 'text/event-stream']) !== 'text/event-stream') {
+      response.json(await this.logs.page(principal, jobId, query.after, query.limit, minPosition));
+      return;
+    }
+    const lastEventId = Number(request.headers['last-event-id']);
+    const after = Number.isSafeInteger(lastEventId) && lastEventId > 0 ? lastEventId : query.after;
+    const follow = await this.logs.follow(principal, jobId, after, minPosition);
+    response.status(200).set({ 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+    response.flushHeaders();
+    const keepAlive = setInterval(() => response.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
+    const stop = follow({
+      onChunk: (chunk) => response.write(`id: ${chunk.seq}\nevent: chunk\ndata: ${JSON.stringify(chunk)}\n\n`),
+      onEnd: async (status) => {
+        response.write(`event: end\ndata: ${JSON.stringify({ status })}\n\n`);
+        clearInterval(keepAlive);
+        response.end();
+      },
+      onError: (error) => {
+        response.write(`event: error\ndata: ${JSON.stringify({ detail: error.message })}\n\n`);
+        clearInterval(keepAlive);
+        response.end();
+      },
+    });
+    // The response's close, not the request's: a request without a body has ended as soon as it was read.
+    response.on('close', () => {
+      clearInterval(keepAlive);
+      stop();
+    });
+  }
+
+  @Get('jobs/:id/rerun-form')
+  rerunForm(@CurrentPrincipal() principal: Principal, @Param('id') jobId: string, @MinPosition() minPosition?: number) {
+    return this.jobs.rerunForm(principal, jobId, minPosition);
+  }
+
+  @Post('jobs/:id/rerun')
+  async rerun(@CurrentPrincipal() principal: Principal, @Param('id') jobId: string, @Body() body: RerunJobDto) {
+    const { position, job } = await this.jobs.rerun(principal, jobId, body);
+    return new CommandResult(position, job);
+  }
+
+  @Get('jobs/:id/diff')
+  diff(@CurrentPrincipal() principal: Principal, @Param('id') jobId: string, @Query() query: DiffQuery, @MinPosition() minPosition?: number) {
+    return this.jobs.diff(principal, jobId, query.against, minPosition);
+  }
+
+  @Post('jobs/:id/cancel')
+  @HttpCode(200)
+  async cancel(@CurrentPrincipal() principal: Principal, @Param('id') jobId: string) {
+    const { position, job } = await this.jobs.cancel(principal, jobId);
+    return new CommandResult(position, job);
+  }
+}

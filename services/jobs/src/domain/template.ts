@@ -1,0 +1,158 @@
+import {
+  ALL_MACHINES,
+  COMMAND_PLACEHOLDERS,
+  conflict,
+  forbidden,
+  invalidField,
+  machineKeyOf,
+  unknownPlaceholdersOf,
+  type Decider,
+  type TemplateEvent,
+  type TemplateRegisteredData,
+} from '@cairn/contracts';
+import { parameterNamesOf, requireParameterSchema } from './parameters';
+
+export const TEMPLATE_NAME_MAX_LENGTH = 80;
+const VERSION = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,39}$/;
+const INPUT_TYPE = /^[a-z0-9]{1,16}$/;
+export const ANY_INPUT_TYPE = '*';
+export const DEFAULT_TIME_LIMIT_SECONDS = 3600;
+const MAX_TIME_LIMIT_SECONDS = 7 * 24 * 3600;
+const MACHINE_KEYS = ALL_MACHINES.map(machineKeyOf);
+const PARAMETER_PLACEHOLDER = /\{\{parameters\.([A-Za-z0-9_]+)\}\}/g;
+
+/** One registered version: what a run pins. */
+export type TemplateVersion = Omit<TemplateRegisteredData, 'actor'> & { registeredBy: string };
+
+/** Every version of one template (`jobs_template-<templateId>`), in registration order. */
+export interface TemplateState {
+  name?: string;
+  versions: ReadonlyMap<string, TemplateVersion>;
+  /** The version registered last: what a run that names the template alone gets. */
+  latest?: string;
+}
+
+export interface RegisterTemplate {
+  type: 'RegisterTemplate';
+  templateId: string;
+  name: string;
+  version: string;
+  description?: string;
+  parameters: unknown;
+  inputTypes: string[];
+  machineTypes: string[];
+  command: string[];
+  timeLimitSeconds?: number;
+  actor: string;
+  actorIsFacilityAdmin: boolean;
+}
+
+/** `name@version` (the last `@` splits, so a name never holds one); the version is absent when only a name is given. */
+export function parseTemplateRef(ref: string): { name: string; version?: string } {
+  const at = ref.lastIndexOf('@');
+  return at < 0 ? { name: ref.trim() } : { name: ref.slice(0, at).trim(), version: ref.slice(at + 1).trim() };
+}
+
+export const templateRefOf = (template: { name: string; version: string }) => `${template.name}@${template.version}`;
+
+export const templateDecider: Decider<RegisterTemplate, TemplateState, TemplateEvent> = {
+  initialState: () => ({ versions: new Map() }),
+
+  decide(command, state) {
+    if (!command.actorIsFacilityAdmin) throw forbidden('jobs.templates-by-facility-admins', 'job templates are registered by a facility admin');
+    const name = requireTemplateName(command.name);
+    const version = requireVersion(command.version);
+    if (state.name !== undefined && state.name !== name) {
+      throw conflict('jobs.template-name-spelling', `name: this template is called "${state.name}"; every version keeps that name`, {
+        errors: [{ field: 'name', message: `must be spelled "${state.name}", as its other versions are` }],
+      });
+    }
+    if (state.versions.has(version)) {
+      throw conflict('jobs.template-version-immutable', `${name}@${version} is registered already and never changes; register a new version`, {
+        errors: [{ field: 'version', message: 'is registered already; a version never changes' }],
+      });
+    }
+    const parameters = requireParameterSchema(command.parameters);
+    return [
+      {
+        type: 'jobs.template.registered.v1',
+        data: {
+          templateId: command.templateId,
+          name,
+          version,
+          description: requireDescription(command.description),
+          parameters,
+          inputTypes: requireInputTypes(command.inputTypes),
+          machineTypes: requireMachineTypes(command.machineTypes),
+          command: requireCommand(command.command, parameterNamesOf(parameters)),
+          timeLimitSeconds: requireTimeLimit(command.timeLimitSeconds),
+          actor: command.actor,
+        },
+      },
+    ];
+  },
+
+  evolve(state, event) {
+    const { actor, ...version } = event.data;
+    return { name: event.data.name, versions: new Map(state.versions).set(version.version, { ...version, registeredBy: actor }), latest: version.version };
+  },
+};
+
+function requireTemplateName(value: string): string {
+  const name = typeof value === 'string' ? value.trim() : '';
+  if (name === '') throw invalidField('jobs.template-name', 'name', 'must not be blank');
+  if (name.length > TEMPLATE_NAME_MAX_LENGTH) throw invalidField('jobs.template-name', 'name', `must be at most ${TEMPLATE_NAME_MAX_LENGTH} characters`);
+  if (name.includes('@')) throw invalidField('jobs.template-name', 'name', "must not contain '@' (it separates name and version)");
+  return name;
+}
+
+function requireVersion(value: string): string {
+  if (typeof value !== 'string' || !VERSION.test(value)) {
+    throw invalidField('jobs.template-version', 'version', "must be 1 to 40 letters, digits, '.', '_', '+' or '-', starting with a letter or digit (e.g. 1.2.0)");
+  }
+  return value;
+}
+
+function requireDescription(value: string | undefined): string {
+  const description = value ?? '';
+  if (description.length > 5000) throw invalidField('jobs.template-description', 'description', 'must be at most 5000 characters');
+  return description;
+}
+
+/** Lower-case extensions without the dot, repeats dropped; `*` accepts any file. */
+function requireInputTypes(values: string[]): string[] {
+  if (!Array.isArray(values) || values.length === 0) throw invalidField('jobs.template-input-types', 'inputTypes', `must list at least one file type (an extension, or ${ANY_INPUT_TYPE})`);
+  const types = values.map((value) => (typeof value === 'string' ? value.trim().toLowerCase().replace(/^\./, '') : ''));
+  const bad = types.findIndex((type) => type !== ANY_INPUT_TYPE && !INPUT_TYPE.test(type));
+  if (bad >= 0) throw invalidField('jobs.template-input-types', `inputTypes.${bad}`, `must be a file extension of letters and digits (e.g. pdb), or ${ANY_INPUT_TYPE}`);
+  return [...new Set(types)];
+}
+
+function requireMachineTypes(values: string[]): string[] {
+  if (!Array.isArray(values) || values.length === 0) throw invalidField('jobs.template-machine-types', 'machineTypes', `must list at least one of ${MACHINE_KEYS.join(', ')}`);
+  const bad = values.findIndex((value) => !MACHINE_KEYS.includes(value));
+  if (bad >= 0) throw invalidField('jobs.template-machine-types', `machineTypes.${bad}`, `must be one of ${MACHINE_KEYS.join(', ')}`);
+  return MACHINE_KEYS.filter((key) => values.includes(key));
+}
+
+/** An argument vector: its program first, placeholders only those the protocol knows and parameters the schema declares. */
+function requireCommand(command: string[], parameterNames: string[]): string[] {
+  const refuse = (message: string) => invalidField('jobs.template-command', 'command', message);
+  if (!Array.isArray(command) || command.length === 0 || command.some((element) => typeof element !== 'string')) {
+    throw refuse('must be an argument vector: a non-empty array of strings, the program first (never a shell string)');
+  }
+  if (command[0].trim() === '' || command[0].includes('{{')) throw refuse('must start with the program to run, without placeholders');
+  const unknown = unknownPlaceholdersOf(command);
+  if (unknown.length > 0) throw refuse(`holds placeholders the runner does not know: ${unknown.join(', ')} (known: ${Object.values(COMMAND_PLACEHOLDERS).join(', ')}, {{parameters.<name>}})`);
+  const undeclared = command.flatMap((element) => [...element.matchAll(PARAMETER_PLACEHOLDER)].map(([, name]) => name)).filter((name) => !parameterNames.includes(name));
+  if (undeclared.length > 0) throw refuse(`names parameters its schema does not declare: ${[...new Set(undeclared)].join(', ')}`);
+  return command;
+}
+
+function requireTimeLimit(value: number | undefined): number {
+  const limit = value ?? DEFAULT_TIME_LIMIT_SECONDS;
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_TIME_LIMIT_SECONDS) {
+    throw invalidField('jobs.template-time-limit', 'timeLimitSeconds', `must be a whole number of seconds from 1 to ${MAX_TIME_LIMIT_SECONDS}`);
+  }
+  return limit;
+}

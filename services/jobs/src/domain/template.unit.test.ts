@@ -1,0 +1,91 @@
+import { deciderSpec } from '@cairn/testing';
+import { parseTemplateRef, templateDecider, type RegisterTemplate } from './template';
+import { renderMoleculeRegistration } from './testing/jobs.fixtures';
+
+const spec = deciderSpec(templateDecider);
+
+const register = (overrides: Partial<RegisterTemplate> = {}): RegisterTemplate => ({
+  type: 'RegisterTemplate',
+  templateId: 't-render',
+  ...renderMoleculeRegistration,
+  actor: 'u-alice',
+  actorIsFacilityAdmin: true,
+  ...overrides,
+});
+const registered = (version = '1.0.0') => ({
+  type: 'jobs.template.registered.v1' as const,
+  data: { templateId: 't-render', ...renderMoleculeRegistration, version, actor: 'u-alice' },
+});
+
+describe('JobTemplate: "name@version with description, parameters as a JSON Schema, accepted input file types, allowed machine types, and the runner command as an argument vector"', () => {
+  it('a facility admin registers a version', () => {
+    spec.given([]).when(register()).then([registered()]);
+  });
+
+  it('"Registered by a facility admin": anyone else is refused', () => {
+    spec.given([]).when(register({ actorIsFacilityAdmin: false })).thenThrows('jobs.templates-by-facility-admins', 'forbidden');
+  });
+
+  it('"A version is immutable. A new version is a new registration"', () => {
+    spec.given([registered()]).when(register()).thenThrows('jobs.template-version-immutable', 'conflict');
+    spec.given([registered()]).when(register({ version: '1.1.0' })).then([registered('1.1.0')]);
+    spec.given([registered()]).when(register({ version: '2.0.0', name: 'render molecule' })).thenThrows('jobs.template-name-spelling', 'conflict');
+  });
+
+  it('input types are extensions, lower-cased and without the dot; * accepts any file', () => {
+    const [event] = templateDecider.decide(register({ inputTypes: ['.PDB', 'xyz', 'pdb'] }), templateDecider.initialState());
+    expect(event.data.inputTypes).toEqual(['pdb', 'xyz']);
+    spec.given([]).when(register({ inputTypes: ['*'] })).then([{ ...registered(), data: { ...registered().data, inputTypes: ['*'] } }]);
+    spec.given([]).when(register({ inputTypes: ['p d b'] })).thenThrows('jobs.template-input-types', 'invalid');
+    spec.given([]).when(register({ inputTypes: [] })).thenThrows('jobs.template-input-types', 'invalid');
+  });
+
+  it('machine types are cpu/gpu × standard/turbo', () => {
+    const error = spec.given([]).when(register({ machineTypes: ['cpu/standard', 'tpu/turbo'] })).thenThrows('jobs.template-machine-types', 'invalid');
+    expect(error.details).toEqual({ errors: [{ field: 'machineTypes.1', message: 'must be one of cpu/standard, cpu/turbo, gpu/standard, gpu/turbo' }] });
+  });
+
+  describe('"the runner command as an argument vector (never a shell string)"', () => {
+    it.each([
+      [[], 'must be an argument vector'],
+      [['{{inputs}}'], 'must start with the program to run'],
+      [['node', 'render.js', '--in={{inputs}}'], '{{inputs}} inside "--in={{inputs}}"'],
+      [['node', '{{secret}}'], '{{secret}}'],
+      [['node', 'render.js', '{{parameters.zoom}}'], 'names parameters its schema does not declare: zoom'],
+    ])('%j is refused (%s)', (command, message) => {
+      const error = spec.given([]).when(register({ command: command as string[] })).thenThrows('jobs.template-command', 'invalid');
+      expect(error.message).toContain(message);
+    });
+  });
+
+  describe('"parameters as a JSON Schema (validated with Ajv)"', () => {
+    it.each([
+      [{ type: 'array' }, 'must describe an object'],
+      [{ type: 'object', properties: { 'bad-name': { type: 'string' } } }, 'parameter "bad-name" must be named'],
+      [{ type: 'object', properties: { width: { type: 'integr' } } }, 'is not a valid JSON Schema'],
+      [{ type: 'object', properties: { width: { type: 'integer', default: 'wide' } } }, 'its defaults do not pass it'],
+      [{ type: 'object', properties: { width: { type: 'integer', colour: 'red' } } }, 'is not a valid JSON Schema'],
+    ])('%j is refused (%s)', (parameters, message) => {
+      const error = spec.given([]).when(register({ parameters })).thenThrows('jobs.template-parameters', 'invalid');
+      expect(error.message).toContain(message);
+    });
+  });
+
+  it('the name is written without "@", which separates name and version in a reference', () => {
+    spec.given([]).when(register({ name: 'Render@Molecule' })).thenThrows('jobs.template-name', 'invalid');
+    expect(parseTemplateRef('Render Molecule@1.1.0')).toEqual({ name: 'Render Molecule', version: '1.1.0' });
+    expect(parseTemplateRef('Render Molecule')).toEqual({ name: 'Render Molecule' });
+  });
+
+  it('a time limit defaults to an hour and is bounded', () => {
+    const [event] = templateDecider.decide(register({ timeLimitSeconds: undefined }), templateDecider.initialState());
+    expect(event.data.timeLimitSeconds).toBe(3600);
+    spec.given([]).when(register({ timeLimitSeconds: 0 })).thenThrows('jobs.template-time-limit', 'invalid');
+  });
+
+  it('the newest registration is the latest; every version stays', () => {
+    const state = [registered('1.0.0'), registered('2.0.0'), registered('1.1.0')].reduce(templateDecider.evolve, templateDecider.initialState());
+    expect(state.latest).toBe('1.1.0');
+    expect([...state.versions.keys()]).toEqual(['1.0.0', '2.0.0', '1.1.0']);
+  });
+});

@@ -1,0 +1,52 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { AuthorizationModule, Authorizer, type AuthorizationProjection } from '@cairn/auth';
+import { CairnHttpModule } from '@cairn/http';
+import type { ServiceHost, ServiceRuntime } from '@cairn/runtime';
+import { JobTemplatesController } from './api/job-templates.controller';
+import { JobsController } from './api/jobs.controller';
+import { RunnerProtocolController } from './api/runner-protocol.controller';
+import { HeartbeatWatchdog, Heartbeats } from './application/heartbeats';
+import { JobLogs } from './application/job-logs';
+import { JobLogsService } from './application/job-logs.service';
+import { JobReader } from './application/job-reader';
+import { JobsService } from './application/jobs.service';
+import { RunnerReports } from './application/runner-reports.service';
+import { TemplatesService } from './application/templates.service';
+import { jobsConfigFromEnv } from './config';
+import { PROJECT_FILES } from './projections';
+
+@Module({})
+export class JobsModule {
+  static async register(runtime: ServiceRuntime, host: ServiceHost, authorization: AuthorizationProjection): Promise<DynamicModule> {
+    const config = jobsConfigFromEnv(host.env);
+    const waitTimeoutMs = runtime.config.minPositionTimeoutMs;
+    const authorizer = new Authorizer(authorization, { waitTimeoutMs });
+    const heartbeats = await Heartbeats.open(runtime.nc, runtime.config.streamReplicas);
+    const logs = await JobLogs.open(runtime.nc, runtime.config.streamReplicas);
+    const templates = new TemplatesService(runtime.store, runtime.collections);
+    const reader = new JobReader(runtime.store, authorizer);
+    // "Commands never decide on stale models": runs, reruns and cancels read who may act and which files exist.
+    const fresh = () => runtime.freshState.of(authorization, runtime.readModel(PROJECT_FILES));
+    const reports = new RunnerReports(runtime.store, heartbeats, logs, config, (position) => runtime.busPositionOf(position));
+    host.stopWith(
+      new HeartbeatWatchdog(heartbeats, (lost) => reports.failLost(lost, config.heartbeatTimeoutMs), {
+        intervalMs: config.watchdogIntervalMs,
+        timeoutMs: config.heartbeatTimeoutMs,
+      }).start(),
+    );
+    return {
+      module: JobsModule,
+      imports: [
+        CairnHttpModule.forRoot(runtime.httpOptionsWith(authorization)),
+        AuthorizationModule.forRoot(authorization, { waitTimeoutMs }),
+      ],
+      controllers: [JobTemplatesController, JobsController, RunnerProtocolController],
+      providers: [
+        { provide: TemplatesService, useValue: templates },
+        { provide: JobsService, useValue: new JobsService(runtime.store, reader, authorizer, runtime.collections, templates, fresh, runtime.nc) },
+        { provide: JobLogsService, useValue: new JobLogsService(reader, logs, runtime.nc) },
+        { provide: RunnerReports, useValue: reports },
+      ],
+    };
+  }
+}

@@ -1,0 +1,354 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { NatsConnection } from 'nats';
+import { cancelSubjectOf, WORK_STREAM, workConsumerOf, workSubjectOf, type Assignment, type Machine } from '@cairn/contracts';
+import { freePort, waitUntil } from '@cairn/testing';
+import type { FakeFileApi } from '../../test-support/fake-file-api';
+import type { FakeJobs } from '../../test-support/fake-jobs-service';
+import { assignmentOf, startProtocolTestbed, type ProtocolTestbed } from '../../test-support/testbed';
+import { LocalBackend } from '../backends/local-backend';
+import { installDemoPrograms } from '../templates/programs';
+import { FILE_STATISTICS, RENDER_MOLECULE } from '../templates/registrations';
+import { runnerCredentialsFrom } from './credentials';
+import { startHealthServer } from './health';
+import { Runner, type RunnerOptions } from './runner';
+
+jest.setTimeout(60_000);
+
+const SECRET = 'a-runner-test-secret-of-at-least-32-characters';
+const SAMPLES = join(__dirname, '../../samples');
+const CPU: Machine = { type: 'cpu', performance: 'standard' };
+const GPU_TURBO: Machine = { type: 'gpu', performance: 'turbo' };
+
+let testbed: ProtocolTestbed;
+let nc: NatsConnection;
+let files: FakeFileApi;
+let jobs: FakeJobs;
+
+beforeAll(async () => {
+  testbed = await startProtocolTestbed(SECRET);
+  ({ nc, files, jobs } = testbed);
+});
+
+afterAll(() => testbed?.stop());
+
+let jobCounter = 0;
+
+/** A job the jobs service's side hands out, queued on its machine's work queue. */
+function queueJob(overrides: Partial<Assignment> & Pick<Assignment, 'command'>): Promise<Assignment> {
+  jobCounter += 1;
+  return testbed.queue(assignmentOf(`job-${jobCounter}-${Date.now()}`, overrides));
+}
+
+async function withRunner<T>(options: Partial<RunnerOptions> & { runnerId?: string }, body: (runner: Runner) => Promise<T>): Promise<T> {
+  const credentials = runnerCredentialsFrom({ CAIRN_AUTH_MODE: 'dev', CAIRN_DEV_JWT_SECRET: SECRET, CAIRN_RUNNER_ID: options.runnerId ?? 'runner-test-1' });
+  const scratchDir = mkdtempSync(join(tmpdir(), 'cairn-runner-test-'));
+  const runner = await Runner.start({
+    natsUrl: testbed.nats.url,
+    apiUrl: files.url,
+    credentials,
+    backend: new LocalBackend({
+      scratchDir,
+      // From their TypeScript source here, as the runner runs from its own: the tests need no build.
+      binDirs: [await installDemoPrograms(join(scratchDir, 'bin'))],
+      stopGraceMs: 1_000,
+    }),
+    queues: [CPU, GPU_TURBO],
+    pollMs: 300,
+    requestTimeoutMs: 2_000,
+    ...options,
+  });
+  try {
+    return await body(runner);
+  } finally {
+    await runner.stop();
+    rmSync(scratchDir, { recursive: true, force: true });
+  }
+}
+
+async function finished(jobId: string, timeoutMs = 30_000) {
+  await waitUntil(`job ${jobId} finished`, async () => jobs.finishedOf(jobId) !== undefined, timeoutMs);
+  return jobs.finishedOf(jobId)!;
+}
+
+const logText = (jobId: string) => jobs.reportsOf('log', jobId).map((chunk) => chunk.text).join('');
+
+/** A node one-liner as a command: `node -e <script> -- <args>`; `node` is the runner's own, first on PATH. */
+const nodeCommand = (script: string, ...args: string[]) => ['node', '-e', script, '--', ...args];
+
+/** Running, not merely a zombie waiting for a parent that no longer exists to reap it. */
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  const status = existsSync(`/proc/${pid}/status`) ? readFileSync(`/proc/${pid}/status`, 'utf8') : '';
+  return !/^State:\s+Z/m.test(status);
+};
+
+describe('the runner against the runner protocol', () => {
+  it('runs File Statistics: stages the inputs, uploads stats.json and report.txt into the job folder and reports them, then success', async () => {
+    const csv = files.put('p-lysozyme', 'raw/run-1/measurements.csv', readFileSync(join(SAMPLES, 'measurements.csv')));
+    const xyz = files.put('p-lysozyme', 'raw/run-1/water.xyz', readFileSync(join(SAMPLES, 'water.xyz')));
+    const job = await queueJob({
+      template: { name: FILE_STATISTICS.name, version: FILE_STATISTICS.version },
+      command: FILE_STATISTICS.command,
+      parameters: { bins: 8, title: 'Lysozyme run 1' },
+      inputs: [
+        { fileId: csv.id, path: csv.path },
+        { fileId: xyz.id, path: xyz.path },
+      ],
+    });
+
+    const end = await withRunner({}, () => finished(job.jobId));
+
+    expect(end).toEqual({ jobId: job.jobId, runnerId: 'runner-test-1', outcome: 'succeeded', exitCode: 0 });
+    const uploads = files.uploads.filter((upload) => upload.path.startsWith(job.outputFolder));
+    expect(uploads.map((upload) => upload.path)).toEqual([`${job.outputFolder}report.txt`, `${job.outputFolder}stats.json`]);
+    expect(jobs.reportsOf('output', job.jobId)).toEqual(
+      uploads.map((upload) => ({ jobId: job.jobId, runnerId: 'runner-test-1', fileId: upload.id, path: upload.path, size: upload.bytes.length, sha256: upload.sha256 })),
+    );
+    const stats = JSON.parse(uploads[1].bytes.toString('utf8'));
+    expect(stats).toMatchObject({ title: 'Lysozyme run 1', bins: 8 });
+    expect(stats.files.map((file: { name: string; lines: number; sha256: string }) => [file.name, file.lines, file.sha256])).toEqual([
+      ['measurements.csv', 5, csv.sha256],
+      ['water.xyz', 5, xyz.sha256],
+    ]);
+    expect(uploads[0].bytes.toString('utf8')).toContain('Lysozyme run 1');
+    expect(logText(job.jobId)).toContain('[1/2] measurements.csv: 5 lines, 156 bytes');
+    expect(jobs.reportsOf('progress', job.jobId).at(-1)).toEqual({ jobId: job.jobId, runnerId: 'runner-test-1', fraction: 1, message: '2 of 2 files read' });
+    // Every transfer waits for the claim's position.
+    expect(files.downloads.filter((download) => [csv.id, xyz.id].includes(download.fileId)).map((download) => download.minPosition)).toEqual(['42', '42']);
+    expect(uploads.map((upload) => upload.minPosition)).toEqual(['42', '42']);
+  });
+
+  it('runs Render Molecule on an XYZ file: one SVG with the three views', async () => {
+    const caffeine = files.put('p-lysozyme', 'raw/caffeine.xyz', readFileSync(join(SAMPLES, 'caffeine.xyz')));
+    const job = await queueJob({
+      template: { name: RENDER_MOLECULE.name, version: RENDER_MOLECULE.version },
+      command: RENDER_MOLECULE.command,
+      parameters: { style: 'ball-and-stick', view: 'all', width: 900 },
+      inputs: [{ fileId: caffeine.id, path: caffeine.path }],
+      machine: GPU_TURBO,
+    });
+
+    expect(await withRunner({}, () => finished(job.jobId))).toMatchObject({ outcome: 'succeeded' });
+    const [image] = files.uploads.filter((upload) => upload.path.startsWith(job.outputFolder));
+    expect(image.path).toBe(`${job.outputFolder}caffeine.svg`);
+    const svg = image.bytes.toString('utf8');
+    expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg" width="900"/);
+    expect(svg).toContain('C8H10N4O2');
+    expect(['view-front', 'view-side', 'view-top'].every((view) => svg.includes(`class="${view}"`))).toBe(true);
+  });
+
+  it('reports a command that exits 3 as an executor failure with exit code 3 and the last log lines', async () => {
+    const job = await queueJob({ command: nodeCommand("console.log('indexing 1200 spots'); console.error('no lattice fits the spots'); process.exit(3)") });
+
+    const end = await withRunner({}, () => finished(job.jobId));
+
+    expect(end).toMatchObject({ outcome: 'failed', failure: { kind: 'executor', exitCode: 3, reason: 'the command exited with code 3' } });
+    expect(end.outcome === 'failed' && end.failure.lastLogLines).toEqual(expect.arrayContaining(['indexing 1200 spots', 'no lattice fits the spots']));
+  });
+
+  it('stops a command that runs past its time limit and reports an executor failure saying so', async () => {
+    const job = await queueJob({ command: nodeCommand("console.log('still integrating'); setInterval(() => {}, 1000)"), timeLimitSeconds: 1 });
+
+    const end = await withRunner({}, () => finished(job.jobId));
+
+    expect(end).toMatchObject({ outcome: 'failed', failure: { kind: 'executor', reason: 'the command ran past its time limit of 1 s and was stopped', lastLogLines: ['still integrating'] } });
+  });
+
+  it('stops the command and whatever it started when a heartbeat answers cancel, and reports cancelled', async () => {
+    const script = "const c = require('child_process').spawn('sleep', ['300']); console.log('pids', process.pid, c.pid); setInterval(() => {}, 1000)";
+    const job = await queueJob({ command: nodeCommand(script) });
+
+    const [end, pids] = await withRunner({}, async () => {
+      await waitUntil('the command prints its pids', async () => /pids \d+ \d+/.test(logText(job.jobId)), 20_000);
+      const started = logText(job.jobId).match(/pids (\d+) (\d+)/)!.slice(1).map(Number);
+      expect(started.every(alive)).toBe(true);
+      jobs.requestCancel(job.jobId);
+      return [await finished(job.jobId), started] as const;
+    });
+
+    expect(end).toEqual({ jobId: job.jobId, runnerId: 'runner-test-1', outcome: 'cancelled' });
+    expect(pids.filter(alive)).toEqual([]);
+    expect(files.uploads.filter((upload) => upload.path.startsWith(job.outputFolder))).toEqual([]);
+  });
+
+  it('cancels on a notice on its cancel subject without waiting for the next heartbeat', async () => {
+    const job = await queueJob({ command: nodeCommand("console.log('waiting'); setInterval(() => {}, 1000)"), heartbeatIntervalMs: 60_000 });
+
+    const end = await withRunner({ runnerId: 'runner-test-cancel' }, async () => {
+      await waitUntil('the command runs', async () => logText(job.jobId).includes('waiting'), 20_000);
+      nc.publish(cancelSubjectOf('runner-test-cancel'), JSON.stringify({ jobId: job.jobId }));
+      return finished(job.jobId, 10_000);
+    });
+
+    expect(end.outcome).toBe('cancelled');
+  });
+
+  it('hands parameters holding $(...), quotes and newlines to the command as literal arguments', async () => {
+    const marker = join(mkdtempSync(join(tmpdir(), 'cairn-shell-')), 'pwned');
+    const parameters = { subst: `$(touch ${marker}) \`touch ${marker}\`; touch ${marker}`, quotes: `"double" 'single' \\`, lines: 'first line\nsecond line', count: 3 };
+    const job = await queueJob({
+      command: nodeCommand(
+        "require('fs').writeFileSync(process.argv[1] + '/args.json', JSON.stringify(process.argv.slice(2)))",
+        '{{outputDir}}',
+        '{{parameters.subst}}',
+        '--quotes={{parameters.quotes}}',
+        '{{parameters.lines}}',
+        '{{parameters.count}}',
+        '{{parameters.absent}}',
+      ),
+      parameters,
+    });
+
+    expect((await withRunner({}, () => finished(job.jobId))).outcome).toBe('succeeded');
+    const [args] = files.uploads.filter((upload) => upload.path === `${job.outputFolder}args.json`);
+    expect(JSON.parse(args.bytes.toString('utf8'))).toEqual([parameters.subst, `--quotes=${parameters.quotes}`, parameters.lines, '3', '']);
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it('sends the output as log chunks in order, bounded in size, while the command still runs', async () => {
+    const gate = join(mkdtempSync(join(tmpdir(), 'cairn-gate-')), 'open');
+    const script = [
+      "const fs = require('fs');",
+      "console.log('waiting for the gate');",
+      'const timer = setInterval(() => {',
+      '  if (!fs.existsSync(process.argv[1])) return;',
+      '  clearInterval(timer);',
+      "  for (let i = 1; i <= 200; i += 1) (i % 50 === 0 ? console.error : console.log)(`line ${i} ünïcödé`);",
+      '}, 50);',
+    ].join('\n');
+    const job = await queueJob({ command: nodeCommand(script, gate) });
+
+    await withRunner({ logLimits: { maxChunkBytes: 100 } }, async () => {
+      await waitUntil('the first chunk arrives', async () => logText(job.jobId).includes('waiting for the gate'), 20_000);
+      expect(jobs.finishedOf(job.jobId)).toBeUndefined();
+      writeFileSync(gate, '');
+      await finished(job.jobId);
+    });
+
+    const chunks = jobs.reportsOf('log', job.jobId);
+    expect(chunks.map((chunk) => chunk.seq)).toEqual(chunks.map((_chunk, index) => index + 1));
+    expect(chunks.every((chunk) => Buffer.byteLength(chunk.text) <= 100)).toBe(true);
+    const stdout = ['waiting for the gate', ...Array.from({ length: 200 }, (_unused, i) => i + 1).filter((i) => i % 50 !== 0).map((i) => `line ${i} ünïcödé`)];
+    expect(chunks.filter((chunk) => chunk.stream === 'stdout').map((chunk) => chunk.text).join('')).toBe(`${stdout.join('\n')}\n`);
+    expect(chunks.filter((chunk) => chunk.stream === 'stderr').map((chunk) => chunk.text).join('')).toBe('line 50 ünïcödé\nline 100 ünïcödé\nline 150 ünïcödé\nline 200 ünïcödé\n');
+  });
+
+  it('heartbeats at the assignment interval while the job runs', async () => {
+    const job = await queueJob({ command: nodeCommand('setTimeout(() => {}, 1500)'), heartbeatIntervalMs: 200 });
+
+    await withRunner({}, () => finished(job.jobId));
+
+    expect(jobs.reportsOf('heartbeat', job.jobId).length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('serves only the queues named, leaving the other queues to runners that serve them', async () => {
+    const onGpu = await queueJob({ command: nodeCommand("console.log('gpu work')"), machine: GPU_TURBO });
+    const onCpu = await queueJob({ command: nodeCommand("console.log('cpu work')"), machine: CPU });
+
+    await withRunner({ runnerId: 'runner-cpu-only', queues: [CPU] }, () => finished(onCpu.jobId));
+    expect(jobs.claims.map((claim) => claim.jobId)).not.toContain(onGpu.jobId);
+    const gpuQueue = await (await nc.jetstreamManager()).consumers.info(WORK_STREAM, workConsumerOf(GPU_TURBO));
+    expect(gpuQueue.num_pending + gpuQueue.num_ack_pending).toBe(1);
+
+    const end = await withRunner({ runnerId: 'runner-gpu-only', queues: [GPU_TURBO] }, () => finished(onGpu.jobId));
+    expect(end).toMatchObject({ runnerId: 'runner-gpu-only', outcome: 'succeeded' });
+  });
+
+  it('fails the job as a system failure when an input cannot be staged, without running the command', async () => {
+    const job = await queueJob({ command: nodeCommand("console.log('ran')"), inputs: [{ fileId: 'no-such-file', path: 'raw/missing.txt' }] });
+
+    const end = await withRunner({}, () => finished(job.jobId));
+
+    expect(end).toMatchObject({ outcome: 'failed', failure: { kind: 'system' } });
+    expect(end.outcome === 'failed' && end.failure.reason).toMatch(/^staging the inputs failed: download of file no-such-file failed: 404/);
+    expect(jobs.reportsOf('log', job.jobId)).toEqual([]);
+  });
+
+  it('fails the job as a system failure when an output cannot be uploaded', async () => {
+    const job = await queueJob({ command: nodeCommand("require('fs').writeFileSync(process.argv[1] + '/result.txt', 'done')", '{{outputDir}}') });
+    files.failUploads = true;
+    try {
+      const end = await withRunner({}, () => finished(job.jobId));
+      expect(end).toMatchObject({ outcome: 'failed', failure: { kind: 'system' } });
+      expect(end.outcome === 'failed' && end.failure.reason).toMatch(/^uploading the output result.txt failed: upload of processed\/.+\/result.txt failed: 500 the blob store is full/);
+    } finally {
+      files.failUploads = false;
+    }
+  });
+
+  it('acknowledges a work item whose job is gone and runs nothing for it', async () => {
+    const jobId = `gone-${Date.now()}`;
+    await nc.jetstream().publish(workSubjectOf(CPU), JSON.stringify({ jobId, projectId: 'p-lysozyme' }), { msgID: jobId });
+
+    await withRunner({}, () => waitUntil('the claim', async () => jobs.claims.some((claim) => claim.jobId === jobId)));
+
+    const queue = await (await nc.jetstreamManager()).consumers.info(WORK_STREAM, workConsumerOf(CPU));
+    expect(queue.num_pending + queue.num_ack_pending).toBe(0);
+    expect(jobs.reports.filter((report) => report.body.jobId === jobId)).toEqual([]);
+  });
+
+  it('on stop takes no more work but lets the running job finish', async () => {
+    const running = await queueJob({ command: nodeCommand("setTimeout(() => console.log('done'), 1000)") });
+    let later: Assignment | undefined;
+    await withRunner({}, async (runner) => {
+      await waitUntil('the job runs', async () => runner.runningJobIds.includes(running.jobId), 20_000);
+      const stopped = runner.stop();
+      later = await queueJob({ command: nodeCommand("console.log('too late')") });
+      await stopped;
+      expect(jobs.finishedOf(running.jobId)).toMatchObject({ outcome: 'succeeded' });
+    });
+    expect(jobs.claims.map((claim) => claim.jobId)).not.toContain(later!.jobId);
+    // Served by the next runner instead.
+    expect((await withRunner({}, () => finished(later!.jobId))).outcome).toBe('succeeded');
+  });
+
+  it('stops a job the jobs service has ended behind its back and reports nothing more for it', async () => {
+    const job = await queueJob({ command: nodeCommand("console.log('working'); setInterval(() => {}, 1000)") });
+
+    await withRunner({}, async (runner) => {
+      await waitUntil('the command runs', async () => logText(job.jobId).includes('working'), 20_000);
+      jobs.endBehindTheRunnersBack(job.jobId);
+      await waitUntil('the runner lets go of the job', async () => !runner.runningJobIds.includes(job.jobId), 10_000);
+    });
+    expect(jobs.finishedOf(job.jobId)).toBeUndefined();
+  });
+
+  it('is refused its claims without a valid runner token, and the work item stays queued for a runner that has one', async () => {
+    const job = await queueJob({ command: nodeCommand("console.log('never')") });
+    const forged = { runnerId: 'runner-forged', bearer: () => Promise.resolve('not-a-token') };
+
+    await withRunner({ credentials: forged }, () => new Promise((resolve) => setTimeout(resolve, 1_000)));
+
+    expect(jobs.claims.map((claim) => claim.jobId)).not.toContain(job.jobId);
+    // A runner with a valid token takes it.
+    expect((await withRunner({}, () => finished(job.jobId))).outcome).toBe('succeeded');
+  });
+
+  it('answers health and metrics requests: ready while it takes work, jobs ended by outcome', async () => {
+    const job = await queueJob({ command: nodeCommand('process.exit(3)') });
+    const port = await freePort();
+    await withRunner({ runnerId: 'runner-health' }, async (runner) => {
+      const health = await startHealthServer(runner, port, '127.0.0.1');
+      try {
+        const url = `http://127.0.0.1:${port}`;
+        expect((await fetch(`${url}/health/live`)).status).toBe(200);
+        expect(await (await fetch(`${url}/health/ready`)).json()).toEqual({ status: 'ok', runnerId: 'runner-health' });
+        await finished(job.jobId);
+        await waitUntil('the run is counted', async () => runner.endedJobs.failed === 1);
+        const metrics = await (await fetch(`${url}/metrics`)).text();
+        expect(metrics).toContain('cairn_runner_jobs_ended_total{runner="runner-health",ending="failed"} 1');
+        expect(metrics).toContain('cairn_runner_jobs_running{runner="runner-health"} 0');
+        void runner.stop();
+        expect((await fetch(`${url}/health/ready`)).status).toBe(503);
+      } finally {
+        health.close();
+      }
+    });
+  });
+});

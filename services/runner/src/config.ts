@@ -1,0 +1,61 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Machine } from '@cairn/contracts';
+import { parseQueues, RunnerConfigurationError } from './domain/queues';
+
+export const BACKENDS = ['local'] as const;
+export type BackendName = (typeof BACKENDS)[number];
+
+export interface RunnerArguments {
+  queues: Machine[];
+  backend: BackendName;
+  slots: number;
+}
+
+export const USAGE = `usage: runner [--queues cpu/standard,gpu/turbo] [--backend local] [--slots N]
+
+  --queues   the machine queues to serve (default: every queue)
+  --backend  where commands run: local (child processes on this machine)
+  --slots    jobs run at the same time (default 1)
+
+Environment: NATS_URL, CAIRN_API_URL (the platform's HTTP API), CAIRN_RUNNER_TOKEN or CAIRN_AUTH_MODE=dev
+with CAIRN_DEV_JWT_SECRET, CAIRN_RUNNER_ID, CAIRN_RUNNER_SCRATCH (scratch folders of the jobs), PORT and
+HOST (where /health/live, /health/ready and /metrics are served; none without PORT).`;
+
+export function parseRunnerArguments(argv: string[]): RunnerArguments {
+  let values: { queues?: string; backend?: string; slots?: string };
+  try {
+    ({ values } = parseArgs({ args: argv, options: { queues: { type: 'string' }, backend: { type: 'string' }, slots: { type: 'string' } }, strict: true }));
+  } catch (error) {
+    throw new RunnerConfigurationError((error as Error).message);
+  }
+  const backend = values.backend ?? 'local';
+  if (!(BACKENDS as readonly string[]).includes(backend)) throw new RunnerConfigurationError(`--backend: "${backend}" is not one of ${BACKENDS.join(', ')}`);
+  const slots = Number(values.slots ?? 1);
+  if (!Number.isInteger(slots) || slots < 1 || slots > 64) throw new RunnerConfigurationError(`--slots must be an integer from 1 to 64, got "${values.slots}"`);
+  return { queues: parseQueues(values.queues), backend: backend as BackendName, slots };
+}
+
+export interface RunnerEnvironment {
+  natsUrl: string;
+  apiUrl: string;
+  scratchDir: string;
+  /** `PORT` and `HOST`: where `/health/*` and `/metrics` are served; no port, no server. */
+  healthPort?: number;
+  healthHost: string;
+}
+
+export function runnerEnvironmentFrom(env: NodeJS.ProcessEnv, runnerId: string): RunnerEnvironment {
+  const apiUrl = (env.CAIRN_API_URL ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
+  if (!URL.canParse(apiUrl)) throw new RunnerConfigurationError(`CAIRN_API_URL "${apiUrl}" is not a URL`);
+  const port = env.PORT ? Number(env.PORT) : undefined;
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new RunnerConfigurationError(`PORT must be a port number, got "${env.PORT}"`);
+  return {
+    natsUrl: env.NATS_URL ?? 'nats://127.0.0.1:4222',
+    apiUrl,
+    scratchDir: env.CAIRN_RUNNER_SCRATCH || join(tmpdir(), `cairn-${runnerId}`),
+    ...(port === undefined ? {} : { healthPort: port }),
+    healthHost: env.HOST ?? '127.0.0.1',
+  };
+}

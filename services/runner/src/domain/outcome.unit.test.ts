@@ -1,0 +1,47 @@
+import { outcomeOf, type RunCircumstances } from './outcome';
+
+const plainly: RunCircumstances = { cancelRequested: false, runnerStopped: false, lastLogLines: ['refining', 'R-free 0.21'] };
+
+describe('how a job ends (GA4GH TES: the executor\'s failures apart from the system\'s)', () => {
+  it('given an exit code 0, then the job succeeded (its outputs are uploaded before it is reported)', () => {
+    expect(outcomeOf({ started: true, exitCode: 0, signal: null }, plainly)).toEqual({ outcome: 'succeeded', exitCode: 0 });
+  });
+
+  it('given "a command that exits non-zero", then it fails with failure.kind executor, its exit code and the last log lines', () => {
+    expect(outcomeOf({ started: true, exitCode: 3, signal: null }, plainly)).toEqual({
+      outcome: 'failed',
+      failure: { kind: 'executor', reason: 'the command exited with code 3', exitCode: 3, lastLogLines: ['refining', 'R-free 0.21'] },
+    });
+  });
+
+  it('given a command that "passes its time limit", then it fails with failure.kind executor saying so, whatever signal stopped it', () => {
+    expect(outcomeOf({ started: true, exitCode: null, signal: 'SIGTERM' }, { ...plainly, timedOutAfterSeconds: 600 })).toEqual({
+      outcome: 'failed',
+      failure: { kind: 'executor', reason: 'the command ran past its time limit of 600 s and was stopped', lastLogLines: ['refining', 'R-free 0.21'] },
+    });
+  });
+
+  it('given a command killed by a signal nobody here sent (the kernel\'s OOM killer), then it is the executor\'s failure', () => {
+    expect(outcomeOf({ started: true, exitCode: null, signal: 'SIGKILL' }, plainly)).toMatchObject({ failure: { kind: 'executor', reason: 'the command was killed by SIGKILL' } });
+  });
+
+  it('given a command that could not be started, then it is a system failure: the runner lacks the program, the job did nothing wrong', () => {
+    expect(outcomeOf({ started: false, reason: '"dials.index" is not an executable on the runner\'s PATH' }, plainly)).toEqual({
+      outcome: 'failed',
+      failure: { kind: 'system', reason: 'the command could not be started: "dials.index" is not an executable on the runner\'s PATH' },
+    });
+  });
+
+  it('given cancellation was requested, then the runner confirms "cancelled" however the stopped command ended', () => {
+    for (const end of [{ started: true as const, exitCode: null, signal: 'SIGTERM' }, { started: true as const, exitCode: 0, signal: null }, { started: false as const, reason: 'x' }]) {
+      expect(outcomeOf(end, { ...plainly, cancelRequested: true })).toEqual({ outcome: 'cancelled' });
+    }
+  });
+
+  it('given the runner was stopped for good while the command ran, then it is a system failure', () => {
+    expect(outcomeOf({ started: true, exitCode: null, signal: 'SIGTERM' }, { ...plainly, runnerStopped: true })).toEqual({
+      outcome: 'failed',
+      failure: { kind: 'system', reason: 'the runner was stopped before the command ended' },
+    });
+  });
+});

@@ -1,0 +1,4 @@
+import { runAsProcess } from '../program';
+import { fileStatistics } from './file-statistics';
+
+runAsProcess(fileStatistics);

@@ -1,0 +1,4 @@
+import { runAsProcess } from '../program';
+import { renderMolecule } from './render-molecule';
+
+runAsProcess(renderMolecule);

@@ -1,0 +1,61 @@
+import { connect, type NatsConnection } from 'nats';
+import { ALL_MACHINES, workSubjectOf, type Assignment } from '@cairn/contracts';
+import { ensureWorkQueues } from '@cairn/messaging';
+import { startNatsServer, type NatsServerHandle } from '@cairn/testing';
+import { FakeFileApi } from './fake-file-api';
+import { FakeJobs, startFakeJobsService } from './fake-jobs-service';
+
+/** What a runner talks to, played by a test: a real nats-server, the jobs service's side of the protocol, the file API. */
+export interface ProtocolTestbed {
+  nats: NatsServerHandle;
+  nc: NatsConnection;
+  jobs: FakeJobs;
+  files: FakeFileApi;
+  /** Offers the job to the jobs service's side and queues it on its machine's work queue, as the jobs service does. */
+  queue(assignment: Assignment): Promise<Assignment>;
+  stop(): Promise<void>;
+}
+
+export async function startProtocolTestbed(secret: string): Promise<ProtocolTestbed> {
+  const nats = await startNatsServer();
+  const nc = await connect({ servers: nats.url });
+  // As the jobs service does before it queues anything.
+  await ensureWorkQueues(await nc.jetstreamManager(), ALL_MACHINES);
+  const service = await startFakeJobsService(nats.url, secret);
+  const files = new FakeFileApi(secret);
+  await files.start();
+  return {
+    nats,
+    nc,
+    jobs: service.jobs,
+    files,
+    async queue(assignment) {
+      service.jobs.offer(assignment);
+      await nc.jetstream().publish(workSubjectOf(assignment.machine), JSON.stringify({ jobId: assignment.jobId, projectId: assignment.projectId }), { msgID: assignment.jobId });
+      return assignment;
+    },
+    async stop() {
+      await service.close();
+      await files.stop();
+      await nc.close();
+      await nats.stop();
+    },
+  };
+}
+
+/** An assignment as the jobs service would hand it out, on cpu/standard unless told otherwise. */
+export function assignmentOf(jobId: string, overrides: Partial<Assignment> & Pick<Assignment, 'command'>): Assignment {
+  return {
+    jobId,
+    projectId: 'p-lysozyme',
+    template: { name: 'Test', version: '1.0.0' },
+    parameters: {},
+    inputs: [],
+    machine: { type: 'cpu', performance: 'standard' },
+    outputFolder: `processed/${jobId}/`,
+    timeLimitSeconds: 30,
+    heartbeatIntervalMs: 200,
+    position: 42,
+    ...overrides,
+  };
+}

@@ -1,0 +1,170 @@
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import { LOCAL_DEV_JWT_SECRET, signDevToken } from '@cairn/auth';
+import { freePort } from '@cairn/testing';
+import { startPlatform, type RunningPlatform } from '@cairn/local-platform';
+import { DEMO_TEMPLATES } from '@cairn/runner';
+
+const HEARTBEAT_TIMEOUT_MS = 4_000;
+const CPU = { type: 'cpu', performance: 'standard' };
+const GPU = { type: 'gpu', performance: 'standard' };
+
+/** Templates whose commands misbehave on purpose: `node` is on every command's PATH (the runner's own). */
+const PROBES = [
+  { name: 'Exit Three', command: ['node', '-e', "console.error('cannot parse the input'); process.exit(3)"] },
+  { name: 'Sleep', command: ['node', '-e', 'setTimeout(() => {}, 120000)'] },
+  { name: 'Count Slowly', command: ['node', '-e', "let i = 0; const t = setInterval(() => { console.log('line ' + ++i); if (i === 6) clearInterval(t); }, 400)"] },
+].map(({ name, command }) => ({ name, version: '1.0.0', description: name, parameters: { type: 'object', properties: {} }, inputTypes: ['*'], machineTypes: ['cpu/standard'], command, timeLimitSeconds: 300 }));
+
+/**
+ * Issue #10, Steps 2 to 4 of the facility guide end to end: every service and the reference runner as
+ * their own processes behind the edge, over HTTP only, the runner running the demo templates' real
+ * programs. Needs the build (`npx tsc -p tsconfig.build.json`).
+ */
+describe('jobs end to end, with the reference runner as its own process', () => {
+  let platform: RunningPlatform;
+  let alice: string, carol: string, bob: string;
+  let project: string;
+  let csv: string;
+  let position = 0;
+
+  /** One person's calls through the edge; every call waits for the highest position seen so far, as a browser session would. */
+  const as = (token: string) => {
+    const send = (call: request.Test) =>
+      call
+        .set('authorization', `Bearer ${token}`)
+        .set('Cairn-Min-Position', String(position))
+        .on('response', (response: { headers: Record<string, string> }) => {
+          const seen = Number(response.headers['cairn-position']);
+          if (Number.isSafeInteger(seen)) position = Math.max(position, seen);
+        });
+    return {
+      get: (path: string) => send(request(platform.edgeUrl).get(path)),
+      post: (path: string, body: object = {}) => send(request(platform.edgeUrl).post(path)).send(body),
+      put: (path: string, body: object = {}) => send(request(platform.edgeUrl).put(path)).send(body),
+      upload: (path: string, filePath: string, content: string) => send(request(platform.edgeUrl).post(path)).field('path', filePath).attach('file', Buffer.from(content), filePath.split('/').pop()),
+    };
+  };
+  const run = async (token: string, body: object) => (await as(token).post(`/api/projects/${project}/jobs`, { inputs: [csv], machine: CPU, ...body }).expect(201)).body.id as string;
+  const until = async (jobId: string, done: (job: { status: string }) => boolean, timeoutMs = 30_000) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const response = await as(carol).get(`/api/jobs/${jobId}`);
+      if (response.status !== 200) throw new Error(`GET /api/jobs/${jobId}: ${response.status} ${JSON.stringify(response.body)}`);
+      const job = response.body;
+      if (done(job)) return job;
+      if (Date.now() > deadline) throw new Error(`job ${jobId} is still ${job.status} after ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  };
+  const ended = (jobId: string, timeoutMs?: number) => until(jobId, (job) => ['succeeded', 'failed', 'cancelled'].includes(job.status), timeoutMs);
+
+  beforeAll(async () => {
+    if (!existsSync(join(__dirname, '../../dist/services/runner/src/main.js'))) {
+      throw new Error('dist/ is missing: run `npx tsc -p tsconfig.build.json` (npm test does) before the e2e tests');
+    }
+    platform = await startPlatform({
+      homeDir: mkdtempSync(join(tmpdir(), 'cairn-e2e-jobs-')),
+      edgePort: await freePort(),
+      env: {
+        CAIRN_AUTH_MODE: 'dev',
+        CAIRN_DEV_JWT_SECRET: LOCAL_DEV_JWT_SECRET,
+        CAIRN_JOB_HEARTBEAT_INTERVAL_MS: '500',
+        CAIRN_JOB_HEARTBEAT_TIMEOUT_MS: String(HEARTBEAT_TIMEOUT_MS),
+      },
+    });
+    const sign = (username: string, admin = false) => signDevToken({ username, admin, email: `${username}@example.org`, name: username[0].toUpperCase() + username.slice(1) }, LOCAL_DEV_JWT_SECRET);
+    [alice, carol, bob] = await Promise.all([sign('alice', true), sign('carol'), sign('bob')]);
+    for (const token of [carol, bob]) await as(token).get('/api/users?lab=none');
+    await as(alice).post('/api/labs', { name: 'Facility', slug: 'facility' }).expect(201);
+    for (const user of ['carol', 'bob']) await as(alice).post('/api/labs/facility/members', { user }).expect(201);
+    project = (await as(carol).post('/api/projects', { lab: 'facility', name: 'Lysozyme 2026', scheme: 'facility' }).expect(201)).body.id;
+    await as(carol).put(`/api/projects/${project}/access/users/bob`, { role: 'member' }).expect(200);
+    csv = (await as(carol).upload(`/api/projects/${project}/files`, 'raw/intensities.csv', 'sample,intensity\nA1,0.42\nA2,0.57\n').expect(201)).body.id;
+    for (const template of [...DEMO_TEMPLATES, ...PROBES]) await as(alice).post('/api/job-templates', template).expect(201);
+  }, 180_000);
+  afterAll(() => platform?.stop(), 60_000);
+
+  it('Steps 2-4: Carol runs File Statistics; Bob finds it, inspects it and reruns it with another parameter on a GPU', async () => {
+    const carols = await run(carol, { template: 'File Statistics', parameters: { bins: 4 } });
+    const done = await ended(carols);
+    expect(done).toMatchObject({ status: 'succeeded', triggeredBy: { username: 'carol', displayName: 'Carol' } });
+
+    // Step 2: "Search by triggerer", "Search by job template name".
+    const byTriggerer = await as(bob).get('/api/jobs?triggeredBy=carol').expect(200);
+    const byTemplate = await as(bob).get(`/api/projects/${project}/jobs?template=file%20stat`).expect(200);
+    expect(byTriggerer.body.items.map((job: { id: string }) => job.id)).toEqual([carols]);
+    expect(byTemplate.body.items.map((job: { id: string }) => job.id)).toEqual([carols]);
+
+    // Step 3: "Job Details (inputs, parameters, machine type), Output files, Logs".
+    const details = (await as(bob).get(`/api/jobs/${carols}`).expect(200)).body;
+    expect(details).toMatchObject({ template: 'File Statistics@1.0.0', inputs: [{ fileId: csv, path: 'raw/intensities.csv' }], parameters: { bins: 4 }, machine: CPU });
+    expect(details.outputs.map((output: { path: string }) => output.path).sort()).toEqual([`processed/${carols}/report.txt`, `processed/${carols}/stats.json`]);
+    const stats = details.outputs.find((output: { path: string }) => output.path.endsWith('stats.json'));
+    const statsJson = JSON.parse((await as(bob).get(`/api/projects/${project}/files/${stats.fileId}/content`).expect(200)).body.toString());
+    expect(JSON.stringify(statsJson)).toContain('intensities.csv');
+    const logs = (await as(bob).get(`/api/jobs/${carols}/logs`).expect(200)).body;
+    expect(logs.ended).toBe(true);
+
+    // Step 4: rerun with a changed parameter on a GPU machine.
+    const bobs = (await as(bob).post(`/api/jobs/${carols}/rerun`, { parameters: { bins: 16 }, machine: GPU }).expect(201)).body.id;
+    const rerun = await ended(bobs);
+    expect(rerun).toMatchObject({ status: 'succeeded', rerunOf: carols, rootJobId: carols, triggeredBy: { username: 'bob' }, outputFolder: `processed/${bobs}/` });
+    expect(rerun.changes).toEqual({ parameters: { bins: { from: 4, to: 16 } }, machine: { from: CPU, to: GPU } });
+
+    // "Result: Your rerun will appear in the job list with you as the triggerer"; each job its own real output folder.
+    const listed = await as(carol).get(`/api/projects/${project}/jobs?template=file`).expect(200);
+    expect(listed.body.items.map((job: { id: string; triggeredBy: { username: string } }) => [job.id, job.triggeredBy.username])).toEqual([
+      [bobs, 'bob'],
+      [carols, 'carol'],
+    ]);
+    for (const jobId of [carols, bobs]) {
+      const folder = await as(carol).get(`/api/projects/${project}/files?folder=processed/${jobId}`).expect(200);
+      expect(folder.body.items.map((file: { name: string; size: number }) => [file.name, file.size > 0])).toEqual([
+        ['report.txt', true],
+        ['stats.json', true],
+      ]);
+    }
+    const original = (await as(carol).get(`/api/jobs/${carols}`).expect(200)).body;
+    expect(original).toMatchObject({ status: 'succeeded', parameters: { bins: 4 }, outputs: details.outputs });
+  });
+
+  it('"A command that exits 3 fails with executor and exit code 3"', async () => {
+    const failed = await ended(await run(carol, { template: 'Exit Three' }));
+    expect(failed).toMatchObject({ status: 'failed', failure: { kind: 'executor', exitCode: 3 } });
+    expect(failed.failure.lastLogLines.join('\n')).toContain('cannot parse the input');
+  });
+
+  it('"Live logs arrive over SSE while the job runs"', async () => {
+    const jobId = await run(carol, { template: 'Count Slowly' });
+    await until(jobId, (job) => job.status === 'running');
+    const received: { at: number; text: string }[] = [];
+    const response = await fetch(`${platform.edgeUrl}/api/jobs/${jobId}/logs`, { headers: { authorization: `Bearer ${bob}`, accept: 'text/event-stream' } });
+    expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const decoder = new TextDecoder();
+    for await (const part of response.body!) received.push({ at: Date.now(), text: decoder.decode(part, { stream: true }) });
+    const stream = received.map((part) => part.text).join('');
+    for (let line = 1; line <= 6; line++) expect(stream).toContain(`line ${line}`);
+    expect(stream).toMatch(/event: end\ndata: \{"status":"succeeded"\}\n\n$/);
+    // Live: the chunks came over time, not all at the end.
+    const firstChunk = received.find((part) => part.text.includes('line 1'))!;
+    const end = received.find((part) => part.text.includes('event: end'))!;
+    expect(end.at - firstChunk.at).toBeGreaterThan(500);
+  });
+
+  it('"A runner SIGKILLed mid-job: the job fails with system within the heartbeat timeout, and a later job still runs"', async () => {
+    const jobId = await run(carol, { template: 'Sleep' });
+    await until(jobId, (job) => job.status === 'running');
+    const killedAt = Date.now();
+    await platform.runner!.process.stop('SIGKILL');
+    const lost = await ended(jobId, HEARTBEAT_TIMEOUT_MS + 10_000);
+    expect(lost).toMatchObject({ status: 'failed', failure: { kind: 'system', reason: expect.stringContaining('stopped heartbeating') } });
+    expect(Date.now() - killedAt).toBeLessThan(HEARTBEAT_TIMEOUT_MS + 6_000);
+
+    platform.runner!.process.start();
+    const later = await ended(await run(carol, { template: 'File Statistics' }), 60_000);
+    expect(later.status).toBe('succeeded');
+  });
+});

@@ -1,0 +1,262 @@
+import { createHash } from 'node:crypto';
+import { connect } from 'nats';
+import request from 'supertest';
+import { cancelSubjectOf, RUNNER_SUBJECTS, type CancelNotice } from '@cairn/contracts';
+import { CPU, Facility, FILE_STATISTICS } from './support/facility';
+import type { HandRunner, HeldJob } from './support/hand-runner';
+
+const sha256 = (content: string) => createHash('sha256').update(content).digest('hex');
+
+/**
+ * Issue #10, "The runner protocol": a runner claims work from the JetStream work queues and reports to
+ * the jobs service over NATS request/reply (its @MessagePattern handlers); the jobs service appends the
+ * events. A runner reads only its job's inputs and writes only its output folder, through the projects
+ * service. Driven by a hand runner over the real nats-server and FerretDB.
+ */
+describe('the runner protocol, on the jobs service and the projects service', () => {
+  let facility: Facility;
+  let runner: HandRunner;
+  let other: HandRunner;
+
+  const startJob = async (parameters: object = { bins: 4 }): Promise<HeldJob> => {
+    const run = await facility.run(facility.carol, { template: 'File Statistics@1.0.0', inputs: [facility.files.csv], parameters, machine: CPU });
+    expect(run.status).toBe(201);
+    const { job, item } = await runner.claimNext(CPU);
+    expect(item.jobId).toBe(run.body.id);
+    return job!;
+  };
+  const details = (jobId: string) => facility.platform.jobsAs(facility.vic).get(`/api/jobs/${jobId}`);
+
+  beforeAll(async () => {
+    facility = await Facility.start({ CAIRN_JOB_HEARTBEAT_INTERVAL_MS: '200', CAIRN_JOB_HEARTBEAT_TIMEOUT_MS: '1500' });
+    runner = await facility.runner('runner-1');
+    other = await facility.runner('runner-2');
+  }, 90_000);
+  afterAll(() => facility?.stop(), 30_000);
+
+  it('"queued on the work queue of its machine type": the runner claims it and gets everything it needs', async () => {
+    const run = await facility.run(facility.carol, { template: 'File Statistics', inputs: [facility.files.csv, facility.files.notes], machine: CPU });
+    expect(run.body).toMatchObject({ status: 'queued', template: 'File Statistics@1.0.0', outputFolder: `processed/${run.body.id}/`, triggeredBy: { id: facility.carol.userId, username: 'carol' } });
+
+    const { job } = await runner.claimNext(CPU);
+    expect(job!.assignment).toMatchObject({
+      jobId: run.body.id,
+      projectId: facility.project,
+      template: { name: 'File Statistics', version: '1.0.0' },
+      command: FILE_STATISTICS.command,
+      parameters: { bins: 16, title: 'File statistics' },
+      inputs: [
+        { fileId: facility.files.csv, path: 'raw/intensities.csv' },
+        { fileId: facility.files.notes, path: 'raw/notes.txt' },
+      ],
+      machine: CPU,
+      outputFolder: `processed/${run.body.id}/`,
+      timeLimitSeconds: FILE_STATISTICS.timeLimitSeconds,
+      heartbeatIntervalMs: 200,
+      position: expect.any(Number),
+    });
+    expect((await details(run.body.id)).body).toMatchObject({ status: 'running', runnerId: 'runner-1' });
+    await job!.succeeded();
+  });
+
+  it('a second claim of the same job finds it gone; the holder asking again keeps it', async () => {
+    const job = await startJob();
+    expect(await other.claim(job.assignment.jobId)).toEqual({ outcome: 'gone', reason: expect.stringContaining('another runner holds it') });
+    expect(await runner.claim(job.assignment.jobId)).toMatchObject({ outcome: 'claimed', assignment: { jobId: job.assignment.jobId } });
+    await job.succeeded();
+  });
+
+  describe('"A runner authenticates. It may read only the inputs of a job it holds and write only into that job\'s output folder"', () => {
+    let job: HeldJob;
+    beforeAll(async () => {
+      job = await startJob();
+    });
+    afterAll(() => job.succeeded());
+
+    it('reads its job\'s input, and nothing else', async () => {
+      const files = runner.files(job.assignment);
+      const input = await files.download(facility.files.csv).expect(200);
+      expect(input.body.toString()).toBe('sample,intensity\nA1,0.42\nA2,0.57\n');
+      await files.download(facility.files.pdb).expect(403);
+      await files.download(facility.files.elsewherePdb, facility.elsewhere).expect(403);
+      await other.files(job.assignment).download(facility.files.csv).expect(403);
+    });
+
+    it('writes into its job\'s output folder, recorded with size and SHA-256, added by the triggerer; nowhere else', async () => {
+      const report = 'lines: 3\n';
+      const { fileId, reply } = await job.output('report.txt', report);
+      expect(reply).toEqual({ accepted: true });
+      const listed = await facility.platform.as(facility.vic).get(`/api/projects/${facility.project}/files?folder=processed/${job.assignment.jobId}`).expect(200);
+      expect(listed.body.items).toEqual([
+        expect.objectContaining({ id: fileId, path: `processed/${job.assignment.jobId}/report.txt`, kind: 'processed', size: report.length, sha256: sha256(report), addedBy: facility.carol.userId, jobId: job.assignment.jobId }),
+      ]);
+
+      const files = runner.files(job.assignment);
+      await files.upload('raw/sneaky.txt', 'x').expect(403);
+      await files.upload('processed/another-job/x.txt', 'x').expect(403);
+      await files.upload(`processed/${job.assignment.jobId}/../x.txt`, 'x').expect(400);
+      await other.files(job.assignment).upload(`processed/${job.assignment.jobId}/x.txt`, 'x').expect(403);
+    });
+
+    it('reaches no other route of the platform', async () => {
+      const as = { authorization: `Bearer ${runner.token}` };
+      const { platform } = facility;
+      const refusals = await Promise.all([
+        request(platform.projects.server).get(`/api/projects/${facility.project}`).set(as),
+        request(platform.projects.server).get(`/api/projects/${facility.project}/files`).set(as),
+        request(platform.jobs.server).get(`/api/jobs/${job.assignment.jobId}`).set(as),
+        request(platform.access.server).get('/api/labs/facility/members').set(as),
+      ]);
+      expect(refusals.map((response) => [response.status, response.body.rule])).toEqual(Array(4).fill([403, 'auth.runner-not-allowed']));
+    });
+
+    it('a request without a runner token, or for another runner, is refused before it is looked at', async () => {
+      const data = { jobId: job.assignment.jobId, runnerId: 'runner-1' };
+      expect(await runner.send(RUNNER_SUBJECTS.heartbeat, data, null)).toMatchObject({ refused: true, status: 401 });
+      expect(await runner.send(RUNNER_SUBJECTS.heartbeat, data, facility.carol.token)).toMatchObject({ refused: true, status: 403 });
+      expect(await other.send(RUNNER_SUBJECTS.heartbeat, data)).toMatchObject({ refused: true, status: 403 });
+      expect(await runner.send(RUNNER_SUBJECTS.log, { ...data, seq: 0, stream: 'stdin', text: 1 })).toMatchObject({ refused: true, status: 400, reason: expect.stringContaining('seq') });
+    });
+  });
+
+  describe('"A duplicate or late report changes nothing"', () => {
+    it('a retried log chunk, output or end is recorded once and answered accepted: false', async () => {
+      const job = await startJob();
+      expect(await job.log('line 1\n', 'stdout', 1)).toEqual({ accepted: true });
+      expect(await job.log('line 1\n', 'stdout', 1)).toEqual({ accepted: false, reason: 'chunk 1 was recorded already' });
+      const { fileId } = await job.output('stats.json', '{}');
+      expect(await runner.send(RUNNER_SUBJECTS.output, { jobId: job.assignment.jobId, runnerId: 'runner-1', fileId, path: `${job.assignment.outputFolder}stats.json`, size: 2, sha256: sha256('{}') })).toMatchObject({ accepted: false });
+      expect(await job.succeeded()).toEqual({ accepted: true });
+      expect(await job.succeeded()).toMatchObject({ accepted: false, reason: expect.stringContaining('jobs.job-ended') });
+      expect(await job.log('late\n', 'stdout', 2)).toMatchObject({ accepted: false, reason: expect.stringContaining('jobs.job-ended') });
+
+      const shown = (await details(job.assignment.jobId)).body;
+      expect(shown.status).toBe('succeeded');
+      expect(shown.outputs).toEqual([{ fileId, path: `${job.assignment.outputFolder}stats.json`, size: 2, sha256: sha256('{}') }]);
+      expect(shown.timeline.map((entry: { state: string }) => entry.state)).toEqual(['queued', 'running', 'succeeded']);
+      const logs = await facility.platform.jobsAs(facility.vic).get(`/api/jobs/${job.assignment.jobId}/logs`).expect(200);
+      expect(logs.body).toMatchObject({ items: [{ seq: 1, stream: 'stdout', text: 'line 1\n' }], ended: true });
+    });
+
+    it('a report from a runner that does not hold the job changes nothing', async () => {
+      const job = await startJob();
+      const data = { jobId: job.assignment.jobId, runnerId: 'runner-2' };
+      expect(await other.send(RUNNER_SUBJECTS.finished, { ...data, outcome: 'succeeded', exitCode: 0 })).toMatchObject({ accepted: false, reason: expect.stringContaining('jobs.not-held-by-runner') });
+      expect(await other.send(RUNNER_SUBJECTS.heartbeat, data)).toMatchObject({ accepted: false });
+      expect((await details(job.assignment.jobId)).body.status).toBe('running');
+      await job.succeeded();
+    });
+  });
+
+  it('"A command that exits non-zero ... fails with failure.kind: executor, its exit code and the last log lines"', async () => {
+    const job = await startJob();
+    await job.log('reading intensities.csv\n');
+    await job.log('bad row 3\n', 'stderr');
+    expect(await job.failed({ kind: 'executor', reason: 'the command exited with 3', exitCode: 3, lastLogLines: ['bad row 3'] })).toEqual({ accepted: true });
+    const shown = (await details(job.assignment.jobId)).body;
+    expect(shown).toMatchObject({ status: 'failed', failure: { kind: 'executor', exitCode: 3, lastLogLines: ['bad row 3'] }, failureKind: 'executor' });
+    expect(shown.timeline[2]).toMatchObject({ state: 'failed', by: { runnerId: 'runner-1' }, message: 'executor failure: the command exited with 3 (exit code 3)' });
+  });
+
+  it('"A runner that stops heartbeating fails its job with failure.kind: system and a reason"; a later job still runs', async () => {
+    const job = await startJob();
+    expect(await job.heartbeat()).toEqual({ accepted: true, cancel: false });
+    const deadline = Date.now() + 10_000;
+    let shown = (await details(job.assignment.jobId)).body;
+    while (shown.status === 'running' && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      shown = (await details(job.assignment.jobId)).body;
+    }
+    expect(shown).toMatchObject({ status: 'failed', failure: { kind: 'system', reason: expect.stringMatching(/^runner runner-1 stopped heartbeating/) } });
+    expect(await job.succeeded()).toMatchObject({ accepted: false });
+
+    const next = await startJob();
+    expect(await next.succeeded()).toEqual({ accepted: true });
+  });
+
+  describe('Cancel: "Cancelling a queued job ends it at once. Cancelling a running job is cancelling until the runner confirms."', () => {
+    it('a queued job is cancelled at once, and a runner that finds it later is told it is gone', async () => {
+      const run = await facility.run(facility.carol, { template: 'File Statistics', inputs: [facility.files.csv], machine: CPU });
+      const cancelled = await facility.platform.jobsAs(facility.carol).post(`/api/jobs/${run.body.id}/cancel`).expect(200);
+      expect(cancelled.body).toEqual({ id: run.body.id, status: 'cancelled' });
+      const { reply } = await runner.claimNext(CPU);
+      expect(reply).toEqual({ outcome: 'gone', reason: expect.stringContaining('it was cancelled') });
+    });
+
+    it('a running job is cancelling: the runner hears it on its cancel subject and in its heartbeat\'s answer, and confirms', async () => {
+      const job = await startJob();
+      const listener = await connect({ servers: facility.platform.nats.url });
+      const notices: CancelNotice[] = [];
+      listener.subscribe(cancelSubjectOf('runner-1'), { callback: (_error, message) => notices.push(message.json<CancelNotice>()) });
+      await listener.flush();
+
+      const asked = await facility.platform.jobsAs(facility.max).post(`/api/jobs/${job.assignment.jobId}/cancel`).expect(200);
+      expect(asked.body.status).toBe('cancelling');
+      expect(await job.heartbeat()).toEqual({ accepted: true, cancel: true });
+      expect(await job.cancelled()).toEqual({ accepted: true });
+      await listener.drain();
+      expect(notices).toEqual([{ jobId: job.assignment.jobId }]);
+      const shown = (await details(job.assignment.jobId)).body;
+      expect(shown.timeline.map((entry: { state: string; by: object }) => [entry.state, entry.by])).toEqual([
+        ['queued', { userId: facility.carol.userId }],
+        ['running', { runnerId: 'runner-1' }],
+        ['cancelling', { userId: facility.max.userId }],
+        ['cancelled', { runnerId: 'runner-1' }],
+      ]);
+    });
+
+    it('"for the triggerer, or manager+": another member and a viewer are refused; an ended job stays ended', async () => {
+      const job = await startJob();
+      await facility.platform.jobsAs(facility.bob).post(`/api/jobs/${job.assignment.jobId}/cancel`).expect(403);
+      await facility.platform.jobsAs(facility.vic).post(`/api/jobs/${job.assignment.jobId}/cancel`).expect(403);
+      await job.succeeded();
+      const ended = await facility.platform.jobsAs(facility.carol).post(`/api/jobs/${job.assignment.jobId}/cancel`).expect(409);
+      expect(ended.body.rule).toBe('jobs.job-ended');
+    });
+  });
+
+  it('"Live logs arrive over SSE while the job runs", and the stream ends with the job', async () => {
+    const job = await startJob();
+    await job.log('first\n');
+    const events: string[] = [];
+    const streamed = new Promise<void>((resolve, reject) => {
+      const call = request(facility.platform.jobs.server)
+        .get(`/api/jobs/${job.assignment.jobId}/logs`)
+        .set('authorization', `Bearer ${facility.vic.token}`)
+        .set('accept', 'text/event-stream')
+        .buffer(false)
+        .parse((response, done) => {
+          response.setEncoding('utf8');
+          response.on('data', (chunk: string) => events.push(chunk));
+          response.on('end', () => done(null, undefined));
+        });
+      call.then(() => resolve(), reject);
+    });
+    const until = async (text: string) => {
+      const deadline = Date.now() + 5_000;
+      while (!events.join('').includes(text) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(events.join('')).toContain(text);
+    };
+    await until('"text":"first\\n"');
+    await job.log('second\n');
+    await until('"text":"second\\n"');
+    await job.succeeded();
+    await streamed;
+    const frames = events.join('').split('\n\n').filter((frame) => frame.trim() !== '');
+    expect(frames).toEqual([
+      expect.stringMatching(/^id: 1\nevent: chunk\ndata: .*"first\\n"/),
+      expect.stringMatching(/^id: 2\nevent: chunk\ndata: .*"second\\n"/),
+      'event: end\ndata: {"status":"succeeded"}',
+    ]);
+  });
+
+  it('"The project activity feed shows job events"', async () => {
+    const job = await startJob();
+    await job.succeeded();
+    // The runner's reports answer no position: the feed is read as of everything stored by now.
+    facility.platform.observe(await facility.platform.jobs.runtime.store.headPosition());
+    const feed = await facility.platform.as(facility.vic).get(`/api/projects/${facility.project}/activity?limit=3`).expect(200);
+    expect(feed.body.items.map((entry: { type: string }) => entry.type)).toEqual(['jobs.job.succeeded.v1', 'jobs.job.started.v1', 'jobs.job.requested.v1']);
+    expect(feed.body.items[1]).toMatchObject({ context: 'jobs', actor: 'runner-1', details: { jobId: job.assignment.jobId, runnerId: 'runner-1' } });
+  });
+});
