@@ -117,6 +117,8 @@ export class RunJobDto {
   parameters?: Record<string, unknown>;
 
   @ApiProperty({ type: MachineDto })
+  // @ValidateNested takes an array as a list of machines, and [] as valid: @IsObject refuses it, naming machine.
+  @IsObject()
   @ValidateNested()
   @Type(() => MachineDto)
   machine!: MachineDto;
@@ -137,6 +139,7 @@ export class RerunJobDto {
 
   @ApiPropertyOptional({ type: MachineDto })
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => MachineDto)
   machine?: MachineDto;
