@@ -180,7 +180,27 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        CancelledJobDto: {
+            id: string;
+            /** @enum {string} */
+            status: "queued" | "running" | "cancelling" | "succeeded" | "failed" | "cancelled";
+        };
         ClaimDto: Record<string, never>;
+        CommentsSummaryDto: {
+            count: number;
+            latest?: components["schemas"]["LatestCommentDto"];
+        };
+        FailureDto: {
+            exitCode?: number;
+            /**
+             * @description `executor`: the command failed or ran past its limit; `system`: everything else.
+             * @enum {string}
+             */
+            kind: "executor" | "system";
+            /** @description The last lines of the log. */
+            lastLogLines?: string[];
+            reason: string;
+        };
         FieldErrorDto: {
             /** @example name */
             field: string;
@@ -189,7 +209,154 @@ export interface components {
         };
         FinishedDto: Record<string, never>;
         HeartbeatDto: Record<string, never>;
+        InputChangesDto: {
+            added: components["schemas"]["JobInputDto"][];
+            removed: components["schemas"]["JobInputDto"][];
+            /**
+             * @description The same inputs in another order.
+             * @enum {boolean}
+             */
+            reordered?: true;
+        };
+        JobChangesDto: {
+            inputs?: components["schemas"]["InputChangesDto"];
+            machine?: components["schemas"]["MachineChangeDto"];
+            /** @description Each parameter that differs: `from` (absent when the earlier job lacked it) and `to`. */
+            parameters?: {
+                [key: string]: {
+                    from?: unknown;
+                    to?: unknown;
+                };
+            };
+            templateVersion?: components["schemas"]["VersionChangeDto"];
+        };
+        JobDetailsDto: {
+            /** @description A rerun: what differs from the job it reruns. */
+            changes?: components["schemas"]["JobChangesDto"];
+            comments: components["schemas"]["CommentsSummaryDto"];
+            /** @description When it was requested. */
+            createdAt: string;
+            endedAt?: string;
+            failure?: components["schemas"]["FailureDto"];
+            /**
+             * @description Failed: whose failure it is.
+             * @enum {string}
+             */
+            failureKind?: "executor" | "system";
+            id: string;
+            inputs: components["schemas"]["JobInputDto"][];
+            machine: components["schemas"]["MachineDto"];
+            /** @example processed/0191e2f0-... */
+            outputFolder: string;
+            outputs: components["schemas"]["JobOutputDto"][];
+            /** @description As validated against the template, defaults filled in. */
+            parameters: {
+                [key: string]: unknown;
+            };
+            progress?: components["schemas"]["ProgressDto"];
+            projectId: string;
+            /** @description The job this one reruns. */
+            rerunOf?: string;
+            /** @description The first job of its chain of reruns (itself when it is no rerun). */
+            rootJobId: string;
+            runnerId?: string;
+            startedAt?: string;
+            /** @enum {string} */
+            status: "queued" | "running" | "cancelling" | "succeeded" | "failed" | "cancelled";
+            /** @example file-statistics@1.0.0 */
+            template: string;
+            templateName: string;
+            templateVersion: string;
+            /** @description Every change of status, oldest first. */
+            timeline: components["schemas"]["TimelineEntryDto"][];
+            triggeredBy: components["schemas"]["JobPersonDto"];
+        };
+        JobDiffDto: {
+            against: string;
+            changes: components["schemas"]["JobChangesDto"];
+            jobId: string;
+        };
+        JobInputDto: {
+            fileId: string;
+            /** @description Its path in the file space when the job was requested. */
+            path: string;
+        };
+        JobItemDto: {
+            /** @description When it was requested. */
+            createdAt: string;
+            endedAt?: string;
+            /**
+             * @description Failed: whose failure it is.
+             * @enum {string}
+             */
+            failureKind?: "executor" | "system";
+            id: string;
+            machine: components["schemas"]["MachineDto"];
+            /** @example processed/0191e2f0-... */
+            outputFolder: string;
+            projectId: string;
+            /** @description The job this one reruns. */
+            rerunOf?: string;
+            /** @description The first job of its chain of reruns (itself when it is no rerun). */
+            rootJobId: string;
+            runnerId?: string;
+            startedAt?: string;
+            /** @enum {string} */
+            status: "queued" | "running" | "cancelling" | "succeeded" | "failed" | "cancelled";
+            /** @example file-statistics@1.0.0 */
+            template: string;
+            templateName: string;
+            templateVersion: string;
+            triggeredBy: components["schemas"]["JobPersonDto"];
+        };
+        JobItemPage: {
+            items: components["schemas"]["JobItemDto"][];
+            /** @description Opaque: pass as cursor for the next page; null on the last. */
+            nextCursor: string | null;
+        };
+        JobOutputDto: {
+            fileId: string;
+            path: string;
+            sha256: string;
+            size: number;
+        };
+        JobPersonDto: {
+            /** @example Bob Brown */
+            displayName?: string;
+            /** @example u-bob */
+            id: string;
+            /** @example bob */
+            username?: string;
+        };
+        LatestCommentDto: {
+            at: string;
+            /** @description User id. */
+            author: string;
+            body: string;
+            commentId: string;
+        };
+        LogChunkDto: {
+            at: string;
+            /** @description 1, 2, 3... per job, in the order the runner read them. */
+            seq: number;
+            /** @enum {string} */
+            stream: "stdout" | "stderr";
+            text: string;
+        };
         LogDto: Record<string, never>;
+        LogPageDto: {
+            /** @description The job has ended: no chunk comes after these. */
+            ended: boolean;
+            items: components["schemas"]["LogChunkDto"][];
+            /** @description Pass as after for the next chunks. */
+            next: number;
+            /** @enum {string} */
+            status: "queued" | "running" | "cancelling" | "succeeded" | "failed" | "cancelled";
+        };
+        MachineChangeDto: {
+            from: components["schemas"]["MachineDto"];
+            to: components["schemas"]["MachineDto"];
+        };
         MachineDto: {
             /** @enum {string} */
             performance: "standard" | "turbo";
@@ -260,6 +427,39 @@ export interface components {
             /** @example 1.0.0 */
             version: string;
         };
+        RerunFormDto: {
+            /** @description Lower-case extensions without the dot, or `*` for any file. */
+            acceptedInputTypes: string[];
+            /**
+             * @example [
+             *       "cpu/standard",
+             *       "gpu/turbo"
+             *     ]
+             */
+            allowedMachines: string[];
+            /** @description The original's inputs, each checked against the pinned template. */
+            inputs: components["schemas"]["RerunInputDto"][];
+            jobId: string;
+            machine: components["schemas"]["MachineDto"];
+            parameters: components["schemas"]["RerunParameterDto"][];
+            template: components["schemas"]["RerunTemplateDto"];
+        };
+        RerunInputDto: {
+            /** @description Of a type the template accepts. */
+            acceptedType: boolean;
+            fileId: string;
+            /** @description Its path in the file space when the job was requested. */
+            path: string;
+            /** @description Where the file is now, when it moved. */
+            pathNow?: string;
+            /** @description Still in the project. */
+            present: boolean;
+            /**
+             * @description Why it cannot be used as it is.
+             * @enum {string}
+             */
+            problem?: "not-in-project" | "deleted" | "type-not-accepted";
+        };
         RerunJobDto: {
             /** @description Replace the inputs (file ids of the project). */
             inputs?: string[];
@@ -268,6 +468,28 @@ export interface components {
             parameters?: Record<string, never>;
             /** @description Another version of the same template: "1.1.0" or "name@1.1.0". */
             template?: string;
+        };
+        RerunParameterDto: {
+            /** @description The template's default. */
+            default?: Record<string, never>;
+            differsFromDefault: boolean;
+            name: string;
+            /** @description The parameter's JSON Schema. */
+            schema: {
+                [key: string]: unknown;
+            };
+            /** @description What the job ran with. */
+            value?: Record<string, never>;
+        };
+        RerunTemplateDto: {
+            /** @description The version registered last. */
+            latestVersion?: Record<string, never>;
+            name: string;
+            /** @example file-statistics@1.0.0 */
+            ref: string;
+            version: string;
+            /** @description Every version, in registration order. */
+            versions: string[];
         };
         RunJobDto: {
             /** @description File ids of the project, in the order the command receives them. */
@@ -280,6 +502,50 @@ export interface components {
              * @example File Statistics@1.0.0
              */
             template: string;
+        };
+        TemplateDto: {
+            command: string[];
+            description: string;
+            id: string;
+            inputTypes: string[];
+            machineTypes: string[];
+            /** @example File Statistics */
+            name: string;
+            /** @description JSON Schema of the parameters. */
+            parameters: {
+                [key: string]: unknown;
+            };
+            /**
+             * @description What a run names.
+             * @example file-statistics@1.0.0
+             */
+            ref: string;
+            registeredAt: string;
+            /** @description User id. */
+            registeredBy: string;
+            timeLimitSeconds: number;
+            /** @example 1.0.0 */
+            version: string;
+        };
+        TemplatePage: {
+            items: components["schemas"]["TemplateDto"][];
+            /** @description Opaque: pass as cursor for the next page; null on the last. */
+            nextCursor: string | null;
+        };
+        TimelineEntryDto: {
+            at: string;
+            /** @description The person, or the runner, whose act or report changed it. */
+            by: {
+                runnerId?: string;
+                userId?: string;
+            };
+            message: string;
+            /** @enum {string} */
+            state: "queued" | "running" | "cancelling" | "succeeded" | "failed" | "cancelled";
+        };
+        VersionChangeDto: {
+            from: string;
+            to: string;
         };
     };
     responses: never;
@@ -309,7 +575,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["TemplatePage"];
+                };
             };
             /** @description A problem document: bad input names its fields, a refusal its rule. */
             default: {
@@ -339,7 +607,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["TemplateDto"];
+                };
             };
             /** @description A problem document: bad input names its fields, a refusal its rule. */
             default: {
@@ -383,7 +653,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["JobItemPage"];
+                };
             };
             /** @description A problem document: bad input names its fields, a refusal its rule. */
             default: {
@@ -411,7 +683,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["JobDetailsDto"];
+                };
             };
             /** @description A problem document: bad input names its fields, a refusal its rule. */
             default: {
@@ -439,7 +713,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["CancelledJobDto"];
+                };
             };
             /** @description A problem document: bad input names its fields, a refusal its rule. */
             default: {
@@ -470,7 +746,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["JobDiffDto"];
+                };
             };
             /** @description A problem document: bad input names its fields, a refusal its rule. */
             default: {
@@ -498,11 +776,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description JSON: the chunks after `after`. With `Accept: text/event-stream`: a `chunk` event per chunk (id = seq), then live ones, and `end` ({status}) when the job ends. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["LogPageDto"];
+                    "text/event-stream": components["schemas"]["LogPageDto"];
+                };
             };
             /** @description A problem document: bad input names its fields, a refusal its rule. */
             default: {
@@ -534,7 +816,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["JobItemDto"];
+                };
             };
             /** @description A problem document: bad input names its fields, a refusal its rule. */
             default: {
@@ -562,7 +846,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["RerunFormDto"];
+                };
             };
             /** @description A problem document: bad input names its fields, a refusal its rule. */
             default: {
@@ -608,7 +894,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["JobItemPage"];
+                };
             };
             /** @description A problem document: bad input names its fields, a refusal its rule. */
             default: {
@@ -640,7 +928,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["JobItemDto"];
+                };
             };
             /** @description A problem document: bad input names its fields, a refusal its rule. */
             default: {
