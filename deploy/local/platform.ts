@@ -3,6 +3,7 @@ import { open } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { dirname, join } from 'node:path';
 import { freePort, ServerProcess, startFerretDb, startNatsServer, waitUntil, type ProcessExit } from '@cairn/testing';
+import { consoleAuthFromEnv, consoleSite } from './console-site';
 import { startEdge } from './edge';
 import { reportsError, summarize } from './log-lines';
 
@@ -187,7 +188,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       }),
     );
 
-    const edge: Server = await startEdge(options.edgePort, upstreams);
+    const site = consoleSite({ root: join(DIST, 'console'), auth: consoleAuthFromEnv(options.env) });
+    const edge: Server = await startEdge(options.edgePort, upstreams, '127.0.0.1', site);
     stops.push(() => new Promise<void>((done) => edge.close(() => done())));
     const address = edge.address();
     const edgePort = typeof address === 'object' && address ? address.port : options.edgePort;

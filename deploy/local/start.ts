@@ -1,11 +1,19 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { prettyFactory } from 'pino-pretty';
-import { LOCAL_DEV_JWT_SECRET, signDevToken } from '@cairn/auth';
+import { LOCAL_DEV_JWT_SECRET } from '@cairn/auth';
 import { PRETTY_OPTIONS } from '@cairn/telemetry';
+import { DEMO_PEOPLE, DEV_USER, demoToken } from './demo-people';
 import { registerDemoTemplates } from './demo-templates';
 import { PLATFORM_FILE, startPlatform, type PlatformAddress } from './platform';
 import type { ServiceName } from './routes';
+
+/** Signs each demo person in once (any call records them in the directory), so they can be added to labs by name. */
+async function introduceDemoPeople(edgeUrl: string, secret: string): Promise<void> {
+  for (const person of DEMO_PEOPLE) {
+    await fetch(`${edgeUrl}/api/labs`, { headers: { authorization: `Bearer ${await demoToken(person.username, secret)}` } });
+  }
+}
 
 /**
  * At a terminal, the services' log lines (JSON in their log files) are shown as they come, coloured
@@ -42,10 +50,16 @@ async function main(): Promise<void> {
   });
   const address: PlatformAddress = { edgeUrl: platform.edgeUrl, natsUrl: platform.natsUrl, mongoUrl: platform.mongoUrl };
   writeFileSync(join(home, PLATFORM_FILE), `${JSON.stringify(address, null, 2)}\n`);
-  const token = await signDevToken({ username: 'alice', admin: true, email: 'alice@example.org', name: 'Alice Admin' }, secret);
+  const token = await demoToken(DEV_USER.username, secret);
   await registerDemoTemplates(platform.edgeUrl, token, (line) => console.log(`  ${line}`));
+  const devMode = env.CAIRN_AUTH_MODE === 'dev';
+  if (devMode) await introduceDemoPeople(platform.edgeUrl, secret);
+  const consoleLink = devMode
+    ? `${platform.edgeUrl}/sign-in?as=${DEV_USER.username}   (signs you in as ${DEV_USER.username}; switch to ${DEMO_PEOPLE.slice(1).map((person) => person.username).join(', ')} there)`
+    : `${platform.edgeUrl}/   (signs in through CAIRN_OIDC_ISSUER)`;
   console.log(`
 Cairn is up: ${platform.edgeUrl}/api
+  The console: ${consoleLink}
   A dev token for 'alice' (facility admin), valid 12 h:
     export TOKEN=${token}
   More tokens: npm run token -- <username> [--admin]

@@ -2,6 +2,7 @@ import { Logger, type DynamicModule, type INestApplication, type LoggerService, 
 import { NestFactory, Reflector } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { ProblemDto, withProblemAnswers } from './openapi';
 import { ProblemFilter } from './problem.filter';
 import { observeRequests, reenterRequestContext } from './request-telemetry';
 import { BodyMediaTypeGuard, bodyProblems, JSON_MEDIA_TYPES, refuseDeepJson, refuseReservedKeys } from './request-body';
@@ -36,9 +37,10 @@ export async function createServiceApp(module: Type<unknown> | DynamicModule, op
   app.useGlobalGuards(new BodyMediaTypeGuard(app.get(Reflector)));
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemFilter());
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder().setTitle(`Cairn ${options.name}`).setVersion('1').addBearerAuth().build(),
+  const document = withProblemAnswers(
+    SwaggerModule.createDocument(app, new DocumentBuilder().setTitle(`Cairn ${options.name}`).setVersion('1').addBearerAuth().build(), {
+      extraModels: [ProblemDto],
+    }),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
   return app;

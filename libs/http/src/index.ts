@@ -13,3 +13,4 @@ export * from './pagination';
 export * from './versions';
 export * from './request-telemetry';
 export * from './metrics.controller';
+export * from './openapi';
