@@ -14,7 +14,7 @@ import type { AccessAt, BaseLevelOrigin, ExplicitOrigin, MembershipOrigin } from
 
 const VIA = ['explicit', 'base-level', 'none'] as const;
 
-export class LabDto implements LabCreated {
+export class LabDto implements Omit<LabCreated, 'admin'> {
   @ApiProperty({ example: 'crystallography', description: "The lab's slug, which is its id." })
   id!: string;
 

@@ -549,17 +549,6 @@ export interface components {
             /** @description The guide's sentence behind the rule. */
             says: string;
         };
-        LabDto: {
-            /**
-             * @description The lab's slug, which is its id.
-             * @example crystallography
-             */
-            id: string;
-            /** @example Crystallography */
-            name: string;
-            /** @example crystallography */
-            slug: string;
-        };
         LabMemberDto: {
             admin: boolean;
             /** @example Bob Builder */
@@ -1024,7 +1013,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LabDto"];
+                    "application/json": components["schemas"]["MyLabDto"];
                 };
             };
             /** @description A problem document: bad input names its fields, a refusal its rule. */
