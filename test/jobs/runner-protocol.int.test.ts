@@ -161,6 +161,7 @@ describe('the runner protocol, on the jobs service and the projects service', ()
   it('"A runner that stops heartbeating fails its job with failure.kind: system and a reason"; a later job still runs', async () => {
     const job = await startJob();
     expect(await job.heartbeat()).toEqual({ accepted: true, cancel: false });
+    job.goSilent();
     const deadline = Date.now() + 10_000;
     let shown = (await details(job.assignment.jobId)).body;
     while (shown.status === 'running' && Date.now() < deadline) {
