@@ -86,14 +86,26 @@ export class HandRunner {
   }
 }
 
-/** A job the hand runner holds: what the command would print and write, and how it ends. */
+/**
+ * A job the hand runner holds: what the command would print and write, and how it ends. Like any runner
+ * it heartbeats at the interval its claim's answer names, until the job ends or it is told to go silent.
+ */
 export class HeldJob {
   private seq = 0;
+  private readonly beating: NodeJS.Timeout;
 
   constructor(
     private readonly runner: HandRunner,
     readonly assignment: Assignment,
-  ) {}
+  ) {
+    this.beating = setInterval(() => void this.heartbeat().catch(() => undefined), assignment.heartbeatIntervalMs);
+    this.beating.unref();
+  }
+
+  /** The runner is lost, as far as the jobs service can tell. */
+  goSilent(): void {
+    clearInterval(this.beating);
+  }
 
   private report<T = ReportReply>(subject: string, data: object): Promise<Reply<T>> {
     return this.runner.send(subject, { jobId: this.assignment.jobId, runnerId: this.runner.runnerId, ...data });
@@ -120,14 +132,19 @@ export class HeldJob {
   }
 
   succeeded() {
-    return this.report(RUNNER_SUBJECTS.finished, { outcome: 'succeeded', exitCode: 0 });
+    return this.finish({ outcome: 'succeeded', exitCode: 0 });
   }
 
   failed(failure: JobFailure) {
-    return this.report(RUNNER_SUBJECTS.finished, { outcome: 'failed', failure });
+    return this.finish({ outcome: 'failed', failure });
   }
 
   cancelled() {
-    return this.report(RUNNER_SUBJECTS.finished, { outcome: 'cancelled' });
+    return this.finish({ outcome: 'cancelled' });
+  }
+
+  private finish(report: object) {
+    this.goSilent();
+    return this.report(RUNNER_SUBJECTS.finished, report);
   }
 }
