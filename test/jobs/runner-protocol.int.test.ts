@@ -85,8 +85,9 @@ describe('the runner protocol, on the jobs service and the projects service', ()
 
     it('writes into its job\'s output folder, recorded with size and SHA-256, added by the triggerer; nowhere else', async () => {
       const report = 'lines: 3\n';
-      const { fileId, reply } = await job.output('report.txt', report);
+      const { fileId, position, reply } = await job.output('report.txt', report);
       expect(reply).toEqual({ accepted: true });
+      facility.platform.observe(position);
       const listed = await facility.platform.as(facility.vic).get(`/api/projects/${facility.project}/files?folder=processed/${job.assignment.jobId}`).expect(200);
       expect(listed.body.items).toEqual([
         expect.objectContaining({ id: fileId, path: `processed/${job.assignment.jobId}/report.txt`, kind: 'processed', size: report.length, sha256: sha256(report), addedBy: facility.carol.userId, jobId: job.assignment.jobId }),

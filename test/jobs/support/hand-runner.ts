@@ -124,11 +124,12 @@ export class HeldJob {
   }
 
   /** Uploads a file the command wrote into its output folder, then reports it. */
-  async output(name: string, content: string | Buffer): Promise<{ fileId: string; reply: Reply<ReportReply> }> {
+  /** `position`: the upload's `Cairn-Position`, for a reader that must see the file (the runner is no platform person). */
+  async output(name: string, content: string | Buffer): Promise<{ fileId: string; position: number; reply: Reply<ReportReply> }> {
     const uploaded = await this.runner.files(this.assignment).upload(`${this.assignment.outputFolder}${name}`, content);
     if (uploaded.status !== 201) throw new Error(`upload of ${name}: ${uploaded.status} ${JSON.stringify(uploaded.body)}`);
     const { id: fileId, path, size, sha256 } = uploaded.body;
-    return { fileId, reply: await this.report(RUNNER_SUBJECTS.output, { fileId, path, size, sha256 }) };
+    return { fileId, position: Number(uploaded.headers['cairn-position']), reply: await this.report(RUNNER_SUBJECTS.output, { fileId, path, size, sha256 }) };
   }
 
   succeeded() {
