@@ -1,4 +1,5 @@
-import type { ConsumerInfo, JetStreamManager, MsgRequest } from 'nats';
+import type { ConsumerInfo, JetStreamManager } from 'nats';
+import { firstSequenceAfter } from '@cairn/event-store';
 
 /** Observable consumer lag, straight from the server's consumer info. */
 export interface ConsumerLag {
@@ -102,20 +103,7 @@ export class ConsumerSettlement {
   }
 
   /** The position of the first message of the consumer's subjects after `position`, if any. */
-  private async firstMatchingAfter(position: number): Promise<number | undefined> {
-    const firsts = await Promise.all(
-      this.filterSubjects.map((subject) =>
-        this.jsm.streams
-          .getMessage(this.stream, { seq: position + 1, next_by_subj: subject } as unknown as MsgRequest)
-          .then((message) => message.seq, ignoreNoMessage),
-      ),
-    );
-    const found = firsts.filter((sequence): sequence is number => sequence !== undefined);
-    return found.length > 0 ? Math.min(...found) : undefined;
+  private firstMatchingAfter(position: number): Promise<number | undefined> {
+    return firstSequenceAfter(this.jsm, this.stream, this.filterSubjects, position);
   }
-}
-
-function ignoreNoMessage(error: Error): undefined {
-  if (/no message found/i.test(error.message)) return undefined;
-  throw error;
 }

@@ -19,18 +19,23 @@ export class JetStreamPositions implements PositionProbe {
     this.headPosition = sharedFromCall(async () => (await jsm.streams.info(streamName)).state.last_seq);
   }
 
-  async firstPositionAfter(position: number, categories: string[]): Promise<number | undefined> {
-    const firsts = await Promise.all(
-      categoryFilterSubjects(categories, this.subjectPrefix).map((subject) =>
-        this.jsm.streams
-          // The v2 client's declarations lack `next_by_subj`, which the server has long had.
-          .getMessage(this.streamName, { seq: position + 1, next_by_subj: subject } as unknown as MsgRequest)
-          .then((message) => message.seq, ignoreNoMessage),
-      ),
-    );
-    const found = firsts.filter((sequence): sequence is number => sequence !== undefined);
-    return found.length > 0 ? Math.min(...found) : undefined;
+  firstPositionAfter(position: number, categories: string[]): Promise<number | undefined> {
+    return firstSequenceAfter(this.jsm, this.streamName, categoryFilterSubjects(categories, this.subjectPrefix), position);
   }
+}
+
+/** The sequence of the first message of any of these subjects after `position` (from the stream leader), if any. */
+export async function firstSequenceAfter(jsm: JetStreamManager, stream: string, subjects: string[], position: number): Promise<number | undefined> {
+  const firsts = await Promise.all(
+    subjects.map((subject) =>
+      jsm.streams
+        // The v2 client's declarations lack `next_by_subj`, which the server has long had.
+        .getMessage(stream, { seq: position + 1, next_by_subj: subject } as unknown as MsgRequest)
+        .then((message) => message.seq, ignoreNoMessage),
+    ),
+  );
+  const found = firsts.filter((sequence): sequence is number => sequence !== undefined);
+  return found.length > 0 ? Math.min(...found) : undefined;
 }
 
 function ignoreNoMessage(error: Error): undefined {
