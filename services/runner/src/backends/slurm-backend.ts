@@ -166,19 +166,22 @@ export class SlurmBackend implements ExecutionBackend {
     }, this.options.settings.pollMs);
   }
 
-  /** One `squeue` for every job followed; `scontrol` for each that has left the queue; then everyone's new output. */
+  /**
+   * One `squeue` for every job followed; for each that has left the queue, `scontrol` in the
+   * background (the next poll does not wait for those lookups); then everyone's new output.
+   */
   private async poll(): Promise<void> {
     const submitted = [...this.followed].filter((job) => job.slurmJobId !== undefined && job.phase !== 'ended');
     if (submitted.length > 0) {
-      let queued: Map<string, QueuedSlurmJob> | undefined;
       try {
-        queued = new Map((await this.options.cli.queued(submitted.map((job) => job.slurmJobId!))).map((entry) => [entry.slurmJobId, entry]));
+        const queued = new Map((await this.options.cli.queued(submitted.map((job) => job.slurmJobId!))).map((entry) => [entry.slurmJobId, entry]));
+        for (const job of submitted) {
+          const entry = queued.get(job.slurmJobId!);
+          if (entry) void job.observe(entry);
+          else job.lookUpEnd();
+        }
       } catch (error) {
         this.log(`squeue failed, the jobs' states are read again in ${this.options.settings.pollMs} ms: ${(error as Error).message}`);
-      }
-      if (queued) {
-        const answered = queued;
-        await Promise.all(submitted.map((job) => (answered.has(job.slurmJobId!) ? job.observe(answered.get(job.slurmJobId!)!) : job.leftQueue())));
       }
     }
     for (const job of this.followed) if (job.phase !== 'ended') job.readOutput();
@@ -195,6 +198,7 @@ class FollowedSlurmJob {
   private settle!: (end: CommandEnd) => void;
   private readonly outputs: OutputFileFollower[];
   private reading?: Promise<void>;
+  private lookingUp?: Promise<void>;
 
   constructor(
     readonly workspace: Workspace,
@@ -239,8 +243,15 @@ class FollowedSlurmJob {
     if (this.stopRequested) await this.cancel();
   }
 
-  /** Gone from `squeue`: ended. `scontrol` says how; once Slurm has forgotten the job, the exit status the script left does. */
-  async leftQueue(): Promise<void> {
+  /** Gone from `squeue`: ended. Asks how, unless a lookup is under way. */
+  lookUpEnd(): void {
+    this.lookingUp ??= this.leftQueue().finally(() => {
+      this.lookingUp = undefined;
+    });
+  }
+
+  /** `scontrol` says how the job ended; once Slurm has forgotten it, the exit status its script left does. */
+  private async leftQueue(): Promise<void> {
     let shown;
     try {
       shown = await this.cli.show(this.slurmJobId!);
@@ -257,10 +268,13 @@ class FollowedSlurmJob {
     return this.end(await this.forgottenEnd());
   }
 
-  /** Reads what the job has added to its output files, unless the last read is still being handed on. */
+  /**
+   * Reads what the job has added to its output files, unless the last read is still being handed on:
+   * stdout's, then stderr's. (Two files keep no order between the streams; this keeps one per read.)
+   */
   readOutput(): void {
     if (this.reading) return;
-    this.reading = Promise.all(this.outputs.map((output) => output.read()))
+    this.reading = this.eachOutput((output) => output.read())
       .then(
         () => undefined,
         (error: Error) => this.log(`job ${this.workspace.jobId}: its output could not be read (${error.message})`),
@@ -274,8 +288,12 @@ class FollowedSlurmJob {
   async end(end: CommandEnd): Promise<void> {
     if (this.phase === 'ended') return;
     this.phase = 'ended';
-    await Promise.all(this.outputs.map((output) => output.finish())).catch((error: Error) => this.log(`job ${this.workspace.jobId}: the end of its output could not be read (${error.message})`));
+    await this.eachOutput((output) => output.finish()).catch((error: Error) => this.log(`job ${this.workspace.jobId}: the end of its output could not be read (${error.message})`));
     this.settle(end);
+  }
+
+  private async eachOutput(step: (output: OutputFileFollower) => Promise<void>): Promise<void> {
+    for (const output of this.outputs) await step(output);
   }
 
   private async exitStatus(): Promise<string | undefined> {
