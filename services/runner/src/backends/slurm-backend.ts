@@ -194,6 +194,7 @@ class FollowedSlurmJob {
   submission?: Promise<void>;
   phase: SlurmPhase | 'submitting' = 'submitting';
   stopRequested = false;
+  private cancelTaken = false;
   readonly command: RunningCommand;
   private settle!: (end: CommandEnd) => void;
   private readonly outputs: OutputFileFollower[];
@@ -224,21 +225,28 @@ class FollowedSlurmJob {
     };
   }
 
-  /** `scancel`; a failed one is sent again on the next poll. The end stays whatever Slurm then says. */
+  /** `scancel`, once it has been taken; a failed one is sent again on the next poll. The end stays whatever Slurm then says. */
   async cancel(): Promise<void> {
-    if (this.slurmJobId === undefined || this.phase === 'ended') return;
-    await this.cli.cancel(this.slurmJobId).catch((error: Error) => this.log(`job ${this.workspace.jobId}: scancel ${this.slurmJobId} failed (${error.message}); sent again on the next poll`));
+    if (this.slurmJobId === undefined || this.phase === 'ended' || this.cancelTaken) return;
+    try {
+      await this.cli.cancel(this.slurmJobId);
+      this.cancelTaken = true;
+    } catch (error) {
+      this.log(`job ${this.workspace.jobId}: scancel ${this.slurmJobId} failed (${(error as Error).message}); sent again on the next poll`);
+    }
   }
 
+  /**
+   * A look at the job in the queue. Where it is is said when it waits, and when it starts running after
+   * it was said to wait (so the wait is not the last word); a job found running at once needs no word.
+   */
   async observe(queued: QueuedSlurmJob): Promise<void> {
     const phase = phaseOf(queued.state);
     if (phase !== this.phase && phase !== 'ended') {
+      const wasWaiting = this.phase === 'queued';
       this.phase = phase;
-      this.observer.placed?.(
-        phase === 'queued'
-          ? `waiting in Slurm's queue: job ${this.slurmJobId} on partition ${queued.partition} (${queued.reason})`
-          : `running in Slurm: job ${this.slurmJobId} on ${queued.nodes || 'its node'}`,
-      );
+      if (phase === 'queued') this.observer.placed?.(`waiting in Slurm's queue: job ${this.slurmJobId} on partition ${queued.partition} (${queued.reason})`);
+      else if (wasWaiting) this.observer.placed?.(`running in Slurm: job ${this.slurmJobId} on ${queued.nodes || 'its node'}`);
     }
     if (this.stopRequested) await this.cancel();
   }
