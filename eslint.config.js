@@ -5,8 +5,11 @@ const depConstraints = [
   { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:lib', 'type:testing'] },
   { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib', 'type:testing'] },
   { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:lib'] },
-  { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib', 'type:testing', 'type:service', 'type:tooling'] },
+  { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib', 'type:testing', 'type:service', 'type:tooling', 'type:console'] },
   { sourceTag: 'type:tooling', onlyDependOnLibsWithTags: ['type:lib', 'type:testing'] },
+  // The console talks to the platform over HTTP only, through its generated client: it imports no service.
+  // Of the libraries it takes only pure rules the platform applies too (the slug rule, for its preview).
+  { sourceTag: 'type:console', onlyDependOnLibsWithTags: ['type:lib'] },
 ];
 
 // The harness's projectionSpec applies read-models' write intents, and read-models' own int tests run on
@@ -18,7 +21,7 @@ module.exports = [
   ...nx.configs['flat/typescript'],
   { ignores: ['**/node_modules', '**/dist', '**/.nx', 'coverage', '.cairn'] },
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     rules: {
       '@nx/enforce-module-boundaries': ['error', { enforceBuildableLibDependency: false, allow: [], depConstraints, ignoredCircularDependencies }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
@@ -28,8 +31,8 @@ module.exports = [
     },
   },
   {
-    // npm start registers the demo templates that the runner's public entry describes as data.
-    files: ['deploy/local/start.ts'],
+    // npm start and npm run demo register the demo templates that the runner's public entry describes as data.
+    files: ['deploy/local/demo-templates.ts'],
     rules: {
       '@nx/enforce-module-boundaries': ['error', { enforceBuildableLibDependency: false, allow: ['@cairn/runner'], depConstraints }],
     },
@@ -42,7 +45,7 @@ module.exports = [
         'error',
         {
           enforceBuildableLibDependency: false,
-          allow: ['@cairn/access-service', '@cairn/projects-service', '@cairn/jobs-service', '@cairn/logbook-service', '@cairn/runner'],
+          allow: ['@cairn/access-service', '@cairn/projects-service', '@cairn/jobs-service', '@cairn/logbook-service', '@cairn/runner', '@cairn/console/event-stream'],
           depConstraints,
           ignoredCircularDependencies,
         },

@@ -1,4 +1,4 @@
-import { createServer, request, type ServerResponse, type Server } from 'node:http';
+import { createServer, request, type IncomingMessage, type ServerResponse, type Server } from 'node:http';
 import { problem, PROBLEM_CONTENT_TYPE } from '@cairn/http';
 import { serviceFor, type ServiceName } from './routes';
 
@@ -36,18 +36,24 @@ async function health(res: ServerResponse, path: string, upstreams: Partial<Reco
   sendProblem(res, 503, `Not ready: ${notReady.join(', ')}`, { rule: 'health.not-ready', notReady, services: byName });
 }
 
-/** The local stand-in for the Ingress: one port, /api paths streamed to the service that owns them. */
-export function startEdge(port: number, upstreams: Partial<Record<ServiceName, number>>, host = '127.0.0.1'): Promise<Server> {
+/** What the edge serves besides /api and health (the console); answers whether it handled the request. */
+export type SiteHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
+
+/** The local stand-in for the Ingress: one port, /api paths streamed to the service that owns them, the rest to `site`. */
+export function startEdge(port: number, upstreams: Partial<Record<ServiceName, number>>, host = '127.0.0.1', site?: SiteHandler): Promise<Server> {
   const server = createServer((req, res) => {
+    if (site?.(req, res)) return;
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'GET' && (path === '/health/live' || path === '/health/ready')) {
       void health(res, path, upstreams);
       return;
     }
     const service = serviceFor(path);
-    const upstreamPort = service ? upstreams[service] : undefined;
+    // The console's paths are the site's: what it declined (a POST to a page) has nowhere else to go.
+    const upstreamPort = service && service !== 'console' ? upstreams[service] : undefined;
     if (!service || !upstreamPort) {
-      sendProblem(res, 404, service ? `The ${service} service is not running.` : `No service serves ${path}.`, { rule: 'edge.no-route' });
+      const detail = service === 'console' ? `The console answers GET and HEAD at ${path}.` : service ? `The ${service} service is not running.` : `No service serves ${path}.`;
+      sendProblem(res, 404, detail, { rule: 'edge.no-route' });
       return;
     }
     const forwarded = request(

@@ -3,7 +3,11 @@ import { open } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { dirname, join } from 'node:path';
 import { freePort, ServerProcess, startFerretDb, startNatsServer, waitUntil, type ProcessExit } from '@cairn/testing';
+import { consoleAuthFromEnv, consoleSite } from './console-site';
 import { startEdge } from './edge';
+import { reportsError, summarize } from './log-lines';
+
+export { reportsError, summarize };
 
 export { startEdge };
 import type { ServiceName } from './routes';
@@ -20,10 +24,19 @@ function repoRoot(): string {
   }
   return dir;
 }
-const REPO = repoRoot();
+export const REPO = repoRoot();
 const DIST = join(REPO, 'dist');
 export const SERVICES: ServiceName[] = ['access', 'projects', 'jobs', 'logbook'];
 const READY_TIMEOUT_MS = 60_000;
+
+/** Where `npm start` says, in `<CAIRN_HOME>/platform.json`, the platform it runs can be reached (`npm run demo` reads it). */
+export interface PlatformAddress {
+  edgeUrl: string;
+  natsUrl: string;
+  mongoUrl: string;
+}
+
+export const PLATFORM_FILE = 'platform.json';
 
 export interface PlatformOptions {
   /** Folder for the servers' data, blobs and logs; kept between runs. */
@@ -34,6 +47,8 @@ export interface PlatformOptions {
   /** The reference runner's own command line and environment (`--backend slurm` and the cluster's settings); default: the local backend on every queue. */
   runner?: { args?: string[]; env?: NodeJS.ProcessEnv };
   log?: (line: string) => void;
+  /** Each line a service writes to its log, as it writes it (`npm start` shows them at a terminal). */
+  serviceOutput?: (service: ServiceName, line: string) => void;
 }
 
 /** A service process that ended before it was ready: which, how, the line of its log that says why, and where that log is. */
@@ -63,7 +78,8 @@ async function firstErrorLine(logFile: string, offset: number): Promise<string |
     const buffer = Buffer.alloc(Math.max(0, size - offset));
     await file.read(buffer, 0, buffer.length, offset);
     const lines = buffer.toString().replace(ANSI_ESCAPE, '').split('\n').map((line) => line.trim()).filter(Boolean);
-    return lines.find((line) => /\berror\b/i.test(line)) ?? lines[lines.length - 1];
+    const line = lines.find(reportsError) ?? lines[lines.length - 1];
+    return line === undefined ? undefined : summarize(line);
   } finally {
     await file.close();
   }
@@ -153,6 +169,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
         HOST: '127.0.0.1',
         CAIRN_DATA_DIR: options.env.CAIRN_DATA_DIR ?? join(options.homeDir, 'data'),
       });
+      const output = options.serviceOutput;
+      if (output) child.onLine((line) => output(name, line));
       child.start();
       stops.push(() => child.stop('SIGTERM', 10_000));
       services.push({ name, url: `http://127.0.0.1:${port}`, logFile, logOffset, process: child });
@@ -170,7 +188,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       }),
     );
 
-    const edge: Server = await startEdge(options.edgePort, upstreams);
+    const site = consoleSite({ root: join(DIST, 'console'), auth: consoleAuthFromEnv(options.env) });
+    const edge: Server = await startEdge(options.edgePort, upstreams, '127.0.0.1', site);
     stops.push(() => new Promise<void>((done) => edge.close(() => done())));
     const address = edge.address();
     const edgePort = typeof address === 'object' && address ? address.port : options.edgePort;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm start`: installs the servers if needed, builds, and runs the whole platform until Ctrl-C.
+# `npm start`: installs the servers if needed, builds (services and the console), and runs the whole platform until Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 [ -d node_modules ] || npm ci --no-audit --no-fund
@@ -9,5 +9,5 @@ if ! bash deploy/local/install-tools.sh >/dev/null; then
     exit 1
   fi
 fi
-npx tsc -p tsconfig.build.json
+npm run -s build
 exec node -r ./deploy/local/register.js dist/deploy/local/start.js

@@ -4,11 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bash deploy/local/install-tools.sh --for-tests >/dev/null
-echo "== typecheck"; npx tsc -p tsconfig.json --noEmit
+echo "== typecheck"; npm run -s typecheck
 export NX_DAEMON=false NX_NO_CLOUD=true
 # The module-boundary rule reads the Nx project graph, which must be computed first.
 echo "== lint"; npx nx show projects >/dev/null && npx eslint . --max-warnings=0
-echo "== build"; npx tsc -p tsconfig.build.json
+echo "== build"; npm run -s build
 mkdir -p test-results && rm -f test-results/jest.json
 echo "== tests"
 npx jest --ci --json --outputFile=test-results/jest.json "$@"

@@ -16,7 +16,7 @@ import {
   type K8sObject,
 } from './manifests';
 
-const CAIRN_WORKLOADS = ['access', 'projects', 'jobs', 'logbook', 'runner'];
+const CAIRN_WORKLOADS = ['access', 'projects', 'jobs', 'logbook', 'runner', 'console'];
 const paths = samplePaths(ROUTES.map((route) => route.pattern));
 
 /** Variables only one way of verifying tokens reads: an overlay of the other mode has no use for them. */
@@ -39,7 +39,7 @@ describe.each(OVERLAYS)('the Kubernetes overlay %s, rendered with kustomize', (o
     objects = renderOverlay(overlay);
   });
 
-  it('deploys every Cairn service and the runner, the runner outside the Ingress', () => {
+  it('deploys every Cairn service, the runner and the console, the runner outside the Ingress', () => {
     const deployments = [...byKind(objects, 'Deployment').keys()];
     expect(deployments).toEqual(expect.arrayContaining(CAIRN_WORKLOADS));
     const ingressBackends = [...byKind(objects, 'Ingress').values()].flatMap((ingress) =>

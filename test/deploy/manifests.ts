@@ -55,9 +55,9 @@ export function selects(selector: Record<string, string>, labels: Record<string,
   return Object.entries(selector).every(([key, value]) => labels[key] === value);
 }
 
-/** Cairn's own workloads (the HTTP services and the runner), as opposed to NATS and the stores. */
+/** Cairn's own workloads (the HTTP services, the runner and the console), as opposed to NATS and the stores. */
 export function isCairnWorkload(template: PodTemplate): boolean {
-  return ['api', 'runner'].includes(template.labels['app.kubernetes.io/component'] ?? '');
+  return ['api', 'runner', 'web'].includes(template.labels['app.kubernetes.io/component'] ?? '');
 }
 
 /** Problems with references between rendered objects (an empty list when there are none). */

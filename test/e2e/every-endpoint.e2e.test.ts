@@ -1,10 +1,9 @@
 import { isDeepStrictEqual } from 'node:util';
 import request from 'supertest';
 import { LOCAL_DEV_JWT_SECRET, signDevToken } from '@cairn/auth';
-import { JetStreamEventStore } from '@cairn/event-store';
 import { MAX_JSON_DEPTH } from '@cairn/http';
 import type { RunningPlatform } from '@cairn/local-platform';
-import { JobsHistory } from '../logbook/jobs';
+import { DEMO_TEMPLATES, FILE_STATISTICS } from '@cairn/runner';
 import { startLocalPlatform } from './local-platform';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -158,7 +157,6 @@ function fieldCases(schema: Schema): BadBody[] {
  */
 describe('every endpoint the services document', () => {
   let platform: RunningPlatform;
-  let store: JetStreamEventStore;
   let endpoints: Endpoint[];
   let alice: string;
   let lastPosition = 0;
@@ -174,6 +172,8 @@ describe('every endpoint the services document', () => {
         const position = Number(response.headers['cairn-position']);
         if (Number.isSafeInteger(position)) lastPosition = Math.max(lastPosition, position);
       });
+  /** A run of File Statistics on the file: a template every world has and an input it accepts. */
+  const runOf = (fileId: string) => ({ template: `${FILE_STATISTICS.name}@${FILE_STATISTICS.version}`, inputs: [fileId], parameters: { bins: 4 }, machine: { type: 'cpu', performance: 'standard' } });
   const created = async (call: request.Test) => {
     const response = await call;
     if (response.status !== 201) throw new Error(`${response.status} ${JSON.stringify(response.body)}`);
@@ -223,14 +223,17 @@ describe('every endpoint the services document', () => {
 
   beforeAll(async () => {
     platform = await startLocalPlatform('endpoints');
+    // No runner: the world's jobs stay queued, as their create answered them.
+    await platform.runner?.process.stop('SIGTERM', 15_000);
     endpoints = [];
     for (const service of platform.services) {
       const document = (await request(service.url).get('/docs/openapi.json').expect(200)).body as OpenApiDocument;
       endpoints.push(...endpointsOf(service.name, document));
     }
 
-    // The world: a lab, a project Alice owns with an experiment, a raw file, a job in it, a deletion request, and Bob.
+    // The world: the demo templates, a lab, a project Alice owns with an experiment, a raw file, a job on it, a deletion request, and Bob.
     alice = await signDevToken({ username: 'alice', admin: true, email: 'alice@example.org', name: 'Alice Admin' }, LOCAL_DEV_JWT_SECRET);
+    for (const template of DEMO_TEMPLATES) await created(track(edge().post('/api/job-templates')).send(template));
     for (const username of ['bob', 'carol']) {
       const token = await signDevToken({ username, email: `${username}@example.org`, name: username }, LOCAL_DEV_JWT_SECRET);
       await track(edge().get('/api/users?lab=none'), token);
@@ -243,12 +246,9 @@ describe('every endpoint the services document', () => {
     await track(edge().post(`/api/projects/${ids.projects}/experiments`)).send({ experimentIds: [ids.experiments] }).expect(200);
     ids.files = (await created(track(edge().post(`/api/projects/${ids.projects}/files`)).field('path', 'raw/a.txt').attach('file', Buffer.from('a'), 'a.txt'))).id;
     ids['deletion-requests'] = (await created(track(edge().post(`/api/projects/${ids.projects}/deletion-requests`)).send({ fileIds: [ids.files], reason: 'spec' }))).id;
-    // Until the jobs service runs in the platform, its job is appended as that service's events, checked by the real catalogue.
-    store = await JetStreamEventStore.connect({ servers: platform.natsUrl });
-    ids.jobs = await new JobsHistory(store, (position) => (lastPosition = Math.max(lastPosition, position))).requested(ids.projects, 'u-alice');
+    ids.jobs = (await created(track(edge().post(`/api/projects/${ids.projects}/jobs`)).send(runOf(ids.files)))).id;
   }, 180_000);
   afterAll(async () => {
-    await store?.close();
     await platform?.stop();
   });
 
@@ -279,6 +279,7 @@ describe('every endpoint the services document', () => {
     }
     const upload = (path: string, filePath: string) => track(edge().post(path)).field('path', filePath).attach('file', Buffer.from(filePath), 'file.txt');
     const CREATES: Record<string, CreateExample> = {
+      '/api/labs': { create: async (path) => track(edge().post(path)).send({ name: 'Shapes Lab' }) },
       '/api/labs/{lab}/members': { create: async (path) => track(edge().post(path)).send({ user: 'carol' }), key: 'userId' },
       '/api/projects': { create: async (path) => track(edge().post(path)).send({ lab: ids.labs, name: 'Shapes', scheme: 'lab', baseLevel: 'viewer' }) },
       '/api/labs/{lab}/experiments': { create: async (path) => track(edge().post(path)).send({ name: 'Shapes dataset', description: 'one of each' }) },
@@ -291,6 +292,8 @@ describe('every endpoint the services document', () => {
       },
       '/api/jobs/{id}/comments': { create: async (path) => track(edge().post(path)).send({ body: 'Sharper than the first render, @bob' }) },
       '/api/experiments/{id}/comments': { create: async (path) => track(edge().post(path)).send({ body: 'One of each, for @bob' }) },
+      '/api/job-templates': { create: async (path) => track(edge().post(path)).send({ ...FILE_STATISTICS, version: '1.0.1', description: 'One of each.' }) },
+      '/api/projects/{id}/jobs': { create: async (path) => track(edge().post(path)).send(runOf(ids.files)) },
     };
 
     it('every create endpoint (a POST answering 201 where a GET lists) answers the item its list then shows, id included', async () => {

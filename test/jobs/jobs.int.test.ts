@@ -19,9 +19,10 @@ describe('the jobs API', () => {
   afterAll(() => facility?.stop(), 30_000);
 
   describe('job templates: "name@version ... Registered by a facility admin"', () => {
-    it('lists every version, the newest registration first, for everyone', async () => {
-      await jobsAs(facility.platform.admin).post('/api/job-templates', { ...RENDER_MOLECULE, version: '1.1.0', description: 'Sharper bonds.' }).expect(201);
+    it('lists every version, the newest registration first, for everyone; a registration answers its item of the list', async () => {
+      const registered = await jobsAs(facility.platform.admin).post('/api/job-templates', { ...RENDER_MOLECULE, version: '1.1.0', description: 'Sharper bonds.' }).expect(201);
       const listed = await jobsAs(facility.vic).get('/api/job-templates?name=render').expect(200);
+      expect(listed.body.items[0]).toEqual(registered.body);
       expect(listed.body.items.map((template: { ref: string }) => template.ref)).toEqual(['Render Molecule@1.1.0', 'Render Molecule on GPU@1.0.0', 'Render Molecule@1.0.0']);
       expect(listed.body.items[2]).toMatchObject({ parameters: RENDER_MOLECULE.parameters, inputTypes: ['xyz', 'pdb'], machineTypes: RENDER_MOLECULE.machineTypes, command: RENDER_MOLECULE.command });
     });
@@ -59,6 +60,7 @@ describe('the jobs API', () => {
       ['schema-invalid parameters', () => ({ parameters: { style: 'sketch', width: 'wide', zoom: 2 } }), ['parameters.zoom', 'parameters.style', 'parameters.width']],
       ['a machine type the template does not allow', () => ({ template: 'Render Molecule on GPU' }), ['machine']],
       ['a machine that is none', () => ({ machine: { type: 'tpu', performance: 'standard' } }), ['machine.type']],
+      ['a machine that is a list, with a template that is none: the shape is refused first', () => ({ template: 'Render Protein', machine: [] }), ['machine']],
       ['unknown fields', () => ({ priority: 'high' }), ['priority']],
     ])('%s', async (_case, body, fields) => {
       expect(await fieldsOf(body(facility))).toEqual(fields);
@@ -173,6 +175,8 @@ describe('the jobs API', () => {
       expect(other.body.errors).toEqual([{ field: 'template', message: expect.stringContaining('keeps the template File Statistics') }]);
       const unknownVersion = await jobsAs(facility.carol).post(`/api/jobs/${bobsRerun}/rerun`, { template: '3.0.0' }).expect(400);
       expect(unknownVersion.body.errors).toEqual([{ field: 'template', message: 'File Statistics has no version 3.0.0 (it has 1.0.0)' }]);
+      const listedMachine = await jobsAs(facility.carol).post(`/api/jobs/${bobsRerun}/rerun`, { template: '3.0.0', machine: [] }).expect(400);
+      expect(listedMachine.body.errors.map((error: { field: string }) => error.field)).toEqual(['machine']);
     });
 
     it('"GET /api/jobs/:a/diff?against=:b gives the same comparison for any two jobs of one project"', async () => {

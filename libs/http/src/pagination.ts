@@ -6,7 +6,7 @@ import { problem } from './problem';
 
 /** `limit` and `cursor` of every list endpoint (API.md conventions). */
 export class PageQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
+  @ApiPropertyOptional({ type: Number, minimum: 1, maximum: 500, default: 50 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

@@ -29,6 +29,7 @@ export class ServiceRuntime {
   readonly reactors: ReactorRunner[] = [];
   /** What a command waits for before it decides on a model (its bound is `Cairn-Min-Position`'s). */
   readonly freshState: FreshState;
+  private busStore?: Promise<EventStore>;
 
   private constructor(
     readonly config: ServiceConfig,
@@ -132,6 +133,17 @@ export class ServiceRuntime {
     return this.relay.position.targetPosition;
   }
 
+  /**
+   * The bus (JetStream's CAIRN_EVENTS) as an event store to follow, whichever store this service appends
+   * to: its positions are the ones read models and consistency tokens speak of. On JetStream that is
+   * the store itself; on EventStoreDB, the stream the relays publish into.
+   */
+  bus(): Promise<EventStore> {
+    if (this.config.eventStore === 'jetstream') return Promise.resolve(this.store);
+    this.busStore ??= JetStreamEventStore.connect({ nc: this.nc, replicas: this.config.streamReplicas });
+    return this.busStore;
+  }
+
   readiness(): ReadinessProbe[] {
     return [
       { name: 'nats', check: async () => !this.nc.isClosed() },
@@ -143,6 +155,7 @@ export class ServiceRuntime {
     await this.relay?.stop().catch((error: Error) => this.logger.warn(error.message));
     for (const reactor of this.reactors) await reactor.stop().catch((error: Error) => this.logger.warn(error.message));
     for (const runner of this.runners) await runner.stop().catch((error: Error) => this.logger.warn(error.message));
+    if (this.busStore) await (await this.busStore).close().catch((error: Error) => this.logger.warn(error.message));
     await this.store.close();
     await this.nc.drain().catch(() => undefined);
     await this.mongo.close();
@@ -176,6 +189,7 @@ async function openEventStore(config: ServiceConfig, nc: NatsConnection): Promis
     name: config.service,
     categories: ownCategories(config.service),
     replicas: config.streamReplicas,
+    onError: (error) => new Logger(`${config.service}-relay`).error(error.message),
   });
   return { store, bus, relay };
 }

@@ -6,6 +6,7 @@ import { AuditController } from './api/audit.controller';
 import { DirectorySightingInterceptor } from './api/directory-sighting.interceptor';
 import { LabsController } from './api/labs.controller';
 import { ProjectAccessController } from './api/project-access.controller';
+import { RoleSchemesController } from './api/role-schemes.controller';
 import { UsersController } from './api/users.controller';
 import { AccessAuditService } from './application/access-audit.service';
 import { AccessPreviews } from './application/access-previews';
@@ -15,6 +16,7 @@ import { ProjectAccessService } from './application/project-access.service';
 import { UserDirectory } from './application/user-directory';
 import { ACCESS_AUDIT, AccessAuditQuery } from './projections/access-audit.projection';
 import { ACCESS_INTERVALS, AccessTimelines } from './projections/access-intervals.projection';
+import { LAB_DIRECTORY, LabsOfCallerQuery } from './projections/lab-directory.projection';
 import { DIRECTORY_NAMES, DirectoryNamesQuery } from './projections/directory-names.projection';
 import { LAB_MEMBERS, LabMembersQuery } from './projections/lab-members.projection';
 
@@ -26,7 +28,7 @@ export class AccessModule {
       imports: [
         CairnHttpModule.forRoot(runtime.httpOptions()),
       ],
-      controllers: [LabsController, ProjectAccessController, UsersController, AuditController],
+      controllers: [LabsController, ProjectAccessController, UsersController, AuditController, RoleSchemesController],
       providers: [
         { provide: UserDirectory, useFactory: () => UserDirectory.open(runtime.db) },
         { provide: APP_INTERCEPTOR, useClass: DirectorySightingInterceptor },
@@ -40,6 +42,14 @@ export class AccessModule {
         { provide: LabPeopleService, useFactory: (directory: UserDirectory) => new LabPeopleService(runtime.store, directory), inject: [UserDirectory] },
         { provide: LabMembersQuery, useFactory: () => new LabMembersQuery(() => runtime.collections.resolve(LAB_MEMBERS)) },
         {
+          provide: LabsOfCallerQuery,
+          useFactory: () =>
+            new LabsOfCallerQuery(
+              () => runtime.collections.resolve(LAB_DIRECTORY),
+              () => runtime.collections.resolve(LAB_MEMBERS),
+            ),
+        },
+        {
           provide: AccessAuditService,
           useFactory: (directory: UserDirectory) =>
             new AccessAuditService(
@@ -47,6 +57,7 @@ export class AccessModule {
               new AccessAuditQuery(() => runtime.collections.resolve(ACCESS_AUDIT)),
               new DirectoryNamesQuery(() => runtime.collections.resolve(DIRECTORY_NAMES)),
               directory,
+              runtime.store,
             ),
           inject: [UserDirectory],
         },

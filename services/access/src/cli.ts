@@ -5,6 +5,7 @@ import { ProjectionState, rebuildProjection, ReadModelCollections, type Projecti
 import { serviceConfigFromEnv } from '@cairn/runtime';
 import {
   describeAccess,
+  describeVerification,
   replayProjectAccess,
   UnknownProjectError,
   verifyProjectChain,
@@ -157,17 +158,8 @@ async function auditReplay(connections: Connections, io: CliIo, project: string,
 
 async function auditVerify(connections: Connections, io: CliIo, project: string): Promise<number> {
   const verification = await verifyProjectChain(await connections.store(), project);
-  if (verification.intact) {
-    io.out(`chain intact (${verification.length} events), head ${verification.head}`);
-    return EXIT_OK;
-  }
-  const { brokenAt, type, problem, expected, actual, event } = verification;
-  io.out(
-    `chain BROKEN at event #${brokenAt} of project ${project} (${type}, stream version ${event.streamversion}, position ${event.position}, id ${event.id}): ` +
-      `${problem === 'hash-mismatch' ? 'its hash does not match its content' : "its prevHash is not the previous event's hash"}; ` +
-      `expected ${expected}, found ${actual}`,
-  );
-  return EXIT_CHECK_FAILED;
+  io.out(describeVerification(project, verification));
+  return verification.intact ? EXIT_OK : EXIT_CHECK_FAILED;
 }
 
 async function projectionsRebuild(connections: Connections, io: CliIo, projection: Projection): Promise<number> {

@@ -6,6 +6,7 @@ import { ExperimentsController } from './api/experiments.controller';
 import { FilesController, MAX_UPLOAD_BYTES } from './api/files.controller';
 import { ProjectsController } from './api/projects.controller';
 import { AccessView } from './application/access-view';
+import { ProjectActivityFeed } from './application/activity-feed';
 import { ExperimentsService } from './application/experiments.service';
 import { FilesService } from './application/files.service';
 import { LocalBlobStore } from './application/local-blob-store';
@@ -49,6 +50,7 @@ export class ProjectsModule {
           provide: FilesService,
           useValue: new FilesService(runtime.store, access, runtime.collections, blobs, fresh, runtime.readModel(DELETION_REQUESTS)),
         },
+        { provide: ProjectActivityFeed, useValue: new ProjectActivityFeed(() => runtime.bus(), access, runtime.collections, runtime.waiter, waitTimeoutMs) },
         { provide: RunnerHolds, useValue: new RunnerHolds(runtime.collections, () => fresh.of(runtime.readModel(RUNNER_HOLDS))) },
       ],
     };

@@ -1,3 +1,4 @@
+import { collectProcessMetrics, configureLogging, logger, loggingFromEnv } from '@cairn/telemetry';
 import { join } from 'node:path';
 import { Runner } from './application/runner';
 import { runnerCredentialsFrom, type RunnerCredentials } from './application/credentials';
@@ -11,12 +12,18 @@ import { RunnerConfigurationError } from './domain/queues';
 import { slurmSettingsFrom } from './domain/slurm-settings';
 import { installDemoPrograms } from './templates/programs';
 
-const log = (line: string) => console.log(`${new Date().toISOString()} ${line}`);
+const runnerLog = logger('runner');
+/** The runner's lines are sentences; the job they are about is also a field, to follow a job through the logs. */
+const log = (line: string) => {
+  const jobId = /^job (\S+):/.exec(line)?.[1];
+  runnerLog.info(jobId ? { jobId } : {}, line);
+};
 
 /**
  * The runner process. The first SIGTERM (or Ctrl-C) stops taking work and lets the running jobs finish:
- * a claimed job cannot go back to its queue (its start is recorded), and its time limit bounds the wait.
- * A second signal stops the running commands and reports their jobs as `system` failures.
+ * a claimed job cannot go back to its queue (its start is recorded); its time limit bounds the wait, and
+ * so does `CAIRN_DRAIN_TIMEOUT_MS`, past which the jobs are handed back (stopped and reported as `system`
+ * failures). A second signal does that at once.
  * With `PORT` set it answers health and metrics requests there.
  */
 async function main(): Promise<void> {
@@ -24,6 +31,8 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
+  configureLogging(loggingFromEnv('runner'));
+  collectProcessMetrics();
   const args = parseRunnerArguments(process.argv.slice(2));
   const credentials = runnerCredentialsFrom(process.env);
   const environment = runnerEnvironmentFrom(process.env, credentials.runnerId);
@@ -45,7 +54,7 @@ async function main(): Promise<void> {
     if (!first) return;
     const running = runner.runningJobIds;
     log(`${signal}: taking no more work${running.length > 0 ? `; finishing ${running.join(', ')} (${signal} again stops them)` : ''}`);
-    void runner.stop().then(() => {
+    void runner.stop({ handBackAfterMs: environment.drainTimeoutMs }).then(() => {
       health?.close();
       log('stopped');
       process.exit(0);

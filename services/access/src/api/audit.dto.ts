@@ -60,3 +60,11 @@ export class AccessAtQuery {
   @Instant()
   at?: string;
 }
+
+export class AuditedProjectQuery {
+  @ApiProperty(PROJECT)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  project!: string;
+}

@@ -328,4 +328,40 @@ describe('access audit over HTTP', () => {
       expect(reversed.body.errors).toEqual([{ field: 'to', message: 'to must not be before from' }]);
     });
   });
+
+  describe('verify and the previews shown (GET /api/audit/access/verify, .../previews/:previewId)', () => {
+    it("says in words whether the project's access history is the one that was written, for its auditors only", async () => {
+      const verified = await as(service, alice).get('/api/audit/access/verify?project=p-lab', lastPosition);
+      expect(verified.status).toBe(200);
+      expect(verified.body).toMatchObject({ project: 'p-lab', intact: true, length: 5, head: expect.stringMatching(/^[0-9a-f]{64}$/) });
+      expect(verified.body.summary).toMatch(/^chain intact \(5 events\), head [0-9a-f]{64}$/);
+
+      const refused = await as(service, carol).get('/api/audit/access/verify?project=p-lab', lastPosition);
+      expect(refused.status).toBe(403);
+      expect(refused.body.rule).toBe('audit.needs-access-manage');
+      const missing = await as(service, alice).get('/api/audit/access/verify', lastPosition);
+      expect(missing.status).toBe(400);
+      expect(missing.body.errors[0].field).toBe('project');
+    });
+
+    it('shows the preview a change cited as its actor saw it, long after the preview itself is gone', async () => {
+      const change = { kind: 'set-role', user: 'dave', role: 'experimenter' };
+      const preview = await as(service, alice).post('/api/projects/p-lab/access/preview', { change });
+      expect(preview.status).toBe(201);
+      const made = await as(service, alice).put('/api/projects/p-lab/access/users/dave', { role: 'experimenter', previewId: preview.body.previewId, reason: 'runs the next scans' });
+      expect(made.status).toBe(200);
+      lastPosition = Number(made.headers['cairn-position']);
+      // The stored preview expires (24 h); what it showed is recomputed from the event store.
+      await service.runtime.db.collection('access_previews').deleteMany({});
+
+      const shown = await as(service, alice).get(`/api/audit/access/previews/${preview.body.previewId}?project=p-lab`, lastPosition);
+      expect(shown.status).toBe(200);
+      expect(shown.body).toMatchObject({ project: 'p-lab', type: 'access.role.granted.v1', actor: alice.userId });
+      expect(shown.body.effects).toEqual(preview.body.effects);
+
+      const unknown = await as(service, alice).get('/api/audit/access/previews/no-such-preview?project=p-lab', lastPosition);
+      expect(unknown.status).toBe(404);
+      expect(unknown.body.rule).toBe('audit.preview-unknown');
+    });
+  });
 });

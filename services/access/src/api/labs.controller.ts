@@ -1,10 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '@cairn/auth';
 import { notFound } from '@cairn/contracts';
-import { CommandResult, CurrentPrincipal, PageQuery } from '@cairn/http';
+import { CommandResult, CurrentPrincipal, PageOf, PageQuery } from '@cairn/http';
 import { LabsService } from '../application/labs.service';
+import { LabsOfCallerQuery } from '../projections/lab-directory.projection';
 import { LabMembersQuery } from '../projections/lab-members.projection';
+import { AddedLabMemberDto, LabMemberDto, MyLabDto, RemovedLabMemberDto } from './answers.dto';
 import { AddLabMemberDto, CreateLabDto, RemoveLabMemberDto } from './labs.dto';
 
 const LAB_REF = /^[a-z0-9]+(-[a-z0-9]+)*$/;
@@ -22,15 +24,25 @@ export class LabsController {
   constructor(
     private readonly labs: LabsService,
     private readonly members: LabMembersQuery,
+    private readonly labsOfCaller: LabsOfCallerQuery,
   ) {}
 
+  @Get()
+  @ApiOperation({ summary: 'The labs the caller belongs to, by slug; every lab, by name, for a facility admin.' })
+  @ApiOkResponse({ type: PageOf(MyLabDto) })
+  mine(@CurrentPrincipal() principal: Principal, @Query() page: PageQuery) {
+    return this.labsOfCaller.labsOf(principal, page.limit, page.cursor);
+  }
+
   @Post()
+  @ApiCreatedResponse({ type: MyLabDto })
   async create(@CurrentPrincipal() principal: Principal, @Body() body: CreateLabDto) {
     const { position, lab } = await this.labs.createLab(principal, body.name, body.slug);
     return new CommandResult(position, lab);
   }
 
   @Post(':lab/members')
+  @ApiCreatedResponse({ type: AddedLabMemberDto })
   async addMember(@CurrentPrincipal() principal: Principal, @Param('lab') lab: string, @Body() body: AddLabMemberDto) {
     const { position, member } = await this.labs.addMember(principal, labRef(lab), body.user, body.admin ?? false);
     return new CommandResult(position, member);
@@ -38,6 +50,7 @@ export class LabsController {
 
   @Delete(':lab/members/:userRef')
   @HttpCode(200)
+  @ApiOkResponse({ type: RemovedLabMemberDto })
   async removeMember(
     @CurrentPrincipal() principal: Principal,
     @Param('lab') lab: string,
@@ -49,6 +62,7 @@ export class LabsController {
   }
 
   @Get(':lab/members')
+  @ApiOkResponse({ type: PageOf(LabMemberDto) })
   listMembers(@CurrentPrincipal() principal: Principal, @Param('lab') lab: string, @Query() page: PageQuery) {
     return this.members.membersVisibleTo(principal, labRef(lab), page.limit, page.cursor);
   }

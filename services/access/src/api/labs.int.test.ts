@@ -25,7 +25,7 @@ describe('labs and lab members over HTTP', () => {
   it('given a facility admin, when they create a lab, then it answers 201 with the slug and a Cairn-Position', async () => {
     const response = await api().post('/api/labs').set('authorization', `Bearer ${admin}`).send({ name: 'Crème Brûlée Lab' });
     expect(response.status).toBe(201);
-    expect(response.body).toEqual({ id: 'creme-brulee-lab', slug: 'creme-brulee-lab', name: 'Crème Brûlée Lab' });
+    expect(response.body).toEqual({ id: 'creme-brulee-lab', slug: 'creme-brulee-lab', name: 'Crème Brûlée Lab', admin: true });
     expect(Number(response.headers['cairn-position'])).toBeGreaterThan(0);
   });
 
@@ -158,5 +158,33 @@ describe('labs and lab members over HTTP', () => {
       .set('authorization', `Bearer ${admin}`)
       .set('Cairn-Min-Position', removed.headers['cairn-position']);
     expect(list.body.items.map((m: { username: string }) => m.username)).toEqual(['alice', 'bob']);
+  });
+
+  it('"my labs": a member lists the labs they belong to, a facility admin every lab by name, a stranger none', async () => {
+    const other = await api().post('/api/labs').set('authorization', `Bearer ${admin}`).send({ name: 'Another Lab' });
+    const mine = await api().get('/api/labs').set('authorization', `Bearer ${bob}`).set('Cairn-Min-Position', other.headers['cairn-position']);
+    expect(mine.status).toBe(200);
+    expect(mine.body).toEqual({ items: [{ id: 'creme-brulee-lab', slug: 'creme-brulee-lab', name: 'Crème Brûlée Lab', admin: false }], nextCursor: null });
+
+    const every = await api().get('/api/labs').set('authorization', `Bearer ${admin}`);
+    expect(every.body.items).toEqual([
+      { id: 'another-lab', slug: 'another-lab', name: 'Another Lab', admin: true },
+      { id: 'creme-brulee-lab', slug: 'creme-brulee-lab', name: 'Crème Brûlée Lab', admin: true },
+    ]);
+    const firstOnly = await api().get('/api/labs?limit=1').set('authorization', `Bearer ${admin}`);
+    expect(firstOnly.body).toMatchObject({ items: [{ id: 'another-lab' }], nextCursor: expect.any(String) });
+
+    const none = await api().get('/api/labs').set('authorization', `Bearer ${carol}`);
+    expect(none.body).toEqual({ items: [], nextCursor: null });
+  });
+
+  it('the role schemes are data a client can read: roles lowest first, capabilities, grants and base levels', async () => {
+    const response = await api().get('/api/role-schemes').set('authorization', `Bearer ${bob}`);
+    expect(response.status).toBe(200);
+    const byName = Object.fromEntries(response.body.map((scheme: { name: string }) => [scheme.name, scheme]));
+    expect(byName.facility).toMatchObject({ roles: ['viewer', 'member', 'manager', 'owner'], ownerCardinality: 'exactly-one', hasBaseLevel: false, defaultBaseLevel: null });
+    expect(byName.facility.grantRules.member.add).toEqual(['viewer']);
+    expect(byName.lab).toMatchObject({ roles: ['none', 'viewer', 'commenter', 'experimenter', 'owner'], hasBaseLevel: true, defaultBaseLevel: 'none' });
+    expect(byName.lab.capabilities.commenter).toContain('comments.write');
   });
 });

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '@cairn/auth';
 import { notFound } from '@cairn/contracts';
 import { CommandResult, CurrentPrincipal, expectedVersionOf, IfMatch, Versioned } from '@cairn/http';
@@ -14,6 +14,15 @@ import {
   TransferOwnershipDto,
   type ChangeContextDto,
 } from './project-access.dto';
+import {
+  AccessCheckDto,
+  AccessPreviewDto,
+  BaseLevelOutcomeDto,
+  MyAccessDto,
+  OwnershipOutcomeDto,
+  UserAccessOutcomeDto,
+  UsersPageDto,
+} from './answers.dto';
 
 const PROJECT_ID = /^[A-Za-z0-9_-]{1,200}$/;
 
@@ -42,22 +51,26 @@ export class ProjectAccessController {
 
   /** Its `ETag` is the version of the project's access, for `If-Match` on the changes below. */
   @Get()
+  @ApiOkResponse({ type: UsersPageDto })
   async usersPage(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
     const { version, page } = await this.access.usersPage(principal, projectRef(id));
     return new Versioned(version, page);
   }
 
   @Get('me')
+  @ApiOkResponse({ type: MyAccessDto })
   mine(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
     return this.access.mine(principal, projectRef(id));
   }
 
   @Get('check')
+  @ApiOkResponse({ type: AccessCheckDto })
   check(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Query() query: CheckQuery) {
     return this.access.check(principal, projectRef(id), query.user, query.capability);
   }
 
   @Put('users/:userRef')
+  @ApiOkResponse({ type: UserAccessOutcomeDto })
   setRole(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
@@ -70,6 +83,7 @@ export class ProjectAccessController {
 
   @Delete('users/:userRef')
   @HttpCode(200)
+  @ApiOkResponse({ type: UserAccessOutcomeDto })
   removeRole(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
@@ -81,12 +95,14 @@ export class ProjectAccessController {
   }
 
   @Put('base-level')
+  @ApiOkResponse({ type: BaseLevelOutcomeDto })
   setBaseLevel(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: SetBaseLevelDto, @IfMatch() ifMatch?: number) {
     return this.change(principal, id, { kind: 'set-base-level', level: body.level }, body, ifMatch);
   }
 
   @Post('transfer-ownership')
   @HttpCode(200)
+  @ApiOkResponse({ type: OwnershipOutcomeDto })
   transferOwnership(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
@@ -104,6 +120,7 @@ export class ProjectAccessController {
 
   /** A dry run: changes nothing (so answers no position), but is kept for the change to cite. */
   @Post('preview')
+  @ApiOkResponse({ type: AccessPreviewDto })
   preview(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: PreviewDto) {
     return this.access.preview(principal, projectRef(id), changeRequestOf(body.change));
   }

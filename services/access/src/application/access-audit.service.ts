@@ -6,6 +6,8 @@ import type { AccessAuditEntry, AccessAuditQuery, AuditFilter } from '../project
 import type { AccessTimelines } from '../projections/access-intervals.projection';
 import { nameAt, type DirectoryNamesQuery, type HistoryPoint, type PersonName } from '../projections/directory-names.projection';
 import { accessAt, peopleMentionedIn, type AccessAt, type ProjectTimeline } from '../projections/point-in-time-access';
+import type { EventStore } from '@cairn/event-store';
+import { describeVerification, previewShown, verifyProjectChain } from './access-history-check';
 import type { UserDirectory } from './user-directory';
 
 /** The capability that makes someone an auditor of one project: whoever manages its access. */
@@ -39,6 +41,7 @@ export class AccessAuditService {
     private readonly audit: AccessAuditQuery,
     private readonly names: DirectoryNamesQuery,
     private readonly directory: UserDirectory,
+    private readonly store: EventStore,
   ) {}
 
   async history(principal: Principal, request: HistoryRequest, limit: number, cursor?: string): Promise<Page<NamedAuditEntry>> {
@@ -91,6 +94,27 @@ export class AccessAuditService {
       if (recorded) return nameAt(recorded, point);
       const entry = signedIn.get(userId);
       return entry && { username: entry.username, displayName: entry.displayName };
+    };
+  }
+
+  /** `audit verify` for the project's auditors: its access stream's hash chain, read from the event store, and the verdict in words. */
+  async verify(principal: Principal, project: string) {
+    await this.auditedTimeline(principal, project);
+    const verification = await verifyProjectChain(this.store, project);
+    return { project, ...verification, summary: describeVerification(project, verification) };
+  }
+
+  /** The preview a recorded change cites, as it was shown, with the people named. */
+  async previewShown(principal: Principal, project: string, previewId: string) {
+    await this.auditedTimeline(principal, project);
+    const shown = await previewShown(this.store, project, previewId);
+    const names = await this.directory.entriesOf(shown.effects.map((effect) => effect.user));
+    return {
+      ...shown,
+      effects: shown.effects.map((effect) => {
+        const entry = names.get(effect.user);
+        return { ...effect, username: entry?.username ?? effect.user, displayName: entry?.displayName ?? effect.user };
+      }),
     };
   }
 

@@ -200,7 +200,7 @@ describe('audit verify, audit replay and projections rebuild', () => {
       [['audit', 'replay'], /audit replay needs --project <id>/],
       [['audit', 'replay', '--project', 'p-replay', '--at', 'yesterday'], /--at "yesterday" is not an ISO 8601 time/],
       [['audit', 'verify', '--project', 'p-replay', '--at', 'x'], /unknown option --at/],
-      [['projections', 'rebuild', 'nothing'], /"nothing" is not a read model of the access service \(lab_members, access_audit, access_intervals/],
+      [['projections', 'rebuild', 'nothing'], /"nothing" is not a read model of the access service \(lab_members, lab_directory, access_audit, access_intervals/],
       [['audit', 'erase'], /unknown command "audit erase"/],
     ])('%j prints why and the usage, with exit status 2', async (args, reason) => {
       const { status, err } = await cli(...(args as string[]));

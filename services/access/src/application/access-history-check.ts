@@ -1,6 +1,7 @@
 import { capabilitiesOf, foldEvents, type CairnEvent, type LabEvent, type ProjectAccessEvent, type Role } from '@cairn/contracts';
 import type { EventStore } from '@cairn/event-store';
-import { explainAccess, labDecider, projectAccessDecider, verifyChain, type ChainVerification, type Lab, type ProjectAccess } from '../domain';
+import { accessEffects, explainAccess, labDecider, projectAccessDecider, verifyChain, type ChainVerification, type Lab, type ProjectAccess, type UserAccessChange } from '../domain';
+import { refusal } from '../domain/refusal';
 import type { AccessTimelines } from '../projections/access-intervals.projection';
 import { accessAt } from '../projections/point-in-time-access';
 import { labStream } from './labs.service';
@@ -93,6 +94,56 @@ export async function verifyProjectChain(store: EventStore, project: string): Pr
   if (verification.intact) return verification;
   const { id, streamversion, position } = history[verification.brokenAt];
   return { ...verification, event: { id, streamversion, position } };
+}
+
+export interface PreviewShown {
+  project: string;
+  previewId: string;
+  /** The change that cited it. */
+  eventId: string;
+  type: string;
+  at: string;
+  actor: string;
+  effects: UserAccessChange[];
+}
+
+/**
+ * What a preview showed its actor before they made the change citing it. A change may cite only a
+ * preview computed on the very version of the project's access it was applied to (`requireEvidence`),
+ * and the change is what that preview decided, so the preview's answer is the difference between the
+ * states before and after the citing event, with the lab's members as they were then: computed here
+ * from the event store, long after the preview itself is gone.
+ */
+export async function previewShown(store: EventStore, project: string, previewId: string): Promise<PreviewShown> {
+  const history = (await store.readStream(projectAccessStream(project))) as unknown as (CairnEvent & ProjectAccessEvent)[];
+  if (history.length === 0) throw new UnknownProjectError(project);
+  const index = history.findIndex((event) => (event.data as { previewId?: string }).previewId === previewId);
+  if (index < 0) throw refusal('not-found', 'audit.preview-unknown', `no access change of project ${project} cites preview ${previewId}`);
+  const event = history[index];
+  const before = foldEvents(projectAccessDecider, history.slice(0, index)) as ProjectAccess;
+  const after = projectAccessDecider.evolve(before, event) as ProjectAccess;
+  const labEvents = ((await store.readStream(labStream(before.lab))) as unknown as (CairnEvent & LabEvent)[]).filter((labEvent) => labEvent.position < event.position);
+  const lab = foldEvents(labDecider, labEvents);
+  return {
+    project,
+    previewId,
+    eventId: event.id,
+    type: event.type,
+    at: (event.data as { at: string }).at,
+    actor: (event.data as { actor: string }).actor,
+    effects: accessEffects(before, after, lab?.members.keys() ?? []),
+  };
+}
+
+/** The verdict of `verifyProjectChain` in one sentence, as `audit verify` prints it and the auditor's page shows it. */
+export function describeVerification(project: string, verification: ProjectChainVerification): string {
+  if (verification.intact) return `chain intact (${verification.length} events), head ${verification.head}`;
+  const { brokenAt, type, problem, expected, actual, event } = verification;
+  return (
+    `chain BROKEN at event #${brokenAt} of project ${project} (${type}, stream version ${event.streamversion}, position ${event.position}, id ${event.id}): ` +
+    `${problem === 'hash-mismatch' ? 'its hash does not match its content' : "its prevHash is not the previous event's hash"}; ` +
+    `expected ${expected}, found ${actual}`
+  );
 }
 
 /** Everyone with a role: explicit permissions, then lab members through a base level that gives anything. */

@@ -13,6 +13,8 @@ export interface LabCreated {
   id: string;
   slug: string;
   name: string;
+  /** The creator administers the lab they create. */
+  admin: true;
 }
 
 /**
@@ -37,7 +39,7 @@ export class LabsService {
       { type: 'CreateLab', lab, name, slug: lab, creator, creatorIsFacilityAdmin: principal.isFacilityAdmin },
       { actor: principal.userId },
     );
-    return { position: outcome.position, lab: { id: lab, slug: lab, name: name.trim() } satisfies LabCreated };
+    return { position: outcome.position, lab: { id: lab, slug: lab, name: name.trim(), admin: true } satisfies LabCreated };
   }
 
   async addMember(principal: Principal, lab: string, userRef: string, admin: boolean) {

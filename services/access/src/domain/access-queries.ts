@@ -31,8 +31,14 @@ export function previewChange(
   decider: Decider<ProjectAccessCommand, ProjectAccessState, ProjectAccessEvent> = projectAccessDecider,
 ): UserAccessChange[] {
   const events = decider.decide(change, state);
-  const before = state as ProjectAccess;
-  const after = events.reduce(decider.evolve, state) as ProjectAccess;
+  return accessEffects(state as ProjectAccess, events.reduce(decider.evolve, state) as ProjectAccess, labMembers);
+}
+
+/**
+ * Who gains or loses what between two states of a project's access: the preview's answer, and (for the
+ * auditor) what a recorded change's preview showed, from the states around its event.
+ */
+export function accessEffects(before: ProjectAccess, after: ProjectAccess, labMembers: Iterable<string>): UserAccessChange[] {
   const members = new Set(labMembers);
   const users = new Set([...members, ...before.explicit.keys(), ...after.explicit.keys()]);
   return [...users]

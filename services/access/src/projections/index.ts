@@ -2,7 +2,8 @@ import type { Projection } from '@cairn/read-models';
 import { accessAuditProjection } from './access-audit.projection';
 import { accessIntervalsProjection } from './access-intervals.projection';
 import { directoryNamesProjection } from './directory-names.projection';
+import { labDirectoryProjection } from './lab-directory.projection';
 import { labMembersProjection } from './lab-members.projection';
 
 /** Every read model the access service keeps. */
-export const accessProjections: Projection[] = [labMembersProjection, accessAuditProjection, accessIntervalsProjection, directoryNamesProjection];
+export const accessProjections: Projection[] = [labMembersProjection, labDirectoryProjection, accessAuditProjection, accessIntervalsProjection, directoryNamesProjection];

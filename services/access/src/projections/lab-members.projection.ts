@@ -17,7 +17,7 @@ export interface LabMemberDocument {
   admin: boolean;
 }
 
-const memberId = (lab: string, userId: string) => `${lab}:${userId}`;
+export const memberId = (lab: string, userId: string) => `${lab}:${userId}`;
 
 /** A lab member as the members list and the addition's answer show them. */
 export function labMemberViewOf({ lab, userId, username, email, displayName, admin }: Omit<LabMemberDocument, '_id' | 'usernameLower'>) {
@@ -27,8 +27,9 @@ export function labMemberViewOf({ lab, userId, username, email, displayName, adm
 /** Who belongs to which lab: the lab members list and the lab-member check of lab-scoped reads. */
 export const labMembersProjection = defineProjection({
   name: LAB_MEMBERS,
-  version: 1,
-  indexes: [{ key: { lab: 1, usernameLower: 1, _id: 1 } }, { key: { userId: 1 } }],
+  // Version 2: a person's memberships are listed by lab ("my labs"), which the { userId, lab } index serves.
+  version: 2,
+  indexes: [{ key: { lab: 1, usernameLower: 1, _id: 1 } }, { key: { userId: 1, lab: 1, _id: 1 } }],
   on: {
     'access.lab.member-added.v1': ({ data, position }) => {
       const document: Omit<LabMemberDocument, '_id'> = {

@@ -1,10 +1,11 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Requires, type Principal } from '@cairn/auth';
-import { CommandResult, CurrentPrincipal, MinPosition } from '@cairn/http';
+import { CommandResult, CurrentPrincipal, MinPosition, PageOf } from '@cairn/http';
 import type { Request, Response } from 'express';
 import { JobLogsService } from '../application/job-logs.service';
 import { JobsService, type SearchInput } from '../application/jobs.service';
+import { CancelledJobDto, JobDetailsDto, JobDiffDto, JobItemDto, LogPageDto, RerunFormDto } from './answers.dto';
 import { DiffQuery, JobSearchQuery, LogsQuery, machinesOf, RerunJobDto, RunJobDto } from './dto';
 import { wordsOf } from '../projections';
 
@@ -31,6 +32,7 @@ export class JobsController {
 
   @Post('projects/:id/jobs')
   @Requires('jobs.run')
+  @ApiCreatedResponse({ type: JobItemDto })
   async run(@CurrentPrincipal() principal: Principal, @Param('id') projectId: string, @Body() body: RunJobDto) {
     const { position, job } = await this.jobs.run(principal, projectId, body);
     return new CommandResult(position, job);
@@ -39,17 +41,20 @@ export class JobsController {
   /** A project's jobs, newest first: "Search by triggerer", "by job template name", status, machine, time, text. */
   @Get('projects/:id/jobs')
   @Requires('project.read')
+  @ApiOkResponse({ type: PageOf(JobItemDto) })
   searchProject(@CurrentPrincipal() principal: Principal, @Param('id') projectId: string, @Query() query: JobSearchQuery, @MinPosition() minPosition?: number) {
     return this.jobs.search(principal, { ...searchOf(query), projectId }, minPosition);
   }
 
   /** The jobs of every project the caller may read ("Go to Analysis → Jobs"). */
   @Get('jobs')
+  @ApiOkResponse({ type: PageOf(JobItemDto) })
   search(@CurrentPrincipal() principal: Principal, @Query() query: JobSearchQuery, @MinPosition() minPosition?: number) {
     return this.jobs.search(principal, searchOf(query), minPosition);
   }
 
   @Get('jobs/:id')
+  @ApiOkResponse({ type: JobDetailsDto })
   details(@CurrentPrincipal() principal: Principal, @Param('id') jobId: string, @MinPosition() minPosition?: number) {
     return this.jobs.details(principal, jobId, minPosition);
   }
@@ -57,6 +62,7 @@ export class JobsController {
   /** Ordered chunks as JSON; with `Accept: text/event-stream`, the same chunks and then new ones live until the job ends. */
   @Get('jobs/:id/logs')
   @ApiProduces('application/json', 'text/event-stream')
+  @ApiOkResponse({ type: LogPageDto, description: 'JSON: the chunks after `after`. With `Accept: text/event-stream`: a `chunk` event per chunk (id = seq), then live ones, and `end` ({status}) when the job ends.' })
   async logsOf(
     @CurrentPrincipal() principal: Principal,
     @Param('id') jobId: string,
@@ -96,23 +102,27 @@ export class JobsController {
   }
 
   @Get('jobs/:id/rerun-form')
+  @ApiOkResponse({ type: RerunFormDto })
   rerunForm(@CurrentPrincipal() principal: Principal, @Param('id') jobId: string, @MinPosition() minPosition?: number) {
     return this.jobs.rerunForm(principal, jobId, minPosition);
   }
 
   @Post('jobs/:id/rerun')
+  @ApiCreatedResponse({ type: JobItemDto })
   async rerun(@CurrentPrincipal() principal: Principal, @Param('id') jobId: string, @Body() body: RerunJobDto) {
     const { position, job } = await this.jobs.rerun(principal, jobId, body);
     return new CommandResult(position, job);
   }
 
   @Get('jobs/:id/diff')
+  @ApiOkResponse({ type: JobDiffDto })
   diff(@CurrentPrincipal() principal: Principal, @Param('id') jobId: string, @Query() query: DiffQuery, @MinPosition() minPosition?: number) {
     return this.jobs.diff(principal, jobId, query.against, minPosition);
   }
 
   @Post('jobs/:id/cancel')
   @HttpCode(200)
+  @ApiOkResponse({ type: CancelledJobDto })
   async cancel(@CurrentPrincipal() principal: Principal, @Param('id') jobId: string) {
     const { position, job } = await this.jobs.cancel(principal, jobId);
     return new CommandResult(position, job);

@@ -4,7 +4,7 @@ import { commandHandler, loadAggregate, type EventStore } from '@cairn/event-sto
 import type { Page } from '@cairn/http';
 import { pageBy, prefixOf, type ReadModelCollections, type ReadModelDocument } from '@cairn/read-models';
 import { parseTemplateRef, templateDecider, templateRefOf, type RegisterTemplate, type TemplateState, type TemplateVersion } from '../domain/template';
-import { JOB_TEMPLATES, type JobTemplateDocument } from '../projections';
+import { JOB_TEMPLATES, templateDocumentOf, type JobTemplateDocument } from '../projections';
 import { templateIdOf, templateStream } from './streams';
 
 /** A registration as the API takes it: the command without what the service fills in. */
@@ -15,7 +15,7 @@ export type TemplateView = Omit<TemplateVersion, 'templateId'> & {
   id: string;
   /** `name@version`: what a run names. */
   ref: string;
-  registeredAt?: string;
+  registeredAt: string;
 };
 
 /** Job templates: registration by a facility admin, the list, and the version a run pins. */
@@ -36,8 +36,8 @@ export class TemplatesService {
       { type: 'RegisterTemplate', templateId, ...input, actor: principal.userId, actorIsFacilityAdmin: principal.isFacilityAdmin },
       { actor: principal.userId },
     );
-    const { actor, ...registered } = outcome.events[0].data;
-    return { position: outcome.position, template: viewOf({ ...registered, registeredBy: actor }) };
+    // The answer is the version's list item, as `job_templates` will hold it once it has the event.
+    return { position: outcome.position, template: viewOf(templateDocumentOf(outcome.events[0].data, outcome.time!)) };
   }
 
   /** Every version, the newest registration first; `name` is a case-insensitive prefix. */
@@ -45,7 +45,7 @@ export class TemplatesService {
     const collection = await this.collections.resolve<ReadModelDocument>(JOB_TEMPLATES);
     const filter = query.name ? { nameLower: prefixOf(query.name) } : {};
     const page = await pageBy<JobTemplateDocument>(collection, filter, 'registeredAt', query.limit, query.cursor, 'descending');
-    return { items: page.items.map(({ _id, parametersJson, nameLower: _lower, ...fields }) => viewOf({ ...fields, parameters: JSON.parse(parametersJson) })), nextCursor: page.nextCursor };
+    return { items: page.items.map(viewOf), nextCursor: page.nextCursor };
   }
 
   /**
@@ -75,6 +75,7 @@ export class TemplatesService {
   }
 }
 
-export function viewOf({ templateId, ...template }: TemplateVersion & { registeredAt?: string }): TemplateView {
-  return { id: `${templateId}@${template.version}`, ref: templateRefOf(template), ...template };
+/** A stored version as the list shows it; `_position` is the read model's bookkeeping, never part of the item. */
+function viewOf({ _id, _position, templateId: _template, nameLower: _lower, parametersJson, ...fields }: JobTemplateDocument & { _position?: number }): TemplateView {
+  return { id: _id, ref: templateRefOf(fields), ...fields, parameters: JSON.parse(parametersJson) };
 }

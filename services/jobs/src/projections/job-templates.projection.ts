@@ -1,3 +1,4 @@
+import type { TemplateRegisteredData } from '@cairn/contracts';
 import { defineProjection } from '@cairn/read-models';
 
 export const JOB_TEMPLATES = 'job_templates';
@@ -26,21 +27,27 @@ export interface JobTemplateDocument {
 /** The newest registration first; `name` filters by a case-insensitive prefix, bounded in the index after the sort. */
 export const JOB_TEMPLATES_INDEX = { key: { registeredAt: -1, _id: -1, nameLower: 1 } };
 
+/** A version as the list stores it, from its registration: what the projection writes and the registration answers. */
+export function templateDocumentOf(data: TemplateRegisteredData, registeredAt: string): JobTemplateDocument {
+  const { parameters, actor, ...fields } = data;
+  return {
+    _id: `${data.templateId}@${data.version}`,
+    ...fields,
+    nameLower: data.name.toLowerCase(),
+    parametersJson: JSON.stringify(parameters),
+    registeredBy: actor,
+    registeredAt,
+  };
+}
+
 export const jobTemplatesProjection = defineProjection({
   name: JOB_TEMPLATES,
   version: 1,
   indexes: [JOB_TEMPLATES_INDEX],
   on: {
     'jobs.template.registered.v1': ({ data, position, time }) => {
-      const { parameters, actor, ...fields } = data;
-      const document: Omit<JobTemplateDocument, '_id'> = {
-        ...fields,
-        nameLower: data.name.toLowerCase(),
-        parametersJson: JSON.stringify(parameters),
-        registeredBy: actor,
-        registeredAt: time,
-      };
-      return [{ kind: 'replace', id: `${data.templateId}@${data.version}`, position, document }];
+      const { _id, ...document } = templateDocumentOf(data, time);
+      return [{ kind: 'replace', id: _id, position, document }];
     },
   },
 });

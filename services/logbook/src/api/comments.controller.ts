@@ -1,9 +1,10 @@
 import { Body, Controller, Get, Injectable, Param, Post, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '@cairn/auth';
 import { CommandResult, CurrentPrincipal, MinPosition, PageQuery } from '@cairn/http';
 import { CommentsService } from '../application/comments.service';
 import type { TargetKind } from '../projections';
+import { CommentDto, CommentThreadDto } from './answers.dto';
 import { AddCommentDto, EditCommentDto } from './dto';
 
 /**
@@ -17,22 +18,26 @@ abstract class CommentRoutes {
   constructor(private readonly comments: CommentsService) {}
 
   @Get(':id/comments')
+  @ApiOkResponse({ type: CommentThreadDto })
   thread(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Query() page: PageQuery, @MinPosition() minPosition?: number) {
     return this.comments.thread(principal, { kind: this.kind, id }, page, minPosition);
   }
 
   @Post(':id/comments')
+  @ApiCreatedResponse({ type: CommentDto })
   async add(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: AddCommentDto, @MinPosition() minPosition?: number) {
     const { position, comment } = await this.comments.add(principal, { kind: this.kind, id }, body, minPosition);
     return new CommandResult(position, comment);
   }
 
   @Get(':id/comments/:commentId')
+  @ApiOkResponse({ type: CommentDto })
   comment(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Param('commentId') commentId: string, @MinPosition() minPosition?: number) {
     return this.comments.comment(principal, { kind: this.kind, id }, commentId, minPosition);
   }
 
   @Put(':id/comments/:commentId')
+  @ApiOkResponse({ type: CommentDto })
   async edit(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,

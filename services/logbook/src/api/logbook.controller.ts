@@ -1,8 +1,9 @@
 import { Body, Controller, Get, Param, Post, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '@cairn/auth';
-import { CommandResult, CurrentPrincipal, expectedVersionOf, IfMatch, MinPosition, PageQuery, Versioned } from '@cairn/http';
+import { CommandResult, CurrentPrincipal, expectedVersionOf, IfMatch, MinPosition, PageOf, PageQuery, Versioned } from '@cairn/http';
 import { LogbookService } from '../application/logbook.service';
+import { BestJobsDto, EntryDto, LogbookPageDto, RevisionDto, WrittenEntryDto } from './answers.dto';
 import { CreateEntryDto, RecordBestJobsDto, ReviseEntryDto } from './dto';
 
 @ApiTags('logbook')
@@ -12,18 +13,21 @@ export class LogbookController {
   constructor(private readonly logbook: LogbookService) {}
 
   @Get()
+  @ApiOkResponse({ type: LogbookPageDto })
   page(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Query() page: PageQuery, @MinPosition() minPosition?: number) {
     return this.logbook.page(principal, id, page, minPosition);
   }
 
   /** Each answer about one entry carries its version as `ETag`, for the `If-Match` of its next revision. */
   @Post('entries')
+  @ApiCreatedResponse({ type: EntryDto })
   async addEntry(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: CreateEntryDto, @MinPosition() minPosition?: number) {
     const { position, entry } = await this.logbook.addEntry(principal, id, body, minPosition);
     return new Versioned(entry.version, new CommandResult(position, entry));
   }
 
   @Get('entries/:entryId')
+  @ApiOkResponse({ type: EntryDto })
   async entry(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
@@ -36,6 +40,7 @@ export class LogbookController {
 
   @Put('entries/:entryId')
   @ApiHeader({ name: 'If-Match', required: false, description: 'The ETag of the version revised; a stale one answers 412 with the current one.' })
+  @ApiOkResponse({ type: WrittenEntryDto })
   async reviseEntry(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
@@ -50,6 +55,7 @@ export class LogbookController {
   }
 
   @Get('entries/:entryId/revisions')
+  @ApiOkResponse({ type: PageOf(RevisionDto) })
   revisions(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
@@ -61,12 +67,14 @@ export class LogbookController {
   }
 
   @Put('best-jobs')
+  @ApiOkResponse({ type: BestJobsDto })
   async recordBestJobs(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: RecordBestJobsDto, @MinPosition() minPosition?: number) {
     const { position, bestJobs } = await this.logbook.recordBestJobs(principal, id, body, minPosition);
     return new CommandResult(position, bestJobs);
   }
 
   @Get('best-jobs')
+  @ApiOkResponse({ type: PageOf(BestJobsDto) })
   bestJobsHistory(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Query() page: PageQuery, @MinPosition() minPosition?: number) {
     return this.logbook.bestJobsHistory(principal, id, page, minPosition);
   }

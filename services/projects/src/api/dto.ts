@@ -60,6 +60,15 @@ export class ListProjectsQuery extends PageQuery {
   q?: string;
 }
 
+export class ActivityQuery extends PageQuery {
+  @ApiPropertyOptional({ type: Number, description: 'With Accept: text/event-stream: the newest position the caller has; entries after it come first, then live ones. Absent: only new entries.' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  after?: number;
+}
+
 export class ProjectPageQuery {
   @ApiPropertyOptional({ description: 'Needed when the path names the project by slug.' })
   @IsOptional()
@@ -87,14 +96,14 @@ export class LabExperimentsQuery extends PageQuery {
 }
 
 export class ProjectExperimentsQuery {
-  @ApiPropertyOptional({ minimum: 1, default: 1 })
+  @ApiPropertyOptional({ type: Number, minimum: 1, default: 1 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(1)
   page = 1;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @ApiPropertyOptional({ type: Number, minimum: 1, maximum: 100, default: 20 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -118,7 +127,7 @@ export class UnlinkExperimentsDto extends LinkExperimentsDto {
 }
 
 export class FilesQuery extends PageQuery {
-  @ApiPropertyOptional({ description: "A folder of the file space, e.g. raw or processed/<jobId>; '' or absent: the top." })
+  @ApiPropertyOptional({ type: String, description: "A folder of the file space, e.g. raw or processed/<jobId>; '' or absent: the top." })
   @IsOptional()
   @IsString()
   @MaxLength(1024)

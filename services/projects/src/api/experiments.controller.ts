@@ -1,9 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Requires, type Principal } from '@cairn/auth';
-import { CommandResult, CurrentPrincipal } from '@cairn/http';
+import { CommandResult, CurrentPrincipal, PageOf } from '@cairn/http';
 import { ExperimentsService } from '../application/experiments.service';
 import { CreateExperimentDto, LabExperimentsQuery, LinkExperimentsDto, ProjectExperimentsQuery, UnlinkExperimentsDto } from './dto';
+import { ExperimentDto, LinkedExperimentsDto, ProjectExperimentsDto, UnlinkedExperimentsDto, WideningProblemDto } from './answers.dto';
 
 @ApiTags('experiments')
 @ApiBearerAuth()
@@ -12,18 +13,21 @@ export class ExperimentsController {
   constructor(private readonly experiments: ExperimentsService) {}
 
   @Post('labs/:lab/experiments')
+  @ApiCreatedResponse({ type: ExperimentDto })
   async create(@CurrentPrincipal() principal: Principal, @Param('lab') lab: string, @Body() body: CreateExperimentDto) {
     const { position, experiment } = await this.experiments.create(principal, lab, body);
     return new CommandResult(position, experiment);
   }
 
   @Get('labs/:lab/experiments')
+  @ApiOkResponse({ type: PageOf(ExperimentDto) })
   listLab(@CurrentPrincipal() principal: Principal, @Param('lab') lab: string, @Query() query: LabExperimentsQuery) {
     return this.experiments.listLab(principal, lab, query);
   }
 
   @Get('projects/:id/experiments')
   @Requires('project.read')
+  @ApiOkResponse({ type: ProjectExperimentsDto })
   listProject(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Query() query: ProjectExperimentsQuery) {
     return this.experiments.listProject(principal, id, query.page, query.pageSize);
   }
@@ -31,6 +35,7 @@ export class ExperimentsController {
   @Post('projects/:id/experiments')
   @HttpCode(200)
   @Requires('datasets.link')
+  @ApiOkResponse({ type: LinkedExperimentsDto })
   async link(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: LinkExperimentsDto) {
     const { position, linked } = await this.experiments.link(principal, id, body.experimentIds);
     return new CommandResult(position, { linked });
@@ -39,6 +44,8 @@ export class ExperimentsController {
   @Delete('projects/:id/experiments')
   @HttpCode(200)
   @Requires('datasets.unlink')
+  @ApiOkResponse({ type: UnlinkedExperimentsDto })
+  @ApiConflictResponse({ type: WideningProblemDto, description: 'Some experiment would become visible to more people: send confirmWidening to go ahead.' })
   async unlink(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: UnlinkExperimentsDto) {
     const { position, unlinked } = await this.experiments.unlink(principal, id, body.experimentIds, body.confirmWidening === true);
     return new CommandResult(position, { unlinked });

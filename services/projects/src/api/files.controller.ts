@@ -1,11 +1,12 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res, StreamableFile } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Requires, RunnerAccess, type Principal } from '@cairn/auth';
-import { CommandResult, CurrentPrincipal, PageQuery } from '@cairn/http';
+import { CommandResult, CurrentPrincipal, PageOf, PageQuery } from '@cairn/http';
 import type { Request, Response } from 'express';
 import { FilesService } from '../application/files.service';
 import { RunnerHolds } from '../application/runner-holds';
 import { DecideDeletionDto, FilesQuery, RequestDeletionDto } from './dto';
+import { DeletionDecisionDto, DeletionRequestDto, DeletionRequestedDto, FileDto, FolderDto } from './answers.dto';
 import { receiveUpload } from './multipart-upload';
 
 export const MAX_UPLOAD_BYTES = Symbol('MAX_UPLOAD_BYTES');
@@ -32,6 +33,7 @@ export class FilesController {
       properties: { path: { type: 'string', example: 'raw/run-1/image.tif', description: 'Before the file part.' }, file: { type: 'string', format: 'binary' } },
     },
   })
+  @ApiCreatedResponse({ type: FileDto })
   async upload(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
@@ -54,6 +56,7 @@ export class FilesController {
 
   @Get('projects/:id/files')
   @Requires('project.read')
+  @ApiOkResponse({ type: FolderDto })
   list(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Query() query: FilesQuery) {
     return this.files.list(principal, id, query);
   }
@@ -62,6 +65,8 @@ export class FilesController {
   @Get('projects/:id/files/:fileId/content')
   @Requires('project.read')
   @RunnerAccess()
+  @ApiProduces('application/octet-stream')
+  @ApiOkResponse({ schema: { type: 'string', format: 'binary' }, description: 'The bytes, as an attachment.' })
   async download(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
@@ -80,6 +85,7 @@ export class FilesController {
 
   @Post('projects/:id/deletion-requests')
   @Requires('project.read')
+  @ApiCreatedResponse({ type: DeletionRequestedDto })
   async requestDeletion(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: RequestDeletionDto) {
     const { position, request } = await this.files.requestDeletion(principal, id, body.fileIds, body.reason);
     return new CommandResult(position, request);
@@ -87,12 +93,14 @@ export class FilesController {
 
   @Get('projects/:id/deletion-requests')
   @Requires('project.read')
+  @ApiOkResponse({ type: PageOf(DeletionRequestDto) })
   listDeletionRequests(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Query() page: PageQuery) {
     return this.files.listDeletionRequests(principal, id, page);
   }
 
   @Post('deletion-requests/:id/approve')
   @HttpCode(200)
+  @ApiOkResponse({ type: DeletionDecisionDto })
   async approve(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
     const { position, ...decision } = await this.files.decide(principal, id, 'approve');
     return new CommandResult(position, decision);
@@ -100,6 +108,7 @@ export class FilesController {
 
   @Post('deletion-requests/:id/reject')
   @HttpCode(200)
+  @ApiOkResponse({ type: DeletionDecisionDto })
   async reject(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: DecideDeletionDto) {
     const { position, ...decision } = await this.files.decide(principal, id, 'reject', body.reason);
     return new CommandResult(position, decision);

@@ -1,29 +1,39 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Requires, type Principal } from '@cairn/auth';
-import { CommandResult, CurrentPrincipal, ExpectedVersionDto, expectedVersionOf, IfMatch, MinPosition, PageQuery, Versioned } from '@cairn/http';
+import { CommandResult, CurrentPrincipal, ExpectedVersionDto, expectedVersionOf, IfMatch, MinPosition, PageOf, Versioned } from '@cairn/http';
+import type { Request, Response } from 'express';
+import { ProjectActivityFeed } from '../application/activity-feed';
 import { ProjectsService } from '../application/projects.service';
-import { CreateProjectDto, ListProjectsQuery, ProjectPageQuery, UpdateProjectDto } from './dto';
+import { ActivityDto, DeletedProjectDto, ProjectDto, ProjectPageDto, UpdatedProjectDto } from './answers.dto';
+import { ActivityQuery, CreateProjectDto, ListProjectsQuery, ProjectPageQuery, UpdateProjectDto } from './dto';
+import { EVENT_STREAM, openEventStream, wantsEventStream, type EventStream } from './event-stream';
 
 @ApiTags('projects')
 @ApiBearerAuth()
 @Controller('projects')
 export class ProjectsController {
-  constructor(private readonly projects: ProjectsService) {}
+  constructor(
+    private readonly projects: ProjectsService,
+    private readonly feed: ProjectActivityFeed,
+  ) {}
 
   @Post()
+  @ApiCreatedResponse({ type: ProjectDto })
   async create(@CurrentPrincipal() principal: Principal, @Body() body: CreateProjectDto) {
     const { position, project } = await this.projects.create(principal, body);
     return new CommandResult(position, project);
   }
 
   @Get()
+  @ApiOkResponse({ type: PageOf(ProjectDto) })
   list(@CurrentPrincipal() principal: Principal, @Query() query: ListProjectsQuery) {
     return this.projects.list(principal, query);
   }
 
   /** Its `ETag` is the project's version, for `If-Match` on PATCH and DELETE. */
   @Get(':idOrSlug')
+  @ApiOkResponse({ type: ProjectPageDto })
   async page(
     @CurrentPrincipal() principal: Principal,
     @Param('idOrSlug') idOrSlug: string,
@@ -36,6 +46,7 @@ export class ProjectsController {
 
   @Patch(':id')
   @Requires('project.update')
+  @ApiOkResponse({ type: UpdatedProjectDto })
   async update(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: UpdateProjectDto, @IfMatch() ifMatch?: number) {
     const { expectedVersion: _, ...changes } = body;
     const { position, project } = await this.projects.update(principal, id, changes, expectedVersionOf(ifMatch, body));
@@ -45,6 +56,7 @@ export class ProjectsController {
   @Delete(':id')
   @HttpCode(200)
   @Requires('project.delete')
+  @ApiOkResponse({ type: DeletedProjectDto })
   async delete(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: ExpectedVersionDto, @IfMatch() ifMatch?: number) {
     const { position } = await this.projects.delete(principal, id, expectedVersionOf(ifMatch, body));
     return new CommandResult(position, { id, status: 'deleted' });
@@ -52,7 +64,37 @@ export class ProjectsController {
 
   @Get(':id/activity')
   @Requires('project.read')
-  activity(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Query() page: PageQuery) {
-    return this.projects.activity(principal, id, page.limit, page.cursor);
+  @ApiProduces('application/json', EVENT_STREAM)
+  @ApiOkResponse({
+    type: PageOf(ActivityDto),
+    description:
+      'JSON: newest first. With `Accept: text/event-stream`: an `activity` event per entry (an ActivityDto; its id is the position), those after `after` first, then each new one live; an `end` event ({rule, detail}) says why it stopped.',
+  })
+  async activity(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Query() query: ActivityQuery,
+    @Req() request: Request,
+    @Res() response: Response,
+  ) {
+    if (!wantsEventStream(request)) {
+      response.json(await this.projects.activity(principal, id, query.limit, query.cursor));
+      return;
+    }
+    // What the catch-up delivers before the stream is open waits here: a refusal must still be able to answer 403 or 503.
+    const stream: { open?: EventStream } = {};
+    const early: ((open: EventStream) => void)[] = [];
+    const emit = (write: (open: EventStream) => void) => (stream.open ? write(stream.open) : early.push(write));
+    const follower = await this.feed.follow(principal, id, query.after, {
+      entry: (item) => emit((open) => open.send('activity', item, item.position)),
+      end: (reason) =>
+        emit((open) => {
+          open.send('end', reason);
+          open.end();
+        }),
+    });
+    const opened = openEventStream(response, () => void follower.close());
+    stream.open = opened;
+    for (const write of early.splice(0)) write(opened);
   }
 }

@@ -8,6 +8,7 @@ import { projectDecider } from '../domain/project';
 import { requireName } from '../domain/fields';
 import { generateSlug, requireAvailableSlug } from '../domain/slug';
 import {
+  activityItemOf,
   EXPERIMENT_DIRECTORY,
   newProjectOf,
   PROJECT_ACTIVITY,
@@ -223,7 +224,7 @@ export class ProjectsService {
       .sort({ position: -1 })
       .limit(limit + 1)
       .toArray()) as unknown as ActivityDocument[];
-    const items = documents.slice(0, limit).map(({ _id, projectId: _project, ...entry }) => ({ id: _id, ...entry }));
+    const items = documents.slice(0, limit).map(activityItemOf);
     const last = items[items.length - 1];
     return { items, nextCursor: documents.length > limit && last ? encodeCursor(last.position) : null };
   }

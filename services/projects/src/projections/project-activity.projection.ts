@@ -17,6 +17,11 @@ export interface ActivityDocument {
   details: Record<string, unknown>;
 }
 
+/** An entry as lists and the live feed answer it: by its event's id, without the project it is listed under. */
+export function activityItemOf({ _id, projectId: _project, ...entry }: ActivityDocument) {
+  return { id: _id, ...entry };
+}
+
 /**
  * Fields of event data that the entry carries elsewhere, or that mean nothing to a reader of the feed;
  * markdown bodies (logbook entries, comments: up to 50,000 characters) are read where they were written.
@@ -66,10 +71,11 @@ export const projectActivityProjection = defineProjection<ProjectScopedEventType
   },
 });
 
-function activityEntry(event: StoredEventOf<ProjectScopedEventType>): WriteIntent[] {
+/** The entry an event makes in its project's activity: the feed's document, and what the live feed sends. */
+export function activityEntryOf(event: StoredEventOf<ProjectScopedEventType>): Omit<ActivityDocument, '_id'> {
   const { data } = event;
   const actor = 'actor' in data && typeof data.actor === 'string' ? data.actor : event.actorid;
-  const document: Omit<ActivityDocument, '_id'> = {
+  return {
     projectId: data.projectId,
     position: event.position,
     at: event.time,
@@ -78,5 +84,8 @@ function activityEntry(event: StoredEventOf<ProjectScopedEventType>): WriteInten
     ...(actor !== undefined && { actor }),
     details: Object.fromEntries(Object.entries(data).filter(([field]) => !UNDETAILED.has(field))),
   };
-  return [{ kind: 'replace', id: event.id, position: event.position, document }];
+}
+
+function activityEntry(event: StoredEventOf<ProjectScopedEventType>): WriteIntent[] {
+  return [{ kind: 'replace', id: event.id, position: event.position, document: activityEntryOf(event) }];
 }

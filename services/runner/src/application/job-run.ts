@@ -8,6 +8,7 @@ import { LogShipper, type LogJournal, type LogLimits, type LogPosition } from '.
 import { ProgressReporter } from './progress-reporter';
 import type { ProjectFiles } from './project-files';
 import { untilAnswered } from './retry';
+import { heartbeatsSent } from './runner-metrics';
 
 /** How a run ended for the runner: the outcome it reported, or `abandoned` when the jobs service had ended the job. */
 export type RunEnding = FinishedReport['outcome'] | 'abandoned';
@@ -201,10 +202,14 @@ export class JobRun {
       this.context.jobs
         .report('heartbeat', this.ids)
         .then((reply) => {
+          heartbeatsSent.inc({ runner: this.ids.runnerId, answer: reply.cancel ? 'cancel' : reply.accepted ? 'accepted' : 'refused' });
           if (reply.cancel) this.requestCancel();
           else if (!reply.accepted) this.abandon(reply.reason);
         })
-        .catch((error: Error) => this.context.log(`job ${this.ids.jobId}: heartbeat not answered (${error.message})`))
+        .catch((error: Error) => {
+          heartbeatsSent.inc({ runner: this.ids.runnerId, answer: 'unanswered' });
+          this.context.log(`job ${this.ids.jobId}: heartbeat not answered (${error.message})`);
+        })
         .finally(() => {
           inFlight = false;
         });

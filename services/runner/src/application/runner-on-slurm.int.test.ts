@@ -107,8 +107,8 @@ describeWithSlurm(`the runner with the slurm backend, on a private Slurm cluster
     expect(JSON.parse(uploadsOf(job)[1].bytes.toString('utf8'))).toMatchObject({ title: 'Lysozyme on Slurm', bins: 8 });
     expect(testbed.jobs.logText(job.jobId)).toContain('[1/1] measurements.csv: 5 lines, 156 bytes');
     expect(controllerLog()).toMatch(new RegExp(`Allocate JobId=${slurmJobIdOf(job.jobId)} NodeList=\\S+ #CPUs=1 Partition=cpu`));
-    // Removed once the end is reported.
-    await waitUntil('the job folder is removed', async () => !existsSync(jobFolderOf('runner-slurm-1', job.jobId)));
+    // The folder is released after the end is reported, so it goes a moment after the job ends.
+    await waitUntil(`job ${job.jobId}'s folder released`, async () => !existsSync(jobFolderOf('runner-slurm-1', job.jobId)), 10_000);
   });
 
   it('runs Render Molecule on gpu/turbo on the partition that type maps to, with a GPU', async () => {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NatsConnection } from 'nats';
 import { cancelSubjectOf, WORK_STREAM, workConsumerOf, workSubjectOf, type Assignment, type Machine } from '@cairn/contracts';
+import { metricValue } from '@cairn/telemetry';
 import { freePort, waitUntil } from '@cairn/testing';
 import type { FakeFileApi } from '../../test-support/fake-file-api';
 import type { FakeJobs } from '../../test-support/fake-jobs-service';
@@ -221,12 +222,15 @@ describe('the runner against the runner protocol', () => {
     expect(chunks.filter((chunk) => chunk.stream === 'stderr').map((chunk) => chunk.text).join('')).toBe('line 50 ünïcödé\nline 100 ünïcödé\nline 150 ünïcödé\nline 200 ünïcödé\n');
   });
 
-  it('heartbeats at the assignment interval while the job runs', async () => {
+  it('heartbeats at the assignment interval while the job runs, and counts them by answer', async () => {
     const job = await queueJob({ command: nodeCommand('setTimeout(() => {}, 1500)'), heartbeatIntervalMs: 200 });
+    const accepted = () => metricValue('cairn_runner_heartbeats_total', { runner: 'runner-heartbeats', answer: 'accepted' });
 
-    await withRunner({}, () => finished(job.jobId));
+    await withRunner({ runnerId: 'runner-heartbeats' }, () => finished(job.jobId));
 
-    expect(jobs.reportsOf('heartbeat', job.jobId).length).toBeGreaterThanOrEqual(4);
+    const sent = jobs.reportsOf('heartbeat', job.jobId).length;
+    expect(sent).toBeGreaterThanOrEqual(4);
+    expect(await accepted()).toBe(sent);
   });
 
   it('serves only the queues named, leaving the other queues to runners that serve them', async () => {
@@ -288,6 +292,16 @@ describe('the runner against the runner protocol', () => {
     expect(jobs.claims.map((claim) => claim.jobId)).not.toContain(later!.jobId);
     // Served by the next runner instead.
     expect((await withRunner({}, () => finished(later!.jobId))).outcome).toBe('succeeded');
+  });
+
+  it('on stop with a drain deadline hands back a job still running then: stopped, and reported as a system failure', async () => {
+    const endless = await queueJob({ command: nodeCommand("console.log('integrating'); setInterval(() => {}, 1000)") });
+    await withRunner({}, async (runner) => {
+      await waitUntil('the job runs', async () => runner.runningJobIds.includes(endless.jobId), 20_000);
+      await runner.stop({ handBackAfterMs: 500 });
+      expect(runner.runningJobIds).toEqual([]);
+      expect(jobs.finishedOf(endless.jobId)).toMatchObject({ outcome: 'failed', failure: { kind: 'system', reason: 'the runner was stopped before the command ended' } });
+    });
   });
 
   it('stops a job the jobs service has ended behind its back and reports nothing more for it', async () => {

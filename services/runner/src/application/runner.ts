@@ -105,9 +105,23 @@ export class Runner {
     return this.ended;
   }
 
-  /** Takes no more work; resolves once the running jobs have ended and the connections are closed. */
-  stop(): Promise<void> {
+  /**
+   * Takes no more work; resolves once the running jobs have ended and the connections are closed. With
+   * `handBackAfterMs`, jobs still running then are stopped and reported as `system` failures (what the
+   * platform sees of a lost runner, at once instead of after the heartbeat timeout), so that the stop
+   * ends within an orchestrator's grace period.
+   */
+  stop(options: { handBackAfterMs?: number } = {}): Promise<void> {
     this.stopped ??= this.shutDown();
+    const { handBackAfterMs } = options;
+    if (handBackAfterMs !== undefined) {
+      const deadline = setTimeout(() => {
+        if (this.runs.size === 0) return;
+        this.log(`drain timeout (${handBackAfterMs} ms): handing back ${this.runningJobIds.join(', ')}`);
+        this.abort();
+      }, handBackAfterMs);
+      void this.stopped.finally(() => clearTimeout(deadline));
+    }
     return this.stopped;
   }
 

@@ -1,0 +1,72 @@
+import { fireEvent, screen, waitFor } from '@testing-library/preact';
+import { renderInConsole, stubPlatform } from '../testing/console-harness';
+import { ExperimentManagerPage } from './experiment-manager';
+import type { ProjectPage } from './project-shell';
+
+const project = {
+  id: 'p-1',
+  lab: 'sundog',
+  slug: 'stacks',
+  name: 'Stacks',
+  you: { role: 'owner', via: 'explicit', capabilities: ['project.read', 'datasets.link', 'datasets.unlink'] },
+} as ProjectPage;
+
+const experiment = (id: string, name: string, projects: string[]) => ({ id, lab: 'sundog', name, description: '', createdBy: 'u-bob', createdAt: '2026-01-06T09:00:00Z', projects });
+
+function manager() {
+  const stub = stubPlatform({
+    'GET /api/labs/sundog/experiments': ({ query }) => ({
+      body: { items: [experiment('e-1', 'Apoferritin', ['p-1']), experiment('e-2', 'Beta-galactosidase', [])].filter((e) => e.name.toLowerCase().startsWith((query.get('q') ?? '').toLowerCase())), nextCursor: null },
+    }),
+    'GET /api/labs/sundog/members': { body: { items: [{ lab: 'sundog', userId: 'u-erin', username: 'erin', displayName: 'Erin Evans', admin: false }], nextCursor: null } },
+    'POST /api/projects/p-1/experiments': ({ body }) => ({ body: { linked: (body as { experimentIds: string[] }).experimentIds } }),
+    'DELETE /api/projects/p-1/experiments': ({ body }) =>
+      (body as { confirmWidening?: boolean }).confirmWidening
+        ? { body: { unlinked: ['e-1'] } }
+        : {
+            status: 409,
+            body: {
+              type: 'urn:cairn:problem:experiments.unlink-widens-visibility',
+              title: 'Conflict',
+              status: 409,
+              detail: 'removing 1 experiment(s) would make them visible to more people; confirm to go ahead',
+              rule: 'experiments.unlink-widens-visibility',
+              widening: [{ experimentId: 'e-1', newlyVisibleTo: ['u-erin'] }],
+            },
+          },
+  });
+  renderInConsole(<ExperimentManagerPage project={project} />, stub);
+  return stub;
+}
+
+describe('the experiment manager (Sundog guide)', () => {
+  it('"the filter textbox will search the lab"; rows selected with checkboxes are added in bulk', async () => {
+    const stub = manager();
+    await screen.findByText('Beta-galactosidase');
+    fireEvent.input(screen.getByLabelText('Filter the lab’s experiments'), { target: { value: 'bet' } });
+    await waitFor(() => expect(screen.queryByText('Apoferritin')).toBeNull());
+    expect(stub.calls('GET', '/api/labs/sundog/experiments').at(-1)?.query.get('q')).toBe('bet');
+    fireEvent.click(screen.getByRole('checkbox', { name: 'Select Beta-galactosidase' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Add to project (1)' }));
+    await screen.findByText('Added 1 experiment to the project.');
+    expect(stub.calls('POST', '/api/projects/p-1/experiments')[0].body).toEqual({ experimentIds: ['e-2'] });
+  });
+
+  it('removal is confirmed first; when it widens who sees an experiment, the warning names them before "Remove anyway"', async () => {
+    const stub = manager();
+    fireEvent.click(await screen.findByRole('checkbox', { name: 'Select Apoferritin' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Remove from project (1)' }));
+    expect(screen.getByText('Remove from the project?')).toBeTruthy();
+    expect(stub.calls('DELETE', '/api/projects/p-1/experiments')).toEqual([]);
+    fireEvent.click(screen.getByRole('button', { name: 'Remove' }));
+
+    await screen.findByText('More people would see these experiments');
+    expect(screen.getByText(/would newly be visible to/).textContent).toBe('Apoferritin would newly be visible to Erin Evans.');
+    fireEvent.click(screen.getByRole('button', { name: 'Remove anyway' }));
+    await screen.findByText('Removed 1 experiment from the project.');
+    expect(stub.calls('DELETE', '/api/projects/p-1/experiments').map((call) => call.body)).toEqual([
+      { experimentIds: ['e-1'] },
+      { experimentIds: ['e-1'], confirmWidening: true },
+    ]);
+  });
+});
