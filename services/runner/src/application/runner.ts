@@ -34,6 +34,8 @@ const BACK_AT_ONCE_MS = 0;
 const CLAIM_RETRY_DELAY_MS = 2_000;
 /** A claim is retried for at most this long: well inside the work queue's ack wait, so the item stays ours. */
 const CLAIM_PATIENCE_MS = 10_000;
+/** Work items pulled, and claimed, at once when that many slots are free. */
+const MAX_CLAIMS_AT_ONCE = 16;
 
 /**
  * The runner process' work: pulls from the shared consumer of every queue it serves, claims each item with
@@ -148,7 +150,8 @@ export class Runner {
       }
       let messages: JsMsg[];
       try {
-        ({ messages } = await pullBatch(this.nc, { stream: WORK_STREAM, consumer, batch: 1, waitMs: this.options.pollMs ?? 5_000 }, this.pulls.signal));
+        const room = Math.min(this.slots - this.busy, MAX_CLAIMS_AT_ONCE);
+        ({ messages } = await pullBatch(this.nc, { stream: WORK_STREAM, consumer, batch: room, waitMs: this.options.pollMs ?? 5_000 }, this.pulls.signal));
       } catch (error) {
         if (this.stopping) break;
         this.log(`queue ${machineKeyOf(machine)}: ${(error as Error).message}`);
@@ -156,16 +159,19 @@ export class Runner {
         await new Promise((resolve) => setTimeout(resolve, 1_000));
         continue;
       }
-      for (const message of messages) {
-        if (this.stopping || this.busy >= this.slots) {
-          message.nak(BACK_AT_ONCE_MS);
-          continue;
-        }
-        this.busy += 1;
-        const running = await this.take(message, machine);
-        if (running) void running.ended.finally(() => this.freeSlot());
-        else this.freeSlot();
-      }
+      // Claimed side by side: a runner with many slots (a scheduler's) fills them at the jobs service's pace, not one round trip at a time.
+      await Promise.all(
+        messages.map(async (message) => {
+          if (this.stopping || this.busy >= this.slots) {
+            message.nak(BACK_AT_ONCE_MS);
+            return;
+          }
+          this.busy += 1;
+          const running = await this.take(message, machine);
+          if (running) void running.ended.finally(() => this.freeSlot());
+          else this.freeSlot();
+        }),
+      );
     }
   }
 

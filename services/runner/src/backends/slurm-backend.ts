@@ -166,19 +166,22 @@ export class SlurmBackend implements ExecutionBackend {
     }, this.options.settings.pollMs);
   }
 
-  /** One `squeue` for every job followed; `scontrol` for each that has left the queue; then everyone's new output. */
+  /**
+   * One `squeue` for every job followed; for each that has left the queue, `scontrol` in the
+   * background (the next poll does not wait for those lookups); then everyone's new output.
+   */
   private async poll(): Promise<void> {
     const submitted = [...this.followed].filter((job) => job.slurmJobId !== undefined && job.phase !== 'ended');
     if (submitted.length > 0) {
-      let queued: Map<string, QueuedSlurmJob> | undefined;
       try {
-        queued = new Map((await this.options.cli.queued(submitted.map((job) => job.slurmJobId!))).map((entry) => [entry.slurmJobId, entry]));
+        const queued = new Map((await this.options.cli.queued(submitted.map((job) => job.slurmJobId!))).map((entry) => [entry.slurmJobId, entry]));
+        for (const job of submitted) {
+          const entry = queued.get(job.slurmJobId!);
+          if (entry) void job.observe(entry);
+          else job.lookUpEnd();
+        }
       } catch (error) {
         this.log(`squeue failed, the jobs' states are read again in ${this.options.settings.pollMs} ms: ${(error as Error).message}`);
-      }
-      if (queued) {
-        const answered = queued;
-        await Promise.all(submitted.map((job) => (answered.has(job.slurmJobId!) ? job.observe(answered.get(job.slurmJobId!)!) : job.leftQueue())));
       }
     }
     for (const job of this.followed) if (job.phase !== 'ended') job.readOutput();
@@ -191,10 +194,12 @@ class FollowedSlurmJob {
   submission?: Promise<void>;
   phase: SlurmPhase | 'submitting' = 'submitting';
   stopRequested = false;
+  private cancelTaken = false;
   readonly command: RunningCommand;
   private settle!: (end: CommandEnd) => void;
   private readonly outputs: OutputFileFollower[];
   private reading?: Promise<void>;
+  private lookingUp?: Promise<void>;
 
   constructor(
     readonly workspace: Workspace,
@@ -220,27 +225,41 @@ class FollowedSlurmJob {
     };
   }
 
-  /** `scancel`; a failed one is sent again on the next poll. The end stays whatever Slurm then says. */
+  /** `scancel`, once it has been taken; a failed one is sent again on the next poll. The end stays whatever Slurm then says. */
   async cancel(): Promise<void> {
-    if (this.slurmJobId === undefined || this.phase === 'ended') return;
-    await this.cli.cancel(this.slurmJobId).catch((error: Error) => this.log(`job ${this.workspace.jobId}: scancel ${this.slurmJobId} failed (${error.message}); sent again on the next poll`));
+    if (this.slurmJobId === undefined || this.phase === 'ended' || this.cancelTaken) return;
+    try {
+      await this.cli.cancel(this.slurmJobId);
+      this.cancelTaken = true;
+    } catch (error) {
+      this.log(`job ${this.workspace.jobId}: scancel ${this.slurmJobId} failed (${(error as Error).message}); sent again on the next poll`);
+    }
   }
 
+  /**
+   * A look at the job in the queue. Where it is is said when it waits, and when it starts running after
+   * it was said to wait (so the wait is not the last word); a job found running at once needs no word.
+   */
   async observe(queued: QueuedSlurmJob): Promise<void> {
     const phase = phaseOf(queued.state);
     if (phase !== this.phase && phase !== 'ended') {
+      const wasWaiting = this.phase === 'queued';
       this.phase = phase;
-      this.observer.placed?.(
-        phase === 'queued'
-          ? `waiting in Slurm's queue: job ${this.slurmJobId} on partition ${queued.partition} (${queued.reason})`
-          : `running in Slurm: job ${this.slurmJobId} on ${queued.nodes || 'its node'}`,
-      );
+      if (phase === 'queued') this.observer.placed?.(`waiting in Slurm's queue: job ${this.slurmJobId} on partition ${queued.partition} (${queued.reason})`);
+      else if (wasWaiting) this.observer.placed?.(`running in Slurm: job ${this.slurmJobId} on ${queued.nodes || 'its node'}`);
     }
     if (this.stopRequested) await this.cancel();
   }
 
-  /** Gone from `squeue`: ended. `scontrol` says how; once Slurm has forgotten the job, the exit status the script left does. */
-  async leftQueue(): Promise<void> {
+  /** Gone from `squeue`: ended. Asks how, unless a lookup is under way. */
+  lookUpEnd(): void {
+    this.lookingUp ??= this.leftQueue().finally(() => {
+      this.lookingUp = undefined;
+    });
+  }
+
+  /** `scontrol` says how the job ended; once Slurm has forgotten it, the exit status its script left does. */
+  private async leftQueue(): Promise<void> {
     let shown;
     try {
       shown = await this.cli.show(this.slurmJobId!);
@@ -257,10 +276,13 @@ class FollowedSlurmJob {
     return this.end(await this.forgottenEnd());
   }
 
-  /** Reads what the job has added to its output files, unless the last read is still being handed on. */
+  /**
+   * Reads what the job has added to its output files, unless the last read is still being handed on:
+   * stdout's, then stderr's. (Two files keep no order between the streams; this keeps one per read.)
+   */
   readOutput(): void {
     if (this.reading) return;
-    this.reading = Promise.all(this.outputs.map((output) => output.read()))
+    this.reading = this.eachOutput((output) => output.read())
       .then(
         () => undefined,
         (error: Error) => this.log(`job ${this.workspace.jobId}: its output could not be read (${error.message})`),
@@ -274,8 +296,12 @@ class FollowedSlurmJob {
   async end(end: CommandEnd): Promise<void> {
     if (this.phase === 'ended') return;
     this.phase = 'ended';
-    await Promise.all(this.outputs.map((output) => output.finish())).catch((error: Error) => this.log(`job ${this.workspace.jobId}: the end of its output could not be read (${error.message})`));
+    await this.eachOutput((output) => output.finish()).catch((error: Error) => this.log(`job ${this.workspace.jobId}: the end of its output could not be read (${error.message})`));
     this.settle(end);
+  }
+
+  private async eachOutput(step: (output: OutputFileFollower) => Promise<void>): Promise<void> {
+    for (const output of this.outputs) await step(output);
   }
 
   private async exitStatus(): Promise<string | undefined> {

@@ -37,7 +37,7 @@ describe('the batch script of a job (issue #13: "generated from the template\'s 
     expect(() => batchScriptOf({ ...job, env: { 'NOT-A-NAME': 'x' } })).toThrow('"NOT-A-NAME" cannot be an environment variable\'s name');
   });
 
-  it('asks sbatch for the machine type\'s resources, names the Cairn job in the job name and the comment, exports nothing of the runner\'s environment', () => {
+  it('asks sbatch for the machine type\'s resources, names the Cairn job in the job name and the comment, and hands on sbatch\'s own (Slurm-only) environment', () => {
     expect(sbatchArgumentsOf(job, '/w/cairn-runner/job.sh')).toEqual([
       '--parsable',
       '--job-name=cairn-j-1',
@@ -45,7 +45,7 @@ describe('the batch script of a job (issue #13: "generated from the template\'s 
       '--chdir=/w',
       '--output=/w/cairn-runner/stdout.log',
       '--error=/w/cairn-runner/stderr.log',
-      '--export=NIL',
+      '--export=ALL',
       '--no-requeue',
       '--nodes=1',
       '--ntasks=1',
