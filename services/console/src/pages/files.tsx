@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { answer, type ProjectsSchemas } from '../api/client';
+import { downloadFile } from '../api/download';
 import { uploadFile } from '../api/upload';
 import { Link, useLocation } from '../router';
 import { useConsole } from '../ui/context';
@@ -145,13 +146,7 @@ export function FilesPage({ project }: { project: ProjectPage }) {
     setReason('');
     await requests.reload();
   });
-  const download = useAction(async (file: FileEntry) => {
-    const blob = await answer(api.projects.GET('/api/projects/{id}/files/{fileId}/content', { params: { path: { id: project.id, fileId: file.id } }, parseAs: 'blob' }));
-    const url = URL.createObjectURL(blob as Blob);
-    const link = Object.assign(document.createElement('a'), { href: url, download: file.name });
-    link.click();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
-  });
+  const download = useAction((file: FileEntry) => downloadFile(api, project.id, file.id, file.name));
   const crumbs = folder === '' ? [] : folder.split('/');
   return (
     <div class="columns">
