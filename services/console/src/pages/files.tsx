@@ -4,6 +4,7 @@ import { downloadFile } from '../api/download';
 import { uploadFile } from '../api/upload';
 import { Link, useLocation } from '../router';
 import { useConsole } from '../ui/context';
+import { Table } from '../ui/table';
 import { Button, Field } from '../ui/forms';
 import { Card, Empty, Loading, Time } from '../ui/layout';
 import { usePeople } from '../ui/people';
@@ -175,22 +176,7 @@ export function FilesPage({ project }: { project: ProjectPage }) {
           {listing.loading && !listing.data && <Loading what="files" />}
           {listing.data && listing.data.folders.length === 0 && files.length === 0 && <Empty>{folder === '' ? 'No files yet: upload into raw/.' : 'This folder is empty.'}</Empty>}
           {listing.data && (listing.data.folders.length > 0 || files.length > 0) && (
-            <table class="table">
-              <caption class="visually-hidden">Folders and files in {folder || 'the project'}</caption>
-              <thead>
-                <tr>
-                  <th scope="col" class="select">
-                    <span class="visually-hidden">Select</span>
-                  </th>
-                  <th scope="col">Name</th>
-                  <th scope="col">Size</th>
-                  <th scope="col">Added</th>
-                  <th scope="col">
-                    <span class="visually-hidden">Download</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
+            <Table caption={`Folders and files in ${folder || 'the project'}`} columns={[{ label: 'Select', hidden: true, class: 'select' }, 'Name', 'Size', 'Added', { label: 'Download', hidden: true }]}>
                 {listing.data.folders.map((name) => {
                   const path = folder ? `${folder}/${name}` : name;
                   return (
@@ -237,8 +223,7 @@ export function FilesPage({ project }: { project: ProjectPage }) {
                     </td>
                   </tr>
                 ))}
-              </tbody>
-            </table>
+              </Table>
           )}
           {chosen.length > 0 && (
             <form

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { answer, type JobsSchemas } from '../api/client';
 import { Link, navigate, useLocation } from '../router';
 import { useConsole } from '../ui/context';
+import { Table } from '../ui/table';
 import { Button, Field } from '../ui/forms';
 import { Card, Empty, Loading, PageHeader, Time } from '../ui/layout';
 import { ProblemMessage } from '../ui/problem';
@@ -139,18 +140,7 @@ export function JobSearch({ projectId, base }: { projectId?: string; base: strin
 
 export function JobTable({ jobs }: { jobs: JobItem[] }) {
   return (
-    <table class="table">
-      <caption class="visually-hidden">Jobs, newest first</caption>
-      <thead>
-        <tr>
-          <th scope="col">Job</th>
-          <th scope="col">Status</th>
-          <th scope="col">Triggered by</th>
-          <th scope="col">Machine</th>
-          <th scope="col">Requested</th>
-        </tr>
-      </thead>
-      <tbody>
+    <Table caption="Jobs, newest first" columns={['Job', 'Status', 'Triggered by', 'Machine', 'Requested']}>
         {jobs.map((job) => (
           <tr key={job.id}>
             <td>
@@ -170,8 +160,7 @@ export function JobTable({ jobs }: { jobs: JobItem[] }) {
             </td>
           </tr>
         ))}
-      </tbody>
-    </table>
+      </Table>
   );
 }
 

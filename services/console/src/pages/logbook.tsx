@@ -199,7 +199,7 @@ export function LogbookPage({ project }: { project: ProjectPage }) {
         >
           {writing && (
             <form
-              class="new-entry"
+              class="inset"
               onSubmit={(event) => {
                 event.preventDefault();
                 void create.run(false);
