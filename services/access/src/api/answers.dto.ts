@@ -14,7 +14,7 @@ import type { AccessAt, BaseLevelOrigin, ExplicitOrigin, MembershipOrigin } from
 
 const VIA = ['explicit', 'base-level', 'none'] as const;
 
-export class LabDto implements LabCreated {
+export class MyLabDto implements Omit<LabCreated, 'admin'> {
   @ApiProperty({ example: 'crystallography', description: "The lab's slug, which is its id." })
   id!: string;
 
@@ -23,10 +23,8 @@ export class LabDto implements LabCreated {
 
   @ApiProperty({ example: 'Crystallography' })
   name!: string;
-}
 
-export class MyLabDto extends LabDto {
-  @ApiProperty({ description: 'Whether the caller administers the lab (adds and removes its members).' })
+  @ApiProperty({ description: 'Whether the caller administers the lab (adds and removes its members); its creator does.' })
   admin!: boolean;
 }
 

@@ -6,7 +6,7 @@ import { CommandResult, CurrentPrincipal, PageOf, PageQuery } from '@cairn/http'
 import { LabsService } from '../application/labs.service';
 import { LabsOfCallerQuery } from '../projections/lab-directory.projection';
 import { LabMembersQuery } from '../projections/lab-members.projection';
-import { AddedLabMemberDto, LabDto, LabMemberDto, MyLabDto, RemovedLabMemberDto } from './answers.dto';
+import { AddedLabMemberDto, LabMemberDto, MyLabDto, RemovedLabMemberDto } from './answers.dto';
 import { AddLabMemberDto, CreateLabDto, RemoveLabMemberDto } from './labs.dto';
 
 const LAB_REF = /^[a-z0-9]+(-[a-z0-9]+)*$/;
@@ -35,7 +35,7 @@ export class LabsController {
   }
 
   @Post()
-  @ApiCreatedResponse({ type: LabDto })
+  @ApiCreatedResponse({ type: MyLabDto, description: 'The lab as the creator’s labs list it.' })
   async create(@CurrentPrincipal() principal: Principal, @Body() body: CreateLabDto) {
     const { position, lab } = await this.labs.createLab(principal, body.name, body.slug);
     return new CommandResult(position, lab);

@@ -25,7 +25,7 @@ describe('labs and lab members over HTTP', () => {
   it('given a facility admin, when they create a lab, then it answers 201 with the slug and a Cairn-Position', async () => {
     const response = await api().post('/api/labs').set('authorization', `Bearer ${admin}`).send({ name: 'Crème Brûlée Lab' });
     expect(response.status).toBe(201);
-    expect(response.body).toEqual({ id: 'creme-brulee-lab', slug: 'creme-brulee-lab', name: 'Crème Brûlée Lab' });
+    expect(response.body).toEqual({ id: 'creme-brulee-lab', slug: 'creme-brulee-lab', name: 'Crème Brûlée Lab', admin: true });
     expect(Number(response.headers['cairn-position'])).toBeGreaterThan(0);
   });
 

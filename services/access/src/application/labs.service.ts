@@ -9,10 +9,12 @@ export const labStream = (lab: string): StreamName => ({ context: 'access', aggr
 
 const labCommands = (store: EventStore) => commandHandler(store, labDecider, labStream);
 
+/** A lab as "my labs" lists it: its creator is its first admin. */
 export interface LabCreated {
   id: string;
   slug: string;
   name: string;
+  admin: true;
 }
 
 /**
@@ -37,7 +39,7 @@ export class LabsService {
       { type: 'CreateLab', lab, name, slug: lab, creator, creatorIsFacilityAdmin: principal.isFacilityAdmin },
       { actor: principal.userId },
     );
-    return { position: outcome.position, lab: { id: lab, slug: lab, name: name.trim() } satisfies LabCreated };
+    return { position: outcome.position, lab: { id: lab, slug: lab, name: name.trim(), admin: true } satisfies LabCreated };
   }
 
   async addMember(principal: Principal, lab: string, userRef: string, admin: boolean) {

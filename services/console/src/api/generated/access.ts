@@ -549,17 +549,6 @@ export interface components {
             /** @description The guide's sentence behind the rule. */
             says: string;
         };
-        LabDto: {
-            /**
-             * @description The lab's slug, which is its id.
-             * @example crystallography
-             */
-            id: string;
-            /** @example Crystallography */
-            name: string;
-            /** @example crystallography */
-            slug: string;
-        };
         LabMemberDto: {
             admin: boolean;
             /** @example Bob Builder */
@@ -597,7 +586,7 @@ export interface components {
             via: "explicit" | "base-level" | "none";
         };
         MyLabDto: {
-            /** @description Whether the caller administers the lab (adds and removes its members). */
+            /** @description Whether the caller administers the lab (adds and removes its members); its creator does. */
             admin: boolean;
             /**
              * @description The lab's slug, which is its id.
@@ -1019,12 +1008,13 @@ export interface operations {
             };
         };
         responses: {
+            /** @description The lab as the creator’s labs list it. */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LabDto"];
+                    "application/json": components["schemas"]["MyLabDto"];
                 };
             };
             /** @description A problem document: bad input names its fields, a refusal its rule. */
