@@ -135,12 +135,11 @@ export interface AxeViolation {
   nodes: string[];
 }
 
-const axeResults: Record<string, { violations: AxeViolation[]; passes: number }> = {};
 
 /**
  * Every page is looked at twice: a screenshot (test-results/console/<name>.png) and axe-core's WCAG 2
  * A/AA rules; the serious and critical violations are answered (the caller expects none). Results
- * go to test-results/console/axe.json.
+ * go to test-results/console/<name>.axe.json.
  */
 export async function checkPage(page: Page, name: string): Promise<AxeViolation[]> {
   mkdirSync(SCREENSHOTS, { recursive: true });
@@ -159,8 +158,8 @@ export async function checkPage(page: Page, name: string): Promise<AxeViolation[
       })),
     };
   })()`)) as { passes: number; violations: AxeViolation[] };
-  axeResults[name] = results;
-  writeFileSync(join(SCREENSHOTS, 'axe.json'), JSON.stringify(axeResults, null, 2));
+  // One file per page: browser test files run in parallel workers.
+  writeFileSync(join(SCREENSHOTS, `${name}.axe.json`), JSON.stringify(results, null, 2));
   return results.violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
 }
 
