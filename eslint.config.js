@@ -31,8 +31,8 @@ module.exports = [
     },
   },
   {
-    // npm start registers the demo templates that the runner's public entry describes as data.
-    files: ['deploy/local/start.ts'],
+    // npm start and npm run demo register the demo templates that the runner's public entry describes as data.
+    files: ['deploy/local/demo-templates.ts'],
     rules: {
       '@nx/enforce-module-boundaries': ['error', { enforceBuildableLibDependency: false, allow: ['@cairn/runner'], depConstraints }],
     },

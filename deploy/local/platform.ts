@@ -5,6 +5,9 @@ import { dirname, join } from 'node:path';
 import { freePort, ServerProcess, startFerretDb, startNatsServer, waitUntil, type ProcessExit } from '@cairn/testing';
 import { consoleAuthFromEnv, consoleSite } from './console-site';
 import { startEdge } from './edge';
+import { reportsError, summarize } from './log-lines';
+
+export { reportsError, summarize };
 
 export { startEdge };
 import type { ServiceName } from './routes';
@@ -26,13 +29,26 @@ const DIST = join(REPO, 'dist');
 export const SERVICES: ServiceName[] = ['access', 'projects', 'jobs', 'logbook'];
 const READY_TIMEOUT_MS = 60_000;
 
+/** Where `npm start` says, in `<CAIRN_HOME>/platform.json`, the platform it runs can be reached (`npm run demo` reads it). */
+export interface PlatformAddress {
+  edgeUrl: string;
+  natsUrl: string;
+  mongoUrl: string;
+}
+
+export const PLATFORM_FILE = 'platform.json';
+
 export interface PlatformOptions {
   /** Folder for the servers' data, blobs and logs; kept between runs. */
   homeDir: string;
   edgePort: number;
   /** Environment every service gets (auth mode, secrets...). */
   env: NodeJS.ProcessEnv;
+  /** The reference runner's own command line and environment (`--backend slurm` and the cluster's settings); default: the local backend on every queue. */
+  runner?: { args?: string[]; env?: NodeJS.ProcessEnv };
   log?: (line: string) => void;
+  /** Each line a service writes to its log, as it writes it (`npm start` shows them at a terminal). */
+  serviceOutput?: (service: ServiceName, line: string) => void;
 }
 
 /** A service process that ended before it was ready: which, how, the line of its log that says why, and where that log is. */
@@ -62,7 +78,8 @@ async function firstErrorLine(logFile: string, offset: number): Promise<string |
     const buffer = Buffer.alloc(Math.max(0, size - offset));
     await file.read(buffer, 0, buffer.length, offset);
     const lines = buffer.toString().replace(ANSI_ESCAPE, '').split('\n').map((line) => line.trim()).filter(Boolean);
-    return lines.find((line) => /\berror\b/i.test(line)) ?? lines[lines.length - 1];
+    const line = lines.find(reportsError) ?? lines[lines.length - 1];
+    return line === undefined ? undefined : summarize(line);
   } finally {
     await file.close();
   }
@@ -152,6 +169,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
         HOST: '127.0.0.1',
         CAIRN_DATA_DIR: options.env.CAIRN_DATA_DIR ?? join(options.homeDir, 'data'),
       });
+      const output = options.serviceOutput;
+      if (output) child.onLine((line) => output(name, line));
       child.start();
       stops.push(() => child.stop('SIGTERM', 10_000));
       services.push({ name, url: `http://127.0.0.1:${port}`, logFile, logOffset, process: child });
@@ -180,7 +199,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     if (runner) {
       // Stopped first (stops run in reverse): a job it is finishing still reaches the services.
       stops.push(() => runner.process.stop('SIGTERM', 15_000));
-      log(`runner        ${runner.url}  (serves every machine queue, files through ${edgeUrl}, log ${runner.logFile})`);
+      log(`runner        ${runner.url}  (${options.runner?.args?.join(' ') || 'serves every machine queue'}, files through ${edgeUrl}, log ${runner.logFile})`);
     }
     return {
       edgeUrl,
@@ -206,9 +225,10 @@ async function startRunner(options: PlatformOptions, natsUrl: string, edgeUrl: s
   if (!existsSync(main)) return undefined;
   const port = await freePort();
   const logFile = join(options.homeDir, 'logs', 'runner.log');
-  const child = new ServerProcess('runner', process.execPath, ['-r', join(REPO, 'deploy/local/register.js'), main], logFile, {
+  const child = new ServerProcess('runner', process.execPath, ['-r', join(REPO, 'deploy/local/register.js'), main, ...(options.runner?.args ?? [])], logFile, {
     ...process.env,
     ...options.env,
+    ...options.runner?.env,
     NATS_URL: natsUrl,
     CAIRN_API_URL: edgeUrl,
     PORT: String(port),

@@ -1,8 +1,12 @@
+import { rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { prettyFactory } from 'pino-pretty';
 import { LOCAL_DEV_JWT_SECRET } from '@cairn/auth';
-import { DEMO_TEMPLATES } from '@cairn/runner';
+import { PRETTY_OPTIONS } from '@cairn/telemetry';
 import { DEMO_PEOPLE, DEV_USER, demoToken } from './demo-people';
-import { startPlatform } from './platform';
+import { registerDemoTemplates } from './demo-templates';
+import { PLATFORM_FILE, startPlatform, type PlatformAddress } from './platform';
+import type { ServiceName } from './routes';
 
 /** Signs each demo person in once (any call records them in the directory), so they can be added to labs by name. */
 async function introduceDemoPeople(edgeUrl: string, secret: string): Promise<void> {
@@ -12,25 +16,20 @@ async function introduceDemoPeople(edgeUrl: string, secret: string): Promise<voi
 }
 
 /**
- * Registers the runner's demo templates through the API as a facility admin. Idempotent: a version that
- * is registered already (409) is what a second start finds.
+ * At a terminal, the services' log lines (JSON in their log files) are shown as they come, coloured
+ * and one line each; piped or in CI, only the launcher's own lines.
  */
-async function registerDemoTemplates(edgeUrl: string, adminToken: string, log: (line: string) => void): Promise<void> {
-  for (const template of DEMO_TEMPLATES) {
-    const name = `${template.name}@${template.version}`;
-    const response = await fetch(`${edgeUrl}/api/job-templates`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify(template),
-    }).catch((error: Error) => error);
-    if (response instanceof Error) log(`template ${name} not registered: ${response.message}`);
-    else if (response.ok) log(`template ${name} registered`);
-    else if (response.status === 409) log(`template ${name} registered before`);
-    else {
-      const problem = (await response.json().catch(() => ({}))) as { detail?: string; title?: string };
-      log(`template ${name} not registered: ${response.status} ${problem.detail ?? problem.title ?? ''}`.trim());
+function terminalOutput(): ((service: ServiceName, line: string) => void) | undefined {
+  if (!process.stdout.isTTY) return undefined;
+  const pretty = prettyFactory(PRETTY_OPTIONS);
+  return (_service, line) => {
+    if (!line.startsWith('{')) return void process.stdout.write(`${line}\n`);
+    try {
+      process.stdout.write(pretty(JSON.parse(line)));
+    } catch {
+      process.stdout.write(`${line}\n`);
     }
-  }
+  };
 }
 
 /** `npm start`: the whole platform on this machine, until Ctrl-C. */
@@ -47,7 +46,10 @@ async function main(): Promise<void> {
     edgePort: Number(process.env.CAIRN_PORT ?? 8080),
     env,
     log: (line) => console.log(`  ${line}`),
+    serviceOutput: terminalOutput(),
   });
+  const address: PlatformAddress = { edgeUrl: platform.edgeUrl, natsUrl: platform.natsUrl, mongoUrl: platform.mongoUrl };
+  writeFileSync(join(home, PLATFORM_FILE), `${JSON.stringify(address, null, 2)}\n`);
   const token = await demoToken(DEV_USER.username, secret);
   await registerDemoTemplates(platform.edgeUrl, token, (line) => console.log(`  ${line}`));
   const devMode = env.CAIRN_AUTH_MODE === 'dev';
@@ -61,6 +63,7 @@ Cairn is up: ${platform.edgeUrl}/api
   A dev token for 'alice' (facility admin), valid 12 h:
     export TOKEN=${token}
   More tokens: npm run token -- <username> [--admin]
+  Both guides, step by step, by several people: npm run demo
   Try: curl -s -X POST ${platform.edgeUrl}/api/labs -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{"name":"Crystallography"}'
 Press Ctrl-C to stop everything.`);
 
@@ -69,6 +72,7 @@ Press Ctrl-C to stop everything.`);
     if (stopping) return;
     stopping = true;
     console.log(`\n${signal}: stopping services and servers ...`);
+    rmSync(join(home, PLATFORM_FILE), { force: true });
     await platform.stop();
     console.log('Stopped. Nothing is left running.');
     process.exit(0);

@@ -279,7 +279,7 @@ describe('every endpoint the services document', () => {
     }
     const upload = (path: string, filePath: string) => track(edge().post(path)).field('path', filePath).attach('file', Buffer.from(filePath), 'file.txt');
     const CREATES: Record<string, CreateExample> = {
-      '/api/labs': { create: async (path) => track(edge().post(path)).send({ name: 'Shapes lab' }) },
+      '/api/labs': { create: async (path) => track(edge().post(path)).send({ name: 'Shapes Lab' }) },
       '/api/labs/{lab}/members': { create: async (path) => track(edge().post(path)).send({ user: 'carol' }), key: 'userId' },
       '/api/projects': { create: async (path) => track(edge().post(path)).send({ lab: ids.labs, name: 'Shapes', scheme: 'lab', baseLevel: 'viewer' }) },
       '/api/labs/{lab}/experiments': { create: async (path) => track(edge().post(path)).send({ name: 'Shapes dataset', description: 'one of each' }) },

@@ -1,22 +1,21 @@
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import request from 'supertest';
-import { LOCAL_DEV_JWT_SECRET, signDevToken } from '@cairn/auth';
+import { LOCAL_DEV_JWT_SECRET } from '@cairn/auth';
 import { freePort } from '@cairn/testing';
 import { startPlatform, type RunningPlatform } from '@cairn/local-platform';
 import { DEMO_TEMPLATES } from '@cairn/runner';
+import { CPU, GPU, openJobsSession, probeTemplate, type JobsSession } from './jobs-session';
+import { requireBuild } from './local-platform';
 
 const HEARTBEAT_TIMEOUT_MS = 4_000;
-const CPU = { type: 'cpu', performance: 'standard' };
-const GPU = { type: 'gpu', performance: 'standard' };
 
-/** Templates whose commands misbehave on purpose: `node` is on every command's PATH (the runner's own). */
+/** Templates whose commands misbehave on purpose. */
 const PROBES = [
-  { name: 'Exit Three', command: ['node', '-e', "console.error('cannot parse the input'); process.exit(3)"] },
-  { name: 'Sleep', command: ['node', '-e', 'setTimeout(() => {}, 120000)'] },
-  { name: 'Count Slowly', command: ['node', '-e', "let i = 0; const t = setInterval(() => { console.log('line ' + ++i); if (i === 6) clearInterval(t); }, 400)"] },
-].map(({ name, command }) => ({ name, version: '1.0.0', description: name, parameters: { type: 'object', properties: {} }, inputTypes: ['*'], machineTypes: ['cpu/standard'], command, timeLimitSeconds: 300 }));
+  probeTemplate('Exit Three', ['node', '-e', "console.error('cannot parse the input'); process.exit(3)"]),
+  probeTemplate('Sleep', ['node', '-e', 'setTimeout(() => {}, 120000)']),
+  probeTemplate('Count Slowly', ['node', '-e', "let i = 0; const t = setInterval(() => { console.log('line ' + ++i); if (i === 6) clearInterval(t); }, 400)"]),
+];
 
 /**
  * Issue #10, Steps 2 to 4 of the facility guide end to end: every service and the reference runner as
@@ -25,46 +24,17 @@ const PROBES = [
  */
 describe('jobs end to end, with the reference runner as its own process', () => {
   let platform: RunningPlatform;
-  let alice: string, carol: string, bob: string;
+  let session: JobsSession;
+  let carol: string, bob: string;
   let project: string;
   let csv: string;
-  let position = 0;
-
-  /** One person's calls through the edge; every call waits for the highest position seen so far, as a browser session would. */
-  const as = (token: string) => {
-    const send = (call: request.Test) =>
-      call
-        .set('authorization', `Bearer ${token}`)
-        .set('Cairn-Min-Position', String(position))
-        .on('response', (response: { headers: Record<string, string> }) => {
-          const seen = Number(response.headers['cairn-position']);
-          if (Number.isSafeInteger(seen)) position = Math.max(position, seen);
-        });
-    return {
-      get: (path: string) => send(request(platform.edgeUrl).get(path)),
-      post: (path: string, body: object = {}) => send(request(platform.edgeUrl).post(path)).send(body),
-      put: (path: string, body: object = {}) => send(request(platform.edgeUrl).put(path)).send(body),
-      upload: (path: string, filePath: string, content: string) => send(request(platform.edgeUrl).post(path)).field('path', filePath).attach('file', Buffer.from(content), filePath.split('/').pop()),
-    };
-  };
-  const run = async (token: string, body: object) => (await as(token).post(`/api/projects/${project}/jobs`, { inputs: [csv], machine: CPU, ...body }).expect(201)).body.id as string;
-  const until = async (jobId: string, done: (job: { status: string }) => boolean, timeoutMs = 30_000) => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const response = await as(carol).get(`/api/jobs/${jobId}`);
-      if (response.status !== 200) throw new Error(`GET /api/jobs/${jobId}: ${response.status} ${JSON.stringify(response.body)}`);
-      const job = response.body;
-      if (done(job)) return job;
-      if (Date.now() > deadline) throw new Error(`job ${jobId} is still ${job.status} after ${timeoutMs} ms`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  };
-  const ended = (jobId: string, timeoutMs?: number) => until(jobId, (job) => ['succeeded', 'failed', 'cancelled'].includes(job.status), timeoutMs);
+  const as = (token: string) => session.as(token);
+  const run = (token: string, body: object) => session.run(token, body);
+  const until = (...args: Parameters<JobsSession['until']>) => session.until(...args);
+  const ended = (jobId: string, timeoutMs?: number) => session.ended(jobId, timeoutMs);
 
   beforeAll(async () => {
-    if (!existsSync(join(__dirname, '../../dist/services/runner/src/main.js'))) {
-      throw new Error('dist/ is missing: run `npx tsc -p tsconfig.build.json` (npm test does) before the e2e tests');
-    }
+    requireBuild();
     platform = await startPlatform({
       homeDir: mkdtempSync(join(tmpdir(), 'cairn-e2e-jobs-')),
       edgePort: await freePort(),
@@ -75,15 +45,8 @@ describe('jobs end to end, with the reference runner as its own process', () => 
         CAIRN_JOB_HEARTBEAT_TIMEOUT_MS: String(HEARTBEAT_TIMEOUT_MS),
       },
     });
-    const sign = (username: string, admin = false) => signDevToken({ username, admin, email: `${username}@example.org`, name: username[0].toUpperCase() + username.slice(1) }, LOCAL_DEV_JWT_SECRET);
-    [alice, carol, bob] = await Promise.all([sign('alice', true), sign('carol'), sign('bob')]);
-    for (const token of [carol, bob]) await as(token).get('/api/users?lab=none');
-    await as(alice).post('/api/labs', { name: 'Facility', slug: 'facility' }).expect(201);
-    for (const user of ['carol', 'bob']) await as(alice).post('/api/labs/facility/members', { user }).expect(201);
-    project = (await as(carol).post('/api/projects', { lab: 'facility', name: 'Lysozyme 2026', scheme: 'facility' }).expect(201)).body.id;
-    await as(carol).put(`/api/projects/${project}/access/users/bob`, { role: 'member' }).expect(200);
-    csv = (await as(carol).upload(`/api/projects/${project}/files`, 'raw/intensities.csv', 'sample,intensity\nA1,0.42\nA2,0.57\n').expect(201)).body.id;
-    for (const template of [...DEMO_TEMPLATES, ...PROBES]) await as(alice).post('/api/job-templates', template).expect(201);
+    session = await openJobsSession(platform, [...DEMO_TEMPLATES, ...PROBES]);
+    ({ carol, bob, project, csv } = session);
   }, 180_000);
   afterAll(() => platform?.stop(), 60_000);
 

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { connect } from 'nats';
 import request from 'supertest';
 import { cancelSubjectOf, RUNNER_SUBJECTS, type CancelNotice } from '@cairn/contracts';
+import { metricValue } from '@cairn/telemetry';
 import { CPU, Facility, FILE_STATISTICS } from './support/facility';
 import type { HandRunner, HeldJob } from './support/hand-runner';
 
@@ -84,8 +85,9 @@ describe('the runner protocol, on the jobs service and the projects service', ()
 
     it('writes into its job\'s output folder, recorded with size and SHA-256, added by the triggerer; nowhere else', async () => {
       const report = 'lines: 3\n';
-      const { fileId, reply } = await job.output('report.txt', report);
+      const { fileId, position, reply } = await job.output('report.txt', report);
       expect(reply).toEqual({ accepted: true });
+      facility.platform.observe(position);
       const listed = await facility.platform.as(facility.vic).get(`/api/projects/${facility.project}/files?folder=processed/${job.assignment.jobId}`).expect(200);
       expect(listed.body.items).toEqual([
         expect.objectContaining({ id: fileId, path: `processed/${job.assignment.jobId}/report.txt`, kind: 'processed', size: report.length, sha256: sha256(report), addedBy: facility.carol.userId, jobId: job.assignment.jobId }),
@@ -159,8 +161,12 @@ describe('the runner protocol, on the jobs service and the projects service', ()
   });
 
   it('"A runner that stops heartbeating fails its job with failure.kind: system and a reason"; a later job still runs', async () => {
+    const [heartbeats, lost] = [await metricValue('cairn_job_heartbeats_total'), await metricValue('cairn_jobs_lost_runner_total')];
     const job = await startJob();
     expect(await job.heartbeat()).toEqual({ accepted: true, cancel: false });
+    // The hand runner also beats on its own at the claim's interval: at least this one was counted.
+    expect(await metricValue('cairn_job_heartbeats_total')).toBeGreaterThanOrEqual(heartbeats + 1);
+    job.goSilent();
     const deadline = Date.now() + 10_000;
     let shown = (await details(job.assignment.jobId)).body;
     while (shown.status === 'running' && Date.now() < deadline) {
@@ -168,6 +174,7 @@ describe('the runner protocol, on the jobs service and the projects service', ()
       shown = (await details(job.assignment.jobId)).body;
     }
     expect(shown).toMatchObject({ status: 'failed', failure: { kind: 'system', reason: expect.stringMatching(/^runner runner-1 stopped heartbeating/) } });
+    expect(await metricValue('cairn_jobs_lost_runner_total')).toBe(lost + 1);
     expect(await job.succeeded()).toMatchObject({ accepted: false });
 
     const next = await startJob();
@@ -258,5 +265,24 @@ describe('the runner protocol, on the jobs service and the projects service', ()
     const feed = await facility.platform.as(facility.vic).get(`/api/projects/${facility.project}/activity?limit=3`).expect(200);
     expect(feed.body.items.map((entry: { type: string }) => entry.type)).toEqual(['jobs.job.succeeded.v1', 'jobs.job.started.v1', 'jobs.job.requested.v1']);
     expect(feed.body.items[1]).toMatchObject({ context: 'jobs', actor: 'runner-1', details: { jobId: job.assignment.jobId, runnerId: 'runner-1' } });
+  });
+
+  it('/metrics shows the jobs by state, as job_search holds them, every state named', async () => {
+    const settled = async () => facility.platform.jobs.runtime.waiter.waitFor(await facility.platform.jobs.runtime.store.headPosition(), 10_000);
+    const scrape = async () => {
+      const metrics = (await request(facility.platform.jobs.server).get('/metrics').expect(200)).text;
+      const states = ['queued', 'running', 'cancelling', 'succeeded', 'failed', 'cancelled'];
+      return Object.fromEntries(states.map((state) => [state, Number(new RegExp(`^cairn_jobs\\{state="${state}"\\} (\\d+)$`, 'm').exec(metrics)?.[1])]));
+    };
+    await settled();
+    const before = await scrape();
+    const job = await startJob();
+    await settled();
+    expect((await scrape()).running).toBe(before.running + 1);
+    await job.succeeded();
+    await settled();
+    const after = await scrape();
+    expect(after).toEqual({ ...before, succeeded: before.succeeded + 1 });
+    expect(Object.values(after).every(Number.isInteger)).toBe(true);
   });
 });

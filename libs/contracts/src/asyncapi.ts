@@ -45,6 +45,8 @@ const ENVELOPE_SCHEMA_NAME = 'CairnEventEnvelope';
 const HEADERS_TRAIT_NAME = 'CloudEventHeaders';
 /** Envelope attributes that have no header of their own: the body carries them. */
 const BODY_ONLY_ATTRIBUTES = new Set(['data', 'datacontenttype']);
+/** W3C trace context travels in the W3C headers, which tracing libraries read, not in `ce-*` ones. */
+const W3C_TRACE_ATTRIBUTES = new Set(['traceparent', 'tracestate']);
 /** CloudEvents' required attributes: every message has their headers. */
 const REQUIRED_HEADER_ATTRIBUTES = ['specversion', 'id', 'source', 'type'];
 
@@ -131,7 +133,7 @@ function cloudEventHeadersSchema(): JsonObject {
   const properties: Record<string, JsonObject> = {};
   for (const [attribute, schema] of Object.entries(attributes)) {
     if (BODY_ONLY_ATTRIBUTES.has(attribute)) continue;
-    properties[`ce-${attribute}`] = {
+    properties[W3C_TRACE_ATTRIBUTES.has(attribute) ? attribute : `ce-${attribute}`] = {
       type: 'string',
       description: schema.description ?? `The envelope's \`${attribute}\`.`,
     };

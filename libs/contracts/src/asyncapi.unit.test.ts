@@ -91,6 +91,8 @@ describe('buildAsyncApiDocument', () => {
       'ce-correlationid',
       'ce-causationid',
       'ce-actorid',
+      'traceparent',
+      'tracestate',
       'Nats-Msg-Id',
     ]);
   });

@@ -24,6 +24,9 @@ export interface CairnEvent<TType extends string = string, TData = unknown> {
   correlationid?: string;
   causationid?: string;
   actorid?: string;
+  /** W3C trace context of the append that recorded the event (CloudEvents' distributed tracing extension). */
+  traceparent?: string;
+  tracestate?: string;
 }
 
 /** What a command handler hands to the store; the store fills in where and when. */
@@ -35,6 +38,8 @@ export interface NewEvent<TType extends string = string, TData = unknown> {
   actorid?: string;
   correlationid?: string;
   causationid?: string;
+  traceparent?: string;
+  tracestate?: string;
 }
 
 /** An aggregate's stream: one per aggregate instance. */

@@ -68,6 +68,12 @@ export const CAIRN_EVENT_ENVELOPE_SCHEMA = {
     correlationid: { type: 'string', minLength: 1, description: 'Id shared by everything one request caused.' },
     causationid: { type: 'string', minLength: 1, description: 'Id of the command or event that caused this one.' },
     actorid: { type: 'string', minLength: 1, description: 'User id (JWT `sub`) of the person who acted.' },
+    // Not checked against the W3C format: a trace context a tracer cannot read is ignored, never a reason to refuse the fact.
+    traceparent: {
+      type: 'string',
+      description: 'W3C trace context (`00-<trace id>-<span id>-<flags>`) of the append that recorded the event (CloudEvents distributed tracing extension).',
+    },
+    tracestate: { type: 'string', description: 'W3C trace state that goes with `traceparent`.' },
   },
 } as const;
 

@@ -1,4 +1,5 @@
 import { EventValidationError, type Decider, type DomainEvent, type LabMemberAddedData } from '@cairn/contracts';
+import { metricValue, withCorrelation } from '@cairn/telemetry';
 import { startNatsServer, type NatsServerHandle } from '@cairn/testing';
 import { commandHandler } from './command-handler';
 import { JetStreamEventStore } from './jetstream/jetstream-event-store';
@@ -138,6 +139,44 @@ describe('commandHandler', () => {
         (error: unknown) => error,
       );
       expect(refusal).toMatchObject({ expected: 3, actual: 'no-stream' });
+    });
+  });
+
+  describe('what it records', () => {
+    it('gives the events the correlation of the request or event in hand, unless the options name their own', async () => {
+      const lab = await newLab();
+      const handle = commandHandler(store, echo().decider, labStream);
+      await withCorrelation({ correlationid: 'request-1', causationid: 'request-1' }, () => handle(lab, [memberAdded(lab, 'u-b')], {}));
+      await withCorrelation({ correlationid: 'request-1', causationid: 'request-1' }, () =>
+        handle(lab, [memberAdded(lab, 'u-c')], { correlationid: 'request-2', causationid: 'event-9' }),
+      );
+      await handle(lab, [memberAdded(lab, 'u-d')], {});
+      const [, inHand, named, none] = await store.readStream(labStream(lab));
+      expect(inHand).toMatchObject({ correlationid: 'request-1', causationid: 'request-1' });
+      expect(named).toMatchObject({ correlationid: 'request-2', causationid: 'event-9' });
+      expect(none.correlationid).toBeUndefined();
+      expect(none.causationid).toBeUndefined();
+    });
+
+    it('counts each command by type and outcome, each commit, and each race lost to another writer', async () => {
+      const before = {
+        accepted: await metricValue('cairn_commands_total', { command: 'access_lab command', outcome: 'accepted' }),
+        conflict: await metricValue('cairn_commands_total', { command: 'access_lab command', outcome: 'conflict' }),
+        unchanged: await metricValue('cairn_commands_total', { command: 'access_lab command', outcome: 'unchanged' }),
+        appends: await metricValue('cairn_appends_total', { category: 'access_lab' }),
+        conflicts: await metricValue('cairn_append_conflicts_total', { category: 'access_lab' }),
+      };
+      const lab = await newLab();
+      await commandHandler(withRivalWriter(store, lab, 1), echo().decider, labStream)(lab, [memberAdded(lab, 'u-b')], {});
+      await commandHandler(store, echo().decider, labStream)(lab, [], {});
+      await commandHandler(withRivalWriter(store, lab, 3), echo().decider, labStream)(lab, [memberAdded(lab, 'u-c')], {}).catch(() => undefined);
+
+      expect(await metricValue('cairn_commands_total', { command: 'access_lab command', outcome: 'accepted' })).toBe(before.accepted + 1);
+      expect(await metricValue('cairn_commands_total', { command: 'access_lab command', outcome: 'unchanged' })).toBe(before.unchanged + 1);
+      expect(await metricValue('cairn_commands_total', { command: 'access_lab command', outcome: 'conflict' })).toBe(before.conflict + 1);
+      // The handler's own commits; the rival writer appends to the store directly.
+      expect(await metricValue('cairn_appends_total', { category: 'access_lab' })).toBe(before.appends + 1);
+      expect(await metricValue('cairn_append_conflicts_total', { category: 'access_lab' })).toBe(before.conflicts + 1 + 3);
     });
   });
 });

@@ -1,4 +1,6 @@
-import { foldEvents, streamIdOf, validateOnPublish, type Decider, type DomainEvent, type StreamName } from '@cairn/contracts';
+import { categoryOf, foldEvents, streamIdOf, validateOnPublish, type Decider, type DomainEvent, type StreamName } from '@cairn/contracts';
+import { currentCorrelation, currentTraceHeaders, failSpan, inSpan, startSpan, withSpan } from '@cairn/telemetry';
+import { appendConflicts, appendsCommitted, commandsHandled, commandTypeOf, outcomeOfFailure } from './command-metrics';
 import { WrongExpectedVersionError, type EventStore } from './port';
 
 export interface CommandOutcome<State, Event> {
@@ -66,18 +68,29 @@ const ATTEMPTS_WITHOUT_EXPECTED_VERSION = 3;
  * loaded and decided again (deciding is pure, so that is safe), a bounded number of times. With one, the
  * stream must be at that version when it is loaded and when it is appended to; otherwise the
  * `WrongExpectedVersionError` names the version it is at.
+ *
+ * The events carry the correlation of the request or event in hand (unless the options name one) and
+ * the trace context of their append; commands are counted by type and outcome, commits and
+ * conflicts by stream category.
  */
 export function commandHandler<Command, State, Event extends DomainEvent>(
   store: EventStore,
   decider: Decider<Command, State, Event>,
   streamOf: (id: string) => StreamName,
 ): CommandHandler<Command, State, Event> {
-  return async (id, command, { actor, expectedVersion, correlationid, causationid }) => {
-    const stream = streamOf(id);
+  const handle = async (
+    stream: StreamName,
+    command: Command,
+    { actor, expectedVersion, correlationid, causationid }: CommandOptions,
+  ): Promise<CommandOutcome<State, Event>> => {
+    const category = categoryOf(stream);
+    // Handlers of requests and events need not pass these: they are the correlation of the work in hand.
+    const inherited = currentCorrelation();
+    const correlation = { correlationid: correlationid ?? inherited?.correlationid, causationid: causationid ?? inherited?.causationid };
     const metadata = {
       ...(actor !== undefined && { actorid: actor }),
-      ...(correlationid !== undefined && { correlationid }),
-      ...(causationid !== undefined && { causationid }),
+      ...(correlation.correlationid !== undefined && { correlationid: correlation.correlationid }),
+      ...(correlation.causationid !== undefined && { causationid: correlation.causationid }),
     };
     for (let attempt = 1; ; attempt++) {
       const loaded = await loadAggregate(store, stream, decider);
@@ -88,17 +101,44 @@ export function commandHandler<Command, State, Event extends DomainEvent>(
       if (events.length === 0) return { events, state: loaded.state, position: loaded.position, version: loaded.version };
       events.forEach(validateOnPublish);
       try {
-        const appended = await store.append(
-          stream,
-          events.map((event) => ({ type: event.type, data: event.data, ...metadata })),
-          loaded.version,
+        const appended = await inSpan(`append ${category}`, { 'cairn.stream': streamIdOf(stream), 'cairn.events': events.length }, () =>
+          store.append(
+            stream,
+            // The append's span is where the events' consumers continue the trace.
+            events.map((event) => ({ type: event.type, data: event.data, ...metadata, ...currentTraceHeaders() })),
+            loaded.version,
+          ),
         );
+        appendsCommitted.inc({ category });
         const state = events.reduce((folded, event) => decider.evolve(folded, event), loaded.state);
         return { events, state, position: appended.position, version: appended.nextVersion, time: appended.time };
       } catch (error) {
-        const retry = error instanceof WrongExpectedVersionError && expectedVersion === undefined && attempt < ATTEMPTS_WITHOUT_EXPECTED_VERSION;
-        if (!retry) throw error;
+        if (!(error instanceof WrongExpectedVersionError)) throw error;
+        appendConflicts.inc({ category });
+        if (expectedVersion !== undefined || attempt >= ATTEMPTS_WITHOUT_EXPECTED_VERSION) throw error;
       }
+    }
+  };
+
+  return async (id, command, options) => {
+    const stream = streamOf(id);
+    const type = commandTypeOf(command, categoryOf(stream));
+    const span = startSpan(`command ${type}`, { attributes: { 'cairn.command': type, 'cairn.stream': streamIdOf(stream) } });
+    try {
+      const outcome = await withSpan(span, () => handle(stream, command, options));
+      const label = outcome.events.length > 0 ? 'accepted' : 'unchanged';
+      commandsHandled.inc({ command: type, outcome: label });
+      span.setAttribute('cairn.outcome', label);
+      return outcome;
+    } catch (error) {
+      const label = outcomeOfFailure(error);
+      commandsHandled.inc({ command: type, outcome: label });
+      span.setAttribute('cairn.outcome', label);
+      // A refusal is the command's answer, not a fault of the service.
+      if (label !== 'refused') failSpan(span, error);
+      throw error;
+    } finally {
+      span.end();
     }
   };
 }

@@ -33,6 +33,8 @@ export function envelopeAttributes(stream: StreamName, event: IdentifiedEvent, t
     ...(event.actorid === undefined ? {} : { actorid: event.actorid }),
     ...(event.correlationid === undefined ? {} : { correlationid: event.correlationid }),
     ...(event.causationid === undefined ? {} : { causationid: event.causationid }),
+    ...(event.traceparent === undefined ? {} : { traceparent: event.traceparent }),
+    ...(event.tracestate === undefined ? {} : { tracestate: event.tracestate }),
   };
 }
 

@@ -7,3 +7,4 @@ export * from './jetstream/positions';
 export * from './freshness';
 export * from './command-handler';
 export * from './esdb/esdb-event-store';
+export * from './command-metrics';

@@ -1,9 +1,10 @@
-import { Logger, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
+import { Logger, type DynamicModule, type INestApplication, type LoggerService, type Type } from '@nestjs/common';
 import { NestFactory, Reflector } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { ProblemDto, withProblemAnswers } from './openapi';
 import { ProblemFilter } from './problem.filter';
+import { observeRequests, reenterRequestContext } from './request-telemetry';
 import { BodyMediaTypeGuard, bodyProblems, JSON_MEDIA_TYPES, refuseDeepJson, refuseReservedKeys } from './request-body';
 import { createValidationPipe } from './validation';
 
@@ -12,10 +13,13 @@ export interface ServiceAppOptions {
   name: string;
   /** Largest JSON body accepted. */
   bodyLimit?: string;
-  logger?: false | ('log' | 'error' | 'warn' | 'debug' | 'verbose')[];
+  logger?: false | ('log' | 'error' | 'warn' | 'debug' | 'verbose')[] | LoggerService;
 }
 
-/** Builds a service's Nest app with the shared conventions: /api prefix, problem+json, validation, /docs. */
+/**
+ * Builds a service's Nest app with the shared conventions: /api prefix, problem+json, validation, /docs,
+ * and for every request a trace span, its correlation, a latency metric and one log line.
+ */
 export async function createServiceApp(module: Type<unknown> | DynamicModule, options: ServiceAppOptions): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(module, {
     bodyParser: false,
@@ -23,10 +27,12 @@ export async function createServiceApp(module: Type<unknown> | DynamicModule, op
   });
   // Express's ETag is a hash of the body; an ETag here is a version (versions.ts), sent only where there is one.
   app.set('etag', false);
+  app.use(observeRequests());
   app.useBodyParser('json', { limit: options.bodyLimit ?? '1mb', type: JSON_MEDIA_TYPES, verify: refuseDeepJson });
+  app.use(reenterRequestContext());
   app.use(refuseReservedKeys);
   app.use(bodyProblems);
-  app.setGlobalPrefix('api', { exclude: ['health/live', 'health/ready'] });
+  app.setGlobalPrefix('api', { exclude: ['health/live', 'health/ready', 'metrics'] });
   // Before authentication: the answer to a body of the wrong type does not depend on who sends it.
   app.useGlobalGuards(new BodyMediaTypeGuard(app.get(Reflector)));
   app.useGlobalPipes(createValidationPipe());

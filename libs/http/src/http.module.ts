@@ -5,6 +5,7 @@ import type { Db } from 'mongodb';
 import { BearerAuthGuard, TOKEN_VERIFIER } from './auth';
 import { HealthController, READINESS_PROBES, type ReadinessProbe } from './health';
 import { IDEMPOTENCY_DB, IdempotencyInterceptor } from './idempotency';
+import { MetricsController } from './metrics.controller';
 import {
   BUS_POSITION_OF,
   CONSISTENCY_GATE,
@@ -27,7 +28,7 @@ export interface CairnHttpOptions {
   readiness?: ReadinessProbe[];
 }
 
-/** Authentication, idempotency, positions and health, the same in every service. */
+/** Authentication, idempotency, positions, health and metrics, the same in every service. */
 @Module({})
 export class CairnHttpModule {
   static forRoot(options: CairnHttpOptions): DynamicModule {
@@ -45,6 +46,6 @@ export class CairnHttpModule {
       { provide: APP_INTERCEPTOR, useClass: VersionHeaderInterceptor },
     ];
     if (options.consistency) providers.push({ provide: CONSISTENCY_GATE, useValue: options.consistency });
-    return { module: CairnHttpModule, global: true, controllers: [HealthController], providers, exports: [TOKEN_VERIFIER] };
+    return { module: CairnHttpModule, global: true, controllers: [HealthController, MetricsController], providers, exports: [TOKEN_VERIFIER] };
   }
 }

@@ -11,4 +11,6 @@ export * from './bootstrap';
 export * from './request-body';
 export * from './pagination';
 export * from './versions';
+export * from './request-telemetry';
+export * from './metrics.controller';
 export * from './openapi';

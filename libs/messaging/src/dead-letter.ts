@@ -84,3 +84,13 @@ async function ensureDeadLetterStream(jsm: JetStreamManager): Promise<void> {
     duplicate_window: nanos(2 * 60 * 1000),
   });
 }
+
+/** How many messages `consumer` has dead-lettered, as the `CAIRN_DLQ` stream holds them (0 before the first). */
+export async function deadLetterCount(jsm: JetStreamManager, consumer: string): Promise<number> {
+  const subject = deadLetterSubject(consumer);
+  const info = await jsm.streams.info(DEAD_LETTER_STREAM, { subjects_filter: subject }).catch((error: Error) => {
+    if (/stream not found/i.test(error.message)) return undefined;
+    throw error;
+  });
+  return info?.state.subjects?.[subject] ?? 0;
+}

@@ -2,6 +2,8 @@ import type { CairnEvent } from '@cairn/contracts';
 import {
   ConsumerResetRequested,
   DurableEventConsumer,
+  handleObserved,
+  observeConsumer,
   type ConsistencyWaiter,
   type ConsumerLag,
   type DurableEventConsumerOptions,
@@ -61,6 +63,7 @@ export class ProjectionRunner implements ProgressSource {
   private target: string;
   private readonly listeners = new Set<(position: number) => void>();
   private unregister?: () => void;
+  private unobserve?: () => void;
   private consumer!: DurableEventConsumer;
 
   private constructor(
@@ -100,7 +103,7 @@ export class ProjectionRunner implements ProgressSource {
       streamName: options.streamName,
       subjectPrefix: options.subjectPrefix,
       onError: options.onError ?? options.consumer?.onError,
-      handle: (events, signal) => runner.apply(events, signal),
+      handle: (events, signal) => handleObserved(runner.name, events, () => runner.apply(events, signal)),
       onActivated: (lag) => {
         runner.guardThrough = Math.max(runner.guardThrough, lag.lastDeliveredPosition);
       },
@@ -109,6 +112,7 @@ export class ProjectionRunner implements ProgressSource {
     if (await runner.consumer.hasSettledBeyond(checkpoint.position)) await runner.consumer.reset();
     runner.consumer.onProgress((position) => void runner.settled(position));
     runner.unregister = options.waiter?.register(runner);
+    runner.unobserve = await observeConsumer(options.nc, runner.name, () => runner.consumer.lag());
     runner.consumer.start();
     return runner;
   }
@@ -147,6 +151,7 @@ export class ProjectionRunner implements ProgressSource {
 
   async stop(): Promise<void> {
     this.unregister?.();
+    this.unobserve?.();
     await this.consumer.stop();
   }
 

@@ -11,6 +11,8 @@ export interface ServiceConfig {
   minPositionTimeoutMs: number;
   /** Copies of the events stream in a JetStream cluster (R3 in production). */
   streamReplicas?: number;
+  /** How long a stop may take (below the orchestrator's grace period) before the process gives up on it. */
+  drainTimeoutMs: number;
 }
 
 export class ConfigurationError extends Error {
@@ -47,5 +49,6 @@ export function serviceConfigFromEnv(service: string, env: NodeJS.ProcessEnv = p
     ...(env.CAIRN_ESDB_URL ? { esdbUrl: env.CAIRN_ESDB_URL } : {}),
     minPositionTimeoutMs: integer(env, 'CAIRN_MIN_POSITION_TIMEOUT_MS', 2_000),
     ...(env.CAIRN_STREAM_REPLICAS ? { streamReplicas: integer(env, 'CAIRN_STREAM_REPLICAS', 1) } : {}),
+    drainTimeoutMs: integer(env, 'CAIRN_DRAIN_TIMEOUT_MS', 25_000),
   };
 }

@@ -1,6 +1,6 @@
 import type { NatsConnection } from 'nats';
 import type { CairnEvent } from '@cairn/contracts';
-import { DurableEventConsumer, type ConsistencyWaiter, type ProgressSource } from '@cairn/messaging';
+import { DurableEventConsumer, handleObserved, observeConsumer, type ConsistencyWaiter, type ProgressSource } from '@cairn/messaging';
 import type { ServiceRuntime } from './service-runtime';
 
 /**
@@ -33,6 +33,7 @@ export interface ReactorRunnerOptions {
 export class ReactorRunner implements ProgressSource {
   private applied = 0;
   private unregister?: () => void;
+  private unobserve?: () => void;
 
   private constructor(
     readonly name: string,
@@ -46,7 +47,7 @@ export class ReactorRunner implements ProgressSource {
       nc: options.nc,
       name: reactor.name,
       categories: reactor.categories,
-      handle: (events) => reactor.react(events, runtime),
+      handle: (events) => handleObserved(reactor.name, events, () => reactor.react(events, runtime)),
       onError: options.onError,
     });
     const runner = new ReactorRunner(reactor.name, reactor.categories, consumer);
@@ -54,6 +55,7 @@ export class ReactorRunner implements ProgressSource {
       runner.applied = Math.max(runner.applied, position);
     });
     runner.unregister = options.waiter?.register(runner);
+    runner.unobserve = await observeConsumer(options.nc, reactor.name, () => consumer.lag());
     consumer.start();
     return runner;
   }
@@ -73,6 +75,7 @@ export class ReactorRunner implements ProgressSource {
 
   async stop(): Promise<void> {
     this.unregister?.();
+    this.unobserve?.();
     await this.consumer.stop();
   }
 }

@@ -189,6 +189,7 @@ async function openEventStore(config: ServiceConfig, nc: NatsConnection): Promis
     name: config.service,
     categories: ownCategories(config.service),
     replicas: config.streamReplicas,
+    onError: (error) => new Logger(`${config.service}-relay`).error(error.message),
   });
   return { store, bus, relay };
 }

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { createServer, connect } from 'node:net';
+import { createInterface } from 'node:readline';
 
 /** A free TCP port on the loopback interface. */
 export function freePort(): Promise<number> {
@@ -53,6 +54,7 @@ export interface ProcessExit {
 export class ServerProcess {
   private child?: ChildProcess;
   private exit?: Promise<ProcessExit>;
+  private readonly lineListeners: ((line: string) => void)[] = [];
 
   constructor(
     readonly name: string,
@@ -67,12 +69,22 @@ export class ServerProcess {
     const child = spawn(this.command, this.args, { stdio: ['ignore', 'pipe', 'pipe'], env: this.env });
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
+    if (this.lineListeners.length > 0) {
+      for (const output of [child.stdout, child.stderr]) {
+        if (output) createInterface({ input: output }).on('line', (line) => this.lineListeners.forEach((listener) => listener(line)));
+      }
+    }
     running.add(child);
     this.exit = new Promise((resolve) => child.once('exit', (code, signal) => {
       running.delete(child);
       resolve({ code, signal });
     }));
     this.child = child;
+  }
+
+  /** Also hands each line the process writes to `listener` (call before `start`). */
+  onLine(listener: (line: string) => void): void {
+    this.lineListeners.push(listener);
   }
 
   get pid(): number | undefined {

@@ -19,7 +19,7 @@ describeWithSlurm(`a private single-node Slurm cluster${unavailable ? ` (skipped
   };
 
   beforeAll(async () => {
-    cluster = await startSlurmCluster({ partitions: [{ name: 'cpu', isDefault: true }, { name: 'gpu-fast' }] });
+    cluster = await startSlurmCluster({ partitions: [{ name: 'cpu', isDefault: true }, { name: 'gpu-fast' }], cpus: 8 });
   }, 60_000);
   afterAll(() => cluster?.stop());
 
@@ -37,5 +37,17 @@ describeWithSlurm(`a private single-node Slurm cluster${unavailable ? ` (skipped
     const jobId = stdout.trim().split(';')[0];
     await waitUntil(`job ${jobId} to complete`, async () => (await stateOf(jobId)).state === 'COMPLETED', 30_000);
     expect((await stateOf(jobId)).partition).toBe('gpu-fast');
+  });
+
+  it('runs as many one-CPU jobs at once as the node declares CPUs, more than the machine has', async () => {
+    const jobIds: string[] = [];
+    for (let index = 0; index < 8; index += 1) {
+      const { stdout } = await run('sbatch', ['--parsable', '--cpus-per-task=1', '--output=/dev/null', '--wrap', 'sleep 5'], { env: env() });
+      jobIds.push(stdout.trim().split(';')[0]);
+    }
+    await waitUntil('all eight running together', async () => {
+      const { stdout } = await run('squeue', ['--noheader', '--states=RUNNING', `--jobs=${jobIds.join(',')}`, '--format=%i'], { env: env() });
+      return stdout.trim().split('\n').filter(Boolean).length === 8;
+    }, 20_000);
   });
 });

@@ -31,6 +31,11 @@ export interface SlurmClusterOptions {
   minJobAge?: number;
   /** Generic GPUs the node declares (backed by no device), so `--gres=gpu:N` can be scheduled. */
   gpus?: number;
+  /**
+   * CPUs the node declares (default: this machine's). More than it has lets many jobs that mostly wait
+   * run at once, as on a cluster; slurmd is told to believe the configuration over the hardware.
+   */
+  cpus?: number;
 }
 
 export interface SlurmClusterHandle {
@@ -70,6 +75,7 @@ export async function startSlurmCluster(options: SlurmClusterOptions = {}): Prom
   if (unavailable) throw new Error(unavailable);
   const partitions = options.partitions ?? [{ name: 'cpu', isDefault: true }];
   const gpus = options.gpus ?? 2;
+  const cpus = options.cpus ?? availableParallelism();
   if (gpus > STAND_IN_DEVICES.length) throw new Error(`at most ${STAND_IN_DEVICES.length} stand-in GPUs`);
   const root = mkdtempSync(join(tmpdir(), 'cairn-slurm-'));
   const dirs = { state: join(root, 'state'), spool: join(root, 'spool'), log: join(root, 'log'), run: join(root, 'run'), shared: join(root, 'shared') };
@@ -112,12 +118,13 @@ export async function startSlurmCluster(options: SlurmClusterOptions = {}): Prom
       'SelectTypeParameters=CR_CPU',
       'SchedulerType=sched/backfill',
       'ReturnToService=2',
+      ...(cpus > availableParallelism() ? ['SlurmdParameters=config_overrides'] : []),
       `MinJobAge=${options.minJobAge ?? 2}`,
       // Slurm waits this long for a job's processes after its time limit before it kills them.
       'KillWait=2',
       'OverTimeLimit=0',
       'GresTypes=gpu',
-      `NodeName=${nodeName} NodeAddr=127.0.0.1 NodeHostname=127.0.0.1 CPUs=${availableParallelism()} RealMemory=4096 Gres=gpu:${gpus} State=UNKNOWN`,
+      `NodeName=${nodeName} NodeAddr=127.0.0.1 NodeHostname=127.0.0.1 CPUs=${cpus} RealMemory=4096 Gres=gpu:${gpus} State=UNKNOWN`,
       ...partitions.map(
         (partition) => `PartitionName=${partition.name} Nodes=${nodeName} Default=${partition.name === defaultPartition ? 'YES' : 'NO'} MaxTime=INFINITE State=UP`,
       ),

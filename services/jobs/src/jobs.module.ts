@@ -9,6 +9,7 @@ import { HeartbeatWatchdog, Heartbeats } from './application/heartbeats';
 import { JobLogs } from './application/job-logs';
 import { JobLogsService } from './application/job-logs.service';
 import { JobReader } from './application/job-reader';
+import { observeJobStates } from './application/job-state-metrics';
 import { JobsService } from './application/jobs.service';
 import { RunnerReports } from './application/runner-reports.service';
 import { TemplatesService } from './application/templates.service';
@@ -27,6 +28,7 @@ export class JobsModule {
     const reader = new JobReader(runtime.store, authorizer);
     // "Commands never decide on stale models": runs, reruns and cancels read who may act and which files exist.
     const fresh = () => runtime.freshState.of(authorization, runtime.readModel(PROJECT_FILES));
+    observeJobStates(runtime.collections);
     const reports = new RunnerReports(runtime.store, heartbeats, logs, config, (position) => runtime.busPositionOf(position));
     host.stopWith(
       new HeartbeatWatchdog(heartbeats, (lost) => reports.failLost(lost, config.heartbeatTimeoutMs), {

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import type { Machine } from '@cairn/contracts';
 import { parseQueues, RunnerConfigurationError } from './domain/queues';
 
-export const BACKENDS = ['local'] as const;
+export const BACKENDS = ['local', 'slurm'] as const;
 export type BackendName = (typeof BACKENDS)[number];
 
 export interface RunnerArguments {
@@ -13,15 +13,20 @@ export interface RunnerArguments {
   slots: number;
 }
 
-export const USAGE = `usage: runner [--queues cpu/standard,gpu/turbo] [--backend local] [--slots N]
+export const USAGE = `usage: runner [--queues cpu/standard,gpu/turbo] [--backend local|slurm] [--slots N]
 
   --queues   the machine queues to serve (default: every queue)
-  --backend  where commands run: local (child processes on this machine)
-  --slots    jobs run at the same time (default 1)
+  --backend  where commands run: local (child processes on this machine, the default) or slurm
+             (batch jobs on the Slurm cluster the Slurm client programs on PATH reach)
+  --slots    local: jobs run at the same time (default 1); slurm holds CAIRN_SLURM_MAX_SUBMITTED
 
 Environment: NATS_URL, CAIRN_API_URL (the platform's HTTP API), CAIRN_RUNNER_TOKEN or CAIRN_AUTH_MODE=dev
 with CAIRN_DEV_JWT_SECRET, CAIRN_RUNNER_ID, CAIRN_RUNNER_SCRATCH (scratch folders of the jobs), PORT and
-HOST (where /health/live, /health/ready and /metrics are served; none without PORT).`;
+HOST (where /health/live, /health/ready and /metrics are served; none without PORT), CAIRN_DRAIN_TIMEOUT_MS
+(how long a SIGTERM lets running jobs finish before handing them back; default 280000), LOG_LEVEL.
+slurm: CAIRN_SLURM_WORKDIR (shared by the runner and every node), CAIRN_SLURM_PARTITIONS, CAIRN_SLURM_CPUS,
+CAIRN_SLURM_MEMORY, CAIRN_SLURM_GPUS, CAIRN_SLURM_TIME_LIMITS (machine=value,...), CAIRN_SLURM_MAX_SUBMITTED,
+CAIRN_SLURM_POLL_MS, SLURM_CONF and SBATCH_* (passed to sbatch).`;
 
 export function parseRunnerArguments(argv: string[]): RunnerArguments {
   let values: { queues?: string; backend?: string; slots?: string };
@@ -32,6 +37,9 @@ export function parseRunnerArguments(argv: string[]): RunnerArguments {
   }
   const backend = values.backend ?? 'local';
   if (!(BACKENDS as readonly string[]).includes(backend)) throw new RunnerConfigurationError(`--backend: "${backend}" is not one of ${BACKENDS.join(', ')}`);
+  if (backend === 'slurm' && values.slots !== undefined) {
+    throw new RunnerConfigurationError('--slots is the local backend\'s; the slurm backend holds up to CAIRN_SLURM_MAX_SUBMITTED jobs in Slurm');
+  }
   const slots = Number(values.slots ?? 1);
   if (!Number.isInteger(slots) || slots < 1 || slots > 64) throw new RunnerConfigurationError(`--slots must be an integer from 1 to 64, got "${values.slots}"`);
   return { queues: parseQueues(values.queues), backend: backend as BackendName, slots };
@@ -44,18 +52,28 @@ export interface RunnerEnvironment {
   /** `PORT` and `HOST`: where `/health/*` and `/metrics` are served; no port, no server. */
   healthPort?: number;
   healthHost: string;
+  /** `CAIRN_DRAIN_TIMEOUT_MS`: how long a stop lets running jobs finish before handing them back (below the grace period). */
+  drainTimeoutMs: number;
 }
+
+/** Below the runner's Kubernetes grace period (300 s), which leaves the rest for the hand-back reports. */
+export const DEFAULT_RUNNER_DRAIN_TIMEOUT_MS = 280_000;
 
 export function runnerEnvironmentFrom(env: NodeJS.ProcessEnv, runnerId: string): RunnerEnvironment {
   const apiUrl = (env.CAIRN_API_URL ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
   if (!URL.canParse(apiUrl)) throw new RunnerConfigurationError(`CAIRN_API_URL "${apiUrl}" is not a URL`);
   const port = env.PORT ? Number(env.PORT) : undefined;
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new RunnerConfigurationError(`PORT must be a port number, got "${env.PORT}"`);
+  const drainTimeoutMs = env.CAIRN_DRAIN_TIMEOUT_MS ? Number(env.CAIRN_DRAIN_TIMEOUT_MS) : DEFAULT_RUNNER_DRAIN_TIMEOUT_MS;
+  if (!Number.isSafeInteger(drainTimeoutMs) || drainTimeoutMs < 0) {
+    throw new RunnerConfigurationError(`CAIRN_DRAIN_TIMEOUT_MS must be a non-negative integer, got "${env.CAIRN_DRAIN_TIMEOUT_MS}"`);
+  }
   return {
     natsUrl: env.NATS_URL ?? 'nats://127.0.0.1:4222',
     apiUrl,
     scratchDir: env.CAIRN_RUNNER_SCRATCH || join(tmpdir(), `cairn-${runnerId}`),
     ...(port === undefined ? {} : { healthPort: port }),
     healthHost: env.HOST ?? '127.0.0.1',
+    drainTimeoutMs,
   };
 }

@@ -17,8 +17,13 @@ describe('the runner\'s command line', () => {
     });
   });
 
+  it('takes --backend slurm, which holds as many jobs as CAIRN_SLURM_MAX_SUBMITTED says rather than --slots', () => {
+    expect(parseRunnerArguments(['--backend', 'slurm'])).toMatchObject({ backend: 'slurm' });
+    expect(() => parseRunnerArguments(['--backend', 'slurm', '--slots', '4'])).toThrow("--slots is the local backend's");
+  });
+
   it.each([
-    [['--backend', 'slurm'], '--backend: "slurm" is not one of local'],
+    [['--backend', 'k8s'], '--backend: "k8s" is not one of local, slurm'],
     [['--slots', '0'], '--slots must be an integer from 1 to 64, got "0"'],
     [['--queue', 'cpu/standard'], "Unknown option '--queue'"],
   ])('refuses %j', (argv, message) => {
@@ -33,17 +38,22 @@ describe('the runner\'s environment', () => {
       apiUrl: 'http://127.0.0.1:8080',
       scratchDir: expect.stringMatching(/cairn-runner-a$/),
       healthHost: '127.0.0.1',
+      drainTimeoutMs: 280_000,
     });
   });
 
-  it('reads NATS_URL, CAIRN_API_URL (without a trailing slash), CAIRN_RUNNER_SCRATCH, PORT and HOST', () => {
+  it('reads NATS_URL, CAIRN_API_URL (without a trailing slash), CAIRN_RUNNER_SCRATCH, PORT, HOST and CAIRN_DRAIN_TIMEOUT_MS', () => {
     expect(
-      runnerEnvironmentFrom({ NATS_URL: 'nats://nats:4222', CAIRN_API_URL: 'http://projects:3000/', CAIRN_RUNNER_SCRATCH: '/scratch', PORT: '3000', HOST: '0.0.0.0' }, 'r'),
-    ).toEqual({ natsUrl: 'nats://nats:4222', apiUrl: 'http://projects:3000', scratchDir: '/scratch', healthPort: 3000, healthHost: '0.0.0.0' });
+      runnerEnvironmentFrom(
+        { NATS_URL: 'nats://nats:4222', CAIRN_API_URL: 'http://projects:3000/', CAIRN_RUNNER_SCRATCH: '/scratch', PORT: '3000', HOST: '0.0.0.0', CAIRN_DRAIN_TIMEOUT_MS: '60000' },
+        'r',
+      ),
+    ).toEqual({ natsUrl: 'nats://nats:4222', apiUrl: 'http://projects:3000', scratchDir: '/scratch', healthPort: 3000, healthHost: '0.0.0.0', drainTimeoutMs: 60_000 });
   });
 
-  it('refuses an API URL that is none and a port that is none', () => {
+  it('refuses an API URL that is none, a port that is none and a drain timeout that is none', () => {
     expect(() => runnerEnvironmentFrom({ CAIRN_API_URL: 'projects' }, 'r')).toThrow('CAIRN_API_URL "projects" is not a URL');
     expect(() => runnerEnvironmentFrom({ PORT: 'http' }, 'r')).toThrow('PORT must be a port number, got "http"');
+    expect(() => runnerEnvironmentFrom({ CAIRN_DRAIN_TIMEOUT_MS: 'soon' }, 'r')).toThrow('CAIRN_DRAIN_TIMEOUT_MS must be a non-negative integer, got "soon"');
   });
 });

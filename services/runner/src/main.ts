@@ -1,18 +1,29 @@
-import { Runner } from './application/runner';
-import { runnerCredentialsFrom } from './application/credentials';
-import { startHealthServer } from './application/health';
-import { LocalBackend } from './backends/local-backend';
+import { collectProcessMetrics, configureLogging, logger, loggingFromEnv } from '@cairn/telemetry';
 import { join } from 'node:path';
-import { parseRunnerArguments, runnerEnvironmentFrom, USAGE } from './config';
+import { Runner } from './application/runner';
+import { runnerCredentialsFrom, type RunnerCredentials } from './application/credentials';
+import { startHealthServer } from './application/health';
+import type { ExecutionBackend } from './backends/backend';
+import { LocalBackend } from './backends/local-backend';
+import { SlurmBackend } from './backends/slurm-backend';
+import { SlurmCli } from './backends/slurm-cli';
+import { parseRunnerArguments, runnerEnvironmentFrom, USAGE, type RunnerArguments, type RunnerEnvironment } from './config';
 import { RunnerConfigurationError } from './domain/queues';
+import { slurmSettingsFrom } from './domain/slurm-settings';
 import { installDemoPrograms } from './templates/programs';
 
-const log = (line: string) => console.log(`${new Date().toISOString()} ${line}`);
+const runnerLog = logger('runner');
+/** The runner's lines are sentences; the job they are about is also a field, to follow a job through the logs. */
+const log = (line: string) => {
+  const jobId = /^job (\S+):/.exec(line)?.[1];
+  runnerLog.info(jobId ? { jobId } : {}, line);
+};
 
 /**
  * The runner process. The first SIGTERM (or Ctrl-C) stops taking work and lets the running jobs finish:
- * a claimed job cannot go back to its queue (its start is recorded), and its time limit bounds the wait.
- * A second signal stops the running commands and reports their jobs as `system` failures.
+ * a claimed job cannot go back to its queue (its start is recorded); its time limit bounds the wait, and
+ * so does `CAIRN_DRAIN_TIMEOUT_MS`, past which the jobs are handed back (stopped and reported as `system`
+ * failures). A second signal does that at once.
  * With `PORT` set it answers health and metrics requests there.
  */
 async function main(): Promise<void> {
@@ -20,17 +31,12 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
+  configureLogging(loggingFromEnv('runner'));
+  collectProcessMetrics();
   const args = parseRunnerArguments(process.argv.slice(2));
   const credentials = runnerCredentialsFrom(process.env);
   const environment = runnerEnvironmentFrom(process.env, credentials.runnerId);
-  const runner = await Runner.start({
-    ...environment,
-    credentials,
-    queues: args.queues,
-    slots: args.slots,
-    backend: new LocalBackend({ scratchDir: environment.scratchDir, binDirs: [await installDemoPrograms(join(environment.scratchDir, 'bin'))] }),
-    log,
-  });
+  const runner = await Runner.start({ ...environment, credentials, queues: args.queues, ...(await backendFor(args, environment, credentials)), log });
   // Where a process manager looks: only when it names a port (the platform, containers).
   const health = environment.healthPort === undefined ? undefined : await startHealthServer(runner, environment.healthPort, environment.healthHost);
 
@@ -48,7 +54,7 @@ async function main(): Promise<void> {
     if (!first) return;
     const running = runner.runningJobIds;
     log(`${signal}: taking no more work${running.length > 0 ? `; finishing ${running.join(', ')} (${signal} again stops them)` : ''}`);
-    void runner.stop().then(() => {
+    void runner.stop({ handBackAfterMs: environment.drainTimeoutMs }).then(() => {
       health?.close();
       log('stopped');
       process.exit(0);
@@ -56,6 +62,20 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+}
+
+/**
+ * The backend and the jobs it holds at once. The demo programs' launchers go where the commands run:
+ * the scratch folder here, the shared work folder for Slurm's nodes.
+ */
+async function backendFor(args: RunnerArguments, environment: RunnerEnvironment, credentials: RunnerCredentials): Promise<{ backend: ExecutionBackend; slots: number }> {
+  if (args.backend === 'local') {
+    return { backend: new LocalBackend({ scratchDir: environment.scratchDir, binDirs: [await installDemoPrograms(join(environment.scratchDir, 'bin'))] }), slots: args.slots };
+  }
+  const settings = slurmSettingsFrom(process.env);
+  const binDir = await installDemoPrograms(join(settings.workDir, credentials.runnerId, 'bin'));
+  const cli = new SlurmCli({ env: SlurmCli.environmentFrom(process.env) });
+  return { backend: new SlurmBackend({ settings, cli, runnerId: credentials.runnerId, binDirs: [binDir], log }), slots: settings.maxSubmitted };
 }
 
 main().catch((error: Error) => {

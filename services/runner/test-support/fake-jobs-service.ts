@@ -5,6 +5,7 @@ import { Ctx, MessagePattern, NatsContext, Payload, Transport, type Microservice
 import { decodeJwt } from 'jose';
 import type { MsgHdrs } from 'nats';
 import { DevTokenVerifier } from '@cairn/auth';
+import { waitUntil } from '@cairn/testing';
 import {
   RUNNER_SUBJECTS,
   type Assignment,
@@ -37,7 +38,7 @@ interface HeldJob {
 
 /**
  * The jobs service's side of the runner protocol, as a test plays it: jobs it was told about are handed to
- * the first runner that claims them, every report is recorded in arrival order, heartbeats answer
+ * the first runner that claims them, every report is recorded in arrival order (a log chunk's seq once), heartbeats answer
  * `cancel` once the test asks for cancellation, and a request without a runner token is refused.
  */
 export class FakeJobs {
@@ -71,6 +72,19 @@ export class FakeJobs {
     return this.reportsOf('finished', jobId)[0];
   }
 
+  /** The end the runner reported, once it has. */
+  async untilFinished(jobId: string, timeoutMs = 30_000): Promise<FinishedReport> {
+    await waitUntil(`job ${jobId} finished`, async () => this.finishedOf(jobId) !== undefined, timeoutMs);
+    return this.finishedOf(jobId)!;
+  }
+
+  /** The job's log as recorded, chunk after chunk. */
+  logText(jobId: string): string {
+    return this.reportsOf('log', jobId)
+      .map((chunk) => chunk.text)
+      .join('');
+  }
+
   async authorize(headers: MsgHdrs | undefined): Promise<ProtocolRefusal | string> {
     const bearer = headers?.get('authorization')?.replace(/^Bearer /, '') ?? '';
     try {
@@ -94,6 +108,9 @@ export class FakeJobs {
   report(reported: Reported, runnerId: string): ReportReply {
     const job = this.jobs.get(reported.body.jobId);
     if (!job || job.holder !== runnerId || job.ended) return { accepted: false, reason: 'not held by this runner, or ended' };
+    if (reported.kind === 'log' && this.reportsOf('log', reported.body.jobId).some((chunk) => chunk.seq === reported.body.seq)) {
+      return { accepted: false, reason: `chunk ${reported.body.seq} was recorded already` };
+    }
     this.reports.push(reported);
     if (reported.kind === 'finished') job.ended = true;
     return { accepted: true, ...(reported.kind === 'heartbeat' && job.cancelRequested ? { cancel: true } : {}) };

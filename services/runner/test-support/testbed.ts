@@ -59,3 +59,28 @@ export function assignmentOf(jobId: string, overrides: Partial<Assignment> & Pic
     ...overrides,
   };
 }
+
+/** A node one-liner as a command: `node -e <script> -- <args>`; `node` is the runner's own, on the command's PATH. */
+export const nodeCommand = (script: string, ...args: string[]) => ['node', '-e', script, '--', ...args];
+
+/**
+ * A job whose parameters a shell would act on (`$(...)`, backquotes, `;`, quotes, a newline), whose
+ * command writes the arguments it received into `args.json` in its output folder; `marker` is the file
+ * any interpretation would create. `argumentsReceived` is what a literal hand-over gives.
+ */
+export function shellBaitJob(marker: string): { command: string[]; parameters: Record<string, unknown>; argumentsReceived: string[] } {
+  const parameters = { subst: `$(touch ${marker}) \`touch ${marker}\`; touch ${marker}`, quotes: `"double" 'single' \\ '\\''`, lines: 'first line\nsecond line', count: 3 };
+  return {
+    command: nodeCommand(
+      "require('fs').writeFileSync(process.argv[1] + '/args.json', JSON.stringify(process.argv.slice(2)))",
+      '{{outputDir}}',
+      '{{parameters.subst}}',
+      '--quotes={{parameters.quotes}}',
+      '{{parameters.lines}}',
+      '{{parameters.count}}',
+      '{{parameters.absent}}',
+    ),
+    parameters,
+    argumentsReceived: [parameters.subst, `--quotes=${parameters.quotes}`, parameters.lines, '3', ''],
+  };
+}

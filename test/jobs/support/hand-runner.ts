@@ -86,14 +86,26 @@ export class HandRunner {
   }
 }
 
-/** A job the hand runner holds: what the command would print and write, and how it ends. */
+/**
+ * A job the hand runner holds: what the command would print and write, and how it ends. Like any runner
+ * it heartbeats at the interval its claim's answer names, until the job ends or it is told to go silent.
+ */
 export class HeldJob {
   private seq = 0;
+  private readonly beating: NodeJS.Timeout;
 
   constructor(
     private readonly runner: HandRunner,
     readonly assignment: Assignment,
-  ) {}
+  ) {
+    this.beating = setInterval(() => void this.heartbeat().catch(() => undefined), assignment.heartbeatIntervalMs);
+    this.beating.unref();
+  }
+
+  /** The runner is lost, as far as the jobs service can tell. */
+  goSilent(): void {
+    clearInterval(this.beating);
+  }
 
   private report<T = ReportReply>(subject: string, data: object): Promise<Reply<T>> {
     return this.runner.send(subject, { jobId: this.assignment.jobId, runnerId: this.runner.runnerId, ...data });
@@ -112,22 +124,28 @@ export class HeldJob {
   }
 
   /** Uploads a file the command wrote into its output folder, then reports it. */
-  async output(name: string, content: string | Buffer): Promise<{ fileId: string; reply: Reply<ReportReply> }> {
+  /** `position`: the upload's `Cairn-Position`, for a reader that must see the file (the runner is no platform person). */
+  async output(name: string, content: string | Buffer): Promise<{ fileId: string; position: number; reply: Reply<ReportReply> }> {
     const uploaded = await this.runner.files(this.assignment).upload(`${this.assignment.outputFolder}${name}`, content);
     if (uploaded.status !== 201) throw new Error(`upload of ${name}: ${uploaded.status} ${JSON.stringify(uploaded.body)}`);
     const { id: fileId, path, size, sha256 } = uploaded.body;
-    return { fileId, reply: await this.report(RUNNER_SUBJECTS.output, { fileId, path, size, sha256 }) };
+    return { fileId, position: Number(uploaded.headers['cairn-position']), reply: await this.report(RUNNER_SUBJECTS.output, { fileId, path, size, sha256 }) };
   }
 
   succeeded() {
-    return this.report(RUNNER_SUBJECTS.finished, { outcome: 'succeeded', exitCode: 0 });
+    return this.finish({ outcome: 'succeeded', exitCode: 0 });
   }
 
   failed(failure: JobFailure) {
-    return this.report(RUNNER_SUBJECTS.finished, { outcome: 'failed', failure });
+    return this.finish({ outcome: 'failed', failure });
   }
 
   cancelled() {
-    return this.report(RUNNER_SUBJECTS.finished, { outcome: 'cancelled' });
+    return this.finish({ outcome: 'cancelled' });
+  }
+
+  private finish(report: object) {
+    this.goSilent();
+    return this.report(RUNNER_SUBJECTS.finished, report);
   }
 }

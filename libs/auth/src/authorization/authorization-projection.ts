@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import type { CairnEvent, SchemeRegistry } from '@cairn/contracts';
 import { FollowerProgress, type EventStore, type FreshnessGate, type Subscription } from '@cairn/event-store';
 import { AccessModel } from './access-model';
@@ -164,7 +165,8 @@ export class AuthorizationProjection implements FreshnessGate {
 
   private onFailure(error: Error): void {
     this.failure = error;
-    (this.options.logger ?? console).error(`authorization projection stopped at position ${this.model.position}: ${error.stack ?? error.message}`);
+    // Nest's logger: a service's log line like the others (runService routes it to the process's log).
+    (this.options.logger ?? new Logger('AuthorizationProjection')).error(`authorization projection stopped at position ${this.model.position}: ${error.stack ?? error.message}`);
     this.rejectReady(error);
     this.settleAll(false);
   }

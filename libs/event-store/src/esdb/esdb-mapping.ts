@@ -25,7 +25,7 @@ import type { ExpectedVersion } from '../port';
  */
 export type EnvelopeMetadata = Pick<
   EnvelopeAttributes,
-  'specversion' | 'source' | 'subject' | 'time' | 'datacontenttype' | 'actorid' | 'correlationid' | 'causationid'
+  'specversion' | 'source' | 'subject' | 'time' | 'datacontenttype' | 'actorid' | 'correlationid' | 'causationid' | 'traceparent' | 'tracestate'
 > & { $correlationId?: string; $causationId?: string };
 
 export function toExpectedRevision(expected: ExpectedVersion): AppendExpectedRevision {
@@ -84,6 +84,8 @@ export function toCairnEvent(event: RecordedEvent): CairnEvent {
     ...(metadata.actorid === undefined ? {} : { actorid: metadata.actorid }),
     ...(metadata.correlationid === undefined ? {} : { correlationid: metadata.correlationid }),
     ...(metadata.causationid === undefined ? {} : { causationid: metadata.causationid }),
+    ...(metadata.traceparent === undefined ? {} : { traceparent: metadata.traceparent }),
+    ...(metadata.tracestate === undefined ? {} : { tracestate: metadata.tracestate }),
   };
 }
 

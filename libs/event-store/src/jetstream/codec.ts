@@ -52,6 +52,9 @@ export function encodeEvent(envelope: StoredEnvelope, prefix = DEFAULT_SUBJECT_P
   if (envelope.actorid !== undefined) headers.set('ce-actorid', envelope.actorid);
   if (envelope.correlationid !== undefined) headers.set('ce-correlationid', envelope.correlationid);
   if (envelope.causationid !== undefined) headers.set('ce-causationid', envelope.causationid);
+  // W3C names, so that a subscriber's tracing library continues the trace from the headers alone.
+  if (envelope.traceparent !== undefined) headers.set('traceparent', envelope.traceparent);
+  if (envelope.tracestate !== undefined) headers.set('tracestate', envelope.tracestate);
   return {
     subject: subjectOf(parseStreamId(envelope.streamid), prefix),
     headers,

@@ -14,7 +14,7 @@ import type { AccessAt, BaseLevelOrigin, ExplicitOrigin, MembershipOrigin } from
 
 const VIA = ['explicit', 'base-level', 'none'] as const;
 
-export class MyLabDto implements Omit<LabCreated, 'admin'> {
+export class LabDto implements Omit<LabCreated, 'admin'> {
   @ApiProperty({ example: 'crystallography', description: "The lab's slug, which is its id." })
   id!: string;
 
@@ -23,8 +23,10 @@ export class MyLabDto implements Omit<LabCreated, 'admin'> {
 
   @ApiProperty({ example: 'Crystallography' })
   name!: string;
+}
 
-  @ApiProperty({ description: 'Whether the caller administers the lab (adds and removes its members); its creator does.' })
+export class MyLabDto extends LabDto {
+  @ApiProperty({ description: 'Whether the caller administers the lab (adds and removes its members).' })
   admin!: boolean;
 }
 

@@ -35,7 +35,7 @@ export class LabsController {
   }
 
   @Post()
-  @ApiCreatedResponse({ type: MyLabDto, description: 'The lab as the creator’s labs list it.' })
+  @ApiCreatedResponse({ type: MyLabDto })
   async create(@CurrentPrincipal() principal: Principal, @Body() body: CreateLabDto) {
     const { position, lab } = await this.labs.createLab(principal, body.name, body.slug);
     return new CommandResult(position, lab);

@@ -9,11 +9,11 @@ export const labStream = (lab: string): StreamName => ({ context: 'access', aggr
 
 const labCommands = (store: EventStore) => commandHandler(store, labDecider, labStream);
 
-/** A lab as "my labs" lists it: its creator is its first admin. */
 export interface LabCreated {
   id: string;
   slug: string;
   name: string;
+  /** The creator administers the lab they create. */
   admin: true;
 }
 

@@ -19,10 +19,9 @@ import {
 } from 'class-validator';
 import { ALL_MACHINES, MACHINE_PERFORMANCES, MACHINE_TYPES, machineKeyOf, type MachinePerformance, type MachineType } from '@cairn/contracts';
 import { PageQuery } from '@cairn/http';
-import type { JobStatus } from '../domain/job';
+import { JOB_STATUSES, type JobStatus } from '../domain/job';
 import { MAX_INPUTS } from '../domain/job-request';
 
-const JOB_STATUSES: JobStatus[] = ['queued', 'running', 'cancelling', 'succeeded', 'failed', 'cancelled'];
 const MACHINE_KEYS = ALL_MACHINES.map(machineKeyOf);
 /** What the machine filter takes: a type alone (`gpu`: both performances) or a machine (`gpu/turbo`). */
 const MACHINE_FILTERS = [...MACHINE_TYPES, ...MACHINE_KEYS];

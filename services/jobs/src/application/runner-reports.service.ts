@@ -15,6 +15,13 @@ import type { JobsConfig } from '../config';
 import type { Heartbeats, LastHeartbeat } from './heartbeats';
 import type { JobLogs } from './job-logs';
 import { jobStream, STREAM_ID } from './streams';
+import { counter } from '@cairn/telemetry';
+
+const heartbeatsTaken = counter({ name: 'cairn_job_heartbeats_total', help: 'Heartbeats the jobs service took from runners for the jobs they hold.' });
+const jobsOfLostRunners = counter({
+  name: 'cairn_jobs_lost_runner_total',
+  help: 'Jobs failed as system failures because their runner stopped heartbeating.',
+});
 
 const GONE = 'there is no such job';
 
@@ -89,6 +96,7 @@ export class RunnerReports {
     return this.settled(async () => {
       const state = await this.holding(runnerId, report.jobId);
       await this.heartbeats.beat(report.jobId, runnerId);
+      heartbeatsTaken.inc();
       return { accepted: true, cancel: state.status === 'cancelling' };
     });
   }
@@ -108,7 +116,8 @@ export class RunnerReports {
   /** The watchdog's verdict on a silent runner; the heartbeat record goes whatever the job's state was. */
   async failLost(lost: LastHeartbeat, timeoutMs: number): Promise<void> {
     const reason = `runner ${lost.runnerId} stopped heartbeating: nothing since ${lost.at.toISOString()} (timeout ${timeoutMs} ms)`;
-    await this.handle(lost.jobId, { type: 'FailLostRunner', runnerId: lost.runnerId, reason }, {});
+    const outcome = await this.handle(lost.jobId, { type: 'FailLostRunner', runnerId: lost.runnerId, reason }, {});
+    if (outcome.events.length > 0) jobsOfLostRunners.inc();
     await this.heartbeats.end(lost.jobId);
   }
 

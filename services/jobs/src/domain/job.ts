@@ -16,6 +16,7 @@ import { requireParameters } from './parameters';
 import type { TemplateVersion } from './template';
 
 export type JobStatus = 'queued' | 'running' | 'cancelling' | 'succeeded' | 'failed' | 'cancelled';
+export const JOB_STATUSES: readonly JobStatus[] = ['queued', 'running', 'cancelling', 'succeeded', 'failed', 'cancelled'];
 export const ENDED: ReadonlySet<JobStatus> = new Set(['succeeded', 'failed', 'cancelled']);
 const REASON_MAX_LENGTH = 4000;
 const LAST_LOG_LINES = 100;

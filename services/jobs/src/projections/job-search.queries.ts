@@ -75,12 +75,19 @@ const keyOf = (fields: string[], ranges: string[]): IndexDescription['key'] =>
  * The indexes of `job_search`, each serving the query shapes below: the project with every combination
  * of the equality filters, newest first, the template prefix bounded in the index after the sort; and
  * the project with a free-text word (the terms are an array, so the index is multikey: a word is an
- * equality on one term, and the others filters of that search are residual).
+ * equality on one term, and the others filters of that search are residual); and the status alone, for
+ * the count of jobs by state that /metrics shows (`jobsInStateQuery`).
  */
 export const JOB_SEARCH_INDEXES: IndexDescription[] = [
   ...subsetsOf(EQUALITY_FILTERS).map((fields) => ({ key: keyOf(['projectId', ...fields], ['templateLower']) })),
   { key: keyOf(['projectId', 'searchTerms'], []) },
+  { key: { status: 1 } },
 ];
+
+/** All jobs in one state, counted (a count over the `{status: 1}` index on MongoDB). */
+export function jobsInStateQuery(status: JobStatus): { filter: Filter<JobSearchDocument>; shape: QueryShape } {
+  return { filter: { status }, shape: { equality: ['status'], sort: [], ranges: [], residual: [] } };
+}
 
 /** The MongoDB filter of a search, and the shape its index must serve (`job-search.queries.unit.test.ts` checks there is one). */
 export function jobSearchQuery(search: JobSearchFilter, after?: [string, string]): { filter: Filter<JobSearchDocument>; sort: Record<string, 1 | -1>; shape: QueryShape } {

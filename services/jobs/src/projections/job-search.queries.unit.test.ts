@@ -1,5 +1,6 @@
 import type { IndexDescription } from 'mongodb';
-import { JOB_SEARCH_INDEXES, jobSearchQuery, type JobSearchFilter, type QueryShape } from './job-search.queries';
+import { JOB_STATUSES } from '../domain/job';
+import { JOB_SEARCH_INDEXES, jobSearchQuery, jobsInStateQuery, type JobSearchFilter, type QueryShape } from './job-search.queries';
 
 /**
  * FerretDB uses no secondary index, so no test against it can show that a search is index-backed on
@@ -55,6 +56,10 @@ describe('job_search: "A compound index serves every documented filter (equality
       expect(shape.equality[0]).toBe('projectId');
       if (!search.words) expect(shape.residual).toEqual([]);
     }
+  });
+
+  it('the count of jobs in each state (/metrics) has an index of its own', () => {
+    for (const status of JOB_STATUSES) expect(servingIndex(jobsInStateQuery(status).shape)).toEqual({ key: { status: 1 } });
   });
 
   it('a newest-first page resumes after the last item of the previous one', () => {

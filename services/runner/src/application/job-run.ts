@@ -1,12 +1,14 @@
 import { expandCommand, type Assignment, type FinishedReport } from '@cairn/contracts';
-import type { ExecutionBackend, RunningCommand, Workspace } from '../backends/backend';
+import { NO_OUTPUT_YET, type CommandObserver, type ExecutionBackend, type Reattachment, type RunningCommand, type Workspace } from '../backends/backend';
 import { stagedNamesOf } from '../domain/input-names';
 import { outcomeOf, systemFailure } from '../domain/outcome';
 import type { JobsClient } from './jobs-client';
-import { LogShipper, type LogLimits } from './log-shipper';
+import { JobJournal } from './job-journal';
+import { LogShipper, type LogJournal, type LogLimits, type LogPosition } from './log-shipper';
 import { ProgressReporter } from './progress-reporter';
 import type { ProjectFiles } from './project-files';
 import { untilAnswered } from './retry';
+import { heartbeatsSent } from './runner-metrics';
 
 /** How a run ended for the runner: the outcome it reported, or `abandoned` when the jobs service had ended the job. */
 export type RunEnding = FinishedReport['outcome'] | 'abandoned';
@@ -34,6 +36,7 @@ export class JobRun {
   private abandoned = false;
   private runnerStopped = false;
   private command?: RunningCommand;
+  private workspace?: Workspace;
   private readonly ids: { jobId: string; runnerId: string };
 
   constructor(
@@ -58,17 +61,22 @@ export class JobRun {
 
   async run(): Promise<RunEnding> {
     const { assignment, context } = this;
-    const heartbeats = this.startHeartbeats();
-    let workspace: Workspace | undefined;
-    try {
+    return this.holding(async () => {
+      let workspace: Workspace;
       try {
-        workspace = await this.stage();
+        workspace = this.workspace = await this.stage();
       } catch (error) {
-        return await this.finish(systemFailure(`staging the inputs failed: ${(error as Error).message}`));
+        return this.finish(systemFailure(`staging the inputs failed: ${(error as Error).message}`));
       }
       if (this.abandoned) return 'abandoned';
       if (this.cancelRequested || this.runnerStopped) {
-        return await this.finish(this.cancelRequested ? { outcome: 'cancelled' } : systemFailure('the runner was stopped before the command started'));
+        return this.finish(this.cancelRequested ? { outcome: 'cancelled' } : systemFailure('the runner was stopped before the command started'));
+      }
+      const journal = workspace.runnerDir === undefined ? undefined : new JobJournal(workspace.runnerDir);
+      try {
+        await journal?.keepAssignment(assignment);
+      } catch (error) {
+        return this.finish(systemFailure(`the job could not be kept beside its folder, so a restarted runner could not take it up: ${(error as Error).message}`));
       }
       const argv = expandCommand(assignment.command, {
         inputs: workspace.inputPaths,
@@ -77,37 +85,68 @@ export class JobRun {
         parameters: assignment.parameters,
       });
       context.log(`job ${assignment.jobId}: running ${JSON.stringify(argv)}`);
-      const logs = new LogShipper(this.ids, context.jobs, context.logLimits, context.log);
-      const progress = new ProgressReporter(this.ids, context.jobs, context.log);
-      const command = context.backend.start(workspace, argv, (output) => {
-        progress.observe(output);
-        return logs.accept(output);
+      const spec = { argv, machine: assignment.machine, timeLimitSeconds: assignment.timeLimitSeconds };
+      return this.follow(workspace, (observer) => context.backend.start(workspace, spec, observer), journal && { journal });
+    });
+  }
+
+  /**
+   * Takes up a job an earlier process of this runner started, whose command the backend found again:
+   * heartbeats resume at once, the log goes on from the journal's last chunk, and the job ends as if
+   * the runner had never been gone.
+   */
+  async resume(reattachment: Reattachment, journal: JobJournal): Promise<RunEnding> {
+    this.context.log(`job ${this.ids.jobId}: taken up again after a restart`);
+    return this.holding(async () => {
+      const workspace = (this.workspace = reattachment.workspace);
+      const from = await journal.logPosition().catch((error: Error) => {
+        this.context.log(`job ${this.ids.jobId}: its log position is unreadable, the log goes on from its start (${error.message})`);
+        return undefined;
       });
-      this.command = command;
-      let timedOut = false;
-      const limit = setTimeout(() => {
-        timedOut = true;
-        void command.stop();
-      }, assignment.timeLimitSeconds * 1000);
-      const end = await command.ended;
-      clearTimeout(limit);
-      await Promise.all([logs.finish(), progress.finish()]);
-      if (this.abandoned) return 'abandoned';
-      const outcome = outcomeOf(end, {
-        cancelRequested: this.cancelRequested,
-        runnerStopped: this.runnerStopped,
-        lastLogLines: logs.lastLines.current(),
-        ...(timedOut ? { timedOutAfterSeconds: assignment.timeLimitSeconds } : {}),
-      });
-      if (outcome.outcome === 'succeeded') {
-        const uploadFailure = await this.uploadOutputs(workspace);
-        if (uploadFailure) return await this.finish(systemFailure(uploadFailure));
-      }
-      return await this.finish(outcome);
+      return this.follow(workspace, (observer) => reattachment.follow(observer, from?.covered ?? NO_OUTPUT_YET), { journal, ...(from ? { from } : {}) });
+    });
+  }
+
+  /** Heartbeats while `body` runs; the workspace it took is released after it, whatever happened. */
+  private async holding(body: () => Promise<RunEnding>): Promise<RunEnding> {
+    const heartbeats = this.startHeartbeats();
+    try {
+      return await body();
     } finally {
       clearInterval(heartbeats);
-      if (workspace) await context.backend.release(workspace).catch((error: Error) => context.log(`job ${assignment.jobId}: scratch folder left behind (${error.message})`));
+      const { workspace } = this;
+      if (workspace) await this.context.backend.release(workspace).catch((error: Error) => this.context.log(`job ${this.ids.jobId}: scratch folder left behind (${error.message})`));
     }
+  }
+
+  /** From the command's start (or its being found again) to the job's end report. */
+  private async follow(workspace: Workspace, start: (observer: CommandObserver) => RunningCommand, durable?: { journal: LogJournal; from?: LogPosition }): Promise<RunEnding> {
+    const { context } = this;
+    const logs = new LogShipper(this.ids, context.jobs, context.logLimits, context.log, durable);
+    const progress = new ProgressReporter(this.ids, context.jobs, context.log);
+    const command = start({
+      output: (output) => {
+        progress.observe(output);
+        return logs.accept(output);
+      },
+      placed: (placement) => progress.place(placement),
+    });
+    this.command = command;
+    // Asked for while the command was being started or found again.
+    if (this.cancelRequested || this.runnerStopped || this.abandoned) void command.stop();
+    const end = await command.ended;
+    await Promise.all([logs.finish(), progress.finish()]);
+    if (this.abandoned) return 'abandoned';
+    const outcome = outcomeOf(end, {
+      cancelRequested: this.cancelRequested,
+      runnerStopped: this.runnerStopped,
+      lastLogLines: logs.lastLines.current(),
+    });
+    if (outcome.outcome === 'succeeded') {
+      const uploadFailure = await this.uploadOutputs(workspace);
+      if (uploadFailure) return this.finish(systemFailure(uploadFailure));
+    }
+    return this.finish(outcome);
   }
 
   private async stage(): Promise<Workspace> {
@@ -163,10 +202,14 @@ export class JobRun {
       this.context.jobs
         .report('heartbeat', this.ids)
         .then((reply) => {
+          heartbeatsSent.inc({ runner: this.ids.runnerId, answer: reply.cancel ? 'cancel' : reply.accepted ? 'accepted' : 'refused' });
           if (reply.cancel) this.requestCancel();
           else if (!reply.accepted) this.abandon(reply.reason);
         })
-        .catch((error: Error) => this.context.log(`job ${this.ids.jobId}: heartbeat not answered (${error.message})`))
+        .catch((error: Error) => {
+          heartbeatsSent.inc({ runner: this.ids.runnerId, answer: 'unanswered' });
+          this.context.log(`job ${this.ids.jobId}: heartbeat not answered (${error.message})`);
+        })
         .finally(() => {
           inFlight = false;
         });

@@ -1,5 +1,5 @@
 import { LastLines, LogChunker, type LogChunk } from '../domain/log-chunks';
-import type { CommandOutput } from '../backends/backend';
+import { NO_OUTPUT_YET, type CommandOutput, type StreamOffsets } from '../backends/backend';
 import type { JobsClient } from './jobs-client';
 import { untilAnswered } from './retry';
 
@@ -16,9 +16,23 @@ export interface LogLimits {
 
 export const DEFAULT_LOG_LIMITS: LogLimits = { maxChunkBytes: 16 * 1024, flushIntervalMs: 200, maxQueuedChunks: 32, patienceMs: 60_000 };
 
+/** The last chunk handed to the jobs service, and how much of each stream it and those before it hold. */
+export interface LogPosition {
+  chunk: LogChunk;
+  covered: StreamOffsets;
+}
+
+/** Where a log whose command outlives the runner is kept track of, each chunk before it is sent. */
+export interface LogJournal {
+  record(position: LogPosition): Promise<void>;
+}
+
 /**
  * Sends a job's output as log reports, one at a time and in seq order, so the jobs service records the
  * chunks in the order they were read. While too many wait, the command's output is held back.
+ * With a journal, each chunk's position is recorded before it is sent; a shipper made from the last
+ * recorded position (after a restart) sends that chunk again (the jobs service keeps a seq once) and
+ * goes on with the next seq, so the log has every piece of output once.
  */
 export class LogShipper {
   private readonly chunker: LogChunker;
@@ -28,15 +42,20 @@ export class LogShipper {
   private roomWaiters: (() => void)[] = [];
   private readonly timer: NodeJS.Timeout;
   private failure?: Error;
+  private readonly covered: StreamOffsets;
 
   constructor(
     private readonly job: { jobId: string; runnerId: string },
     private readonly jobs: JobsClient,
     private readonly limits: LogLimits,
     private readonly log: (line: string) => void,
+    private readonly durable?: { journal: LogJournal; from?: LogPosition },
   ) {
-    this.chunker = new LogChunker(limits.maxChunkBytes);
+    const from = durable?.from;
+    this.chunker = new LogChunker(limits.maxChunkBytes, from?.chunk.seq ?? 0);
+    this.covered = { ...(from?.covered ?? NO_OUTPUT_YET) };
     this.timer = setInterval(() => this.enqueue(this.chunker.flush()), limits.flushIntervalMs);
+    if (from) this.enqueue([from.chunk]);
   }
 
   accept(output: CommandOutput): void | Promise<void> {
@@ -64,6 +83,7 @@ export class LogShipper {
     while (this.queue.length > 0) {
       const chunk = this.queue.shift()!;
       if (!this.failure) {
+        await this.record(chunk);
         await untilAnswered(() => this.jobs.report('log', { ...this.job, ...chunk }), this.limits.patienceMs).catch((error: Error) => {
           // A chunk unanswered for the whole patience means the jobs service is gone: the chunks after it
           // are dropped rather than each waited for in turn (the log then ends early).
@@ -76,5 +96,14 @@ export class LogShipper {
       }
     }
     for (const resolve of this.roomWaiters.splice(0)) resolve();
+  }
+
+  private async record(chunk: LogChunk): Promise<void> {
+    if (!this.durable) return;
+    if (chunk.seq === this.durable.from?.chunk.seq) return;
+    this.covered[chunk.stream] += chunk.text.length;
+    await this.durable.journal
+      .record({ chunk, covered: { ...this.covered } })
+      .catch((error: Error) => this.log(`job ${this.job.jobId}: the position of log chunk ${chunk.seq} was not kept (${error.message}); a restart may repeat output`));
   }
 }

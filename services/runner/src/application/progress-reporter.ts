@@ -9,6 +9,8 @@ import type { JobsClient } from './jobs-client';
 export class ProgressReporter {
   private partial = '';
   private latest?: Progress;
+  /** The command has announced progress of its own: where a scheduler holds it says nothing more. */
+  private commandSpoke = false;
   private sending?: Promise<void>;
 
   constructor(
@@ -23,9 +25,19 @@ export class ProgressReporter {
     this.partial = lines.pop()!.slice(-1024);
     for (const line of lines) {
       const progress = progressOf(line);
-      if (progress) this.latest = progress;
+      if (progress) {
+        this.latest = progress;
+        this.commandSpoke = true;
+      }
     }
     if (this.latest) this.sending ??= this.sendLatest();
+  }
+
+  /** Where a scheduler holds the command ("waiting in Slurm's queue: ..."), as progress 0 until the command speaks for itself. */
+  place(placement: string): void {
+    if (this.commandSpoke) return;
+    this.latest = { fraction: 0, message: placement };
+    this.sending ??= this.sendLatest();
   }
 
   /** Resolves once the last announced progress is reported. */

@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NatsConnection } from 'nats';
 import { cancelSubjectOf, WORK_STREAM, workConsumerOf, workSubjectOf, type Assignment, type Machine } from '@cairn/contracts';
+import { metricValue } from '@cairn/telemetry';
 import { freePort, waitUntil } from '@cairn/testing';
 import type { FakeFileApi } from '../../test-support/fake-file-api';
 import type { FakeJobs } from '../../test-support/fake-jobs-service';
-import { assignmentOf, startProtocolTestbed, type ProtocolTestbed } from '../../test-support/testbed';
+import { assignmentOf, nodeCommand, shellBaitJob, startProtocolTestbed, type ProtocolTestbed } from '../../test-support/testbed';
 import { LocalBackend } from '../backends/local-backend';
 import { installDemoPrograms } from '../templates/programs';
 import { FILE_STATISTICS, RENDER_MOLECULE } from '../templates/registrations';
@@ -67,15 +68,8 @@ async function withRunner<T>(options: Partial<RunnerOptions> & { runnerId?: stri
   }
 }
 
-async function finished(jobId: string, timeoutMs = 30_000) {
-  await waitUntil(`job ${jobId} finished`, async () => jobs.finishedOf(jobId) !== undefined, timeoutMs);
-  return jobs.finishedOf(jobId)!;
-}
-
-const logText = (jobId: string) => jobs.reportsOf('log', jobId).map((chunk) => chunk.text).join('');
-
-/** A node one-liner as a command: `node -e <script> -- <args>`; `node` is the runner's own, first on PATH. */
-const nodeCommand = (script: string, ...args: string[]) => ['node', '-e', script, '--', ...args];
+const finished = (jobId: string, timeoutMs?: number) => jobs.untilFinished(jobId, timeoutMs);
+const logText = (jobId: string) => jobs.logText(jobId);
 
 /** Running, not merely a zombie waiting for a parent that no longer exists to reap it. */
 const alive = (pid: number) => {
@@ -191,23 +185,12 @@ describe('the runner against the runner protocol', () => {
 
   it('hands parameters holding $(...), quotes and newlines to the command as literal arguments', async () => {
     const marker = join(mkdtempSync(join(tmpdir(), 'cairn-shell-')), 'pwned');
-    const parameters = { subst: `$(touch ${marker}) \`touch ${marker}\`; touch ${marker}`, quotes: `"double" 'single' \\`, lines: 'first line\nsecond line', count: 3 };
-    const job = await queueJob({
-      command: nodeCommand(
-        "require('fs').writeFileSync(process.argv[1] + '/args.json', JSON.stringify(process.argv.slice(2)))",
-        '{{outputDir}}',
-        '{{parameters.subst}}',
-        '--quotes={{parameters.quotes}}',
-        '{{parameters.lines}}',
-        '{{parameters.count}}',
-        '{{parameters.absent}}',
-      ),
-      parameters,
-    });
+    const bait = shellBaitJob(marker);
+    const job = await queueJob({ command: bait.command, parameters: bait.parameters });
 
     expect((await withRunner({}, () => finished(job.jobId))).outcome).toBe('succeeded');
     const [args] = files.uploads.filter((upload) => upload.path === `${job.outputFolder}args.json`);
-    expect(JSON.parse(args.bytes.toString('utf8'))).toEqual([parameters.subst, `--quotes=${parameters.quotes}`, parameters.lines, '3', '']);
+    expect(JSON.parse(args.bytes.toString('utf8'))).toEqual(bait.argumentsReceived);
     expect(existsSync(marker)).toBe(false);
   });
 
@@ -239,12 +222,15 @@ describe('the runner against the runner protocol', () => {
     expect(chunks.filter((chunk) => chunk.stream === 'stderr').map((chunk) => chunk.text).join('')).toBe('line 50 ünïcödé\nline 100 ünïcödé\nline 150 ünïcödé\nline 200 ünïcödé\n');
   });
 
-  it('heartbeats at the assignment interval while the job runs', async () => {
+  it('heartbeats at the assignment interval while the job runs, and counts them by answer', async () => {
     const job = await queueJob({ command: nodeCommand('setTimeout(() => {}, 1500)'), heartbeatIntervalMs: 200 });
+    const accepted = () => metricValue('cairn_runner_heartbeats_total', { runner: 'runner-heartbeats', answer: 'accepted' });
 
-    await withRunner({}, () => finished(job.jobId));
+    await withRunner({ runnerId: 'runner-heartbeats' }, () => finished(job.jobId));
 
-    expect(jobs.reportsOf('heartbeat', job.jobId).length).toBeGreaterThanOrEqual(4);
+    const sent = jobs.reportsOf('heartbeat', job.jobId).length;
+    expect(sent).toBeGreaterThanOrEqual(4);
+    expect(await accepted()).toBe(sent);
   });
 
   it('serves only the queues named, leaving the other queues to runners that serve them', async () => {
@@ -306,6 +292,16 @@ describe('the runner against the runner protocol', () => {
     expect(jobs.claims.map((claim) => claim.jobId)).not.toContain(later!.jobId);
     // Served by the next runner instead.
     expect((await withRunner({}, () => finished(later!.jobId))).outcome).toBe('succeeded');
+  });
+
+  it('on stop with a drain deadline hands back a job still running then: stopped, and reported as a system failure', async () => {
+    const endless = await queueJob({ command: nodeCommand("console.log('integrating'); setInterval(() => {}, 1000)") });
+    await withRunner({}, async (runner) => {
+      await waitUntil('the job runs', async () => runner.runningJobIds.includes(endless.jobId), 20_000);
+      await runner.stop({ handBackAfterMs: 500 });
+      expect(runner.runningJobIds).toEqual([]);
+      expect(jobs.finishedOf(endless.jobId)).toMatchObject({ outcome: 'failed', failure: { kind: 'system', reason: 'the runner was stopped before the command ended' } });
+    });
   });
 
   it('stops a job the jobs service has ended behind its back and reports nothing more for it', async () => {

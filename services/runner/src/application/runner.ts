@@ -1,8 +1,9 @@
 import { connect, type JsMsg, type NatsConnection, type Subscription } from 'nats';
-import { cancelSubjectOf, machineKeyOf, WORK_STREAM, workConsumerOf, type CancelNotice, type Machine, type WorkItem } from '@cairn/contracts';
+import { cancelSubjectOf, machineKeyOf, WORK_STREAM, workConsumerOf, type Assignment, type CancelNotice, type Machine, type WorkItem } from '@cairn/contracts';
 import { ConsumerGoneError, ensureWorkQueues, pullBatch } from '@cairn/messaging';
-import type { ExecutionBackend } from '../backends/backend';
+import { NO_OUTPUT_YET, type ExecutionBackend } from '../backends/backend';
 import type { RunnerCredentials } from './credentials';
+import { JobJournal } from './job-journal';
 import { JobRun, type RunEnding } from './job-run';
 import { JobsClient } from './jobs-client';
 import { DEFAULT_LOG_LIMITS, type LogLimits } from './log-shipper';
@@ -80,6 +81,7 @@ export class Runner {
       const jobs = await JobsClient.connect(options.natsUrl, options.credentials, options.requestTimeoutMs);
       const runner = new Runner(options, nc, jobs, nc.subscribe(cancelSubjectOf(runnerId)));
       runner.followCancellations();
+      await runner.takeUpReattached();
       for (const machine of options.queues) runner.loops.push(runner.serve(machine));
       runner.log(
         `runner ${runnerId} serving ${options.queues.map(machineKeyOf).join(', ')} on ${options.natsUrl} (backend ${options.backend.name}, ${runner.slots} slot${runner.slots === 1 ? '' : 's'}, files via ${options.apiUrl})`,
@@ -101,9 +103,23 @@ export class Runner {
     return this.ended;
   }
 
-  /** Takes no more work; resolves once the running jobs have ended and the connections are closed. */
-  stop(): Promise<void> {
+  /**
+   * Takes no more work; resolves once the running jobs have ended and the connections are closed. With
+   * `handBackAfterMs`, jobs still running then are stopped and reported as `system` failures (what the
+   * platform sees of a lost runner, at once instead of after the heartbeat timeout), so that the stop
+   * ends within an orchestrator's grace period.
+   */
+  stop(options: { handBackAfterMs?: number } = {}): Promise<void> {
     this.stopped ??= this.shutDown();
+    const { handBackAfterMs } = options;
+    if (handBackAfterMs !== undefined) {
+      const deadline = setTimeout(() => {
+        if (this.runs.size === 0) return;
+        this.log(`drain timeout (${handBackAfterMs} ms): handing back ${this.runningJobIds.join(', ')}`);
+        this.abort();
+      }, handBackAfterMs);
+      void this.stopped.finally(() => clearTimeout(deadline));
+    }
     return this.stopped;
   }
 
@@ -185,7 +201,37 @@ export class Runner {
       this.log(`job ${item.jobId}: not ours to run (${reply.reason})`);
       return undefined;
     }
-    const assignment = reply.assignment;
+    const { assignment } = reply;
+    this.log(`job ${assignment.jobId}: claimed (${assignment.template.name}@${assignment.template.version} on ${machineKeyOf(assignment.machine)})`);
+    return this.track(assignment, (run) => run.run());
+  }
+
+  /**
+   * The jobs an earlier process of this runner left with the backend (Slurm jobs still running, or ended
+   * unseen): each is followed again from its journal and holds a slot like any other. One whose journal
+   * is unreadable cannot be reported on (the jobs service fails it once its heartbeats are missed): its
+   * command is stopped and its folder removed.
+   */
+  private async takeUpReattached(): Promise<void> {
+    for (const reattachment of (await this.options.backend.reattach?.()) ?? []) {
+      const { workspace } = reattachment;
+      const journal = new JobJournal(workspace.runnerDir ?? workspace.workDir);
+      let assignment: Assignment;
+      try {
+        assignment = await journal.assignment();
+      } catch (error) {
+        this.log(`job ${workspace.jobId}: found again without its assignment (${(error as Error).message}); its command is stopped`);
+        await reattachment.follow({ output: () => undefined }, NO_OUTPUT_YET).stop();
+        await this.options.backend.release(workspace).catch(() => undefined);
+        continue;
+      }
+      this.busy += 1;
+      void this.track(assignment, (run) => run.resume(reattachment, journal)).ended.finally(() => this.freeSlot());
+    }
+  }
+
+  /** Runs the job, counted among the running ones until it ends. */
+  private track(assignment: Assignment, body: (run: JobRun) => Promise<RunEnding>): { ended: Promise<void> } {
     const run = new JobRun(assignment, {
       runnerId: this.runnerId,
       backend: this.options.backend,
@@ -196,9 +242,7 @@ export class Runner {
       log: this.log,
     });
     this.runs.set(assignment.jobId, run);
-    this.log(`job ${assignment.jobId}: claimed (${assignment.template.name}@${assignment.template.version} on ${machineKeyOf(assignment.machine)})`);
-    const ended = run
-      .run()
+    const ended = body(run)
       .then(
         (ending) => {
           this.ended[ending] += 1;

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { Machine } from '@cairn/contracts';
 import type { CommandEnd } from '../domain/outcome';
 import type { LogStream } from '../domain/log-chunks';
 
@@ -17,6 +18,19 @@ export interface Workspace {
   outputDir: string;
   /** `{{inputs}}`, in the job's input order. */
   inputPaths: string[];
+  /**
+   * Backends whose commands outlive the runner: a folder beside the job's, kept as long as it, where
+   * the runner keeps what it needs to take the job up again after a restart (`JobJournal`).
+   */
+  runnerDir?: string;
+}
+
+/** What a backend runs: the expanded argument vector, on which machine type, for how long at most. */
+export interface CommandSpec {
+  argv: readonly string[];
+  machine: Machine;
+  /** The backend stops the command once it runs longer (a scheduler enforces it itself). */
+  timeLimitSeconds: number;
 }
 
 export interface CommandOutput {
@@ -24,16 +38,25 @@ export interface CommandOutput {
   text: string;
 }
 
-/**
- * Receives the command's output in the order it was read. A returned promise holds back further output
- * until it settles, so a command cannot outrun the log reports.
- */
-export type OutputListener = (output: CommandOutput) => void | Promise<void>;
+/** The code units of each stream's decoded output a listener has had: where following it again resumes. */
+export type StreamOffsets = Record<LogStream, number>;
+
+export const NO_OUTPUT_YET: StreamOffsets = { stdout: 0, stderr: 0 };
+
+export interface CommandObserver {
+  /**
+   * The command's output in the order it was read. A returned promise holds back further output until
+   * it settles, so a command cannot outrun the log reports.
+   */
+  output(output: CommandOutput): void | Promise<void>;
+  /** Where a scheduler holds the command, once per change ("waiting in Slurm's queue: ..."); backends running it at once never say. */
+  placed?(placement: string): void;
+}
 
 export interface RunningCommand {
   /** Stops the command and everything it started (a grace period, then for good); `ended` then resolves. */
   stop(): Promise<void>;
-  /** Resolves once the command has ended and all of its output has reached the listener. */
+  /** Resolves once the command has ended and all of its output has reached the observer. */
   readonly ended: Promise<CommandEnd>;
 }
 
@@ -44,19 +67,30 @@ export interface OutputFile {
   size: number;
 }
 
+/** A command a backend started under an earlier runner process, found again: its workspace, to be followed from where the runner left it. */
+export interface Reattachment {
+  workspace: Workspace;
+  follow(observer: CommandObserver, from: StreamOffsets): RunningCommand;
+}
+
 /**
  * Where and how a job's command runs. The runner claims, reports and moves bytes; a backend only stages,
- * starts, follows and stops. `local` runs the command as a child process here; a Slurm backend would
- * stage into a shared folder, `sbatch`, follow the job's output files, `scancel` and poll `squeue`.
+ * starts, follows and stops. `local` runs the command as a child process here; `slurm` stages into a
+ * shared folder, submits a batch job, follows its output files and state, and cancels it.
  */
 export interface ExecutionBackend {
   readonly name: string;
   /** A scratch folder with the inputs in place and an empty output folder. */
   stage(jobId: string, inputs: readonly InputSource[]): Promise<Workspace>;
   /** Starts the (already expanded) argument vector, without a shell. */
-  start(workspace: Workspace, argv: readonly string[], onOutput: OutputListener): RunningCommand;
+  start(workspace: Workspace, spec: CommandSpec, observer: CommandObserver): RunningCommand;
   /** Every regular file the command left in the output folder (links are not followed). */
   outputs(workspace: Workspace): Promise<OutputFile[]>;
   /** Removes the scratch folder. */
   release(workspace: Workspace): Promise<void>;
+  /**
+   * Backends whose commands outlive the runner process (a batch scheduler's jobs): the jobs an earlier
+   * process of this runner started and did not release, to follow again.
+   */
+  reattach?(): Promise<Reattachment[]>;
 }

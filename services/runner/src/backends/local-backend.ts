@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
-import { constants, createWriteStream } from 'node:fs';
-import { access, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
-import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
+import { constants } from 'node:fs';
+import { access, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
+import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { StringDecoder } from 'node:string_decoder';
 import type { CommandEnd } from '../domain/outcome';
-import type { ExecutionBackend, InputSource, OutputFile, OutputListener, RunningCommand, Workspace } from './backend';
+import type { CommandObserver, CommandSpec, ExecutionBackend, InputSource, OutputFile, RunningCommand, Workspace } from './backend';
+import { commandEnvironment, filesBelow, stageWorkspace } from './workspace-folders';
 
 export interface LocalBackendOptions {
   /** Jobs' scratch folders are made below it. */
@@ -22,8 +22,8 @@ export interface LocalBackendOptions {
 /**
  * The reference backend: each job's command is a child process on this machine in its own scratch
  * folder, started from its argument vector without a shell, in a process group of its own so that
- * stopping it stops whatever it started too. Its environment is made here, not inherited: the runner's
- * token and secrets never reach a command.
+ * stopping it stops whatever it started too, and stopped once it passes its time limit. Its environment
+ * is made here, not inherited (`commandEnvironment`).
  */
 export class LocalBackend implements ExecutionBackend {
   readonly name = 'local';
@@ -35,25 +35,12 @@ export class LocalBackend implements ExecutionBackend {
 
   async stage(jobId: string, inputs: readonly InputSource[]): Promise<Workspace> {
     await mkdir(this.options.scratchDir, { recursive: true });
-    const workDir = await mkdtemp(join(this.options.scratchDir, `job-${jobId}-`));
-    const workspace: Workspace = { jobId, workDir, outputDir: join(workDir, 'out'), inputPaths: [] };
-    try {
-      for (const folder of ['inputs', 'out', 'tmp']) await mkdir(join(workDir, folder));
-      for (const input of inputs) {
-        const path = join(workDir, 'inputs', input.name);
-        await pipeline(await input.open(), createWriteStream(path, { flags: 'wx' }));
-        workspace.inputPaths.push(path);
-      }
-      return workspace;
-    } catch (error) {
-      await this.release(workspace);
-      throw error;
-    }
+    return stageWorkspace(await mkdtemp(join(this.options.scratchDir, `job-${jobId}-`)), jobId, inputs);
   }
 
-  start(workspace: Workspace, argv: readonly string[], onOutput: OutputListener): RunningCommand {
-    const env = this.environmentFor(workspace);
-    const [program, ...args] = argv;
+  start(workspace: Workspace, spec: CommandSpec, observer: CommandObserver): RunningCommand {
+    const env = commandEnvironment(workspace, this.options.binDirs, this.options.env);
+    const [program, ...args] = spec.argv;
     let child: ReturnType<typeof spawn> | undefined;
     let finished = false;
     const ended = (async (): Promise<CommandEnd> => {
@@ -68,7 +55,7 @@ export class LocalBackend implements ExecutionBackend {
           const decoder = new StringDecoder('utf8');
           const deliver = (text: string) => {
             if (text === '') return;
-            const delivery = onOutput({ stream: name, text });
+            const delivery = observer.output({ stream: name, text });
             if (!delivery) return;
             stream.pause();
             const tracked = delivery.finally(() => {
@@ -82,16 +69,23 @@ export class LocalBackend implements ExecutionBackend {
         };
         follow(spawned.stdout!, 'stdout');
         follow(spawned.stderr!, 'stderr');
+        let timedOut = false;
+        const limit = setTimeout(() => {
+          timedOut = true;
+          void stop();
+        }, spec.timeLimitSeconds * 1000);
         let exit: CommandEnd | undefined;
         spawned.once('error', (error) => {
           if (spawned.pid === undefined) {
+            clearTimeout(limit);
             finished = true;
             settle({ started: false, reason: error.message });
           }
         });
         // Whatever the command left running in its group goes with it.
         spawned.once('exit', (exitCode, signal) => {
-          exit = { started: true, exitCode, signal };
+          clearTimeout(limit);
+          exit = { started: true, exitCode, signal, ...(timedOut ? { timedOutAfterSeconds: spec.timeLimitSeconds } : {}) };
           killGroup(spawned.pid, 'SIGKILL');
         });
         spawned.once('close', (exitCode, signal) => {
@@ -100,47 +94,24 @@ export class LocalBackend implements ExecutionBackend {
         });
       });
     })();
-    return {
-      ended,
-      stop: async () => {
-        if (!finished && child?.pid !== undefined) {
-          killGroup(child.pid, 'SIGTERM');
-          const final = setTimeout(() => killGroup(child?.pid, 'SIGKILL'), this.stopGraceMs);
-          await ended;
-          clearTimeout(final);
-        }
+    const stop = async () => {
+      if (!finished && child?.pid !== undefined) {
+        killGroup(child.pid, 'SIGTERM');
+        const final = setTimeout(() => killGroup(child?.pid, 'SIGKILL'), this.stopGraceMs);
         await ended;
-      },
+        clearTimeout(final);
+      }
+      await ended;
     };
+    return { ended, stop };
   }
 
-  async outputs(workspace: Workspace): Promise<OutputFile[]> {
-    const files: OutputFile[] = [];
-    const walk = async (folder: string, prefix: string) => {
-      for (const entry of await readdir(folder, { withFileTypes: true })) {
-        const localPath = join(folder, entry.name);
-        const relativePath = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
-        if (entry.isDirectory()) await walk(localPath, relativePath);
-        else if (entry.isFile()) files.push({ relativePath, localPath, size: (await stat(localPath)).size });
-      }
-    };
-    await walk(workspace.outputDir, '');
-    return files.sort((a, b) => (a.relativePath < b.relativePath ? -1 : a.relativePath > b.relativePath ? 1 : 0));
+  outputs(workspace: Workspace): Promise<OutputFile[]> {
+    return filesBelow(workspace.outputDir);
   }
 
   async release(workspace: Workspace): Promise<void> {
     await rm(workspace.workDir, { recursive: true, force: true });
-  }
-
-  private environmentFor(workspace: Workspace): NodeJS.ProcessEnv & { PATH: string } {
-    const path = [...this.options.binDirs, dirname(process.execPath), process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin'].join(delimiter);
-    return {
-      PATH: path,
-      HOME: workspace.workDir,
-      TMPDIR: join(workspace.workDir, 'tmp'),
-      LANG: process.env.LANG ?? 'C.UTF-8',
-      ...this.options.env,
-    };
   }
 }
 

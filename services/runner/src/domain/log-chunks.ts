@@ -13,10 +13,13 @@ export interface LogChunk {
  * changes, or the caller flushes (on a timer, and at the end), so a chatty command sends few reports.
  */
 export class LogChunker {
-  private seq = 0;
   private pending?: { stream: LogStream; text: string };
 
-  constructor(private readonly maxBytes: number) {
+  /** `seq`: that of the chunk before the first this one makes (0, or where a log taken up again after a restart stood). */
+  constructor(
+    private readonly maxBytes: number,
+    private seq = 0,
+  ) {
     if (!Number.isInteger(maxBytes) || maxBytes < 4) throw new RangeError('a log chunk must hold at least 4 bytes (one character)');
   }
 

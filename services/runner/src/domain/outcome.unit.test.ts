@@ -1,4 +1,4 @@
-import { outcomeOf, type RunCircumstances } from './outcome';
+import { outcomeOf, type CommandEnd, type RunCircumstances, type SchedulerEnd } from './outcome';
 
 const plainly: RunCircumstances = { cancelRequested: false, runnerStopped: false, lastLogLines: ['refining', 'R-free 0.21'] };
 
@@ -15,7 +15,7 @@ describe('how a job ends (GA4GH TES: the executor\'s failures apart from the sys
   });
 
   it('given a command that "passes its time limit", then it fails with failure.kind executor saying so, whatever signal stopped it', () => {
-    expect(outcomeOf({ started: true, exitCode: null, signal: 'SIGTERM' }, { ...plainly, timedOutAfterSeconds: 600 })).toEqual({
+    expect(outcomeOf({ started: true, exitCode: null, signal: 'SIGTERM', timedOutAfterSeconds: 600 }, plainly)).toEqual({
       outcome: 'failed',
       failure: { kind: 'executor', reason: 'the command ran past its time limit of 600 s and was stopped', lastLogLines: ['refining', 'R-free 0.21'] },
     });
@@ -42,6 +42,37 @@ describe('how a job ends (GA4GH TES: the executor\'s failures apart from the sys
     expect(outcomeOf({ started: true, exitCode: null, signal: 'SIGTERM' }, { ...plainly, runnerStopped: true })).toEqual({
       outcome: 'failed',
       failure: { kind: 'system', reason: 'the runner was stopped before the command ended' },
+    });
+  });
+
+  describe('when a scheduler ran the command, its verdict stands', () => {
+    const ran = (scheduler: SchedulerEnd): CommandEnd => ({ started: true, exitCode: null, signal: null, scheduler });
+
+    it('given the scheduler says it failed as the executor\'s fault, then executor with its reason, exit code and the last log lines', () => {
+      expect(outcomeOf(ran({ verdict: 'executor', reason: 'the command exited with code 3 (Slurm job 7: FAILED, NonZeroExitCode)', exitCode: 3 }), plainly)).toEqual({
+        outcome: 'failed',
+        failure: { kind: 'executor', reason: 'the command exited with code 3 (Slurm job 7: FAILED, NonZeroExitCode)', exitCode: 3, lastLogLines: ['refining', 'R-free 0.21'] },
+      });
+    });
+
+    it('given the scheduler says the cluster failed it, then system', () => {
+      expect(outcomeOf(ran({ verdict: 'system', reason: 'the node running the command failed (Slurm job 7: NODE_FAIL)' }), plainly)).toEqual({
+        outcome: 'failed',
+        failure: { kind: 'system', reason: 'the node running the command failed (Slurm job 7: NODE_FAIL)' },
+      });
+    });
+
+    it('given "cancel is confirmed from the state, never assumed": a job asked to cancel that completed first succeeded', () => {
+      expect(outcomeOf(ran({ verdict: 'succeeded' }), { ...plainly, cancelRequested: true })).toEqual({ outcome: 'succeeded', exitCode: 0 });
+      expect(outcomeOf(ran({ verdict: 'cancelled', reason: 'x' }), { ...plainly, cancelRequested: true })).toEqual({ outcome: 'cancelled' });
+    });
+
+    it('given a cancellation nobody asked for through Cairn (an administrator\'s scancel), then a system failure saying so', () => {
+      expect(outcomeOf(ran({ verdict: 'cancelled', reason: 'the job was cancelled in Slurm (Slurm job 7: CANCELLED)' }), plainly)).toEqual({
+        outcome: 'failed',
+        failure: { kind: 'system', reason: 'the job was cancelled in Slurm (Slurm job 7: CANCELLED), which nobody asked for through Cairn' },
+      });
+      expect(outcomeOf(ran({ verdict: 'cancelled', reason: 'x' }), { ...plainly, runnerStopped: true })).toMatchObject({ failure: { kind: 'system', reason: 'the runner was stopped before the command ended' } });
     });
   });
 });

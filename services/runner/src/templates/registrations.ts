@@ -1,24 +1,13 @@
-import { ALL_MACHINES, machineKeyOf } from '@cairn/contracts';
+import { ALL_MACHINES, machineKeyOf, type TemplateRegisteredData } from '@cairn/contracts';
 import { FILE_STATISTICS_DEFAULTS } from './file-statistics/file-statistics';
 import { MAX_WIDTH, MIN_WIDTH, RENDER_MOLECULE_DEFAULTS } from './render-molecule/render-molecule';
 import { STYLES, VIEWS } from './render-molecule/svg';
 
-/** What `POST /api/job-templates` takes (API.md, "Jobs"). */
-export interface JobTemplateRegistration {
-  name: string;
-  version: string;
-  description: string;
-  /** JSON Schema of the parameters object, with a default for every parameter. */
-  parameters: Record<string, unknown>;
-  /** File name extensions (lower case, without the dot) the template accepts as inputs. */
-  inputTypes: string[];
-  /** `cpu/standard` ... (`machineKeyOf`). */
-  machineTypes: string[];
-  /** Argument vector with the runner protocol's placeholders; never a shell string. */
-  command: string[];
-  /** Past this the runner stops the command and the job fails as `executor`. */
-  timeLimitSeconds?: number;
-}
+/**
+ * What `POST /api/job-templates` takes (API.md, "Jobs"): the registered event's data without what the jobs
+ * service adds (the template's id, who registered it), the time limit optional.
+ */
+export type JobTemplateRegistration = Omit<TemplateRegisteredData, 'templateId' | 'actor' | 'timeLimitSeconds'> & { timeLimitSeconds?: number };
 
 /** Both demo programs take well under a second on the samples; ten minutes leaves room for large inputs. */
 const DEMO_TIME_LIMIT_SECONDS = 600;

@@ -586,7 +586,7 @@ export interface components {
             via: "explicit" | "base-level" | "none";
         };
         MyLabDto: {
-            /** @description Whether the caller administers the lab (adds and removes its members); its creator does. */
+            /** @description Whether the caller administers the lab (adds and removes its members). */
             admin: boolean;
             /**
              * @description The lab's slug, which is its id.
@@ -1008,7 +1008,6 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The lab as the creator’s labs list it. */
             201: {
                 headers: {
                     [name: string]: unknown;

@@ -1,0 +1,127 @@
+import type { JetStreamManager, NatsConnection } from 'nats';
+import type { CairnEvent } from '@cairn/contracts';
+import {
+  contextFromTraceHeaders,
+  correlationOfEvent,
+  counter,
+  failSpan,
+  gauge,
+  logger,
+  SpanKind,
+  startSpan,
+  withCorrelation,
+  withSpan,
+} from '@cairn/telemetry';
+import { deadLetterCount } from './dead-letter';
+import type { ConsumerLag } from './durable-event-consumer';
+
+/** A running consumer as the metrics see it. */
+interface ObservedConsumer {
+  jsm: JetStreamManager;
+  lag(): Promise<ConsumerLag>;
+}
+
+const observed = new Map<string, ObservedConsumer>();
+
+/**
+ * A gauge per running consumer, asked of the server at each scrape, so that every replica reports the
+ * same (whichever is active); a consumer the server does not answer for is left out of that scrape.
+ */
+function perConsumerGauge(name: string, help: string, read: (consumer: string, observed: ObservedConsumer) => Promise<number>): void {
+  gauge({
+    name,
+    help,
+    labelNames: ['consumer'] as const,
+    async collect() {
+      this.reset();
+      await Promise.all(
+        [...observed].map(async ([consumer, entry]) => {
+          const value = await read(consumer, entry).catch(() => undefined);
+          if (value !== undefined) this.set({ consumer }, value);
+        }),
+      );
+    },
+  });
+}
+
+perConsumerGauge(
+  'cairn_consumer_lag_events',
+  'Events of its categories that a consumer (a projection or reactor) has not settled yet: behind the stream head, delivered or not.',
+  async (_consumer, { lag }) => {
+    const { pending, ackPending } = await lag();
+    return pending + ackPending;
+  },
+);
+
+perConsumerGauge('cairn_dead_letters', 'Messages a consumer has dead-lettered (held on cairn.dlq.<consumer> by the CAIRN_DLQ stream).', (consumer, { jsm }) =>
+  deadLetterCount(jsm, consumer),
+);
+
+const eventsHandled = counter({
+  name: 'cairn_events_handled_total',
+  help: 'Events a consumer of this process handled (applied to a read model, or reacted to).',
+  labelNames: ['consumer'] as const,
+});
+
+const log = logger('events');
+
+/** Reports a running consumer's lag and dead letters on `/metrics` until the returned function is called. */
+export async function observeConsumer(nc: NatsConnection, name: string, lag: () => Promise<ConsumerLag>): Promise<() => void> {
+  const consumer = { jsm: await nc.jetstreamManager(), lag };
+  observed.set(name, consumer);
+  return () => {
+    if (observed.get(name) === consumer) observed.delete(name);
+  };
+}
+
+/**
+ * Handles a batch the way every consumer of the platform does: each event's handling is a span in the
+ * trace of the append that recorded it, and once the batch is settled each event gets its log line
+ * with the correlation id of the request that caused it. A batch of one is handled in that event's
+ * trace and correlation, so that what its handler appends (a reactor's commands) continues both.
+ */
+export async function handleObserved(consumer: string, events: CairnEvent[], handle: () => Promise<void>): Promise<void> {
+  const started = process.hrtime.bigint();
+  const spans = events.map((event) =>
+    startSpan(
+      `${consumer} handle ${event.type}`,
+      {
+        kind: SpanKind.CONSUMER,
+        attributes: { 'messaging.consumer.group.name': consumer, 'cairn.event.type': event.type, 'cairn.position': event.position, 'cairn.batch': events.length },
+      },
+      contextFromTraceHeaders({ traceparent: event.traceparent, tracestate: event.tracestate }),
+    ),
+  );
+  try {
+    await (events.length === 1 ? withSpan(spans[0], () => withCorrelation(correlationOfEvent(events[0]), handle)) : handle());
+  } catch (error) {
+    for (const span of spans) {
+      failSpan(span, error);
+      span.end();
+    }
+    const [first, last] = [events[0], events[events.length - 1]];
+    log.warn({ consumer, events: events.length, fromPosition: first.position, toPosition: last.position, error: (error as Error).message }, 'batch not handled');
+    throw error;
+  }
+  const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
+  eventsHandled.inc({ consumer }, events.length);
+  events.forEach((event, index) => {
+    spans[index].end();
+    const { traceId } = spans[index].spanContext();
+    log.info(
+      {
+        consumer,
+        type: event.type,
+        eventid: event.id,
+        streamid: event.streamid,
+        position: event.position,
+        ...(event.correlationid !== undefined && { correlationid: event.correlationid }),
+        ...(event.causationid !== undefined && { causationid: event.causationid }),
+        ...(/^0+$/.test(traceId) ? {} : { trace_id: traceId }),
+        batch: events.length,
+        durationMs: Math.round(durationMs * 10) / 10,
+      },
+      'event handled',
+    );
+  });
+}

@@ -1,0 +1,283 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { WORK_STREAM, workConsumerOf, type Assignment, type Machine } from '@cairn/contracts';
+import { slurmUnavailableReason, startSlurmCluster, waitUntil, type SlurmClusterHandle } from '@cairn/testing';
+import { startRunnerProcess } from '../../test-support/runner-process';
+import { assignmentOf, nodeCommand, shellBaitJob, startProtocolTestbed, type ProtocolTestbed } from '../../test-support/testbed';
+import { SlurmBackend } from '../backends/slurm-backend';
+import { SlurmCli } from '../backends/slurm-cli';
+import { slurmSettingsFrom } from '../domain/slurm-settings';
+import { installDemoPrograms } from '../templates/programs';
+import { FILE_STATISTICS, RENDER_MOLECULE } from '../templates/registrations';
+import { runnerCredentialsFrom } from './credentials';
+import { Runner } from './runner';
+
+jest.setTimeout(120_000);
+
+const unavailable = slurmUnavailableReason();
+if (unavailable) console.warn(`The runner's Slurm specification is skipped: ${unavailable}`);
+const describeWithSlurm = unavailable ? describe.skip : describe;
+
+const SECRET = 'a-slurm-runner-test-secret-of-at-least-32-chars';
+const SAMPLES = join(__dirname, '../../samples');
+const CPU: Machine = { type: 'cpu', performance: 'standard' };
+const CPU_TURBO: Machine = { type: 'cpu', performance: 'turbo' };
+const GPU: Machine = { type: 'gpu', performance: 'standard' };
+const GPU_TURBO: Machine = { type: 'gpu', performance: 'turbo' };
+
+/** What a facility would set: cpu/standard on partition `cpu`, gpu/turbo on `gpu-fast`; small jobs, so many fit the one node. */
+const SLURM_ENV = {
+  CAIRN_SLURM_PARTITIONS: 'cpu/standard=cpu,cpu/turbo=cpu,gpu/standard=cpu,gpu/turbo=gpu-fast',
+  CAIRN_SLURM_CPUS: 'cpu/standard=1,cpu/turbo=1,gpu/standard=7,gpu/turbo=1',
+  CAIRN_SLURM_MEMORY: 'cpu/standard=128M,cpu/turbo=128M,gpu/standard=128M,gpu/turbo=128M',
+  CAIRN_SLURM_GPUS: 'gpu/standard=1,gpu/turbo=1',
+  CAIRN_SLURM_POLL_MS: '250',
+};
+
+describeWithSlurm(`the runner with the slurm backend, on a private Slurm cluster${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {
+  let cluster: SlurmClusterHandle;
+  let testbed: ProtocolTestbed;
+  /** Serves cpu/standard and gpu/turbo for most specifications. */
+  let runner: Runner;
+  const runnerLog: string[] = [];
+  let jobCounter = 0;
+  /** Queued first: Slurm enforces time limits in whole minutes, checked every 30 s, so it ends last. */
+  let pastItsLimit: Assignment;
+
+  const queueJob = (overrides: Partial<Assignment> & Pick<Assignment, 'command'>) => {
+    jobCounter += 1;
+    return testbed.queue(assignmentOf(`slurm-${jobCounter}-${Date.now()}`, { timeLimitSeconds: 600, ...overrides }));
+  };
+  const slurmJobIdOf = (jobId: string) => /submitted as Slurm job (\d+)/.exec(runnerLog.find((line) => line.startsWith(`job ${jobId}: submitted`)) ?? '')?.[1];
+  const controllerLog = () => readFileSync(join(cluster.logDir, 'slurmctld.log'), 'utf8');
+  const uploadsOf = (job: Assignment) => testbed.files.uploads.filter((upload) => upload.path.startsWith(job.outputFolder));
+  const jobFolderOf = (runnerId: string, jobId: string) => join(cluster.sharedDir, runnerId, 'jobs', jobId);
+
+  async function startSlurmRunner(runnerId: string, queues: Machine[], env: NodeJS.ProcessEnv = {}): Promise<Runner> {
+    const settings = slurmSettingsFrom({ CAIRN_RUNNER_ID: runnerId, CAIRN_SLURM_WORKDIR: cluster.sharedDir, ...SLURM_ENV, ...env });
+    const log = (line: string) => runnerLog.push(line);
+    return Runner.start({
+      natsUrl: testbed.nats.url,
+      apiUrl: testbed.files.url,
+      credentials: runnerCredentialsFrom({ CAIRN_AUTH_MODE: 'dev', CAIRN_DEV_JWT_SECRET: SECRET, CAIRN_RUNNER_ID: runnerId }),
+      backend: new SlurmBackend({
+        settings,
+        cli: new SlurmCli({ env: SlurmCli.environmentFrom({ ...process.env, ...cluster.env }) }),
+        runnerId,
+        // On the shared folder, where the node finds them; from their TypeScript source, as the tests run.
+        binDirs: [await installDemoPrograms(join(cluster.sharedDir, runnerId, 'bin'))],
+        log,
+      }),
+      queues,
+      slots: settings.maxSubmitted,
+      pollMs: 300,
+      requestTimeoutMs: 2_000,
+      log,
+    });
+  }
+
+  beforeAll(async () => {
+    [cluster, testbed] = await Promise.all([
+      startSlurmCluster({ partitions: [{ name: 'cpu', isDefault: true }, { name: 'gpu-fast' }], cpus: 8, minJobAge: 2 }),
+      startProtocolTestbed(SECRET),
+    ]);
+    runner = await startSlurmRunner('runner-slurm-1', [CPU, GPU_TURBO]);
+    pastItsLimit = await queueJob({ command: nodeCommand("console.log('integrating forever'); setInterval(() => {}, 1000)"), timeLimitSeconds: 1 });
+  }, 120_000);
+
+  afterAll(async () => {
+    await runner?.stop();
+    await testbed?.stop();
+    await cluster?.stop();
+  });
+
+  it('runs File Statistics as a batch job on the partition of its machine type: inputs staged in the shared folder, output followed as log chunks, outputs uploaded, succeeded', async () => {
+    const csv = testbed.files.put('p-lysozyme', 'raw/run-1/measurements.csv', readFileSync(join(SAMPLES, 'measurements.csv')));
+    const job = await queueJob({
+      template: { name: FILE_STATISTICS.name, version: FILE_STATISTICS.version },
+      command: FILE_STATISTICS.command,
+      parameters: { bins: 8, title: 'Lysozyme on Slurm' },
+      inputs: [{ fileId: csv.id, path: csv.path }],
+    });
+
+    const end = await testbed.jobs.untilFinished(job.jobId, 60_000);
+
+    expect(end).toEqual({ jobId: job.jobId, runnerId: 'runner-slurm-1', outcome: 'succeeded', exitCode: 0 });
+    expect(uploadsOf(job).map((upload) => upload.path)).toEqual([`${job.outputFolder}report.txt`, `${job.outputFolder}stats.json`]);
+    expect(JSON.parse(uploadsOf(job)[1].bytes.toString('utf8'))).toMatchObject({ title: 'Lysozyme on Slurm', bins: 8 });
+    expect(testbed.jobs.logText(job.jobId)).toContain('[1/1] measurements.csv: 5 lines, 156 bytes');
+    expect(controllerLog()).toMatch(new RegExp(`Allocate JobId=${slurmJobIdOf(job.jobId)} NodeList=\\S+ #CPUs=1 Partition=cpu`));
+    // The folder is released after the end is reported, so it goes a moment after the job ends.
+    await waitUntil(`job ${job.jobId}'s folder released`, async () => !existsSync(jobFolderOf('runner-slurm-1', job.jobId)), 10_000);
+  });
+
+  it('runs Render Molecule on gpu/turbo on the partition that type maps to, with a GPU', async () => {
+    const caffeine = testbed.files.put('p-lysozyme', 'raw/caffeine.xyz', readFileSync(join(SAMPLES, 'caffeine.xyz')));
+    const job = await queueJob({
+      template: { name: RENDER_MOLECULE.name, version: RENDER_MOLECULE.version },
+      command: RENDER_MOLECULE.command,
+      parameters: { style: 'cartoon', view: 'front', width: 400 },
+      inputs: [{ fileId: caffeine.id, path: caffeine.path }],
+      machine: GPU_TURBO,
+    });
+    const gpuCheck = await queueJob({ command: nodeCommand("console.log(process.env.SLURM_JOB_PARTITION, 'gpus', process.env.SLURM_GPUS_ON_NODE)"), machine: GPU_TURBO });
+
+    expect(await testbed.jobs.untilFinished(job.jobId, 60_000)).toMatchObject({ outcome: 'succeeded' });
+    expect(uploadsOf(job).map((upload) => upload.path)).toEqual([`${job.outputFolder}caffeine.svg`]);
+    expect(uploadsOf(job)[0].bytes.toString('utf8')).toContain('C8H10N4O2');
+    expect(controllerLog()).toMatch(new RegExp(`Allocate JobId=${slurmJobIdOf(job.jobId)} NodeList=\\S+ #CPUs=1 Partition=gpu-fast`));
+    expect(await testbed.jobs.untilFinished(gpuCheck.jobId)).toMatchObject({ outcome: 'succeeded' });
+    expect(testbed.jobs.logText(gpuCheck.jobId)).toBe('gpu-fast gpus 1\n');
+  });
+
+  it('fails a job that exits 3 as the executor\'s, with the exit code, Slurm\'s state and reason, and the last log lines', async () => {
+    const job = await queueJob({ command: nodeCommand("console.log('indexing 1200 spots'); console.error('no lattice fits the spots'); process.exit(3)") });
+
+    const end = await testbed.jobs.untilFinished(job.jobId);
+
+    expect(end).toEqual({
+      jobId: job.jobId,
+      runnerId: 'runner-slurm-1',
+      outcome: 'failed',
+      failure: {
+        kind: 'executor',
+        exitCode: 3,
+        reason: `the command exited with code 3 (Slurm job ${slurmJobIdOf(job.jobId)}: FAILED, NonZeroExitCode)`,
+        lastLogLines: ['indexing 1200 spots', 'no lattice fits the spots'],
+      },
+    });
+  });
+
+  it('hands parameters holding $(...), quotes and newlines to the command as literal arguments through the batch script', async () => {
+    const marker = join(cluster.sharedDir, 'pwned');
+    const bait = shellBaitJob(marker);
+    const job = await queueJob({ command: bait.command, parameters: bait.parameters });
+
+    expect((await testbed.jobs.untilFinished(job.jobId)).outcome).toBe('succeeded');
+    const [args] = uploadsOf(job);
+    expect(JSON.parse(args.bytes.toString('utf8'))).toEqual(bait.argumentsReceived);
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it('fails a job whose program is not on the node as a system failure: the command never started', async () => {
+    const job = await queueJob({ command: ['dials.index', 'indexed.refl'] });
+
+    expect(await testbed.jobs.untilFinished(job.jobId)).toMatchObject({
+      outcome: 'failed',
+      failure: { kind: 'system', reason: 'the command could not be started: "dials.index" is not an executable on the node\'s PATH' },
+    });
+  });
+
+  it('cancels with scancel when Cairn asks, and reports cancelled once Slurm says CANCELLED', async () => {
+    const job = await queueJob({ command: nodeCommand("console.log('refining'); setInterval(() => {}, 1000)") });
+    await waitUntil('the command runs', async () => testbed.jobs.logText(job.jobId).includes('refining'), 60_000);
+
+    testbed.jobs.requestCancel(job.jobId);
+
+    expect(await testbed.jobs.untilFinished(job.jobId)).toEqual({ jobId: job.jobId, runnerId: 'runner-slurm-1', outcome: 'cancelled' });
+    expect(controllerLog()).toContain(`REQUEST_KILL_JOB JobId=${slurmJobIdOf(job.jobId)} uid`);
+  });
+
+  it('keeps at most CAIRN_SLURM_MAX_SUBMITTED jobs in Slurm and leaves the rest queued in JetStream; a job waiting for resources says so', async () => {
+    // Each takes seven of the node's eight CPUs (the job past its limit holds one): one runs, one waits in Slurm's queue, the rest in the work queue.
+    const manyRunner = await startSlurmRunner('runner-slurm-many', [GPU], { CAIRN_SLURM_MAX_SUBMITTED: '2' });
+    try {
+      const many = await Promise.all(Array.from({ length: 5 }, () => queueJob({ command: nodeCommand("setTimeout(() => console.log('done'), 1500)"), machine: GPU })));
+      const cli = new SlurmCli({ env: SlurmCli.environmentFrom({ ...process.env, ...cluster.env }) });
+      const names = many.map((job) => `cairn-${job.jobId}`);
+      let mostInSlurm = 0;
+      let mostWaitingInJetStream = 0;
+      await waitUntil(
+        'all five end',
+        async () => {
+          mostInSlurm = Math.max(mostInSlurm, (await cli.named(names)).filter((entry) => !['COMPLETED', 'FAILED', 'CANCELLED'].includes(entry.state)).length);
+          const queue = await (await testbed.nc.jetstreamManager()).consumers.info(WORK_STREAM, workConsumerOf(GPU));
+          mostWaitingInJetStream = Math.max(mostWaitingInJetStream, queue.num_pending);
+          return many.every((job) => testbed.jobs.finishedOf(job.jobId) !== undefined);
+        },
+        90_000,
+      );
+      expect(many.map((job) => testbed.jobs.finishedOf(job.jobId)?.outcome)).toEqual(Array(5).fill('succeeded'));
+      expect(mostInSlurm).toBe(2);
+      expect(mostWaitingInJetStream).toBeGreaterThanOrEqual(2);
+      const waited = many.flatMap((job) => testbed.jobs.reportsOf('progress', job.jobId)).map((progress) => progress.message ?? '');
+      expect(waited).toContainEqual(expect.stringMatching(/^waiting in Slurm's queue: job \d+ on partition cpu \((Resources|Priority)\)$/));
+    } finally {
+      await manyRunner.stop();
+    }
+  });
+
+  it('goes on following its Slurm job after the runner is SIGKILLed and restarted: the job succeeds with its outputs, every line of its log once', async () => {
+    const script = [
+      "console.log('started');",
+      'let tick = 0;',
+      'const timer = setInterval(() => {',
+      '  tick += 1;',
+      '  console.log(`tick ${tick}`);',
+      '  if (tick < 16) return;',
+      '  clearInterval(timer);',
+      "  require('fs').writeFileSync(process.argv[1] + '/result.txt', 'survived');",
+      "  console.log('done');",
+      '}, 500);',
+    ].join('\n');
+    const job = await queueJob({ command: nodeCommand(script, '{{outputDir}}'), machine: CPU_TURBO });
+    const processEnv = { ...cluster.env, CAIRN_SLURM_WORKDIR: cluster.sharedDir, ...SLURM_ENV };
+    const start = () => startRunnerProcess(testbed, { runnerId: 'runner-slurm-process', secret: SECRET, args: ['--backend', 'slurm', '--queues', 'cpu/turbo'], env: processEnv });
+
+    const first = await start();
+    await waitUntil('the job runs', async () => testbed.jobs.logText(job.jobId).includes('tick 2'), 60_000);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    expect(testbed.jobs.finishedOf(job.jobId)).toBeUndefined();
+
+    const second = await start();
+    try {
+      expect(await testbed.jobs.untilFinished(job.jobId, 60_000)).toEqual({ jobId: job.jobId, runnerId: 'runner-slurm-process', outcome: 'succeeded', exitCode: 0 });
+      expect(second.output()).toContain(`job ${job.jobId}: taken up again after a restart`);
+      expect(uploadsOf(job).map((upload) => [upload.path, upload.bytes.toString('utf8')])).toEqual([[`${job.outputFolder}result.txt`, 'survived']]);
+      const lines = ['started', ...Array.from({ length: 16 }, (_unused, index) => `tick ${index + 1}`), 'done'];
+      expect(testbed.jobs.logText(job.jobId)).toBe(`${lines.join('\n')}\n`);
+      const seqs = testbed.jobs.reportsOf('log', job.jobId).map((chunk) => chunk.seq);
+      expect(seqs).toEqual(seqs.map((_seq, index) => index + 1));
+    } finally {
+      second.child.kill('SIGTERM');
+      await second.exited;
+    }
+  });
+
+  it('misses no end: a job that ended while no runner followed it, until Slurm forgot it, ends with the exit status its script left', async () => {
+    const job = await queueJob({ command: nodeCommand("require('fs').writeFileSync(process.argv[1] + '/late.txt', 'unseen'); setTimeout(() => process.exit(0), 1500)", '{{outputDir}}'), machine: CPU_TURBO });
+    const lost = await startRunnerProcess(testbed, {
+      runnerId: 'runner-slurm-forgotten',
+      secret: SECRET,
+      args: ['--backend', 'slurm', '--queues', 'cpu/turbo'],
+      env: { ...cluster.env, CAIRN_SLURM_WORKDIR: cluster.sharedDir, ...SLURM_ENV },
+    });
+    const cli = new SlurmCli({ env: SlurmCli.environmentFrom({ ...process.env, ...cluster.env }) });
+    await waitUntil('the job is in Slurm', async () => (await cli.named([`cairn-${job.jobId}`])).length > 0, 60_000);
+    lost.child.kill('SIGKILL');
+    await lost.exited;
+    await waitUntil('Slurm has forgotten the ended job', async () => (await cli.named([`cairn-${job.jobId}`])).length === 0, 60_000);
+
+    const restarted = await startSlurmRunner('runner-slurm-forgotten', [CPU_TURBO]);
+    try {
+      expect(await testbed.jobs.untilFinished(job.jobId)).toMatchObject({ outcome: 'succeeded' });
+      expect(uploadsOf(job).map((upload) => upload.bytes.toString('utf8'))).toEqual(['unseen']);
+    } finally {
+      await restarted.stop();
+    }
+  });
+
+  it('fails a job past its time limit as the executor\'s when Slurm ends it TIMEOUT', async () => {
+    const end = await testbed.jobs.untilFinished(pastItsLimit.jobId, 110_000);
+
+    expect(end).toMatchObject({
+      outcome: 'failed',
+      failure: {
+        kind: 'executor',
+        reason: `the command ran past its time limit and Slurm stopped it (Slurm job ${slurmJobIdOf(pastItsLimit.jobId)}: TIMEOUT, TimeLimit)`,
+        lastLogLines: ['integrating forever', expect.stringMatching(/^slurmstepd-\S+: error: \*\*\* JOB \d+ ON \S+ CANCELLED AT \S+ DUE TO TIME LIMIT \*\*\*$/)],
+      },
+    });
+  });
+});

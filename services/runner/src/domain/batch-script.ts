@@ -1,0 +1,94 @@
+import type { SlurmResources } from './slurm-settings';
+
+/** `cairn-<jobId>`: how a runner finds the Slurm job of a Cairn job again, in `squeue --name`. */
+export function slurmJobNameOf(jobId: string): string {
+  return `cairn-${jobId}`;
+}
+
+/** What the batch script writes as its last act: the command's exit status, or that it could not start it. */
+export const NOT_STARTED = 'not-started';
+
+export interface BatchJob {
+  jobId: string;
+  runnerId: string;
+  /** The template's expanded argument vector: each element reaches the command as one literal argument. */
+  argv: readonly string[];
+  /** The command's whole environment. */
+  env: Record<string, string>;
+  workDir: string;
+  files: {
+    stdout: string;
+    stderr: string;
+    /** Where the script leaves the command's exit status (or `NOT_STARTED`), for when Slurm has forgotten the job. */
+    exitStatus: string;
+  };
+  resources: SlurmResources;
+  minutes: number;
+}
+
+/** One shell word that the shell takes literally, whatever it holds (`$(...)`, quotes, newlines). */
+export function shellQuoted(word: string): string {
+  if (word.includes('\0')) throw new Error('an argument holds a NUL character, which no command can be given');
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+const ENVIRONMENT_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * The batch script of a job: the environment, then the argument vector with every element
+ * single-quoted, so no parameter is interpolated. It checks first that the program is there (a missing
+ * one is the node's problem, not the job's) and ends by writing the exit status beside the logs.
+ */
+export function batchScriptOf(job: BatchJob): string {
+  const [program] = job.argv;
+  if (program === undefined) throw new Error('the command is empty');
+  const environment = Object.entries(job.env).map(([name, value]) => {
+    if (!ENVIRONMENT_NAME.test(name)) throw new Error(`"${name}" cannot be an environment variable's name`);
+    return `export ${name}=${shellQuoted(value)}`;
+  });
+  const exitStatus = shellQuoted(job.files.exitStatus);
+  const exitStatusWritten = shellQuoted(`${job.files.exitStatus}.written`);
+  return [
+    '#!/bin/bash',
+    `# Cairn job ${job.jobId}, submitted by runner ${job.runnerId}. Every word of the command is`,
+    '# single-quoted: the shell expands nothing in it.',
+    ...environment,
+    `if ! command -v -- ${shellQuoted(program)} >/dev/null 2>&1; then`,
+    `  printf '%s\\n' ${shellQuoted(`cairn: "${program}" is not an executable on the node's PATH`)} >&2`,
+    `  printf '%s\\n' ${NOT_STARTED} > ${exitStatusWritten} && mv -f ${exitStatusWritten} ${exitStatus}`,
+    '  exit 127',
+    'fi',
+    job.argv.map(shellQuoted).join(' '),
+    'status=$?',
+    `printf '%s\\n' "$status" > ${exitStatusWritten} && mv -f ${exitStatusWritten} ${exitStatus}`,
+    'exit "$status"',
+    '',
+  ].join('\n');
+}
+
+/**
+ * `sbatch`'s arguments for the job: resources from its machine type, the job name and comment naming
+ * the Cairn job, no requeue (a requeued script would run the command again over its first outputs),
+ * and `--export=NIL` so nothing of the runner's environment (its token) reaches the job.
+ */
+export function sbatchArgumentsOf(job: BatchJob, scriptFile: string): string[] {
+  const { resources } = job;
+  return [
+    '--parsable',
+    `--job-name=${slurmJobNameOf(job.jobId)}`,
+    `--comment=cairn job ${job.jobId} runner ${job.runnerId}`,
+    `--chdir=${job.workDir}`,
+    `--output=${job.files.stdout}`,
+    `--error=${job.files.stderr}`,
+    '--export=NIL',
+    '--no-requeue',
+    '--nodes=1',
+    '--ntasks=1',
+    `--cpus-per-task=${resources.cpus}`,
+    `--mem=${resources.memory}`,
+    `--time=${job.minutes}`,
+    ...(resources.partition === undefined ? [] : [`--partition=${resources.partition}`]),
+    ...(resources.gpus === undefined ? [] : [`--gres=gpu:${resources.gpus}`]),
+    scriptFile,
+  ];
+}

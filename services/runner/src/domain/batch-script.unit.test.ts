@@ -1,0 +1,61 @@
+import { batchScriptOf, sbatchArgumentsOf, shellQuoted, type BatchJob } from './batch-script';
+
+const job: BatchJob = {
+  jobId: 'j-1',
+  runnerId: 'runner-a',
+  argv: ['cairn-render-molecule', '/w/inputs/caffeine.xyz', '--title=$(rm -rf ~) "it\'s"\nnext line', '--out', '/w/out'],
+  env: { PATH: '/w/bin:/usr/bin', HOME: '/w' },
+  workDir: '/w',
+  files: { stdout: '/w/cairn-runner/stdout.log', stderr: '/w/cairn-runner/stderr.log', exitStatus: '/w/cairn-runner/exit-status' },
+  resources: { cpus: 4, memory: '16G', gpus: '2', partition: 'gpu-fast' },
+  minutes: 10,
+};
+
+describe('the batch script of a job (issue #13: "generated from the template\'s argument vector, with proper quoting and no shell interpolation")', () => {
+  it('quotes every word in single quotes, a single quote as \'\\\'\'', () => {
+    expect(shellQuoted('plain')).toBe("'plain'");
+    expect(shellQuoted("it's $(x) `y` \"z\"\n")).toBe("'it'\\''s $(x) `y` \"z\"\n'");
+    expect(() => shellQuoted('a\0b')).toThrow('NUL');
+  });
+
+  it('runs the argument vector as single-quoted words after the environment, and writes the exit status beside the logs', () => {
+    const script = batchScriptOf(job);
+    expect(script.startsWith('#!/bin/bash\n')).toBe(true);
+    expect(script).toContain("export PATH='/w/bin:/usr/bin'\nexport HOME='/w'\n");
+    expect(script).toContain(`'cairn-render-molecule' '/w/inputs/caffeine.xyz' '--title=$(rm -rf ~) "it'\\''s"\nnext line' '--out' '/w/out'\nstatus=$?\n`);
+    expect(script).toContain(`printf '%s\\n' "$status" > '/w/cairn-runner/exit-status.written' && mv -f '/w/cairn-runner/exit-status.written' '/w/cairn-runner/exit-status'\nexit "$status"\n`);
+  });
+
+  it('checks that the program is on the node first, and says it could not start it otherwise', () => {
+    expect(batchScriptOf(job)).toContain(
+      "if ! command -v -- 'cairn-render-molecule' >/dev/null 2>&1; then\n  printf '%s\\n' 'cairn: \"cairn-render-molecule\" is not an executable on the node'\\''s PATH' >&2\n  printf '%s\\n' not-started >",
+    );
+  });
+
+  it('refuses an empty command and an environment name no shell takes', () => {
+    expect(() => batchScriptOf({ ...job, argv: [] })).toThrow('the command is empty');
+    expect(() => batchScriptOf({ ...job, env: { 'NOT-A-NAME': 'x' } })).toThrow('"NOT-A-NAME" cannot be an environment variable\'s name');
+  });
+
+  it('asks sbatch for the machine type\'s resources, names the Cairn job in the job name and the comment, exports nothing of the runner\'s environment', () => {
+    expect(sbatchArgumentsOf(job, '/w/cairn-runner/job.sh')).toEqual([
+      '--parsable',
+      '--job-name=cairn-j-1',
+      '--comment=cairn job j-1 runner runner-a',
+      '--chdir=/w',
+      '--output=/w/cairn-runner/stdout.log',
+      '--error=/w/cairn-runner/stderr.log',
+      '--export=NIL',
+      '--no-requeue',
+      '--nodes=1',
+      '--ntasks=1',
+      '--cpus-per-task=4',
+      '--mem=16G',
+      '--time=10',
+      '--partition=gpu-fast',
+      '--gres=gpu:2',
+      '/w/cairn-runner/job.sh',
+    ]);
+    expect(sbatchArgumentsOf({ ...job, resources: { cpus: 1, memory: '2G' } }, 's')).not.toEqual(expect.arrayContaining([expect.stringMatching(/^--(partition|gres)/)]));
+  });
+});

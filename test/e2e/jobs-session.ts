@@ -1,0 +1,104 @@
+import request from 'supertest';
+import { LOCAL_DEV_JWT_SECRET, signDevToken } from '@cairn/auth';
+import type { RunningPlatform } from '@cairn/local-platform';
+
+export const CPU = { type: 'cpu', performance: 'standard' };
+export const GPU = { type: 'gpu', performance: 'standard' };
+
+/** A template whose command misbehaves on purpose (`node` is on every command's PATH: the runner's own), on cpu/standard unless told. */
+export function probeTemplate(name: string, command: string[], overrides: Record<string, unknown> = {}) {
+  return { name, version: '1.0.0', description: name, parameters: { type: 'object', properties: {} }, inputTypes: ['*'], machineTypes: ['cpu/standard'], command, timeLimitSeconds: 300, ...overrides };
+}
+
+/** A job as `GET /api/jobs/:id` answers it: the specifications read its fields as API.md names them. */
+export type Job = request.Response['body'];
+
+/**
+ * The facility guide's cast on a running platform: alice (facility admin), Carol and Bob in lab
+ * `facility`, Carol's project "Lysozyme 2026" shared with Bob as member, one uploaded CSV, and the
+ * templates registered. Every call waits for the highest position seen so far, as a browser session would.
+ */
+export interface JobsSession {
+  alice: string;
+  carol: string;
+  bob: string;
+  project: string;
+  csv: string;
+  as(token: string): {
+    get(path: string): request.Test;
+    post(path: string, body?: object): request.Test;
+    put(path: string, body?: object): request.Test;
+    upload(path: string, filePath: string, content: string): request.Test;
+  };
+  /** Runs a job in the project (the CSV as input on cpu/standard unless the body says otherwise); its id. */
+  run(token: string, body: object): Promise<string>;
+  /** The job once `done` says so, read as Carol. */
+  until(jobId: string, done: (job: Job) => boolean, timeoutMs?: number): Promise<Job>;
+  ended(jobId: string, timeoutMs?: number): Promise<Job>;
+  /** The whole log of a job as the API pages it, read as Carol. */
+  logText(jobId: string): Promise<string>;
+}
+
+export async function openJobsSession(platform: RunningPlatform, templates: object[]): Promise<JobsSession> {
+  let position = 0;
+  const as: JobsSession['as'] = (token) => {
+    const send = (call: request.Test) =>
+      call
+        .set('authorization', `Bearer ${token}`)
+        .set('Cairn-Min-Position', String(position))
+        .on('response', (response: { headers: Record<string, string> }) => {
+          const seen = Number(response.headers['cairn-position']);
+          if (Number.isSafeInteger(seen)) position = Math.max(position, seen);
+        });
+    return {
+      get: (path) => send(request(platform.edgeUrl).get(path)),
+      post: (path, body = {}) => send(request(platform.edgeUrl).post(path)).send(body),
+      put: (path, body = {}) => send(request(platform.edgeUrl).put(path)).send(body),
+      upload: (path, filePath, content) => send(request(platform.edgeUrl).post(path)).field('path', filePath).attach('file', Buffer.from(content), filePath.split('/').pop()),
+    };
+  };
+  const sign = (username: string, admin = false) => signDevToken({ username, admin, email: `${username}@example.org`, name: username[0].toUpperCase() + username.slice(1) }, LOCAL_DEV_JWT_SECRET);
+  const [alice, carol, bob] = await Promise.all([sign('alice', true), sign('carol'), sign('bob')]);
+  for (const token of [carol, bob]) await as(token).get('/api/users?lab=none');
+  await as(alice).post('/api/labs', { name: 'Facility', slug: 'facility' }).expect(201);
+  for (const user of ['carol', 'bob']) await as(alice).post('/api/labs/facility/members', { user }).expect(201);
+  const project = (await as(carol).post('/api/projects', { lab: 'facility', name: 'Lysozyme 2026', scheme: 'facility' }).expect(201)).body.id as string;
+  await as(carol).put(`/api/projects/${project}/access/users/bob`, { role: 'member' }).expect(200);
+  const csv = (await as(carol).upload(`/api/projects/${project}/files`, 'raw/intensities.csv', 'sample,intensity\nA1,0.42\nA2,0.57\n').expect(201)).body.id as string;
+  for (const template of templates) {
+    const registered = await as(alice).post('/api/job-templates', template);
+    if (registered.status !== 201) throw new Error(`registering ${JSON.stringify(template)}: ${registered.status} ${JSON.stringify(registered.body)}`);
+  }
+
+  const until: JobsSession['until'] = async (jobId, done, timeoutMs = 30_000) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const response = await as(carol).get(`/api/jobs/${jobId}`);
+      if (response.status !== 200) throw new Error(`GET /api/jobs/${jobId}: ${response.status} ${JSON.stringify(response.body)}`);
+      const job = response.body as Job;
+      if (done(job)) return job;
+      if (Date.now() > deadline) throw new Error(`job ${jobId} is still ${job.status} after ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  };
+  return {
+    alice,
+    carol,
+    bob,
+    project,
+    csv,
+    as,
+    run: async (token, body) => (await as(token).post(`/api/projects/${project}/jobs`, { inputs: [csv], machine: CPU, ...body }).expect(201)).body.id as string,
+    until,
+    ended: (jobId, timeoutMs) => until(jobId, (job) => ['succeeded', 'failed', 'cancelled'].includes(job.status), timeoutMs),
+    logText: async (jobId) => {
+      let text = '';
+      for (let after = 0; ; ) {
+        const page = (await as(carol).get(`/api/jobs/${jobId}/logs?after=${after}`).expect(200)).body as { items: { text: string }[]; next: number };
+        if (page.items.length === 0) return text;
+        text += page.items.map((chunk) => chunk.text).join('');
+        after = page.next;
+      }
+    },
+  };
+}
