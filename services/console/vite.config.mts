@@ -14,6 +14,12 @@ export default defineConfig({
   plugins: [preact()],
   // The one piece of the platform's code the console shares: the slug rule, for the preview as you type.
   resolve: { alias: { '@cairn/contracts/slug': here('../../libs/contracts/src/slug.ts') } },
-  build: { outDir: here('../../dist/console'), emptyOutDir: true, sourcemap: true },
+  build: {
+    outDir: here('../../dist/console'),
+    emptyOutDir: true,
+    sourcemap: true,
+    // On a machine shared by many builds the timing warning says more about the load than the plugins.
+    rolldownOptions: { checks: { bundlerTimings: false } },
+  },
   server: { proxy: Object.fromEntries(['/api', '/auth/dev', '/config.json'].map((path) => [path, 'http://127.0.0.1:8080'])) },
 });

@@ -29,6 +29,8 @@ export interface ConsolePlatform {
   browser: Browser;
   /** A person signed in through the console, in their own browser context. */
   signIn(username: string): Promise<Page>;
+  /** Uploads a file into the project as someone (multipart), answering the file's id. */
+  upload(username: string, projectId: string, path: string, content: Buffer): Promise<string>;
   /** Calls the API as someone (for a story's setup, which the guides do not tell through pages). */
   api<T = Record<string, unknown>>(username: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
   stop(): Promise<void>;
@@ -57,9 +59,12 @@ export async function startConsolePlatform(): Promise<ConsolePlatform> {
   });
   const contexts: BrowserContext[] = [];
   let position = 0;
-  const api = async <T,>(username: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> => {
+  const tokenOf = (username: string) => {
     const person = DEMO[username] ?? { name: username };
-    const token = await signDevToken({ username, name: person.name, email: `${username}@example.org`, admin: person.admin ?? false }, LOCAL_DEV_JWT_SECRET);
+    return signDevToken({ username, name: person.name, email: `${username}@example.org`, admin: person.admin ?? false }, LOCAL_DEV_JWT_SECRET);
+  };
+  const api = async <T,>(username: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> => {
+    const token = await tokenOf(username);
     const response = await fetch(`${platform.edgeUrl}${path}`, {
       method,
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'cairn-min-position': String(position) },
@@ -70,10 +75,22 @@ export async function startConsolePlatform(): Promise<ConsolePlatform> {
     const text = await response.text();
     return { status: response.status, body: text ? JSON.parse(text) : undefined };
   };
+  const upload = async (username: string, projectId: string, path: string, content: Buffer) => {
+    const form = new FormData();
+    form.append('path', path);
+    form.append('file', new Blob([content]), path.split('/').pop());
+    const response = await fetch(`${platform.edgeUrl}/api/projects/${projectId}/files`, { method: 'POST', headers: { authorization: `Bearer ${await tokenOf(username)}` }, body: form });
+    const body = (await response.json()) as { id: string };
+    if (response.status !== 201) throw new Error(`upload ${path}: ${response.status} ${JSON.stringify(body)}`);
+    const seen = Number(response.headers.get('cairn-position'));
+    if (Number.isSafeInteger(seen)) position = Math.max(position, seen);
+    return body.id;
+  };
   return {
     platform,
     browser,
     api,
+    upload,
     async signIn(username) {
       // One time zone for every run, so the as-of picker's local times are the test's.
       const context = await browser.newContext({ baseURL: platform.edgeUrl, viewport: { width: 1280, height: 900 }, timezoneId: 'UTC', locale: 'en-GB' });
@@ -102,6 +119,15 @@ export async function labWith(console: ConsolePlatform, slug: string, name: stri
   }
 }
 
+/** Waits until `check` answers true (polling the API in a story's setup), or fails naming `what`. */
+export async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 export interface AxeViolation {
   id: string;
   impact: string;
@@ -109,12 +135,11 @@ export interface AxeViolation {
   nodes: string[];
 }
 
-const axeResults: Record<string, { violations: AxeViolation[]; passes: number }> = {};
 
 /**
  * Every page is looked at twice: a screenshot (test-results/console/<name>.png) and axe-core's WCAG 2
  * A/AA rules; the serious and critical violations are answered (the caller expects none). Results
- * go to test-results/console/axe.json.
+ * go to test-results/console/<name>.axe.json.
  */
 export async function checkPage(page: Page, name: string): Promise<AxeViolation[]> {
   mkdirSync(SCREENSHOTS, { recursive: true });
@@ -133,8 +158,8 @@ export async function checkPage(page: Page, name: string): Promise<AxeViolation[
       })),
     };
   })()`)) as { passes: number; violations: AxeViolation[] };
-  axeResults[name] = results;
-  writeFileSync(join(SCREENSHOTS, 'axe.json'), JSON.stringify(axeResults, null, 2));
+  // One file per page: browser test files run in parallel workers.
+  writeFileSync(join(SCREENSHOTS, `${name}.axe.json`), JSON.stringify(results, null, 2));
   return results.violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
 }
 

@@ -19,6 +19,25 @@ describeInBrowser(`sharing a facility project and changing roles, in Chromium${u
   }, 120_000);
   afterAll(() => cairn?.stop(), 60_000);
 
+  it('the sign-in picker, the labs and a lab\'s members, as the facility admin sees them', async () => {
+    const visitor = await cairn.browser.newContext({ baseURL: cairn.platform.edgeUrl, viewport: { width: 1280, height: 900 } });
+    const signIn = await visitor.newPage();
+    await signIn.goto('/labs');
+    await signIn.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await signIn.getByRole('button', { name: /Erin Evans/ }).waitFor();
+    expect(await checkPage(signIn, 'sign-in')).toEqual([]);
+    await signIn.getByRole('button', { name: /Alice Admin/ }).click();
+    // Back where the visitor wanted to go.
+    await signIn.getByRole('heading', { level: 1, name: 'Your labs' }).waitFor();
+    await signIn.getByText('lab admin').waitFor();
+    expect(await checkPage(signIn, 'labs')).toEqual([]);
+    await signIn.getByRole('link', { name: 'Members' }).click();
+    await signIn.getByRole('row', { name: /Dave Diaz/ }).waitFor();
+    await signIn.getByLabel('Username or e-mail').waitFor();
+    expect(await checkPage(signIn, 'lab-members')).toEqual([]);
+    await visitor.close();
+  }, 60_000);
+
   it('Bob creates a project, shares it with Carol through the users page with a preview, makes her the backup manager; she works in it while his page updates live', async () => {
     const bob = await cairn.signIn('bob');
     await bob.getByRole('link', { name: 'Crystallography' }).click();
@@ -36,6 +55,11 @@ describeInBrowser(`sharing a facility project and changing roles, in Chromium${u
     await bob.getByRole('button', { name: 'Create project' }).click();
     await bob.waitForURL('**/labs/crystallography/projects/lysozyme-2026');
     await bob.getByRole('heading', { level: 1, name: 'Lysozyme 2026 — phasing' }).waitFor();
+    await bob.getByText('Your role: Owner').waitFor();
+    await bob.locator('main').getByRole('link', { name: 'Projects', exact: true }).click();
+    await bob.getByRole('row', { name: /Lysozyme 2026 — phasing/ }).waitFor();
+    expect(await checkPage(bob, 'projects')).toEqual([]);
+    await bob.getByRole('link', { name: 'Lysozyme 2026 — phasing' }).click();
     await bob.getByText('Your role: Owner').waitFor();
 
     // "Click on Manage Access", by keyboard.

@@ -3,6 +3,8 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { createApi, type Api } from './api/client';
 import type { ConsoleConfig } from './config';
 import { LabMembersPage } from './pages/lab-members';
+import { JobPage } from './pages/job';
+import { JobsPage, ProjectJobsPage } from './pages/jobs';
 import { LabsPage } from './pages/labs';
 import { LogbookPage } from './pages/logbook';
 import { AuditPage } from './pages/audit';
@@ -12,6 +14,7 @@ import { FilesPage } from './pages/files';
 import { ProjectShell } from './pages/project-shell';
 import { ProjectOverviewPage } from './pages/project-overview';
 import { ProjectsPage } from './pages/projects';
+import { RerunPage } from './pages/rerun';
 import { SignInPage, OidcCallbackPage } from './pages/sign-in';
 import { UsersPage } from './pages/users';
 import { Link, match, navigate, useLocation } from './router';
@@ -30,6 +33,7 @@ const projectPages: [string, ProjectPageView][] = [
   ['/experiments', (project) => <ExperimentsPage project={project} />],
   ['/experiments/manage', (project) => <ExperimentManagerPage project={project} />],
   ['/files', (project) => <FilesPage project={project} />],
+  ['/jobs', (project) => <ProjectJobsPage project={project} />],
   ['/logbook', (project) => <LogbookPage project={project} />],
   ['/audit', (project) => <AuditPage project={project} />],
 ];
@@ -41,6 +45,9 @@ export const ROUTES: [string, Page][] = [
   ['/labs/:lab', ({ lab }) => <Redirect to={`/labs/${lab}/projects`} />],
   ['/labs/:lab/projects', ({ lab }) => <ProjectsPage lab={lab} />],
   ['/labs/:lab/members', ({ lab }) => <LabMembersPage lab={lab} />],
+  ['/jobs', () => <JobsPage />],
+  ['/jobs/:jobId', ({ jobId }) => <JobPage jobId={jobId} />],
+  ['/jobs/:jobId/rerun', ({ jobId }) => <RerunPage jobId={jobId} />],
   ...projectPages.map(([tail, view]): [string, Page] => [
     `/labs/:lab/projects/:slug${tail}`,
     ({ lab, slug }) => <ProjectShell lab={lab} slug={slug} tab={tail}>{view}</ProjectShell>,
@@ -87,6 +94,7 @@ function Shell({ children }: { children: ComponentChildren }) {
         </Link>
         <nav aria-label="Main" class="topnav">
           <Link href="/labs">Projects</Link>
+          <Link href="/jobs">Jobs</Link>
         </nav>
         <AccountMenu />
       </header>

@@ -1,5 +1,6 @@
 import createClient, { type Middleware } from 'openapi-fetch';
 import type { components as AccessComponents, paths as AccessPaths } from './generated/access';
+import type { components as JobsComponents, paths as JobsPaths } from './generated/jobs';
 import type { components as LogbookComponents, paths as LogbookPaths } from './generated/logbook';
 import type { components as ProjectsComponents, paths as ProjectsPaths } from './generated/projects';
 
@@ -7,6 +8,7 @@ import type { components as ProjectsComponents, paths as ProjectsPaths } from '.
 export type AccessSchemas = AccessComponents['schemas'];
 export type ProjectsSchemas = ProjectsComponents['schemas'];
 export type LogbookSchemas = LogbookComponents['schemas'];
+export type JobsSchemas = JobsComponents['schemas'];
 
 /** A problem document (RFC 9457) as every service answers errors, with the refusal's own details. */
 export type Problem = AccessSchemas['ProblemDto'] & Record<string, unknown>;
@@ -81,11 +83,13 @@ export function createApi(options: ApiOptions) {
   const access = createClient<AccessPaths>(clientOptions);
   const projects = createClient<ProjectsPaths>(clientOptions);
   const logbook = createClient<LogbookPaths>(clientOptions);
-  for (const client of [access, projects, logbook]) client.use(session);
+  const jobs = createClient<JobsPaths>(clientOptions);
+  for (const client of [access, projects, logbook, jobs]) client.use(session);
   return {
     access,
     projects,
     logbook,
+    jobs,
     /** The highest position this session has seen. */
     position: () => position,
     /** Headers for what cannot go through the typed clients (streams, uploads with progress). */

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { answer, type AccessSchemas } from '../api/client';
 import { useConsole } from '../ui/context';
+import { Table } from '../ui/table';
 import { Button, Field } from '../ui/forms';
 import { Card, Empty, exactTime, Loading } from '../ui/layout';
 import { usePeople } from '../ui/people';
@@ -133,16 +134,7 @@ export function AuditPage({ project }: { project: ProjectPage }) {
             {!answerAt.existed ? (
               <Empty>The project did not exist yet: nobody had access.</Empty>
             ) : (
-              <table class="table">
-                <caption class="visually-hidden">Who had which role then, and why</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Person</th>
-                    <th scope="col">Role</th>
-                    <th scope="col">Why</th>
-                  </tr>
-                </thead>
-                <tbody>
+              <Table caption="Who had which role then, and why" columns={['Person', 'Role', 'Why']}>
                   {answerAt.people.map((person) => (
                     <tr key={person.user}>
                       <td>{namedBy(answerAt.names, nameOf, session.person.userId)(person.user)}</td>
@@ -152,8 +144,7 @@ export function AuditPage({ project }: { project: ProjectPage }) {
                       <td>{person.why}</td>
                     </tr>
                   ))}
-                </tbody>
-              </table>
+                </Table>
             )}
           </div>
         )}
@@ -163,19 +154,7 @@ export function AuditPage({ project }: { project: ProjectPage }) {
         {timeline.loading && !timeline.data && <Loading what="the access history" />}
         {timeline.data && entries.length === 0 && <Empty>No access change yet.</Empty>}
         {entries.length > 0 && (
-          <table class="table timeline">
-            <caption class="visually-hidden">Every access change, newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Who</th>
-                <th scope="col">What</th>
-                <th scope="col">Before → after</th>
-                <th scope="col">Reason</th>
-                <th scope="col">Preview shown</th>
-              </tr>
-            </thead>
-            <tbody>
+          <Table caption="Every access change, newest first" class="timeline" columns={['When', 'Who', 'What', 'Before → after', 'Reason', 'Preview shown']}>
               {entries.map((entry) => (
                 <tr key={entry.eventId}>
                   <td>{exactTime(entry.at)}</td>
@@ -200,8 +179,7 @@ export function AuditPage({ project }: { project: ProjectPage }) {
                   </td>
                 </tr>
               ))}
-            </tbody>
-          </table>
+            </Table>
         )}
       </Card>
     </>

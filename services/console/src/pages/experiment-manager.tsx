@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { answer, ProblemError, type ProjectsSchemas } from '../api/client';
 import { useConsole } from '../ui/context';
+import { Table } from '../ui/table';
 import { Button, Field } from '../ui/forms';
 import { Card, Empty, Loading } from '../ui/layout';
 import { usePeople } from '../ui/people';
@@ -129,24 +130,25 @@ export function ExperimentManagerPage({ project }: { project: ProjectPage }) {
         {experiments.loading && !experiments.data && <Loading what="the lab’s experiments" />}
         {experiments.data && items.length === 0 && <Empty>{filter ? 'No experiment of the lab matches.' : 'The lab has no experiments you can see.'}</Empty>}
         {items.length > 0 && (
-          <table class="table">
-            <caption class="visually-hidden">Experiments of the lab; select rows to add or remove them</caption>
-            <thead>
-              <tr>
-                <th scope="col" class="select">
+          <Table
+            caption="Experiments of the lab; select rows to add or remove them"
+            columns={[
+              {
+                label: (
                   <input
                     type="checkbox"
                     aria-label="Select every experiment shown"
                     checked={allShown}
                     onChange={() => setSelected(allShown ? new Set() : new Set(items.map((experiment) => experiment.id)))}
                   />
-                </th>
-                <th scope="col">Experiment</th>
-                <th scope="col">In this project</th>
-                <th scope="col">Other projects</th>
-              </tr>
-            </thead>
-            <tbody>
+                ),
+                class: 'select',
+              },
+              'Experiment',
+              'In this project',
+              'Other projects',
+            ]}
+          >
               {items.map((experiment) => (
                 <tr key={experiment.id} class={selected.has(experiment.id) ? 'selected' : ''}>
                   <td class="select">
@@ -160,8 +162,7 @@ export function ExperimentManagerPage({ project }: { project: ProjectPage }) {
                   <td>{experiment.projects.filter((id) => id !== project.id).length || '—'}</td>
                 </tr>
               ))}
-            </tbody>
-          </table>
+            </Table>
         )}
       </Card>
     </>

@@ -3,6 +3,7 @@ import { answer } from '../api/client';
 import { Link } from '../router';
 import { CommentThread } from '../ui/comments';
 import { useConsole } from '../ui/context';
+import { Table } from '../ui/table';
 import { Button, Field } from '../ui/forms';
 import { Card, Empty, Loading, Time } from '../ui/layout';
 import { usePeople } from '../ui/people';
@@ -98,19 +99,7 @@ export function ExperimentsPage({ project }: { project: ProjectPage }) {
         {experiments.loading && !experiments.data && <Loading what="experiments" />}
         {experiments.data && experiments.data.items.length === 0 && <Empty>No experiments in this project yet.</Empty>}
         {experiments.data && experiments.data.items.length > 0 && (
-          <table class="table">
-            <caption class="visually-hidden">Experiments of the project, newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">Experiment</th>
-                <th scope="col">Created by</th>
-                <th scope="col">Created</th>
-                <th scope="col">
-                  <span class="visually-hidden">Comments</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
+          <Table caption="Experiments of the project, newest first" columns={['Experiment', 'Created by', 'Created', { label: 'Comments', hidden: true }]}>
               {experiments.data.items.map((experiment) => [
                 <tr key={experiment.id}>
                   <td>
@@ -140,8 +129,7 @@ export function ExperimentsPage({ project }: { project: ProjectPage }) {
                   </tr>
                 ),
               ])}
-            </tbody>
-          </table>
+            </Table>
         )}
         {pages > 1 && (
           <nav class="pager" aria-label="Experiment pages">

@@ -1,8 +1,10 @@
 import { useState } from 'preact/hooks';
 import { answer, type ProjectsSchemas } from '../api/client';
+import { downloadFile } from '../api/download';
 import { uploadFile } from '../api/upload';
 import { Link, useLocation } from '../router';
 import { useConsole } from '../ui/context';
+import { Table } from '../ui/table';
 import { Button, Field } from '../ui/forms';
 import { Card, Empty, Loading, Time } from '../ui/layout';
 import { usePeople } from '../ui/people';
@@ -145,13 +147,7 @@ export function FilesPage({ project }: { project: ProjectPage }) {
     setReason('');
     await requests.reload();
   });
-  const download = useAction(async (file: FileEntry) => {
-    const blob = await answer(api.projects.GET('/api/projects/{id}/files/{fileId}/content', { params: { path: { id: project.id, fileId: file.id } }, parseAs: 'blob' }));
-    const url = URL.createObjectURL(blob as Blob);
-    const link = Object.assign(document.createElement('a'), { href: url, download: file.name });
-    link.click();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
-  });
+  const download = useAction((file: FileEntry) => downloadFile(api, project.id, file.id, file.name));
   const crumbs = folder === '' ? [] : folder.split('/');
   return (
     <div class="columns">
@@ -180,22 +176,7 @@ export function FilesPage({ project }: { project: ProjectPage }) {
           {listing.loading && !listing.data && <Loading what="files" />}
           {listing.data && listing.data.folders.length === 0 && files.length === 0 && <Empty>{folder === '' ? 'No files yet: upload into raw/.' : 'This folder is empty.'}</Empty>}
           {listing.data && (listing.data.folders.length > 0 || files.length > 0) && (
-            <table class="table">
-              <caption class="visually-hidden">Folders and files in {folder || 'the project'}</caption>
-              <thead>
-                <tr>
-                  <th scope="col" class="select">
-                    <span class="visually-hidden">Select</span>
-                  </th>
-                  <th scope="col">Name</th>
-                  <th scope="col">Size</th>
-                  <th scope="col">Added</th>
-                  <th scope="col">
-                    <span class="visually-hidden">Download</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
+            <Table caption={`Folders and files in ${folder || 'the project'}`} columns={[{ label: 'Select', hidden: true, class: 'select' }, 'Name', 'Size', 'Added', { label: 'Download', hidden: true }]}>
                 {listing.data.folders.map((name) => {
                   const path = folder ? `${folder}/${name}` : name;
                   return (
@@ -242,8 +223,7 @@ export function FilesPage({ project }: { project: ProjectPage }) {
                     </td>
                   </tr>
                 ))}
-              </tbody>
-            </table>
+              </Table>
           )}
           {chosen.length > 0 && (
             <form

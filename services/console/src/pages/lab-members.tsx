@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { answer } from '../api/client';
 import { Link } from '../router';
 import { useConsole } from '../ui/context';
+import { Table } from '../ui/table';
 import { Button, Field } from '../ui/forms';
 import { Card, Loading, PageHeader } from '../ui/layout';
 import { fieldProblem, ProblemMessage } from '../ui/problem';
@@ -59,22 +60,7 @@ export function LabMembersPage({ lab }: { lab: string }) {
         <ProblemMessage problem={members.problem ?? remove.problem} />
         {members.loading && !members.data && <Loading what="members" />}
         {members.data && (
-          <table class="table">
-            <caption class="visually-hidden">Members of the lab</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Username</th>
-                <th scope="col">E-mail</th>
-                <th scope="col">Lab admin</th>
-                {isAdmin && (
-                  <th scope="col">
-                    <span class="visually-hidden">Actions</span>
-                  </th>
-                )}
-              </tr>
-            </thead>
-            <tbody>
+          <Table caption="Members of the lab" columns={['Name', 'Username', 'E-mail', 'Lab admin', ...(isAdmin ? [{ label: 'Actions', hidden: true }] : [])]}>
               {members.data.items.map((member) => (
                 <tr key={member.userId}>
                   <td>{member.displayName}</td>
@@ -92,8 +78,7 @@ export function LabMembersPage({ lab }: { lab: string }) {
                   )}
                 </tr>
               ))}
-            </tbody>
-          </table>
+            </Table>
         )}
       </Card>
     </>

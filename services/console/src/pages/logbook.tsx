@@ -7,6 +7,7 @@ import { Card, Empty, Loading, Time } from '../ui/layout';
 import { Markdown } from '../ui/markdown';
 import { fieldProblem, ProblemMessage } from '../ui/problem';
 import { useAction, useLoad } from '../ui/use-load';
+import { jobPath } from './jobs';
 import { hasCapability, type ProjectPage } from './project-shell';
 
 type Entry = LogbookSchemas['EntryDto'];
@@ -135,7 +136,7 @@ function EntryCard({ projectId, entry, canWrite, onChanged }: { projectId: strin
 }
 
 /** "Record 'best run' job IDs in the logbook": the latest best jobs, each with why. */
-function BestJobsCard({ bestJobs, jobLink }: { bestJobs: BestJobs | null; jobLink(jobId: string): string }) {
+function BestJobsCard({ bestJobs }: { bestJobs: BestJobs | null }) {
   return (
     <Card title="Latest best jobs" id="best-jobs">
       {!bestJobs || bestJobs.jobs.length === 0 ? (
@@ -145,7 +146,7 @@ function BestJobsCard({ bestJobs, jobLink }: { bestJobs: BestJobs | null; jobLin
           <ul class="plain-list">
             {bestJobs.jobs.map((job) => (
               <li key={job.jobId}>
-                <Link href={jobLink(job.jobId)}>
+                <Link href={jobPath(job.jobId)}>
                   <code>{job.jobId.slice(0, 8)}</code> {job.template ?? 'job'}
                 </Link>{' '}
                 {job.status && <span class={`badge status-${job.status}`}>{job.status}</span>}
@@ -198,7 +199,7 @@ export function LogbookPage({ project }: { project: ProjectPage }) {
         >
           {writing && (
             <form
-              class="new-entry"
+              class="inset"
               onSubmit={(event) => {
                 event.preventDefault();
                 void create.run(false);
@@ -231,7 +232,7 @@ export function LogbookPage({ project }: { project: ProjectPage }) {
         </Card>
       </div>
       <aside class="column-side" aria-label="Best jobs and the template">
-        <BestJobsCard bestJobs={page.data?.bestJobs ?? null} jobLink={(jobId) => `/labs/${project.lab}/projects/${project.slug}/jobs/${jobId}`} />
+        <BestJobsCard bestJobs={page.data?.bestJobs ?? null} />
         <Card title="Suggested template" id="template">
           <dl class="template">
             {template.map((section) => (

@@ -16,6 +16,7 @@ function tabsFor(project: ProjectPage, facilityAdmin: boolean): [string, string]
     ['', 'Overview'],
     ['/experiments', 'Experiments'],
     ['/files', 'Files'],
+    ['/jobs', 'Jobs'],
     ['/logbook', 'Logbook'],
     ['/users', 'Users'],
   ];
@@ -29,6 +30,7 @@ const TITLES: Record<string, string> = {
   '/experiments': 'Experiments',
   '/experiments/manage': 'Experiment manager',
   '/files': 'Files',
+  '/jobs': 'Jobs',
   '/logbook': 'Logbook',
   '/audit': 'Access history',
 };

@@ -3,7 +3,8 @@ import { useState } from 'preact/hooks';
 import { answer, type ProjectsSchemas } from '../api/client';
 import { Link, navigate } from '../router';
 import { useConsole } from '../ui/context';
-import { Button, Field } from '../ui/forms';
+import { Table } from '../ui/table';
+import { Button, Field, RoleOptions } from '../ui/forms';
 import { Card, Empty, Loading, PageHeader, Time } from '../ui/layout';
 import { fieldProblem, ProblemMessage } from '../ui/problem';
 import { schemeWords, useRoleSchemes, type RoleScheme } from '../ui/schemes';
@@ -95,11 +96,7 @@ export function NewProjectForm({ lab, schemes, onCancel, onCreated }: { lab: str
           <Field label="Base level" hint="The default access level for anybody in the lab." error={fieldProblem(create.problem, 'baseLevel')}>
             {(control) => (
               <select {...control} value={chosenBaseLevel} onChange={(event) => setBaseLevel(event.currentTarget.value)}>
-                {scheme.roles.map((role) => (
-                  <option key={role} value={role}>
-                    {roleLabel(role)}
-                  </option>
-                ))}
+                <RoleOptions roles={scheme.roles} />
               </select>
             )}
           </Field>
@@ -153,17 +150,7 @@ export function ProjectsPage({ lab }: { lab: string }) {
         {projects.loading && !projects.data && <Loading what="projects" />}
         {projects.data && projects.data.items.length === 0 && <Empty>{filter ? 'No project of this lab that you can see matches.' : 'No project you can see yet. Make a new one: they are as useful for your own work as for collaborating.'}</Empty>}
         {projects.data && projects.data.items.length > 0 && (
-          <table class="table">
-            <caption class="visually-hidden">Projects of the lab you can see</caption>
-            <thead>
-              <tr>
-                <th scope="col">Project</th>
-                <th scope="col">Scheme</th>
-                <th scope="col">Base level</th>
-                <th scope="col">Updated</th>
-              </tr>
-            </thead>
-            <tbody>
+          <Table caption="Projects of the lab you can see" columns={['Project', 'Scheme', 'Base level', 'Updated']}>
               {projects.data.items.map((project) => (
                 <tr key={project.id}>
                   <td>
@@ -177,8 +164,7 @@ export function ProjectsPage({ lab }: { lab: string }) {
                   </td>
                 </tr>
               ))}
-            </tbody>
-          </table>
+            </Table>
         )}
       </Card>
     </>

@@ -1,7 +1,8 @@
 import { useState } from 'preact/hooks';
 import { answer, type AccessSchemas } from '../api/client';
 import { useConsole } from '../ui/context';
-import { Button, Field } from '../ui/forms';
+import { Table } from '../ui/table';
+import { Button, Field, RoleOptions } from '../ui/forms';
 import { Card, Empty, Loading, Time } from '../ui/layout';
 import { usePeople } from '../ui/people';
 import { PersonPicker, type DirectoryEntry } from '../ui/person-picker';
@@ -119,11 +120,7 @@ function LevelChooser({ person, current, roles, onChoose, onCancel }: { person: 
       <Field label={`New level for ${person}`}>
         {(control) => (
           <select {...control} value={role} onChange={(event) => setRole(event.currentTarget.value)}>
-            {roles.map((candidate) => (
-              <option key={candidate} value={candidate}>
-                {roleLabel(candidate)}
-              </option>
-            ))}
+            <RoleOptions roles={roles} />
           </select>
         )}
       </Field>
@@ -190,7 +187,7 @@ export function UsersPage({ project, reloadProject }: { project: ProjectPage; re
           >
             {adding && (
               <form
-                class="add-permission"
+                class="add-permission inset"
                 onSubmit={(event) => {
                   event.preventDefault();
                   const role = (event.currentTarget.elements.namedItem('role') as HTMLSelectElement).value;
@@ -201,11 +198,7 @@ export function UsersPage({ project, reloadProject }: { project: ProjectPage; re
                 <Field label="Level">
                   {(control) => (
                     <select {...control} name="role">
-                      {grants.add.map((role) => (
-                        <option key={role} value={role}>
-                          {roleLabel(role)}
-                        </option>
-                      ))}
+                      <RoleOptions roles={grants.add} />
                     </select>
                   )}
                 </Field>
@@ -217,19 +210,7 @@ export function UsersPage({ project, reloadProject }: { project: ProjectPage; re
                 </div>
               </form>
             )}
-            <table class="table">
-              <caption class="visually-hidden">People with an explicit permission</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Person</th>
-                  <th scope="col">Level</th>
-                  <th scope="col">Given by</th>
-                  <th scope="col">
-                    <span class="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
+            <Table caption="People with an explicit permission" columns={['Person', 'Level', 'Given by', { label: 'Actions', hidden: true }]}>
                 {page.explicit.map((entry) => {
                   const mine = entry.user === me;
                   const changeable = !mine && grants.change.includes(entry.role) && grants.change.length > 1;
@@ -274,8 +255,7 @@ export function UsersPage({ project, reloadProject }: { project: ProjectPage; re
                     </tr>
                   );
                 })}
-              </tbody>
-            </table>
+              </Table>
           </Card>
           {scheme?.hasBaseLevel && (
             <Card title={`Through the base level (${roleLabel(page.baseLevel)})`} id="base-level">
@@ -289,18 +269,7 @@ export function UsersPage({ project, reloadProject }: { project: ProjectPage; re
               {page.viaBaseLevel.length === 0 ? (
                 <Empty>Nobody has access through the base level.</Empty>
               ) : (
-                <table class="table">
-                  <caption class="visually-hidden">Lab members with access through the base level</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">Person</th>
-                      <th scope="col">Level</th>
-                      <th scope="col">
-                        <span class="visually-hidden">Actions</span>
-                      </th>
-                    </tr>
-                  </thead>
-                  <tbody>
+                <Table caption="Lab members with access through the base level" columns={['Person', 'Level', { label: 'Actions', hidden: true }]}>
                     {page.viaBaseLevel.map((entry) => (
                       <tr key={entry.user}>
                         <td>
@@ -324,8 +293,7 @@ export function UsersPage({ project, reloadProject }: { project: ProjectPage; re
                         </td>
                       </tr>
                     ))}
-                  </tbody>
-                </table>
+                  </Table>
               )}
             </Card>
           )}
@@ -348,11 +316,7 @@ function BaseLevelChooser({ scheme, current, onChoose }: { scheme: RoleScheme; c
       <Field label="Base level for the whole lab">
         {(control) => (
           <select {...control} value={level} onChange={(event) => setLevel(event.currentTarget.value)}>
-            {scheme.roles.map((role) => (
-              <option key={role} value={role}>
-                {roleLabel(role)}
-              </option>
-            ))}
+            <RoleOptions roles={scheme.roles} />
           </select>
         )}
       </Field>

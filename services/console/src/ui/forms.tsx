@@ -1,4 +1,5 @@
 import type { ButtonHTMLAttributes, ComponentChildren } from 'preact';
+import { roleLabel } from '../words';
 import { useId } from 'preact/hooks';
 
 interface FieldProps {
@@ -38,5 +39,18 @@ export function Button({ variant = 'secondary', busy, children, ...rest }: Butto
     <button type="button" class={`button button-${variant}`} aria-busy={busy || undefined} {...rest} disabled={rest.disabled || busy}>
       {children}
     </button>
+  );
+}
+
+/** The options of a level picker: the roles given, lowest first, as people read them. */
+export function RoleOptions({ roles }: { roles: readonly string[] }) {
+  return (
+    <>
+      {roles.map((role) => (
+        <option key={role} value={role}>
+          {roleLabel(role)}
+        </option>
+      ))}
+    </>
   );
 }

@@ -58,7 +58,7 @@ export class RegisterTemplateDto {
   @MaxLength(5000)
   description?: string;
 
-  @ApiProperty({ description: 'JSON Schema (2020-12) of the parameters object; defaults fill what a run leaves out.', example: { type: 'object', properties: { width: { type: 'integer', default: 800 } } } })
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'JSON Schema (2020-12) of the parameters object; defaults fill what a run leaves out.', example: { type: 'object', properties: { width: { type: 'integer', default: 800 } } } })
   @IsObject()
   parameters!: Record<string, unknown>;
 
@@ -110,7 +110,7 @@ export class RunJobDto {
   @IsString({ each: true })
   inputs!: string[];
 
-  @ApiPropertyOptional({ description: "Validated against the template's schema; errors name parameters.<name>." })
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: "Validated against the template's schema; errors name parameters.<name>." })
   @IsOptional()
   @IsObject()
   parameters?: Record<string, unknown>;
@@ -131,7 +131,7 @@ export class RerunJobDto {
   @IsString({ each: true })
   inputs?: string[];
 
-  @ApiPropertyOptional({ description: 'Override parameters by name; the others stay as the original had them.' })
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'Override parameters by name; the others stay as the original had them.' })
   @IsOptional()
   @IsObject()
   parameters?: Record<string, unknown>;

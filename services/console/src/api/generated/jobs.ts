@@ -421,7 +421,9 @@ export interface components {
              *       }
              *     }
              */
-            parameters: Record<string, never>;
+            parameters: {
+                [key: string]: unknown;
+            };
             /** @default 3600 */
             timeLimitSeconds?: number;
             /** @example 1.0.0 */
@@ -465,7 +467,9 @@ export interface components {
             inputs?: string[];
             machine?: components["schemas"]["MachineDto"];
             /** @description Override parameters by name; the others stay as the original had them. */
-            parameters?: Record<string, never>;
+            parameters?: {
+                [key: string]: unknown;
+            };
             /** @description Another version of the same template: "1.1.0" or "name@1.1.0". */
             template?: string;
         };
@@ -496,7 +500,9 @@ export interface components {
             inputs: string[];
             machine: components["schemas"]["MachineDto"];
             /** @description Validated against the template's schema; errors name parameters.<name>. */
-            parameters?: Record<string, never>;
+            parameters?: {
+                [key: string]: unknown;
+            };
             /**
              * @description "name@version", or "name" for the version registered last.
              * @example File Statistics@1.0.0

@@ -1,0 +1,9 @@
+import { answer, type Api } from './client';
+
+/** A file of the project's file space, fetched with the bearer token and saved under its name. */
+export async function downloadFile(api: Api, projectId: string, fileId: string, name: string): Promise<void> {
+  const blob = await answer(api.projects.GET('/api/projects/{id}/files/{fileId}/content', { params: { path: { id: projectId, fileId } }, parseAs: 'blob' }));
+  const url = URL.createObjectURL(blob as Blob);
+  Object.assign(document.createElement('a'), { href: url, download: name }).click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

@@ -1,0 +1,330 @@
+import type { ComponentChildren } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { answer, type JobsSchemas } from '../api/client';
+import { downloadFile } from '../api/download';
+import { follow } from '../api/live';
+import { Link } from '../router';
+import { CommentThread } from '../ui/comments';
+import { useConsole } from '../ui/context';
+import { Button, Field } from '../ui/forms';
+import { Card, Empty, exactTime, Loading, PageHeader, Time } from '../ui/layout';
+import { ProblemMessage } from '../ui/problem';
+import { useAction, useLoad } from '../ui/use-load';
+import { bytes } from '../words';
+import { jobPath, machineWords, personWords, StatusBadge } from './jobs';
+import { hasCapability, type ProjectPage } from './project-shell';
+
+type Job = JobsSchemas['JobDetailsDto'];
+type Changes = JobsSchemas['JobChangesDto'];
+type LogChunk = JobsSchemas['LogChunkDto'];
+
+const ENDED = new Set(['succeeded', 'failed', 'cancelled']);
+export const valueWords = (value: unknown) => (value === undefined ? '—' : typeof value === 'string' ? value : JSON.stringify(value));
+
+/** What a rerun changed against the job it reruns: parameters, inputs, machine, template version. */
+export function ChangesList({ changes }: { changes: Changes }) {
+  const items: ComponentChildren[] = [];
+  for (const [name, change] of Object.entries(changes.parameters ?? {})) {
+    items.push(
+      <li key={`parameter-${name}`}>
+        Parameter <strong>{name}</strong>: {valueWords(change.from)} → {valueWords(change.to)}
+      </li>,
+    );
+  }
+  if (changes.inputs) {
+    for (const input of changes.inputs.added) items.push(<li key={`added-${input.fileId}`}>Input added: {input.path}</li>);
+    for (const input of changes.inputs.removed) items.push(<li key={`removed-${input.fileId}`}>Input removed: {input.path}</li>);
+    if (changes.inputs.reordered) items.push(<li key="reordered">Inputs in another order</li>);
+  }
+  if (changes.machine) items.push(<li key="machine">Machine: {machineWords(changes.machine.from)} → {machineWords(changes.machine.to)}</li>);
+  if (changes.templateVersion) items.push(<li key="version">Template version: {changes.templateVersion.from} → {changes.templateVersion.to}</li>);
+  return items.length === 0 ? <Empty>Nothing: the same template, inputs, parameters and machine.</Empty> : <ul class="changes">{items}</ul>;
+}
+
+const PICTURES = /\.(svg|png|jpe?g|gif|webp)$/i;
+
+/** "Browse results (images, ...)": a picture output shown where it is listed (as an image, so nothing in it runs). */
+function OutputPicture({ projectId, fileId, name }: { projectId: string; fileId: string; name: string }) {
+  const { api } = useConsole();
+  const [url, setUrl] = useState<string | undefined>();
+  useEffect(() => {
+    let objectUrl: string | undefined;
+    void answer(api.projects.GET('/api/projects/{id}/files/{fileId}/content', { params: { path: { id: projectId, fileId } }, parseAs: 'blob' })).then((blob) => {
+      const typed = name.toLowerCase().endsWith('.svg') ? new Blob([blob as Blob], { type: 'image/svg+xml' }) : (blob as Blob);
+      objectUrl = URL.createObjectURL(typed);
+      setUrl(objectUrl);
+    }, () => undefined);
+    return () => objectUrl && URL.revokeObjectURL(objectUrl);
+  }, [fileId]);
+  return url ? <img class="output-picture" src={url} alt={`${name}, an output of this job`} /> : null;
+}
+
+/** "Logs (useful for troubleshooting)": the log so far, then each new chunk as the runner sends it. */
+function LiveLog({ jobId, onEnded }: { jobId: string; onEnded(): void }) {
+  const { api } = useConsole();
+  const [chunks, setChunks] = useState<LogChunk[]>([]);
+  const [state, setState] = useState<'following' | 'ended'>('following');
+  useEffect(() => {
+    setChunks([]);
+    return follow(api, {
+      url: (lastId) => `/api/jobs/${jobId}/logs${lastId ? `?after=${lastId}` : ''}`,
+      onEvent: (event) => {
+        if (event.event !== 'chunk') return;
+        const chunk = JSON.parse(event.data) as LogChunk;
+        setChunks((known) => (known.some((seen) => seen.seq === chunk.seq) ? known : [...known, chunk]));
+      },
+      onEnd: () => {
+        setState('ended');
+        onEnded();
+      },
+    });
+  }, [jobId]);
+  return (
+    <Card title="Logs" id="logs" actions={state === 'following' ? <span class="live-dot">Live</span> : <span class="muted small">Complete</span>}>
+      {chunks.length === 0 ? (
+        <Empty>{state === 'following' ? 'No output yet.' : 'The job wrote no log.'}</Empty>
+      ) : (
+        <pre class="log" tabIndex={0} aria-label="Job log" aria-live="polite">
+          {chunks.map((chunk) => (
+            <span key={chunk.seq} class={`log-${chunk.stream}`}>
+              {chunk.text}
+            </span>
+          ))}
+        </pre>
+      )}
+    </Card>
+  );
+}
+
+/** "Record 'best run' job IDs in the logbook": this job as the project's latest best, with why. */
+function MarkBest({ projectId, jobId }: { projectId: string; jobId: string }) {
+  const { api } = useConsole();
+  const [reason, setReason] = useState('');
+  const [done, setDone] = useState(false);
+  const mark = useAction(async () => {
+    await answer(api.logbook.PUT('/api/projects/{id}/logbook/best-jobs', { params: { path: { id: projectId } }, body: { jobIds: [jobId], reason } }));
+    setDone(true);
+  });
+  if (done) {
+    return (
+      <p class="notice" role="status">
+        Recorded in the logbook as the latest best job.
+      </p>
+    );
+  }
+  return (
+    <form
+      class="inline-form"
+      onSubmit={(event) => {
+        event.preventDefault();
+        void mark.run();
+      }}
+    >
+      <Field label="Why is this the best job so far?" hint="Shown in the logbook beside it.">
+        {(control) => <input {...control} value={reason} required maxLength={500} onInput={(event) => setReason(event.currentTarget.value)} />}
+      </Field>
+      <Button type="submit" busy={mark.busy}>
+        Mark as best job
+      </Button>
+      <ProblemMessage problem={mark.problem} />
+    </form>
+  );
+}
+
+function JobDetails({ job, project, reload }: { job: Job; project: ProjectPage; reload(): Promise<void> }) {
+  const { api } = useConsole();
+  const base = `/labs/${project.lab}/projects/${project.slug}`;
+  const outputFolder = job.outputFolder.replace(/\/+$/, '');
+  const download = useAction((output: { fileId: string; path: string }) => downloadFile(api, project.id, output.fileId, output.path.split('/').pop()!));
+  const cancel = useAction(async () => {
+    await answer(api.jobs.POST('/api/jobs/{id}/cancel', { params: { path: { id: job.id } } }));
+    await reload();
+  });
+  // Status changes come with the project's activity, live: the job is read again when one is about it.
+  useEffect(
+    () =>
+      follow(api, {
+        url: (lastId) => `/api/projects/${project.id}/activity${lastId ? `?after=${lastId}` : ''}`,
+        onEvent: (event) => {
+          const entry = JSON.parse(event.data) as { type: string; details: { jobId?: unknown } };
+          if (entry.details.jobId === job.id && entry.type.startsWith('jobs.')) void reload();
+        },
+      }),
+    [job.id, project.id],
+  );
+  const canRun = hasCapability(project, 'jobs.run');
+  return (
+    <>
+      <div class="job-actions">
+        {canRun && (
+          <Link class="button button-primary" href={`${jobPath(job.id)}/rerun`}>
+            Rerun
+          </Link>
+        )}
+        {!ENDED.has(job.status) && job.status !== 'cancelling' && (
+          <Button variant="danger" busy={cancel.busy} onClick={() => void cancel.run()}>
+            Cancel job
+          </Button>
+        )}
+      </div>
+      <ProblemMessage problem={cancel.problem ?? download.problem} />
+      <div class="columns">
+        <div class="column-main">
+          <Card title="Job details" id="details">
+            <dl class="facts">
+              <dt>Template</dt>
+              <dd>{job.template}</dd>
+              <dt>Triggered by</dt>
+              <dd>{personWords(job.triggeredBy)}</dd>
+              <dt>Machine</dt>
+              <dd>{machineWords(job.machine)}</dd>
+              <dt>Requested</dt>
+              <dd>{exactTime(job.createdAt)}</dd>
+              {job.endedAt && (
+                <>
+                  <dt>Ended</dt>
+                  <dd>{exactTime(job.endedAt)}</dd>
+                </>
+              )}
+              <dt>Lineage</dt>
+              <dd>
+                {job.rerunOf ? (
+                  <>
+                    Rerun of <Link href={jobPath(job.rerunOf)}>job {job.rerunOf.slice(0, 8)}</Link>
+                    {job.rootJobId !== job.rerunOf && (
+                      <>
+                        {' '}
+                        (first of the chain: <Link href={jobPath(job.rootJobId)}>{job.rootJobId.slice(0, 8)}</Link>)
+                      </>
+                    )}
+                  </>
+                ) : (
+                  'An original run'
+                )}
+              </dd>
+            </dl>
+            {job.failure && (
+              <div class="problem" role="note">
+                <p class="problem-headline">
+                  Failed ({job.failure.kind === 'executor' ? 'the command' : 'the system'}): {job.failure.reason}
+                  {job.failure.exitCode !== undefined && `, exit code ${job.failure.exitCode}`}
+                </p>
+              </div>
+            )}
+            {job.progress && !ENDED.has(job.status) && (
+              <p>
+                <label for="job-progress">Progress{job.progress.message ? `: ${job.progress.message}` : ''}</label>{' '}
+                <progress id="job-progress" max={1} value={job.progress.fraction} />
+              </p>
+            )}
+          </Card>
+          {job.changes && (
+            <Card title="What changed" id="changes">
+              <p class="muted small">Against the job it reruns:</p>
+              <ChangesList changes={job.changes} />
+            </Card>
+          )}
+          <Card title="Inputs and parameters" id="inputs">
+            <h3>Input files</h3>
+            {job.inputs.length === 0 ? (
+              <Empty>No input files.</Empty>
+            ) : (
+              <ul class="plain-list">
+                {job.inputs.map((input) => (
+                  <li key={input.fileId}>
+                    <Link href={`${base}/files?folder=${encodeURIComponent(input.path.split('/').slice(0, -1).join('/'))}`}>{input.path}</Link>
+                  </li>
+                ))}
+              </ul>
+            )}
+            <h3>Parameters</h3>
+            <dl class="facts">
+              {Object.entries(job.parameters).map(([name, value]) => (
+                <div key={name} class="fact">
+                  <dt>{name}</dt>
+                  <dd>{valueWords(value)}</dd>
+                </div>
+              ))}
+            </dl>
+          </Card>
+          <LiveLog jobId={job.id} onEnded={() => void reload()} />
+          <Card title="Output files" id="outputs" actions={<Link href={`${base}/files?folder=${encodeURIComponent(outputFolder)}`}>Open the output folder</Link>}>
+            {job.outputs.length === 0 ? (
+              <Empty>{ENDED.has(job.status) ? 'The job wrote no output.' : 'None yet.'}</Empty>
+            ) : (
+              <ul class="plain-list">
+                {job.outputs.map((output) => (
+                  <li key={output.fileId}>
+                    <div class="output">
+                      <span>{output.path.startsWith(`${outputFolder}/`) ? output.path.slice(outputFolder.length + 1) : output.path}</span> <span class="muted small">{bytes(output.size)}</span>{' '}
+                      <Button variant="quiet" onClick={() => void download.run(output)} aria-label={`Download ${output.path.split('/').pop()}`}>
+                        Download
+                      </Button>
+                    </div>
+                    {PICTURES.test(output.path) && <OutputPicture projectId={project.id} fileId={output.fileId} name={output.path.split('/').pop()!} />}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </Card>
+          <Card title={`Comments (${job.comments.count})`} id="comments">
+            <CommentThread target={{ kind: 'job', id: job.id }} canWrite={hasCapability(project, 'comments.write')} label="Comments on this job" />
+          </Card>
+        </div>
+        <aside class="column-side" aria-label="Status and logbook">
+          <Card title="Status" id="timeline">
+            <p>
+              <StatusBadge status={job.status} />
+            </p>
+            <ol class="timeline-steps">
+              {job.timeline.map((entry, index) => (
+                <li key={index}>
+                  <StatusBadge status={entry.state} /> <Time iso={entry.at} />
+                  <div class="small">{entry.message}</div>
+                </li>
+              ))}
+            </ol>
+          </Card>
+          {hasCapability(project, 'logbook.write') && (
+            <Card title="Logbook" id="best">
+              <MarkBest projectId={project.id} jobId={job.id} />
+              <p class="small">
+                <Link href={`${base}/logbook`}>Open the logbook</Link>
+              </p>
+            </Card>
+          )}
+        </aside>
+      </div>
+    </>
+  );
+}
+
+/** "Open a job to view: input files, parameters used, logs, output files, comments", with its status live. */
+export function JobPage({ jobId }: { jobId: string }) {
+  const { api } = useConsole();
+  const job = useLoad(() => answer(api.jobs.GET('/api/jobs/{id}', { params: { path: { id: jobId } } })), [jobId]);
+  const projectId = job.data?.projectId;
+  const project = useLoad(async () => (projectId ? answer(api.projects.GET('/api/projects/{idOrSlug}', { params: { path: { idOrSlug: projectId } } })) : undefined), [projectId]);
+  const title = job.data ? `${job.data.templateName} · job ${job.data.id.slice(0, 8)}` : 'Job';
+  return (
+    <>
+      <PageHeader
+        title={title}
+        eyebrow={
+          project.data ? (
+            <>
+              <Link href={`/labs/${project.data.lab}/projects/${project.data.slug}`}>{project.data.name}</Link> /{' '}
+              <Link href={`/labs/${project.data.lab}/projects/${project.data.slug}/jobs`}>Jobs</Link>
+            </>
+          ) : (
+            <Link href="/jobs">Jobs</Link>
+          )
+        }
+        subtitle={job.data && <StatusBadge status={job.data.status} />}
+      />
+      <ProblemMessage problem={job.problem ?? project.problem} />
+      {(job.loading || project.loading) && !(job.data && project.data) && <Loading what="the job" />}
+      {job.data && project.data && <JobDetails job={job.data} project={project.data} reload={job.reload} />}
+    </>
+  );
+}
