@@ -5,7 +5,10 @@ import { AccessModel, AuthorizationProjection } from '@cairn/auth';
 import { AccessStory } from '@cairn/access-service';
 
 let nats: NatsServerHandle;
+/** Where the tests append. */
 let store: JetStreamEventStore;
+/** What the projection follows: the same store, or one that follows the stream's tail (as a service process does). */
+let followed: JetStreamEventStore;
 const running: AuthorizationProjection[] = [];
 
 beforeAll(async () => {
@@ -19,7 +22,7 @@ afterAll(async () => {
   await nats?.stop();
 });
 
-async function started(eventStore: EventStore = store): Promise<AuthorizationProjection> {
+async function started(eventStore: EventStore = followed): Promise<AuthorizationProjection> {
   const projection = await AuthorizationProjection.start(eventStore);
   running.push(projection);
   await projection.ready;
@@ -71,9 +74,23 @@ function story(tag: string) {
   return { told, lab, p1, p2, projects: [p1, p2] };
 }
 
-describe('AuthorizationProjection on JetStream', () => {
+describe.each([
+  ['a store', false],
+  ['a store that follows its tail', true],
+])('AuthorizationProjection on JetStream, following %s', (_, followTail) => {
+  /** Ids of this run's own streams. */
+  const tag = (name: string) => (followTail ? `${name}-tail` : name);
+
+  beforeAll(async () => {
+    followed = followTail ? await JetStreamEventStore.connect({ servers: nats.url, followTail }) : store;
+  });
+
+  afterAll(async () => {
+    if (followed !== store) await followed.close();
+  });
+
   it('builds from the access events the same answers as the deciders give', async () => {
-    const { told, projects } = story('build');
+    const { told, projects } = story(tag('build'));
     await append(told);
 
     const projection = await started();
@@ -83,7 +100,7 @@ describe('AuthorizationProjection on JetStream', () => {
   });
 
   it('follows live changes: a read waiting for the position of a change sees it', async () => {
-    const { told, lab, p1 } = story('live');
+    const { told, lab, p1 } = story(tag('live'));
     await append(told);
     const projection = await started();
     const before = told.commits.length;
@@ -99,7 +116,7 @@ describe('AuthorizationProjection on JetStream', () => {
   it('passes a position of another context once no access event up to it is missing', async () => {
     const projection = await started();
     const { position } = await store.append(
-      { context: 'jobs', aggregate: 'job', id: 'j1' },
+      { context: 'jobs', aggregate: 'job', id: tag('j1') },
       [{ type: 'jobs.job.requested.v1', data: { projectId: 'elsewhere' } }],
       'no-stream',
     );
@@ -111,7 +128,7 @@ describe('AuthorizationProjection on JetStream', () => {
   });
 
   it("for a command, takes in every access event stored before the command's arrival; later events of other contexts do not hold it up", async () => {
-    const { told, lab, p1 } = story('fresh');
+    const { told, lab, p1 } = story(tag('fresh'));
     await append(told);
     const projection = await started();
 
@@ -121,12 +138,12 @@ describe('AuthorizationProjection on JetStream', () => {
       expect(await projection.waitForHead(10_000)).toBe(true);
       expect(projection.model.isLabMember(lab, 'carol')).toBe(round % 2 === 1);
     }
-    await store.append({ context: 'jobs', aggregate: 'job', id: 'j-fresh' }, [{ type: 'jobs.job.requested.v1', data: { projectId: p1 } }], 'no-stream');
+    await store.append({ context: 'jobs', aggregate: 'job', id: tag('j-fresh') }, [{ type: 'jobs.job.requested.v1', data: { projectId: p1 } }], 'no-stream');
     expect(await projection.waitForHead(10_000)).toBe(true);
   });
 
   it('a new projection after a restart gives the same answers', async () => {
-    const { told, projects } = story('restart');
+    const { told, projects } = story(tag('restart'));
     await append(told);
     const first = await started();
     const answered = answers(first.model, projects, users);
@@ -146,7 +163,7 @@ describe('AuthorizationProjection on JetStream', () => {
   it('a stopped projection no longer promises consistency', async () => {
     const projection = await started();
     await projection.stop();
-    const position = await append(story('stopped').told);
+    const position = await append(story(tag('stopped')).told);
 
     expect(await projection.waitFor(position, 10_000)).toBe(false);
     expect(await projection.readinessProbe().check()).toBe(false);

@@ -59,6 +59,12 @@ export class FreshState {
   }
 }
 
+/**
+ * How long a check waits for the process's tail of the log to reach a position the log is known to
+ * hold (it is usually there already) before it asks the server instead.
+ */
+export const INDEX_REACH_MS = 250;
+
 interface Probe {
   /** The first event of the categories after the position the probe asked from, if the log had one. */
   first: number | undefined;
@@ -76,6 +82,10 @@ interface Probe {
  * everything the log held at the call. The head, read at the same time, is needed only when the probe
  * finds an event (was it stored before the call?), and to move `passedThrough` over other categories'
  * events so that the next probe starts near the head instead of scanning them again.
+ *
+ * A log with an `index` (the process follows its tail) answers both checks without a probe for every
+ * range the index has seen: a `Cairn-Min-Position` wait then asks the server nothing, and a command's
+ * freshness check only reads the head.
  */
 export class FollowerProgress {
   private through = 0;
@@ -84,12 +94,13 @@ export class FollowerProgress {
 
   constructor(
     private readonly log: PositionProbe,
-    categories: string[],
+    private readonly categories: string[],
     /** The last position the model applied; every event of its categories up to it is in the model. */
     private readonly applied: () => number,
   ) {
     this.probe = sharedFromCall(async () => {
-      const headBefore = this.latestHead;
+      // The index's position, too, is one the log had reached before the probe was sent.
+      const headBefore = Math.max(this.latestHead, log.index?.position ?? 0);
       return { first: await log.firstPositionAfter(this.passedThrough, categories), headBefore };
     });
   }
@@ -117,6 +128,8 @@ export class FollowerProgress {
    */
   async missingThrough(target: number): Promise<number | undefined> {
     if (this.passedThrough >= target) return undefined;
+    const seen = this.seenMissingThrough(target);
+    if (seen !== null) return seen;
     const { first } = await this.probed();
     if (first !== undefined && first <= target) return first;
     this.record(target);
@@ -129,12 +142,28 @@ export class FollowerProgress {
    */
   async missingAtHead(): Promise<{ missing: number; head: number } | undefined> {
     const reading = this.head();
+    if (this.log.index) {
+      // The head alone, then the index (which is at the head or just behind it) answers.
+      const head = await reading;
+      if (await this.log.index.reach(head, Date.now() + INDEX_REACH_MS)) {
+        const missing = this.seenMissingThrough(head);
+        if (missing !== null) return missing === undefined ? undefined : { missing, head };
+      }
+    }
     // Awaited only when the probe finds an event; a failure then fails the check.
     reading.catch(() => undefined);
     const { first } = await this.probed();
     if (first === undefined) return undefined;
     const head = await reading;
     return first <= head ? { missing: first, head } : undefined;
+  }
+
+  /** `missingThrough` from what this process saw of the log; null when it has not seen the whole range. */
+  private seenMissingThrough(target: number): number | undefined | null {
+    if (!this.log.index) return null;
+    const first = this.log.index.firstBetween(this.passedThrough, target, this.categories);
+    if (first !== null) this.record(first === undefined ? target : first - 1);
+    return first;
   }
 
   private async probed(): Promise<Probe> {

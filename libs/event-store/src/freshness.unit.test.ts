@@ -1,4 +1,5 @@
 import { FollowerProgress, FreshState, sharedFromCall, type FreshnessGate } from './freshness';
+import { RecentLog } from './log-index';
 import type { PositionProbe } from './port';
 
 /** A log of categories by position (1-based), that counts what it is asked. */
@@ -116,6 +117,61 @@ describe('FollowerProgress', () => {
     const asked = log.probes;
     expect(await progress.missingThrough(3)).toBeUndefined();
     expect(log.probes).toBe(asked);
+  });
+
+  describe('on a log whose tail this process follows', () => {
+    /** The scripted log with an index that has seen every event after `seenAfter`. */
+    const indexed = (log: ScriptedLog, seenAfter: number) => {
+      const index = new RecentLog(seenAfter);
+      log.categories.forEach((category, at) => index.seen(at + 1, category));
+      return Object.assign(log, { index });
+    };
+
+    it('given a range the index has seen, when checked against a target, then the index answers and the log is not asked', async () => {
+      const log = new ScriptedLog();
+      const applied = log.append(ours);
+      const lacking = log.append('jobs_job', ours);
+      const progress = new FollowerProgress(indexed(log, 0), [ours], () => applied);
+
+      expect(await progress.missingThrough(lacking)).toBe(lacking);
+      expect(await progress.missingThrough(lacking - 1)).toBeUndefined();
+      expect(log.probes + log.heads).toBe(0);
+    });
+
+    it("given a command's check, then only the head is read", async () => {
+      const log = new ScriptedLog();
+      const applied = log.append(ours);
+      log.append('jobs_job', 'jobs_job');
+      const progress = new FollowerProgress(indexed(log, 0), [ours], () => applied);
+
+      expect(await progress.missingAtHead()).toBeUndefined();
+      expect(progress.passedThrough).toBe(3);
+      expect({ heads: log.heads, probes: log.probes }).toEqual({ heads: 1, probes: 0 });
+    });
+
+    it('given a range that starts before the index, then the log is probed as without one', async () => {
+      const log = new ScriptedLog();
+      log.append(ours, 'jobs_job', ours);
+      const progress = new FollowerProgress(indexed(log, 2), [ours], () => 0);
+
+      expect(await progress.missingThrough(3)).toBe(1);
+      expect(log.probes).toBe(1);
+    });
+
+    it('given a model whose categories had nothing since before the index, then one probe brings it into the index, which answers from then on', async () => {
+      const log = new ScriptedLog();
+      const applied = log.append(ours);
+      log.append('jobs_job', 'jobs_job', 'jobs_job');
+      const { index } = indexed(log, 2);
+      const progress = new FollowerProgress(log, [ours], () => applied);
+
+      expect(await progress.missingThrough(3)).toBeUndefined();
+      expect(progress.passedThrough).toBe(4);
+      const target = log.append('jobs_job');
+      index.seen(target, 'jobs_job');
+      expect(await progress.missingThrough(target)).toBeUndefined();
+      expect(log.probes).toBe(1);
+    });
   });
 
   it('a position a server vouched for counts as passed', async () => {

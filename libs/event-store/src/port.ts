@@ -1,4 +1,5 @@
 import type { CairnEvent, NewEvent, StreamName } from '@cairn/contracts';
+import type { LogIndex } from './log-index';
 
 /**
  * `no-stream`: the stream must not exist. `any`: no check (use only where order does not matter).
@@ -49,6 +50,8 @@ export interface PositionProbe {
   headPosition(): Promise<number>;
   /** Position of the first event of these categories after `position`; undefined when there is none. */
   firstPositionAfter(position: number, categories: string[]): Promise<number | undefined>;
+  /** What this process has seen of the log, which answers the same questions for recent ranges without a request. */
+  readonly index?: LogIndex;
 }
 
 export interface EventStore extends PositionProbe {

@@ -1,4 +1,4 @@
-import { FollowerProgress, type FreshnessGate, type PositionProbe } from '@cairn/event-store';
+import { FollowerProgress, INDEX_REACH_MS, type FreshnessGate, type PositionProbe } from '@cairn/event-store';
 
 /** What the waiter needs of a projection: what this process saw it apply, and the server's view. */
 export interface ProgressSource {
@@ -7,6 +7,11 @@ export interface ProgressSource {
   readonly categories: string[];
   /** Highest position this process has seen settled; another replica may be further. */
   readonly appliedPosition: number;
+  /**
+   * This process is the projection's active client, so its progress is seen here as it happens: a wait
+   * asks the server only when no progress comes for `fallbackCheckMs`, not first.
+   */
+  readonly isActive: boolean;
   /** Called whenever the projection settles a batch. */
   onProgress(listener: (position: number) => void): () => void;
   /** Asks the server (the same answer for every replica): is everything up to `position` settled? */
@@ -49,13 +54,23 @@ export class ConsistencyWaiter {
     const behind = [...this.sources].filter(([, progress]) => progress.passedThrough < position);
     if (behind.length === 0) return true;
     const deadline = Date.now() + timeoutMs;
-    // One read of the head, shared by every projection behind (and remembered by each for its probes).
-    const heads = await Promise.all(behind.map(([, progress]) => progress.head())).catch(() => undefined);
-    if (heads === undefined) return false;
-    // Beyond the head no probe can prove it passed: the projection applying it, or the server, must say so.
-    const unprovable = position > heads[0] ? position : undefined;
+    // The process's tail of the log reaching the position proves the log holds it; else the head tells.
+    const held = await this.log.index?.reach(position, Math.min(deadline, Date.now() + INDEX_REACH_MS));
+    const unprovable = held ? undefined : await this.beyondHead(behind, position);
+    if (unprovable === null) return false;
     const passed = await Promise.all(behind.map(([source, progress]) => this.catchUp(source, progress, position, deadline, unprovable)));
     return passed.every(Boolean);
+  }
+
+  /**
+   * `position` when the log's head is short of it (no probe can prove it passed: the projection applying
+   * it, or the server, must say so); undefined when the log holds it; null when the head cannot be read.
+   */
+  private async beyondHead(behind: Array<[ProgressSource, FollowerProgress]>, position: number): Promise<number | undefined | null> {
+    // One read of the head, shared by every projection behind (and remembered by each for its probes).
+    const heads = await Promise.all(behind.map(([, progress]) => progress.head())).catch(() => undefined);
+    if (heads === undefined) return null;
+    return position > heads[0] ? position : undefined;
   }
 
   /** The read model `name` as a command's decision needs it: with everything the log held when the command arrived. */
@@ -75,8 +90,9 @@ export class ConsistencyWaiter {
 
   /**
    * Waits until the projection has passed `target`: it wakes on the projection's progress and probes
-   * the log again (unless `lacking` is beyond what a probe can prove); it asks the server at once and
-   * then every `fallbackCheckMs`, never in a tight loop.
+   * the log again (unless `lacking` is beyond what a probe can prove); it asks the server at once when
+   * another replica may be the active one, and every `fallbackCheckMs` without progress, never in a
+   * tight loop.
    */
   private async catchUp(source: ProgressSource, progress: FollowerProgress, target: number, deadline: number, lacking?: number): Promise<boolean> {
     let missing = lacking;
@@ -86,7 +102,7 @@ export class ConsistencyWaiter {
       progressed = true;
       wake();
     });
-    let askServer = true;
+    let askServer = !source.isActive;
     try {
       for (;;) {
         if (missing === undefined || source.appliedPosition >= missing) {

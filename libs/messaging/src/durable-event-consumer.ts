@@ -183,6 +183,11 @@ export class DurableEventConsumer {
     return () => this.listeners.delete(listener);
   }
 
+  /** See `PinnedPullLoop.isActive`. */
+  get isActive(): boolean {
+    return this.loop.isActive;
+  }
+
   /** Concurrent callers share one consumer-info request. */
   lag(): Promise<ConsumerLag> {
     return this.settlement.lag();

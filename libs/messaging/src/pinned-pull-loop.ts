@@ -47,6 +47,11 @@ export class PinnedPullLoop {
 
   constructor(private readonly options: PinnedPullLoopOptions) {}
 
+  /** This client receives the consumer's messages: it holds the pin and has checked it took over cleanly, or no pin is used. */
+  get isActive(): boolean {
+    return this.options.pinnedTtlMs === undefined || (this.pinId !== undefined && this.verifiedActive);
+  }
+
   /**
    * Pulls and processes until `stopping` aborts. A failure is reported and followed by a pause that grows
    * with the failures in a row; a consumer deleted underneath is re-created at once the first time.

@@ -126,6 +126,10 @@ export class ProjectionRunner implements ProgressSource {
     return this.options.projection.categories;
   }
 
+  get isActive(): boolean {
+    return this.consumer.isActive;
+  }
+
   /** Highest position this process has seen applied to the read model (or dead-lettered). */
   get appliedPosition(): number {
     return this.applied;

@@ -60,6 +60,10 @@ export class ReactorRunner implements ProgressSource {
     return runner;
   }
 
+  get isActive(): boolean {
+    return this.consumer.isActive;
+  }
+
   /** Highest position this process has seen the reactor settle (act on, or dead-letter). */
   get appliedPosition(): number {
     return this.applied;

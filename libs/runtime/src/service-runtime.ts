@@ -1,7 +1,16 @@
 import { Logger } from '@nestjs/common';
 import { createTokenVerifierFromEnv, type AuthorizationProjection, type TokenVerifier } from '@cairn/auth';
 import { eventCatalogue, parseEventType } from '@cairn/contracts';
-import { EsdbEventStore, FreshState, JetStreamEventStore, JetStreamPositions, type EventStore, type FreshnessGate, type PositionProbe } from '@cairn/event-store';
+import {
+  EsdbEventStore,
+  FreshState,
+  JetStreamEventStore,
+  JetStreamLogTail,
+  JetStreamPositions,
+  type EventStore,
+  type FreshnessGate,
+  type PositionProbe,
+} from '@cairn/event-store';
 import type { CairnHttpOptions, ReadinessProbe } from '@cairn/http';
 import { ConsistencyWaiter, DEFAULT_EVENTS_STREAM, EventRelay } from '@cairn/messaging';
 import { ProjectionRunner, ReadModelCollections, type Projection } from '@cairn/read-models';
@@ -42,6 +51,8 @@ export class ServiceRuntime {
     readonly collections: ReadModelCollections,
     readonly runners: ProjectionRunner[],
     private readonly relay?: EventRelay,
+    /** On EventStoreDB, the tail of the bus the read models follow (on JetStream the store keeps its own). */
+    private readonly busTail?: JetStreamLogTail,
   ) {
     this.logger = new Logger(`${config.service}-runtime`);
     this.freshState = new FreshState(config.minPositionTimeoutMs);
@@ -54,7 +65,7 @@ export class ServiceRuntime {
     const nc = await connect({ servers: config.natsUrl, name: `cairn-${config.service}`, maxReconnectAttempts: -1 });
     const mongo = await MongoClient.connect(config.mongoUrl, { appName: `cairn-${config.service}` });
     const db = mongo.db(config.mongoDb);
-    const { store, bus, relay } = await openEventStore(config, nc);
+    const { store, bus, relay, tail } = await openEventStore(config, nc);
     const waiter = new ConsistencyWaiter(bus);
     const runners: ProjectionRunner[] = [];
     for (const projection of options.projections) {
@@ -68,7 +79,7 @@ export class ServiceRuntime {
         }),
       );
     }
-    const runtime = new ServiceRuntime(config, store, nc, mongo, db, verifier, waiter, new ReadModelCollections(db), runners, relay);
+    const runtime = new ServiceRuntime(config, store, nc, mongo, db, verifier, waiter, new ReadModelCollections(db), runners, relay, tail);
     for (const reactor of options.reactors ?? []) {
       runtime.reactors.push(
         await ReactorRunner.start({
@@ -156,6 +167,7 @@ export class ServiceRuntime {
     for (const reactor of this.reactors) await reactor.stop().catch((error: Error) => this.logger.warn(error.message));
     for (const runner of this.runners) await runner.stop().catch((error: Error) => this.logger.warn(error.message));
     if (this.busStore) await (await this.busStore).close().catch((error: Error) => this.logger.warn(error.message));
+    await this.busTail?.stop();
     await this.store.close();
     await this.nc.drain().catch(() => undefined);
     await this.mongo.close();
@@ -176,13 +188,13 @@ export function ownCategories(context: string): string[] {
  * JetStream is store and bus at once; EventStoreDB needs a relay that publishes the service's own events,
  * and the read models, which follow the bus, ask the bus for its positions.
  */
-async function openEventStore(config: ServiceConfig, nc: NatsConnection): Promise<{ store: EventStore; bus: PositionProbe; relay?: EventRelay }> {
+async function openEventStore(config: ServiceConfig, nc: NatsConnection): Promise<{ store: EventStore; bus: PositionProbe; relay?: EventRelay; tail?: JetStreamLogTail }> {
+  const onTailError = (error: Error) => new Logger(`${config.service}-log-tail`).warn(`the tail of the events stream stopped, freshness checks ask the server: ${error.message}`);
   if (config.eventStore === 'jetstream') {
-    const store = await JetStreamEventStore.connect({ nc, replicas: config.streamReplicas });
+    const store = await JetStreamEventStore.connect({ nc, replicas: config.streamReplicas, followTail: true, onTailError });
     return { store, bus: store };
   }
   const store = await EsdbEventStore.connect({ connectionString: config.esdbUrl });
-  const bus = new JetStreamPositions(await nc.jetstreamManager(), DEFAULT_EVENTS_STREAM);
   const relay = await EventRelay.start({
     source: store,
     nc,
@@ -191,5 +203,7 @@ async function openEventStore(config: ServiceConfig, nc: NatsConnection): Promis
     replicas: config.streamReplicas,
     onError: (error) => new Logger(`${config.service}-relay`).error(error.message),
   });
-  return { store, bus, relay };
+  const jsm = await nc.jetstreamManager();
+  const tail = await JetStreamLogTail.start({ js: nc.jetstream(), jsm, stream: DEFAULT_EVENTS_STREAM, onError: onTailError });
+  return { store, bus: new JetStreamPositions(jsm, DEFAULT_EVENTS_STREAM, undefined, tail.index), relay, tail };
 }

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { CairnEvent, SchemeRegistry } from '@cairn/contracts';
-import { FollowerProgress, type EventStore, type FreshnessGate, type Subscription } from '@cairn/event-store';
+import { Conditions, FollowerProgress, INDEX_REACH_MS, type EventStore, type FreshnessGate, type Subscription } from '@cairn/event-store';
 import { AccessModel } from './access-model';
 
 /** The access context's streams: labs (membership) and project access. */
@@ -10,11 +10,6 @@ export interface AuthorizationProjectionOptions {
   schemes?: SchemeRegistry;
   /** Where a failed subscription is reported; `console` when absent. */
   logger?: { error(message: string): void };
-}
-
-interface Waiter {
-  isMet(): boolean;
-  settle(met: boolean): void;
 }
 
 /**
@@ -43,12 +38,12 @@ export class AuthorizationProjection implements FreshnessGate {
   private failure?: Error;
   /** How far the model is known to be complete: beyond `model.position`, over other contexts' events. */
   private readonly progress: FollowerProgress;
-  private readonly waiters = new Set<Waiter>();
+  private readonly conditions = new Conditions();
   private resolveReady!: () => void;
   private rejectReady!: (error: Error) => void;
 
   private constructor(
-    store: EventStore,
+    private readonly store: EventStore,
     private readonly options: AuthorizationProjectionOptions,
   ) {
     this.model = new AccessModel(options.schemes);
@@ -99,6 +94,8 @@ export class AuthorizationProjection implements FreshnessGate {
     if (this.isCaughtUp && this.progress.passedThrough >= position) return true;
     const deadline = Date.now() + timeoutMs;
     if (!(await this.until(() => this.caughtUp, deadline))) return false;
+    // The process's tail of the log reaching the position proves the store holds it: no head to read.
+    if (await this.store.index?.reach(position, Math.min(deadline, Date.now() + INDEX_REACH_MS))) return this.catchUp(position, deadline);
     // A store that cannot be asked cannot vouch for the position either: the caller answers 503.
     const head = await this.progress.head().catch(() => undefined);
     if (head === undefined) return false;
@@ -127,7 +124,7 @@ export class AuthorizationProjection implements FreshnessGate {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    this.settleAll(false);
+    this.conditions.endAll(false);
     await this.subscription?.close();
   }
 
@@ -154,13 +151,13 @@ export class AuthorizationProjection implements FreshnessGate {
 
   private onEvent(event: CairnEvent): void {
     this.model.apply(event);
-    if (this.waiters.size > 0) this.settleMet();
+    this.conditions.recheck();
   }
 
   private onCaughtUp(): void {
     this.caughtUp = true;
     this.resolveReady();
-    this.settleMet();
+    this.conditions.recheck();
   }
 
   private onFailure(error: Error): void {
@@ -168,34 +165,11 @@ export class AuthorizationProjection implements FreshnessGate {
     // Nest's logger: a service's log line like the others (runService routes it to the process's log).
     (this.options.logger ?? new Logger('AuthorizationProjection')).error(`authorization projection stopped at position ${this.model.position}: ${error.stack ?? error.message}`);
     this.rejectReady(error);
-    this.settleAll(false);
+    this.conditions.endAll(false);
   }
 
   private until(isMet: () => boolean, deadline: number): Promise<boolean> {
     if (!this.isFollowing) return Promise.resolve(false);
-    if (isMet()) return Promise.resolve(true);
-    const remaining = deadline - Date.now();
-    if (remaining <= 0) return Promise.resolve(false);
-    return new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => waiter.settle(false), remaining);
-      timer.unref();
-      const waiter: Waiter = {
-        isMet,
-        settle: (met) => {
-          clearTimeout(timer);
-          this.waiters.delete(waiter);
-          resolve(met);
-        },
-      };
-      this.waiters.add(waiter);
-    });
-  }
-
-  private settleMet(): void {
-    for (const waiter of this.waiters) if (waiter.isMet()) waiter.settle(true);
-  }
-
-  private settleAll(met: boolean): void {
-    for (const waiter of this.waiters) waiter.settle(met);
+    return this.conditions.until(isMet, deadline);
   }
 }

@@ -33,6 +33,8 @@ import {
   type EncodedEvent,
 } from './codec';
 import { directReader, sequenceOf, type DirectReader } from './direct-get';
+import type { LogIndex } from '../log-index';
+import { JetStreamLogTail } from './log-tail';
 import { JetStreamPositions } from './positions';
 
 export interface JetStreamEventStoreOptions {
@@ -44,6 +46,13 @@ export interface JetStreamEventStoreOptions {
   subjectPrefix?: string;
   /** Copies of the stream in a JetStream cluster (production: 3); the server's default (1) when absent. */
   replicas?: number;
+  /**
+   * Follow the stream's tail (`JetStreamLogTail`), so that freshness checks and `Cairn-Min-Position`
+   * waits answer recent ranges from it instead of asking the server (a service process does).
+   */
+  followTail?: boolean;
+  /** Where the tail reports that it stopped (its index then answers nothing, and the server is asked). */
+  onTailError?(error: Error): void;
 }
 
 /** The last event of a stream: its version (0-based) and its stream sequence. */
@@ -95,9 +104,10 @@ export class JetStreamEventStore implements EventStore {
     private readonly jsm: JetStreamManager,
     readonly streamName: string,
     readonly subjectPrefix: string,
+    private readonly tail?: JetStreamLogTail,
   ) {
     this.direct = directReader(nc, streamName);
-    this.positions = new JetStreamPositions(jsm, streamName, subjectPrefix);
+    this.positions = new JetStreamPositions(jsm, streamName, subjectPrefix, tail?.index);
   }
 
   static async connect(options: JetStreamEventStoreOptions): Promise<JetStreamEventStore> {
@@ -113,7 +123,9 @@ export class JetStreamEventStore implements EventStore {
     try {
       const jsm = await nc.jetstreamManager();
       await ensureStream(jsm, streamName, subjectPrefix, options.replicas);
-      return new JetStreamEventStore(nc, !options.nc, nc.jetstream(), jsm, streamName, subjectPrefix);
+      const js = nc.jetstream();
+      const tail = options.followTail ? await JetStreamLogTail.start({ js, jsm, stream: streamName, subjectPrefix, onError: options.onTailError }) : undefined;
+      return new JetStreamEventStore(nc, !options.nc, js, jsm, streamName, subjectPrefix, tail);
     } catch (error) {
       if (!options.nc) await nc.close();
       throw error;
@@ -235,7 +247,12 @@ export class JetStreamEventStore implements EventStore {
     return this.positions.firstPositionAfter(position, categories);
   }
 
+  get index(): LogIndex | undefined {
+    return this.positions.index;
+  }
+
   async close(): Promise<void> {
+    await this.tail?.stop();
     if (this.ownsConnection && !this.nc.isClosed()) await this.nc.close();
   }
 

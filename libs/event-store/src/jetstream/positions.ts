@@ -1,5 +1,6 @@
 import type { JetStreamManager, MsgRequest } from 'nats';
 import { sharedFromCall } from '../freshness';
+import type { LogIndex } from '../log-index';
 import type { PositionProbe } from '../port';
 import { categoryFilterSubjects, DEFAULT_SUBJECT_PREFIX } from './codec';
 
@@ -15,6 +16,8 @@ export class JetStreamPositions implements PositionProbe {
     private readonly jsm: JetStreamManager,
     private readonly streamName: string,
     private readonly subjectPrefix = DEFAULT_SUBJECT_PREFIX,
+    /** A tail of this stream (`JetStreamLogTail`), when the process follows one. */
+    readonly index?: LogIndex,
   ) {
     this.headPosition = sharedFromCall(async () => (await jsm.streams.info(streamName)).state.last_seq);
   }

@@ -1,0 +1,61 @@
+import { DeliverPolicy, type ConsumerMessages, type JetStreamClient, type JetStreamManager } from 'nats';
+import { RecentLog } from '../log-index';
+import { DEFAULT_SUBJECT_PREFIX } from './codec';
+
+export interface JetStreamLogTailOptions {
+  js: JetStreamClient;
+  jsm: JetStreamManager;
+  stream: string;
+  subjectPrefix?: string;
+  /** How many of the newest events the index keeps. */
+  capacity?: number;
+  onError?(error: Error): void;
+}
+
+/**
+ * Follows the events stream from its head on with an ordered consumer that delivers headers only, and
+ * records each event's position and category in a `RecentLog`. The consumer delivers every message of
+ * the stream's subjects in order and without gaps (it starts over where it was on any gap), so
+ * everything from the head at start up to the last delivered message has been seen.
+ */
+export class JetStreamLogTail {
+  private constructor(
+    readonly index: RecentLog,
+    private readonly messages: ConsumerMessages,
+    private readonly following: Promise<void>,
+  ) {}
+
+  static async start(options: JetStreamLogTailOptions): Promise<JetStreamLogTail> {
+    const prefix = options.subjectPrefix ?? DEFAULT_SUBJECT_PREFIX;
+    const head = (await options.jsm.streams.info(options.stream)).state.last_seq;
+    const consumer = await options.js.consumers.get(options.stream, {
+      filterSubjects: `${prefix}.>`,
+      headers_only: true,
+      deliver_policy: DeliverPolicy.StartSequence,
+      opt_start_seq: head + 1,
+    });
+    const messages = await consumer.consume({ max_messages: 1000 });
+    const index = new RecentLog(head, options.capacity);
+    const following = (async () => {
+      try {
+        for await (const message of messages) index.seen(message.seq, categoryOfSubject(message.subject, prefix));
+      } catch (error) {
+        options.onError?.(error as Error);
+      } finally {
+        index.stopped();
+      }
+    })();
+    return new JetStreamLogTail(index, messages, following);
+  }
+
+  async stop(): Promise<void> {
+    this.messages.stop();
+    await this.following;
+  }
+}
+
+/** `<prefix>.<context>.<aggregate>.<id>` → `<context>_<aggregate>` (see `subjectOf`). */
+function categoryOfSubject(subject: string, prefix: string): string {
+  const [context, aggregate] = subject.slice(prefix.length + 1).split('.', 2);
+  return `${context}_${aggregate}`;
+}
