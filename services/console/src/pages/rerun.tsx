@@ -33,9 +33,9 @@ const keyOf = (machine: Machine) => `${machine.type}/${machine.performance}`;
 /** One parameter's control, from its JSON Schema: a number, a choice, a switch or text. */
 function ParameterField({ parameter, value, onChange, error }: { parameter: Parameter; value: unknown; onChange(value: unknown): void; error?: string }) {
   const schema = (parameter.schema ?? {}) as ParameterSchema;
-  const hint = [schema.description, parameter.default !== undefined && `Default ${valueWords(parameter.default)}`, `this job ran with ${valueWords(parameter.value)}`]
-    .filter(Boolean)
-    .join('. ');
+  // Sentences, whether or not the template's description ends with a full stop.
+  const sentences = [schema.description?.replace(/\.$/, ''), parameter.default !== undefined && `Default ${valueWords(parameter.default)}`, `This job ran with ${valueWords(parameter.value)}`];
+  const hint = sentences.filter(Boolean).join('. ');
   return (
     <Field label={parameter.name} hint={`${hint}.`} error={error}>
       {(control) => {
