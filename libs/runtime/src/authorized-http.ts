@@ -9,16 +9,8 @@ import type { ServiceRuntime } from './service-runtime';
  * read models and for the model that filters them, and the service is ready once the model has caught up.
  */
 export function authorizedHttpModules(runtime: ServiceRuntime, authorization: AuthorizationProjection): DynamicModule[] {
-  const http = runtime.httpOptions();
   return [
-    CairnHttpModule.forRoot({
-      ...http,
-      consistency: {
-        waitFor: async (position, timeoutMs) =>
-          (await Promise.all([runtime.waiter.waitFor(position, timeoutMs), authorization.waitFor(position, timeoutMs)])).every(Boolean),
-      },
-      readiness: [...(http.readiness ?? []), authorization.readinessProbe()],
-    }),
+    CairnHttpModule.forRoot(runtime.httpOptionsWith(authorization)),
     AuthorizationModule.forRoot(authorization, { waitTimeoutMs: runtime.config.minPositionTimeoutMs }),
   ];
 }

@@ -1,7 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { AuthorizationModule, Authorizer, type AuthorizationProjection } from '@cairn/auth';
-import { CairnHttpModule } from '@cairn/http';
-import type { ServiceHost, ServiceRuntime } from '@cairn/runtime';
+import { Authorizer, type AuthorizationProjection } from '@cairn/auth';
+import { authorizedHttpModules, type ServiceHost, type ServiceRuntime } from '@cairn/runtime';
 import { JobTemplatesController } from './api/job-templates.controller';
 import { JobsController } from './api/jobs.controller';
 import { RunnerProtocolController } from './api/runner-protocol.controller';
@@ -38,10 +37,7 @@ export class JobsModule {
     );
     return {
       module: JobsModule,
-      imports: [
-        CairnHttpModule.forRoot(runtime.httpOptionsWith(authorization)),
-        AuthorizationModule.forRoot(authorization, { waitTimeoutMs }),
-      ],
+      imports: authorizedHttpModules(runtime, authorization),
       controllers: [JobTemplatesController, JobsController, RunnerProtocolController],
       providers: [
         { provide: TemplatesService, useValue: templates },
