@@ -2,7 +2,7 @@ import type { Principal } from '@cairn/auth';
 import { notFound } from '@cairn/contracts';
 import type { Page } from '@cairn/http';
 import { pageBy, prefixOf } from '@cairn/read-models';
-import type { Collection, Db, Filter } from 'mongodb';
+import { MongoServerError, type Collection, type Db, type Filter } from 'mongodb';
 import type { DirectoryEntry } from '../domain';
 
 /** One person as the directory knows them; lower-cased copies serve anchored prefix searches. */
@@ -37,19 +37,23 @@ export class UserDirectory {
     const entry = directoryEntryOf(principal);
     const fingerprint = JSON.stringify(entry);
     if (this.recorded.get(principal.userId) !== fingerprint) {
-      await this.users.updateOne(
-        { _id: entry.userId },
-        {
-          $set: {
-            ...entry,
-            usernameLower: entry.username.toLowerCase(),
-            displayNameLower: entry.displayName.toLowerCase(),
-            ...(entry.email ? { emailLower: entry.email.toLowerCase() } : {}),
+      const upsert = () =>
+        this.users.updateOne(
+          { _id: entry.userId },
+          {
+            $set: {
+              ...entry,
+              usernameLower: entry.username.toLowerCase(),
+              displayNameLower: entry.displayName.toLowerCase(),
+              ...(entry.email ? { emailLower: entry.email.toLowerCase() } : {}),
+            },
+            $setOnInsert: { firstSeenAt: new Date() },
           },
-          $setOnInsert: { firstSeenAt: new Date() },
-        },
-        { upsert: true },
-      );
+          { upsert: true },
+        );
+      // A person's first requests at once all insert, and all but one meet the other's document: as an update now, it
+      // finds it (the server does not retry that for us: MongoDB only in some cases, FerretDB never).
+      await upsert().catch((error: unknown) => (error instanceof MongoServerError && error.code === 11000 ? upsert() : Promise.reject(error)));
       this.recorded.set(principal.userId, fingerprint);
     }
     return entry;
