@@ -82,6 +82,8 @@ describe('project files and deletion requests over HTTP', () => {
       expect(raw.body).toMatchObject({ folders: ['run-1'], items: [] });
       const run = await platform.as(vikram).get(`/api/projects/${project}/files?folder=raw/run-1`);
       expect(run.body.items.map((file: { name: string }) => file.name)).toEqual(['intensities.csv']);
+      // A folder's address as a file browser writes it, with its trailing slash, names the same folder.
+      expect((await platform.as(vikram).get(`/api/projects/${project}/files?folder=raw/run-1/`)).body).toMatchObject({ folder: 'raw/run-1', items: run.body.items });
 
       const download = await platform.as(vikram).get(`/api/projects/${project}/files/${rawFile}/content`).buffer(true);
       expect(download.status).toBe(200);

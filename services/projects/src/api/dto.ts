@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ExpectedVersionDto, PageQuery } from '@cairn/http';
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import { IsArray, IsBoolean, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 
 // Lengths, blankness, slug format, schemes and roles are the domain's rules (services/projects/src/domain);
@@ -126,9 +126,13 @@ export class UnlinkExperimentsDto extends LinkExperimentsDto {
   confirmWidening?: boolean;
 }
 
+/** `processed/<jobId>/` names the folder `processed/<jobId>`, as a file browser's address does. */
+const withoutTrailingSlashes = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.replace(/\/+$/, '') : value);
+
 export class FilesQuery extends PageQuery {
-  @ApiPropertyOptional({ type: String, description: "A folder of the file space, e.g. raw or processed/<jobId>; '' or absent: the top." })
+  @ApiPropertyOptional({ type: String, description: "A folder of the file space, e.g. raw or processed/<jobId> (a trailing / is ignored); '' or absent: the top." })
   @IsOptional()
+  @Transform(withoutTrailingSlashes)
   @IsString()
   @MaxLength(1024)
   folder = '';

@@ -1033,7 +1033,7 @@ export interface operations {
             query?: {
                 /** @description Opaque: the nextCursor of the previous page. */
                 cursor?: string;
-                /** @description A folder of the file space, e.g. raw or processed/<jobId>; '' or absent: the top. */
+                /** @description A folder of the file space, e.g. raw or processed/<jobId> (a trailing / is ignored); '' or absent: the top. */
                 folder?: string;
                 limit?: number;
             };
