@@ -130,6 +130,21 @@ describe('the project logbook over HTTP', () => {
       expect(paged.body.items).toMatchObject([{ version: 2, diff: { added: 1, removed: 1 } }]);
     });
 
+    it('a revision retried with the same Idempotency-Key gets the first answer again, its ETag and Cairn-Position included, and makes no second revision', async () => {
+      const retried = await logbookOf(bob).post(`${logbook()}/entries`, { title: 'Retried', body: 'one' }).expect(201);
+      const revise = () => logbookOf(bob).put(`${logbook()}/entries/${retried.body.id}`, { body: 'two' }).set('If-Match', '"1"').set('Idempotency-Key', `revise-${retried.body.id}`);
+      const first = await revise().expect(200);
+      const retry = await revise().expect(200);
+
+      expect(first.headers.etag).toBe('"2"');
+      expect({ etag: retry.headers.etag, position: retry.headers['cairn-position'], body: retry.body }).toEqual({
+        etag: first.headers.etag,
+        position: first.headers['cairn-position'],
+        body: first.body,
+      });
+      expect((await logbookOf(bob).get(`${logbook()}/entries/${retried.body.id}`)).headers.etag).toBe('"2"');
+    });
+
     it('concurrent revisions of one version: one wins, the other gets 412 (If-Match) with the current version', async () => {
       const [first, second] = await Promise.all(
         ['cartoon', 'surface'].map((style) => logbookOf(bob).put(`${logbook()}/entries/${entry}`, { body: `style=${style}` }).set('If-Match', '"3"')),

@@ -21,11 +21,15 @@ export const IDEMPOTENCY_DB = Symbol('IDEMPOTENCY_DB');
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const RETENTION_SECONDS = 24 * 60 * 60;
 
+/** What a replay sends again besides status and body: where the change landed, and the version it made. */
+const REPLAYED_HEADERS = [POSITION_HEADER, 'ETag'];
+
 interface StoredResponse {
   _id: string;
   fingerprint: string;
   createdAt: Date;
-  completed?: { status: number; body: unknown; position?: string };
+  /** `position`: the `Cairn-Position` of answers stored before `headers` were (kept for a day, see RETENTION_SECONDS). */
+  completed?: { status: number; body: unknown; headers?: Record<string, string>; position?: string };
 }
 
 /**
@@ -65,17 +69,17 @@ export class IdempotencyInterceptor implements NestInterceptor {
     return from(this.claim(id, fingerprint)).pipe(
       mergeMap((previous) => {
         if (previous) {
-          if (previous.position) response.setHeader(POSITION_HEADER, previous.position);
+          const headers = previous.headers ?? (previous.position ? { [POSITION_HEADER]: previous.position } : {});
+          for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
           response.status(previous.status);
           return of(previous.body);
         }
         return next.handle().pipe(
           mergeMap(async (body) => {
-            const position = response.getHeader(POSITION_HEADER);
-            await (await this.keys).updateOne(
-              { _id: id },
-              { $set: { completed: { status, body: body ?? null, ...(position ? { position: String(position) } : {}) } } },
+            const headers = Object.fromEntries(
+              REPLAYED_HEADERS.flatMap((name) => (response.hasHeader(name) ? [[name, String(response.getHeader(name))]] : [])),
             );
+            await (await this.keys).updateOne({ _id: id }, { $set: { completed: { status, body: body ?? null, headers } } });
             return body;
           }),
           catchError(async (error) => {
