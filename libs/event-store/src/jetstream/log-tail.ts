@@ -19,10 +19,12 @@ export interface JetStreamLogTailOptions {
  * everything from the head at start up to the last delivered message has been seen.
  */
 export class JetStreamLogTail {
+  private stopping = false;
+  private following: Promise<void> = Promise.resolve();
+
   private constructor(
     readonly index: RecentLog,
     private readonly messages: ConsumerMessages,
-    private readonly following: Promise<void>,
   ) {}
 
   static async start(options: JetStreamLogTailOptions): Promise<JetStreamLogTail> {
@@ -35,22 +37,26 @@ export class JetStreamLogTail {
       opt_start_seq: head + 1,
     });
     const messages = await consumer.consume({ max_messages: 1000 });
-    const index = new RecentLog(head, options.capacity);
-    const following = (async () => {
-      try {
-        for await (const message of messages) index.seen(message.seq, categoryOfSubject(message.subject, prefix));
-      } catch (error) {
-        options.onError?.(error as Error);
-      } finally {
-        index.stopped();
-      }
-    })();
-    return new JetStreamLogTail(index, messages, following);
+    const tail = new JetStreamLogTail(new RecentLog(head, options.capacity), messages);
+    tail.following = tail.follow(prefix, options.onError);
+    return tail;
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     this.messages.stop();
     await this.following;
+  }
+
+  private async follow(prefix: string, onError?: (error: Error) => void): Promise<void> {
+    try {
+      for await (const message of this.messages) this.index.seen(message.seq, categoryOfSubject(message.subject, prefix));
+      if (!this.stopping) onError?.(new Error(`the tail's consumer ended at position ${this.index.position}`));
+    } catch (error) {
+      onError?.(error as Error);
+    } finally {
+      this.index.stopped();
+    }
   }
 }
 
