@@ -1,85 +1,46 @@
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import request from 'supertest';
-import { LOCAL_DEV_JWT_SECRET, signDevToken } from '@cairn/auth';
-import { JetStreamEventStore } from '@cairn/event-store';
-import { freePort } from '@cairn/testing';
-import { startPlatform, type RunningPlatform } from '@cairn/local-platform';
-import { JobsHistory } from '../logbook/jobs';
+import type { RunningPlatform } from '@cairn/local-platform';
+import { DEMO_TEMPLATES } from '@cairn/runner';
+import { openJobsSession, type JobsSession } from './jobs-session';
+import { startLocalPlatform } from './local-platform';
 
 /**
- * Step 5 of the facility guide through the edge, every service its own process: after Bob reran
- * Alice's render, he records his rerun as the latest best job with a reason, and Carol comments on it
- * mentioning @bob. The jobs themselves are appended as the jobs service's events until that service
- * runs here too; everything else goes over HTTP.
+ * Step 5 of the facility guide through the edge, every service and the reference runner their own
+ * processes: after Bob reran Carol's job, he records his rerun as the latest best job with a reason, and
+ * Carol comments on it mentioning @bob. The jobs are real: run by the runner, over HTTP only.
  */
 describe('the logbook step of the jobs walkthrough, as separate processes', () => {
   let platform: RunningPlatform;
-  let store: JetStreamEventStore;
-  let seen = 0;
-  const token = (username: string, admin = false) => signDevToken({ username, admin, email: `${username}@example.org` }, LOCAL_DEV_JWT_SECRET);
-  /** One person's calls through the edge, each waiting for everything seen so far, as a browser session would. */
-  const as = (bearer: string) => {
-    const send = (call: request.Test) =>
-      call
-        .set('authorization', `Bearer ${bearer}`)
-        .set('Cairn-Min-Position', String(seen))
-        .on('response', (response: { headers: Record<string, string> }) => {
-          seen = Math.max(seen, Number(response.headers['cairn-position'] ?? 0));
-        });
-    return {
-      get: (path: string) => send(request(platform.edgeUrl).get(path)),
-      post: (path: string, body: object) => send(request(platform.edgeUrl).post(path)).send(body),
-      put: (path: string, body: object) => send(request(platform.edgeUrl).put(path)).send(body),
-    };
-  };
+  let session: JobsSession;
 
   beforeAll(async () => {
-    if (!existsSync(join(__dirname, '../../dist/services/logbook/src/main.js'))) {
-      throw new Error('dist/ is missing: run `npx tsc -p tsconfig.build.json` (npm test does) before the e2e tests');
-    }
-    platform = await startPlatform({
-      homeDir: mkdtempSync(join(tmpdir(), 'cairn-e2e-logbook-')),
-      edgePort: await freePort(),
-      env: { CAIRN_AUTH_MODE: 'dev', CAIRN_DEV_JWT_SECRET: LOCAL_DEV_JWT_SECRET },
-    });
-    store = await JetStreamEventStore.connect({ servers: platform.natsUrl });
-  }, 120_000);
-  afterAll(async () => {
-    await store?.close();
-    await platform?.stop();
-  });
+    platform = await startLocalPlatform('e2e-logbook');
+    session = await openJobsSession(platform, [...DEMO_TEMPLATES]);
+  }, 180_000);
+  afterAll(() => platform?.stop(), 60_000);
 
   it('Bob records his rerun as the latest best job with a reason; Carol comments on it mentioning @bob', async () => {
-    const [alice, bob, carol] = await Promise.all([token('alice', true), token('bob'), token('carol')]);
-    await as(alice).post('/api/labs', { name: 'Crystallography' }).expect(201);
-    // Any call signs a person in to the directory, so that they can be added by username.
-    await Promise.all([bob, carol].map((bearer) => as(bearer).get('/api/labs/crystallography/members')));
-    for (const user of ['bob', 'carol']) await as(alice).post('/api/labs/crystallography/members', { user }).expect(201);
-    const project = (await as(alice).post('/api/projects', { lab: 'crystallography', name: 'Lysozyme 2026', scheme: 'facility' }).expect(201)).body.id;
-    for (const user of ['bob', 'carol']) await as(alice).put(`/api/projects/${project}/access/users/${user}`, { role: 'member' }).expect(200);
+    const { carol, bob, project } = session;
+    const as = (token: string) => session.as(token);
+    const carols = await session.run(carol, { template: 'File Statistics', parameters: { bins: 4 } });
+    expect(await session.ended(carols)).toMatchObject({ status: 'succeeded' });
+    const rerun = (await as(bob).post(`/api/jobs/${carols}/rerun`, { parameters: { bins: 16 } }).expect(201)).body.id as string;
+    expect(await session.ended(rerun)).toMatchObject({ status: 'succeeded', rerunOf: carols });
 
-    const jobs = new JobsHistory(store, (position) => (seen = Math.max(seen, position)));
-    const render = await jobs.requested(project, 'u-alice');
-    const rerun = await jobs.requested(project, 'u-bob', { rerunOf: render });
-    await jobs.succeeded(project, rerun);
-
-    const recorded = await as(bob).put(`/api/projects/${project}/logbook/best-jobs`, { jobIds: [rerun], reason: 'Best output: view=all + cartoon style' });
+    const recorded = await as(bob).put(`/api/projects/${project}/logbook/best-jobs`, { jobIds: [rerun], reason: 'Best output: 16 bins' });
     expect(recorded.status).toBe(200);
     expect(recorded.body.jobs).toEqual([
-      { jobId: rerun, reason: 'Best output: view=all + cartoon style', template: 'Render Molecule@1.2.0', triggeredBy: expect.objectContaining({ username: 'bob' }), status: 'succeeded' },
+      { jobId: rerun, reason: 'Best output: 16 bins', template: 'File Statistics@1.0.0', triggeredBy: expect.objectContaining({ username: 'bob' }), status: 'succeeded' },
     ]);
 
-    const commented = await as(carol).post(`/api/jobs/${rerun}/comments`, { body: 'Much sharper than the first render, @bob!' });
+    const commented = await as(carol).post(`/api/jobs/${rerun}/comments`, { body: 'Much clearer than the first run, @bob!' });
     expect(commented.status).toBe(201);
     expect(commented.body.mentions).toEqual([{ userId: 'u-bob', username: 'bob' }]);
 
     const logbook = await as(carol).get(`/api/projects/${project}/logbook`);
     expect(logbook.body.bestJobs).toMatchObject({ jobs: [{ jobId: rerun, status: 'succeeded' }], recordedBy: { username: 'bob' } });
-    const thread = await as(alice).get(`/api/jobs/${rerun}/comments`);
-    expect(thread.body).toMatchObject({ count: 1, items: [{ author: { username: 'carol' }, body: 'Much sharper than the first render, @bob!' }] });
-    const activity = await as(alice).get(`/api/projects/${project}/activity?limit=5`);
+    const thread = await as(bob).get(`/api/jobs/${rerun}/comments`);
+    expect(thread.body).toMatchObject({ count: 1, items: [{ author: { username: 'carol' }, body: 'Much clearer than the first run, @bob!' }] });
+    const activity = await as(carol).get(`/api/projects/${project}/activity?limit=5`);
     expect(activity.body.items.map((entry: { type: string }) => entry.type).slice(0, 2)).toEqual(['logbook.comment.added.v1', 'logbook.best-jobs.recorded.v1']);
   });
 });
