@@ -1,5 +1,5 @@
 import { headers as natsHeaders, type MsgHdrs } from 'nats';
-import { assertSafeToken, parseStreamId, type CairnEvent, type StreamName } from '@cairn/contracts';
+import { assertSafeToken, categoryOf, parseStreamId, type CairnEvent, type StreamName } from '@cairn/contracts';
 import type { StoredEnvelope } from '../envelope';
 
 /**
@@ -34,6 +34,12 @@ export function categoryFilterSubjects(categories: string[], prefix = DEFAULT_SU
     if (!match) throw new Error(`"${category}" is not a Cairn category (<context>_<aggregate>)`);
     return `${prefix}.${match[1]}.${match[2]}.>`;
   });
+}
+
+/** `cairn.events.access.project.<id>` → category `access_project` (the inverse of `subjectOf`'s first tokens). */
+export function categoryOfSubject(subject: string, prefix = DEFAULT_SUBJECT_PREFIX): string {
+  const [context, aggregate] = subject.slice(prefix.length + 1).split('.', 2);
+  return categoryOf({ context, aggregate });
 }
 
 const encoder = new TextEncoder();

@@ -1,6 +1,6 @@
 import { DeliverPolicy, type ConsumerMessages, type JetStreamClient, type JetStreamManager } from 'nats';
 import { RecentLog } from '../log-index';
-import { DEFAULT_SUBJECT_PREFIX } from './codec';
+import { categoryOfSubject, DEFAULT_SUBJECT_PREFIX } from './codec';
 
 export interface JetStreamLogTailOptions {
   js: JetStreamClient;
@@ -58,10 +58,4 @@ export class JetStreamLogTail {
       this.index.stopped();
     }
   }
-}
-
-/** `<prefix>.<context>.<aggregate>.<id>` → `<context>_<aggregate>` (see `subjectOf`). */
-function categoryOfSubject(subject: string, prefix: string): string {
-  const [context, aggregate] = subject.slice(prefix.length + 1).split('.', 2);
-  return `${context}_${aggregate}`;
 }
