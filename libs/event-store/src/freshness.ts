@@ -63,7 +63,15 @@ export class FreshState {
  * How long a check waits for the process's tail of the log to reach a position the log is known to
  * hold (it is usually there already) before it asks the server instead.
  */
-export const INDEX_REACH_MS = 250;
+const INDEX_REACH_MS = 250;
+
+/**
+ * True once the process's tail of `log` has reached `position` (so the log holds it), waiting at most
+ * `INDEX_REACH_MS` and never past `deadline`; false at once for a log whose tail it does not follow.
+ */
+export async function tailReaches(log: PositionProbe, position: number, deadline = Number.POSITIVE_INFINITY): Promise<boolean> {
+  return (await log.index?.reach(position, Math.min(deadline, Date.now() + INDEX_REACH_MS))) ?? false;
+}
 
 interface Probe {
   /** The first event of the categories after the position the probe asked from, if the log had one. */
@@ -145,7 +153,7 @@ export class FollowerProgress {
     if (this.log.index) {
       // The head alone, then the index (which is at the head or just behind it) answers.
       const head = await reading;
-      if (await this.log.index.reach(head, Date.now() + INDEX_REACH_MS)) {
+      if (await tailReaches(this.log, head)) {
         const missing = this.seenMissingThrough(head);
         if (missing !== null) return missing === undefined ? undefined : { missing, head };
       }

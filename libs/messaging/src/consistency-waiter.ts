@@ -1,4 +1,4 @@
-import { FollowerProgress, INDEX_REACH_MS, type FreshnessGate, type PositionProbe } from '@cairn/event-store';
+import { FollowerProgress, tailReaches, type FreshnessGate, type PositionProbe } from '@cairn/event-store';
 
 /** What the waiter needs of a projection: what this process saw it apply, and the server's view. */
 export interface ProgressSource {
@@ -55,8 +55,7 @@ export class ConsistencyWaiter {
     if (behind.length === 0) return true;
     const deadline = Date.now() + timeoutMs;
     // The process's tail of the log reaching the position proves the log holds it; else the head tells.
-    const held = await this.log.index?.reach(position, Math.min(deadline, Date.now() + INDEX_REACH_MS));
-    const unprovable = held ? undefined : await this.beyondHead(behind, position);
+    const unprovable = (await tailReaches(this.log, position, deadline)) ? undefined : await this.beyondHead(behind, position);
     if (unprovable === null) return false;
     const passed = await Promise.all(behind.map(([source, progress]) => this.catchUp(source, progress, position, deadline, unprovable)));
     return passed.every(Boolean);

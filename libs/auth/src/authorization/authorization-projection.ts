@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { CairnEvent, SchemeRegistry } from '@cairn/contracts';
-import { Conditions, FollowerProgress, INDEX_REACH_MS, type EventStore, type FreshnessGate, type Subscription } from '@cairn/event-store';
+import { Conditions, FollowerProgress, tailReaches, type EventStore, type FreshnessGate, type Subscription } from '@cairn/event-store';
 import { AccessModel } from './access-model';
 
 /** The access context's streams: labs (membership) and project access. */
@@ -95,7 +95,7 @@ export class AuthorizationProjection implements FreshnessGate {
     const deadline = Date.now() + timeoutMs;
     if (!(await this.until(() => this.caughtUp, deadline))) return false;
     // The process's tail of the log reaching the position proves the store holds it: no head to read.
-    if (await this.store.index?.reach(position, Math.min(deadline, Date.now() + INDEX_REACH_MS))) return this.catchUp(position, deadline);
+    if (await tailReaches(this.store, position, deadline)) return this.catchUp(position, deadline);
     // A store that cannot be asked cannot vouch for the position either: the caller answers 503.
     const head = await this.progress.head().catch(() => undefined);
     if (head === undefined) return false;
