@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import openapiTS, { astToString } from 'openapi-typescript';
 import { LOCAL_DEV_JWT_SECRET } from '@cairn/auth';
-import { freePort } from '@cairn/testing';
 import { REPO, startPlatform, type RunningPlatform } from './platform';
 
 /**
@@ -43,7 +42,7 @@ async function main(check: boolean): Promise<number> {
   const home = mkdtempSync(join(tmpdir(), 'cairn-console-client-'));
   const platform = await startPlatform({
     homeDir: home,
-    edgePort: await freePort(),
+    edgePort: 0,
     env: { CAIRN_AUTH_MODE: 'dev', CAIRN_DEV_JWT_SECRET: LOCAL_DEV_JWT_SECRET },
   });
   try {

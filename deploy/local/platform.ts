@@ -2,7 +2,8 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { dirname, join } from 'node:path';
-import { freePort, ServerProcess, startFerretDb, startNatsServer, waitUntil, type ProcessExit } from '@cairn/testing';
+import { ServerProcess, startFerretDb, startNatsServer, waitUntil, type ProcessExit } from '@cairn/testing';
+import { boundPort } from '@cairn/telemetry';
 import { consoleAuthFromEnv, consoleSite } from './console-site';
 import { startEdge } from './edge';
 import { reportsError, summarize } from './log-lines';
@@ -87,7 +88,6 @@ async function firstErrorLine(logFile: string, offset: number): Promise<string |
 
 interface StartingService {
   name: ServiceName;
-  url: string;
   logFile: string;
   /** Where this run's lines begin in the log, which keeps earlier runs' lines. */
   logOffset: number;
@@ -95,19 +95,22 @@ interface StartingService {
 }
 
 /**
- * Resolves when the service answers ready. A process that exits first rejects at once with its log's
- * first error line; `abandon` ends the wait (another service failed).
+ * Resolves with the service's URL (the port it got) when it answers ready. A process that exits first
+ * rejects at once with its log's first error line; `abandon` ends the wait (another service failed).
  */
-async function untilReady(service: StartingService, abandon: AbortSignal): Promise<void> {
+async function untilReady(service: StartingService, abandon: AbortSignal): Promise<string> {
   let waiting = true;
-  const exitedEarly = service.process.exited().then(async (exit) => {
+  const exitedEarly = service.process.exited().then(async (exit): Promise<never> => {
     if (waiting) throw new ServiceExitedError(service.name, exit, await firstErrorLine(service.logFile, service.logOffset), service.logFile);
+    return new Promise<never>(() => undefined);
   });
   try {
+    const url = await Promise.race([service.process.listeningUrl().catch(() => exitedEarly), exitedEarly]);
     await Promise.race([
-      waitUntil(`${service.name} service (log: ${service.logFile})`, async () => (await fetch(`${service.url}/health/ready`)).ok, READY_TIMEOUT_MS, abandon),
+      waitUntil(`${service.name} service (log: ${service.logFile})`, async () => (await fetch(`${url}/health/ready`)).ok, READY_TIMEOUT_MS, abandon),
       exitedEarly,
     ]);
+    return url;
   } finally {
     waiting = false;
   }
@@ -153,11 +156,9 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     }
 
     const services: StartingService[] = [];
-    const upstreams: Partial<Record<ServiceName, number>> = {};
     for (const name of SERVICES) {
       const main = join(DIST, 'services', name, 'src', 'main.js');
       if (!existsSync(main)) continue;
-      const port = await freePort();
       const logFile = join(options.homeDir, 'logs', `${name}.log`);
       const logOffset = existsSync(logFile) ? statSync(logFile).size : 0;
       const child = new ServerProcess(name, process.execPath, ['-r', join(REPO, 'deploy/local/register.js'), main], logFile, {
@@ -165,7 +166,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
         ...options.env,
         NATS_URL: natsUrl,
         MONGO_URL: mongoUrl,
-        PORT: String(port),
+        // The kernel picks the port; the service says which (a port chosen here could be taken first).
+        PORT: '0',
         HOST: '127.0.0.1',
         CAIRN_DATA_DIR: options.env.CAIRN_DATA_DIR ?? join(options.homeDir, 'data'),
       });
@@ -173,26 +175,26 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       if (output) child.onLine((line) => output(name, line));
       child.start();
       stops.push(() => child.stop('SIGTERM', 10_000));
-      services.push({ name, url: `http://127.0.0.1:${port}`, logFile, logOffset, process: child });
-      upstreams[name] = port;
+      services.push({ name, logFile, logOffset, process: child });
     }
     // All at once: the first service to fail ends the start, whichever it is.
     const abandon = new AbortController();
-    await Promise.all(
+    const ready = await Promise.all(
       services.map(async (service) => {
-        await untilReady(service, abandon.signal).catch((error: Error) => {
+        const url = await untilReady(service, abandon.signal).catch((error: Error) => {
           abandon.abort();
           throw error;
         });
-        log(`${service.name.padEnd(13)} ${service.url}  (OpenAPI ${service.url}/docs, log ${service.logFile})`);
+        log(`${service.name.padEnd(13)} ${url}  (OpenAPI ${url}/docs, log ${service.logFile})`);
+        return { name: service.name, url, logFile: service.logFile };
       }),
     );
+    const upstreams = Object.fromEntries(ready.map(({ name, url }) => [name, Number(new URL(url).port)])) as Partial<Record<ServiceName, number>>;
 
     const site = consoleSite({ root: join(DIST, 'console'), auth: consoleAuthFromEnv(options.env) });
     const edge: Server = await startEdge(options.edgePort, upstreams, '127.0.0.1', site);
     stops.push(() => new Promise<void>((done) => edge.close(() => done())));
-    const address = edge.address();
-    const edgePort = typeof address === 'object' && address ? address.port : options.edgePort;
+    const edgePort = boundPort(edge) ?? options.edgePort;
     const edgeUrl = `http://127.0.0.1:${edgePort}`;
 
     const runner = await startRunner(options, natsUrl, edgeUrl);
@@ -205,7 +207,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       edgeUrl,
       natsUrl,
       mongoUrl,
-      services: services.map(({ name, url, logFile }) => ({ name, url, logFile })),
+      services: ready,
       ...(runner ? { runner } : {}),
       stop: stopAll,
     };
@@ -223,7 +225,6 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
 async function startRunner(options: PlatformOptions, natsUrl: string, edgeUrl: string): Promise<RunningPlatform['runner']> {
   const main = join(DIST, 'services', 'runner', 'src', 'main.js');
   if (!existsSync(main)) return undefined;
-  const port = await freePort();
   const logFile = join(options.homeDir, 'logs', 'runner.log');
   const child = new ServerProcess('runner', process.execPath, ['-r', join(REPO, 'deploy/local/register.js'), main, ...(options.runner?.args ?? [])], logFile, {
     ...process.env,
@@ -231,17 +232,17 @@ async function startRunner(options: PlatformOptions, natsUrl: string, edgeUrl: s
     ...options.runner?.env,
     NATS_URL: natsUrl,
     CAIRN_API_URL: edgeUrl,
-    PORT: String(port),
+    PORT: '0',
     HOST: '127.0.0.1',
     CAIRN_RUNNER_SCRATCH: options.env.CAIRN_RUNNER_SCRATCH ?? join(options.homeDir, 'runner'),
   });
   child.start();
-  const url = `http://127.0.0.1:${port}`;
   try {
+    const url = await child.listeningUrl();
     await waitUntil(`runner (log: ${logFile})`, async () => (await fetch(`${url}/health/ready`)).ok, 60_000);
+    return { process: child, url, logFile };
   } catch (error) {
     await child.stop('SIGKILL');
     throw error;
   }
-  return { process: child, url, logFile };
 }

@@ -5,7 +5,6 @@ import { source as axeSource } from 'axe-core';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { LOCAL_DEV_JWT_SECRET, signDevToken } from '@cairn/auth';
 import { startPlatform, type RunningPlatform } from '@cairn/local-platform';
-import { freePort } from '@cairn/testing';
 
 /**
  * The console in a real browser: Debian's Chromium (installed by the test command, never downloaded)
@@ -50,7 +49,7 @@ export async function startConsolePlatform(): Promise<ConsolePlatform> {
   }
   const platform = await startPlatform({
     homeDir: mkdtempSync(join(tmpdir(), 'cairn-console-')),
-    edgePort: await freePort(),
+    edgePort: 0,
     env: { CAIRN_AUTH_MODE: 'dev', CAIRN_DEV_JWT_SECRET: LOCAL_DEV_JWT_SECRET },
   });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true }).catch(async (error: Error) => {

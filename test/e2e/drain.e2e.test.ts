@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { connect, type NatsConnection } from 'nats';
 import { LOCAL_DEV_JWT_SECRET, signDevToken } from '@cairn/auth';
 import { JetStreamEventStore } from '@cairn/event-store';
-import { freePort, ServerProcess, startNatsServer, testMongoUrl, uniqueDbName, waitUntil, type NatsServerHandle } from '@cairn/testing';
+import { ServerProcess, startNatsServer, testMongoUrl, uniqueDbName, waitUntil, type NatsServerHandle } from '@cairn/testing';
 import { requireBuild } from './local-platform';
 
 const REPO = join(__dirname, '..', '..');
@@ -12,11 +12,10 @@ const DRAIN_TIMEOUT_MS = 10_000;
 
 /** The built access service as its own process, as `npm start` and Kubernetes run it. */
 async function startAccessService(nats: NatsServerHandle): Promise<{ process: ServerProcess; url: string }> {
-  const port = await freePort();
   const logFile = join(mkdtempSync(join(tmpdir(), 'cairn-drain-')), 'access.log');
   const child = new ServerProcess('access', process.execPath, ['-r', join(REPO, 'deploy/local/register.js'), join(REPO, 'dist/services/access/src/main.js')], logFile, {
     ...process.env,
-    PORT: String(port),
+    PORT: '0',
     NATS_URL: nats.url,
     MONGO_URL: testMongoUrl(),
     MONGO_DB: uniqueDbName('drain_access'),
@@ -25,7 +24,7 @@ async function startAccessService(nats: NatsServerHandle): Promise<{ process: Se
     CAIRN_DRAIN_TIMEOUT_MS: String(DRAIN_TIMEOUT_MS),
   });
   child.start();
-  const url = `http://127.0.0.1:${port}`;
+  const url = await child.listeningUrl();
   await waitUntil(`access service (log ${logFile})`, async () => (await fetch(`${url}/health/ready`)).ok, 60_000);
   return { process: child, url };
 }

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LOCAL_DEV_JWT_SECRET } from '@cairn/auth';
-import { freePort, slurmUnavailableReason, startSlurmCluster, type SlurmClusterHandle } from '@cairn/testing';
+import { slurmUnavailableReason, startSlurmCluster, type SlurmClusterHandle } from '@cairn/testing';
 import { startPlatform, type RunningPlatform } from '@cairn/local-platform';
 import { DEMO_TEMPLATES } from '@cairn/runner';
 import { CPU, GPU, openJobsSession, probeTemplate, type JobsSession } from './jobs-session';
@@ -52,7 +52,7 @@ describeWithSlurm(`jobs end to end on Slurm${unavailable ? ` (skipped: ${unavail
     cluster = await startSlurmCluster({ partitions: [{ name: 'cpu', isDefault: true }, { name: 'gpu-fast' }], cpus: 8, minJobAge: 2 });
     platform = await startPlatform({
       homeDir: mkdtempSync(join(tmpdir(), 'cairn-e2e-slurm-')),
-      edgePort: await freePort(),
+      edgePort: 0,
       env: {
         CAIRN_AUTH_MODE: 'dev',
         CAIRN_DEV_JWT_SECRET: LOCAL_DEV_JWT_SECRET,

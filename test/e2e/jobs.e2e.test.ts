@@ -2,7 +2,6 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LOCAL_DEV_JWT_SECRET } from '@cairn/auth';
-import { freePort } from '@cairn/testing';
 import { startPlatform, type RunningPlatform } from '@cairn/local-platform';
 import { DEMO_TEMPLATES } from '@cairn/runner';
 import { CPU, GPU, openJobsSession, probeTemplate, type JobsSession } from './jobs-session';
@@ -37,7 +36,7 @@ describe('jobs end to end, with the reference runner as its own process', () => 
     requireBuild();
     platform = await startPlatform({
       homeDir: mkdtempSync(join(tmpdir(), 'cairn-e2e-jobs-')),
-      edgePort: await freePort(),
+      edgePort: 0,
       env: {
         CAIRN_AUTH_MODE: 'dev',
         CAIRN_DEV_JWT_SECRET: LOCAL_DEV_JWT_SECRET,

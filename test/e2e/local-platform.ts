@@ -2,7 +2,6 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LOCAL_DEV_JWT_SECRET } from '@cairn/auth';
-import { freePort } from '@cairn/testing';
 import { startPlatform, type RunningPlatform } from '@cairn/local-platform';
 
 /** The e2e tests run the compiled services in dist/ (the test command builds them first). */
@@ -17,7 +16,7 @@ export async function startLocalPlatform(label: string): Promise<RunningPlatform
   requireBuild();
   return startPlatform({
     homeDir: mkdtempSync(join(tmpdir(), `cairn-${label}-`)),
-    edgePort: await freePort(),
+    edgePort: 0,
     env: { CAIRN_AUTH_MODE: 'dev', CAIRN_DEV_JWT_SECRET: LOCAL_DEV_JWT_SECRET },
   });
 }

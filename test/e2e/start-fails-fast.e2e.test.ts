@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LOCAL_DEV_JWT_SECRET } from '@cairn/auth';
-import { freePort, tcpAccepts } from '@cairn/testing';
+import { tcpAccepts } from '@cairn/testing';
 import { ServiceExitedError, startPlatform } from '@cairn/local-platform';
 import { requireBuild } from './local-platform';
 
@@ -24,7 +24,7 @@ function processesNaming(folder: string): number[] {
 async function failedStart(env: NodeJS.ProcessEnv) {
   const homeDir = mkdtempSync(join(tmpdir(), 'cairn-start-'));
   const lines: string[] = [];
-  const error = await startPlatform({ homeDir, edgePort: await freePort(), env, log: (line) => lines.push(line) }).then(
+  const error = await startPlatform({ homeDir, edgePort: 0, env, log: (line) => lines.push(line) }).then(
     (platform) => platform.stop().then(() => new Error('the platform started')),
     (refusal: Error) => refusal,
   );

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { startEdge } from '@cairn/local-platform';
-import { freePort } from '@cairn/testing';
+import { leasePort } from '@cairn/testing';
 
 /** A stand-in for a service: answers its readiness with this status. */
 function standIn(readyStatus: number): Promise<Server> {
@@ -41,8 +41,9 @@ describe('health at the edge', () => {
   });
 
   it('/health/ready answers 503 naming the services that are not ready: one still starting, one not answering at all', async () => {
-    const stopped = await freePort();
-    edge = await startEdge(0, { access: portOf(ready), projects: portOf(starting), jobs: stopped });
+    // A leased port: nothing listens there, and no other test is handed it meanwhile.
+    const stopped = await leasePort();
+    edge = await startEdge(0, { access: portOf(ready), projects: portOf(starting), jobs: stopped.port });
     const answer = await request(edge).get('/health/ready');
     expect(answer.status).toBe(503);
     expect(answer.headers['content-type']).toMatch(/application\/problem\+json/);

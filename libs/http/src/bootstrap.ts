@@ -1,6 +1,8 @@
 import { Logger, type DynamicModule, type INestApplication, type LoggerService, type Type } from '@nestjs/common';
 import { NestFactory, Reflector } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { Server } from 'node:net';
+import { boundPort, listeningLine } from '@cairn/telemetry';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { ProblemDto, withProblemAnswers } from './openapi';
 import { ProblemFilter } from './problem.filter';
@@ -46,7 +48,11 @@ export async function createServiceApp(module: Type<unknown> | DynamicModule, op
   return app;
 }
 
+/**
+ * Listens and says where, with the port it got: with `PORT=0` the kernel picks one, and whoever started
+ * the process (the local platform, tests) reads it from this line (`listeningUrlIn`).
+ */
 export async function listen(app: INestApplication, port: number, host = '127.0.0.1'): Promise<void> {
   await app.listen(port, host);
-  new Logger('Bootstrap').log(`listening on http://${host}:${port}`);
+  new Logger('Bootstrap').log(listeningLine(host, boundPort(app.getHttpServer() as Server) ?? port));
 }

@@ -1,4 +1,5 @@
 export * from './correlation';
+export * from './listening';
 export * from './logging';
 export * from './metrics';
 export * from './tracing';

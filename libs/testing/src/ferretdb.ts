@@ -1,7 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, ServerProcess, tcpAccepts, waitUntil } from './processes';
+import { leasePort, leaseSamePort } from './ports';
+import { ServerProcess, tcpAccepts, waitUntil } from './processes';
 import { toolPath } from './tools';
 
 export interface FerretDbHandle {
@@ -22,7 +23,8 @@ export interface FerretDbOptions {
 /** A private FerretDB (MongoDB wire protocol, SQLite handler) on a free loopback port and its own folder. */
 export async function startFerretDb(options: FerretDbOptions = {}): Promise<FerretDbHandle> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'cairn-ferretdb-'));
-  const port = options.port ?? (await freePort());
+  const lease = options.port === undefined ? await leasePort() : await leaseSamePort(options.port);
+  const port = lease.port;
   const logFile = join(dataDir, 'ferretdb.log');
   const server = new ServerProcess(
     'ferretdb',
@@ -42,7 +44,16 @@ export async function startFerretDb(options: FerretDbOptions = {}): Promise<Ferr
     ],
     logFile,
   );
+  const stop = async (signal: NodeJS.Signals) => {
+    await server.stop(signal);
+    lease.release();
+  };
   server.start();
-  await waitUntil(`FerretDB on ${port} (log: ${logFile})`, () => tcpAccepts(port));
-  return { url: `mongodb://127.0.0.1:${port}/`, port, dataDir, logFile, stop: () => server.stop('SIGTERM') };
+  try {
+    await waitUntil(`FerretDB on ${port} (log: ${logFile})`, () => tcpAccepts(port));
+  } catch (error) {
+    await stop('SIGKILL');
+    throw error;
+  }
+  return { url: `mongodb://127.0.0.1:${port}/`, port, dataDir, logFile, stop: () => stop('SIGTERM') };
 }

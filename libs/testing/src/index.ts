@@ -1,5 +1,6 @@
 export * from './tools';
 export * from './processes';
+export * from './ports';
 export * from './nats-server';
 export * from './ferretdb';
 export * from './shared-servers';

@@ -1,7 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, ServerProcess, waitUntil } from './processes';
+import { leasePort, leaseSamePort, type PortLease } from './ports';
+import { ServerProcess, waitUntil } from './processes';
 import { toolPath } from './tools';
 
 export interface NatsServerHandle {
@@ -9,7 +10,7 @@ export interface NatsServerHandle {
   port: number;
   storeDir: string;
   logFile: string;
-  /** Graceful stop. */
+  /** Graceful stop; its ports are released unless `restart` follows. */
   stop(): Promise<void>;
   /** Kills the process (SIGKILL by default) without restarting it. */
   kill(signal?: NodeJS.Signals): Promise<void>;
@@ -29,8 +30,8 @@ export interface NatsServerOptions {
 export async function startNatsServer(options: NatsServerOptions = {}): Promise<NatsServerHandle> {
   const workDir = mkdtempSync(join(tmpdir(), 'cairn-nats-'));
   const storeDir = options.storeDir ?? join(workDir, 'jetstream');
-  const port = options.port ?? (await freePort());
-  const monitorPort = await freePort();
+  let leases: PortLease[] = [options.port === undefined ? await leasePort() : await leaseSamePort(options.port), await leasePort()];
+  const [port, monitorPort] = leases.map((lease) => lease.port);
   const configFile = join(workDir, 'nats.conf');
   writeFileSync(
     configFile,
@@ -48,6 +49,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   let server = new ServerProcess('nats-server', toolPath('nats-server'), ['-c', configFile], logFile);
 
   const boot = async () => {
+    leases = await Promise.all(leases.map((lease) => leaseSamePort(lease.port)));
     server = new ServerProcess('nats-server', toolPath('nats-server'), ['-c', configFile], logFile);
     server.start();
     // healthz answers ok only once JetStream has recovered its streams, not merely when the port is open.
@@ -56,17 +58,28 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
       return response.ok;
     });
   };
-  await boot();
+  try {
+    await boot();
+  } catch (error) {
+    await server.stop('SIGKILL');
+    leases.forEach((lease) => lease.release());
+    throw error;
+  }
+  const stop = async (signal: NodeJS.Signals) => {
+    await server.stop(signal);
+    leases.forEach((lease) => lease.release());
+  };
 
   return {
     url: `nats://127.0.0.1:${port}`,
     port,
     storeDir,
     logFile,
-    stop: () => server.stop('SIGTERM'),
+    stop: () => stop('SIGTERM'),
+    // A killed server keeps its ports leased: a test that kills one means to start it again there.
     kill: (signal = 'SIGKILL') => server.stop(signal),
     restart: async () => {
-      await server.stop('SIGTERM');
+      await stop('SIGTERM');
       await boot();
     },
   };

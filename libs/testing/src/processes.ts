@@ -1,20 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import { createInterface } from 'node:readline';
-
-/** A free TCP port on the loopback interface. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
+import { listeningUrlIn } from '@cairn/telemetry';
 
 /** Polls `probe` until it answers true; past `timeoutMs`, or once `signal` aborts, it rejects. */
 export async function waitUntil(what: string, probe: () => Promise<boolean>, timeoutMs = 20_000, signal?: AbortSignal): Promise<void> {
@@ -54,6 +42,7 @@ export interface ProcessExit {
 export class ServerProcess {
   private child?: ChildProcess;
   private exit?: Promise<ProcessExit>;
+  private listeningSaid?: Promise<string>;
   private readonly lineListeners: ((line: string) => void)[] = [];
 
   constructor(
@@ -69,10 +58,15 @@ export class ServerProcess {
     const child = spawn(this.command, this.args, { stdio: ['ignore', 'pipe', 'pipe'], env: this.env });
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
-    if (this.lineListeners.length > 0) {
-      for (const output of [child.stdout, child.stderr]) {
-        if (output) createInterface({ input: output }).on('line', (line) => this.lineListeners.forEach((listener) => listener(line)));
-      }
+    let listeningAt: (url: string) => void = () => undefined;
+    this.listeningSaid = new Promise((resolve) => (listeningAt = resolve));
+    for (const output of [child.stdout, child.stderr]) {
+      if (!output) continue;
+      createInterface({ input: output }).on('line', (line) => {
+        const url = listeningUrlIn(line);
+        if (url) listeningAt(url);
+        this.lineListeners.forEach((listener) => listener(line));
+      });
     }
     running.add(child);
     this.exit = new Promise((resolve) => child.once('exit', (code, signal) => {
@@ -85,6 +79,18 @@ export class ServerProcess {
   /** Also hands each line the process writes to `listener` (call before `start`). */
   onLine(listener: (line: string) => void): void {
     this.lineListeners.push(listener);
+  }
+
+  /**
+   * The URL the process says it listens on (its `listeningLine`): how a server started on port 0 tells
+   * which port it got. Rejects if the process exits first.
+   */
+  listeningUrl(): Promise<string> {
+    if (!this.listeningSaid) throw new Error(`${this.name} was never started`);
+    const exited = this.exited().then((exit) => {
+      throw new Error(`${this.name} exited (${exit.signal ?? `code ${exit.code}`}) before it said where it listens (log: ${this.logFile})`);
+    });
+    return Promise.race([this.listeningSaid, exited]);
   }
 
   get pid(): number | undefined {

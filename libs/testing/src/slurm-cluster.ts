@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort, ServerProcess, waitUntil } from './processes';
+import { leasePort } from './ports';
+import { ServerProcess, waitUntil } from './processes';
 
 const run = promisify(execFile);
 
@@ -15,6 +16,8 @@ const SLURM_PROGRAMS = {
   slurmd: '/usr/sbin/slurmd',
   sinfo: '/usr/bin/sinfo',
   sbatch: '/usr/bin/sbatch',
+  squeue: '/usr/bin/squeue',
+  scancel: '/usr/bin/scancel',
 } as const;
 
 const STAND_IN_DEVICES = ['/dev/null', '/dev/zero', '/dev/full', '/dev/urandom'];
@@ -81,7 +84,9 @@ export async function startSlurmCluster(options: SlurmClusterOptions = {}): Prom
   const dirs = { state: join(root, 'state'), spool: join(root, 'spool'), log: join(root, 'log'), run: join(root, 'run'), shared: join(root, 'shared') };
   for (const dir of Object.values(dirs)) mkdirSync(dir, { recursive: true });
 
-  const [controllerPort, nodePort] = [await freePort(), await freePort()];
+  // slurmctld and slurmd bind every address on the ports their config names, so these are leased.
+  const leases = [await leasePort(), await leasePort()];
+  const [controllerPort, nodePort] = leases.map((lease) => lease.port);
   const nodeName = `cairn${nodePort}`;
   const mungeSocket = join(dirs.run, 'munge.socket');
   const keyFile = join(root, 'munge.key');
@@ -138,8 +143,12 @@ export async function startSlurmCluster(options: SlurmClusterOptions = {}): Prom
   const env = { ...process.env, SLURM_CONF: confFile };
   const daemons: ServerProcess[] = [];
   const stop = async () => {
+    // Stopping slurmd leaves its job steps running (slurmstepd detaches from it), so the jobs go first.
+    if (daemons.length === 3) await cancelEveryJob(env).catch(() => undefined);
     for (const daemon of daemons.reverse()) await daemon.stop('SIGTERM', 5_000);
+    await killProcessesOf(confFile);
     rmSync(root, { recursive: true, force: true });
+    leases.forEach((lease) => lease.release());
   };
   try {
     const munged = new ServerProcess('munged', SLURM_PROGRAMS.munged, [
@@ -176,4 +185,40 @@ export async function startSlurmCluster(options: SlurmClusterOptions = {}): Prom
     throw error;
   }
   return { env: { SLURM_CONF: confFile }, confFile, nodeName, partitions: partitions.map((partition) => partition.name), sharedDir: dirs.shared, logDir: dirs.log, stop };
+}
+
+/** Cancels every job of the cluster and waits (briefly) until none is left in its queue. */
+async function cancelEveryJob(env: NodeJS.ProcessEnv): Promise<void> {
+  await run(SLURM_PROGRAMS.scancel, ['--full', '--user=root'], { env });
+  await waitUntil('the cluster\'s jobs to end', async () => (await run(SLURM_PROGRAMS.squeue, ['-h', '-o', '%i'], { env })).stdout.trim() === '', 15_000);
+}
+
+/**
+ * Kills what is left of the cluster's job steps: each slurmstepd, and each job's process, whose environment
+ * names this cluster's configuration (slurmstepd inherits slurmd's; a job is given `SLURM_CONF` and
+ * `SLURM_JOB_ID`). A runner started with the same `SLURM_CONF` is neither, and is left to its test.
+ */
+async function killProcessesOf(confFile: string): Promise<void> {
+  const ofThisCluster = (pid: string): boolean => {
+    try {
+      const environ = `\0${readFileSync(`/proc/${pid}/environ`, 'latin1')}\0`;
+      if (!environ.includes(`\0SLURM_CONF=${confFile}\0`)) return false;
+      return readFileSync(`/proc/${pid}/comm`, 'latin1').trim() === 'slurmstepd' || environ.includes('\0SLURM_JOB_ID=');
+    } catch {
+      return false;
+    }
+  };
+  const survivors = () =>
+    readdirSync('/proc')
+      .filter((entry) => /^\d+$/.test(entry) && Number(entry) !== process.pid)
+      .filter(ofThisCluster)
+      .map(Number);
+  for (const pid of survivors()) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  await waitUntil('the cluster\'s job steps to exit', async () => survivors().length === 0, 5_000).catch(() => undefined);
 }

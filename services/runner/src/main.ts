@@ -1,4 +1,4 @@
-import { collectProcessMetrics, configureLogging, logger, loggingFromEnv } from '@cairn/telemetry';
+import { boundPort, collectProcessMetrics, configureLogging, listeningLine, logger, loggingFromEnv } from '@cairn/telemetry';
 import { join } from 'node:path';
 import { Runner } from './application/runner';
 import { runnerCredentialsFrom, type RunnerCredentials } from './application/credentials';
@@ -39,6 +39,7 @@ async function main(): Promise<void> {
   const runner = await Runner.start({ ...environment, credentials, queues: args.queues, ...(await backendFor(args, environment, credentials)), log });
   // Where a process manager looks: only when it names a port (the platform, containers).
   const health = environment.healthPort === undefined ? undefined : await startHealthServer(runner, environment.healthPort, environment.healthHost);
+  if (health) log(listeningLine(environment.healthHost, boundPort(health) ?? environment.healthPort!));
 
   // A terminal's Ctrl-C reaches every process of its group while a launcher sends SIGTERM too: only the
   // same signal twice means "stop the running jobs".

@@ -2,7 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, waitUntil } from '@cairn/testing';
+import { waitUntil } from '@cairn/testing';
+import { listeningUrlIn } from '@cairn/telemetry';
 import type { ProtocolTestbed } from './testbed';
 
 const REPO = join(__dirname, '../../..');
@@ -23,7 +24,6 @@ export async function startRunnerProcess(
   testbed: ProtocolTestbed,
   options: { runnerId: string; secret: string; args: string[]; env?: NodeJS.ProcessEnv },
 ): Promise<RunnerProcess> {
-  const port = await freePort();
   const scratch = mkdtempSync(join(tmpdir(), 'cairn-runner-process-'));
   let output = '';
   const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'services/runner/src/main.ts', ...options.args], {
@@ -36,7 +36,7 @@ export async function startRunnerProcess(
       CAIRN_DEV_JWT_SECRET: options.secret,
       CAIRN_RUNNER_ID: options.runnerId,
       CAIRN_RUNNER_SCRATCH: scratch,
-      PORT: String(port),
+      PORT: '0',
       TS_NODE_PROJECT: 'tsconfig.json',
       ...options.env,
     },
@@ -50,7 +50,10 @@ export async function startRunnerProcess(
       resolve(code);
     }),
   );
-  const url = `http://127.0.0.1:${port}`;
-  await waitUntil(`the runner process (${output})`, async () => (await fetch(`${url}/health/ready`)).ok, 60_000);
-  return { child, url, exited, output: () => output };
+  let url: string | undefined;
+  await waitUntil(`the runner process (${output})`, async () => {
+    url ??= listeningUrlIn(output);
+    return url !== undefined && (await fetch(`${url}/health/ready`)).ok;
+  }, 60_000);
+  return { child, url: url!, exited, output: () => output };
 }

@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { LOCAL_DEV_JWT_SECRET } from '@cairn/auth';
 import { WORK_STREAM } from '@cairn/contracts';
-import { freePort } from '@cairn/testing';
 import { startPlatform } from '@cairn/local-platform';
 import { figures, timed } from '../latencies';
 import { exitAtOnce, openBenchProject, type BenchProject } from './bench-project';
@@ -32,7 +31,7 @@ function bareChildProcess(): Promise<void> {
 
 export async function run(): Promise<void> {
   const home = await mkdtemp(join(tmpdir(), 'cairn-bench-jobs-'));
-  const platform = await startPlatform({ homeDir: home, edgePort: await freePort(), env: { CAIRN_AUTH_MODE: 'dev', CAIRN_DEV_JWT_SECRET: LOCAL_DEV_JWT_SECRET } });
+  const platform = await startPlatform({ homeDir: home, edgePort: 0, env: { CAIRN_AUTH_MODE: 'dev', CAIRN_DEV_JWT_SECRET: LOCAL_DEV_JWT_SECRET } });
   let bench: BenchProject | undefined;
   try {
     bench = await openBenchProject(platform, exitAtOnce(['node', '-e', '']));

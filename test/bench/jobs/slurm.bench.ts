@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { LOCAL_DEV_JWT_SECRET } from '@cairn/auth';
-import { freePort, slurmUnavailableReason, startSlurmCluster, type SlurmClusterHandle } from '@cairn/testing';
+import { slurmUnavailableReason, startSlurmCluster, type SlurmClusterHandle } from '@cairn/testing';
 import { startPlatform, type RunningPlatform } from '@cairn/local-platform';
 import { figures } from '../latencies';
 import { exitAtOnce, openBenchProject, type BenchProject } from './bench-project';
@@ -45,7 +45,7 @@ export async function run(): Promise<void> {
 
     platform = await startPlatform({
       homeDir: home,
-      edgePort: await freePort(),
+      edgePort: 0,
       env: { CAIRN_AUTH_MODE: 'dev', CAIRN_DEV_JWT_SECRET: LOCAL_DEV_JWT_SECRET },
       runner: {
         args: ['--backend', 'slurm', '--queues', 'cpu/standard'],

@@ -1,3 +1,5 @@
+// The harness's modules import the libraries by their path aliases, which Jest maps for tests only.
+import 'tsconfig-paths/register';
 import { startFerretDb } from '../ferretdb';
 
 /** Starts the run's shared FerretDB when int or e2e tests are part of the run. */

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import type { NatsConnection } from 'nats';
 import { cancelSubjectOf, WORK_STREAM, workConsumerOf, workSubjectOf, type Assignment, type Machine } from '@cairn/contracts';
 import { metricValue } from '@cairn/telemetry';
-import { freePort, waitUntil } from '@cairn/testing';
+import { waitUntil } from '@cairn/testing';
+import { boundPort } from '@cairn/telemetry';
 import type { FakeFileApi } from '../../test-support/fake-file-api';
 import type { FakeJobs } from '../../test-support/fake-jobs-service';
 import { assignmentOf, nodeCommand, shellBaitJob, startProtocolTestbed, type ProtocolTestbed } from '../../test-support/testbed';
@@ -328,11 +329,10 @@ describe('the runner against the runner protocol', () => {
 
   it('answers health and metrics requests: ready while it takes work, jobs ended by outcome', async () => {
     const job = await queueJob({ command: nodeCommand('process.exit(3)') });
-    const port = await freePort();
     await withRunner({ runnerId: 'runner-health' }, async (runner) => {
-      const health = await startHealthServer(runner, port, '127.0.0.1');
+      const health = await startHealthServer(runner, 0, '127.0.0.1');
       try {
-        const url = `http://127.0.0.1:${port}`;
+        const url = `http://127.0.0.1:${boundPort(health)}`;
         expect((await fetch(`${url}/health/live`)).status).toBe(200);
         expect(await (await fetch(`${url}/health/ready`)).json()).toEqual({ status: 'ok', runnerId: 'runner-health' });
         await finished(job.jobId);
