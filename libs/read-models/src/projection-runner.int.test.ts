@@ -96,7 +96,7 @@ describe('ProjectionRunner', () => {
     expect(incremental).toEqual(await expectedModel());
     expect(await modelOf('rebuilt_counts')).toEqual(incremental);
     expect(rebuilt.collection).not.toBe(liveCollection);
-    expect(rebuilt.collection).toMatch(/^rebuilt_counts__v1_\d+$/);
+    expect(rebuilt.collection).toMatch(/^rebuilt_counts__v1_\d+_[0-9a-f]{8}$/);
     expect((await db.listCollections({ name: liveCollection }).toArray()).length).toBe(0);
     expect(progress[progress.length - 1]).toMatchObject({ applied: head, total: head });
     expect(progress.every((step) => step.ratePerSecond >= 0 && step.applied <= step.total)).toBe(true);
@@ -118,7 +118,7 @@ describe('ProjectionRunner', () => {
     const upgraded = await startRunner('versioned_counts', { projection: renameCounts('versioned_counts', 2) });
     await caughtUp(upgraded);
 
-    expect(upgraded.collection).toMatch(/^versioned_counts__v2_\d+$/);
+    expect(upgraded.collection).toMatch(/^versioned_counts__v2_\d+_[0-9a-f]{8}$/);
     expect(await modelOf('versioned_counts')).toEqual(await expectedModel());
     await expect(startRunner('versioned_counts')).rejects.toThrow(ProjectionSupersededError);
   });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { MongoServerError, type Collection, type Db } from 'mongodb';
 import { POSITION_FIELD } from './guarded-writes';
 import type { Projection } from './projection';
@@ -22,9 +23,17 @@ export interface PointerDocument {
   swappedAt: Date;
 }
 
-/** `<name>__v<version>_<timestamp>`: every build of a read model gets a collection of its own. */
+/** `<name>__v<version>_<build>`: every build of a read model gets a collection of its own. */
 export function newCollectionName(projection: Pick<Projection, 'name' | 'version'>): string {
-  return `${projection.name}__v${projection.version}_${Date.now()}`;
+  return `${projection.name}__v${projection.version}_${buildId()}`;
+}
+
+/**
+ * `<timestamp>_<random>`: names a build. A timestamp alone is not unique: two replicas that start in the
+ * same millisecond would both build into one collection, and the one that lost the race drops it.
+ */
+export function buildId(): string {
+  return `${Date.now()}_${randomBytes(4).toString('hex')}`;
 }
 
 /**

@@ -26,7 +26,7 @@ export class ReadModelCollections {
 
   /**
    * The collection readers of `name` use now. Before the projection first ran there is no pointer:
-   * the bare name is returned, which never holds data (builds live in `<name>__v<N>_<ts>`), so reads
+   * the bare name is returned, which never holds data (builds live in `<name>__v<N>_<build>`), so reads
    * come back empty.
    */
   async resolve<TSchema extends Document = Document>(name: string): Promise<Collection<TSchema>> {

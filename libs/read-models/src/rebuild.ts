@@ -1,7 +1,7 @@
 import { DEFAULT_EVENTS_STREAM, DurableEventConsumer, type DurableEventConsumerOptions } from '@cairn/messaging';
 import { applyWriteIntents } from './guarded-writes';
 import type { ProjectionContext } from './projection';
-import { newCollectionName, ProjectionState } from './projection-state';
+import { buildId, newCollectionName, ProjectionState } from './projection-state';
 import { DEFAULT_POINTER_CACHE_MS } from './read-model-collections';
 
 export interface RebuildProgress {
@@ -33,7 +33,7 @@ export interface RebuildResult {
 
 /**
  * Rebuilds a read model beside the live one: replays the projection's categories from position 0 into
- * a new collection `<name>__v<N>_<ts>` through a private consumer (same decoding, validation and
+ * a new collection `<name>__v<N>_<build>` through a private consumer (same decoding, validation and
  * dead-lettering as the live one), then swaps:
  * 1. the checkpoint names the new collection and the position the replay reached;
  * 2. the live durable consumer is deleted, so whoever runs the projection re-creates it from that
@@ -68,7 +68,7 @@ export async function rebuildProjection(options: RebuildOptions): Promise<Rebuil
   const liveConsumer = options.consumerName ?? projection.name;
   const replay = await DurableEventConsumer.create({
     nc,
-    name: `${liveConsumer}__rebuild_${Date.now()}`,
+    name: `${liveConsumer}__rebuild_${buildId()}`,
     categories: projection.categories,
     streamName,
     subjectPrefix: options.subjectPrefix,

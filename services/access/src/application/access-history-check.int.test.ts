@@ -189,7 +189,7 @@ describe('audit verify, audit replay and projections rebuild', () => {
 
       expect(status).toBe(EXIT_OK);
       expect(progress.at(-1)).toMatch(/^access_intervals: \d+\/\d+, \d+ events\/s \(\d+ events\)$/);
-      expect(out).toMatch(/^rebuilt access_intervals: \d+ events into access_intervals__v1_\d+; the live model continues after position \d+$/);
+      expect(out).toMatch(/^rebuilt access_intervals: \d+ events into access_intervals__v1_\d+_[0-9a-f]{8}; the live model continues after position \d+$/);
       expect((await cli('audit', 'replay', '--project', 'p-replay')).status).toBe(EXIT_OK);
     });
   });
