@@ -20,7 +20,7 @@ export interface FerretDbOptions {
   logLevel?: 'debug' | 'warn';
 }
 
-/** A private FerretDB (MongoDB wire protocol, SQLite handler) on a free loopback port and its own folder. */
+/** A private FerretDB (MongoDB wire protocol, SQLite handler) on a leased loopback port and its own folder. */
 export async function startFerretDb(options: FerretDbOptions = {}): Promise<FerretDbHandle> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'cairn-ferretdb-'));
   const lease = options.port === undefined ? await leasePort() : await leaseSamePort(options.port);

@@ -24,7 +24,7 @@ export interface NatsServerOptions {
 }
 
 /**
- * A private nats-server with JetStream on a free loopback port and its own store folder.
+ * A private nats-server with JetStream on a leased loopback port and its own store folder.
  * `sync_interval: always` fsyncs every write, as in production: an acknowledged append survives a crash.
  */
 export async function startNatsServer(options: NatsServerOptions = {}): Promise<NatsServerHandle> {

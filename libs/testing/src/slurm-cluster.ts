@@ -69,7 +69,7 @@ export function slurmUnavailableReason(): string | undefined {
 
 /**
  * A private single-node Slurm cluster for one test run: its own MUNGE key and daemon, `slurmctld` and
- * `slurmd` on free loopback ports, state and spool in a temp folder, no cgroups (`proctrack/linuxproc`,
+ * `slurmd` on leased ports, state and spool in a temp folder, no cgroups (`proctrack/linuxproc`,
  * `task/none`), one node with this machine's CPUs. Several can run side by side; `stop` ends all three
  * daemons and removes the folder.
  */
