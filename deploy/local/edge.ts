@@ -2,8 +2,11 @@ import { createServer, request, type IncomingMessage, type ServerResponse, type 
 import { problem, PROBLEM_CONTENT_TYPE } from '@cairn/http';
 import { serviceFor, type ServiceName } from './routes';
 
-/** How long the edge waits for a service's own readiness answer before counting it not ready. */
-const READY_PROBE_TIMEOUT_MS = 2_000;
+/**
+ * How long the edge waits for a service's own readiness answer before counting it not ready: longer
+ * than a service's bound on its own checks (1.5 s), so its answer, which names the dependency, arrives.
+ */
+const READY_PROBE_TIMEOUT_MS = 2_500;
 
 function sendJson(res: ServerResponse, status: number, body: object, contentType = 'application/json'): void {
   res.writeHead(status, { 'content-type': contentType, ...(status === 503 ? { 'retry-after': '1' } : {}) });
@@ -14,26 +17,38 @@ function sendProblem(res: ServerResponse, status: number, detail: string, extens
   sendJson(res, status, problem(status, detail, extensions), PROBLEM_CONTENT_TYPE);
 }
 
-async function isReady(port: number): Promise<boolean> {
+/** A service's readiness, and when it is not ready why: what its own answer names (`nats`, `mongodb`...) or that it did not answer. */
+async function readinessOf(port: number): Promise<{ ready: boolean; why?: string }> {
   try {
-    return (await fetch(`http://127.0.0.1:${port}/health/ready`, { signal: AbortSignal.timeout(READY_PROBE_TIMEOUT_MS) })).ok;
-  } catch {
-    return false;
+    const response = await fetch(`http://127.0.0.1:${port}/health/ready`, { signal: AbortSignal.timeout(READY_PROBE_TIMEOUT_MS) });
+    if (response.ok) return { ready: true };
+    const body = (await response.json().catch(() => undefined)) as { detail?: unknown } | undefined;
+    return { ready: false, why: typeof body?.detail === 'string' ? body.detail.replace(/^Not ready: /, '') : `answered ${response.status}` };
+  } catch (error) {
+    if ((error as Error).name === 'TimeoutError') return { ready: false, why: `no answer within ${READY_PROBE_TIMEOUT_MS} ms` };
+    const cause = (error as { cause?: { code?: string } }).cause;
+    return { ready: false, why: `not answering: ${cause?.code ?? (error as Error).message}` };
   }
 }
 
 /**
  * The platform's health, as a load balancer or `npm start`'s user asks it: live while the edge answers;
- * ready only when every service behind it answers ready, else 503 naming those that do not.
+ * ready only when every service behind it answers ready, else 503 naming those that do not and why
+ * (`Not ready: access (nats), jobs (nats)`).
  */
 async function health(res: ServerResponse, path: string, upstreams: Partial<Record<ServiceName, number>>): Promise<void> {
   if (path === '/health/live') return sendJson(res, 200, { status: 'ok' });
   const services = Object.entries(upstreams) as [ServiceName, number][];
-  const results = await Promise.all(services.map(async ([name, port]) => ({ name, ready: await isReady(port) })));
-  const notReady = results.filter((result) => !result.ready).map((result) => result.name);
+  const results = await Promise.all(services.map(async ([name, port]) => ({ name, ...(await readinessOf(port)) })));
+  const notReady = results.filter((result) => !result.ready);
   const byName = Object.fromEntries(results.map(({ name, ready }) => [name, ready ? 'ready' : 'not ready']));
   if (notReady.length === 0) return sendJson(res, 200, { status: 'ok', services: byName });
-  sendProblem(res, 503, `Not ready: ${notReady.join(', ')}`, { rule: 'health.not-ready', notReady, services: byName });
+  sendProblem(res, 503, `Not ready: ${notReady.map(({ name, why }) => `${name} (${why})`).join(', ')}`, {
+    rule: 'health.not-ready',
+    notReady: notReady.map(({ name }) => name),
+    reasons: Object.fromEntries(notReady.map(({ name, why }) => [name, why])),
+    services: byName,
+  });
 }
 
 /** What the edge serves besides /api and health (the console); answers whether it handled the request. */

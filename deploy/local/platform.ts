@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { dirname, join } from 'node:path';
-import { ServerProcess, startFerretDb, startNatsServer, waitUntil, type ProcessExit } from '@cairn/testing';
+import { ServerProcess, startFerretDb, startNatsServer, waitUntil, type FerretDbHandle, type NatsServerHandle, type ProcessExit } from '@cairn/testing';
 import { boundPort } from '@cairn/telemetry';
 import { consoleAuthFromEnv, consoleSite } from './console-site';
 import { startEdge } from './edge';
@@ -121,6 +121,8 @@ export interface RunningPlatform {
   natsUrl: string;
   mongoUrl: string;
   services: { name: ServiceName; url: string; logFile: string }[];
+  /** The servers it started itself (none where NATS_URL / MONGO_URL point elsewhere): to stop, kill or restart them on the same port. */
+  servers: { nats?: NatsServerHandle; ferretDb?: FerretDbHandle };
   /** The reference runner (when built): its process (stop it with any signal, start it again) and health URL. */
   runner?: { process: ServerProcess; url: string; logFile: string };
   stop(): Promise<void>;
@@ -138,10 +140,12 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   };
   try {
     mkdirSync(join(options.homeDir, 'logs'), { recursive: true });
+    const servers: RunningPlatform['servers'] = {};
     let natsUrl = options.env.NATS_URL;
     if (!natsUrl) {
       const nats = await startNatsServer({ storeDir: join(options.homeDir, 'nats') });
       stops.push(() => nats.stop());
+      servers.nats = nats;
       natsUrl = nats.url;
       log(`nats-server   ${nats.url}  (log ${nats.logFile})`);
     }
@@ -151,6 +155,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       mkdirSync(dataDir, { recursive: true });
       const ferret = await startFerretDb({ dataDir });
       stops.push(() => ferret.stop());
+      servers.ferretDb = ferret;
       mongoUrl = ferret.url;
       log(`FerretDB      ${ferret.url}  (log ${ferret.logFile})`);
     }
@@ -208,6 +213,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       natsUrl,
       mongoUrl,
       services: ready,
+      servers,
       ...(runner ? { runner } : {}),
       stop: stopAll,
     };

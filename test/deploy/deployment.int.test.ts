@@ -12,6 +12,7 @@ import {
   readmeVariables,
   referenceProblems,
   renderOverlay,
+  shutdownProblems,
   samplePaths,
   type K8sObject,
 } from './manifests';
@@ -59,6 +60,10 @@ describe.each(OVERLAYS)('the Kubernetes overlay %s, rendered with kustomize', (o
     expect(podTemplates(objects).filter(isCairnWorkload).map((template) => template.owner).sort()).toEqual(
       CAIRN_WORKLOADS.map((name) => `Deployment/${name}`).sort(),
     );
+  });
+
+  it('pauses every Cairn pod (preStop) before its stop signal, with a grace period that covers the pause, the drain and the exit', () => {
+    expect(shutdownProblems(objects)).toEqual([]);
   });
 
   it('routes every path of deploy/local/routes.ts to the same service through the Ingress', () => {

@@ -2,6 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { DEFAULT_RUNNER_DRAIN_TIMEOUT_MS } from '@cairn/runner';
+import { serviceConfigFromEnv } from '@cairn/runtime';
 import { toolPath } from '@cairn/testing';
 
 /**
@@ -145,6 +147,57 @@ export function podSecurityProblems(objects: K8sObject[]): string[] {
       if (!context.readOnlyRootFilesystem) problems.push(`${where}: root file system is writable`);
       const probes = { live: container.livenessProbe?.httpGet?.path, ready: container.readinessProbe?.httpGet?.path };
       if (probes.live !== '/health/live' || probes.ready !== '/health/ready') problems.push(`${where}: probes are ${JSON.stringify(probes)}`);
+    }
+  }
+  return problems;
+}
+
+/** Time a pod needs after its drain to flush and exit, within its grace period. */
+const EXIT_MARGIN_SECONDS = 5;
+
+/** Seconds a container's preStop hook holds the pod before its stop signal (`sleep N`, or a sleep action); 0 without one. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function preStopSeconds(container: any): number {
+  const hook = container.lifecycle?.preStop;
+  if (hook?.sleep) return Number(hook.sleep.seconds);
+  const [command, seconds] = hook?.exec?.command ?? [];
+  return command === 'sleep' ? Number(seconds) : 0;
+}
+
+/** The longest drain a Cairn container takes on its stop signal: its `CAIRN_DRAIN_TIMEOUT_MS` (as the env and ConfigMaps set it, or the code's default). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function drainSeconds(objects: K8sObject[], template: PodTemplate, container: any): number {
+  const configured: string | undefined =
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    container.env?.find((variable: any) => variable.name === 'CAIRN_DRAIN_TIMEOUT_MS')?.value ??
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    (container.envFrom ?? []).map((source: any) => byKind(objects, 'ConfigMap').get(source.configMapRef?.name)?.data?.CAIRN_DRAIN_TIMEOUT_MS).find(Boolean);
+  switch (template.labels['app.kubernetes.io/component']) {
+    case 'api':
+      return serviceConfigFromEnv(template.labels['app.kubernetes.io/name'], { CAIRN_DRAIN_TIMEOUT_MS: configured }).drainTimeoutMs / 1000;
+    case 'runner':
+      return Number(configured ?? DEFAULT_RUNNER_DRAIN_TIMEOUT_MS) / 1000;
+    default:
+      // nginx (the console) finishes its requests in flight at once.
+      return 0;
+  }
+}
+
+/**
+ * How Cairn's pods stop: a preStop pause, so that traffic stops arriving before the process stops
+ * listening, and a grace period that covers the pause, the drain and the exit.
+ */
+export function shutdownProblems(objects: K8sObject[]): string[] {
+  const problems: string[] = [];
+  for (const template of podTemplates(objects).filter(isCairnWorkload)) {
+    const grace = template.spec.terminationGracePeriodSeconds ?? 30;
+    for (const container of template.spec.containers) {
+      const where = `${template.owner} container ${container.name}`;
+      const pause = preStopSeconds(container);
+      if (pause <= 0) problems.push(`${where}: no preStop pause`);
+      const drain = drainSeconds(objects, template, container);
+      const needed = pause + drain + EXIT_MARGIN_SECONDS;
+      if (grace < needed) problems.push(`${where}: terminationGracePeriodSeconds ${grace} < preStop ${pause} s + drain ${drain} s + exit ${EXIT_MARGIN_SECONDS} s`);
     }
   }
   return problems;

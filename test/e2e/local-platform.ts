@@ -11,12 +11,12 @@ export function requireBuild(): void {
   }
 }
 
-/** The platform as `npm start` runs it (local dev tokens), in a fresh home folder named after the spec. */
-export async function startLocalPlatform(label: string): Promise<RunningPlatform> {
+/** The platform as `npm start` runs it (local dev tokens, and any `env` a spec adds), in a fresh home folder named after the spec. */
+export async function startLocalPlatform(label: string, env: NodeJS.ProcessEnv = {}): Promise<RunningPlatform> {
   requireBuild();
   return startPlatform({
     homeDir: mkdtempSync(join(tmpdir(), `cairn-${label}-`)),
     edgePort: 0,
-    env: { CAIRN_AUTH_MODE: 'dev', CAIRN_DEV_JWT_SECRET: LOCAL_DEV_JWT_SECRET },
+    env: { CAIRN_AUTH_MODE: 'dev', CAIRN_DEV_JWT_SECRET: LOCAL_DEV_JWT_SECRET, ...env },
   });
 }

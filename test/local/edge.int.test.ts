@@ -4,11 +4,11 @@ import request from 'supertest';
 import { startEdge } from '@cairn/local-platform';
 import { leasePort } from '@cairn/testing';
 
-/** A stand-in for a service: answers its readiness with this status. */
+/** A stand-in for a service: answers its readiness with this status (a 503 names NATS, as a service's does). */
 function standIn(readyStatus: number): Promise<Server> {
   const server = createServer((req, res) => {
-    res.writeHead(req.url === '/health/ready' ? readyStatus : 404, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ status: readyStatus === 200 ? 'ok' : 'not ready' }));
+    res.writeHead(req.url === '/health/ready' ? readyStatus : 404, { 'content-type': readyStatus === 200 ? 'application/json' : 'application/problem+json' });
+    res.end(JSON.stringify(readyStatus === 200 ? { status: 'ok' } : { status: readyStatus, detail: 'Not ready: nats' }));
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
@@ -40,7 +40,7 @@ describe('health at the edge', () => {
     expect(answer.body).toEqual({ status: 'ok', services: { access: 'ready', projects: 'ready' } });
   });
 
-  it('/health/ready answers 503 naming the services that are not ready: one still starting, one not answering at all', async () => {
+  it('/health/ready answers 503 naming the services that are not ready and why: one waiting for NATS, one not answering at all', async () => {
     // A leased port: nothing listens there, and no other test is handed it meanwhile.
     const stopped = await leasePort();
     edge = await startEdge(0, { access: portOf(ready), projects: portOf(starting), jobs: stopped.port });
@@ -51,8 +51,9 @@ describe('health at the edge', () => {
     expect(answer.body).toMatchObject({
       status: 503,
       rule: 'health.not-ready',
-      detail: 'Not ready: projects, jobs',
+      detail: 'Not ready: projects (nats), jobs (not answering: ECONNREFUSED)',
       notReady: ['projects', 'jobs'],
+      reasons: { projects: 'nats', jobs: 'not answering: ECONNREFUSED' },
       services: { access: 'ready', projects: 'not ready', jobs: 'not ready' },
     });
   });

@@ -5,3 +5,4 @@ export * from './event-relay';
 export * from './consumer-telemetry';
 export * from './work-queues';
 export * from './pull-batch';
+export * from './nats-readiness';

@@ -11,8 +11,8 @@ import {
   type FreshnessGate,
   type PositionProbe,
 } from '@cairn/event-store';
-import type { CairnHttpOptions, ReadinessProbe } from '@cairn/http';
-import { ConsistencyWaiter, DEFAULT_EVENTS_STREAM, EventRelay } from '@cairn/messaging';
+import { READINESS_CHECK_TIMEOUT_MS, type CairnHttpOptions, type ReadinessProbe } from '@cairn/http';
+import { ConsistencyWaiter, DEFAULT_EVENTS_STREAM, EventRelay, natsReadiness } from '@cairn/messaging';
 import { ProjectionRunner, ReadModelCollections, type Projection } from '@cairn/read-models';
 import { MongoClient, type Db } from 'mongodb';
 import { connect, type NatsConnection } from 'nats';
@@ -39,6 +39,7 @@ export class ServiceRuntime {
   /** What a command waits for before it decides on a model (its bound is `Cairn-Min-Position`'s). */
   readonly freshState: FreshState;
   private busStore?: Promise<EventStore>;
+  private readonly natsReadiness: ReadinessProbe;
 
   private constructor(
     readonly config: ServiceConfig,
@@ -55,6 +56,7 @@ export class ServiceRuntime {
     private readonly busTail?: JetStreamLogTail,
   ) {
     this.logger = new Logger(`${config.service}-runtime`);
+    this.natsReadiness = natsReadiness(nc);
     this.freshState = new FreshState(config.minPositionTimeoutMs);
   }
 
@@ -155,9 +157,11 @@ export class ServiceRuntime {
     return this.busStore;
   }
 
+  /** NATS, the event store and MongoDB, each named in a 503 when it does not answer (see `readinessOf`). */
   readiness(): ReadinessProbe[] {
     return [
-      { name: 'nats', check: async () => !this.nc.isClosed() },
+      this.natsReadiness,
+      eventStoreReadiness(this.store),
       { name: 'mongodb', check: async () => (await this.db.command({ ping: 1 })).ok === 1 },
     ];
   }
@@ -182,6 +186,20 @@ export function ownCategories(context: string): string[] {
     .filter((definition) => parseEventType(definition.type).context === context)
     .map((definition) => `${context}_${registry.streamAggregateOf(definition.type)}`);
   return [...new Set(categories)];
+}
+
+/**
+ * The event store answers one bounded request: on JetStream the stream's info (a NATS request, which
+ * times out), on EventStoreDB a read with a deadline.
+ */
+export function eventStoreReadiness(store: EventStore, timeoutMs = READINESS_CHECK_TIMEOUT_MS): ReadinessProbe {
+  return {
+    name: 'event store',
+    check: async () => {
+      await (store instanceof EsdbEventStore ? store.answers(timeoutMs) : store.headPosition());
+      return true;
+    },
+  };
 }
 
 /**

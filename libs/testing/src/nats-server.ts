@@ -12,6 +12,8 @@ export interface NatsServerHandle {
   logFile: string;
   /** Graceful stop; its ports are released unless `restart` follows. */
   stop(): Promise<void>;
+  /** Sends a signal and returns at once (SIGSTOP: a server that holds its connections and answers nothing). */
+  signal(signal: NodeJS.Signals): void;
   /** Kills the process (SIGKILL by default) without restarting it. */
   kill(signal?: NodeJS.Signals): Promise<void>;
   /** Starts it again on the same port with the same store (after stop or kill). */
@@ -76,6 +78,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     storeDir,
     logFile,
     stop: () => stop('SIGTERM'),
+    signal: (signal) => server.signal(signal),
     // A killed server keeps its ports leased: a test that kills one means to start it again there.
     kill: (signal = 'SIGKILL') => server.stop(signal),
     restart: async () => {

@@ -103,6 +103,11 @@ export class ServerProcess {
     return this.exit;
   }
 
+  /** Sends the signal and returns at once: SIGSTOP freezes the process (its connections stay open), SIGCONT thaws it. */
+  signal(signal: NodeJS.Signals): void {
+    this.child?.kill(signal);
+  }
+
   /** Sends the signal and waits for the process to exit; SIGKILL after a grace period. */
   async stop(signal: NodeJS.Signals = 'SIGTERM', graceMs = 5_000): Promise<void> {
     const child = this.child;

@@ -174,6 +174,14 @@ export class EsdbEventStore implements EventStore {
     return 0;
   }
 
+  /**
+   * Whether the server answers within `timeoutMs` (for readiness): one read of the last entry of `$all`,
+   * with that deadline, so a server that holds the connection but answers nothing fails the read.
+   */
+  async answers(timeoutMs: number): Promise<void> {
+    for await (const _entry of this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1, deadline: timeoutMs })) return;
+  }
+
   async firstPositionAfter(position: number, categories: string[]): Promise<number | undefined> {
     for await (const event of this.readAll({ fromPosition: position, categories })) return event.position;
     return undefined;

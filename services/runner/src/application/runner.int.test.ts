@@ -341,7 +341,10 @@ describe('the runner against the runner protocol', () => {
         expect(metrics).toContain('cairn_runner_jobs_ended_total{runner="runner-health",ending="failed"} 1');
         expect(metrics).toContain('cairn_runner_jobs_running{runner="runner-health"} 0');
         void runner.stop();
-        expect((await fetch(`${url}/health/ready`)).status).toBe(503);
+        const stopping = await fetch(`${url}/health/ready`);
+        expect(stopping.status).toBe(503);
+        expect(stopping.headers.get('content-type')).toBe('application/problem+json');
+        expect(await stopping.json()).toMatchObject({ detail: 'Not ready: claiming work', runnerId: 'runner-health' });
       } finally {
         health.close();
       }

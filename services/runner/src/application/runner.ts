@@ -1,6 +1,7 @@
 import { connect, type JsMsg, type NatsConnection, type Subscription } from 'nats';
 import { cancelSubjectOf, machineKeyOf, WORK_STREAM, workConsumerOf, type Assignment, type CancelNotice, type Machine, type WorkItem } from '@cairn/contracts';
-import { ConsumerGoneError, ensureWorkQueues, pullBatch } from '@cairn/messaging';
+import type { ReadinessProbe } from '@cairn/http';
+import { ConsumerGoneError, ensureWorkQueues, natsReadiness, pullBatch } from '@cairn/messaging';
 import { NO_OUTPUT_YET, type ExecutionBackend } from '../backends/backend';
 import type { RunnerCredentials } from './credentials';
 import { JobJournal } from './job-journal';
@@ -55,6 +56,7 @@ export class Runner {
   private roomWaiters: (() => void)[] = [];
   private readonly slots: number;
   private readonly log: (line: string) => void;
+  private readonly natsReadiness: ReadinessProbe;
 
   private constructor(
     private readonly options: RunnerOptions,
@@ -64,6 +66,7 @@ export class Runner {
   ) {
     this.slots = options.slots ?? 1;
     this.log = options.log ?? (() => undefined);
+    this.natsReadiness = natsReadiness(nc);
   }
 
   get runnerId(): string {
@@ -95,9 +98,18 @@ export class Runner {
     }
   }
 
-  /** Connected and taking work (what `/health/ready` says). */
-  get ready(): boolean {
-    return !this.stopping && !this.nc.isClosed();
+  /** What `/health/ready` asks: still claiming work, and NATS answering. */
+  readinessProbes(): ReadinessProbe[] {
+    return [
+      {
+        name: 'claiming work',
+        check: async () => {
+          if (this.stopping) throw new Error('stopping: it takes no more work');
+          return true;
+        },
+      },
+      this.natsReadiness,
+    ];
   }
 
   /** Jobs ended since the runner started, by how they ended. */
