@@ -174,6 +174,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
         // The kernel picks the port; the service says which (a port chosen here could be taken first).
         PORT: '0',
         HOST: '127.0.0.1',
+        CAIRN_TRUSTED_PROXIES: 'loopback',
         CAIRN_DATA_DIR: options.env.CAIRN_DATA_DIR ?? join(options.homeDir, 'data'),
       });
       const output = options.serviceOutput;

@@ -13,7 +13,17 @@ export interface ServiceConfig {
   streamReplicas?: number;
   /** How long a stop may take (below the orchestrator's grace period) before the process gives up on it. */
   drainTimeoutMs: number;
+  /** Requests a minute (and in one burst) each principal and each client address may send this process. */
+  rateLimits: { perPrincipal: number; perAddress: number };
+  /** `CAIRN_TRUSTED_PROXIES`: the peers (the edge, the Ingress controller) whose `X-Forwarded-For` names the client. */
+  trustedProxies?: string;
 }
+
+/**
+ * Far above what a person at the console, `npm run demo` or the test suite sends (all of `npm start` comes
+ * from one loopback address), far below a flood.
+ */
+export const DEFAULT_RATE_LIMITS = { perPrincipal: 3_000, perAddress: 12_000 };
 
 export class ConfigurationError extends Error {
   constructor(message: string) {
@@ -50,5 +60,10 @@ export function serviceConfigFromEnv(service: string, env: NodeJS.ProcessEnv = p
     minPositionTimeoutMs: integer(env, 'CAIRN_MIN_POSITION_TIMEOUT_MS', 2_000),
     ...(env.CAIRN_STREAM_REPLICAS ? { streamReplicas: integer(env, 'CAIRN_STREAM_REPLICAS', 1) } : {}),
     drainTimeoutMs: integer(env, 'CAIRN_DRAIN_TIMEOUT_MS', 25_000),
+    rateLimits: {
+      perPrincipal: integer(env, 'CAIRN_RATE_LIMIT_PER_PRINCIPAL', DEFAULT_RATE_LIMITS.perPrincipal),
+      perAddress: integer(env, 'CAIRN_RATE_LIMIT_PER_ADDRESS', DEFAULT_RATE_LIMITS.perAddress),
+    },
+    ...(env.CAIRN_TRUSTED_PROXIES ? { trustedProxies: env.CAIRN_TRUSTED_PROXIES } : {}),
   };
 }
