@@ -3,6 +3,7 @@ import { NestFactory, Reflector } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Server } from 'node:net';
 import { boundPort, listeningLine } from '@cairn/telemetry';
+import type { NextFunction, Request, Response } from 'express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { ProblemDto, withProblemAnswers } from './openapi';
 import { ProblemFilter } from './problem.filter';
@@ -24,6 +25,18 @@ export interface ServiceAppOptions {
 }
 
 /**
+ * An API answer is data, never a page: were one opened in a browser (a file's content, an SVG or HTML
+ * output above all), it runs no script, loads nothing and cannot be framed, and its type is not guessed.
+ */
+function apiAnswersAreNoPages(request: Request, response: Response, next: NextFunction): void {
+  if (request.path.startsWith('/api')) {
+    response.setHeader('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'; sandbox");
+    response.setHeader('X-Content-Type-Options', 'nosniff');
+  }
+  next();
+}
+
+/**
  * Builds a service's Nest app with the shared conventions: /api prefix, problem+json, validation, /docs,
  * a rate limit per client address, and for every request a trace span, its correlation, a latency metric and one log line.
  */
@@ -36,6 +49,7 @@ export async function createServiceApp(module: Type<unknown> | DynamicModule, op
   app.set('etag', false);
   app.set('trust proxy', trustedProxiesFrom(options.trustedProxies));
   app.use(observeRequests());
+  app.use(apiAnswersAreNoPages);
   // Before the body is read or the token checked: a flood costs as little as it can.
   app.use(limitByAddress(new RequestBuckets(options.requestsPerMinutePerAddress ?? 0)));
   app.useBodyParser('json', { limit: options.bodyLimit ?? '1mb', type: JSON_MEDIA_TYPES, verify: refuseDeepJson });
