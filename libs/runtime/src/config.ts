@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+
 /** What every service reads from its environment; README's configuration table lists the same. */
 export interface ServiceConfig {
   service: string;
@@ -40,12 +42,28 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number
   return value;
 }
 
+/**
+ * A setting that holds a credential: the variable itself, or the content of the file its `_FILE` twin
+ * names (a Docker or Kubernetes secret mounted as a file, as docker-compose.yml does for the stores).
+ */
+function secretSetting(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const file = env[`${name}_FILE`];
+  if (!file) return env[name] || undefined;
+  if (env[name]) throw new ConfigurationError(`set ${name} or ${name}_FILE, not both`);
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch (error) {
+    throw new ConfigurationError(`${name}_FILE names ${file}, which cannot be read: ${(error as Error).message}`);
+  }
+}
+
 export function serviceConfigFromEnv(service: string, env: NodeJS.ProcessEnv = process.env): ServiceConfig {
   const eventStore = env.CAIRN_EVENT_STORE ?? 'jetstream';
   if (eventStore !== 'jetstream' && eventStore !== 'esdb') {
     throw new ConfigurationError(`CAIRN_EVENT_STORE must be "jetstream" or "esdb", got "${eventStore}"`);
   }
-  if (eventStore === 'esdb' && !env.CAIRN_ESDB_URL) {
+  const esdbUrl = secretSetting(env, 'CAIRN_ESDB_URL');
+  if (eventStore === 'esdb' && !esdbUrl) {
     throw new ConfigurationError('CAIRN_EVENT_STORE=esdb needs CAIRN_ESDB_URL (e.g. esdb://localhost:2113?tls=false)');
   }
   return {
@@ -53,10 +71,10 @@ export function serviceConfigFromEnv(service: string, env: NodeJS.ProcessEnv = p
     port: integer(env, 'PORT', 3000),
     host: env.HOST ?? '127.0.0.1',
     natsUrl: env.NATS_URL ?? 'nats://127.0.0.1:4222',
-    mongoUrl: env.MONGO_URL ?? 'mongodb://127.0.0.1:27017/',
+    mongoUrl: secretSetting(env, 'MONGO_URL') ?? 'mongodb://127.0.0.1:27017/',
     mongoDb: env.MONGO_DB ?? `cairn_${service}`,
     eventStore,
-    ...(env.CAIRN_ESDB_URL ? { esdbUrl: env.CAIRN_ESDB_URL } : {}),
+    ...(esdbUrl ? { esdbUrl } : {}),
     minPositionTimeoutMs: integer(env, 'CAIRN_MIN_POSITION_TIMEOUT_MS', 2_000),
     ...(env.CAIRN_STREAM_REPLICAS ? { streamReplicas: integer(env, 'CAIRN_STREAM_REPLICAS', 1) } : {}),
     drainTimeoutMs: integer(env, 'CAIRN_DRAIN_TIMEOUT_MS', 25_000),
