@@ -2,7 +2,6 @@ import {
   createParamDecorator,
   Inject,
   Injectable,
-  Optional,
   SetMetadata,
   type CanActivate,
   type ExecutionContext,
@@ -33,7 +32,7 @@ export class BearerAuthGuard implements CanActivate {
   constructor(
     @Inject(TOKEN_VERIFIER) private readonly verifier: TokenVerifier,
     private readonly reflector: Reflector,
-    @Optional() @Inject(PRINCIPAL_RATE_LIMIT) private readonly principalLimit?: RequestBuckets,
+    @Inject(PRINCIPAL_RATE_LIMIT) private readonly principalLimit: RequestBuckets,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -48,7 +47,7 @@ export class BearerAuthGuard implements CanActivate {
     if (principal.isRunner && !allowsRunners(this.reflector, context)) {
       throw forbidden('auth.runner-not-allowed', 'A runner token reaches only the inputs and the output folder of a job its runner holds.');
     }
-    const retryAfterSeconds = this.principalLimit?.take(principal.userId);
+    const retryAfterSeconds = this.principalLimit.take(principal.userId);
     if (retryAfterSeconds !== undefined) throw new RateLimitedError('principal', retryAfterSeconds);
     request.principal = principal;
     return true;
