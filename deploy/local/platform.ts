@@ -11,6 +11,7 @@ import { reportsError, summarize } from './log-lines';
 export { reportsError, summarize };
 
 export { startEdge };
+export { consoleAuthFromEnv, consoleContentSecurityPolicy, consoleSite } from './console-site';
 import type { ServiceName } from './routes';
 
 export { ROUTES, serviceFor } from './routes';

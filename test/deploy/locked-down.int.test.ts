@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LOCAL_DEV_JWT_SECRET } from '@cairn/auth';
+import { consoleContentSecurityPolicy } from '@cairn/local-platform';
 import { byKind, deployWithGeneratedSecrets, OVERLAYS, podTemplates, readCompose, renderOverlay, REPO, type K8sObject } from './manifests';
 
 /** Overlays that may keep dev sign-in (with a secret the user generates): the one for a cluster on your own machine. */
@@ -180,5 +181,24 @@ describe('docker-compose.yml, locked down', () => {
     } finally {
       copy.remove();
     }
+  });
+});
+
+describe("the console's nginx (compose, Kubernetes)", () => {
+  const headers = readFileSync(join(REPO, 'deploy', 'docker', 'console-security-headers.conf'), 'utf8');
+  const nginx = readFileSync(join(REPO, 'deploy', 'docker', 'console.nginx.conf'), 'utf8');
+
+  it("sends npm start's Content-Security-Policy (connecting to any https identity provider), nosniff and Referrer-Policy", () => {
+    expect(/add_header Content-Security-Policy "([^"]+)" always;/.exec(headers)?.[1]).toBe(consoleContentSecurityPolicy(['https:']));
+    expect(headers).toMatch(/add_header X-Content-Type-Options nosniff always;/);
+    expect(headers).toMatch(/add_header Referrer-Policy no-referrer always;/);
+  });
+
+  it('sends them from every location that has its own headers (nginx drops the server\'s then)', () => {
+    const locations = nginx.split(/\n\s*location /).slice(1);
+    const withOwnHeaders = locations.filter((location) => location.includes('add_header'));
+    expect(withOwnHeaders.length).toBeGreaterThan(0);
+    expect(withOwnHeaders.filter((location) => !location.includes('include /etc/nginx/console-security-headers.conf;'))).toEqual([]);
+    expect(nginx.split(/\n\s*location /)[0]).toContain('include /etc/nginx/console-security-headers.conf;');
   });
 });
