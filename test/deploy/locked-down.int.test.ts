@@ -42,7 +42,7 @@ function storeUrlProblems(where: string, name: string, url: string): string[] {
   const problems: string[] = [];
   if (!WITH_CREDENTIALS.test(url)) problems.push(`${where}: ${name} has no user and password`);
   if (/tls=false/i.test(url)) problems.push(`${where}: ${name} turns TLS off`);
-  if (url.startsWith('esdb://') && !/tls=true/i.test(url)) problems.push(`${where}: ${name} does not ask for TLS`);
+  if (!/tls=true/i.test(url)) problems.push(`${where}: ${name} does not ask for TLS`);
   return problems;
 }
 
@@ -83,30 +83,46 @@ describe.each(OVERLAYS)('the Kubernetes overlay %s, locked down', (overlay) => {
     expect(secret).not.toBe(LOCAL_DEV_JWT_SECRET);
   });
 
-  it("reaches its stores with credentials and KurrentDB over TLS, from Secrets (rendered, or the ones deploy/k8s/README.md has the operator create)", () => {
+  it("reaches its stores with credentials and over TLS, from Secrets (rendered, or the ones deploy/k8s/README.md has the operator create)", () => {
     const rendered = [...byKind(objects, 'Secret').values()].find((object) => object.metadata.name.startsWith('cairn-stores'));
     const urls = rendered ? entries(rendered) : operatorStoreUrls();
     expect(Object.keys(urls).sort()).toEqual(['CAIRN_ESDB_URL', 'MONGO_URL']);
     expect(Object.entries(urls).flatMap(([name, url]) => storeUrlProblems(`${overlay} cairn-stores`, name, url))).toEqual([]);
+    // A CA file a store address names is in every service's pod (rendered: the local overlay's own CA).
+    const caFiles = Object.values(urls).flatMap((url) => [...url.matchAll(/tlsCAFile=([^&]+)/g)].map(([, file]) => file));
+    for (const template of podTemplates(objects).filter((candidate) => candidate.labels['app.kubernetes.io/component'] === 'api')) {
+      for (const file of caFiles) expect({ owner: template.owner, file, mounted: secretMounted(template.spec, file) }).toEqual({ owner: template.owner, file, mounted: true });
+    }
   });
 
-  it('runs the stores it brings with their users and certificates from Secrets', () => {
+  it('runs the stores it brings with their users and certificates from Secrets, MongoDB with TLS only', () => {
     const stores = byKind(objects, 'StatefulSet');
-    const mongo = stores.get('mongo')?.spec.template.spec.containers[0];
+    const mongoPod = stores.get('mongo')?.spec.template.spec;
     const eventstore = stores.get('eventstore')?.spec.template.spec;
-    if (!mongo && !eventstore) return; // Production: the stores are run elsewhere (checked above through their URLs).
+    if (!mongoPod && !eventstore) return; // Production: the stores are run elsewhere (checked above through their URLs).
+    const fromSecret = secretMounted;
+
+    const mongo = mongoPod.containers[0];
     expect(variablesFromSecrets(objects, mongo)).toEqual(expect.arrayContaining(['MONGO_INITDB_ROOT_USERNAME', 'MONGO_INITDB_ROOT_PASSWORD']));
+    const args: string[] = mongo.args ?? [];
+    expect(args[args.indexOf('--tlsMode') + 1]).toBe('requireTLS');
+    expect(fromSecret(mongoPod, args[args.indexOf('--tlsCertificateKeyFile') + 1])).toBe(true);
+
     const kurrent = eventstore.containers[0];
     expect(variablesFromSecrets(objects, kurrent)).toContain('KURRENTDB_DEFAULT_ADMIN_PASSWORD');
     const env = Object.fromEntries((kurrent.env ?? []).map((variable: { name: string; value?: string }) => [variable.name, variable.value]));
-    const mounted = (path: string) =>
-      kurrent.volumeMounts.some(
-        (mount: { name: string; mountPath: string }) => path.startsWith(`${mount.mountPath}/`) && eventstore.volumes.some((volume: { name: string; secret?: unknown }) => volume.name === mount.name && volume.secret),
-      );
-    for (const setting of ['KURRENTDB_CERTIFICATE_FILE', 'KURRENTDB_CERTIFICATE_PRIVATE_KEY_FILE']) expect({ setting, fromSecret: mounted(env[setting] ?? '') }).toEqual({ setting, fromSecret: true });
-    expect(mounted(`${env.KURRENTDB_TRUSTED_ROOT_CERTIFICATES_PATH}/ca.crt`)).toBe(true);
+    for (const setting of ['KURRENTDB_CERTIFICATE_FILE', 'KURRENTDB_CERTIFICATE_PRIVATE_KEY_FILE']) expect({ setting, fromSecret: fromSecret(eventstore, env[setting] ?? '') }).toEqual({ setting, fromSecret: true });
+    expect(fromSecret(eventstore, `${env.KURRENTDB_TRUSTED_ROOT_CERTIFICATES_PATH}/ca.crt`)).toBe(true);
   });
 });
+
+/** Whether `path` lies in a Secret volume mounted into the pod's first container. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function secretMounted(pod: any, path: string): boolean {
+  return pod.containers[0].volumeMounts.some(
+    (mount: { name: string; mountPath: string }) => path.startsWith(`${mount.mountPath}/`) && pod.volumes.some((volume: { name: string; secret?: unknown }) => volume.name === mount.name && volume.secret),
+  );
+}
 
 /** MONGO_URL and CAIRN_ESDB_URL of deploy/k8s/README.md's `kubectl create secret generic cairn-stores`. */
 function operatorStoreUrls(): Record<string, string> {
@@ -121,6 +137,9 @@ describe('docker-compose.yml, locked down', () => {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const services: [string, any][] = Object.entries(compose.services);
   const environmentOf = (service: { environment?: Record<string, unknown> }) => Object.fromEntries(Object.entries(service.environment ?? {}).map(([name, value]) => [name, composeDefault(value)]));
+  /** Whether a Compose secret is mounted at `path` in the service. */
+  const mountedSecret = (service: { secrets?: (string | { source: string; target?: string })[] }, path: string) =>
+    (service.secrets ?? []).some((secret) => (typeof secret === 'string' ? `/run/secrets/${secret}` === path : (secret.target?.startsWith('/') ? secret.target : `/run/secrets/${secret.target ?? secret.source}`) === path));
   /** Services only a profile named for development starts. */
   const devOnly = (service: { profiles?: string[] }) => (service.profiles ?? []).length > 0 && service.profiles!.every((profile) => /dev/i.test(profile));
 
@@ -145,15 +164,16 @@ describe('docker-compose.yml, locked down', () => {
     }
   });
 
-  it('runs MongoDB with a root user and KurrentDB with an admin password and certificates, all from the secrets deploy/generate-secrets.sh writes', () => {
+  it('runs MongoDB with a root user and TLS only, KurrentDB with an admin password and certificates, all from the secrets deploy/generate-secrets.sh writes', () => {
     const secretFiles = Object.fromEntries(Object.entries(compose.secrets ?? {}).map(([name, secret]) => [name, (secret as { file?: string }).file ?? '']));
     expect(Object.values(secretFiles).every((file) => file.startsWith('./deploy/docker/secrets/'))).toBe(true);
-    const mountedSecret = (service: { secrets?: (string | { source: string; target?: string })[] }, path: string) =>
-      (service.secrets ?? []).some((secret) => (typeof secret === 'string' ? `/run/secrets/${secret}` === path : (secret.target?.startsWith('/') ? secret.target : `/run/secrets/${secret.target ?? secret.source}`) === path));
 
     const mongo = compose.services.mongo;
     expect(environmentOf(mongo).MONGO_INITDB_ROOT_USERNAME).toBeTruthy();
     expect(mountedSecret(mongo, environmentOf(mongo).MONGO_INITDB_ROOT_PASSWORD_FILE)).toBe(true);
+    const command: string[] = mongo.command;
+    expect(command[command.indexOf('--tlsMode') + 1]).toBe('requireTLS');
+    expect(mountedSecret(mongo, command[command.indexOf('--tlsCertificateKeyFile') + 1])).toBe(true);
 
     const eventstore = compose.services.eventstore;
     expect(eventstore.env_file).toEqual(['./deploy/docker/secrets/kurrentdb.env']);
@@ -178,6 +198,8 @@ describe('docker-compose.yml, locked down', () => {
       expect(secret('mongo-url')).toContain(`:${secret('mongo-password')}@`);
       const adminPassword = /^KURRENTDB_DEFAULT_ADMIN_PASSWORD=(.{24,})$/m.exec(secret('kurrentdb.env'))?.[1];
       expect(secret('esdb-url')).toContain(`admin:${adminPassword}@`);
+      const caFiles = ['mongo-url', 'esdb-url'].map((file) => /tlsCAFile=([^&]+)/.exec(secret(file))?.[1]);
+      for (const name of ['access', 'projects', 'jobs', 'logbook']) expect(caFiles.map((file) => mountedSecret(compose.services[name], file ?? ''))).toEqual([true, true]);
     } finally {
       copy.remove();
     }
