@@ -16,6 +16,7 @@ RUN npx vite build --config services/console/vite.config.mts --logLevel warn
 
 FROM nginxinc/nginx-unprivileged:1.28-alpine AS runtime
 COPY deploy/docker/console.nginx.conf /etc/nginx/nginx.conf
+COPY deploy/docker/console-security-headers.conf /etc/nginx/console-security-headers.conf
 COPY --from=build /app/dist/console /usr/share/nginx/html
 COPY deploy/docker/console-config.json /etc/cairn-console/config.json
 # nginx-unprivileged's user (101), by number so Kubernetes' runAsNonRoot can verify it.

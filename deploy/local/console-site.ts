@@ -39,6 +39,35 @@ export function consoleAuthFromEnv(env: NodeJS.ProcessEnv): ConsoleAuth {
   return { mode: 'oidc', issuer, clientId, scope: env.CAIRN_OIDC_SCOPE ?? 'openid profile email', ...(env.CAIRN_JWT_AUDIENCE ? { audience: env.CAIRN_JWT_AUDIENCE } : {}) };
 }
 
+/**
+ * The console's Content-Security-Policy: its own scripts and styles only (no inline script, no `eval`),
+ * pictures from itself or from the blob URLs it makes of outputs, nothing embedded (`object-src`) and no
+ * framing (`frame-ancestors`). `connectSources` are the origins it may call besides its own: the identity
+ * provider's, with OIDC sign-in. deploy/docker/console-security-headers.conf sends the same for nginx.
+ */
+export function consoleContentSecurityPolicy(connectSources: string[] = []): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' blob:",
+    `connect-src ${["'self'", ...connectSources].join(' ')}`,
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+/** What every answer of the console's site carries. */
+export function consoleSecurityHeaders(auth: ConsoleAuth): Record<string, string> {
+  return {
+    'content-security-policy': consoleContentSecurityPolicy(auth.mode === 'oidc' ? [new URL(auth.issuer).origin] : []),
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+  };
+}
+
 function sendJson(res: ServerResponse, status: number, body: unknown, contentType = 'application/json'): void {
   res.writeHead(status, { 'content-type': contentType, 'cache-control': 'no-store' });
   res.end(JSON.stringify(body));
@@ -70,9 +99,11 @@ async function bodyOf(req: IncomingMessage): Promise<unknown> {
 export function consoleSite({ root, auth }: ConsoleSiteOptions) {
   // The dev secret stays here; everything else of the settings is public by nature (an OIDC public client).
   const publicConfig = auth.mode === 'dev' ? { auth: { mode: 'dev' } } : { auth };
+  const securityHeaders = Object.entries(consoleSecurityHeaders(auth));
   return (req: IncomingMessage, res: ServerResponse): boolean => {
     const path = pathOf(req.url);
     if (path === undefined || path.startsWith('/api/') || path === '/api' || path.startsWith('/health/')) return false;
+    for (const [name, value] of securityHeaders) res.setHeader(name, value);
     if (path === '/config.json') {
       sendJson(res, 200, publicConfig);
       return true;
@@ -96,7 +127,6 @@ export function consoleSite({ root, auth }: ConsoleSiteOptions) {
     res.writeHead(200, {
       'content-type': TYPES[extname(found)] ?? 'application/octet-stream',
       'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
-      'x-content-type-options': 'nosniff',
     });
     if (req.method === 'HEAD') res.end();
     else createReadStream(found).pipe(res);

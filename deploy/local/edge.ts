@@ -72,7 +72,9 @@ export function startEdge(port: number, upstreams: Partial<Record<ServiceName, n
       return;
     }
     const forwarded = request(
-      { host: '127.0.0.1', port: upstreamPort, method: req.method, path: req.url, headers: req.headers },
+      // The services trust this edge's X-Forwarded-For (CAIRN_TRUSTED_PROXIES=loopback) for their limits per
+      // client address: it names the peer, whatever the client claimed.
+      { host: '127.0.0.1', port: upstreamPort, method: req.method, path: req.url, headers: { ...req.headers, 'x-forwarded-for': req.socket.remoteAddress } },
       (upstream) => {
         res.writeHead(upstream.statusCode ?? 502, upstream.headers);
         upstream.pipe(res);

@@ -11,6 +11,7 @@ import { reportsError, summarize } from './log-lines';
 export { reportsError, summarize };
 
 export { startEdge };
+export { consoleAuthFromEnv, consoleContentSecurityPolicy, consoleSite } from './console-site';
 import type { ServiceName } from './routes';
 
 export { ROUTES, serviceFor } from './routes';
@@ -174,6 +175,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
         // The kernel picks the port; the service says which (a port chosen here could be taken first).
         PORT: '0',
         HOST: '127.0.0.1',
+        CAIRN_TRUSTED_PROXIES: 'loopback',
         CAIRN_DATA_DIR: options.env.CAIRN_DATA_DIR ?? join(options.homeDir, 'data'),
       });
       const output = options.serviceOutput;

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { DEFAULT_RUNNER_DRAIN_TIMEOUT_MS } from '@cairn/runner';
 import { serviceConfigFromEnv } from '@cairn/runtime';
@@ -23,11 +24,27 @@ export const OPERATOR_SECRETS = new Set(['cairn-auth', 'cairn-stores', 'cairn-tl
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type K8sObject = { kind: string; metadata: { name: string; labels?: Record<string, string> }; spec?: any; data?: any; stringData?: any };
 
+/**
+ * A copy of deploy/ with the secrets deploy/generate-secrets.sh writes on a user's machine (the local
+ * overlay's Secrets are generated from them), fresh: the user's own are never read. Removed by `remove`.
+ */
+export function deployWithGeneratedSecrets(): { root: string; remove(): void } {
+  const root = mkdtempSync(join(tmpdir(), 'cairn-deploy-'));
+  cpSync(join(REPO, 'deploy'), join(root, 'deploy'), { recursive: true, filter: (source) => basename(source) !== 'secrets' });
+  execFileSync('bash', [join(root, 'deploy', 'generate-secrets.sh')], { stdio: 'ignore' });
+  return { root, remove: () => rmSync(root, { recursive: true, force: true }) };
+}
+
 export function renderOverlay(overlay: string): K8sObject[] {
-  const output = execFileSync(toolPath('kustomize'), ['build', join(REPO, 'deploy', 'k8s', 'overlays', overlay)], { encoding: 'utf8' });
-  return parseAllDocuments(output)
-    .map((document) => document.toJS() as K8sObject | null)
-    .filter((object): object is K8sObject => object !== null);
+  const copy = deployWithGeneratedSecrets();
+  try {
+    const output = execFileSync(toolPath('kustomize'), ['build', join(copy.root, 'deploy', 'k8s', 'overlays', overlay)], { encoding: 'utf8' });
+    return parseAllDocuments(output)
+      .map((document) => document.toJS() as K8sObject | null)
+      .filter((object): object is K8sObject => object !== null);
+  } finally {
+    copy.remove();
+  }
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

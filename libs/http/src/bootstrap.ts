@@ -3,9 +3,11 @@ import { NestFactory, Reflector } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Server } from 'node:net';
 import { boundPort, listeningLine } from '@cairn/telemetry';
+import type { NextFunction, Request, Response } from 'express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { ProblemDto, withProblemAnswers } from './openapi';
 import { ProblemFilter } from './problem.filter';
+import { limitByAddress, RequestBuckets, trustedProxiesFrom } from './rate-limits';
 import { observeRequests, reenterRequestContext } from './request-telemetry';
 import { BodyMediaTypeGuard, bodyProblems, JSON_MEDIA_TYPES, refuseDeepJson, refuseReservedKeys } from './request-body';
 import { createValidationPipe } from './validation';
@@ -16,11 +18,27 @@ export interface ServiceAppOptions {
   /** Largest JSON body accepted. */
   bodyLimit?: string;
   logger?: false | ('log' | 'error' | 'warn' | 'debug' | 'verbose')[] | LoggerService;
+  /** Requests a minute (and in one burst) per client address, in this process; 0 or unset: no limit. */
+  requestsPerMinutePerAddress?: number;
+  /** Peers whose `X-Forwarded-For` names the client (`CAIRN_TRUSTED_PROXIES`); unset: none, the peer is the client. */
+  trustedProxies?: string;
+}
+
+/**
+ * An API answer is data, never a page: were one opened in a browser (a file's content, an SVG or HTML
+ * output above all), it runs no script, loads nothing and cannot be framed, and its type is not guessed.
+ */
+function apiAnswersAreNoPages(request: Request, response: Response, next: NextFunction): void {
+  if (request.path.startsWith('/api')) {
+    response.setHeader('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'; sandbox");
+    response.setHeader('X-Content-Type-Options', 'nosniff');
+  }
+  next();
 }
 
 /**
  * Builds a service's Nest app with the shared conventions: /api prefix, problem+json, validation, /docs,
- * and for every request a trace span, its correlation, a latency metric and one log line.
+ * a rate limit per client address, and for every request a trace span, its correlation, a latency metric and one log line.
  */
 export async function createServiceApp(module: Type<unknown> | DynamicModule, options: ServiceAppOptions): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(module, {
@@ -29,7 +47,11 @@ export async function createServiceApp(module: Type<unknown> | DynamicModule, op
   });
   // Express's ETag is a hash of the body; an ETag here is a version (versions.ts), sent only where there is one.
   app.set('etag', false);
+  app.set('trust proxy', trustedProxiesFrom(options.trustedProxies));
   app.use(observeRequests());
+  app.use(apiAnswersAreNoPages);
+  // Before the body is read or the token checked: a flood costs as little as it can.
+  app.use(limitByAddress(new RequestBuckets(options.requestsPerMinutePerAddress ?? 0)));
   app.useBodyParser('json', { limit: options.bodyLimit ?? '1mb', type: JSON_MEDIA_TYPES, verify: refuseDeepJson });
   app.use(reenterRequestContext());
   app.use(refuseReservedKeys);

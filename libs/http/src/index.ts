@@ -14,3 +14,4 @@ export * from './versions';
 export * from './request-telemetry';
 export * from './metrics.controller';
 export * from './openapi';
+export * from './rate-limits';

@@ -4,6 +4,7 @@ import { AuthenticationError, KeySetUnavailableError } from '@cairn/auth';
 import { DomainError, StaleVersionError, type DomainErrorKind } from '@cairn/contracts';
 import { NotCaughtUpError, WrongExpectedVersionError } from '@cairn/event-store';
 import { problem, PROBLEM_CONTENT_TYPE, type ProblemDocument } from './problem';
+import { RateLimitedError } from './rate-limits';
 import { etagOf, versionConflictProblem } from './versions';
 
 const STATUS_OF_KIND: Record<DomainErrorKind, number> = { invalid: 400, forbidden: 403, 'not-found': 404, conflict: 409 };
@@ -18,7 +19,7 @@ export class ProblemFilter implements ExceptionFilter {
     const response = http.getResponse<Response>();
     const document = this.toProblem(error, http.getRequest<Request>());
     if (document.status === 401) response.setHeader('WWW-Authenticate', 'Bearer');
-    if (document.status === 503) response.setHeader('Retry-After', String(document.retryAfterSeconds ?? 1));
+    if (document.status === 503 || document.status === 429) response.setHeader('Retry-After', String(document.retryAfterSeconds ?? 1));
     // A stale version's answer tags the version it is at, as a read of it would.
     if (typeof document.currentVersion === 'number') response.setHeader('ETag', etagOf(document.currentVersion));
     response.status(document.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(document));
@@ -29,6 +30,7 @@ export class ProblemFilter implements ExceptionFilter {
     if (error instanceof DomainError) {
       return problem(STATUS_OF_KIND[error.kind], error.message, { rule: error.rule, ...error.details });
     }
+    if (error instanceof RateLimitedError) return error.problem();
     if (error instanceof AuthenticationError) return problem(401, error.message, { rule: `auth.${error.reason}` });
     if (error instanceof KeySetUnavailableError) {
       return problem(503, 'The identity provider\'s signing keys cannot be fetched right now; retry shortly.', {

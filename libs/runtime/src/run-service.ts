@@ -80,7 +80,12 @@ export async function startServiceApp(
   host: ServiceHost,
   options: Omit<ServiceAppOptions, 'name'> = {},
 ): Promise<INestApplication> {
-  const app = await createServiceApp(await definition.module(runtime, host), { ...options, name: definition.name });
+  const app = await createServiceApp(await definition.module(runtime, host), {
+    ...options,
+    name: definition.name,
+    requestsPerMinutePerAddress: runtime.config.rateLimits.perAddress,
+    trustedProxies: runtime.config.trustedProxies,
+  });
   if (definition.natsQueue !== undefined) {
     app.connectMicroservice({ transport: Transport.NATS, options: { servers: runtime.config.natsUrl, queue: definition.natsQueue, name: `cairn-${definition.name}-rpc` } });
     await app.startAllMicroservices();

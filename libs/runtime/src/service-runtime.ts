@@ -124,6 +124,7 @@ export class ServiceRuntime {
       consistency: this.waiter,
       readiness: this.readiness(),
       minPositionTimeoutMs: this.config.minPositionTimeoutMs,
+      requestsPerMinutePerPrincipal: this.config.rateLimits.perPrincipal,
       busPositionOf: (position) => this.busPositionOf(position),
     };
   }

@@ -1,4 +1,5 @@
-import { assertDevSecret, DevTokenVerifier } from './dev-tokens';
+import { isIP } from 'node:net';
+import { assertDevSecret, DevTokenVerifier, LOCAL_DEV_JWT_SECRET } from './dev-tokens';
 import { JwksTokenVerifier } from './jwks-token-verifier';
 import type { TokenVerifier } from './token-verifier';
 
@@ -6,7 +7,8 @@ export type AuthEnvironment = Readonly<Record<string, string | undefined>>;
 
 /**
  * The verifier a service runs with, from its environment:
- * - `CAIRN_AUTH_MODE=dev`: HS256 tokens signed with `CAIRN_DEV_JWT_SECRET` (at least 32 characters);
+ * - `CAIRN_AUTH_MODE=dev`: HS256 tokens signed with `CAIRN_DEV_JWT_SECRET` (at least 32 characters;
+ *   the published `LOCAL_DEV_JWT_SECRET` only for a service that listens on loopback, `HOST`);
  * - `CAIRN_AUTH_MODE=jwks` or unset: `CAIRN_JWKS_URL`, `CAIRN_JWT_ISSUER`, `CAIRN_JWT_AUDIENCE`.
  * Refuses to build (so the service refuses to start) when the chosen mode is not fully configured.
  */
@@ -15,6 +17,13 @@ export function createTokenVerifierFromEnv(env: AuthEnvironment = process.env): 
   if (mode === 'dev') {
     const secret = env.CAIRN_DEV_JWT_SECRET;
     assertDevSecret(secret, 'CAIRN_DEV_JWT_SECRET (needed by CAIRN_AUTH_MODE=dev)');
+    const host = env.HOST || '127.0.0.1';
+    if (secret === LOCAL_DEV_JWT_SECRET && !isLoopback(host)) {
+      throw new Error(
+        `CAIRN_DEV_JWT_SECRET is the published local secret, with which anyone can sign an admin token; it is refused on HOST=${host} ` +
+          '(only a loopback address may use it). Generate your own: openssl rand -base64 48',
+      );
+    }
     return new DevTokenVerifier({ secret });
   }
   if (mode !== 'jwks') throw new Error(`CAIRN_AUTH_MODE must be "dev" or "jwks" (the default), not "${mode}"`);
@@ -28,4 +37,12 @@ export function createTokenVerifierFromEnv(env: AuthEnvironment = process.env): 
   }
   if (!URL.canParse(jwksUrl)) throw new Error(`CAIRN_JWKS_URL "${jwksUrl}" is not a URL`);
   return new JwksTokenVerifier({ jwksUrl, issuer, audience });
+}
+
+/** Whether `host` (a service's `HOST`) is reachable from this machine only. */
+export function isLoopback(host: string): boolean {
+  if (host === 'localhost') return true;
+  const address = host.replace(/^\[|\]$/g, '');
+  if (isIP(address) === 4) return address.startsWith('127.');
+  return address === '::1' || /^::ffff:127\./i.test(address);
 }

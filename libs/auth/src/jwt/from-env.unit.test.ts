@@ -1,5 +1,5 @@
-import { DevTokenVerifier, signDevToken } from './dev-tokens';
-import { createTokenVerifierFromEnv } from './from-env';
+import { DevTokenVerifier, LOCAL_DEV_JWT_SECRET, signDevToken } from './dev-tokens';
+import { createTokenVerifierFromEnv, isLoopback } from './from-env';
 import { JwksTokenVerifier } from './jwks-token-verifier';
 
 const secret = 'a-test-secret-of-more-than-thirty-two-characters';
@@ -17,6 +17,21 @@ describe('createTokenVerifierFromEnv', () => {
     expect(() => createTokenVerifierFromEnv({ CAIRN_AUTH_MODE: 'dev', CAIRN_DEV_JWT_SECRET: 'x'.repeat(31) })).toThrow(
       'must be at least 32 characters long (it has 31)',
     );
+  });
+
+  it('takes the published local secret only on a loopback address', () => {
+    const published = { CAIRN_AUTH_MODE: 'dev', CAIRN_DEV_JWT_SECRET: LOCAL_DEV_JWT_SECRET };
+    expect(createTokenVerifierFromEnv(published)).toBeInstanceOf(DevTokenVerifier);
+    expect(createTokenVerifierFromEnv({ ...published, HOST: '127.0.0.1' })).toBeInstanceOf(DevTokenVerifier);
+    for (const host of ['0.0.0.0', '::', '10.0.0.7', 'cairn.example.org']) {
+      expect(() => createTokenVerifierFromEnv({ ...published, HOST: host })).toThrow(`CAIRN_DEV_JWT_SECRET is the published local secret`);
+    }
+    expect(createTokenVerifierFromEnv({ CAIRN_AUTH_MODE: 'dev', CAIRN_DEV_JWT_SECRET: secret, HOST: '0.0.0.0' })).toBeInstanceOf(DevTokenVerifier);
+  });
+
+  it('counts 127.0.0.0/8, ::1 and localhost as loopback, and nothing else', () => {
+    expect(['127.0.0.1', '127.1.2.3', '::1', '[::1]', '::ffff:127.0.0.1', 'localhost'].filter((host) => !isLoopback(host))).toEqual([]);
+    expect(['0.0.0.0', '::', '128.0.0.1', '192.168.1.2', 'example.org', '127.example.org'].filter(isLoopback)).toEqual([]);
   });
 
   it('verifies against a key set by default', () => {

@@ -7,6 +7,7 @@ import { Link } from '../router';
 import { CommentThread } from '../ui/comments';
 import { useConsole } from '../ui/context';
 import { Button, Field } from '../ui/forms';
+import { svgAsPng } from '../ui/svg-picture';
 import { Card, Empty, exactTime, Loading, PageHeader, Time } from '../ui/layout';
 import { ProblemMessage } from '../ui/problem';
 import { useAction, useLoad } from '../ui/use-load';
@@ -43,17 +44,20 @@ export function ChangesList({ changes }: { changes: Changes }) {
 
 const PICTURES = /\.(svg|png|jpe?g|gif|webp)$/i;
 
-/** "Browse results (images, ...)": a picture output shown where it is listed (as an image, so nothing in it runs). */
+/**
+ * "Browse results (images, ...)": a picture output shown where it is listed, through an `<img>` only; an
+ * SVG as the pixels it draws (`svgAsPng`), so that opening the picture cannot run a script in the console.
+ */
 function OutputPicture({ projectId, fileId, name }: { projectId: string; fileId: string; name: string }) {
   const { api } = useConsole();
   const [url, setUrl] = useState<string | undefined>();
   useEffect(() => {
     let objectUrl: string | undefined;
-    void answer(api.projects.GET('/api/projects/{id}/files/{fileId}/content', { params: { path: { id: projectId, fileId } }, parseAs: 'blob' })).then((blob) => {
-      const typed = name.toLowerCase().endsWith('.svg') ? new Blob([blob as Blob], { type: 'image/svg+xml' }) : (blob as Blob);
-      objectUrl = URL.createObjectURL(typed);
+    void (async () => {
+      const blob = (await answer(api.projects.GET('/api/projects/{id}/files/{fileId}/content', { params: { path: { id: projectId, fileId } }, parseAs: 'blob' }))) as Blob;
+      objectUrl = URL.createObjectURL(name.toLowerCase().endsWith('.svg') ? await svgAsPng(blob) : blob);
       setUrl(objectUrl);
-    }, () => undefined);
+    })().catch(() => undefined);
     return () => objectUrl && URL.revokeObjectURL(objectUrl);
   }, [fileId]);
   return url ? <img class="output-picture" src={url} alt={`${name}, an output of this job`} /> : null;

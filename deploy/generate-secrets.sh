@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# The secrets of Cairn's own deployments on your machine, generated here and never committed (both folders
+# are in .gitignore): the stores' passwords and certificates, and the local overlay's dev-token
+# secret. docker-compose.yml and deploy/k8s/overlays/local read them; neither starts without them.
+#   bash deploy/generate-secrets.sh            (from the repository root; run it again: it keeps what exists)
+# Writes:
+#   deploy/docker/secrets/               compose: mongo-password, mongo-url, esdb-url, kurrentdb.env,
+#                                        ca.crt (and ca.key), kurrentdb-node.crt, kurrentdb-node.key, mongo.pem
+#   deploy/k8s/overlays/local/secrets/   local overlay: auth.env, stores.env, mongo.env, kurrentdb.env,
+#                                        ca.crt (and ca.key), node.crt, node.key, mongo.pem
+# A password is never replaced: the stores keep the one they were first started with (delete the folder
+# and the stores' volumes to start over).
+set -euo pipefail
+
+root="$(cd "${1:-$(dirname "$0")/..}" && pwd)"
+compose="$root/deploy/docker/secrets"
+local_overlay="$root/deploy/k8s/overlays/local/secrets"
+# The folders are yours alone; the files in them readable, because compose mounts each one into a
+# container whose user is not yours (the services run as node, MongoDB as mongodb).
+mkdir -p "$compose" "$local_overlay"
+chmod 700 "$compose" "$local_overlay"
+
+random() { openssl rand -hex 24; }
+
+# Writes $1 with the rest as its content, unless it exists.
+keep_or_write() {
+  local file="$1"
+  shift
+  [[ -e "$file" ]] || { printf '%s\n' "$@" >"$file" && chmod 644 "$file"; }
+}
+
+# Reads KEY=value from an env file.
+value_of() { sed -n "s/^$2=//p" "$1"; }
+
+# Both stores run with TLS: a private CA (its key stays here, in ca.key, to sign more), a certificate for
+# KurrentDB and one for MongoDB (certificate and key in one PEM, as mongod reads it), each for the names
+# the services reach it by, in compose and in the local overlay's namespace.
+signed_by_ca() {
+  local dir="$1" name="$2" crt="$3" key="$4"
+  [[ -e "$crt" ]] && return
+  local names="DNS:$name,DNS:$name.cairn,DNS:$name.cairn.svc,DNS:$name.cairn.svc.cluster.local,DNS:$name-0.$name,DNS:$name-0.$name.cairn.svc.cluster.local,DNS:localhost,IP:127.0.0.1"
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=$name" -keyout "$key" -out "$dir/$name.csr" 2>/dev/null
+  printf 'subjectAltName=%s\nextendedKeyUsage=serverAuth,clientAuth\n' "$names" >"$dir/$name.ext"
+  openssl x509 -req -in "$dir/$name.csr" -CA "$dir/ca.crt" -CAkey "$dir/ca.key" -CAcreateserial -days 825 -extfile "$dir/$name.ext" -out "$crt" 2>/dev/null
+  rm -f "$dir/$name.csr" "$dir/$name.ext" "$dir/ca.srl"
+  chmod 644 "$crt" "$key"
+}
+
+certificates() {
+  local dir="$1" kurrentdb_crt="$1/$2" kurrentdb_key="$1/$3" mongo_pem="$1/$4"
+  if [[ ! -e "$dir/ca.crt" ]]; then
+    openssl req -x509 -newkey rsa:2048 -nodes -days 825 -subj '/CN=Cairn local stores CA' -keyout "$dir/ca.key" -out "$dir/ca.crt" 2>/dev/null
+    chmod 600 "$dir/ca.key"
+    chmod 644 "$dir/ca.crt"
+  fi
+  signed_by_ca "$dir" eventstore "$kurrentdb_crt" "$kurrentdb_key"
+  if [[ ! -e "$mongo_pem" ]]; then
+    signed_by_ca "$dir" mongo "$dir/mongo.crt" "$dir/mongo.key"
+    cat "$dir/mongo.crt" "$dir/mongo.key" >"$mongo_pem"
+    rm -f "$dir/mongo.crt" "$dir/mongo.key"
+    chmod 644 "$mongo_pem"
+  fi
+}
+
+# Compose: a file per secret (services read MONGO_URL_FILE and CAIRN_ESDB_URL_FILE), env files for the stores.
+keep_or_write "$compose/mongo-password" "$(random)"
+keep_or_write "$compose/kurrentdb.env" "KURRENTDB_DEFAULT_ADMIN_PASSWORD=$(random)"
+keep_or_write "$compose/mongo-url" "mongodb://cairn:$(cat "$compose/mongo-password")@mongo:27017/?authSource=admin&tls=true&tlsCAFile=/run/secrets/ca.crt"
+keep_or_write "$compose/esdb-url" "esdb://admin:$(value_of "$compose/kurrentdb.env" KURRENTDB_DEFAULT_ADMIN_PASSWORD)@eventstore:2113?tls=true&tlsCAFile=/run/secrets/ca.crt"
+certificates "$compose" kurrentdb-node.crt kurrentdb-node.key mongo.pem
+
+# The local overlay: env files and certificate files for its secretGenerator.
+keep_or_write "$local_overlay/auth.env" "CAIRN_DEV_JWT_SECRET=$(openssl rand -base64 48 | tr -d '\n')"
+keep_or_write "$local_overlay/mongo.env" "MONGO_INITDB_ROOT_USERNAME=cairn" "MONGO_INITDB_ROOT_PASSWORD=$(random)"
+keep_or_write "$local_overlay/kurrentdb.env" "KURRENTDB_DEFAULT_ADMIN_PASSWORD=$(random)"
+keep_or_write "$local_overlay/stores.env" \
+  "MONGO_URL=mongodb://cairn:$(value_of "$local_overlay/mongo.env" MONGO_INITDB_ROOT_PASSWORD)@mongo:27017/?authSource=admin&tls=true&tlsCAFile=/etc/cairn/stores-ca/ca.crt" \
+  "CAIRN_ESDB_URL=esdb://admin:$(value_of "$local_overlay/kurrentdb.env" KURRENTDB_DEFAULT_ADMIN_PASSWORD)@eventstore:2113?tls=true&tlsCAFile=/etc/cairn/stores-ca/ca.crt"
+certificates "$local_overlay" node.crt node.key mongo.pem
+
+echo "Secrets in $compose and $local_overlay (not in git)."
