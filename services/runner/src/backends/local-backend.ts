@@ -1,12 +1,18 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:fs';
 import { access, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
-import { delimiter, isAbsolute, join, resolve } from 'node:path';
+import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import type { CommandEnd } from '../domain/outcome';
 import type { CommandObserver, CommandSpec, ExecutionBackend, InputSource, OutputFile, RunningCommand, Workspace } from './backend';
+import { DEFAULT_CEILINGS, limitReason, sandboxPolicyOf, brokenLimit, type SandboxLimits } from '../domain/sandbox-limits';
+import { handOver, isBelowAny, sandboxedArgv, sandboxUserFor, SYSTEM_FOLDERS, type SandboxUser } from './bubblewrap';
+import { outputUsage, SandboxWatch } from './sandbox-watch';
 import { commandEnvironment, filesBelow, stageWorkspace } from './workspace-folders';
+
+/** How the local backend sandboxes its commands: with bubblewrap (the default), or not at all (`none`). */
+export type LocalSandbox = 'none' | { ceilings?: SandboxLimits; readOnly?: readonly string[] };
 
 export interface LocalBackendOptions {
   /** Jobs' scratch folders are made below it. */
@@ -17,39 +23,100 @@ export interface LocalBackendOptions {
   env?: Record<string, string>;
   /** Between the polite stop (SIGTERM) and the final one (SIGKILL). */
   stopGraceMs?: number;
+  /**
+   * Bubblewrap unless `none`: the runner-wide ceilings of the job's limits, and what the commands see
+   * read-only besides the system folders, `binDirs` and the runner's node (the demo programs' code).
+   */
+  sandbox?: LocalSandbox;
 }
+
+/** The sandbox as a command gets it: its limits' ceilings, what it sees read-only, and who it runs as. */
+interface Sandbox {
+  ceilings: SandboxLimits;
+  readOnly: string[];
+  user?: SandboxUser;
+}
+
+/** The file descriptor of the command's child process on which bubblewrap reports the sandbox's namespaces. */
+const INFO_FD = 3;
 
 /**
  * The reference backend: each job's command is a child process on this machine in its own scratch
  * folder, started from its argument vector without a shell, in a process group of its own so that
  * stopping it stops whatever it started too, and stopped once it passes its time limit. Its environment
  * is made here, not inherited (`commandEnvironment`).
+ *
+ * Sandboxed (bubblewrap, `sandboxedArgv`), the command has its own user, PID, mount and IPC namespaces
+ * and no network unless its template asks for it; it sees the system folders and its program read-only
+ * and only its job folder writable, runs as `nobody` when the runner is root, and is stopped when it
+ * breaks one of its limits (`SandboxWatch`); outputs past their limits fail it too.
  */
 export class LocalBackend implements ExecutionBackend {
   readonly name = 'local';
   private readonly stopGraceMs: number;
+  private readonly sandboxed?: Sandbox;
 
   constructor(private readonly options: LocalBackendOptions) {
     this.stopGraceMs = options.stopGraceMs ?? 3_000;
+    const sandbox = options.sandbox ?? {};
+    if (sandbox !== 'none') {
+      const user = sandboxUserFor(process.getuid?.() ?? -1);
+      this.sandboxed = {
+        ceilings: sandbox.ceilings ?? DEFAULT_CEILINGS,
+        readOnly: [...new Set([...options.binDirs, dirname(process.execPath), ...(sandbox.readOnly ?? [])])].filter((path) => !isBelowAny(path, SYSTEM_FOLDERS)),
+        ...(user && { user }),
+      };
+    }
+  }
+
+  /** What a sandboxed command sees read-only besides the system folders (none without a sandbox). */
+  get sandbox(): 'bubblewrap' | 'none' {
+    return this.sandboxed ? 'bubblewrap' : 'none';
+  }
+
+  /** The user sandboxed commands run as, when not the runner's own. */
+  get sandboxUser(): SandboxUser | undefined {
+    return this.sandboxed?.user;
+  }
+
+  get readOnlyPaths(): readonly string[] {
+    return this.sandboxed?.readOnly ?? [];
   }
 
   async stage(jobId: string, inputs: readonly InputSource[]): Promise<Workspace> {
     await mkdir(this.options.scratchDir, { recursive: true });
-    return stageWorkspace(await mkdtemp(join(this.options.scratchDir, `job-${jobId}-`)), jobId, inputs);
+    const workspace = await stageWorkspace(await mkdtemp(join(this.options.scratchDir, `job-${jobId}-`)), jobId, inputs);
+    try {
+      await handOver(workspace.workDir, this.sandboxed?.user);
+    } catch (error) {
+      await this.release(workspace);
+      throw error;
+    }
+    return workspace;
   }
 
   start(workspace: Workspace, spec: CommandSpec, observer: CommandObserver): RunningCommand {
     const env = commandEnvironment(workspace, this.options.binDirs, this.options.env);
     const [program, ...args] = spec.argv;
+    const sandbox = this.sandboxed;
+    const policy = sandbox && sandboxPolicyOf(spec.sandbox, sandbox.ceilings);
+    let limitBroken: string | undefined;
+    const watch = policy && new SandboxWatch(policy.limits, workspace.outputDir, (limit) => {
+      limitBroken = limitReason(limit, policy.limits);
+      void stop();
+    });
     let child: ReturnType<typeof spawn> | undefined;
     let finished = false;
     const ended = (async (): Promise<CommandEnd> => {
       if (!program) return { started: false, reason: 'the command is empty' };
-      const executable = await findExecutable(program, env.PATH, workspace.workDir);
-      if (!executable) return { started: false, reason: `"${program}" is not an executable on the runner's PATH` };
+      const visible = sandbox && [...SYSTEM_FOLDERS, ...sandbox.readOnly, workspace.workDir];
+      const executable = await findExecutable(program, env.PATH, workspace.workDir, visible);
+      if (!executable) return { started: false, reason: `"${program}" is not an executable on the runner's PATH${visible ? ' that the sandbox shows' : ''}` };
+      const [file, ...argv] = policy ? sandboxedArgv([executable, ...args], policy, { workDir: workspace.workDir, readOnly: sandbox.readOnly, ...(sandbox.user && { dropTo: sandbox.user }), infoFd: INFO_FD }) : [executable, ...args];
       return new Promise<CommandEnd>((settle) => {
-        const spawned = spawn(executable, args, { cwd: workspace.workDir, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+        const spawned = spawn(file, argv, { cwd: workspace.workDir, env, stdio: ['ignore', 'pipe', 'pipe', ...(watch ? ['pipe' as const] : [])], detached: true });
         child = spawned;
+        if (watch) followSandboxInfo(spawned.stdio[INFO_FD] as Readable, (pidNamespace) => watch.follow(pidNamespace));
         const deliveries = new Set<Promise<void>>();
         const follow = (stream: Readable, name: 'stdout' | 'stderr') => {
           const decoder = new StringDecoder('utf8');
@@ -85,18 +152,23 @@ export class LocalBackend implements ExecutionBackend {
         // Whatever the command left running in its group goes with it.
         spawned.once('exit', (exitCode, signal) => {
           clearTimeout(limit);
+          watch?.stop();
           exit = { started: true, exitCode, signal, ...(timedOut ? { timedOutAfterSeconds: spec.timeLimitSeconds } : {}) };
           killGroup(spawned.pid, 'SIGKILL');
         });
         spawned.once('close', (exitCode, signal) => {
           finished = true;
-          void Promise.allSettled([...deliveries]).then(() => settle(exit ?? { started: true, exitCode, signal }));
+          void Promise.allSettled([...deliveries])
+            .then(async () => limitBroken ?? (policy && (await outputsOverLimit(workspace.outputDir, policy.limits))))
+            .then((broken) => settle({ ...(exit ?? { started: true, exitCode, signal }), ...(broken !== undefined && { limitBroken: broken }) }));
         });
       });
     })();
+    // Politely first: bubblewrap ends the whole sandbox at once when it is signalled itself, so its processes are asked one by one.
     const stop = async () => {
       if (!finished && child?.pid !== undefined) {
-        killGroup(child.pid, 'SIGTERM');
+        if (watch) for (const pid of (await watch.processes()).slice(1)) signal(pid, 'SIGTERM');
+        else killGroup(child.pid, 'SIGTERM');
         const final = setTimeout(() => killGroup(child?.pid, 'SIGKILL'), this.stopGraceMs);
         await ended;
         clearTimeout(final);
@@ -115,20 +187,47 @@ export class LocalBackend implements ExecutionBackend {
   }
 }
 
-function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
-  if (pid === undefined) return;
+function killGroup(pid: number | undefined, name: NodeJS.Signals): void {
+  if (pid !== undefined) signal(-pid, name);
+}
+
+function signal(pid: number, name: NodeJS.Signals): void {
   try {
-    process.kill(-pid, signal);
+    process.kill(pid, name);
   } catch {
     // Already gone.
   }
 }
 
-/** Like a shell's lookup: a name with a slash is a path (relative to the work folder), else the first executable on PATH. */
-async function findExecutable(program: string, path: string, workDir: string): Promise<string | undefined> {
-  const candidates = program.includes('/')
-    ? [isAbsolute(program) ? program : resolve(workDir, program)]
-    : path.split(delimiter).filter((folder) => folder !== '').map((folder) => join(folder, program));
+/** Bubblewrap's report on its info descriptor, a JSON object once the sandbox stands: its PID namespace. */
+function followSandboxInfo(stream: Readable, found: (pidNamespace: number) => void): void {
+  let text = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    text += chunk;
+    try {
+      const namespace = (JSON.parse(text) as { 'pid-namespace'?: number })['pid-namespace'];
+      if (typeof namespace === 'number') found(namespace);
+    } catch {
+      // Not all of it yet.
+    }
+  });
+}
+
+/** The reason the outputs break their limits (number of files, total bytes), once the command has ended. */
+async function outputsOverLimit(outputDir: string, limits: SandboxLimits): Promise<string | undefined> {
+  const broken = brokenLimit(await outputUsage(outputDir, limits), limits);
+  return broken && limitReason(broken, limits);
+}
+
+/**
+ * Like a shell's lookup: a name with a slash is a path (relative to the work folder), else the first
+ * executable on PATH; with `visible`, only one below those folders (what a sandbox shows).
+ */
+async function findExecutable(program: string, path: string, workDir: string, visible?: readonly string[]): Promise<string | undefined> {
+  const candidates = (
+    program.includes('/') ? [isAbsolute(program) ? program : resolve(workDir, program)] : path.split(delimiter).filter((folder) => folder !== '').map((folder) => join(folder, program))
+  ).filter((candidate) => !visible || isBelowAny(candidate, visible));
   for (const candidate of candidates) {
     const executable = await access(candidate, constants.X_OK).then(
       async () => (await stat(candidate)).isFile(),

@@ -48,6 +48,7 @@ const runnerFile = (workspace: Workspace, file: keyof typeof FILES) => join(work
  */
 export class SlurmBackend implements ExecutionBackend {
   readonly name = 'slurm';
+  readonly sandbox = 'scheduler';
   private readonly jobsDir: string;
   private readonly followed = new Set<FollowedSlurmJob>();
   private polling?: NodeJS.Timeout;
