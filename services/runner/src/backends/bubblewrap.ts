@@ -46,9 +46,10 @@ export interface SandboxLayout {
 /**
  * The argument vector that runs `argv` in a new user, PID, mount, IPC, UTS and (unless the policy gives
  * it the network) network namespace: system folders read-only, the job's folder writable, a fresh
- * `/proc` of its own PID namespace, a minimal `/dev` and a small `/tmp`, nothing else of the machine. `prlimit` inside
- * sets the kernel's bounds: processes (threads included), CPU seconds and data size per process, and
- * file size one byte past the output limit, so a file that breaks it is seen as breaking it.
+ * `/proc` of its own PID namespace, a minimal `/dev` and a small `/tmp`, nothing else of the machine.
+ * `prlimit` inside sets the kernel's bounds just past the job's limits, so that the runner, which stops
+ * a job at its limit (`SandboxWatch`), sees the limit broken and can name it: one process (thread) more,
+ * a second more of CPU time and twice the memory per process, and one byte more per file.
  */
 export function sandboxedArgv(argv: readonly string[], policy: SandboxPolicy, layout: SandboxLayout): string[] {
   const { limits } = policy;
@@ -84,9 +85,9 @@ export function sandboxedArgv(argv: readonly string[], policy: SandboxPolicy, la
     layout.workDir,
     '--',
     'prlimit',
-    `--nproc=${limits.processes}`,
+    `--nproc=${limits.processes + 1}`,
     `--cpu=${limits.cpuSeconds + 1}`,
-    `--data=${limits.memoryBytes}`,
+    `--data=${2 * limits.memoryBytes}`,
     `--fsize=${limits.outputBytes + 1}`,
     '--',
     ...argv,

@@ -116,7 +116,7 @@ export class LocalBackend implements ExecutionBackend {
       return new Promise<CommandEnd>((settle) => {
         const spawned = spawn(file, argv, { cwd: workspace.workDir, env, stdio: ['ignore', 'pipe', 'pipe', ...(watch ? ['pipe' as const] : [])], detached: true });
         child = spawned;
-        if (watch) followSandboxInfo(spawned.stdio[INFO_FD] as Readable, (pidNamespace) => watch.follow(pidNamespace));
+        if (watch) followSandboxInfo(spawned.stdio[INFO_FD] as Readable, (pidNamespace, initPid) => watch.follow(pidNamespace, initPid));
         const deliveries = new Set<Promise<void>>();
         const follow = (stream: Readable, name: 'stdout' | 'stderr') => {
           const decoder = new StringDecoder('utf8');
@@ -164,10 +164,11 @@ export class LocalBackend implements ExecutionBackend {
         });
       });
     })();
-    // Politely first: bubblewrap ends the whole sandbox at once when it is signalled itself, so its processes are asked one by one.
+    // Politely first: bubblewrap ends the whole sandbox at once when it is signalled itself, so the command's processes are asked one by one.
     const stop = async () => {
       if (!finished && child?.pid !== undefined) {
-        if (watch) for (const pid of (await watch.processes()).slice(1)) signal(pid, 'SIGTERM');
+        const inside = (await watch?.commandProcesses()) ?? [];
+        if (inside.length > 0) for (const pid of inside) signal(pid, 'SIGTERM');
         else killGroup(child.pid, 'SIGTERM');
         const final = setTimeout(() => killGroup(child?.pid, 'SIGKILL'), this.stopGraceMs);
         await ended;
@@ -199,15 +200,15 @@ function signal(pid: number, name: NodeJS.Signals): void {
   }
 }
 
-/** Bubblewrap's report on its info descriptor, a JSON object once the sandbox stands: its PID namespace. */
-function followSandboxInfo(stream: Readable, found: (pidNamespace: number) => void): void {
+/** Bubblewrap's report on its info descriptor, a JSON object once the sandbox stands: its PID namespace and first process. */
+function followSandboxInfo(stream: Readable, found: (pidNamespace: number, initPid: number) => void): void {
   let text = '';
   stream.setEncoding('utf8');
   stream.on('data', (chunk: string) => {
     text += chunk;
     try {
-      const namespace = (JSON.parse(text) as { 'pid-namespace'?: number })['pid-namespace'];
-      if (typeof namespace === 'number') found(namespace);
+      const info = JSON.parse(text) as { 'pid-namespace'?: number; 'child-pid'?: number };
+      if (typeof info['pid-namespace'] === 'number' && typeof info['child-pid'] === 'number') found(info['pid-namespace'], info['child-pid']);
     } catch {
       // Not all of it yet.
     }

@@ -64,7 +64,7 @@ export async function outputUsage(folder: string, limits: Pick<SandboxLimits, 'o
 export class SandboxWatch {
   private timer?: NodeJS.Timeout;
   private checking = false;
-  private pidNamespace?: number;
+  private sandbox?: { pidNamespace: number; initPid: number };
 
   constructor(
     private readonly limits: SandboxLimits,
@@ -73,15 +73,20 @@ export class SandboxWatch {
     private readonly intervalMs = 200,
   ) {}
 
-  /** Starts following the namespace bubblewrap reported. */
-  follow(pidNamespace: number): void {
-    this.pidNamespace = pidNamespace;
+  /** Starts following the PID namespace bubblewrap reported, and its first process (bubblewrap's own, which reaps the others). */
+  follow(pidNamespace: number, initPid: number): void {
+    this.sandbox = { pidNamespace, initPid };
     this.timer = setInterval(() => void this.check(), this.intervalMs);
   }
 
-  /** The sandbox's processes now (its first one, bubblewrap's, included). */
+  /** The sandbox's processes now, its first one included. */
   processes(): Promise<number[]> {
-    return this.pidNamespace === undefined ? Promise.resolve([]) : processesIn(this.pidNamespace);
+    return this.sandbox ? processesIn(this.sandbox.pidNamespace) : Promise.resolve([]);
+  }
+
+  /** The command's processes now: the sandbox's but its first one, whose end ends them all at once. */
+  async commandProcesses(): Promise<number[]> {
+    return (await this.processes()).filter((pid) => pid !== this.sandbox?.initPid);
   }
 
   stop(): void {
@@ -89,7 +94,7 @@ export class SandboxWatch {
   }
 
   private async check(): Promise<void> {
-    if (this.checking || this.pidNamespace === undefined) return;
+    if (this.checking || !this.sandbox) return;
     this.checking = true;
     try {
       const usage = { ...(await processUsage(await this.processes())), ...(await outputUsage(this.outputDir, this.limits)) };
