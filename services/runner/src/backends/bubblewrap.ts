@@ -1,6 +1,5 @@
-import { execFile } from 'node:child_process';
-import { chmod, lchown, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
-import { dirname, isAbsolute, join, relative, sep } from 'node:path';
+import { chmod, lchown, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
+import { isAbsolute, join, relative, sep } from 'node:path';
 import type { SandboxPolicy } from '../domain/sandbox-limits';
 
 /** The system folders a command sees, read-only (those a machine does not have are left out). */
@@ -39,8 +38,43 @@ export interface SandboxLayout {
   readOnly: readonly string[];
   /** When the runner is root: the user the command runs as instead (`setpriv` drops to it before bubblewrap starts). */
   dropTo?: SandboxUser;
+  /** With `dropTo`: the mount points `stagingMounts` made, where that user finds what it binds. */
+  stagingDir?: string;
   /** The file descriptor bubblewrap writes the sandbox's process ids and namespaces to. */
   infoFd?: number;
+  /** The bubblewrap program (`CAIRN_RUNNER_BWRAP`); default `bwrap` on PATH. */
+  bwrap?: string;
+}
+
+/**
+ * As root, in a mount namespace of the job's own: binds each source (which may lie below folders only
+ * root enters, the platform's home for one) on its mount point in the staging folder, which `nobody`
+ * reaches, then runs the rest. `sh -c` takes `source mountpoint ... -- command...`.
+ */
+const STAGING_PREFIX = [
+  'unshare',
+  '--mount',
+  '--propagation',
+  'private',
+  '--',
+  'sh',
+  '-c',
+  'while [ "$1" != -- ]; do mount --bind "$1" "$2" || exit 125; shift 2; done; shift; exec "$@"',
+  'sh',
+];
+
+/**
+ * The staging folder's mount points, one for the job's folder (`work`) and one for each read-only path
+ * (`ro-<index>`, a folder or a file as the path is), below a folder the sandbox user may pass through.
+ */
+export async function stagingMounts(stagingDir: string, readOnly: readonly string[]): Promise<void> {
+  await mkdir(join(stagingDir, 'work'), { recursive: true });
+  for (const [index, path] of readOnly.entries()) {
+    const mountPoint = join(stagingDir, `ro-${index}`);
+    if ((await stat(path)).isDirectory()) await mkdir(mountPoint, { recursive: true });
+    else await writeFile(mountPoint, '', { flag: 'a' });
+  }
+  await chmod(stagingDir, 0o711);
 }
 
 /**
@@ -53,10 +87,14 @@ export interface SandboxLayout {
  */
 export function sandboxedArgv(argv: readonly string[], policy: SandboxPolicy, layout: SandboxLayout): string[] {
   const { limits } = policy;
-  const drop = layout.dropTo ? ['setpriv', `--reuid=${layout.dropTo.uid}`, `--regid=${layout.dropTo.gid}`, '--clear-groups', '--'] : [];
+  const { dropTo, stagingDir } = layout;
+  // Bound from where the sandbox user reaches them: the staging mount points when it is not the runner's own user.
+  const sourceOf = (path: string, index: number) => (dropTo && stagingDir ? join(stagingDir, index < 0 ? 'work' : `ro-${index}`) : path);
+  const staging = dropTo && stagingDir ? [...layout.readOnly.flatMap((path, index) => [path, sourceOf(path, index)]), layout.workDir, sourceOf(layout.workDir, -1)] : [];
+  const drop = dropTo ? [...(staging.length > 0 ? [...STAGING_PREFIX, ...staging, '--'] : []), 'setpriv', `--reuid=${dropTo.uid}`, `--regid=${dropTo.gid}`, '--clear-groups', '--'] : [];
   return [
     ...drop,
-    'bwrap',
+    layout.bwrap ?? 'bwrap',
     '--unshare-user',
     '--unshare-pid',
     '--unshare-ipc',
@@ -77,9 +115,9 @@ export function sandboxedArgv(argv: readonly string[], policy: SandboxPolicy, la
     String(SHARED_TMP_BYTES),
     '--tmpfs',
     '/tmp',
-    ...layout.readOnly.flatMap((path) => ['--ro-bind', path, path]),
+    ...layout.readOnly.flatMap((path, index) => ['--ro-bind', sourceOf(path, index), path]),
     '--bind',
-    layout.workDir,
+    sourceOf(layout.workDir, -1),
     layout.workDir,
     '--chdir',
     layout.workDir,
@@ -94,44 +132,12 @@ export function sandboxedArgv(argv: readonly string[], policy: SandboxPolicy, la
   ];
 }
 
-/**
- * Whether bubblewrap can run a command here, as `user` when given, with a folder below the scratch
- * folder and `readOnly` bound: the reason when it cannot (not installed, no user namespaces, a folder
- * that user cannot reach), else undefined.
- */
-export async function bubblewrapProblem(scratchDir: string, readOnly: readonly string[], user: SandboxUser | undefined): Promise<string | undefined> {
-  const workDir = await mkdtemp(join(scratchDir, 'sandbox-check-'));
-  try {
-    await mkdir(join(workDir, 'tmp'));
-    await handOver(workDir, user);
-    const probe = { network: false, limits: { memoryBytes: 1024 ** 3, processes: 64, cpuSeconds: 10, outputFiles: 1, outputBytes: 1024 } };
-    const argv = sandboxedArgv(['true'], probe, { workDir, readOnly, ...(user ? { dropTo: user } : {}) });
-    return await new Promise<string | undefined>((resolve) => {
-      execFile(argv[0], argv.slice(1), { env: { PATH: SYSTEM_PATH }, timeout: 10_000 }, (error, _stdout, stderr) => {
-        if (!error) return resolve(undefined);
-        const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
-        resolve(missing ? `${argv[0]} is not installed` : `bubblewrap cannot run here: ${stderr.trim().split('\n')[0] || error.message}`);
-      });
-    });
-  } finally {
-    await rm(workDir, { recursive: true, force: true });
-  }
-}
-
-/** Where `bwrap`, `setpriv` and `prlimit` are looked up. */
-export const SYSTEM_PATH = '/usr/local/bin:/usr/bin:/bin';
-
-/**
- * Gives the job's folder, and everything staged in it, to the sandbox user where that is not the
- * runner's own, and lets that user through the scratch folder above it (search only, no listing).
- */
+/** Gives the job's folder, and everything staged in it, to the sandbox user where that is not the runner's own. */
 export async function handOver(workDir: string, user: SandboxUser | undefined): Promise<void> {
   if (!user) return;
-  await chmod(dirname(workDir), 0o711);
   const give = async (path: string): Promise<void> => {
     await lchown(path, user.uid, user.gid);
-    const entries = await readdir(path, { withFileTypes: true }).catch(() => []);
-    for (const entry of entries) {
+    for (const entry of await readdir(path, { withFileTypes: true })) {
       if (entry.isDirectory()) await give(join(path, entry.name));
       else await lchown(join(path, entry.name), user.uid, user.gid);
     }

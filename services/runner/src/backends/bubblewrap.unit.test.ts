@@ -24,10 +24,16 @@ describe('the bubblewrap argument vector of a job', () => {
     expect(sandboxedArgv(['true'], { network: true, limits }, layout)).not.toContain('--unshare-net');
   });
 
-  it('drops from root to nobody before bubblewrap starts', () => {
+  it('drops from root to nobody before bubblewrap starts, binding what nobody cannot reach onto mount points it can', () => {
     expect(sandboxUserFor(0)).toEqual(NOBODY);
     expect(sandboxUserFor(1000)).toBeUndefined();
-    expect(sandboxedArgv(['true'], { network: false, limits }, { ...layout, dropTo: NOBODY }).slice(0, 6)).toEqual(['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--', 'bwrap']);
+    const argv = sandboxedArgv(['true'], { network: false, limits }, { ...layout, dropTo: NOBODY, stagingDir: '/tmp/cairn-sandbox-1' });
+    const staged = argv.indexOf('sh') + 4;
+    expect(argv.slice(0, 4)).toEqual(['unshare', '--mount', '--propagation', 'private']);
+    expect(argv.slice(staged, argv.indexOf('setpriv'))).toEqual(['/opt/cairn/dist/services/runner/src', '/tmp/cairn-sandbox-1/ro-0', '/scratch/job-1', '/tmp/cairn-sandbox-1/work', '--']);
+    expect(argv.slice(argv.indexOf('setpriv'), argv.indexOf('bwrap') + 1)).toEqual(['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--', 'bwrap']);
+    expect(after(argv, '--ro-bind', 2)).toEqual([['/tmp/cairn-sandbox-1/ro-0', '/opt/cairn/dist/services/runner/src']]);
+    expect(after(argv, '--bind', 2)).toEqual([['/tmp/cairn-sandbox-1/work', '/scratch/job-1']]);
   });
 
   it('tells what a sandbox shows by folder, not by name prefix', () => {

@@ -1,18 +1,19 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:fs';
 import { access, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import type { CommandEnd } from '../domain/outcome';
 import type { CommandObserver, CommandSpec, ExecutionBackend, InputSource, OutputFile, RunningCommand, Workspace } from './backend';
 import { DEFAULT_CEILINGS, limitReason, sandboxPolicyOf, brokenLimit, type SandboxLimits } from '../domain/sandbox-limits';
-import { handOver, isBelowAny, sandboxedArgv, sandboxUserFor, SYSTEM_FOLDERS, type SandboxUser } from './bubblewrap';
+import { handOver, isBelowAny, sandboxedArgv, sandboxUserFor, stagingMounts, SYSTEM_FOLDERS, type SandboxUser } from './bubblewrap';
 import { outputUsage, SandboxWatch } from './sandbox-watch';
 import { commandEnvironment, filesBelow, stageWorkspace } from './workspace-folders';
 
 /** How the local backend sandboxes its commands: with bubblewrap (the default), or not at all (`none`). */
-export type LocalSandbox = 'none' | { ceilings?: SandboxLimits; readOnly?: readonly string[] };
+export type LocalSandbox = 'none' | { ceilings?: SandboxLimits; readOnly?: readonly string[]; bwrap?: string };
 
 export interface LocalBackendOptions {
   /** Jobs' scratch folders are made below it. */
@@ -35,6 +36,7 @@ interface Sandbox {
   ceilings: SandboxLimits;
   readOnly: string[];
   user?: SandboxUser;
+  bwrap?: string;
 }
 
 /** The file descriptor of the command's child process on which bubblewrap reports the sandbox's namespaces. */
@@ -55,6 +57,8 @@ export class LocalBackend implements ExecutionBackend {
   readonly name = 'local';
   private readonly stopGraceMs: number;
   private readonly sandboxed?: Sandbox;
+  /** Made once, when the sandbox user is not the runner's own (`stagingMounts`). */
+  private stagingDir?: Promise<string>;
 
   constructor(private readonly options: LocalBackendOptions) {
     this.stopGraceMs = options.stopGraceMs ?? 3_000;
@@ -65,6 +69,7 @@ export class LocalBackend implements ExecutionBackend {
         ceilings: sandbox.ceilings ?? DEFAULT_CEILINGS,
         readOnly: [...new Set([...options.binDirs, dirname(process.execPath), ...(sandbox.readOnly ?? [])])].filter((path) => !isBelowAny(path, SYSTEM_FOLDERS)),
         ...(user && { user }),
+        ...(sandbox.bwrap && { bwrap: sandbox.bwrap }),
       };
     }
   }
@@ -74,25 +79,42 @@ export class LocalBackend implements ExecutionBackend {
     return this.sandboxed ? 'bubblewrap' : 'none';
   }
 
-  /** The user sandboxed commands run as, when not the runner's own. */
-  get sandboxUser(): SandboxUser | undefined {
-    return this.sandboxed?.user;
-  }
-
-  get readOnlyPaths(): readonly string[] {
-    return this.sandboxed?.readOnly ?? [];
+  /**
+   * Why a sandboxed command cannot run here (bubblewrap missing, no user namespaces, ...), found by
+   * running one: undefined when it ran.
+   */
+  async sandboxProblem(): Promise<string | undefined> {
+    let said = '';
+    const workspace = await this.stage('sandbox-check', []);
+    try {
+      const end = await this.start(workspace, { argv: ['true'], machine: { type: 'cpu', performance: 'standard' }, timeLimitSeconds: 30 }, { output: ({ text }) => void (said += text) }).ended;
+      if (end.started && end.exitCode === 0) return undefined;
+      return `bubblewrap cannot run here: ${said.trim().split('\n')[0] || (end.started ? `it exited with ${end.exitCode ?? end.signal}` : end.reason)}`;
+    } finally {
+      await this.release(workspace);
+    }
   }
 
   async stage(jobId: string, inputs: readonly InputSource[]): Promise<Workspace> {
     await mkdir(this.options.scratchDir, { recursive: true });
     const workspace = await stageWorkspace(await mkdtemp(join(this.options.scratchDir, `job-${jobId}-`)), jobId, inputs);
     try {
-      await handOver(workspace.workDir, this.sandboxed?.user);
+      const user = this.sandboxed?.user;
+      if (user) await Promise.all([handOver(workspace.workDir, user), this.staging()]);
     } catch (error) {
       await this.release(workspace);
       throw error;
     }
     return workspace;
+  }
+
+  /** The staging folder of the mounts by which the sandbox user reaches the job's folder and the read-only paths. */
+  private staging(): Promise<string> {
+    this.stagingDir ??= mkdtemp(join(tmpdir(), 'cairn-sandbox-')).then(async (dir) => {
+      await stagingMounts(dir, this.sandboxed?.readOnly ?? []);
+      return dir;
+    });
+    return this.stagingDir;
   }
 
   start(workspace: Workspace, spec: CommandSpec, observer: CommandObserver): RunningCommand {
@@ -112,7 +134,14 @@ export class LocalBackend implements ExecutionBackend {
       const visible = sandbox && [...SYSTEM_FOLDERS, ...sandbox.readOnly, workspace.workDir];
       const executable = await findExecutable(program, env.PATH, workspace.workDir, visible);
       if (!executable) return { started: false, reason: `"${program}" is not an executable on the runner's PATH${visible ? ' that the sandbox shows' : ''}` };
-      const [file, ...argv] = policy ? sandboxedArgv([executable, ...args], policy, { workDir: workspace.workDir, readOnly: sandbox.readOnly, ...(sandbox.user && { dropTo: sandbox.user }), infoFd: INFO_FD }) : [executable, ...args];
+      const layout = {
+        workDir: workspace.workDir,
+        readOnly: sandbox?.readOnly ?? [],
+        infoFd: INFO_FD,
+        ...(sandbox?.bwrap && { bwrap: sandbox.bwrap }),
+        ...(sandbox?.user && { dropTo: sandbox.user, stagingDir: await this.staging() }),
+      };
+      const [file, ...argv] = policy ? sandboxedArgv([executable, ...args], policy, layout) : [executable, ...args];
       return new Promise<CommandEnd>((settle) => {
         const spawned = spawn(file, argv, { cwd: workspace.workDir, env, stdio: ['ignore', 'pipe', 'pipe', ...(watch ? ['pipe' as const] : [])], detached: true });
         child = spawned;
