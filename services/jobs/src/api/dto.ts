@@ -4,6 +4,7 @@ import {
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
+  IsBoolean,
   IsIn,
   IsInt,
   IsISO8601,
@@ -17,7 +18,7 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import { ALL_MACHINES, MACHINE_PERFORMANCES, MACHINE_TYPES, machineKeyOf, type MachinePerformance, type MachineType } from '@cairn/contracts';
+import { ALL_MACHINES, MACHINE_PERFORMANCES, MACHINE_TYPES, machineKeyOf, type JobLimits, type JobSandbox, type MachinePerformance, type MachineType } from '@cairn/contracts';
 import { PageQuery } from '@cairn/http';
 import { JOB_STATUSES, type JobStatus } from '../domain/job';
 import { MAX_INPUTS } from '../domain/job-request';
@@ -37,6 +38,53 @@ export class MachineDto {
   @ApiProperty({ enum: MACHINE_PERFORMANCES })
   @IsIn([...MACHINE_PERFORMANCES])
   performance!: MachinePerformance;
+}
+
+/** Per job, each within the runner's ceiling (`CAIRN_RUNNER_MAX_*`); a limit left out is the ceiling. */
+export class SandboxLimitsDto implements JobLimits {
+  @ApiPropertyOptional({ description: 'Resident memory of all the command\'s processes together, in bytes.', example: 2147483648 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  memoryBytes?: number;
+
+  @ApiPropertyOptional({ description: 'Processes at once, threads included.', example: 64 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  processes?: number;
+
+  @ApiPropertyOptional({ description: 'CPU seconds of all its processes together.', example: 3600 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  cpuSeconds?: number;
+
+  @ApiPropertyOptional({ description: 'Files it may leave in its output folder.', example: 100 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  outputFiles?: number;
+
+  @ApiPropertyOptional({ description: 'Total bytes of those files.', example: 1073741824 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  outputBytes?: number;
+}
+
+/** What a template's command may use in the runner's sandbox. */
+export class SandboxDto implements JobSandbox {
+  @ApiPropertyOptional({ default: false, description: 'The command reaches the network; without it, it has none, loopback included.' })
+  @IsOptional()
+  @IsBoolean()
+  network?: boolean;
+
+  @ApiPropertyOptional({ type: SandboxLimitsDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => SandboxLimitsDto)
+  limits?: SandboxLimitsDto;
 }
 
 export class RegisterTemplateDto {
@@ -87,6 +135,12 @@ export class RegisterTemplateDto {
   @IsInt()
   @Min(1)
   timeLimitSeconds?: number;
+
+  @ApiPropertyOptional({ type: SandboxDto, description: "What the command may use in the runner's sandbox; none: no network, the runner's limits." })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => SandboxDto)
+  sandbox?: SandboxDto;
 }
 
 export class TemplatesQuery extends PageQuery {
