@@ -42,12 +42,15 @@ describe('the runner\'s environment', () => {
       drainTimeoutMs: 280_000,
       sandbox: 'bubblewrap',
       ceilings: DEFAULT_CEILINGS,
+      withoutProc: false,
     });
   });
 
   it('takes CAIRN_RUNNER_SANDBOX=none, and nothing but bubblewrap or none', () => {
     expect(runnerEnvironmentFrom({ CAIRN_RUNNER_SANDBOX: 'none' }, 'r').sandbox).toBe('none');
     expect(() => runnerEnvironmentFrom({ CAIRN_RUNNER_SANDBOX: 'off' }, 'r')).toThrow('CAIRN_RUNNER_SANDBOX must be bubblewrap or none, got "off"');
+    expect(runnerEnvironmentFrom({ CAIRN_RUNNER_SANDBOX_PROC: 'none' }, 'r').withoutProc).toBe(true);
+    expect(() => runnerEnvironmentFrom({ CAIRN_RUNNER_SANDBOX_PROC: 'masked' }, 'r')).toThrow('CAIRN_RUNNER_SANDBOX_PROC must be fresh or none, got "masked"');
   });
 
   it('reads NATS_URL, CAIRN_API_URL (without a trailing slash), CAIRN_RUNNER_SCRATCH, PORT, HOST and CAIRN_DRAIN_TIMEOUT_MS', () => {

@@ -76,7 +76,7 @@ async function backendFor(args: RunnerArguments, environment: RunnerEnvironment,
       runnerLog.warn({ sandbox: 'none' }, 'CAIRN_RUNNER_SANDBOX=none: jobs run without a sandbox, as the runner\'s own user, and can read its files and its environment, tokens included');
       return { backend: new LocalBackend({ scratchDir: environment.scratchDir, binDirs, sandbox: 'none' }), slots: args.slots };
     }
-    const backend = new LocalBackend({ scratchDir: environment.scratchDir, binDirs, sandbox: { ceilings: environment.ceilings, readOnly: demoProgramSources(), ...(environment.bwrap && { bwrap: environment.bwrap }) } });
+    const backend = new LocalBackend({ scratchDir: environment.scratchDir, binDirs, sandbox: { ceilings: environment.ceilings, readOnly: demoProgramSources(), withoutProc: environment.withoutProc, ...(environment.bwrap && { bwrap: environment.bwrap }) } });
     const problem = await backend.sandboxProblem();
     if (problem) throw new Error(`${problem}; the local backend runs every job under bubblewrap (install Debian's bubblewrap), or set CAIRN_RUNNER_SANDBOX=none to run them unsandboxed`);
     return { backend, slots: args.slots };

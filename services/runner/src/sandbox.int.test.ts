@@ -150,6 +150,22 @@ describeWithBubblewrap(`a job in the sandbox of the local backend${bubblewrapMis
   });
 });
 
+describeWithBubblewrap(`a job of a runner whose sandbox has no /proc (CAIRN_RUNNER_SANDBOX_PROC=none, for containers)${bubblewrapMissing}`, () => {
+  it("sees no process at all, and still runs the demo programs' node", async () => {
+    const procless = await startRunnerProcess(testbed, { runnerId: 'runner-procless', secret: SECRET, args: ['--queues', 'gpu/standard'], env: { CAIRN_RUNNER_SANDBOX_PROC: 'none' } });
+    try {
+      const { end, log } = await run(sh('ls /proc; node -e "console.log(\'node runs\')"'), undefined, { machine: { type: 'gpu', performance: 'standard' } });
+      expect(end).toMatchObject({ outcome: 'succeeded', runnerId: 'runner-procless' });
+      expect(log).toContain("cannot access '/proc': No such file or directory");
+      expect(log).toContain('node runs');
+      expect(log).not.toContain(SECRET);
+    } finally {
+      procless.child.kill('SIGTERM');
+      await procless.exited;
+    }
+  });
+});
+
 describeWithBubblewrap(`the health answers of a sandboxed runner${bubblewrapMissing}`, () => {
   it('name bubblewrap', async () => {
     expect(await (await fetch(`${runner!.url}/health/ready`)).json()).toEqual({ status: 'ok', runnerId: RUNNER_ID, sandbox: 'bubblewrap' });

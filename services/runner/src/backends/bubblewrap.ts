@@ -44,6 +44,11 @@ export interface SandboxLayout {
   infoFd?: number;
   /** The bubblewrap program (`CAIRN_RUNNER_BWRAP`); default `bwrap` on PATH. */
   bwrap?: string;
+  /**
+   * No `/proc` at all (`CAIRN_RUNNER_SANDBOX_PROC=none`): where the runner's own `/proc` is masked, as in a
+   * container, the kernel refuses the sandbox a fresh one.
+   */
+  withoutProc?: boolean;
 }
 
 /**
@@ -107,8 +112,7 @@ export function sandboxedArgv(argv: readonly string[], policy: SandboxPolicy, la
     'ALL',
     ...(layout.infoFd === undefined ? [] : ['--info-fd', String(layout.infoFd)]),
     ...SYSTEM_FOLDERS.flatMap((folder) => ['--ro-bind-try', folder, folder]),
-    '--proc',
-    '/proc',
+    ...(layout.withoutProc ? [] : ['--proc', '/proc']),
     '--dev',
     '/dev',
     '--size',

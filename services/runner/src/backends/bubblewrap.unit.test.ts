@@ -20,6 +20,10 @@ describe('the bubblewrap argument vector of a job', () => {
     expect(argv.slice(argv.indexOf('prlimit'))).toEqual(['prlimit', '--nproc=65', '--cpu=61', `--data=${2 * 1024 ** 3}`, '--fsize=1001', '--', 'cairn-file-stats', '--out', '/scratch/job-1/out']);
   });
 
+  it('mounts no /proc at all with CAIRN_RUNNER_SANDBOX_PROC=none (a container, whose masked /proc the kernel will not let it remount)', () => {
+    expect(sandboxedArgv(['true'], { network: false, limits }, { ...layout, withoutProc: true })).not.toContain('--proc');
+  });
+
   it('keeps the network namespace when the template asks for the network', () => {
     expect(sandboxedArgv(['true'], { network: true, limits }, layout)).not.toContain('--unshare-net');
   });

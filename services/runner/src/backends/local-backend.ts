@@ -13,7 +13,7 @@ import { outputUsage, SandboxWatch } from './sandbox-watch';
 import { commandEnvironment, filesBelow, stageWorkspace } from './workspace-folders';
 
 /** How the local backend sandboxes its commands: with bubblewrap (the default), or not at all (`none`). */
-export type LocalSandbox = 'none' | { ceilings?: SandboxLimits; readOnly?: readonly string[]; bwrap?: string };
+export type LocalSandbox = 'none' | { ceilings?: SandboxLimits; readOnly?: readonly string[]; bwrap?: string; withoutProc?: boolean };
 
 export interface LocalBackendOptions {
   /** Jobs' scratch folders are made below it. */
@@ -37,6 +37,7 @@ interface Sandbox {
   readOnly: string[];
   user?: SandboxUser;
   bwrap?: string;
+  withoutProc?: boolean;
 }
 
 /** The file descriptor of the command's child process on which bubblewrap reports the sandbox's namespaces. */
@@ -70,6 +71,7 @@ export class LocalBackend implements ExecutionBackend {
         readOnly: [...new Set([...options.binDirs, dirname(process.execPath), ...(sandbox.readOnly ?? [])])].filter((path) => !isBelowAny(path, SYSTEM_FOLDERS)),
         ...(user && { user }),
         ...(sandbox.bwrap && { bwrap: sandbox.bwrap }),
+        ...(sandbox.withoutProc && { withoutProc: true }),
       };
     }
   }
@@ -139,6 +141,7 @@ export class LocalBackend implements ExecutionBackend {
         readOnly: sandbox?.readOnly ?? [],
         infoFd: INFO_FD,
         ...(sandbox?.bwrap && { bwrap: sandbox.bwrap }),
+        ...(sandbox?.withoutProc && { withoutProc: true }),
         ...(sandbox?.user && { dropTo: sandbox.user, stagingDir: await this.staging() }),
       };
       const [file, ...argv] = policy ? sandboxedArgv([executable, ...args], policy, layout) : [executable, ...args];
