@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
@@ -40,36 +41,24 @@ export class MachineDto {
   performance!: MachinePerformance;
 }
 
+/** An optional limit: a whole number from 1. */
+const Limit = (description: string, example: number) => applyDecorators(ApiPropertyOptional({ description, example }), IsOptional(), IsInt(), Min(1));
+
 /** Per job, each within the runner's ceiling (`CAIRN_RUNNER_MAX_*`); a limit left out is the ceiling. */
 export class SandboxLimitsDto implements JobLimits {
-  @ApiPropertyOptional({ description: 'Resident memory of all the command\'s processes together, in bytes.', example: 2147483648 })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
+  @Limit("Resident memory of all the command's processes together, in bytes.", 2147483648)
   memoryBytes?: number;
 
-  @ApiPropertyOptional({ description: 'Processes at once, threads included.', example: 64 })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
+  @Limit('Processes at once, threads included.', 64)
   processes?: number;
 
-  @ApiPropertyOptional({ description: 'CPU seconds of all its processes together.', example: 3600 })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
+  @Limit('CPU seconds of all its processes together.', 3600)
   cpuSeconds?: number;
 
-  @ApiPropertyOptional({ description: 'Files it may leave in its output folder.', example: 100 })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
+  @Limit('Files it may leave in its output folder.', 100)
   outputFiles?: number;
 
-  @ApiPropertyOptional({ description: 'Total bytes of those files.', example: 1073741824 })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
+  @Limit('Total bytes of those files.', 1073741824)
   outputBytes?: number;
 }
 
