@@ -7,7 +7,7 @@ import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import type { CommandEnd } from '../domain/outcome';
 import type { CommandObserver, CommandSpec, ExecutionBackend, InputSource, OutputFile, RunningCommand, Workspace } from './backend';
-import { DEFAULT_CEILINGS, limitReason, sandboxPolicyOf, brokenLimit, type SandboxLimits } from '../domain/sandbox-limits';
+import { brokenLimit, DEFAULT_CEILINGS, limitReason, sandboxPolicyOf, type SandboxLimits } from '../domain/sandbox-limits';
 import { handOver, isBelowAny, sandboxedArgv, sandboxUserFor, stagingMounts, SYSTEM_FOLDERS, type SandboxUser } from './bubblewrap';
 import { outputUsage, SandboxWatch } from './sandbox-watch';
 import { commandEnvironment, filesBelow, stageWorkspace } from './workspace-folders';
@@ -76,7 +76,7 @@ export class LocalBackend implements ExecutionBackend {
     }
   }
 
-  /** What a sandboxed command sees read-only besides the system folders (none without a sandbox). */
+  /** What keeps its commands from the runner. */
   get sandbox(): 'bubblewrap' | 'none' {
     return this.sandboxed ? 'bubblewrap' : 'none';
   }
