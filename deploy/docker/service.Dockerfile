@@ -37,6 +37,8 @@ ENV NODE_ENV=production \
     PORT=3000 \
     HOST=0.0.0.0
 WORKDIR /app
+# The runner's local backend runs every job under bubblewrap (util-linux's setpriv, unshare and prlimit are in the base image).
+RUN if [ "$SERVICE" = runner ]; then apt-get update && apt-get install -y --no-install-recommends bubblewrap && rm -rf /var/lib/apt/lists/*; fi
 # The app's files belong to root and are read-only for the user it runs as.
 COPY package.json tsconfig.base.json ./
 # register.js resolves the @cairn/* aliases to dist/ (it reads tsconfig.base.json, needs tsconfig-paths).

@@ -75,29 +75,46 @@ install_kustomize() {
   rm -rf "$gobin"
 }
 
+# Debian's packages, as root with apt-get; elsewhere (no root, no apt) says what follows without them.
+install_debian_packages() {
+  local without=$1
+  shift
+  [ $# -eq 0 ] && return 0
+  if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+    log "cannot install $* here (needs root and apt-get): $without"
+    return 0
+  fi
+  log "installing Debian's $* (once per machine)"
+  if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"; } >&2; then
+    log "apt-get could not install $*: $without"
+  fi
+}
+
+# The runner's local backend runs every job under bubblewrap (services/runner, "The runner"); npm start
+# runs that runner, so bubblewrap is installed for it too, not only for the tests.
+SANDBOX_WITHOUT="the runner refuses to start unless CAIRN_RUNNER_SANDBOX=none (jobs unsandboxed)"
+
 # With --for-tests (the test command and CI), what only some tests need, from Debian's packages as root:
 # Slurm and MUNGE for the Slurm runner backend (a private single-node cluster, libs/testing/src/
-# slurm-cluster.ts) and Chromium for the console's browser tests. Neither is needed to run Cairn; where
-# they cannot be installed (no root, no apt) those tests report themselves skipped with the reason.
+# slurm-cluster.ts), Chromium for the console's browser tests, and bubblewrap for the runner's sandbox.
+# Slurm and Chromium are not needed to run Cairn; where they cannot be installed (no root, no apt) those
+# tests report themselves skipped with the reason.
 install_test_packages() {
   local wanted=()
   { [ -x /usr/sbin/slurmctld ] && [ -x /usr/sbin/slurmd ] && [ -x /usr/bin/sbatch ] && [ -x /usr/sbin/munged ]; } || wanted+=(slurmctld slurmd slurm-client munge)
   [ -x /usr/bin/chromium ] || wanted+=(chromium fonts-dejavu-core)
-  [ ${#wanted[@]} -eq 0 ] && return 0
-  if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
-    log "cannot install ${wanted[*]} here (needs root and apt-get): the tests that need them will be skipped"
-    return 0
-  fi
-  log "installing Debian's ${wanted[*]} (once per machine)"
-  if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${wanted[@]}"; } >&2; then
-    log "apt-get could not install ${wanted[*]}: the tests that need them will be skipped"
-  fi
+  command -v bwrap >/dev/null 2>&1 || wanted+=(bubblewrap)
+  install_debian_packages "the tests that need them will be skipped; without bubblewrap $SANDBOX_WITHOUT" "${wanted[@]}"
+}
+
+install_sandbox() {
+  command -v bwrap >/dev/null 2>&1 || install_debian_packages "$SANDBOX_WITHOUT" bubblewrap
 }
 
 install_nats_server
 install_ferretdb
 install_kustomize
-[ "${1:-}" = "--for-tests" ] && install_test_packages
+if [ "${1:-}" = "--for-tests" ]; then install_test_packages; else install_sandbox; fi
 ln -sf "$NATS_BIN" "$BIN_DIR/nats-server"
 ln -sf "$FERRET_BIN" "$BIN_DIR/ferretdb"
 ln -sf "$KUSTOMIZE_BIN" "$BIN_DIR/kustomize"

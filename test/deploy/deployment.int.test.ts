@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ROUTES, serviceFor } from '@cairn/local-platform';
 import {
   byKind,
@@ -12,6 +14,8 @@ import {
   readmeVariables,
   referenceProblems,
   renderOverlay,
+  REPO,
+  runnerSandboxChoice,
   shutdownProblems,
   samplePaths,
   type K8sObject,
@@ -66,6 +70,18 @@ describe.each(OVERLAYS)('the Kubernetes overlay %s, rendered with kustomize', (o
     expect(shutdownProblems(objects)).toEqual([]);
   });
 
+  it("makes the runner's sandbox an explicit choice: bubblewrap with the security context it needs, or Slurm, never none", () => {
+    expect(runnerSandboxChoice(objects)).toEqual({ choice: 'bubblewrap', problems: [] });
+    // What the check catches: a runner pod under the restricted profile's defaults.
+    const defaults = structuredClone(objects);
+    const pod = [...byKind(defaults, 'Deployment').values()].find((deployment) => deployment.metadata.name === 'runner')!.spec.template.spec;
+    delete pod.hostUsers;
+    delete pod.containers[0].securityContext.seccompProfile;
+    pod.containers[0].env = pod.containers[0].env.filter((variable: { name: string }) => variable.name !== 'CAIRN_RUNNER_SANDBOX_PROC');
+    expect(runnerSandboxChoice(defaults).problems).toHaveLength(3);
+    expect(readFileSync(join(REPO, 'deploy', 'docker', 'service.Dockerfile'), 'utf8')).toMatch(/SERVICE" = runner .*apt-get install -y --no-install-recommends bubblewrap/);
+  });
+
   it('routes every path of deploy/local/routes.ts to the same service through the Ingress', () => {
     const misrouted = paths.filter((path) => ingressServiceFor(objects, path) !== serviceFor(path));
     expect(misrouted.map((path) => `${path}: Ingress ${ingressServiceFor(objects, path)}, routes.ts ${serviceFor(path)}`)).toEqual([]);
@@ -86,15 +102,19 @@ describe('docker-compose.yml', () => {
   const compose: any = readCompose();
 
   it('runs every Cairn service and the runner, hardened like the Kubernetes pods', () => {
+    // The runner's jobs run under bubblewrap: it has the seccomp profile bubblewrap needs, and no AppArmor confinement (which refuses mount).
+    const runnerSandbox = ['seccomp=./deploy/runner/seccomp-bubblewrap.json', 'apparmor=unconfined'];
     for (const name of CAIRN_WORKLOADS) {
       const service = compose.services[name];
       expect({ name, readOnly: service?.read_only, capDrop: service?.cap_drop, noNewPrivileges: service?.security_opt }).toEqual({
         name,
         readOnly: true,
         capDrop: ['ALL'],
-        noNewPrivileges: ['no-new-privileges:true'],
+        noNewPrivileges: ['no-new-privileges:true', ...(name === 'runner' ? runnerSandbox : [])],
       });
     }
+    expect(compose.services.runner.environment).toMatchObject({ CAIRN_RUNNER_SANDBOX_PROC: 'none' });
+    expect(compose.services.runner.environment.CAIRN_RUNNER_SANDBOX).toBeUndefined();
   });
 
   it('routes every path of deploy/local/routes.ts to the same service through its edge', () => {

@@ -220,6 +220,44 @@ export function shutdownProblems(objects: K8sObject[]): string[] {
   return problems;
 }
 
+/** The seccomp profile the runner's sandbox needs, as nodes hold it (deploy/runner/README.md). */
+export const RUNNER_SECCOMP_PROFILE = join(REPO, 'deploy', 'runner', 'seccomp-bubblewrap.json');
+/** What bubblewrap calls to build a job's namespaces, which RuntimeDefault refuses a container. */
+const BUBBLEWRAP_SYSCALLS = ['unshare', 'clone', 'mount', 'umount2', 'pivot_root'];
+
+/**
+ * How the runner Deployment keeps jobs from itself, in words: its explicit choice, or the problems that
+ * leave it without one. A pod under the restricted profile's defaults cannot run bubblewrap, so either
+ * the runner hands its jobs to Slurm, or its pod has a user namespace of its own (hostUsers: false) and
+ * a Localhost seccomp profile that lets bubblewrap make its namespaces, and its jobs get no /proc unless
+ * the container's own is unmasked. CAIRN_RUNNER_SANDBOX=none is never a choice.
+ */
+export function runnerSandboxChoice(objects: K8sObject[]): { choice?: 'slurm' | 'bubblewrap'; problems: string[] } {
+  const runner = byKind(objects, 'Deployment').get('runner');
+  if (!runner) return { problems: ['no runner Deployment'] };
+  const { spec } = runner.spec.template;
+  const [container] = spec.containers;
+  const args: string[] = container.args ?? [];
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const env = new Map<string, string>((container.env ?? []).map((variable: any) => [variable.name, variable.value]));
+  if (env.get('CAIRN_RUNNER_SANDBOX') === 'none') return { problems: ['CAIRN_RUNNER_SANDBOX=none: its jobs would read its environment, tokens included'] };
+  if (args[args.indexOf('--backend') + 1] === 'slurm') return { choice: 'slurm', problems: [] };
+  const problems: string[] = [];
+  if (spec.hostUsers !== false) problems.push('hostUsers is not false: bubblewrap needs the pod\'s own user namespace');
+  const seccomp = container.securityContext?.seccompProfile ?? spec.securityContext?.seccompProfile ?? {};
+  if (seccomp.type !== 'Localhost') problems.push(`seccomp profile ${seccomp.type ?? 'unset'}: RuntimeDefault refuses bubblewrap ${BUBBLEWRAP_SYSCALLS.join(', ')}`);
+  else {
+    const profile = JSON.parse(readFileSync(RUNNER_SECCOMP_PROFILE, 'utf8')) as { defaultAction: string; syscalls: { names: string[]; action: string }[] };
+    if (basename(seccomp.localhostProfile) !== 'cairn-runner-bubblewrap.json') problems.push(`seccomp profile ${seccomp.localhostProfile} is not the one deploy/runner/README.md installs`);
+    const refused = BUBBLEWRAP_SYSCALLS.filter((name) => profile.syscalls.some((rule) => rule.action !== 'SCMP_ACT_ALLOW' && rule.names.includes(name)) || profile.defaultAction !== 'SCMP_ACT_ALLOW');
+    if (refused.length > 0) problems.push(`the seccomp profile refuses ${refused.join(', ')}`);
+  }
+  if (container.securityContext?.procMount !== 'Unmasked' && env.get('CAIRN_RUNNER_SANDBOX_PROC') !== 'none') {
+    problems.push('the container\'s /proc is masked, so its jobs cannot get a fresh one: CAIRN_RUNNER_SANDBOX_PROC must be none');
+  }
+  return { choice: 'bubblewrap', problems };
+}
+
 /** ingress-nginx with use-regex: `location ~* ^<path>`, longest path first, first match wins. */
 export function ingressServiceFor(objects: K8sObject[], path: string): string | undefined {
   const ingress = [...byKind(objects, 'Ingress').values()][0];

@@ -60,6 +60,23 @@ describe('the runner protocol, on the jobs service and the projects service', ()
     await job!.succeeded();
   });
 
+  it("a template's sandbox (network, limits) reaches the runner with the assignment; one that asks nothing sends none", async () => {
+    const sandbox = { network: true, limits: { processes: 32, outputBytes: 1048576 } };
+    const registered = await facility.platform.jobsAs(facility.platform.admin).post('/api/job-templates', { ...FILE_STATISTICS, name: 'Networked Statistics', sandbox });
+    expect(registered.status).toBe(201);
+    expect(registered.body).toMatchObject({ name: 'Networked Statistics', sandbox });
+    const run = await facility.run(facility.carol, { template: 'Networked Statistics', inputs: [facility.files.csv], machine: CPU });
+    expect(run.status).toBe(201);
+
+    const { job } = await runner.claimNext(CPU);
+    expect(job!.assignment).toMatchObject({ jobId: run.body.id, sandbox });
+    await job!.succeeded();
+
+    const plain = await startJob();
+    expect(plain.assignment.sandbox).toBeUndefined();
+    await plain.succeeded();
+  });
+
   it('a second claim of the same job finds it gone; the holder asking again keeps it', async () => {
     const job = await startJob();
     expect(await other.claim(job.assignment.jobId)).toEqual({ outcome: 'gone', reason: expect.stringContaining('another runner holds it') });

@@ -115,10 +115,28 @@ export interface Assignment {
   /** `processed/<jobId>/`: every file the command writes into its output folder is uploaded under it. */
   outputFolder: string;
   timeLimitSeconds: number;
+  /** The pinned template's sandbox: network, and limits (each within the runner's ceiling). None: no network, the runner's limits. */
+  sandbox?: JobSandbox;
   heartbeatIntervalMs: number;
   /** Event-store position of the claim: send it as `Cairn-Min-Position` to the file API. */
   position: number;
 }
+
+/** What a job's command may use, as its template asks: every limit is cut to the runner's own ceiling. */
+export interface JobSandbox {
+  /** The command reaches the network (the runner's); without it, it has none, loopback included. */
+  network?: boolean;
+  limits?: JobLimits;
+}
+
+export const JOB_LIMITS = ['memoryBytes', 'processes', 'cpuSeconds', 'outputFiles', 'outputBytes'] as const;
+export type JobLimitName = (typeof JOB_LIMITS)[number];
+
+/**
+ * Per job: resident memory of all its processes together, processes at once (threads included), CPU
+ * seconds of all its processes, and the number and total bytes of the files it leaves in its output folder.
+ */
+export type JobLimits = Partial<Record<JobLimitName, number>>;
 
 export type ClaimReply =
   | { outcome: 'claimed'; assignment: Assignment }

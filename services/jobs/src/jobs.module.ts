@@ -28,7 +28,8 @@ export class JobsModule {
     // "Commands never decide on stale models": runs, reruns and cancels read who may act and which files exist.
     const fresh = () => runtime.freshState.of(authorization, runtime.readModel(PROJECT_FILES));
     observeJobStates(runtime.collections);
-    const reports = new RunnerReports(runtime.store, heartbeats, logs, config, (position) => runtime.busPositionOf(position));
+    const sandboxOf = async (template: { name: string; version: string }) => (await templates.versionsOf(template.name)).versions.get(template.version)?.sandbox;
+    const reports = new RunnerReports(runtime.store, heartbeats, logs, config, (position) => runtime.busPositionOf(position), sandboxOf);
     host.stopWith(
       new HeartbeatWatchdog(heartbeats, (lost) => reports.failLost(lost, config.heartbeatTimeoutMs), {
         intervalMs: config.watchdogIntervalMs,

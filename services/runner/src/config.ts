@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Machine } from '@cairn/contracts';
 import { parseQueues, RunnerConfigurationError } from './domain/queues';
+import { sandboxCeilingsFrom, type SandboxLimits } from './domain/sandbox-limits';
 
 export const BACKENDS = ['local', 'slurm'] as const;
 export type BackendName = (typeof BACKENDS)[number];
@@ -24,6 +25,8 @@ Environment: NATS_URL, CAIRN_API_URL (the platform's HTTP API), CAIRN_RUNNER_TOK
 with CAIRN_DEV_JWT_SECRET, CAIRN_RUNNER_ID, CAIRN_RUNNER_SCRATCH (scratch folders of the jobs), PORT and
 HOST (where /health/live, /health/ready and /metrics are served; none without PORT), CAIRN_DRAIN_TIMEOUT_MS
 (how long a SIGTERM lets running jobs finish before handing them back; default 280000), LOG_LEVEL.
+local: CAIRN_RUNNER_SANDBOX (bubblewrap, the default, or none), CAIRN_RUNNER_SANDBOX_PROC (fresh or none), CAIRN_RUNNER_BWRAP, CAIRN_RUNNER_MAX_MEMORY, CAIRN_RUNNER_MAX_PROCESSES,
+CAIRN_RUNNER_MAX_CPU_SECONDS, CAIRN_RUNNER_MAX_OUTPUT_FILES, CAIRN_RUNNER_MAX_OUTPUT_BYTES (each job's limits' ceilings).
 slurm: CAIRN_SLURM_WORKDIR (shared by the runner and every node), CAIRN_SLURM_PARTITIONS, CAIRN_SLURM_CPUS,
 CAIRN_SLURM_MEMORY, CAIRN_SLURM_GPUS, CAIRN_SLURM_TIME_LIMITS (machine=value,...), CAIRN_SLURM_MAX_SUBMITTED,
 CAIRN_SLURM_POLL_MS, SLURM_CONF and SBATCH_* (passed to sbatch).`;
@@ -54,6 +57,14 @@ export interface RunnerEnvironment {
   healthHost: string;
   /** `CAIRN_DRAIN_TIMEOUT_MS`: how long a stop lets running jobs finish before handing them back (below the grace period). */
   drainTimeoutMs: number;
+  /** `CAIRN_RUNNER_SANDBOX`: the local backend runs each command under bubblewrap, or (`none`) as a plain child process. */
+  sandbox: 'bubblewrap' | 'none';
+  /** `CAIRN_RUNNER_MAX_*`: the ceilings of every job's limits. */
+  ceilings: SandboxLimits;
+  /** `CAIRN_RUNNER_BWRAP`: the bubblewrap program, when not `bwrap` on PATH. */
+  bwrap?: string;
+  /** `CAIRN_RUNNER_SANDBOX_PROC=none`: the sandbox has no `/proc` (where the runner's own is masked: a container). */
+  withoutProc: boolean;
 }
 
 /** Below the runner's Kubernetes grace period (300 s), which leaves the rest for the hand-back reports. */
@@ -68,6 +79,13 @@ export function runnerEnvironmentFrom(env: NodeJS.ProcessEnv, runnerId: string):
   if (!Number.isSafeInteger(drainTimeoutMs) || drainTimeoutMs < 0) {
     throw new RunnerConfigurationError(`CAIRN_DRAIN_TIMEOUT_MS must be a non-negative integer, got "${env.CAIRN_DRAIN_TIMEOUT_MS}"`);
   }
+  const sandbox = env.CAIRN_RUNNER_SANDBOX?.trim() || 'bubblewrap';
+  const sandboxProcFrom = (value: string | undefined) => {
+    if (value === undefined || value === '' || value === 'fresh') return false;
+    if (value === 'none') return true;
+    throw new RunnerConfigurationError(`CAIRN_RUNNER_SANDBOX_PROC must be fresh or none, got "${value}"`);
+  };
+  if (sandbox !== 'bubblewrap' && sandbox !== 'none') throw new RunnerConfigurationError(`CAIRN_RUNNER_SANDBOX must be bubblewrap or none, got "${sandbox}"`);
   return {
     natsUrl: env.NATS_URL ?? 'nats://127.0.0.1:4222',
     apiUrl,
@@ -75,5 +93,9 @@ export function runnerEnvironmentFrom(env: NodeJS.ProcessEnv, runnerId: string):
     ...(port === undefined ? {} : { healthPort: port }),
     healthHost: env.HOST ?? '127.0.0.1',
     drainTimeoutMs,
+    sandbox,
+    ceilings: sandboxCeilingsFrom(env),
+    ...(env.CAIRN_RUNNER_BWRAP ? { bwrap: env.CAIRN_RUNNER_BWRAP } : {}),
+    withoutProc: sandboxProcFrom(env.CAIRN_RUNNER_SANDBOX_PROC),
   };
 }

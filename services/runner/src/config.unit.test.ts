@@ -1,4 +1,5 @@
 import { parseRunnerArguments, runnerEnvironmentFrom } from './config';
+import { DEFAULT_CEILINGS } from './domain/sandbox-limits';
 
 describe('the runner\'s command line', () => {
   it('serves every queue with the local backend and one slot by default', () => {
@@ -32,14 +33,24 @@ describe('the runner\'s command line', () => {
 });
 
 describe('the runner\'s environment', () => {
-  it('defaults to the local servers, a scratch folder of its own and no health port', () => {
+  it('defaults to the local servers, a scratch folder of its own, no health port, and bubblewrap with the default ceilings', () => {
     expect(runnerEnvironmentFrom({}, 'runner-a')).toEqual({
       natsUrl: 'nats://127.0.0.1:4222',
       apiUrl: 'http://127.0.0.1:8080',
       scratchDir: expect.stringMatching(/cairn-runner-a$/),
       healthHost: '127.0.0.1',
       drainTimeoutMs: 280_000,
+      sandbox: 'bubblewrap',
+      ceilings: DEFAULT_CEILINGS,
+      withoutProc: false,
     });
+  });
+
+  it('takes CAIRN_RUNNER_SANDBOX=none, and nothing but bubblewrap or none', () => {
+    expect(runnerEnvironmentFrom({ CAIRN_RUNNER_SANDBOX: 'none' }, 'r').sandbox).toBe('none');
+    expect(() => runnerEnvironmentFrom({ CAIRN_RUNNER_SANDBOX: 'off' }, 'r')).toThrow('CAIRN_RUNNER_SANDBOX must be bubblewrap or none, got "off"');
+    expect(runnerEnvironmentFrom({ CAIRN_RUNNER_SANDBOX_PROC: 'none' }, 'r').withoutProc).toBe(true);
+    expect(() => runnerEnvironmentFrom({ CAIRN_RUNNER_SANDBOX_PROC: 'masked' }, 'r')).toThrow('CAIRN_RUNNER_SANDBOX_PROC must be fresh or none, got "masked"');
   });
 
   it('reads NATS_URL, CAIRN_API_URL (without a trailing slash), CAIRN_RUNNER_SCRATCH, PORT, HOST and CAIRN_DRAIN_TIMEOUT_MS', () => {
@@ -48,7 +59,7 @@ describe('the runner\'s environment', () => {
         { NATS_URL: 'nats://nats:4222', CAIRN_API_URL: 'http://projects:3000/', CAIRN_RUNNER_SCRATCH: '/scratch', PORT: '3000', HOST: '0.0.0.0', CAIRN_DRAIN_TIMEOUT_MS: '60000' },
         'r',
       ),
-    ).toEqual({ natsUrl: 'nats://nats:4222', apiUrl: 'http://projects:3000', scratchDir: '/scratch', healthPort: 3000, healthHost: '0.0.0.0', drainTimeoutMs: 60_000 });
+    ).toMatchObject({ natsUrl: 'nats://nats:4222', apiUrl: 'http://projects:3000', scratchDir: '/scratch', healthPort: 3000, healthHost: '0.0.0.0', drainTimeoutMs: 60_000 });
   });
 
   it('refuses an API URL that is none, a port that is none and a drain timeout that is none', () => {

@@ -10,7 +10,7 @@ import { SlurmCli } from './backends/slurm-cli';
 import { parseRunnerArguments, runnerEnvironmentFrom, USAGE, type RunnerArguments, type RunnerEnvironment } from './config';
 import { RunnerConfigurationError } from './domain/queues';
 import { slurmSettingsFrom } from './domain/slurm-settings';
-import { installDemoPrograms } from './templates/programs';
+import { demoProgramSources, installDemoPrograms } from './templates/programs';
 
 const runnerLog = logger('runner');
 /** The runner's lines are sentences; the job they are about is also a field, to follow a job through the logs. */
@@ -71,7 +71,15 @@ async function main(): Promise<void> {
  */
 async function backendFor(args: RunnerArguments, environment: RunnerEnvironment, credentials: RunnerCredentials): Promise<{ backend: ExecutionBackend; slots: number }> {
   if (args.backend === 'local') {
-    return { backend: new LocalBackend({ scratchDir: environment.scratchDir, binDirs: [await installDemoPrograms(join(environment.scratchDir, 'bin'))] }), slots: args.slots };
+    const binDirs = [await installDemoPrograms(join(environment.scratchDir, 'bin'))];
+    if (environment.sandbox === 'none') {
+      runnerLog.warn({ sandbox: 'none' }, 'CAIRN_RUNNER_SANDBOX=none: jobs run without a sandbox, as the runner\'s own user, and can read its files and its environment, tokens included');
+      return { backend: new LocalBackend({ scratchDir: environment.scratchDir, binDirs, sandbox: 'none' }), slots: args.slots };
+    }
+    const backend = new LocalBackend({ scratchDir: environment.scratchDir, binDirs, sandbox: { ceilings: environment.ceilings, readOnly: demoProgramSources(), withoutProc: environment.withoutProc, ...(environment.bwrap && { bwrap: environment.bwrap }) } });
+    const problem = await backend.sandboxProblem();
+    if (problem) throw new Error(`${problem}; the local backend runs every job under bubblewrap (install Debian's bubblewrap), or set CAIRN_RUNNER_SANDBOX=none to run them unsandboxed`);
+    return { backend, slots: args.slots };
   }
   const settings = slurmSettingsFrom(process.env);
   const binDir = await installDemoPrograms(join(settings.workDir, credentials.runnerId, 'bin'));

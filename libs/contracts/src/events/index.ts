@@ -4,7 +4,7 @@ import { EventRegistry } from '../registry';
 import { Upcaster, Upcasters } from '../upcasting';
 import { ConsumeResult, EventValidator } from '../validation';
 import { accessEvents } from './access.events';
-import { jobsEvents } from './jobs.events';
+import { jobsEvents, jobsUpcasters } from './jobs.events';
 import { logbookEvents } from './logbook.events';
 import { projectsEvents } from './projects.events';
 
@@ -47,7 +47,7 @@ export function categoriesOfEventTypes(types: Iterable<PublishedEventType>): str
 }
 
 /** Every upcaster of the platform: a new version of an event adds the one from its previous version here. */
-export const ALL_UPCASTERS: readonly Upcaster[] = [];
+export const ALL_UPCASTERS: readonly Upcaster[] = [...jobsUpcasters];
 
 export interface EventCatalogue {
   registry: EventRegistry;

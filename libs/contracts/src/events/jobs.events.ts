@@ -1,6 +1,7 @@
 import { closedObject, type EmittedBy } from './schema-parts';
 import { defineEvent, type EventDefinition } from '../event-definition';
-import { MACHINE_PERFORMANCES, MACHINE_TYPES, type JobFailure, type Machine } from '../runner-protocol';
+import { JOB_LIMITS, MACHINE_PERFORMANCES, MACHINE_TYPES, type JobFailure, type JobSandbox, type Machine } from '../runner-protocol';
+import type { Upcaster } from '../upcasting';
 
 /**
  * Events of the jobs context. Streams (one per aggregate instance):
@@ -31,8 +32,13 @@ export interface TemplateRegisteredData {
   command: string[];
   /** A command running longer fails as `executor`. */
   timeLimitSeconds: number;
+  /** What the command may use in the runner's sandbox: the network, and its limits (within the runner's ceilings). None: no network, the runner's limits. */
+  sandbox?: JobSandbox;
   actor: string;
 }
+
+/** As version 1 was published, before templates could ask anything of the runner's sandbox. */
+export type TemplateRegisteredV1Data = Omit<TemplateRegisteredData, 'sandbox'>;
 
 export interface JobInput {
   fileId: string;
@@ -135,22 +141,42 @@ const failure = closedObject(
   { exitCode: { type: 'integer' }, lastLogLines: { type: 'array', maxItems: 100, items: { type: 'string', maxLength: 4000 } } },
 );
 
-export const templateRegisteredV1 = defineEvent<TemplateRegisteredData>()({
+const templateRegisteredFields = {
+  templateId: id,
+  name: { type: 'string', minLength: 1, maxLength: 80 },
+  version: { type: 'string', minLength: 1, maxLength: 40 },
+  description: { type: 'string', maxLength: 5000 },
+  parameters: { type: 'object' },
+  inputTypes: { type: 'array', minItems: 1, items: { type: 'string', pattern: '^([a-z0-9]+|\\*)$' } },
+  machineTypes: { type: 'array', minItems: 1, items: machineKey },
+  command,
+  timeLimitSeconds,
+  actor: id,
+};
+
+export const templateRegisteredV1 = defineEvent<TemplateRegisteredV1Data>()({
   type: 'jobs.template.registered.v1',
-  description: 'A facility admin registered a version of a job template; a version never changes.',
-  schema: closedObject({
-    templateId: id,
-    name: { type: 'string', minLength: 1, maxLength: 80 },
-    version: { type: 'string', minLength: 1, maxLength: 40 },
-    description: { type: 'string', maxLength: 5000 },
-    parameters: { type: 'object' },
-    inputTypes: { type: 'array', minItems: 1, items: { type: 'string', pattern: '^([a-z0-9]+|\\*)$' } },
-    machineTypes: { type: 'array', minItems: 1, items: machineKey },
-    command,
-    timeLimitSeconds,
-    actor: id,
-  }),
+  description: 'A facility admin registered a version of a job template; a version never changes. Superseded by v2, to which it is upcast.',
+  schema: closedObject(templateRegisteredFields),
 });
+
+const positiveInteger = { type: 'integer', minimum: 1 } as const;
+const sandbox = closedObject({}, { network: { type: 'boolean' }, limits: closedObject({}, Object.fromEntries(JOB_LIMITS.map((limit) => [limit, positiveInteger]))) });
+
+export const templateRegisteredV2 = defineEvent<TemplateRegisteredData>()({
+  type: 'jobs.template.registered.v2',
+  description: "A facility admin registered a version of a job template; a version never changes. v2: what the command may use in the runner's sandbox (`sandbox`).",
+  schema: closedObject(templateRegisteredFields, { sandbox }),
+});
+
+/** A template registered before v2 asked nothing of the sandbox: no network, the runner's limits. */
+export const templateRegisteredV1ToV2: Upcaster<TemplateRegisteredV1Data, TemplateRegisteredData> = {
+  from: templateRegisteredV1.type,
+  to: templateRegisteredV2.type,
+  upcast: (data) => data,
+};
+
+export const jobsUpcasters: readonly Upcaster[] = [templateRegisteredV1ToV2 as Upcaster];
 
 export const jobRequestedV1 = defineEvent<JobRequestedData>()({
   type: 'jobs.job.requested.v1',
@@ -217,6 +243,7 @@ export const jobCancelledV1 = defineEvent<JobCancelledData>()({
 
 export const jobsEvents = [
   templateRegisteredV1,
+  templateRegisteredV2,
   jobRequestedV1,
   jobStartedV1,
   jobProgressedV1,
@@ -227,7 +254,7 @@ export const jobsEvents = [
   jobCancelledV1,
 ] as const satisfies readonly EventDefinition[];
 
-export type TemplateEvent = EmittedBy<typeof templateRegisteredV1>;
+export type TemplateEvent = EmittedBy<typeof templateRegisteredV2>;
 export type JobEvent = EmittedBy<
   | typeof jobRequestedV1
   | typeof jobStartedV1

@@ -1,4 +1,4 @@
-import { validateOnPublish } from './index';
+import { eventCatalogue, validateOnPublish } from './index';
 import { jobsEvents } from './jobs.events';
 
 const job = { jobId: '01j', projectId: 'p1' };
@@ -7,6 +7,7 @@ describe('jobs events: API.md "Events" names them, each with a JSON Schema', () 
   it('has exactly the jobs events API.md lists', () => {
     expect(jobsEvents.map((definition) => definition.type)).toEqual([
       'jobs.template.registered.v1',
+      'jobs.template.registered.v2',
       'jobs.job.requested.v1',
       'jobs.job.started.v1',
       'jobs.job.progressed.v1',
@@ -16,6 +17,18 @@ describe('jobs events: API.md "Events" names them, each with a JSON Schema', () 
       'jobs.job.cancel-requested.v1',
       'jobs.job.cancelled.v1',
     ]);
+  });
+
+  it('a template registered as v1 reads as v2 asking nothing of the sandbox; v2 takes the network and positive whole limits, nothing else', () => {
+    const template = { templateId: 't1', name: 'T', version: '1', description: '', parameters: {}, inputTypes: ['*'], machineTypes: ['cpu/standard'], command: ['true'], timeLimitSeconds: 60, actor: 'u-a' };
+    const { upcasters } = eventCatalogue();
+    expect(upcasters.upcast({ type: 'jobs.template.registered.v1', data: template })).toEqual({ type: 'jobs.template.registered.v2', data: template });
+    const v2 = (sandbox: unknown) => () => validateOnPublish({ type: 'jobs.template.registered.v2', data: { ...template, sandbox } });
+    expect(v2({ network: true, limits: { memoryBytes: 1024, processes: 8, cpuSeconds: 60, outputFiles: 3, outputBytes: 4096 } })).not.toThrow();
+    expect(v2({ limits: { processes: 0 } })).toThrow(/processes/);
+    expect(v2({ limits: { threads: 8 } })).toThrow();
+    expect(v2({ privileged: true })).toThrow();
+    expect(() => validateOnPublish({ type: 'jobs.template.registered.v1', data: { ...template, sandbox: { network: true } } })).toThrow();
   });
 
   it('"Failures say whose they are": executor or system, nothing else', () => {

@@ -4,6 +4,7 @@ import type { LogChunk } from '../application/job-logs';
 import type { JobsService, Person } from '../application/jobs.service';
 import type { TemplateView } from '../application/templates.service';
 import type { JobStatus } from '../domain/job';
+import { SandboxDto } from './dto';
 
 // What the jobs service answers, for its OpenAPI document (and so the console's typed client). Each class
 // implements the type the application returns, so the document cannot drift from the answers.
@@ -384,6 +385,9 @@ export class TemplateDto implements TemplateView {
 
   @ApiProperty()
   timeLimitSeconds!: number;
+
+  @ApiPropertyOptional({ type: SandboxDto, description: "What the command may use in the runner's sandbox; absent: no network, the runner's limits." })
+  sandbox?: SandboxDto;
 
   @ApiProperty({ description: 'User id.' })
   registeredBy!: string;

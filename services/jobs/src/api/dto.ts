@@ -1,9 +1,11 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
+  IsBoolean,
   IsIn,
   IsInt,
   IsISO8601,
@@ -17,7 +19,7 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import { ALL_MACHINES, MACHINE_PERFORMANCES, MACHINE_TYPES, machineKeyOf, type MachinePerformance, type MachineType } from '@cairn/contracts';
+import { ALL_MACHINES, MACHINE_PERFORMANCES, MACHINE_TYPES, machineKeyOf, type JobLimits, type JobSandbox, type MachinePerformance, type MachineType } from '@cairn/contracts';
 import { PageQuery } from '@cairn/http';
 import { JOB_STATUSES, type JobStatus } from '../domain/job';
 import { MAX_INPUTS } from '../domain/job-request';
@@ -37,6 +39,41 @@ export class MachineDto {
   @ApiProperty({ enum: MACHINE_PERFORMANCES })
   @IsIn([...MACHINE_PERFORMANCES])
   performance!: MachinePerformance;
+}
+
+/** An optional limit: a whole number from 1. */
+const Limit = (description: string, example: number) => applyDecorators(ApiPropertyOptional({ description, example }), IsOptional(), IsInt(), Min(1));
+
+/** Per job, each within the runner's ceiling (`CAIRN_RUNNER_MAX_*`); a limit left out is the ceiling. */
+export class SandboxLimitsDto implements JobLimits {
+  @Limit("Resident memory of all the command's processes together, in bytes.", 2147483648)
+  memoryBytes?: number;
+
+  @Limit('Processes at once, threads included.', 64)
+  processes?: number;
+
+  @Limit('CPU seconds of all its processes together.', 3600)
+  cpuSeconds?: number;
+
+  @Limit('Files it may leave in its output folder.', 100)
+  outputFiles?: number;
+
+  @Limit('Total bytes of those files.', 1073741824)
+  outputBytes?: number;
+}
+
+/** What a template's command may use in the runner's sandbox. */
+export class SandboxDto implements JobSandbox {
+  @ApiPropertyOptional({ default: false, description: 'The command reaches the network; without it, it has none, loopback included.' })
+  @IsOptional()
+  @IsBoolean()
+  network?: boolean;
+
+  @ApiPropertyOptional({ type: SandboxLimitsDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => SandboxLimitsDto)
+  limits?: SandboxLimitsDto;
 }
 
 export class RegisterTemplateDto {
@@ -87,6 +124,12 @@ export class RegisterTemplateDto {
   @IsInt()
   @Min(1)
   timeLimitSeconds?: number;
+
+  @ApiPropertyOptional({ type: SandboxDto, description: "What the command may use in the runner's sandbox; none: no network, the runner's limits." })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => SandboxDto)
+  sandbox?: SandboxDto;
 }
 
 export class TemplatesQuery extends PageQuery {

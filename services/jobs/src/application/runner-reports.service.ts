@@ -4,6 +4,7 @@ import {
   type ClaimReply,
   type FinishedReport,
   type HeartbeatReport,
+  type JobSandbox,
   type LogReport,
   type OutputReport,
   type ProgressReport,
@@ -41,6 +42,8 @@ export class RunnerReports {
     private readonly config: Pick<JobsConfig, 'heartbeatIntervalMs'>,
     /** A store position as the bus names it: what the runner sends the projects service as `Cairn-Min-Position`. */
     private readonly busPositionOf: (storePosition: number) => Promise<number>,
+    /** What a pinned template version asks of the runner's sandbox (a version never changes, so reading it at the claim is reading it at the request). */
+    private readonly sandboxOf: (template: { name: string; version: string }) => Promise<JobSandbox | undefined>,
   ) {
     this.handle = commandHandler(store, jobDecider, jobStream);
   }
@@ -58,6 +61,7 @@ export class RunnerReports {
       throw error;
     }
     const job = outcome.state.request!;
+    const sandbox = await this.sandboxOf(job.template);
     const assignment: Assignment = {
       jobId,
       projectId: job.projectId,
@@ -68,6 +72,7 @@ export class RunnerReports {
       machine: job.machine,
       outputFolder: job.outputFolder,
       timeLimitSeconds: job.timeLimitSeconds,
+      ...(sandbox && { sandbox }),
       heartbeatIntervalMs: this.config.heartbeatIntervalMs,
       position: await this.busPositionOf(outcome.position),
     };

@@ -2,11 +2,13 @@ import {
   ALL_MACHINES,
   COMMAND_PLACEHOLDERS,
   conflict,
+  JOB_LIMITS,
   forbidden,
   invalidField,
   machineKeyOf,
   unknownPlaceholdersOf,
   type Decider,
+  type JobSandbox,
   type TemplateEvent,
   type TemplateRegisteredData,
 } from '@cairn/contracts';
@@ -43,6 +45,8 @@ export interface RegisterTemplate {
   machineTypes: string[];
   command: string[];
   timeLimitSeconds?: number;
+  /** What the command may use in the runner's sandbox: `{ network?: boolean, limits?: { memoryBytes, processes, cpuSeconds, outputFiles, outputBytes } }`. */
+  sandbox?: unknown;
   actor: string;
   actorIsFacilityAdmin: boolean;
 }
@@ -75,7 +79,7 @@ export const templateDecider: Decider<RegisterTemplate, TemplateState, TemplateE
     const parameters = requireParameterSchema(command.parameters);
     return [
       {
-        type: 'jobs.template.registered.v1',
+        type: 'jobs.template.registered.v2',
         data: {
           templateId: command.templateId,
           name,
@@ -86,6 +90,7 @@ export const templateDecider: Decider<RegisterTemplate, TemplateState, TemplateE
           machineTypes: requireMachineTypes(command.machineTypes),
           command: requireCommand(command.command, parameterNamesOf(parameters)),
           timeLimitSeconds: requireTimeLimit(command.timeLimitSeconds),
+          ...(command.sandbox !== undefined && { sandbox: requireSandbox(command.sandbox) }),
           actor: command.actor,
         },
       },
@@ -155,4 +160,30 @@ function requireTimeLimit(value: number | undefined): number {
     throw invalidField('jobs.template-time-limit', 'timeLimitSeconds', `must be a whole number of seconds from 1 to ${MAX_TIME_LIMIT_SECONDS}`);
   }
   return limit;
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Whether the command gets the network, and limits that are positive whole numbers; nothing else. */
+function requireSandbox(value: unknown): JobSandbox {
+  const refuse = (field: string, message: string) => invalidField('jobs.template-sandbox', field, message);
+  if (!isPlainObject(value)) throw refuse('sandbox', 'must be an object: { network?: boolean, limits?: { ... } }');
+  const unknown = Object.keys(value).find((key) => key !== 'network' && key !== 'limits');
+  if (unknown !== undefined) throw refuse(`sandbox.${unknown}`, 'is not a sandbox setting (network, limits)');
+  const sandbox: JobSandbox = {};
+  if (value.network !== undefined) {
+    if (typeof value.network !== 'boolean') throw refuse('sandbox.network', 'must be true or false');
+    sandbox.network = value.network;
+  }
+  if (value.limits !== undefined) {
+    const { limits } = value;
+    if (!isPlainObject(limits)) throw refuse('sandbox.limits', `must be an object of ${JOB_LIMITS.join(', ')}`);
+    sandbox.limits = {};
+    for (const [name, limit] of Object.entries(limits)) {
+      if (!(JOB_LIMITS as readonly string[]).includes(name)) throw refuse(`sandbox.limits.${name}`, `is not a limit (${JOB_LIMITS.join(', ')})`);
+      if (!Number.isSafeInteger(limit) || (limit as number) < 1) throw refuse(`sandbox.limits.${name}`, 'must be a whole number from 1');
+      sandbox.limits[name as (typeof JOB_LIMITS)[number]] = limit as number;
+    }
+  }
+  return sandbox;
 }

@@ -13,7 +13,7 @@ const register = (overrides: Partial<RegisterTemplate> = {}): RegisterTemplate =
   ...overrides,
 });
 const registered = (version = '1.0.0') => ({
-  type: 'jobs.template.registered.v1' as const,
+  type: 'jobs.template.registered.v2' as const,
   data: { templateId: 't-render', ...renderMoleculeRegistration, version, actor: 'u-alice' },
 });
 
@@ -38,6 +38,20 @@ describe('JobTemplate: "name@version with description, parameters as a JSON Sche
     spec.given([]).when(register({ inputTypes: ['*'] })).then([{ ...registered(), data: { ...registered().data, inputTypes: ['*'] } }]);
     spec.given([]).when(register({ inputTypes: ['p d b'] })).thenThrows('jobs.template-input-types', 'invalid');
     spec.given([]).when(register({ inputTypes: [] })).thenThrows('jobs.template-input-types', 'invalid');
+  });
+
+  it("asks the runner's sandbox for the network and limits, or nothing (no network, the runner's limits)", () => {
+    const sandbox = { network: true, limits: { processes: 64, outputBytes: 1048576 } };
+    spec.given([]).when(register({ sandbox })).then([{ ...registered(), data: { ...registered().data, sandbox } }]);
+    const refused = (value: unknown, field: string) => {
+      const error = spec.given([]).when(register({ sandbox: value })).thenThrows('jobs.template-sandbox', 'invalid');
+      expect((error.details as { errors: { field: string }[] }).errors[0].field).toBe(field);
+    };
+    refused({ network: 'yes' }, 'sandbox.network');
+    refused({ limits: { processes: 0 } }, 'sandbox.limits.processes');
+    refused({ limits: { threads: 8 } }, 'sandbox.limits.threads');
+    refused({ privileged: true }, 'sandbox.privileged');
+    refused(['network'], 'sandbox');
   });
 
   it('machine types are cpu/gpu × standard/turbo', () => {

@@ -1,4 +1,4 @@
-import type { TemplateRegisteredData } from '@cairn/contracts';
+import type { JobSandbox, TemplateRegisteredData } from '@cairn/contracts';
 import { defineProjection } from '@cairn/read-models';
 
 export const JOB_TEMPLATES = 'job_templates';
@@ -20,6 +20,8 @@ export interface JobTemplateDocument {
   machineTypes: string[];
   command: string[];
   timeLimitSeconds: number;
+  /** Absent for a template that asks nothing of the runner's sandbox. */
+  sandbox?: JobSandbox;
   registeredBy: string;
   registeredAt: string;
 }
@@ -45,7 +47,7 @@ export const jobTemplatesProjection = defineProjection({
   version: 1,
   indexes: [JOB_TEMPLATES_INDEX],
   on: {
-    'jobs.template.registered.v1': ({ data, position, time }) => {
+    'jobs.template.registered.v2': ({ data, position, time }) => {
       const { _id, ...document } = templateDocumentOf(data, time);
       return [{ kind: 'replace', id: _id, position, document }];
     },

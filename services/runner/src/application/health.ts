@@ -7,17 +7,18 @@ import { observeRunner } from './runner-metrics';
 /**
  * What a process manager asks the runner (Kubernetes' probes, the image's health check, the local
  * platform): `/health/live`, `/health/ready` (taking work and NATS answering, else a 503 naming what is
- * not, as a service's) and `/metrics` in the Prometheus text format (the process's registry: its jobs,
+ * not, as a service's), both naming what sandboxes its commands (`sandbox`: bubblewrap, none or
+ * scheduler), and `/metrics` in the Prometheus text format (the process's registry: its jobs,
  * heartbeats and Node's own figures). The runner serves nothing else; it only calls out.
  */
 export function startHealthServer(runner: Runner, port: number, host: string): Promise<Server> {
   const server = createServer((request, response) => {
     const path = (request.url ?? '').split('?')[0];
     if (request.method !== 'GET') return answer(response, 405, { status: 'method not allowed' });
-    if (path === '/health/live') return answer(response, 200, { status: 'ok' });
+    if (path === '/health/live') return answer(response, 200, { status: 'ok', sandbox: runner.sandbox });
     if (path === '/health/ready') {
       void readinessOf(runner.readinessProbes()).then(({ problem }) =>
-        problem ? answer(response, 503, { ...problem, runnerId: runner.runnerId }, PROBLEM_CONTENT_TYPE) : answer(response, 200, { status: 'ok', runnerId: runner.runnerId }),
+        problem ? answer(response, 503, { ...problem, runnerId: runner.runnerId, sandbox: runner.sandbox }, PROBLEM_CONTENT_TYPE) : answer(response, 200, { status: 'ok', runnerId: runner.runnerId, sandbox: runner.sandbox }),
       );
       return;
     }

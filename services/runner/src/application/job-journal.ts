@@ -1,4 +1,5 @@
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile, rename } from 'node:fs/promises';
+import { writePrivately } from '../backends/workspace-folders';
 import { join } from 'node:path';
 import type { Assignment } from '@cairn/contracts';
 import type { LogJournal, LogPosition } from './log-shipper';
@@ -35,7 +36,8 @@ export class JobJournal implements LogJournal {
 
   private async replace(file: string, content: object): Promise<void> {
     const path = join(this.dir, file);
-    await writeFile(`${path}.new`, JSON.stringify(content));
+    // The job's folder is private on a shared file system, whatever the umask.
+    await writePrivately(`${path}.new`, JSON.stringify(content));
     await rename(`${path}.new`, path);
   }
 }

@@ -85,7 +85,7 @@ export class JobRun {
         parameters: assignment.parameters,
       });
       context.log(`job ${assignment.jobId}: running ${JSON.stringify(argv)}`);
-      const spec = { argv, machine: assignment.machine, timeLimitSeconds: assignment.timeLimitSeconds };
+      const spec = { argv, machine: assignment.machine, timeLimitSeconds: assignment.timeLimitSeconds, ...(assignment.sandbox && { sandbox: assignment.sandbox }) };
       return this.follow(workspace, (observer) => context.backend.start(workspace, spec, observer), journal && { journal });
     });
   }

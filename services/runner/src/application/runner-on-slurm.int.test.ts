@@ -148,6 +148,27 @@ describeWithSlurm(`the runner with the slurm backend, on a private Slurm cluster
     });
   });
 
+  it("keeps the job's folder its owner's alone on the shared file system, whatever the umask: folders 0700, files 0600", async () => {
+    const input = testbed.files.put('p-lysozyme', 'raw/private.csv', Buffer.from('a,b\n1,2\n'));
+    const job = await queueJob({
+      command: ['sh', '-c', 'echo done > "$1/result.txt"; find "$2" -exec stat -c "%a %F %n" {} +', 'sh', '{{outputDir}}', '{{workDir}}'],
+      inputs: [{ fileId: input.id, path: input.path }],
+    });
+    const umask = process.umask(0);
+    let end;
+    try {
+      end = await testbed.jobs.untilFinished(job.jobId, 60_000);
+    } finally {
+      process.umask(umask);
+    }
+
+    expect(end.outcome).toBe('succeeded');
+    const entries = testbed.jobs.logText(job.jobId).trim().split('\n').map((line) => /^(\d+) (directory|regular (?:empty )?file) (.+)$/.exec(line)!);
+    expect(entries.map((entry) => entry[3])).toEqual(expect.arrayContaining([jobFolderOf('runner-slurm-1', job.jobId), expect.stringMatching(/inputs\/private\.csv$/), expect.stringMatching(/out\/result\.txt$/), expect.stringMatching(/cairn-runner\/job\.sh$/), expect.stringMatching(/cairn-runner\/stdout\.log$/), expect.stringMatching(/cairn-runner\/assignment\.json$/)]));
+    expect(entries.filter((entry) => entry[2] === 'directory').map((entry) => `${entry[1]} ${entry[3]}`)).toEqual(entries.filter((entry) => entry[2] === 'directory').map((entry) => `700 ${entry[3]}`));
+    expect(entries.filter((entry) => entry[2] !== 'directory').map((entry) => `${entry[1]} ${entry[3]}`)).toEqual(entries.filter((entry) => entry[2] !== 'directory').map((entry) => `600 ${entry[3]}`));
+  });
+
   it('hands parameters holding $(...), quotes and newlines to the command as literal arguments through the batch script', async () => {
     const marker = join(cluster.sharedDir, 'pwned');
     const bait = shellBaitJob(marker);

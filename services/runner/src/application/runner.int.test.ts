@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NatsConnection } from 'nats';
@@ -10,7 +10,7 @@ import type { FakeFileApi } from '../../test-support/fake-file-api';
 import type { FakeJobs } from '../../test-support/fake-jobs-service';
 import { assignmentOf, nodeCommand, shellBaitJob, startProtocolTestbed, type ProtocolTestbed } from '../../test-support/testbed';
 import { LocalBackend } from '../backends/local-backend';
-import { installDemoPrograms } from '../templates/programs';
+import { demoProgramSources, installDemoPrograms } from '../templates/programs';
 import { FILE_STATISTICS, RENDER_MOLECULE } from '../templates/registrations';
 import { runnerCredentialsFrom } from './credentials';
 import { startHealthServer } from './health';
@@ -54,6 +54,7 @@ async function withRunner<T>(options: Partial<RunnerOptions> & { runnerId?: stri
       scratchDir,
       // From their TypeScript source here, as the runner runs from its own: the tests need no build.
       binDirs: [await installDemoPrograms(join(scratchDir, 'bin'))],
+      sandbox: { readOnly: demoProgramSources() },
       stopGraceMs: 1_000,
     }),
     queues: [CPU, GPU_TURBO],
@@ -82,6 +83,21 @@ const alive = (pid: number) => {
   const status = existsSync(`/proc/${pid}/status`) ? readFileSync(`/proc/${pid}/status`, 'utf8') : '';
   return !/^State:\s+Z/m.test(status);
 };
+
+/** The processes on this machine with every one of `words` among their arguments. */
+const processesWith = (...words: string[]) =>
+  readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+        return words.every((word) => argv.includes(word));
+      } catch {
+        return false;
+      }
+    })
+    .map(Number)
+    .filter(alive);
 
 describe('the runner against the runner protocol', () => {
   it('runs File Statistics: stages the inputs, uploads stats.json and report.txt into the job folder and reports them, then success', async () => {
@@ -156,13 +172,16 @@ describe('the runner against the runner protocol', () => {
   });
 
   it('stops the command and whatever it started when a heartbeat answers cancel, and reports cancelled', async () => {
-    const script = "const c = require('child_process').spawn('sleep', ['300']); console.log('pids', process.pid, c.pid); setInterval(() => {}, 1000)";
-    const job = await queueJob({ command: nodeCommand(script) });
+    // Process ids inside the sandbox are its own namespace's: the processes are found from here by a word in their arguments.
+    const marker = `cancel-${Date.now()}`;
+    const child = 'setInterval(() => {}, 1000)';
+    const script = `require('child_process').spawn(process.execPath, ['-e', '${child}', process.argv[1]]); console.log('started'); setInterval(() => {}, 1000)`;
+    const job = await queueJob({ command: nodeCommand(script, marker) });
 
     const [end, pids] = await withRunner({}, async () => {
-      await waitUntil('the command prints its pids', async () => /pids \d+ \d+/.test(logText(job.jobId)), 20_000);
-      const started = logText(job.jobId).match(/pids (\d+) (\d+)/)!.slice(1).map(Number);
-      expect(started.every(alive)).toBe(true);
+      await waitUntil('the command and its child run', async () => processesWith(marker, child).length === 1, 20_000);
+      const started = processesWith(marker);
+      expect(started.length).toBeGreaterThanOrEqual(2);
       jobs.requestCancel(job.jobId);
       return [await finished(job.jobId), started] as const;
     });
@@ -196,22 +215,24 @@ describe('the runner against the runner protocol', () => {
   });
 
   it('sends the output as log chunks in order, bounded in size, while the command still runs', async () => {
-    const gate = join(mkdtempSync(join(tmpdir(), 'cairn-gate-')), 'open');
+    // The gate is in the job's folder, the one folder of this machine the sandboxed command sees.
     const script = [
       "const fs = require('fs');",
       "console.log('waiting for the gate');",
+      'console.error(`gate ${process.argv[1]}`);',
       'const timer = setInterval(() => {',
       '  if (!fs.existsSync(process.argv[1])) return;',
       '  clearInterval(timer);',
       "  for (let i = 1; i <= 200; i += 1) (i % 50 === 0 ? console.error : console.log)(`line ${i} ünïcödé`);",
       '}, 50);',
     ].join('\n');
-    const job = await queueJob({ command: nodeCommand(script, gate) });
+    const job = await queueJob({ command: nodeCommand(script, '{{workDir}}/open') });
 
     await withRunner({ logLimits: { maxChunkBytes: 100 } }, async () => {
-      await waitUntil('the first chunk arrives', async () => logText(job.jobId).includes('waiting for the gate'), 20_000);
+      await waitUntil('the first chunks arrive', async () => /gate (\S+)\n/.test(logText(job.jobId)), 20_000);
+      expect(logText(job.jobId)).toContain('waiting for the gate');
       expect(jobs.finishedOf(job.jobId)).toBeUndefined();
-      writeFileSync(gate, '');
+      writeFileSync(/gate (\S+)\n/.exec(logText(job.jobId))![1], '');
       await finished(job.jobId);
     });
 
@@ -220,7 +241,7 @@ describe('the runner against the runner protocol', () => {
     expect(chunks.every((chunk) => Buffer.byteLength(chunk.text) <= 100)).toBe(true);
     const stdout = ['waiting for the gate', ...Array.from({ length: 200 }, (_unused, i) => i + 1).filter((i) => i % 50 !== 0).map((i) => `line ${i} ünïcödé`)];
     expect(chunks.filter((chunk) => chunk.stream === 'stdout').map((chunk) => chunk.text).join('')).toBe(`${stdout.join('\n')}\n`);
-    expect(chunks.filter((chunk) => chunk.stream === 'stderr').map((chunk) => chunk.text).join('')).toBe('line 50 ünïcödé\nline 100 ünïcödé\nline 150 ünïcödé\nline 200 ünïcödé\n');
+    expect(chunks.filter((chunk) => chunk.stream === 'stderr').map((chunk) => chunk.text).join('')).toMatch(/^gate \S+\nline 50 ünïcödé\nline 100 ünïcödé\nline 150 ünïcödé\nline 200 ünïcödé\n$/);
   });
 
   it('heartbeats at the assignment interval while the job runs, and counts them by answer', async () => {
@@ -333,8 +354,8 @@ describe('the runner against the runner protocol', () => {
       const health = await startHealthServer(runner, 0, '127.0.0.1');
       try {
         const url = `http://127.0.0.1:${boundPort(health)}`;
-        expect((await fetch(`${url}/health/live`)).status).toBe(200);
-        expect(await (await fetch(`${url}/health/ready`)).json()).toEqual({ status: 'ok', runnerId: 'runner-health' });
+        expect(await (await fetch(`${url}/health/live`)).json()).toEqual({ status: 'ok', sandbox: 'bubblewrap' });
+        expect(await (await fetch(`${url}/health/ready`)).json()).toEqual({ status: 'ok', runnerId: 'runner-health', sandbox: 'bubblewrap' });
         await finished(job.jobId);
         await waitUntil('the run is counted', async () => runner.endedJobs.failed === 1);
         const metrics = await (await fetch(`${url}/metrics`)).text();

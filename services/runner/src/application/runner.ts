@@ -89,13 +89,18 @@ export class Runner {
       await runner.takeUpReattached();
       for (const machine of options.queues) runner.loops.push(runner.serve(machine));
       runner.log(
-        `runner ${runnerId} serving ${options.queues.map(machineKeyOf).join(', ')} on ${options.natsUrl} (backend ${options.backend.name}, ${runner.slots} slot${runner.slots === 1 ? '' : 's'}, files via ${options.apiUrl})`,
+        `runner ${runnerId} serving ${options.queues.map(machineKeyOf).join(', ')} on ${options.natsUrl} (backend ${options.backend.name}, sandbox ${options.backend.sandbox}, ${runner.slots} slot${runner.slots === 1 ? '' : 's'}, files via ${options.apiUrl})`,
       );
       return runner;
     } catch (error) {
       await nc.close();
       throw error;
     }
+  }
+
+  /** What keeps its commands from it (the health answers say). */
+  get sandbox(): ExecutionBackend['sandbox'] {
+    return this.options.backend.sandbox;
   }
 
   /** What `/health/ready` asks: still claiming work, and NATS answering. */

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { Machine } from '@cairn/contracts';
+import type { JobSandbox, Machine } from '@cairn/contracts';
 import type { CommandEnd } from '../domain/outcome';
 import type { LogStream } from '../domain/log-chunks';
 
@@ -31,6 +31,8 @@ export interface CommandSpec {
   machine: Machine;
   /** The backend stops the command once it runs longer (a scheduler enforces it itself). */
   timeLimitSeconds: number;
+  /** What the template asks of a sandbox (network, limits); a backend without one ignores it. */
+  sandbox?: JobSandbox;
 }
 
 export interface CommandOutput {
@@ -80,6 +82,8 @@ export interface Reattachment {
  */
 export interface ExecutionBackend {
   readonly name: string;
+  /** What keeps a command from the runner: `bubblewrap` (local), `none` (local, `CAIRN_RUNNER_SANDBOX=none`), `scheduler` (a batch job elsewhere). */
+  readonly sandbox: 'bubblewrap' | 'none' | 'scheduler';
   /** A scratch folder with the inputs in place and an empty output folder. */
   stage(jobId: string, inputs: readonly InputSource[]): Promise<Workspace>;
   /** Starts the (already expanded) argument vector, without a shell. */

@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { batchScriptOf, NOT_STARTED, sbatchArgumentsOf, slurmJobNameOf } from '../domain/batch-script';
 import type { CommandEnd } from '../domain/outcome';
@@ -18,7 +18,7 @@ import {
 } from './backend';
 import { OutputFileFollower } from './output-file-follower';
 import type { QueuedSlurmJob, SlurmCli } from './slurm-cli';
-import { commandEnvironment, filesBelow, stageWorkspace } from './workspace-folders';
+import { commandEnvironment, filesBelow, makeFolder, PRIVATE, stageWorkspace, writePrivately } from './workspace-folders';
 
 export interface SlurmBackendOptions {
   settings: SlurmSettings;
@@ -48,6 +48,7 @@ const runnerFile = (workspace: Workspace, file: keyof typeof FILES) => join(work
  */
 export class SlurmBackend implements ExecutionBackend {
   readonly name = 'slurm';
+  readonly sandbox = 'scheduler';
   private readonly jobsDir: string;
   private readonly followed = new Set<FollowedSlurmJob>();
   private polling?: NodeJS.Timeout;
@@ -58,12 +59,14 @@ export class SlurmBackend implements ExecutionBackend {
     this.log = options.log ?? (() => undefined);
   }
 
+  /** The job's folder and everything in it are its owner's alone (0700, files 0600), whatever the umask. */
   async stage(jobId: string, inputs: readonly InputSource[]): Promise<Workspace> {
-    await mkdir(this.jobsDir, { recursive: true });
+    await mkdir(this.jobsDir, { recursive: true, mode: PRIVATE.folder });
+    await chmod(this.jobsDir, PRIVATE.folder);
     const workDir = join(this.jobsDir, jobId);
     // Not recursive: a folder left by an earlier claim of the same job is not overwritten.
-    await mkdir(workDir);
-    return stageWorkspace(workDir, jobId, inputs, RUNNER_FOLDER);
+    await makeFolder(workDir, PRIVATE.folder);
+    return stageWorkspace(workDir, jobId, inputs, RUNNER_FOLDER, PRIVATE);
   }
 
   start(workspace: Workspace, spec: CommandSpec, observer: CommandObserver): RunningCommand {
@@ -139,7 +142,9 @@ export class SlurmBackend implements ExecutionBackend {
       minutes: slurmMinutesFor(spec.timeLimitSeconds, resources),
     };
     const script = runnerFile(workspace, 'script');
-    await writeFile(script, batchScriptOf(batchJob), { mode: 0o700 });
+    await writePrivately(script, batchScriptOf(batchJob));
+    // Slurm opens the log files it is given, keeping their mode: made here, they are private from the start.
+    for (const log of [batchJob.files.stdout, batchJob.files.stderr]) await writePrivately(log, '');
     if (job.stopRequested) return job.end({ started: false, reason: 'the job was stopped before it was submitted to Slurm' });
     let slurmJobId: string;
     try {
@@ -151,7 +156,7 @@ export class SlurmBackend implements ExecutionBackend {
       slurmJobId = submitted.slurmJobId;
     }
     job.slurmJobId = slurmJobId;
-    await writeFile(runnerFile(workspace, 'slurmJobId'), `${slurmJobId}\n`);
+    await writePrivately(runnerFile(workspace, 'slurmJobId'), `${slurmJobId}\n`);
     this.log(`job ${workspace.jobId}: submitted as Slurm job ${slurmJobId} (${resources.partition ?? 'default partition'}, ${resources.cpus} CPU, ${resources.memory}${resources.gpus ? `, gpu:${resources.gpus}` : ''}, ${batchJob.minutes} min)`);
     if (job.stopRequested) await job.cancel();
   }

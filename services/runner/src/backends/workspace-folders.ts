@@ -1,21 +1,43 @@
 import { createWriteStream } from 'node:fs';
-import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { chmod, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { delimiter, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { InputSource, OutputFile, Workspace } from './backend';
 
+/** Folders and files only their owner reads, whatever the process's umask: a shared file system holds project data. */
+export const PRIVATE = { folder: 0o700, file: 0o600 } as const;
+
+/** `mkdir` with exactly this mode (a umask only takes bits away, so the mode is set again after). */
+export async function makeFolder(path: string, mode: number | undefined): Promise<void> {
+  await mkdir(path, mode === undefined ? {} : { mode });
+  if (mode !== undefined) await chmod(path, mode);
+}
+
+/** A file only its owner reads, whatever the umask. */
+export async function writePrivately(path: string, content: string): Promise<void> {
+  await writeFile(path, content, { mode: PRIVATE.file });
+  await chmod(path, PRIVATE.file);
+}
+
 /**
  * Lays a job's folder out as every backend does (`inputs/` with the staged inputs, an empty `out/`, a
  * `tmp/`, and the runner's own folder `runnerFolder` when named) in `workDir`, an empty folder the
- * caller made. A failure removes the folder.
+ * caller made; with `modes`, every folder and staged file gets them. A failure removes the folder.
  */
-export async function stageWorkspace(workDir: string, jobId: string, inputs: readonly InputSource[], runnerFolder?: string): Promise<Workspace> {
+export async function stageWorkspace(
+  workDir: string,
+  jobId: string,
+  inputs: readonly InputSource[],
+  runnerFolder?: string,
+  modes?: typeof PRIVATE,
+): Promise<Workspace> {
   const workspace: Workspace = { jobId, workDir, outputDir: join(workDir, 'out'), inputPaths: [], ...(runnerFolder === undefined ? {} : { runnerDir: join(workDir, runnerFolder) }) };
   try {
-    for (const folder of ['inputs', 'out', 'tmp', ...(runnerFolder === undefined ? [] : [runnerFolder])]) await mkdir(join(workDir, folder));
+    for (const folder of ['inputs', 'out', 'tmp', ...(runnerFolder === undefined ? [] : [runnerFolder])]) await makeFolder(join(workDir, folder), modes?.folder);
     for (const input of inputs) {
       const path = join(workDir, 'inputs', input.name);
-      await pipeline(await input.open(), createWriteStream(path, { flags: 'wx' }));
+      await pipeline(await input.open(), createWriteStream(path, { flags: 'wx', ...(modes && { mode: modes.file }) }));
+      if (modes) await chmod(path, modes.file);
       workspace.inputPaths.push(path);
     }
     return workspace;

@@ -52,6 +52,8 @@ export function batchScriptOf(job: BatchJob): string {
     '#!/bin/bash',
     `# Cairn job ${job.jobId}, submitted by runner ${job.runnerId}. Every word of the command is`,
     '# single-quoted: the shell expands nothing in it.',
+    '# What the job writes in its folder is its owner\'s alone, whatever umask the node gives it.',
+    'umask 077',
     ...environment,
     `if ! command -v -- ${shellQuoted(program)} >/dev/null 2>&1; then`,
     `  printf '%s\\n' ${shellQuoted(`cairn: "${program}" is not an executable on the node's PATH`)} >&2`,

@@ -19,6 +19,8 @@ export type CommandEnd =
       signal: string | null;
       /** The backend stopped the command because it passed this limit (seconds). */
       timedOutAfterSeconds?: number;
+      /** The sandbox stopped the command, or refused its outputs, for breaking a limit: the reason, naming it. */
+      limitBroken?: string;
       /** A scheduler ran the command and said how it ended. */
       scheduler?: SchedulerEnd;
     }
@@ -52,6 +54,7 @@ export function outcomeOf(end: CommandEnd, circumstances: RunCircumstances): Out
   if (circumstances.cancelRequested) return { outcome: 'cancelled' };
   if (!end.started) return systemFailure(`the command could not be started: ${end.reason}`);
   if (circumstances.runnerStopped) return systemFailure(RUNNER_STOPPED);
+  if (end.limitBroken !== undefined) return executor(end.limitBroken);
   if (end.timedOutAfterSeconds !== undefined) {
     return executor(`the command ran past its time limit of ${end.timedOutAfterSeconds} s and was stopped`);
   }

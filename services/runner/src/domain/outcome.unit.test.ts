@@ -21,6 +21,14 @@ describe('how a job ends (GA4GH TES: the executor\'s failures apart from the sys
     });
   });
 
+  it('given a command the sandbox stopped for breaking a limit, then it fails with failure.kind executor and the reason naming the limit', () => {
+    const reason = 'the command reached its limit of 64 processes (threads included) and was stopped';
+    expect(outcomeOf({ started: true, exitCode: 143, signal: null, limitBroken: reason }, plainly)).toEqual({
+      outcome: 'failed',
+      failure: { kind: 'executor', reason, lastLogLines: ['refining', 'R-free 0.21'] },
+    });
+  });
+
   it('given a command killed by a signal nobody here sent (the kernel\'s OOM killer), then it is the executor\'s failure', () => {
     expect(outcomeOf({ started: true, exitCode: null, signal: 'SIGKILL' }, plainly)).toMatchObject({ failure: { kind: 'executor', reason: 'the command was killed by SIGKILL' } });
   });

@@ -1,3 +1,4 @@
+import { existsSync, realpathSync } from 'node:fs';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, extname, join } from 'node:path';
 
@@ -29,4 +30,18 @@ export async function installDemoPrograms(binDir: string): Promise<string> {
     await chmod(launcher, 0o755);
   }
   return binDir;
+}
+
+/**
+ * What the launchers load, for a sandbox to show read-only: the runner's compiled code (the programs
+ * and the domain functions they share), and from source also ts-node's packages and the TypeScript
+ * configuration it reads.
+ */
+export function demoProgramSources(): string[] {
+  const code = dirname(__dirname);
+  if (extname(__filename) !== '.ts') return [code];
+  const tsNode = realpathSync(require.resolve('ts-node'));
+  const packages = tsNode.slice(0, tsNode.lastIndexOf(`${join('node_modules', 'ts-node')}`) + 'node_modules'.length);
+  const repo = join(code, '..', '..', '..');
+  return [code, packages, ...['tsconfig.json', 'tsconfig.base.json'].map((name) => join(repo, name)).filter((path) => existsSync(path))];
 }

@@ -424,6 +424,8 @@ export interface components {
             parameters: {
                 [key: string]: unknown;
             };
+            /** @description What the command may use in the runner's sandbox; none: no network, the runner's limits. */
+            sandbox?: components["schemas"]["SandboxDto"];
             /** @default 3600 */
             timeLimitSeconds?: number;
             /** @example 1.0.0 */
@@ -509,6 +511,41 @@ export interface components {
              */
             template: string;
         };
+        SandboxDto: {
+            limits?: components["schemas"]["SandboxLimitsDto"];
+            /**
+             * @description The command reaches the network; without it, it has none, loopback included.
+             * @default false
+             */
+            network?: boolean;
+        };
+        SandboxLimitsDto: {
+            /**
+             * @description CPU seconds of all its processes together.
+             * @example 3600
+             */
+            cpuSeconds?: number;
+            /**
+             * @description Resident memory of all the command's processes together, in bytes.
+             * @example 2147483648
+             */
+            memoryBytes?: number;
+            /**
+             * @description Total bytes of those files.
+             * @example 1073741824
+             */
+            outputBytes?: number;
+            /**
+             * @description Files it may leave in its output folder.
+             * @example 100
+             */
+            outputFiles?: number;
+            /**
+             * @description Processes at once, threads included.
+             * @example 64
+             */
+            processes?: number;
+        };
         TemplateDto: {
             command: string[];
             description: string;
@@ -529,6 +566,8 @@ export interface components {
             registeredAt: string;
             /** @description User id. */
             registeredBy: string;
+            /** @description What the command may use in the runner's sandbox; absent: no network, the runner's limits. */
+            sandbox?: components["schemas"]["SandboxDto"];
             timeLimitSeconds: number;
             /** @example 1.0.0 */
             version: string;
