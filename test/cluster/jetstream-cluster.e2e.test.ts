@@ -65,27 +65,16 @@ async function cutOff(cluster: NatsCluster, node: number, ms: number): Promise<v
 
 const cutVerb = NAMESPACES ? 'cut off' : 'paused (SIGSTOP)';
 
-const killLeader: Fault = {
-  name: 'SIGKILL the stream leader',
+const kill = (role: 'leader' | 'follower'): Fault => ({
+  name: role === 'leader' ? 'SIGKILL the stream leader' : 'SIGKILL a follower',
   async inject(cluster, log) {
-    const { leader } = await leaderAndFollower(cluster);
-    log(`killing ${cluster.nodes[leader].name}, the leader`);
-    await cluster.kill(leader);
+    const node = (await leaderAndFollower(cluster))[role];
+    log(`killing ${cluster.nodes[node].name}, the ${role}`);
+    await cluster.kill(node);
     await sleep(KILLED_MS);
-    await cluster.restart(leader);
+    await cluster.restart(node);
   },
-};
-
-const killFollower: Fault = {
-  name: 'SIGKILL a follower',
-  async inject(cluster, log) {
-    const { follower } = await leaderAndFollower(cluster);
-    log(`killing ${cluster.nodes[follower].name}, a follower`);
-    await cluster.kill(follower);
-    await sleep(KILLED_MS);
-    await cluster.restart(follower);
-  },
-};
+});
 
 const cutOffRole = (role: 'leader' | 'follower'): Fault => ({
   name: `the stream ${role} ${cutVerb} for ${CUT_OFF_MS / 1000} s`,
@@ -120,8 +109,8 @@ const noQuorum: Fault = {
 };
 
 const FAULTS: Fault[] = LONG
-  ? [killLeader, killFollower, cutOffRole('leader'), cutOffRole('follower'), rollingRestart, noQuorum]
-  : [killLeader, cutOffRole('leader')];
+  ? [kill('leader'), kill('follower'), cutOffRole('leader'), cutOffRole('follower'), rollingRestart, noQuorum]
+  : [kill('leader'), cutOffRole('leader')];
 
 const where = NAMESPACES ? 'in network namespaces' : 'on loopback (no network namespaces here: SIGKILL and SIGSTOP faults only)';
 
