@@ -12,3 +12,4 @@ export * from './command-handler';
 export * from './esdb/esdb-event-store';
 export * from './command-metrics';
 export * from './unavailable';
+export * from './idempotent-commits';
