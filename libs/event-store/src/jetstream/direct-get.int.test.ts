@@ -1,5 +1,5 @@
 import { startNatsServer, type NatsServerHandle } from '@cairn/testing';
-import { connect, headers, type Msg, type NatsConnection } from 'nats';
+import { connect, headers, StorageType, type Msg, type NatsConnection } from 'nats';
 import { isStoreUnavailable, StoreUnavailableError } from '../unavailable';
 import { directReader } from './direct-get';
 
@@ -54,4 +54,27 @@ describe('direct gets in a cluster under faults', () => {
     const asked = requests.slice(-2).map((request) => request.json<{ min_last_seq?: number }>().min_last_seq);
     expect(asked).toEqual([undefined, 42]);
   });
+
+  it('believes a replica that says "nothing on this subject" only once the leader agrees', async () => {
+    // A stream the server itself serves no direct gets of: the stand-in answers them, the leader the rest.
+    const jsm = await nc.jetstreamManager();
+    await jsm.streams.add({ name: 'BEHIND', subjects: ['behind.>'], storage: StorageType.File, allow_direct: false });
+    await nc.jetstream().publish('behind.held', new Uint8Array());
+    nc.subscribe('$JS.API.DIRECT.GET.BEHIND.>', { callback: (_error, request) => request.respond(new Uint8Array(), { headers: notFound() }) });
+    nc.subscribe('$JS.API.DIRECT.GET.BEHIND', { callback: (_error, request) => request.respond(new Uint8Array(), { headers: notFound() }) });
+    const reader = directReader(nc, 'BEHIND', () => 1);
+    const unaware = directReader(nc, 'BEHIND', () => 0);
+
+    await expect(reader.last('behind.held')).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(reader.readSubject('behind.held')).rejects.toBeInstanceOf(StoreUnavailableError);
+    expect(await reader.last('behind.empty')).toBeUndefined();
+    expect(await reader.readSubject('behind.empty')).toEqual([]);
+    // A process that has seen nothing yet cannot tell a stale replica from a write it never heard of.
+    expect(await unaware.readSubject('behind.held')).toEqual([]);
+  });
 });
+
+/** A direct get's "no message" status line. */
+function notFound() {
+  return headers(404, 'Message Not Found');
+}

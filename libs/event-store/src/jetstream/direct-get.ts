@@ -8,7 +8,9 @@ import { StoreUnavailableError } from '../unavailable';
  * In a cluster any replica answers a direct get, and a follower may not have applied the latest writes
  * yet. Each read therefore names the lowest last sequence it accepts (`min_last_seq`, nats-server 2.12+):
  * a follower that is behind hands the read to the leader, so a read never goes back behind what
- * `minLastSequence` says this process has seen (its own appends included).
+ * `minLastSequence` says this process has seen (its own appends included). A replica that has just
+ * restarted has been seen to answer "nothing on this subject" all the same; so in a process that has
+ * seen writes, "nothing" is believed only once the stream's leader confirms it.
  */
 export interface DirectReader {
   /** The last message stored on the subject, if any. */
@@ -27,11 +29,28 @@ export function directReader(nc: NatsConnection, streamName: string, minLastSequ
     return sequence > 0 ? { min_last_seq: sequence } : undefined;
   };
 
+  /**
+   * Throws unless the leader agrees that the subject had nothing from `fromSequence` up to `accepted`
+   * (what the read asked for): a message stored after that is news the read could not have known of.
+   */
+  const confirmNothing = async (subject: string, fromSequence: number, accepted: { min_last_seq: number } | undefined) => {
+    if (accepted === undefined) return;
+    const reply = await nc.request(`$JS.API.STREAM.MSG.GET.${streamName}`, JSON.stringify({ last_by_subj: subject }), { timeout: TIMEOUT_MS });
+    const answer = reply.json<{ message?: { seq: number }; error?: { code: number; description: string } }>();
+    if (answer.error?.code === 404) return;
+    if (answer.error) throw new StoreUnavailableError(`the leader of ${streamName} did not answer for ${subject}: ${answer.error.code} ${answer.error.description}`);
+    const held = answer.message?.seq ?? 0;
+    if (held >= fromSequence && held <= accepted.min_last_seq) throw new StoreUnavailableError(`a replica of ${streamName} answered nothing on ${subject}, which its leader holds`);
+  };
+
   return {
     async last(subject) {
       const accepted = floor();
       const reply = await nc.request(`${api}.${subject}`, accepted && JSON.stringify(accepted), { timeout: TIMEOUT_MS });
-      if (reply.headers?.code === 404) return undefined;
+      if (reply.headers?.code === 404) {
+        await confirmNothing(subject, 1, accepted);
+        return undefined;
+      }
       assertOk(reply, subject);
       return reply;
     },
@@ -40,7 +59,8 @@ export function directReader(nc: NatsConnection, streamName: string, minLastSequ
       const messages: Msg[] = [];
       let next = fromSequence;
       for (;;) {
-        const request = JSON.stringify({ seq: next, next_by_subj: subject, batch: PAGE_SIZE, ...floor() });
+        const accepted = floor();
+        const request = JSON.stringify({ seq: next, next_by_subj: subject, batch: PAGE_SIZE, ...accepted });
         const replies = await nc.requestMany(api, request, {
           strategy: RequestStrategy.SentinelMsg,
           maxWait: TIMEOUT_MS,
@@ -48,7 +68,10 @@ export function directReader(nc: NatsConnection, streamName: string, minLastSequ
         let pending: number | undefined;
         for await (const reply of replies) {
           const code = reply.headers?.code ?? 0;
-          if (code === 404) return messages;
+          if (code === 404) {
+            if (messages.length === 0) await confirmNothing(subject, next, accepted);
+            return messages;
+          }
           if (reply.data.length === 0 && code === 204) {
             // End of batch: it tells how many matching messages the page did not include.
             pending = Number(reply.headers?.get('Nats-Num-Pending') ?? 0);
