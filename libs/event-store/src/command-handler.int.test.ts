@@ -2,6 +2,7 @@ import { EventValidationError, type Decider, type DomainEvent, type LabMemberAdd
 import { metricValue, withCorrelation } from '@cairn/telemetry';
 import { startNatsServer, type NatsServerHandle } from '@cairn/testing';
 import { commandHandler } from './command-handler';
+import { withIdempotencyKey } from './idempotent-commits';
 import { JetStreamEventStore } from './jetstream/jetstream-event-store';
 import { WrongExpectedVersionError, type EventStore } from './port';
 
@@ -71,6 +72,39 @@ describe('commandHandler', () => {
     const outcome = await commandHandler(store, decider, labStream)('optics', [created('optics')], { actor: 'u-a' });
     expect(outcome).toMatchObject({ state: 1, version: 0 });
     expect(await typesIn('optics')).toEqual([['access.lab.created.v1', 'u-a']]);
+  });
+
+  describe('in a request with an Idempotency-Key', () => {
+    const firstTriedAt = Date.now();
+    /** A decider that creates the lab once and refuses a second create, as the real one does. */
+    const createOnce: Decider<LabEvent[], number, LabEvent> = {
+      initialState: () => 0,
+      decide: (events, count) => {
+        if (count > 0) throw new Error('lab already exists');
+        return events;
+      },
+      evolve: (count) => count + 1,
+    };
+
+    it('answers a retry whose first try was stored (its answer lost with a leader) with that try’s outcome, deciding and appending nothing again', async () => {
+      const handle = commandHandler(store, createOnce, labStream);
+      const first = await withIdempotencyKey('u-a:key-1', firstTriedAt, () => handle('retried', [created('retried'), memberAdded('retried', 'u-b')], { actor: 'u-a' }));
+      const retry = await withIdempotencyKey('u-a:key-1', firstTriedAt, () => handle('retried', [created('retried'), memberAdded('retried', 'u-b')], { actor: 'u-a' }));
+      expect(retry).toEqual(first);
+      expect(retry.events.map((event) => event.type)).toEqual(['access.lab.created.v1', 'access.lab.member-added.v1']);
+      expect(await typesIn('retried')).toHaveLength(2);
+    });
+
+    it('decides again for another key, and for the second commit of one request to the same stream', async () => {
+      const lab = await newLab();
+      const handle = commandHandler(store, echo().decider, labStream);
+      await withIdempotencyKey('u-a:key-2', firstTriedAt, async () => {
+        await handle(lab, [memberAdded(lab, 'u-b')], {});
+        await handle(lab, [memberAdded(lab, 'u-c')], {});
+      });
+      await withIdempotencyKey('u-a:key-3', firstTriedAt, () => handle(lab, [memberAdded(lab, 'u-d')], {}));
+      expect(await typesIn(lab)).toHaveLength(4);
+    });
   });
 
   it('refuses to publish an event its schema rejects, and appends nothing', async () => {

@@ -1,6 +1,7 @@
-import { categoryOf, foldEvents, streamIdOf, validateOnPublish, type Decider, type DomainEvent, type StreamName } from '@cairn/contracts';
+import { categoryOf, foldEvents, streamIdOf, validateOnPublish, type CairnEvent, type Decider, type DomainEvent, type StreamName } from '@cairn/contracts';
 import { currentCorrelation, currentTraceHeaders, failSpan, inSpan, startSpan, withSpan } from '@cairn/telemetry';
 import { appendConflicts, appendsCommitted, commandsHandled, commandTypeOf, outcomeOfFailure } from './command-metrics';
+import { nextIdempotentCommit, type CommitIdentity } from './idempotent-commits';
 import { WrongExpectedVersionError, type EventStore } from './port';
 
 export interface CommandOutcome<State, Event> {
@@ -27,7 +28,13 @@ export async function loadAggregate<State, Event extends DomainEvent>(
   stream: StreamName,
   decider: Pick<Decider<unknown, State, Event>, 'initialState' | 'evolve'>,
 ): Promise<LoadedAggregate<State>> {
-  const history = await store.readStream(stream);
+  return aggregateFrom(await store.readStream(stream), decider);
+}
+
+function aggregateFrom<State, Event extends DomainEvent>(
+  history: CairnEvent[],
+  decider: Pick<Decider<unknown, State, Event>, 'initialState' | 'evolve'>,
+): LoadedAggregate<State> {
   const last = history[history.length - 1];
   return {
     // Stored envelopes carry the `{ type, data }` the decider emitted.
@@ -92,8 +99,12 @@ export function commandHandler<Command, State, Event extends DomainEvent>(
       ...(correlation.correlationid !== undefined && { correlationid: correlation.correlationid }),
       ...(correlation.causationid !== undefined && { causationid: correlation.causationid }),
     };
+    const commit = nextIdempotentCommit(streamIdOf(stream));
     for (let attempt = 1; ; attempt++) {
-      const loaded = await loadAggregate(store, stream, decider);
+      const history = await store.readStream(stream);
+      const stored = commit && storedOutcome(history, commit, decider);
+      if (stored) return stored;
+      const loaded = aggregateFrom(history, decider);
       if (expectedVersion !== undefined && loaded.version !== expectedVersion) {
         throw new WrongExpectedVersionError(streamIdOf(stream), expectedVersion, loaded.version);
       }
@@ -105,7 +116,7 @@ export function commandHandler<Command, State, Event extends DomainEvent>(
           store.append(
             stream,
             // The append's span is where the events' consumers continue the trace.
-            events.map((event) => ({ type: event.type, data: event.data, ...metadata, ...currentTraceHeaders() })),
+            events.map((event, index) => ({ ...(commit && { id: commit.idOf(index) }), type: event.type, data: event.data, ...metadata, ...currentTraceHeaders() })),
             loaded.version,
           ),
         );
@@ -140,5 +151,31 @@ export function commandHandler<Command, State, Event extends DomainEvent>(
     } finally {
       span.end();
     }
+  };
+}
+
+/**
+ * What an earlier try of the same request did, if its commit is stored (found by the event ids its
+ * Idempotency-Key gives it): its events, and the aggregate as it was right after them. A retry whose
+ * first try was stored but never answered gets that outcome instead of deciding again on a state that
+ * already holds it (which would refuse a create as existing, or record the change twice).
+ */
+function storedOutcome<State, Event extends DomainEvent>(
+  history: CairnEvent[],
+  commit: CommitIdentity,
+  decider: Pick<Decider<unknown, State, Event>, 'initialState' | 'evolve'>,
+): CommandOutcome<State, Event> | undefined {
+  const start = history.findIndex((event) => event.id === commit.idOf(0));
+  if (start < 0) return undefined;
+  let end = start;
+  while (history[end + 1]?.id === commit.idOf(end + 1 - start)) end++;
+  const after = aggregateFrom(history.slice(0, end + 1), decider);
+  return {
+    // Stored envelopes carry the `{ type, data }` the decider emitted.
+    events: history.slice(start, end + 1).map(({ type, data }) => ({ type, data }) as Event),
+    state: after.state,
+    position: after.position,
+    version: after.version,
+    time: history[end].time,
   };
 }

@@ -11,3 +11,5 @@ export * from './freshness';
 export * from './command-handler';
 export * from './esdb/esdb-event-store';
 export * from './command-metrics';
+export * from './unavailable';
+export * from './idempotent-commits';

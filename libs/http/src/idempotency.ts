@@ -12,7 +12,8 @@ import { Reflector } from '@nestjs/core';
 import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { MongoServerError, type Collection, type Db } from 'mongodb';
-import { catchError, from, mergeMap, of, type Observable } from 'rxjs';
+import { catchError, from, mergeMap, Observable, of } from 'rxjs';
+import { isStoreUnavailable, withIdempotencyKey } from '@cairn/event-store';
 import { problem } from './problem';
 import { POSITION_HEADER } from './positions';
 
@@ -28,6 +29,8 @@ interface StoredResponse {
   _id: string;
   fingerprint: string;
   createdAt: Date;
+  /** A try failed without knowing whether its append was stored: the next try takes the key over. */
+  inDoubt?: boolean;
   /** `position`: the `Cairn-Position` of answers stored before `headers` were (kept for a day, see RETENTION_SECONDS). */
   completed?: { status: number; body: unknown; headers?: Record<string, string>; position?: string };
 }
@@ -35,7 +38,10 @@ interface StoredResponse {
 /**
  * A retried command with the same `Idempotency-Key` (per caller) gets the first answer and changes nothing.
  * Keys live in MongoDB, so every replica of a service sees them. A failed command releases its key: it
- * changed nothing, so running it again is the honest retry.
+ * changed nothing, so running it again is the honest retry. When the store could not say whether an append
+ * was stored (503), the key stays, in doubt, and the retry takes it over: its commits carry the same
+ * event ids as the first try's (from the key and the time it was first used), so a commit that was
+ * stored after all is found and answered, not made again (`nextIdempotentCommit`).
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
@@ -67,14 +73,16 @@ export class IdempotencyInterceptor implements NestInterceptor {
       this.reflector.get<number>(HTTP_CODE_METADATA, context.getHandler()) ?? (request.method === 'POST' ? 201 : 200);
 
     return from(this.claim(id, fingerprint)).pipe(
-      mergeMap((previous) => {
+      mergeMap(({ previous, firstTriedAt }) => {
         if (previous) {
           const headers = previous.headers ?? (previous.position ? { [POSITION_HEADER]: previous.position } : {});
           for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
           response.status(previous.status);
           return of(previous.body);
         }
-        return next.handle().pipe(
+        // The handling runs as this key's request: its commits get event ids a retry of it makes again.
+        const handled = new Observable<unknown>((subscriber) => withIdempotencyKey(id, firstTriedAt, () => next.handle().subscribe(subscriber)));
+        return handled.pipe(
           mergeMap(async (body) => {
             const headers = Object.fromEntries(
               REPLAYED_HEADERS.flatMap((name) => (response.hasHeader(name) ? [[name, String(response.getHeader(name))]] : [])),
@@ -83,7 +91,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
             return body;
           }),
           catchError(async (error) => {
-            await (await this.keys).deleteOne({ _id: id, completed: { $exists: false } });
+            const keys = await this.keys;
+            if (isStoreUnavailable(error)) await keys.updateOne({ _id: id, completed: { $exists: false } }, { $set: { inDoubt: true } });
+            else await keys.deleteOne({ _id: id, completed: { $exists: false } });
             throw error;
           }),
         );
@@ -91,12 +101,16 @@ export class IdempotencyInterceptor implements NestInterceptor {
     );
   }
 
-  /** Claims the key; returns the stored answer when this is a retry of a completed request. */
-  private async claim(id: string, fingerprint: string): Promise<StoredResponse['completed'] | undefined> {
+  /**
+   * Claims the key (or takes over one left in doubt); returns the stored answer when this is a retry of a
+   * completed request, and when the key was first used.
+   */
+  private async claim(id: string, fingerprint: string): Promise<{ previous?: StoredResponse['completed']; firstTriedAt: number }> {
     const keys = await this.keys;
+    const createdAt = new Date();
     try {
-      await keys.insertOne({ _id: id, fingerprint, createdAt: new Date() });
-      return undefined;
+      await keys.insertOne({ _id: id, fingerprint, createdAt });
+      return { firstTriedAt: createdAt.getTime() };
     } catch (error) {
       if (!(error instanceof MongoServerError) || error.code !== 11000) throw error;
     }
@@ -107,11 +121,15 @@ export class IdempotencyInterceptor implements NestInterceptor {
         problem(422, `${IDEMPOTENCY_HEADER} was already used for a different request.`, { rule: 'idempotency.key-reused' }),
       );
     }
+    if (!existing.completed && existing.inDoubt) {
+      const taken = await keys.updateOne({ _id: id, inDoubt: true, completed: { $exists: false } }, { $unset: { inDoubt: '' } });
+      if (taken.modifiedCount === 1) return { firstTriedAt: existing.createdAt.getTime() };
+    }
     if (!existing.completed) {
       throw new ConflictException(
         problem(409, `A request with this ${IDEMPOTENCY_HEADER} is still being processed.`, { rule: 'idempotency.in-progress' }),
       );
     }
-    return existing.completed;
+    return { previous: existing.completed, firstTriedAt: existing.createdAt.getTime() };
   }
 }

@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } fro
 import type { Request, Response } from 'express';
 import { AuthenticationError, KeySetUnavailableError } from '@cairn/auth';
 import { DomainError, StaleVersionError, type DomainErrorKind } from '@cairn/contracts';
-import { NotCaughtUpError, WrongExpectedVersionError } from '@cairn/event-store';
+import { isStoreUnavailable, NotCaughtUpError, WrongExpectedVersionError } from '@cairn/event-store';
 import { problem, PROBLEM_CONTENT_TYPE, type ProblemDocument } from './problem';
 import { RateLimitedError } from './rate-limits';
 import { etagOf, versionConflictProblem } from './versions';
@@ -39,6 +39,11 @@ export class ProblemFilter implements ExceptionFilter {
       });
     }
     if (error instanceof NotCaughtUpError) return problem(503, error.message, { rule: 'consistency.not-yet', retryAfterSeconds: 1 });
+    if (isStoreUnavailable(error)) {
+      // A fault of the cluster, not of the request (a leader election, a server cut off): worth a line, not a stack.
+      this.logger.warn(`the event store cannot answer: ${error instanceof Error ? error.message : String(error)}`);
+      return problem(503, 'The event store cannot answer right now; retry shortly (with the same Idempotency-Key).', { rule: 'store.unavailable', retryAfterSeconds: 1 });
+    }
     if (error instanceof HttpException) {
       const status = error.getStatus();
       const body = error.getResponse();

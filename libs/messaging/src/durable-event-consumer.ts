@@ -6,6 +6,10 @@ import { ConsumerSettlement, type ConsumerLag } from './consumer-settlement';
 import { DeadLetterPublisher } from './dead-letter';
 import { DeliveryPolicy, type BatchHandler } from './delivery-policy';
 import { PinnedPullLoop } from './pinned-pull-loop';
+import { ConsumerGoneError } from './pull-batch';
+
+/** How long `processAvailable` waits for a new consumer's replicas to elect a leader. */
+const CONSUMER_LEADER_WAIT_MS = 10_000;
 
 export { DEFAULT_EVENTS_STREAM } from './consumer-provisioning';
 export type { ConsumerLag } from './consumer-settlement';
@@ -166,11 +170,24 @@ export class DurableEventConsumer {
     await this.loop.releasePin();
   }
 
-  /** Handles everything available now, then resolves with the number of messages taken (rebuilds). */
+  /**
+   * Handles everything available now, then resolves with the number of messages taken (rebuilds). A
+   * consumer just created in a cluster answers no pull until its replicas have elected a leader: such a
+   * pull is tried again for a while.
+   */
   async processAvailable(): Promise<number> {
     let taken = 0;
+    const leaderDeadline = Date.now() + CONSUMER_LEADER_WAIT_MS;
     for (;;) {
-      const messages = await this.loop.pull(undefined, this.stopping.signal);
+      let messages: JsMsg[];
+      try {
+        messages = await this.loop.pull(undefined, this.stopping.signal);
+      } catch (error) {
+        if (!(error instanceof ConsumerGoneError) || Date.now() > leaderDeadline) throw error;
+        await this.provisioning.ensure();
+        await pauseUnlessStopped(250, this.stopping.signal);
+        continue;
+      }
       if (messages.length === 0) return taken;
       taken += messages.length;
       await this.process(messages);

@@ -6,3 +6,4 @@ export * from './consumer-telemetry';
 export * from './work-queues';
 export * from './pull-batch';
 export * from './nats-readiness';
+export * from './nats-servers';

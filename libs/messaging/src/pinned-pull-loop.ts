@@ -1,7 +1,11 @@
 import type { ConsumerInfo, JsMsg, NatsConnection } from 'nats';
+import { isStoreUnavailable } from '@cairn/event-store';
 import { lagOf, type ConsumerLag } from './consumer-settlement';
 import { PRIORITY_GROUP, type ConsumerProvisioning } from './consumer-provisioning';
 import { ConsumerGoneError, pullBatch } from './pull-batch';
+
+/** The pause before pulling again while the cluster cannot answer. */
+const UNAVAILABLE_RETRY_MS = 1_000;
 
 export interface PinnedPullLoopOptions {
   nc: NatsConnection;
@@ -77,6 +81,12 @@ export class PinnedPullLoop {
           if (recreated && failures++ === 0) continue;
         } else {
           this.options.report(error as Error);
+          if (isStoreUnavailable(error)) {
+            // The cluster is between leaders, or this client's server is gone: ask again soon. The growing
+            // backoff is for events that fail, and would keep the model behind long after the cluster is back.
+            await recovery.pause(UNAVAILABLE_RETRY_MS);
+            continue;
+          }
         }
         await recovery.pause(recovery.backoffFor(++failures));
       }

@@ -1,6 +1,7 @@
 import { MongoClient, type Db } from 'mongodb';
 import { connect, type NatsConnection } from 'nats';
 import { JetStreamEventStore, type EventStore } from '@cairn/event-store';
+import { natsServersOf } from '@cairn/messaging';
 import { ProjectionState, rebuildProjection, ReadModelCollections, type Projection, type RebuildProgress } from '@cairn/read-models';
 import { serviceConfigFromEnv } from '@cairn/runtime';
 import {
@@ -113,7 +114,7 @@ class Connections {
   }
 
   async nc(): Promise<NatsConnection> {
-    this.nats ??= await connect({ servers: this.config.natsUrl, name: 'cairn-cli' });
+    this.nats ??= await connect({ servers: natsServersOf(this.config.natsUrl), name: 'cairn-cli' });
     return this.nats;
   }
 

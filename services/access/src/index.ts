@@ -2,3 +2,4 @@
 export { accessService } from './access.service';
 export { AccessStory, type AccessCommit } from './testing/access-story';
 export { labDecider, projectAccessDecider } from './domain';
+export { ACCESS_INTERVALS, changesOf as accessIntervalChangesOf } from './projections/access-intervals.projection';

@@ -36,6 +36,7 @@ import { directReader, sequenceOf, type DirectReader } from './direct-get';
 import type { LogIndex } from '../log-index';
 import { JetStreamLogTail } from './log-tail';
 import { JetStreamPositions } from './positions';
+import { isStoreUnavailable, StoreUnavailableError } from '../unavailable';
 
 export interface JetStreamEventStoreOptions {
   /** Where to connect; ignored when `nc` is given. */
@@ -79,6 +80,12 @@ const MAX_EVENTS_PER_COMMIT = 1000;
 /** `any` and `stream-exists` re-read the head and try again when another writer got in first. */
 const MAX_UNCHECKED_ATTEMPTS = 20;
 const REQUEST_TIMEOUT_MS = 5000;
+/** How long an append keeps publishing its commit again while the cluster cannot answer (a leader election takes seconds). */
+const APPEND_OUTCOME_BOUND_MS = 10_000;
+/** JetStream's answer while a stream has no leader (no quorum) or JetStream is not ready. */
+const JETSTREAM_UNAVAILABLE = 503;
+/** The sequence in JetStream's "wrong last sequence: 123". */
+const LAST_SEQUENCE_IN_ERROR = /wrong last sequence: (\d+)/;
 const HEAD_CACHE_SIZE = 10_000;
 /**
  * Messages per pull: large enough that reads are not paced by round trips. A fresh object each time:
@@ -96,6 +103,8 @@ export class JetStreamEventStore implements EventStore {
   private readonly heads = new Map<string, StreamHead>();
   private readonly direct: DirectReader;
   private readonly positions: JetStreamPositions;
+  /** The highest stream sequence this process knows to be stored: no read it makes may show less (see `directReader`). */
+  private highestSeen = 0;
 
   private constructor(
     private readonly nc: NatsConnection,
@@ -106,7 +115,7 @@ export class JetStreamEventStore implements EventStore {
     readonly subjectPrefix: string,
     private readonly tail?: JetStreamLogTail,
   ) {
-    this.direct = directReader(nc, streamName);
+    this.direct = directReader(nc, streamName, () => Math.max(this.highestSeen, this.tail?.index.position ?? 0));
     this.positions = new JetStreamPositions(jsm, streamName, subjectPrefix, tail?.index);
   }
 
@@ -148,7 +157,8 @@ export class JetStreamEventStore implements EventStore {
       const encoded = commit.map((event, index) =>
         encodeEvent(newEnvelope(stream, event, firstVersion + index, time), this.subjectPrefix),
       );
-      const ack = await this.publishCommit(encoded, head?.sequence ?? 0);
+      const ack = await this.publishUntilAnswered(subject, encoded, head?.sequence ?? 0);
+      this.sawSequence(ack.seq ?? Number(LAST_SEQUENCE_IN_ERROR.exec(ack.error?.description ?? '')?.[1] ?? 0));
       if (ack.error === undefined && !ack.duplicate && ack.seq !== undefined) {
         const appended = { version: firstVersion + commit.length - 1, sequence: ack.seq };
         this.remember(subject, appended);
@@ -179,6 +189,7 @@ export class JetStreamEventStore implements EventStore {
     );
     const last = events[events.length - 1];
     if (last) this.remember(subject, { version: last.streamversion, sequence: last.position });
+    if (last) this.sawSequence(last.position);
     const fromVersion = options.fromVersion ?? 0;
     return fromVersion > 0 ? events.filter((event) => event.streamversion >= fromVersion) : events;
   }
@@ -239,8 +250,10 @@ export class JetStreamEventStore implements EventStore {
     };
   }
 
-  headPosition(): Promise<number> {
-    return this.positions.headPosition();
+  async headPosition(): Promise<number> {
+    const head = await this.positions.headPosition();
+    this.sawSequence(head);
+    return head;
   }
 
   firstPositionAfter(position: number, categories: string[]): Promise<number | undefined> {
@@ -276,6 +289,7 @@ export class JetStreamEventStore implements EventStore {
     }
     const head = { version: Number(last.headers?.get(STREAM_VERSION_HEADER)), sequence: sequenceOf(last) };
     this.remember(subject, head);
+    this.sawSequence(head.sequence);
     return head;
   }
 
@@ -285,6 +299,36 @@ export class JetStreamEventStore implements EventStore {
     if (this.heads.size > HEAD_CACHE_SIZE) {
       const oldest = this.heads.keys().next().value;
       if (oldest !== undefined) this.heads.delete(oldest);
+    }
+  }
+
+  private sawSequence(sequence: number): void {
+    if (sequence > this.highestSeen) this.highestSeen = sequence;
+  }
+
+  /**
+   * Publishes the commit, and the very same messages again while the cluster cannot answer (no stream
+   * leader yet, or the acknowledgement lost with a server): deduplication by `Nats-Msg-Id` and the
+   * expected last subject sequence store them at most once, so the answer that finally comes says
+   * whether and where they are. Past the bound the outcome is unknown: `StoreUnavailableError` (503), and
+   * the client's retry with its Idempotency-Key settles it.
+   */
+  private async publishUntilAnswered(subject: string, encoded: EncodedEvent[], expectedLastSequence: number): Promise<PubAckReply> {
+    const deadline = Date.now() + APPEND_OUTCOME_BOUND_MS;
+    for (let pauseMs = 100; ; pauseMs = Math.min(pauseMs * 2, 1_000)) {
+      let unavailable: unknown;
+      try {
+        const ack = await this.publishCommit(encoded, expectedLastSequence);
+        if (ack.error?.code !== JETSTREAM_UNAVAILABLE) return ack;
+        unavailable = new Error(ack.error.description);
+      } catch (error) {
+        if (!isStoreUnavailable(error)) throw error;
+        unavailable = error;
+      }
+      if (Date.now() + pauseMs > deadline) {
+        throw new StoreUnavailableError(`the append to ${subject} got no answer within ${APPEND_OUTCOME_BOUND_MS} ms`, { cause: unavailable });
+      }
+      await new Promise((resolve) => setTimeout(resolve, pauseMs));
     }
   }
 

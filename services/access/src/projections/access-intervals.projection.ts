@@ -205,7 +205,7 @@ function membershipChange(
 }
 
 /** The change points stored in `chunks`, once each, in the order they happened. */
-function changesOf<T extends { position: number; kind?: string }>(chunks: readonly string[]): T[] {
+export function changesOf<T extends { position: number; kind?: string }>(chunks: readonly string[]): T[] {
   const byKey = new Map<string, T>();
   for (const chunk of chunks) {
     for (const change of JSON.parse(chunk) as T[]) byKey.set(`${change.position}/${change.kind ?? ''}`, change);

@@ -1,5 +1,6 @@
 import { ClientNats, NatsRecordBuilder } from '@nestjs/microservices';
 import { headers as natsHeaders } from 'nats';
+import { natsServersOf } from '@cairn/messaging';
 import { firstValueFrom, timeout } from 'rxjs';
 import {
   RUNNER_SUBJECTS,
@@ -54,7 +55,7 @@ export class JobsClient {
   ) {}
 
   static async connect(natsUrl: string, credentials: RunnerCredentials, timeoutMs = 5_000): Promise<JobsClient> {
-    const client = new ClientNats({ servers: [natsUrl], name: `cairn-${credentials.runnerId}-reports`, maxReconnectAttempts: -1 });
+    const client = new ClientNats({ servers: natsServersOf(natsUrl), name: `cairn-${credentials.runnerId}-reports`, maxReconnectAttempts: -1 });
     await client.connect();
     return new JobsClient(client, credentials, timeoutMs);
   }

@@ -1,7 +1,7 @@
 import { connect, type JsMsg, type NatsConnection, type Subscription } from 'nats';
 import { cancelSubjectOf, machineKeyOf, WORK_STREAM, workConsumerOf, type Assignment, type CancelNotice, type Machine, type WorkItem } from '@cairn/contracts';
 import type { ReadinessProbe } from '@cairn/http';
-import { ConsumerGoneError, ensureWorkQueues, natsReadiness, pullBatch } from '@cairn/messaging';
+import { ConsumerGoneError, ensureWorkQueues, NATS_PING_INTERVAL_MS, natsReadiness, natsServersOf, pullBatch } from '@cairn/messaging';
 import { NO_OUTPUT_YET, type ExecutionBackend } from '../backends/backend';
 import type { RunnerCredentials } from './credentials';
 import { JobJournal } from './job-journal';
@@ -80,7 +80,7 @@ export class Runner {
 
   static async start(options: RunnerOptions): Promise<Runner> {
     const { runnerId } = options.credentials;
-    const nc = await connect({ servers: options.natsUrl, name: `cairn-${runnerId}`, maxReconnectAttempts: -1 });
+    const nc = await connect({ servers: natsServersOf(options.natsUrl), name: `cairn-${runnerId}`, maxReconnectAttempts: -1, pingInterval: NATS_PING_INTERVAL_MS });
     try {
       await ensureWorkQueues(await nc.jetstreamManager(), options.queues);
       const jobs = await JobsClient.connect(options.natsUrl, options.credentials, options.requestTimeoutMs);
