@@ -81,6 +81,18 @@ export class Authorizer {
   }
 
   /**
+   * For a create answered before its creator's access exists: the projects service answers
+   * `projects.project.created.v1`, and the access service initializes the project's access (the creator
+   * becomes owner) only after it. Waits, within the same bound, until the model knows the project, and
+   * gives the position it has applied then: a read sent with that `Cairn-Min-Position` (a list of my
+   * projects) sees the creator's role. Undefined when the access did not arrive in time.
+   */
+  async positionKnowing(projectId: string): Promise<number | undefined> {
+    if (!(await this.projection.waitUntil((model) => model.knowsProject(projectId), this.options.waitTimeoutMs))) return undefined;
+    return this.projection.model.position;
+  }
+
+  /**
    * `require`, once settled. A project still unknown then is waited for as well when the request
    * carries `Cairn-Min-Position` (within the same bound): the projects service answers a creation with
    * the position of `projects.project.created.v1`, and the access service initializes the project's

@@ -38,6 +38,11 @@ export class AccessView implements FreshnessGate {
     return this.authorizer.requireConsistent(projectId, userId, capability, minPosition);
   }
 
+  /** The position from which the project's access is known (`Authorizer.positionKnowing`). */
+  positionKnowing(projectId: string): Promise<number | undefined> {
+    return this.authorizer.positionKnowing(projectId);
+  }
+
   /** For a read: waits until the model has caught up since start; 503 otherwise. */
   settle(): Promise<void> {
     return this.authorizer.settle();

@@ -99,7 +99,10 @@ export class ProjectsService {
           { actor: principal.userId },
         );
         const created = outcome.events[0].data as ProjectCreatedData;
-        return { position: outcome.position, project: viewOf({ _id: created.projectId, ...newProjectOf(created, outcome.time!) }) };
+        // Answered once the creator's ownership is known too, so that "my projects" read with this
+        // position lists the project (the access service records it after the creation).
+        const ownershipKnownAt = await this.access.positionKnowing(created.projectId);
+        return { position: Math.max(outcome.position, ownershipKnownAt ?? 0), project: viewOf({ _id: created.projectId, ...newProjectOf(created, outcome.time!) }) };
       } catch (error) {
         if (!(error instanceof DomainError && error.rule === 'projects.project-exists')) throw error;
         // The project stream of this (lab, slug) exists: the slug is taken.
