@@ -9,7 +9,8 @@ import { accessService } from '../access.service';
 import { as, createInitializedProject, signIn, type TestPerson } from '../api/testing/access-test-kit';
 import { afterClockPasses, recordStep } from '../api/testing/audit-test-kit';
 import { auditSigner } from '../domain/audit-bundle/audit-chain';
-import type { AuditBundle } from './audit-bundle';
+import { trustedKeyFromPem } from './audit-signing-key';
+import { verifyAuditBundle, type AuditBundle } from './audit-bundle';
 
 /**
  * The round trip an auditor makes: `audit export` a project's bundle from the event store, `audit
@@ -48,7 +49,7 @@ describe('audit export and audit verify-bundle', () => {
       writeFileSync(file, privateKey.export({ format: 'pem', type: 'pkcs8' }));
       if (pub) writeFileSync(pub, publicKey.export({ format: 'pem', type: 'spki' }));
     }
-    service = await startServiceUnderTest(accessService);
+    service = await startServiceUnderTest(accessService, undefined, { env: { CAIRN_AUDIT_SIGNING_KEY_FILE: keyFile } });
     admin = await signIn(service, 'audrey');
     admin.token = await service.token({ username: 'audrey', admin: true, email: admin.email, name: 'audrey' });
     [alice, bob, carol] = await Promise.all(['alice', 'bob', 'carol'].map((name) => signIn(service, name)));
@@ -76,6 +77,18 @@ describe('audit export and audit verify-bundle', () => {
     expect(verified.out).toMatch(/Answer at .*: .*bob experimenter by explicit permission from .* \("runs the scans"\)/);
     expect(verified.out).toMatch(/VERIFIED: every event, link, signed head and answer recomputes\.$/);
     expect(verified.status).toBe(EXIT_OK);
+  });
+
+  it("serves the same bundle to the project's auditors over HTTP, and the signature state in words with audit verify", async () => {
+    const exported = await as(service, alice).get(`/api/audit/access/bundle?project=p-bundle&at=${instants[1]}`);
+    expect(exported.status).toBe(200);
+    const bundle = exported.body as AuditBundle;
+    expect(bundle.answers.map(({ at }) => at)).toEqual([instants[1]]);
+    expect(verifyAuditBundle(bundle, [trustedKeyFromPem(readFileSync(publicKeyFile))])).toMatchObject({ intact: true, anchored: true, findings: [] });
+
+    const verified = await as(service, alice).get('/api/audit/access/verify?project=p-bundle');
+    expect(verified.body.signatures).toMatch(/^All 2 signed heads verify with ed25519:[0-9a-f]{16}, a key you trust; signed at /);
+    expect((await as(service, bob).get('/api/audit/access/bundle?project=p-bundle')).status).toBe(403);
   });
 
   it('names one byte edited in an event', async () => {
