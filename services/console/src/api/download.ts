@@ -7,3 +7,11 @@ export async function downloadFile(api: Api, projectId: string, fileId: string, 
   Object.assign(document.createElement('a'), { href: url, download: name }).click();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
+
+/** The project's signed audit bundle (docs/audit-bundle.md), answering for `at`, saved for `audit verify-bundle`. */
+export async function downloadAuditBundle(api: Api, project: string, at: string): Promise<void> {
+  const blob = await answer(api.access.GET('/api/audit/access/bundle', { params: { query: { project, at } }, parseAs: 'blob' }));
+  const url = URL.createObjectURL(blob as Blob);
+  Object.assign(document.createElement('a'), { href: url, download: `audit-bundle-${project}.json` }).click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
