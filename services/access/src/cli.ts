@@ -14,7 +14,9 @@ import {
 } from './application/access-history-check';
 import { describeSignatures, exportAuditBundle, verifyAuditBundle, type AuditBundle } from './application/audit-bundle';
 import { auditSignerFromEnv, MissingSigningKeyError, trustedKeyFromPem } from './application/audit-signing-key';
+import { compareReadModels } from './application/read-model-check';
 import { accessProjections } from './projections';
+import { ACCESS_AUDIT, AccessAuditQuery } from './projections/access-audit.projection';
 import { ACCESS_INTERVALS, AccessTimelines } from './projections/access-intervals.projection';
 
 const USAGE = `usage: npm run cairn -- <command>
@@ -24,7 +26,9 @@ const USAGE = `usage: npm run cairn -- <command>
       event store, prints who had which role at that time (default now) and why, and compares it with the
       access_intervals read model. Exit status 1 when they differ.
   audit verify --project <id>
-      Checks the SHA-256 hash chain of the project's access stream. Exit status 1 at the first broken link.
+      Checks the SHA-256 hash chain of the project's access stream, then compares the read models auditors
+      are shown (the history, access_audit, and "access at", access_intervals at every change) with a
+      replay of the event store and lists every difference. Exit status 1 at a broken link or a difference.
   audit export --project <id> --out <file> [--at <time>]...
       Writes the project's audit bundle (docs/audit-bundle.md): its access and lab events read from the
       event store, their chain, heads signed with the key in CAIRN_AUDIT_SIGNING_KEY_FILE, the public key,
@@ -195,9 +199,23 @@ async function auditReplay(connections: Connections, io: CliIo, project: string,
 }
 
 async function auditVerify(connections: Connections, io: CliIo, project: string): Promise<number> {
-  const verification = await verifyProjectChain(await connections.store(), project);
+  const store = await connections.store();
+  const verification = await verifyProjectChain(store, project);
   io.out(describeVerification(project, verification));
-  return verification.intact ? EXIT_OK : EXIT_CHECK_FAILED;
+  const collections = new ReadModelCollections(await connections.db(), { cacheMs: 0 });
+  const comparison = await compareReadModels(
+    store,
+    new AccessAuditQuery(() => collections.resolve(ACCESS_AUDIT)),
+    new AccessTimelines(() => collections.resolve(ACCESS_INTERVALS)),
+    project,
+  );
+  const compared = `${comparison.historyEntries} history entries (${ACCESS_AUDIT}) and access at ${comparison.instants} instants (${ACCESS_INTERVALS})`;
+  if (comparison.differences.length === 0) io.out(`read models agree with a replay of the event store: ${compared}`);
+  else {
+    io.out(`read models DIFFER from a replay of the event store on ${comparison.differences.length} (${compared}):`);
+    for (const difference of comparison.differences) io.out(`  ${difference}`);
+  }
+  return verification.intact && comparison.differences.length === 0 ? EXIT_OK : EXIT_CHECK_FAILED;
 }
 
 async function auditExport(connections: Connections, io: CliIo, command: Extract<CliCommand, { name: 'audit export' }>): Promise<number> {
