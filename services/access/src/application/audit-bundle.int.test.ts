@@ -110,7 +110,7 @@ describe('audit export and audit verify-bundle', () => {
   it('names events cut off after the last signed head', async () => {
     const { status, out } = await cli('audit', 'verify-bundle', tampered('cut', (bundle) => projectEvents(bundle).splice(2)));
     expect(status).toBe(EXIT_CHECK_FAILED);
-    expect(out).toContain('access_project-p-bundle: 1 event(s) were cut off after event #1; the signed head covers 3');
+    expect(out).toContain('access_project-p-bundle: 1 event(s) were cut off after stream version 1; the signed head covers 3');
   });
 
   it('names two events swapped', async () => {

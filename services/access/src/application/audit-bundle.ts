@@ -141,7 +141,13 @@ function headFindings(stream: BundledStream, head: SignedHead | undefined): stri
   if (!head) return [`${stream.stream}: no signed head vouches for its ${stream.events.length} events`];
   const count = stream.events.length;
   if (count < head.length) {
-    return [`${stream.stream}: ${head.length - count} event(s) were cut off after event #${count - 1}; the signed head covers ${head.length}`];
+    const last = Math.max(-1, ...stream.events.map((event) => event.streamversion));
+    const cut = head.length - 1 - last;
+    return [
+      cut > 0
+        ? `${stream.stream}: ${cut} event(s) were cut off after stream version ${last}; the signed head covers ${head.length}`
+        : `${stream.stream}: it holds ${count} of the ${head.length} events its signed head covers`,
+    ];
   }
   const records = stream.events.slice(0, head.length).map(({ link: _link, ...record }) => record);
   const recomputed = chainLinks(records).at(-1) ?? AUDIT_GENESIS;
