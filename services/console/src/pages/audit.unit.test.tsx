@@ -4,22 +4,8 @@ import { renderInConsole, stubPlatform } from '../testing/console-harness';
 import { AuditPage } from './audit';
 import type { ProjectPage } from './project-shell';
 
-const project = {
-  id: 'p-1',
-  lab: 'crystallography',
-  slug: 'lysozyme-2026',
-  name: 'Lysozyme 2026',
-  description: '',
-  scheme: 'lab',
-  status: 'active',
-  createdBy: 'u-bob',
-  createdAt: '2026-01-06T09:00:00Z',
-  updatedAt: '2026-01-06T09:00:00Z',
-  you: { role: 'owner', via: 'explicit', capabilities: ['project.read', 'access.manage'] },
-  latestExperiments: [],
-  latestActivity: [],
-  people: [],
-} as ProjectPage;
+/** The auditor's view reads only the project's id and lab. */
+const project = { id: 'p-1', lab: 'crystallography', you: { role: 'owner', via: 'explicit', capabilities: ['project.read', 'access.manage'] } } as ProjectPage;
 
 const SIGNED = 'All 2 signed heads verify with ed25519:272f11df98fcfc87, a key you trust; signed at 2026-12-07T14:40:56.584Z.';
 
