@@ -17,7 +17,7 @@ describe('JCS canonical JSON (RFC 8785)', () => {
   });
 
   it('writes numbers in their shortest round-trip form and strings with the minimal escapes (§3.2.2)', () => {
-    expect(jcs({ numbers: [333333333.33333329, 1e30, 4.5, 2e-3, 0.000001, -0, 1e21, 1e-7] })).toBe('{"numbers":[333333333.3333333,1e+30,4.5,0.002,0.000001,0,1e+21,1e-7]}');
+    expect(jcs({ numbers: [Number('333333333.33333329'), 1e30, 4.5, 2e-3, 0.000001, -0, 1e21, 1e-7] })).toBe('{"numbers":[333333333.3333333,1e+30,4.5,0.002,0.000001,0,1e+21,1e-7]}');
     expect(jcs({ string: '\u20ac$\u000f\nA\'B"\\\\"/' })).toBe('{"string":"€$\\u000f\\nA\'B\\"\\\\\\\\\\"/"}');
   });
 
