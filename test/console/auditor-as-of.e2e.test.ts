@@ -45,7 +45,7 @@ describeInBrowser(`an auditor's "as of" answer, in Chromium${unavailable ? ` (sk
 
     await bob.getByText('The access history is intact.').waitFor();
     await bob.getByText(/All 3 recorded changes are in the order they were made/).waitFor();
-    await bob.getByText(/All 2 signed heads verify with ed25519:[0-9a-f]{16}, a key you trust/).waitFor();
+    await bob.getByText(/All 2 signed heads verify with ed25519:[0-9a-f]{16}, the platform's current signing key/).waitFor();
 
     // The bundle he exports verifies offline.
     const [download] = await Promise.all([bob.waitForEvent('download'), bob.getByRole('button', { name: 'Export audit bundle' }).click()]);

@@ -137,7 +137,7 @@ export class AccessAuditService {
       throw error;
     }
     const bundle = await exportAuditBundle({ store: this.store, eventStore: this.bundles.eventStore, project, instants: [], signer });
-    return describeSignatures(verifyAuditBundle(bundle, [signer.key]));
+    return describeSignatures(verifyAuditBundle(bundle, [signer.key]), "the platform's current signing key");
   }
 
   /** The preview a recorded change cites, as it was shown, with the people named. */

@@ -87,7 +87,7 @@ describe('audit export and audit verify-bundle', () => {
     expect(verifyAuditBundle(bundle, [trustedKeyFromPem(readFileSync(publicKeyFile))])).toMatchObject({ intact: true, anchored: true, findings: [] });
 
     const verified = await as(service, alice).get('/api/audit/access/verify?project=p-bundle');
-    expect(verified.body.signatures).toMatch(/^All 2 signed heads verify with ed25519:[0-9a-f]{16}, a key you trust; signed at /);
+    expect(verified.body.signatures).toMatch(/^All 2 signed heads verify with ed25519:[0-9a-f]{16}, the platform's current signing key; signed at /);
     expect((await as(service, bob).get('/api/audit/access/bundle?project=p-bundle')).status).toBe(403);
   });
 

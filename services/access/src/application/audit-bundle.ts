@@ -208,8 +208,11 @@ export function verifyAuditBundle(bundle: AuditBundle, trusted?: readonly Public
   return { intact: findings.length === 0, findings, signatures, anchored: trusted !== undefined && signatures.every(({ state }) => state === 'valid') };
 }
 
-/** The signatures' state in words, as `audit verify-bundle` prints it and the auditor's page shows it. */
-export function describeSignatures(verification: Pick<BundleVerification, 'signatures' | 'anchored'>): string {
+/**
+ * The signatures' state in words, as `audit verify-bundle` prints it and the auditor's page shows it;
+ * `anchor` names the trusted keys (the platform itself checks with its own current key).
+ */
+export function describeSignatures(verification: Pick<BundleVerification, 'signatures' | 'anchored'>, anchor = 'a key you trust'): string {
   const { signatures, anchored } = verification;
   if (signatures.length === 0) return 'No signature: nothing vouches for these events.';
   const keys = [...new Set(signatures.map(({ keyId }) => keyId))].join(', ');
@@ -217,6 +220,6 @@ export function describeSignatures(verification: Pick<BundleVerification, 'signa
   if (bad.length > 0) return `${bad.length} of ${signatures.length} signed heads do NOT verify (${bad.map(({ stream, state }) => `${stream}: ${state}`).join('; ')}).`;
   const signedAt = [...new Set(signatures.map((signature) => signature.signedAt))].join(', ');
   return anchored
-    ? `All ${signatures.length} signed heads verify with ${keys}, a key you trust; signed at ${signedAt}.`
+    ? `All ${signatures.length} signed heads verify with ${keys}, ${anchor}; signed at ${signedAt}.`
     : `All ${signatures.length} signed heads verify with ${keys}, the key the bundle carries; signed at ${signedAt}. Pass the platform's public key (--trusted-key) to know it is the platform's.`;
 }

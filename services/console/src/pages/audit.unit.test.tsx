@@ -7,7 +7,7 @@ import type { ProjectPage } from './project-shell';
 /** The auditor's view reads only the project's id and lab. */
 const project = { id: 'p-1', lab: 'crystallography', you: { role: 'owner', via: 'explicit', capabilities: ['project.read', 'access.manage'] } } as ProjectPage;
 
-const SIGNED = 'All 2 signed heads verify with ed25519:272f11df98fcfc87, a key you trust; signed at 2026-12-07T14:40:56.584Z.';
+const SIGNED = "All 2 signed heads verify with ed25519:272f11df98fcfc87, the platform's current signing key; signed at 2026-12-07T14:40:56.584Z.";
 
 function platform(signatures: string) {
   const verification: AccessSchemas['ChainVerificationDto'] = { project: 'p-1', intact: true, length: 3, head: 'a'.repeat(64), summary: `chain intact (3 events), head ${'a'.repeat(64)}`, signatures };
@@ -25,7 +25,7 @@ describe("the auditor's view: the signed audit bundle", () => {
 
   it('says in words whether the signatures verify, and by which key', async () => {
     renderInConsole(<AuditPage project={project} />, platform(SIGNED));
-    expect(await screen.findByText(/All 2 signed heads verify with ed25519:272f11df98fcfc87, a key you trust/)).toBeTruthy();
+    expect(await screen.findByText(/All 2 signed heads verify with ed25519:272f11df98fcfc87, the platform's current signing key/)).toBeTruthy();
     expect(screen.getByText('Signatures:')).toBeTruthy();
   });
 
