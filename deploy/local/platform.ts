@@ -13,6 +13,7 @@ export { reportsError, summarize };
 export { startEdge };
 export { consoleAuthFromEnv, consoleContentSecurityPolicy, consoleSite } from './console-site';
 import type { ServiceName } from './routes';
+import { ensureAuditSigningKey } from './audit-signing-key';
 
 export { ROUTES, serviceFor } from './routes';
 
@@ -177,6 +178,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
         HOST: '127.0.0.1',
         CAIRN_TRUSTED_PROXIES: 'loopback',
         CAIRN_DATA_DIR: options.env.CAIRN_DATA_DIR ?? join(options.homeDir, 'data'),
+        CAIRN_AUDIT_SIGNING_KEY_FILE: ensureAuditSigningKey(options.env.CAIRN_AUDIT_SIGNING_KEY_FILE ?? join(options.homeDir, 'audit-signing-key.pem')),
       });
       const output = options.serviceOutput;
       if (output) child.onLine((line) => output(name, line));

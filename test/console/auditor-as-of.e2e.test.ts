@@ -1,3 +1,7 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EXIT_OK, runCairnCli, type CliIo } from '../../services/access/src/cli';
 import { browserUnavailableReason, checkPage, labWith, startConsolePlatform, tabTo, type ConsolePlatform } from './browser';
 
 const unavailable = browserUnavailableReason();
@@ -41,6 +45,17 @@ describeInBrowser(`an auditor's "as of" answer, in Chromium${unavailable ? ` (sk
 
     await bob.getByText('The access history is intact.').waitFor();
     await bob.getByText(/All 3 recorded changes are in the order they were made/).waitFor();
+    await bob.getByText(/All 2 signed heads verify with ed25519:[0-9a-f]{16}, the platform's current signing key/).waitFor();
+
+    // The bundle he exports verifies offline.
+    const [download] = await Promise.all([bob.waitForEvent('download'), bob.getByRole('button', { name: 'Export audit bundle' }).click()]);
+    expect(download.suggestedFilename()).toMatch(/^audit-bundle-.+\.json$/);
+    const bundleFile = join(mkdtempSync(join(tmpdir(), 'cairn-auditor-')), download.suggestedFilename());
+    await download.saveAs(bundleFile);
+    const verified: string[] = [];
+    const io: CliIo = { env: {}, out: (line) => verified.push(line), err: (line) => verified.push(line), progress: () => undefined };
+    expect(await runCairnCli(['audit', 'verify-bundle', bundleFile], io)).toBe(EXIT_OK);
+    expect(verified.at(-1)).toBe('VERIFIED: every event, link, signed head and answer recomputes.');
 
     const granted = bob.getByRole('row', { name: /joins the phasing/ });
     await granted.getByText('None → Member').waitFor();

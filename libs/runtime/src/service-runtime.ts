@@ -40,6 +40,8 @@ export class ServiceRuntime {
   readonly freshState: FreshState;
   private busStore?: Promise<EventStore>;
   private readonly natsReadiness: ReadinessProbe;
+  /** The environment the service was started with, for settings only one service reads (such as its Secrets' files). */
+  env: NodeJS.ProcessEnv = process.env;
 
   private constructor(
     readonly config: ServiceConfig,
@@ -82,6 +84,7 @@ export class ServiceRuntime {
       );
     }
     const runtime = new ServiceRuntime(config, store, nc, mongo, db, verifier, waiter, new ReadModelCollections(db), runners, relay, tail);
+    runtime.env = options.env ?? process.env;
     for (const reactor of options.reactors ?? []) {
       runtime.reactors.push(
         await ReactorRunner.start({

@@ -9,6 +9,7 @@ import { ProjectAccessController } from './api/project-access.controller';
 import { RoleSchemesController } from './api/role-schemes.controller';
 import { UsersController } from './api/users.controller';
 import { AccessAuditService } from './application/access-audit.service';
+import { auditSignerFromEnv } from './application/audit-signing-key';
 import { AccessPreviews } from './application/access-previews';
 import { LabPeopleService } from './application/lab-people.service';
 import { LabsService } from './application/labs.service';
@@ -58,6 +59,7 @@ export class AccessModule {
               new DirectoryNamesQuery(() => runtime.collections.resolve(DIRECTORY_NAMES)),
               directory,
               runtime.store,
+              { signer: () => auditSignerFromEnv(runtime.env), eventStore: runtime.config.eventStore },
             ),
           inject: [UserDirectory],
         },

@@ -1,6 +1,7 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import { MongoClient, type Db } from 'mongodb';
 import { connect, type NatsConnection } from 'nats';
-import { JetStreamEventStore, type EventStore } from '@cairn/event-store';
+import { EsdbEventStore, JetStreamEventStore, type EventStore } from '@cairn/event-store';
 import { natsServersOf } from '@cairn/messaging';
 import { ProjectionState, rebuildProjection, ReadModelCollections, type Projection, type RebuildProgress } from '@cairn/read-models';
 import { serviceConfigFromEnv } from '@cairn/runtime';
@@ -11,7 +12,11 @@ import {
   UnknownProjectError,
   verifyProjectChain,
 } from './application/access-history-check';
+import { describeSignatures, exportAuditBundle, verifyAuditBundle, type AuditBundle } from './application/audit-bundle';
+import { auditSignerFromEnv, MissingSigningKeyError, trustedKeyFromPem } from './application/audit-signing-key';
+import { compareReadModels } from './application/read-model-check';
 import { accessProjections } from './projections';
+import { ACCESS_AUDIT, AccessAuditQuery } from './projections/access-audit.projection';
 import { ACCESS_INTERVALS, AccessTimelines } from './projections/access-intervals.projection';
 
 const USAGE = `usage: npm run cairn -- <command>
@@ -21,7 +26,17 @@ const USAGE = `usage: npm run cairn -- <command>
       event store, prints who had which role at that time (default now) and why, and compares it with the
       access_intervals read model. Exit status 1 when they differ.
   audit verify --project <id>
-      Checks the SHA-256 hash chain of the project's access stream. Exit status 1 at the first broken link.
+      Checks the SHA-256 hash chain of the project's access stream, then compares the read models auditors
+      are shown (the history, access_audit, and "access at", access_intervals at every change) with a
+      replay of the event store and lists every difference. Exit status 1 at a broken link or a difference.
+  audit export --project <id> --out <file> [--at <time>]...
+      Writes the project's audit bundle (docs/audit-bundle.md): its access and lab events read from the
+      event store, their chain, heads signed with the key in CAIRN_AUDIT_SIGNING_KEY_FILE, the public key,
+      and who had what and why at each --at.
+  audit verify-bundle <file> [--trusted-key <pem file>]...
+      Recomputes a bundle's order, links, signed heads, signatures and answers, offline, and names every
+      place it was changed. --trusted-key: the platform's public key(s), old ones included after a rotation.
+      Exit status 1 when anything does not verify.
   projections rebuild <name>
       Rebuilds a read model of the access service beside the live one and swaps (${accessProjections.map((p) => p.name).join(', ')}).
 
@@ -44,16 +59,19 @@ export const EXIT_USAGE = 2;
 type CliCommand =
   | { name: 'audit replay'; project: string; at: Date }
   | { name: 'audit verify'; project: string }
+  | { name: 'audit export'; project: string; out: string; instants: Date[] }
+  | { name: 'audit verify-bundle'; file: string; trustedKeys: string[] }
   | { name: 'projections rebuild'; projection: Projection };
 
 class UsageError extends Error {}
 
 const INSTANT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2}))?$/;
 
-/** `--name value` and `--name=value` options (each at most once) and the remaining words. */
-function splitArguments(args: string[], known: string[]): { words: string[]; options: Map<string, string> } {
+/** `--name value` and `--name=value` options (each at most once, but for the `repeatable`) and the remaining words. */
+function splitArguments(args: string[], known: string[], repeatable: string[] = []): { words: string[]; options: Map<string, string>; repeated: Map<string, string[]> } {
   const words: string[] = [];
   const options = new Map<string, string>();
+  const repeated = new Map<string, string[]>();
   for (let index = 0; index < args.length; index += 1) {
     const arg = args[index];
     if (!arg.startsWith('--')) {
@@ -61,13 +79,14 @@ function splitArguments(args: string[], known: string[]): { words: string[]; opt
       continue;
     }
     const [name, inline] = arg.slice(2).split(/=(.*)/s, 2);
-    if (!known.includes(name)) throw new UsageError(`unknown option --${name}`);
+    if (!known.includes(name) && !repeatable.includes(name)) throw new UsageError(`unknown option --${name}`);
     if (options.has(name)) throw new UsageError(`--${name} is given twice`);
     const value = inline ?? args[(index += 1)];
     if (value === undefined || value === '') throw new UsageError(`--${name} needs a value`);
-    options.set(name, value);
+    if (repeatable.includes(name)) repeated.set(name, [...(repeated.get(name) ?? []), value]);
+    else options.set(name, value);
   }
-  return { words, options };
+  return { words, options, repeated };
 }
 
 function parseCommand(args: string[], now: Date): CliCommand {
@@ -82,10 +101,20 @@ function parseCommand(args: string[], now: Date): CliCommand {
       if (!project) throw new UsageError(`${command} needs --project <id>`);
       if (command === 'audit verify') return { name: command, project };
       const at = options.get('at');
-      if (at === undefined) return { name: command, project, at: now };
-      const instant = new Date(at);
-      if (!INSTANT.test(at) || Number.isNaN(instant.getTime())) throw new UsageError(`--at "${at}" is not an ISO 8601 time with its offset, e.g. 2025-01-06T09:30:00Z`);
-      return { name: command, project, at: instant };
+      return { name: command, project, at: at === undefined ? now : parseInstant(at) };
+    }
+    case 'audit export': {
+      const { words, options, repeated } = splitArguments(rest, ['project', 'out'], ['at']);
+      if (words.length > 0) throw new UsageError(`unexpected ${words.join(' ')}`);
+      const project = options.get('project');
+      const out = options.get('out');
+      if (!project || !out) throw new UsageError('audit export needs --project <id> and --out <file>');
+      return { name: command, project, out, instants: (repeated.get('at') ?? []).map(parseInstant) };
+    }
+    case 'audit verify-bundle': {
+      const { words, repeated } = splitArguments(rest, [], ['trusted-key']);
+      if (words.length !== 1) throw new UsageError('audit verify-bundle needs one bundle file');
+      return { name: command, file: words[0], trustedKeys: repeated.get('trusted-key') ?? [] };
     }
     case 'projections rebuild': {
       const { words } = splitArguments(rest, []);
@@ -99,6 +128,12 @@ function parseCommand(args: string[], now: Date): CliCommand {
     default:
       throw new UsageError(command === '' ? 'a command is needed' : `unknown command "${command}"`);
   }
+}
+
+function parseInstant(at: string): Date {
+  const instant = new Date(at);
+  if (!INSTANT.test(at) || Number.isNaN(instant.getTime())) throw new UsageError(`--at "${at}" is not an ISO 8601 time with its offset, e.g. 2025-01-06T09:30:00Z`);
+  return instant;
 }
 
 /** The connections one command needs, closed whatever happens. */
@@ -118,9 +153,15 @@ class Connections {
     return this.nats;
   }
 
+  /** The system of record: JetStream, or EventStoreDB itself in that mode (never the relay's copy on the bus). */
   async store(): Promise<EventStore> {
-    this.eventStore ??= await JetStreamEventStore.connect({ nc: await this.nc() });
+    const { eventStore, esdbUrl } = this.config;
+    this.eventStore ??= eventStore === 'esdb' ? await EsdbEventStore.connect({ connectionString: esdbUrl }) : await JetStreamEventStore.connect({ nc: await this.nc() });
     return this.eventStore;
+  }
+
+  get storeKind(): 'jetstream' | 'esdb' {
+    return this.config.eventStore;
   }
 
   async db(): Promise<Db> {
@@ -158,9 +199,55 @@ async function auditReplay(connections: Connections, io: CliIo, project: string,
 }
 
 async function auditVerify(connections: Connections, io: CliIo, project: string): Promise<number> {
-  const verification = await verifyProjectChain(await connections.store(), project);
+  const store = await connections.store();
+  const verification = await verifyProjectChain(store, project);
   io.out(describeVerification(project, verification));
-  return verification.intact ? EXIT_OK : EXIT_CHECK_FAILED;
+  const collections = new ReadModelCollections(await connections.db(), { cacheMs: 0 });
+  const comparison = await compareReadModels(
+    store,
+    new AccessAuditQuery(() => collections.resolve(ACCESS_AUDIT)),
+    new AccessTimelines(() => collections.resolve(ACCESS_INTERVALS)),
+    project,
+  );
+  const compared = `${comparison.historyEntries} history entries (${ACCESS_AUDIT}) and access at ${comparison.instants} instants (${ACCESS_INTERVALS})`;
+  if (comparison.differences.length === 0) io.out(`read models agree with a replay of the event store: ${compared}`);
+  else {
+    io.out(`read models DIFFER from a replay of the event store on ${comparison.differences.length} (${compared}):`);
+    for (const difference of comparison.differences) io.out(`  ${difference}`);
+  }
+  return verification.intact && comparison.differences.length === 0 ? EXIT_OK : EXIT_CHECK_FAILED;
+}
+
+async function auditExport(connections: Connections, io: CliIo, command: Extract<CliCommand, { name: 'audit export' }>): Promise<number> {
+  const signer = auditSignerFromEnv(io.env);
+  const bundle = await exportAuditBundle({ store: await connections.store(), eventStore: connections.storeKind, project: command.project, instants: command.instants, signer });
+  writeFileSync(command.out, `${JSON.stringify(bundle, null, 2)}\n`);
+  const events = bundle.streams.map(({ stream, events: { length } }) => `${length} of ${stream}`).join(', ');
+  io.out(`wrote ${command.out}: ${events}; heads signed with ${signer.key.keyId}; ${bundle.answers.length} answer(s)`);
+  return EXIT_OK;
+}
+
+/** Reads and checks a bundle file; touches no platform. */
+function auditVerifyBundle(io: CliIo, file: string, trustedKeys: string[]): number {
+  let bundle: AuditBundle;
+  try {
+    bundle = JSON.parse(readFileSync(file, 'utf8')) as AuditBundle;
+  } catch (error) {
+    io.out(`${file}: NOT VERIFIED: it is not a readable JSON bundle (${(error as Error).message})`);
+    return EXIT_CHECK_FAILED;
+  }
+  const verification = verifyAuditBundle(bundle, trustedKeys.length > 0 ? trustedKeys.map((key) => trustedKeyFromPem(readFileSync(key))) : undefined);
+  const counts = (bundle.streams ?? []).map(({ stream, events }) => `${stream}: ${events?.length ?? 0} events`).join('; ');
+  io.out(`${file}: project ${bundle.project}, exported ${bundle.exportedAt} from ${bundle.eventStore} (${counts})`);
+  io.out(`Signatures: ${describeSignatures(verification)}`);
+  for (const answer of bundle.answers ?? []) io.out(`Answer at ${answer.at}: ${answer.people.length === 0 ? 'nobody had access' : answer.people.map((access) => `${access.user} ${describeAccess(access)}`).join('; ')}`);
+  if (verification.intact) {
+    io.out('VERIFIED: every event, link, signed head and answer recomputes.');
+    return EXIT_OK;
+  }
+  io.out(`NOT VERIFIED: ${verification.findings.length} problem(s):`);
+  for (const finding of verification.findings) io.out(`  ${finding}`);
+  return EXIT_CHECK_FAILED;
 }
 
 async function projectionsRebuild(connections: Connections, io: CliIo, projection: Projection): Promise<number> {
@@ -196,6 +283,7 @@ export async function runCairnCli(args: string[], io: CliIo, now = new Date()): 
     io.err(`${error.message}\n\n${USAGE}`);
     return EXIT_USAGE;
   }
+  if (command.name === 'audit verify-bundle') return auditVerifyBundle(io, command.file, command.trustedKeys);
   const connections = new Connections(io.env);
   try {
     switch (command.name) {
@@ -203,11 +291,13 @@ export async function runCairnCli(args: string[], io: CliIo, now = new Date()): 
         return await auditReplay(connections, io, command.project, command.at);
       case 'audit verify':
         return await auditVerify(connections, io, command.project);
+      case 'audit export':
+        return await auditExport(connections, io, command);
       case 'projections rebuild':
         return await projectionsRebuild(connections, io, command.projection);
     }
   } catch (error) {
-    if (!(error instanceof UnknownProjectError)) throw error;
+    if (!(error instanceof UnknownProjectError || error instanceof MissingSigningKeyError)) throw error;
     io.err(error.message);
     return EXIT_CHECK_FAILED;
   } finally {

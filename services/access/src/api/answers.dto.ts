@@ -526,6 +526,9 @@ export class ChainVerificationDto {
   @ApiProperty({ description: 'The verdict in one sentence for people.' })
   summary!: string;
 
+  @ApiProperty({ description: "The signatures of an audit bundle exported now, in words: which key signs the chain heads, and whether they verify with the platform's public key." })
+  signatures!: string;
+
   @ApiPropertyOptional({ description: 'Intact: how many events the chain holds.' })
   length?: number;
 

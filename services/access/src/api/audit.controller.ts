@@ -5,7 +5,7 @@ import { invalid } from '@cairn/contracts';
 import { CurrentPrincipal, PageOf } from '@cairn/http';
 import { AccessAuditService } from '../application/access-audit.service';
 import { AccessAtDto, AuditEntryDto, ChainVerificationDto, NameDto, PreviewShownDto } from './answers.dto';
-import { AccessAtQuery, AuditHistoryQuery, AuditedProjectQuery } from './audit.dto';
+import { AccessAtQuery, AuditBundleQuery, AuditHistoryQuery, AuditedProjectQuery } from './audit.dto';
 
 @ApiTags('audit')
 @ApiBearerAuth()
@@ -51,6 +51,15 @@ export class AuditController {
   @ApiOkResponse({ type: ChainVerificationDto })
   verify(@CurrentPrincipal() principal: Principal, @Query() query: AuditedProjectQuery) {
     return this.audit.verify(principal, query.project);
+  }
+
+  @Get('bundle')
+  @ApiOperation({
+    summary: '`audit export` over HTTP: the project\'s signed audit bundle (docs/audit-bundle.md), read from the event store, for `audit verify-bundle` offline.',
+  })
+  @ApiOkResponse({ description: 'The bundle, format cairn.audit-bundle.v1.' })
+  bundle(@CurrentPrincipal() principal: Principal, @Query() query: AuditBundleQuery) {
+    return this.audit.bundle(principal, query.project, query.at === undefined ? [] : [new Date(query.at)]);
   }
 
   @Get('previews/:previewId')

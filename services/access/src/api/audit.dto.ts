@@ -68,3 +68,10 @@ export class AuditedProjectQuery {
   @MaxLength(200)
   project!: string;
 }
+
+export class AuditBundleQuery extends AuditedProjectQuery {
+  @ApiPropertyOptional({ description: 'An instant whose "who had what, and why" the bundle answers; none when absent.', example: '2025-03-01T12:00:00Z' })
+  @IsOptional()
+  @Instant()
+  at?: string;
+}

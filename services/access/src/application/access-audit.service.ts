@@ -7,7 +7,10 @@ import type { AccessTimelines } from '../projections/access-intervals.projection
 import { nameAt, type DirectoryNamesQuery, type HistoryPoint, type PersonName } from '../projections/directory-names.projection';
 import { accessAt, peopleMentionedIn, type AccessAt, type ProjectTimeline } from '../projections/point-in-time-access';
 import type { EventStore } from '@cairn/event-store';
+import type { AuditSigner } from '../domain/audit-bundle/audit-chain';
 import { describeVerification, previewShown, verifyProjectChain } from './access-history-check';
+import { describeSignatures, exportAuditBundle, verifyAuditBundle, type AuditBundle } from './audit-bundle';
+import { MissingSigningKeyError } from './audit-signing-key';
 import type { UserDirectory } from './user-directory';
 
 /** The capability that makes someone an auditor of one project: whoever manages its access. */
@@ -42,6 +45,8 @@ export class AccessAuditService {
     private readonly names: DirectoryNamesQuery,
     private readonly directory: UserDirectory,
     private readonly store: EventStore,
+    /** Where its signatures come from; asked only when a bundle is made, so a service without a key still serves the rest. */
+    private readonly bundles: { signer: () => AuditSigner; eventStore: AuditBundle['eventStore'] },
   ) {}
 
   async history(principal: Principal, request: HistoryRequest, limit: number, cursor?: string): Promise<Page<NamedAuditEntry>> {
@@ -97,11 +102,42 @@ export class AccessAuditService {
     };
   }
 
-  /** `audit verify` for the project's auditors: its access stream's hash chain, read from the event store, and the verdict in words. */
+  /**
+   * `audit verify` for the project's auditors: its access stream's hash chain, read from the event store,
+   * the verdict in words, and the state of the signatures an audit bundle exported now would carry.
+   */
   async verify(principal: Principal, project: string) {
     await this.auditedTimeline(principal, project);
     const verification = await verifyProjectChain(this.store, project);
-    return { project, ...verification, summary: describeVerification(project, verification) };
+    return { project, ...verification, summary: describeVerification(project, verification), signatures: await this.signatureState(project) };
+  }
+
+  /** `audit export` for the project's auditors: the signed bundle docs/audit-bundle.md describes. */
+  async bundle(principal: Principal, project: string, instants: Date[]): Promise<AuditBundle> {
+    await this.auditedTimeline(principal, project);
+    return exportAuditBundle({ store: this.store, eventStore: this.bundles.eventStore, project, instants, signer: this.signer() });
+  }
+
+  private signer(): AuditSigner {
+    try {
+      return this.bundles.signer();
+    } catch (error) {
+      if (error instanceof MissingSigningKeyError) throw refusal('conflict', 'audit.no-signing-key', `this platform cannot sign audit bundles: ${error.message}`);
+      throw error;
+    }
+  }
+
+  /** The signatures of a bundle exported now, checked against the service's own public key, in words. */
+  private async signatureState(project: string): Promise<string> {
+    let signer: AuditSigner;
+    try {
+      signer = this.bundles.signer();
+    } catch (error) {
+      if (error instanceof MissingSigningKeyError) return `Not signed: ${error.message}.`;
+      throw error;
+    }
+    const bundle = await exportAuditBundle({ store: this.store, eventStore: this.bundles.eventStore, project, instants: [], signer });
+    return describeSignatures(verifyAuditBundle(bundle, [signer.key]), "the platform's current signing key");
   }
 
   /** The preview a recorded change cites, as it was shown, with the people named. */

@@ -53,16 +53,9 @@ export class UnknownProjectError extends Error {
 export async function replayProjectAccess(store: EventStore, timelines: AccessTimelines, project: string, at: Date): Promise<ReplayReport> {
   const history = (await store.readStream(projectAccessStream(project))) as unknown as (CairnEvent & ProjectAccessEvent)[];
   if (history.length === 0) throw new UnknownProjectError(project);
-  const instant = at.getTime();
-  const projectEvents = history.filter((event) => Date.parse(event.data.at) <= instant);
-  const access = foldEvents(projectAccessDecider, projectEvents);
-  const [creation] = history;
-  if (creation.type !== 'access.project.initialized.v1') throw new Error(`the access stream of ${project} does not start with its initialization`);
-  const { lab: labId, scheme } = creation.data;
-  const labEvents = ((await store.readStream(labStream(labId))) as unknown as (CairnEvent & LabEvent)[]).filter(
-    (event) => Date.parse(event.time) <= instant,
-  );
-  const replayed = access ? stateOf(access, foldEvents(labDecider, labEvents)) : [];
+  const { lab: labId, scheme } = creationOf(project, history);
+  const labHistory = (await store.readStream(labStream(labId))) as unknown as (CairnEvent & LabEvent)[];
+  const { replayed, projectEvents, labEvents } = accessFoldedAt(history, labHistory, at);
 
   const timeline = await timelines.projectTimeline(project);
   const readModel = timeline ? accessAt(timeline, at).people.map(statedFromModel) : null;
@@ -71,12 +64,35 @@ export async function replayProjectAccess(store: EventStore, timelines: AccessTi
     lab: labId,
     scheme,
     at: at.toISOString(),
-    projectEvents: projectEvents.length,
-    labEvents: labEvents.length,
+    projectEvents,
+    labEvents,
     replayed,
     readModel,
     differences: readModel ? differencesBetween(replayed, readModel) : [`the read model does not know project ${project}`],
   };
+}
+
+/** The first event of a project's access stream, which names its lab and scheme. */
+export function creationOf(project: string, history: readonly ProjectAccessEvent[]): Extract<ProjectAccessEvent, { type: 'access.project.initialized.v1' }>['data'] {
+  const [creation] = history;
+  if (creation?.type !== 'access.project.initialized.v1') throw new Error(`the access stream of ${project} does not start with its initialization`);
+  return creation.data;
+}
+
+/**
+ * Who had what at `at`, and why, folded by the deciders from the project's access events decided by then
+ * and its lab's events recorded by then: the answer an audit bundle states and its verifier recomputes.
+ */
+export function accessFoldedAt(
+  projectHistory: readonly ProjectAccessEvent[],
+  labHistory: readonly (LabEvent & { time: string })[],
+  at: Date,
+): { replayed: StatedAccess[]; projectEvents: number; labEvents: number } {
+  const instant = at.getTime();
+  const projectEvents = projectHistory.filter((event) => Date.parse(event.data.at) <= instant);
+  const labEvents = labHistory.filter((event) => Date.parse(event.time) <= instant);
+  const access = foldEvents(projectAccessDecider, projectEvents);
+  return { replayed: access ? stateOf(access, foldEvents(labDecider, labEvents)) : [], projectEvents: projectEvents.length, labEvents: labEvents.length };
 }
 
 export type ProjectChainVerification =
@@ -171,11 +187,16 @@ export function describeAccess(access: StatedAccess | undefined): string {
   return `${access.role} by explicit permission from ${access.grantedBy} at ${access.grantedAt}${reason}`;
 }
 
-function differencesBetween(replayed: StatedAccess[], readModel: StatedAccess[]): string[] {
+/** Everyone on whom two statements of access disagree, each in one sentence. */
+export function differencesBetween(
+  replayed: StatedAccess[],
+  stated: StatedAccess[],
+  sides: { replayed: string; stated: string } = { replayed: 'the event store', stated: 'the read model' },
+): string[] {
   const fromStore = new Map(replayed.map((access) => [access.user, access]));
-  const fromModel = new Map(readModel.map((access) => [access.user, access]));
+  const fromModel = new Map(stated.map((access) => [access.user, access]));
   return [...new Set([...fromStore.keys(), ...fromModel.keys()])]
     .sort()
     .filter((user) => describeAccess(fromStore.get(user)) !== describeAccess(fromModel.get(user)))
-    .map((user) => `${user}: the event store says ${describeAccess(fromStore.get(user))}; the read model says ${describeAccess(fromModel.get(user))}`);
+    .map((user) => `${user}: ${sides.replayed} says ${describeAccess(fromStore.get(user))}; ${sides.stated} says ${describeAccess(fromModel.get(user))}`);
 }

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { answer, type AccessSchemas } from '../api/client';
+import { downloadAuditBundle } from '../api/download';
 import { useConsole } from '../ui/context';
 import { Table } from '../ui/table';
 import { Button, Field } from '../ui/forms';
@@ -49,6 +50,7 @@ function VerificationVerdict({ verification }: { verification: Verification }) {
           it: nothing was altered, removed or slipped in afterwards.
         </p>
         <p class="muted small">{verification.summary}</p>
+        <SignatureState words={verification.signatures} />
       </div>
     );
   }
@@ -59,7 +61,17 @@ function VerificationVerdict({ verification }: { verification: Verification }) {
         {verification.problem === 'hash-mismatch' ? 'no longer matches the hash it was sealed with' : 'does not follow from the change before it'}. What it and later changes say cannot be trusted.
       </p>
       <p class="muted small">{verification.summary}</p>
+      <SignatureState words={verification.signatures} />
     </div>
+  );
+}
+
+/** Whether the chain heads an exported bundle carries are signed, and by which key, as the access service checked them. */
+function SignatureState({ words }: { words: string }) {
+  return (
+    <p class="signature-state">
+      <strong>Signatures:</strong> {words}
+    </p>
   );
 }
 
@@ -104,6 +116,7 @@ export function AuditPage({ project }: { project: ProjectPage }) {
   const at = useAction((instant: string) => answer(api.access.GET('/api/audit/access/at', { params: { query: { project: project.id, at: instant } } })));
   const [answerAt, setAnswerAt] = useState<AccessSchemas['AccessAtDto'] | undefined>();
   const ask = async () => setAnswerAt(await at.run(instantOf(asOf)));
+  const exportBundle = useAction(() => downloadAuditBundle(api, project.id, instantOf(asOf)));
   const entries = [...(timeline.data?.items ?? [])].reverse();
   return (
     <>
@@ -111,6 +124,14 @@ export function AuditPage({ project }: { project: ProjectPage }) {
         <ProblemMessage problem={verification.problem} />
         {verification.loading && !verification.data && <Loading what="the verification" />}
         {verification.data && <VerificationVerdict verification={verification.data} />}
+        <p>
+          An auditor can check the history away from Cairn: the audit bundle holds every event that decides access to this project, their chain, its signed
+          heads and the public key, and who had access as of the date and time below. <code>npm run cairn -- audit verify-bundle FILE</code> checks it offline.
+        </p>
+        <Button onClick={() => void exportBundle.run()} busy={exportBundle.busy}>
+          Export audit bundle
+        </Button>
+        <ProblemMessage problem={exportBundle.problem} />
       </Card>
       <Card title="Who had access, as of" id="as-of">
         <form

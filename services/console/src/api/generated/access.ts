@@ -40,6 +40,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/audit/access/bundle": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** `audit export` over HTTP: the project's signed audit bundle (docs/audit-bundle.md), read from the event store, for `audit verify-bundle` offline. */
+        get: operations["AuditController_bundle"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/audit/access/previews/{previewId}": {
         parameters: {
             query?: never;
@@ -475,6 +492,8 @@ export interface components {
             /** @enum {string} */
             problem?: "prev-hash-mismatch" | "hash-mismatch";
             project: string;
+            /** @description The signatures of an audit bundle exported now, in words: which key signs the chain heads, and whether they verify with the platform's public key. */
+            signatures: string;
             /** @description The verdict in one sentence for people. */
             summary: string;
             /** @description Broken: that event’s type. */
@@ -887,6 +906,38 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["AccessAtDto"];
                 };
+            };
+            /** @description A problem document: bad input names its fields, a refusal its rule. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    AuditController_bundle: {
+        parameters: {
+            query: {
+                /** @description An instant whose "who had what, and why" the bundle answers; none when absent. */
+                at?: string;
+                /** @description Project id. */
+                project: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The bundle, format cairn.audit-bundle.v1. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description A problem document: bad input names its fields, a refusal its rule. */
             default: {
