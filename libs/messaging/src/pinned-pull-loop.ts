@@ -1,8 +1,10 @@
 import type { ConsumerInfo, JsMsg, NatsConnection } from 'nats';
 import { isStoreUnavailable } from '@cairn/event-store';
 import { lagOf, type ConsumerLag } from './consumer-settlement';
+import type { DependencyOutage } from './dependency-outage';
 import { PRIORITY_GROUP, type ConsumerProvisioning } from './consumer-provisioning';
 import { ConsumerGoneError, pullBatch } from './pull-batch';
+import { isTransientFailure } from './transient-failure';
 
 /** The pause before pulling again while the cluster cannot answer. */
 const UNAVAILABLE_RETRY_MS = 1_000;
@@ -58,21 +60,28 @@ export class PinnedPullLoop {
 
   /**
    * Pulls and processes until `stopping` aborts. A failure is reported and followed by a pause that grows
-   * with the failures in a row; a consumer deleted underneath is re-created at once the first time.
+   * with the failures in a row; a consumer deleted underneath is re-created at once the first time; a
+   * server that does not answer is waited out as an outage, reported once.
    */
   async run(
     process: (messages: JsMsg[]) => Promise<void>,
     stopping: AbortSignal,
-    recovery: { backoffFor(failures: number): number; pause(ms: number): Promise<void> },
+    recovery: { backoffFor(failures: number): number; pause(ms: number): Promise<void>; outage: DependencyOutage },
   ): Promise<void> {
     let failures = 0;
     while (!stopping.aborted) {
       try {
         const messages = await this.pull(this.options.longPollMs, stopping);
         if (messages.length > 0) await process(messages);
+        // The server answered and nothing waits to be handled: whatever held the consumer up no longer does.
+        else recovery.outage.ended();
         failures = 0;
       } catch (error) {
         if (stopping.aborted) break;
+        if (isTransientFailure(error)) {
+          await recovery.outage.wait(error as Error);
+          continue;
+        }
         if (error instanceof ConsumerGoneError) {
           const recreated = await this.recover().then(
             () => true,
