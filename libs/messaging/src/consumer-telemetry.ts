@@ -13,6 +13,7 @@ import {
   withSpan,
 } from '@cairn/telemetry';
 import { deadLetterCount } from './dead-letter';
+import { isTransientFailure } from './transient-failure';
 import type { DurableEventConsumer } from './durable-event-consumer';
 
 /** What the metrics read of a running consumer. */
@@ -108,7 +109,9 @@ export async function handleObserved(consumer: string, events: CairnEvent[], han
       span.end();
     }
     const [first, last] = [events[0], events[events.length - 1]];
-    log.warn({ consumer, events: events.length, fromPosition: first.position, toPosition: last.position, error: (error as Error).message }, 'batch not handled');
+    // A dependency that does not answer is logged once per outage by the consumer, not at every try.
+    const level = isTransientFailure(error) ? 'debug' : 'warn';
+    log[level]({ consumer, events: events.length, fromPosition: first.position, toPosition: last.position, error: (error as Error).message }, 'batch not handled');
     throw error;
   }
   const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
