@@ -1,4 +1,4 @@
-import type { ConsumerInfo, JsMsg, NatsConnection } from 'nats';
+import { ErrorCode, NatsError, type ConsumerInfo, type JsMsg, type NatsConnection } from 'nats';
 import { isStoreUnavailable } from '@cairn/event-store';
 import { lagOf, type ConsumerLag } from './consumer-settlement';
 import type { DependencyOutage } from './dependency-outage';
@@ -105,7 +105,8 @@ export class PinnedPullLoop {
   /**
    * One pull; an empty answer when nothing came within `waitMs` (or at once without it), when another
    * client holds the pin, or when this client has just become active behind a predecessor's leftovers
-   * and has started the consumer over.
+   * and has started the consumer over. A NATS timeout when the server did not answer at all: "nothing
+   * there" would end a rebuild's catch-up early, and end an outage that is still going on.
    */
   async pull(waitMs: number | undefined, signal: AbortSignal): Promise<JsMsg[]> {
     const { nc, stream, consumer, batchSize, pinnedTtlMs } = this.options;
@@ -115,6 +116,7 @@ export class PinnedPullLoop {
       { stream, consumer, batch: batchSize, waitMs, ...(pinnedTtlMs !== undefined ? { group: PRIORITY_GROUP, pinId: this.pinId } : {}) },
       signal,
     );
+    if (result.unanswered && !signal.aborted) throw new NatsError(`pull from ${stream} > ${consumer}: no answer from the server`, ErrorCode.Timeout);
     if (result.pinLost) this.forgetPin();
     if (result.pinId !== undefined && result.pinId !== this.pinId) {
       this.pinId = result.pinId;

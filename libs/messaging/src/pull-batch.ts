@@ -1,4 +1,4 @@
-import { createInbox, ErrorCode, nanos, NatsError, type JsMsg, type Msg, type NatsConnection } from 'nats';
+import { createInbox, nanos, type JsMsg, type Msg, type NatsConnection } from 'nats';
 // The v2 client builds JetStream messages from raw ones internally only; pulls are made here by hand
 // because its `fetch` cannot say "wait for the first message, then take whatever else is there".
 import { toJsMsg } from 'nats/lib/jetstream/jsmsg';
@@ -23,6 +23,11 @@ export interface PullResult {
   pinId?: string;
   /** The server says another client holds the pin: this one is on standby. */
   pinLost: boolean;
+  /**
+   * Nothing came back, not even the 408 the server sends when the wait is over: the connection is down or
+   * the server does not answer. Not the same as an empty batch.
+   */
+  unanswered: boolean;
 }
 
 /** The consumer or its stream is gone (deleted, or never created): re-create and pull again. */
@@ -41,8 +46,6 @@ const CLIENT_GRACE_MS = 2_000;
  * One pull request on a pull consumer, answered by at most `batch` messages. The server ends an
  * answer short of `batch` with a 404 (nothing more now) or a 408 (expired) status message; 423 means
  * another client holds the pin; 409 "Consumer Deleted" or 503 (no responders) mean the consumer is gone.
- * No answer at all by the time the server would have sent its 408 is a NATS timeout (the connection is
- * down or the server does not answer), not an empty batch: the caller waits it out as an outage.
  */
 export async function pullBatch(nc: NatsConnection, request: PullRequest, signal?: AbortSignal): Promise<PullResult> {
   const inbox = createInbox();
@@ -54,21 +57,16 @@ export async function pullBatch(nc: NatsConnection, request: PullRequest, signal
     if (request.pinId !== undefined) body.id = request.pinId;
   }
   const stop = () => subscription.unsubscribe();
-  let answered = false;
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    stop();
-  }, (request.waitMs ?? 0) + CLIENT_GRACE_MS);
+  const timer = setTimeout(stop, (request.waitMs ?? 0) + CLIENT_GRACE_MS);
   signal?.addEventListener('abort', stop, { once: true });
   nc.publish(`$JS.API.CONSUMER.MSG.NEXT.${request.stream}.${request.consumer}`, JSON.stringify(body), {
     reply: inbox,
   });
 
-  const result: PullResult = { messages: [], pinLost: false };
+  const result: PullResult = { messages: [], pinLost: false, unanswered: true };
   try {
     for await (const message of subscription) {
-      answered = true;
+      result.unanswered = false;
       const status = statusOf(message);
       if (status === undefined) {
         result.messages.push(toJsMsg(message));
@@ -94,7 +92,6 @@ export async function pullBatch(nc: NatsConnection, request: PullRequest, signal
     signal?.removeEventListener('abort', stop);
     subscription.unsubscribe();
   }
-  if (timedOut && !answered) throw new NatsError(`pull from ${request.stream} > ${request.consumer}: no answer from the server`, ErrorCode.Timeout);
   return result;
 }
 
