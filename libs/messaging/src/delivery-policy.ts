@@ -100,10 +100,14 @@ export class DeliveryPolicy {
     for (const [index, message] of messages.entries()) {
       try {
         const known = this.failures.get(message.seq);
-        const checked = known && known.count >= this.options.maxDeliver ? undefined : this.decode(message);
-        if (checked?.ok) accepted.push({ message, event: checked.event });
-        // Failed often enough before, but could not be dead-lettered then.
-        else await this.deadLetter(message, checked?.reason ?? failedReason(known!));
+        if (known && known.count >= this.options.maxDeliver) {
+          // Failed often enough before, but could not be dead-lettered then.
+          await this.deadLetter(message, failedReason(known));
+          continue;
+        }
+        const checked = this.decode(message);
+        if (checked.ok) accepted.push({ message, event: checked.event });
+        else await this.deadLetter(message, checked.reason);
       } catch (error) {
         // The dead-letter queue is unavailable: give the batch back untouched and try again later.
         return this.giveBack([...accepted.map((entry) => entry.message), ...messages.slice(index)], error as Error);
