@@ -51,7 +51,7 @@ describe('DurableEventConsumer while NATS is down', () => {
     });
     consumer = running;
     running.start();
-    await waitUntil('the first rename is handled', async () => handled.includes('before'));
+    await waitUntil('the first rename is settled', async () => handled.includes('before') && (await running.hasSettledThrough(start)));
 
     await nats.kill('SIGKILL');
     await waitUntil('the consumer is paused', async () => running.isPaused);

@@ -43,7 +43,8 @@ export interface DurableEventConsumerOptions {
   backoffMs?: number[];
   /**
    * While a dependency does not answer, the pause before the n-th try of the same events: the last one
-   * repeating, it bounds how long after the dependency is back the consumer notices.
+   * repeating, it bounds how long after the dependency is back the consumer notices (default: up to 1 s;
+   * a try against a MongoDB that is down waits out the driver's server selection besides).
    */
   outageBackoffMs?: number[];
   /** How long a delivered message may stay unacknowledged (the handler's heartbeat extends it) before it is redelivered. */
@@ -151,7 +152,7 @@ export class DurableEventConsumer {
     });
     const stopping = new AbortController();
     const pause = (ms: number) => pauseUnlessStopped(ms, stopping.signal);
-    const outage = new DependencyOutage({ consumer: options.name, backoffMs: options.outageBackoffMs ?? [1_000, 2_000, 5_000], pause });
+    const outage = new DependencyOutage({ consumer: options.name, backoffMs: options.outageBackoffMs ?? [250, 500, 1_000], pause });
     const policy = new DeliveryPolicy({
       consumer: options.name,
       handle: options.handle,

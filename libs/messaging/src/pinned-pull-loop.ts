@@ -1,13 +1,9 @@
 import { ErrorCode, NatsError, type ConsumerInfo, type JsMsg, type NatsConnection } from 'nats';
-import { isStoreUnavailable } from '@cairn/event-store';
 import { lagOf, type ConsumerLag } from './consumer-settlement';
 import type { DependencyOutage } from './dependency-outage';
 import { PRIORITY_GROUP, type ConsumerProvisioning } from './consumer-provisioning';
 import { ConsumerGoneError, pullBatch } from './pull-batch';
 import { isTransientFailure } from './transient-failure';
-
-/** The pause before pulling again while the cluster cannot answer. */
-const UNAVAILABLE_RETRY_MS = 1_000;
 
 export interface PinnedPullLoopOptions {
   nc: NatsConnection;
@@ -78,6 +74,9 @@ export class PinnedPullLoop {
         failures = 0;
       } catch (error) {
         if (stopping.aborted) break;
+        // The cluster is between leaders, this client's server is gone, MongoDB does not answer: ask again
+        // soon (the outage's pauses stay short). The growing backoff is for events that fail, and would keep
+        // the model behind long after the dependency is back.
         if (isTransientFailure(error)) {
           await recovery.outage.wait(error as Error);
           continue;
@@ -90,12 +89,6 @@ export class PinnedPullLoop {
           if (recreated && failures++ === 0) continue;
         } else {
           this.options.report(error as Error);
-          if (isStoreUnavailable(error)) {
-            // The cluster is between leaders, or this client's server is gone: ask again soon. The growing
-            // backoff is for events that fail, and would keep the model behind long after the cluster is back.
-            await recovery.pause(UNAVAILABLE_RETRY_MS);
-            continue;
-          }
         }
         await recovery.pause(recovery.backoffFor(++failures));
       }

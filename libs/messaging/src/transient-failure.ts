@@ -1,4 +1,4 @@
-import { NotCaughtUpError } from '@cairn/event-store';
+import { isStoreUnavailable, NotCaughtUpError } from '@cairn/event-store';
 
 /**
  * MongoDB driver errors that say the server was not reached or did not answer in time, whatever the
@@ -26,12 +26,6 @@ const MONGO_TRANSIENT_LABELS = ['RetryableError', 'RetryableWriteError', 'ResetP
  */
 const MONGO_TRANSIENT_CODES = new Set([6, 7, 89, 91, 134, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436]);
 
-/**
- * NATS client error codes of a connection that is down, reconnecting or unanswered: `503` is "no
- * responders", which JetStream's API gives while the server (or its JetStream) is starting.
- */
-const NATS_TRANSIENT_CODES = new Set(['TIMEOUT', 'DISCONNECT', 'CONNECTION_REFUSED', 'CONNECTION_TIMEOUT', 'CONNECTION_CLOSED', '503']);
-
 interface DriverErrorShape {
   name?: unknown;
   code?: unknown;
@@ -55,8 +49,9 @@ export function isTransientFailure(error: unknown, depth = 0): boolean {
 function isTransientItself(error: DriverErrorShape): boolean {
   // A read model the handler decides on is behind, typically because it is itself waiting for MongoDB.
   if (error instanceof NotCaughtUpError) return true;
+  // NATS timeouts, disconnects, no responders, a JetStream without a leader; an append whose outcome is unknown.
+  if (isStoreUnavailable(error)) return true;
   const name = typeof error.name === 'string' ? error.name : '';
-  if (name === 'NatsError') return NATS_TRANSIENT_CODES.has(String(error.code));
   if (!name.startsWith('Mongo')) return false;
   if (MONGO_UNREACHABLE.has(name)) return true;
   const labels = Array.isArray(error.errorLabels) ? (error.errorLabels as unknown[]) : [];

@@ -9,7 +9,7 @@ import {
   type BulkWriteResult,
 } from 'mongodb';
 import { ErrorCode, NatsError } from 'nats';
-import { NotCaughtUpError, WrongExpectedVersionError } from '@cairn/event-store';
+import { NotCaughtUpError, StoreUnavailableError, WrongExpectedVersionError } from '@cairn/event-store';
 import { UnprocessableEvent } from './delivery-policy';
 import { isTransientFailure } from './transient-failure';
 
@@ -41,6 +41,7 @@ describe('isTransientFailure', () => {
       ['a NATS disconnect', new NatsError('DISCONNECT', ErrorCode.Disconnect)],
       ['a closed NATS connection', new NatsError('CONNECTION_CLOSED', ErrorCode.ConnectionClosed)],
       ['no responders on a JetStream API subject (a server still starting)', new NatsError('503', ErrorCode.NoResponders)],
+      ['an append whose outcome the event store could not learn in time', new StoreUnavailableError('no leader for CAIRN_EVENTS')],
       ['a read model a command decides on that has not caught up', new NotCaughtUpError('job_search did not catch up within 1000 ms')],
       ['an error caused by a NATS timeout', new Error('append failed', { cause: new NatsError('TIMEOUT', ErrorCode.Timeout) })],
     ])('%s', (_case, error) => {
