@@ -13,12 +13,15 @@ import {
   withSpan,
 } from '@cairn/telemetry';
 import { deadLetterCount } from './dead-letter';
-import type { ConsumerLag } from './durable-event-consumer';
+import { isTransientFailure } from './transient-failure';
+import type { DurableEventConsumer } from './durable-event-consumer';
 
-/** A running consumer as the metrics see it. */
+/** What the metrics read of a running consumer. */
+export type ObservableConsumer = Pick<DurableEventConsumer, 'name' | 'lag' | 'isPaused'>;
+
 interface ObservedConsumer {
   jsm: JetStreamManager;
-  lag(): Promise<ConsumerLag>;
+  consumer: ObservableConsumer;
 }
 
 const observed = new Map<string, ObservedConsumer>();
@@ -47,10 +50,16 @@ function perConsumerGauge(name: string, help: string, read: (consumer: string, o
 perConsumerGauge(
   'cairn_consumer_lag_events',
   'Events of its categories that a consumer (a projection or reactor) has not settled yet: behind the stream head, delivered or not.',
-  async (_consumer, { lag }) => {
-    const { pending, ackPending } = await lag();
+  async (_name, { consumer }) => {
+    const { pending, ackPending } = await consumer.lag();
     return pending + ackPending;
   },
+);
+
+perConsumerGauge(
+  'cairn_consumer_paused',
+  '1 while a consumer waits for a dependency (MongoDB, NATS) that does not answer, to take the same events again; 0 otherwise.',
+  async (_name, { consumer }) => (consumer.isPaused ? 1 : 0),
 );
 
 perConsumerGauge('cairn_dead_letters', 'Messages a consumer has dead-lettered (held on cairn.dlq.<consumer> by the CAIRN_DLQ stream).', (consumer, { jsm }) =>
@@ -65,12 +74,12 @@ const eventsHandled = counter({
 
 const log = logger('events');
 
-/** Reports a running consumer's lag and dead letters on `/metrics` until the returned function is called. */
-export async function observeConsumer(nc: NatsConnection, name: string, lag: () => Promise<ConsumerLag>): Promise<() => void> {
-  const consumer = { jsm: await nc.jetstreamManager(), lag };
-  observed.set(name, consumer);
+/** Reports a running consumer's lag, dead letters and pauses on `/metrics` until the returned function is called. */
+export async function observeConsumer(nc: NatsConnection, consumer: ObservableConsumer): Promise<() => void> {
+  const entry = { jsm: await nc.jetstreamManager(), consumer };
+  observed.set(consumer.name, entry);
   return () => {
-    if (observed.get(name) === consumer) observed.delete(name);
+    if (observed.get(consumer.name) === entry) observed.delete(consumer.name);
   };
 }
 
@@ -100,7 +109,9 @@ export async function handleObserved(consumer: string, events: CairnEvent[], han
       span.end();
     }
     const [first, last] = [events[0], events[events.length - 1]];
-    log.warn({ consumer, events: events.length, fromPosition: first.position, toPosition: last.position, error: (error as Error).message }, 'batch not handled');
+    // A dependency that does not answer is logged once per outage by the consumer, not at every try.
+    const level = isTransientFailure(error) ? 'debug' : 'warn';
+    log[level]({ consumer, events: events.length, fromPosition: first.position, toPosition: last.position, error: (error as Error).message }, 'batch not handled');
     throw error;
   }
   const durationMs = Number(process.hrtime.bigint() - started) / 1e6;

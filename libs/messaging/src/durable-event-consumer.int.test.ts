@@ -1,10 +1,10 @@
-import { connect, type NatsConnection } from 'nats';
+import { connect, Empty, ErrorCode, NatsError, type NatsConnection } from 'nats';
 import type { CairnEvent } from '@cairn/contracts';
 import { JetStreamEventStore } from '@cairn/event-store';
 import { startNatsServer, waitUntil, type NatsServerHandle } from '@cairn/testing';
 import { publishUnchecked } from '../test-support/raw-events';
 import { PRIORITY_GROUP } from './consumer-provisioning';
-import { DEAD_LETTER_STREAM, deadLetterSubject, DeadLetterHeaders } from './dead-letter';
+import { DEAD_LETTER_STREAM, deadLetterCount, deadLetterSubject, DeadLetterHeaders } from './dead-letter';
 import { DEFAULT_EVENTS_STREAM, DurableEventConsumer, UnprocessableEvent, type DurableEventConsumerOptions } from './durable-event-consumer';
 import { pullBatch } from './pull-batch';
 
@@ -202,6 +202,64 @@ describe('DurableEventConsumer', () => {
     const letter = await lastDeadLetter('unprocessable_spec');
     expect(letter.header.get(DeadLetterHeaders.reason)).toBe('handler refused it: the domain refuses this one');
     expect(letter.header.get(DeadLetterHeaders.deliveries)).toBe('1');
+    await consumer.delete();
+  });
+
+  it('waits for a dependency that does not answer, however many tries that takes, then handles the same events once and in order, dead-lettering nothing', async () => {
+    const handled: string[] = [];
+    let tries = 0;
+    const project = newProject();
+    const start = await rename(project, 'first');
+    await rename(project, 'second');
+    // What a reactor's command needs: a service on NATS, which nobody answers yet (503, no responders).
+    const dependency = `outage_spec.${project.id}`;
+    const consumer = await consumerFor(
+      'outage_spec',
+      async (events) => {
+        tries += 1;
+        await nc.request(dependency, Empty, { timeout: 1_000 });
+        handled.push(...events.map((event) => (event.data as { name: string }).name));
+      },
+      { maxDeliver: 2, backoffMs: [20], outageBackoffMs: [20, 50], resumePosition: async () => start - 1 },
+    );
+
+    consumer.start();
+    await waitUntil('the events are tried well past maxDeliver', async () => tries >= 6);
+    expect(consumer.isPaused).toBe(true);
+    const answering = nc.subscribe(dependency, { callback: (_error, message) => message.respond(Empty) });
+    await waitUntil('both events are handled', async () => handled.length >= 2);
+    await consumer.stop();
+    answering.unsubscribe();
+
+    expect(handled).toEqual(['first', 'second']);
+    expect(consumer.isPaused).toBe(false);
+    expect(await deadLetterCount(await nc.jetstreamManager(), 'outage_spec')).toBe(0);
+    await consumer.delete();
+  });
+
+  it('counts toward dead-lettering only the handler’s own failures, not the tries an outage took', async () => {
+    let tries = 0;
+    const project = newProject();
+    const start = await rename(project, 'broken');
+    const consumer = await consumerFor(
+      'outage_then_poison_spec',
+      async () => {
+        tries += 1;
+        if (tries <= 4) throw new NatsError('TIMEOUT', ErrorCode.Timeout);
+        throw new Error('the handler cannot take this one');
+      },
+      { maxDeliver: 2, backoffMs: [20], outageBackoffMs: [20], resumePosition: async () => start - 1 },
+    );
+
+    consumer.start();
+    await waitUntil('the event is dead-lettered', async () => (await deadLetterCount(await nc.jetstreamManager(), 'outage_then_poison_spec')) === 1);
+    await consumer.stop();
+
+    expect(tries).toBe(6);
+    const letter = await lastDeadLetter('outage_then_poison_spec');
+    expect(letter.header.get(DeadLetterHeaders.reason)).toBe('handler failed 2 times: the handler cannot take this one');
+    // What the server counted: every try, the four during the outage included
+    expect(letter.header.get(DeadLetterHeaders.deliveries)).toBe('6');
     await consumer.delete();
   });
 

@@ -5,6 +5,7 @@ import { DEFAULT_EVENTS_STREAM, ConsumerProvisioning } from './consumer-provisio
 import { ConsumerSettlement, type ConsumerLag } from './consumer-settlement';
 import { DeadLetterPublisher } from './dead-letter';
 import { DeliveryPolicy, type BatchHandler } from './delivery-policy';
+import { DependencyOutage } from './dependency-outage';
 import { PinnedPullLoop } from './pinned-pull-loop';
 import { ConsumerGoneError } from './pull-batch';
 
@@ -23,7 +24,8 @@ export interface DurableEventConsumerOptions {
   categories: string[];
   /**
    * Handles a batch in position order. Resolving acknowledges the batch; throwing makes it retried
-   * (see `maxDeliver`); throwing `ConsumerResetRequested` re-creates the consumer from `resumePosition`.
+   * (see `maxDeliver`, and `outageBackoffMs` for a dependency that does not answer); throwing
+   * `ConsumerResetRequested` re-creates the consumer from `resumePosition`.
    * A single-active consumer passes a signal that aborts when this client may no longer be the only
    * one receiving: stop writing then (the batch is given back whole).
    */
@@ -32,10 +34,19 @@ export interface DurableEventConsumerOptions {
   subjectPrefix?: string;
   /** Messages per pull and the consumer's `max_ack_pending`. */
   batchSize?: number;
-  /** A message delivered this many times without being handled is dead-lettered. */
+  /**
+   * A message whose handler failed this many times is dead-lettered. Failures of an unreachable
+   * dependency (`isTransientFailure`) do not count, however long it lasts.
+   */
   maxDeliver?: number;
   /** Pause after a failed delivery n (1-based) before trying again: `backoffMs[n - 1]`, the last one repeating. */
   backoffMs?: number[];
+  /**
+   * While a dependency does not answer, the pause before the n-th try of the same events: the last one
+   * repeating, it bounds how long after the dependency is back the consumer notices (default: up to 1 s;
+   * a try against a MongoDB that is down waits out the driver's server selection besides).
+   */
+  outageBackoffMs?: number[];
   /** How long a delivered message may stay unacknowledged (the handler's heartbeat extends it) before it is redelivered. */
   ackWaitMs?: number;
   /**
@@ -96,6 +107,7 @@ export class DurableEventConsumer {
     private readonly loop: PinnedPullLoop,
     private readonly policy: DeliveryPolicy,
     private readonly settlement: ConsumerSettlement,
+    private readonly outage: DependencyOutage,
     private readonly stopping: AbortController,
   ) {}
 
@@ -139,6 +151,8 @@ export class DurableEventConsumer {
       report,
     });
     const stopping = new AbortController();
+    const pause = (ms: number) => pauseUnlessStopped(ms, stopping.signal);
+    const outage = new DependencyOutage({ consumer: options.name, backoffMs: options.outageBackoffMs ?? [250, 500, 1_000], pause });
     const policy = new DeliveryPolicy({
       consumer: options.name,
       handle: options.handle,
@@ -148,11 +162,13 @@ export class DurableEventConsumer {
       backoffMs: options.backoffMs ?? [1_000, 5_000, 15_000, 30_000],
       ackWaitMs,
       handlingSignal: () => loop.handlingSignal(),
-      pause: (ms) => pauseUnlessStopped(ms, stopping.signal),
+      outage,
+      pause,
       report,
     });
     await provisioning.ensure();
-    return new DurableEventConsumer(options.name, provisioning, loop, policy, new ConsumerSettlement(jsm, stream, options.name, filterSubjects), stopping);
+    const settlement = new ConsumerSettlement(jsm, stream, options.name, filterSubjects);
+    return new DurableEventConsumer(options.name, provisioning, loop, policy, settlement, outage, stopping);
   }
 
   /** Consumes in the background until `stop()`. */
@@ -160,6 +176,7 @@ export class DurableEventConsumer {
     this.running ??= this.loop.run((messages) => this.process(messages), this.stopping.signal, {
       backoffFor: (failures) => this.policy.backoffFor(failures),
       pause: (ms) => pauseUnlessStopped(ms, this.stopping.signal),
+      outage: this.outage,
     });
   }
 
@@ -203,6 +220,11 @@ export class DurableEventConsumer {
   /** See `PinnedPullLoop.isActive`. */
   get isActive(): boolean {
     return this.loop.isActive;
+  }
+
+  /** Waiting for a dependency that does not answer, to take the same events again (see `DependencyOutage`). */
+  get isPaused(): boolean {
+    return this.outage.inProgress;
   }
 
   /** Concurrent callers share one consumer-info request. */

@@ -7,3 +7,4 @@ export * from './work-queues';
 export * from './pull-batch';
 export * from './nats-readiness';
 export * from './nats-servers';
+export * from './transient-failure';

@@ -1,11 +1,9 @@
-import type { ConsumerInfo, JsMsg, NatsConnection } from 'nats';
-import { isStoreUnavailable } from '@cairn/event-store';
+import { ErrorCode, NatsError, type ConsumerInfo, type JsMsg, type NatsConnection } from 'nats';
 import { lagOf, type ConsumerLag } from './consumer-settlement';
+import type { DependencyOutage } from './dependency-outage';
 import { PRIORITY_GROUP, type ConsumerProvisioning } from './consumer-provisioning';
 import { ConsumerGoneError, pullBatch } from './pull-batch';
-
-/** The pause before pulling again while the cluster cannot answer. */
-const UNAVAILABLE_RETRY_MS = 1_000;
+import { isTransientFailure } from './transient-failure';
 
 export interface PinnedPullLoopOptions {
   nc: NatsConnection;
@@ -58,21 +56,31 @@ export class PinnedPullLoop {
 
   /**
    * Pulls and processes until `stopping` aborts. A failure is reported and followed by a pause that grows
-   * with the failures in a row; a consumer deleted underneath is re-created at once the first time.
+   * with the failures in a row; a consumer deleted underneath is re-created at once the first time; a
+   * server that does not answer is waited out as an outage, reported once.
    */
   async run(
     process: (messages: JsMsg[]) => Promise<void>,
     stopping: AbortSignal,
-    recovery: { backoffFor(failures: number): number; pause(ms: number): Promise<void> },
+    recovery: { backoffFor(failures: number): number; pause(ms: number): Promise<void>; outage: DependencyOutage },
   ): Promise<void> {
     let failures = 0;
     while (!stopping.aborted) {
       try {
         const messages = await this.pull(this.options.longPollMs, stopping);
         if (messages.length > 0) await process(messages);
+        // The server answered and nothing waits to be handled: whatever held the consumer up no longer does.
+        else recovery.outage.ended();
         failures = 0;
       } catch (error) {
         if (stopping.aborted) break;
+        // The cluster is between leaders, this client's server is gone, MongoDB does not answer: ask again
+        // soon (the outage's pauses stay short). The growing backoff is for events that fail, and would keep
+        // the model behind long after the dependency is back.
+        if (isTransientFailure(error)) {
+          await recovery.outage.wait(error as Error);
+          continue;
+        }
         if (error instanceof ConsumerGoneError) {
           const recreated = await this.recover().then(
             () => true,
@@ -81,12 +89,6 @@ export class PinnedPullLoop {
           if (recreated && failures++ === 0) continue;
         } else {
           this.options.report(error as Error);
-          if (isStoreUnavailable(error)) {
-            // The cluster is between leaders, or this client's server is gone: ask again soon. The growing
-            // backoff is for events that fail, and would keep the model behind long after the cluster is back.
-            await recovery.pause(UNAVAILABLE_RETRY_MS);
-            continue;
-          }
         }
         await recovery.pause(recovery.backoffFor(++failures));
       }
@@ -96,7 +98,8 @@ export class PinnedPullLoop {
   /**
    * One pull; an empty answer when nothing came within `waitMs` (or at once without it), when another
    * client holds the pin, or when this client has just become active behind a predecessor's leftovers
-   * and has started the consumer over.
+   * and has started the consumer over. A NATS timeout when the server did not answer at all: "nothing
+   * there" would end a rebuild's catch-up early, and end an outage that is still going on.
    */
   async pull(waitMs: number | undefined, signal: AbortSignal): Promise<JsMsg[]> {
     const { nc, stream, consumer, batchSize, pinnedTtlMs } = this.options;
@@ -106,6 +109,7 @@ export class PinnedPullLoop {
       { stream, consumer, batch: batchSize, waitMs, ...(pinnedTtlMs !== undefined ? { group: PRIORITY_GROUP, pinId: this.pinId } : {}) },
       signal,
     );
+    if (result.unanswered && !signal.aborted) throw new NatsError(`pull from ${stream} > ${consumer}: no answer from the server`, ErrorCode.Timeout);
     if (result.pinLost) this.forgetPin();
     if (result.pinId !== undefined && result.pinId !== this.pinId) {
       this.pinId = result.pinId;

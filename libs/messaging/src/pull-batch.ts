@@ -23,6 +23,11 @@ export interface PullResult {
   pinId?: string;
   /** The server says another client holds the pin: this one is on standby. */
   pinLost: boolean;
+  /**
+   * Nothing came back, not even the 408 the server sends when the wait is over: the connection is down or
+   * the server does not answer. Not the same as an empty batch.
+   */
+  unanswered: boolean;
 }
 
 /** The consumer or its stream is gone (deleted, or never created): re-create and pull again. */
@@ -58,9 +63,10 @@ export async function pullBatch(nc: NatsConnection, request: PullRequest, signal
     reply: inbox,
   });
 
-  const result: PullResult = { messages: [], pinLost: false };
+  const result: PullResult = { messages: [], pinLost: false, unanswered: true };
   try {
     for await (const message of subscription) {
+      result.unanswered = false;
       const status = statusOf(message);
       if (status === undefined) {
         result.messages.push(toJsMsg(message));

@@ -112,7 +112,7 @@ export class ProjectionRunner implements ProgressSource {
     if (await runner.consumer.hasSettledBeyond(checkpoint.position)) await runner.consumer.reset();
     runner.consumer.onProgress((position) => void runner.settled(position));
     runner.unregister = options.waiter?.register(runner);
-    runner.unobserve = await observeConsumer(options.nc, runner.name, () => runner.consumer.lag());
+    runner.unobserve = await observeConsumer(options.nc, runner.consumer);
     runner.consumer.start();
     return runner;
   }

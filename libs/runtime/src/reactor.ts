@@ -55,7 +55,7 @@ export class ReactorRunner implements ProgressSource {
       runner.applied = Math.max(runner.applied, position);
     });
     runner.unregister = options.waiter?.register(runner);
-    runner.unobserve = await observeConsumer(options.nc, reactor.name, () => consumer.lag());
+    runner.unobserve = await observeConsumer(options.nc, consumer);
     consumer.start();
     return runner;
   }
