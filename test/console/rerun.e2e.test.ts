@@ -42,7 +42,7 @@ describeInBrowser(`finding, inspecting and rerunning a teammate's job; the logbo
   it("Dave finds Bob's job by triggerer and template, inspects it, and reruns it on a GPU with other parameters: the rerun is his", async () => {
     const dave = await cairn.signIn('dave');
     // "Go to Analysis → Jobs", "search by triggerer", "search by job template name".
-    await dave.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Jobs' }).click();
+    await dave.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Analysis → Jobs' }).click();
     await dave.getByLabel('Triggered by').fill('bob');
     await dave.getByLabel('Template').fill('render');
     await dave.getByLabel('Status').selectOption('succeeded');
@@ -94,7 +94,7 @@ describeInBrowser(`finding, inspecting and rerunning a teammate's job; the logbo
     await dave.locator('#outputs').getByText('caffeine.svg').waitFor();
     expect(await checkPage(dave, 'rerun-job')).toEqual([]);
 
-    await dave.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Jobs' }).click();
+    await dave.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Analysis → Jobs' }).click();
     const newest = dave.getByRole('row').nth(1);
     await newest.getByText('Dave Diaz').waitFor();
     await newest.getByText(`rerun of ${original.slice(0, 8)}`).waitFor();

@@ -94,7 +94,10 @@ function Shell({ children }: { children: ComponentChildren }) {
         </Link>
         <nav aria-label="Main" class="topnav">
           <Link href="/labs">Projects</Link>
-          <Link href="/jobs">Jobs</Link>
+          {/* The guide's words: "Go to Analysis → Jobs". */}
+          <Link href="/jobs">
+            <span class="nav-section">Analysis</span> → Jobs
+          </Link>
         </nav>
         <AccountMenu />
       </header>

@@ -136,7 +136,7 @@ function MarkBest({ projectId, jobId }: { projectId: string; jobId: string }) {
 }
 
 function JobDetails({ job, project, reload }: { job: Job; project: ProjectPage; reload(): Promise<void> }) {
-  const { api } = useConsole();
+  const { api, session } = useConsole();
   const base = `/labs/${project.lab}/projects/${project.slug}`;
   const outputFolder = job.outputFolder.replace(/\/+$/, '');
   const download = useAction((output: { fileId: string; path: string }) => downloadFile(api, project.id, output.fileId, output.path.split('/').pop()!));
@@ -157,6 +157,8 @@ function JobDetails({ job, project, reload }: { job: Job; project: ProjectPage; 
     [job.id, project.id],
   );
   const canRun = hasCapability(project, 'jobs.run');
+  // As the service decides: one's own job with jobs.run, someone else's with jobs.cancel.
+  const mayCancel = job.triggeredBy.id === session.person.userId ? canRun : hasCapability(project, 'jobs.cancel');
   return (
     <>
       <div class="job-actions">
@@ -165,7 +167,7 @@ function JobDetails({ job, project, reload }: { job: Job; project: ProjectPage; 
             Rerun
           </Link>
         )}
-        {!ENDED.has(job.status) && job.status !== 'cancelling' && (
+        {mayCancel && !ENDED.has(job.status) && job.status !== 'cancelling' && (
           <Button variant="danger" busy={cancel.busy} onClick={() => void cancel.run()}>
             Cancel job
           </Button>
