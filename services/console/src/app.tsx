@@ -23,6 +23,7 @@ import { forgetSession, storedSession, type Session } from './session/session';
 import { AccountMenu } from './ui/account-menu';
 import { ConsoleContext, type ConsoleContextValue } from './ui/context';
 import type { ProjectPage } from './pages/project-shell';
+import { ProjectSettingsPage } from './pages/project-settings';
 
 type Page = (params: Record<string, string>) => ComponentChildren;
 type ProjectPageView = (project: ProjectPage, reload: () => Promise<void>) => ComponentChildren;
@@ -36,6 +37,7 @@ const projectPages: [string, ProjectPageView][] = [
   ['/jobs', (project) => <ProjectJobsPage project={project} />],
   ['/logbook', (project) => <LogbookPage project={project} />],
   ['/audit', (project) => <AuditPage project={project} />],
+  ['/settings', (project, reload) => <ProjectSettingsPage project={project} reloadProject={reload} />],
 ];
 
 /** Every page by its URL: each guide page has its own, so it can be linked, bookmarked and reloaded. */

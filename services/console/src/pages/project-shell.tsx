@@ -21,6 +21,7 @@ function tabsFor(project: ProjectPage, facilityAdmin: boolean): [string, string]
     ['/users', 'Users'],
   ];
   if (facilityAdmin || project.you.capabilities.includes('access.manage')) tabs.push(['/audit', 'Access history']);
+  if (hasCapability(project, 'project.update') || hasCapability(project, 'project.delete')) tabs.push(['/settings', 'Settings']);
   return tabs;
 }
 
@@ -33,6 +34,7 @@ const TITLES: Record<string, string> = {
   '/jobs': 'Jobs',
   '/logbook': 'Logbook',
   '/audit': 'Access history',
+  '/settings': 'Settings',
 };
 
 export function hasCapability(project: ProjectPage, capability: string): boolean {
