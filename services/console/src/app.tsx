@@ -24,6 +24,7 @@ import { AccountMenu } from './ui/account-menu';
 import { ConsoleContext, type ConsoleContextValue } from './ui/context';
 import type { ProjectPage } from './pages/project-shell';
 import { ProjectSettingsPage } from './pages/project-settings';
+import { RunJobPage } from './pages/run-job';
 
 type Page = (params: Record<string, string>) => ComponentChildren;
 type ProjectPageView = (project: ProjectPage, reload: () => Promise<void>) => ComponentChildren;
@@ -35,6 +36,7 @@ const projectPages: [string, ProjectPageView][] = [
   ['/experiments/manage', (project) => <ExperimentManagerPage project={project} />],
   ['/files', (project) => <FilesPage project={project} />],
   ['/jobs', (project) => <ProjectJobsPage project={project} />],
+  ['/jobs/run', (project) => <RunJobPage project={project} />],
   ['/logbook', (project) => <LogbookPage project={project} />],
   ['/audit', (project) => <AuditPage project={project} />],
   ['/settings', (project, reload) => <ProjectSettingsPage project={project} reloadProject={reload} />],

@@ -149,6 +149,7 @@ export function FilesPage({ project }: { project: ProjectPage }) {
   });
   const download = useAction((file: FileEntry) => downloadFile(api, project.id, file.id, file.name));
   const crumbs = folder === '' ? [] : folder.split('/');
+  const mayRun = hasCapability(project, 'jobs.run');
   return (
     <div class="columns">
       <div class="column-main">
@@ -220,6 +221,11 @@ export function FilesPage({ project }: { project: ProjectPage }) {
                       <Button variant="quiet" onClick={() => void download.run(file)} aria-label={`Download ${file.name}`}>
                         Download
                       </Button>
+                      {mayRun && (
+                        <Link class="button button-quiet" href={`/labs/${project.lab}/projects/${project.slug}/jobs/run?${new URLSearchParams({ input: file.id, path: file.path })}`} aria-label={`Run a job on ${file.name}`}>
+                          Run a job
+                        </Link>
+                      )}
                     </td>
                   </tr>
                 ))}

@@ -10,6 +10,7 @@ import { Button, Field } from '../ui/forms';
 import { svgAsPng } from '../ui/svg-picture';
 import { Card, Empty, exactTime, Loading, PageHeader, Time } from '../ui/layout';
 import { ProblemMessage } from '../ui/problem';
+import { valueWords } from '../ui/parameter-field';
 import { useAction, useLoad } from '../ui/use-load';
 import { bytes } from '../words';
 import { jobPath, machineWords, personWords, StatusBadge } from './jobs';
@@ -20,7 +21,6 @@ type Changes = JobsSchemas['JobChangesDto'];
 type LogChunk = JobsSchemas['LogChunkDto'];
 
 const ENDED = new Set(['succeeded', 'failed', 'cancelled']);
-export const valueWords = (value: unknown) => (value === undefined ? '—' : typeof value === 'string' ? value : JSON.stringify(value));
 
 /** What a rerun changed against the job it reruns: parameters, inputs, machine, template version. */
 export function ChangesList({ changes }: { changes: Changes }) {

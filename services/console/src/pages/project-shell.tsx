@@ -32,6 +32,7 @@ const TITLES: Record<string, string> = {
   '/experiments/manage': 'Experiment manager',
   '/files': 'Files',
   '/jobs': 'Jobs',
+  '/jobs/run': 'Run a job',
   '/logbook': 'Logbook',
   '/audit': 'Access history',
   '/settings': 'Settings',
@@ -83,7 +84,7 @@ export function ProjectShell({ lab, slug, tab, children }: { lab: string; slug: 
       />
       <nav aria-label="Project" class="tabs">
         {tabsFor(page, session.person.facilityAdmin).map(([tail, label]) => (
-          <Link key={tail} href={`${base}${tail}`} aria-current={tab === tail || (tail === '/experiments' && tab === '/experiments/manage') ? 'page' : undefined}>
+          <Link key={tail} href={`${base}${tail}`} aria-current={tab === tail || (tail !== '' && tab.startsWith(`${tail}/`)) ? 'page' : undefined}>
             {label}
           </Link>
         ))}

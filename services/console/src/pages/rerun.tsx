@@ -2,73 +2,18 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { answer, type JobsSchemas } from '../api/client';
 import { Link, navigate } from '../router';
 import { useConsole } from '../ui/context';
-import { Button, Field } from '../ui/forms';
+import { Button } from '../ui/forms';
 import { Card, Loading, PageHeader } from '../ui/layout';
 import { fieldProblem, ProblemMessage } from '../ui/problem';
 import { useAction, useLoad } from '../ui/use-load';
-import { valueWords } from './job';
-import { jobPath, machineWords } from './jobs';
+import { extensionOf } from '../ui/input-picker';
+import { ParameterField, valueWords, type ParameterSchema } from '../ui/parameter-field';
+import { jobPath, keyOf, machineOf, machineWords } from './jobs';
 
 type RerunForm = JobsSchemas['RerunFormDto'];
-type Parameter = RerunForm['parameters'][number];
-type Machine = JobsSchemas['MachineDto'];
-interface ParameterSchema {
-  type?: string;
-  enum?: unknown[];
-  minimum?: number;
-  maximum?: number;
-  description?: string;
-}
 
 const STEPS = ['Inputs', 'Parameters', 'Machine', 'Review and start'] as const;
 
-const extensionOf = (path: string) => (path.includes('.') ? path.slice(path.lastIndexOf('.') + 1).toLowerCase() : '');
-export const acceptsType = (accepted: string[], path: string) => accepted.includes('*') || accepted.includes(extensionOf(path));
-const machineOf = (key: string): Machine => {
-  const [type, performance] = key.split('/');
-  return { type: type as Machine['type'], performance: performance as Machine['performance'] };
-};
-const keyOf = (machine: Machine) => `${machine.type}/${machine.performance}`;
-
-/** One parameter's control, from its JSON Schema: a number, a choice, a switch or text. */
-function ParameterField({ parameter, value, onChange, error }: { parameter: Parameter; value: unknown; onChange(value: unknown): void; error?: string }) {
-  const schema = (parameter.schema ?? {}) as ParameterSchema;
-  // Sentences, whether or not the template's description ends with a full stop.
-  const sentences = [schema.description?.replace(/\.$/, ''), parameter.default !== undefined && `Default ${valueWords(parameter.default)}`, `This job ran with ${valueWords(parameter.value)}`];
-  const hint = sentences.filter(Boolean).join('. ');
-  return (
-    <Field label={parameter.name} hint={`${hint}.`} error={error}>
-      {(control) => {
-        if (schema.enum) {
-          return (
-            <select {...control} value={String(value)} onChange={(event) => onChange(schema.enum!.find((option) => String(option) === event.currentTarget.value))}>
-              {schema.enum.map((option) => (
-                <option key={String(option)} value={String(option)}>
-                  {String(option)}
-                </option>
-              ))}
-            </select>
-          );
-        }
-        if (schema.type === 'integer' || schema.type === 'number') {
-          return (
-            <input
-              {...control}
-              type="number"
-              step={schema.type === 'integer' ? 1 : 'any'}
-              min={schema.minimum}
-              max={schema.maximum}
-              value={value === undefined ? '' : String(value)}
-              onInput={(event) => onChange(event.currentTarget.value === '' ? undefined : Number(event.currentTarget.value))}
-            />
-          );
-        }
-        if (schema.type === 'boolean') return <input {...control} type="checkbox" checked={value === true} onChange={(event) => onChange(event.currentTarget.checked)} />;
-        return <input {...control} value={value === undefined ? '' : String(value)} onInput={(event) => onChange(event.currentTarget.value)} />;
-      }}
-    </Field>
-  );
-}
 
 /**
  * "Rerunning is the recommended way to collaborate. Click Rerun; review the step-by-step flow: Inputs
@@ -155,7 +100,9 @@ export function RerunPage({ jobId }: { jobId: string }) {
                 {data.parameters.map((parameter) => (
                   <ParameterField
                     key={parameter.name}
-                    parameter={parameter}
+                    name={parameter.name}
+                    schema={{ ...(parameter.schema as ParameterSchema), default: parameter.default }}
+                    note={`This job ran with ${valueWords(parameter.value)}`}
                     value={parameter.name in parameters ? parameters[parameter.name] : parameter.value}
                     onChange={(value) => setParameters({ ...parameters, [parameter.name]: value })}
                     error={fieldProblem(start.problem, `parameters.${parameter.name}`)}
