@@ -68,7 +68,9 @@ describeInBrowser(`finding, inspecting and rerunning a teammate's job; the logbo
 
     // "Click Rerun; review the step-by-step flow", from the keyboard where it matters.
     await dave.getByRole('link', { name: 'Rerun' }).click();
-    await dave.getByRole('heading', { name: '1. Inputs' }).waitFor();
+    await dave.getByRole('heading', { name: '1. Version' }).waitFor();
+    await dave.getByRole('button', { name: 'Next: Inputs' }).click();
+    await dave.getByRole('heading', { name: '2. Inputs' }).waitFor();
     await dave.getByText('✓ type .xyz accepted').waitFor();
     await dave.getByRole('button', { name: 'Next: Parameters' }).click();
     await dave.getByLabel('style').selectOption('cartoon');

@@ -1,8 +1,9 @@
 import { fireEvent, screen, waitFor } from '@testing-library/preact';
 import { renderInConsole, stubPlatform } from '../testing/console-harness';
+import type { JobsSchemas } from '../api/client';
 import { JobsPage, JOBS_PAGE_SIZE, mergeNewest } from './jobs';
 
-const job = (n: number, status = 'succeeded') => ({
+const job = (n: number, status = 'succeeded'): JobsSchemas['JobItemDto'] => ({
   id: `job-${String(n).padStart(4, '0')}`,
   projectId: 'p-1',
   templateName: 'File Statistics',
@@ -11,7 +12,10 @@ const job = (n: number, status = 'succeeded') => ({
   triggeredBy: { id: 'u-bob', username: 'bob', displayName: 'Bob Brown' },
   machine: { type: 'cpu', performance: 'standard' },
   createdAt: new Date(Date.UTC(2026, 0, 1, 0, n)).toISOString(),
-});
+  outputFolder: `processed/job-${n}/`,
+  rootJobId: `job-${n}`,
+  template: 'File Statistics@1.0.0',
+}) as JobsSchemas['JobItemDto'];
 
 describe('the job list', () => {
   it('pages with the API cursor: "Load more" reaches every job of a long history', async () => {
