@@ -163,8 +163,8 @@ export class JobRun {
     try {
       const failure = await logFile.flushed();
       if (failure) throw failure;
-      const uploaded = await context.files.upload(assignment.projectId, path, logFile.path, assignment.position);
-      await untilAnswered(() => context.jobs.report('output', { ...this.ids, ...uploaded }), context.finishPatienceMs);
+      // Into the folder, not reported as an output: the command did not write it.
+      await context.files.upload(assignment.projectId, path, logFile.path, assignment.position);
     } catch (error) {
       context.log(`job ${this.ids.jobId}: its log was not written to ${path} (${(error as Error).message})`);
     } finally {

@@ -121,7 +121,7 @@ describe('the runner against the runner protocol', () => {
     expect(uploads.map((upload) => upload.path)).toEqual([`${job.outputFolder}report.txt`, `${job.outputFolder}stats.json`, `${job.outputFolder}job.log`]);
     expect(uploads[2].bytes.toString('utf8')).toBe(logText(job.jobId));
     expect(jobs.reportsOf('output', job.jobId)).toEqual(
-      uploads.map((upload) => ({ jobId: job.jobId, runnerId: 'runner-test-1', fileId: upload.id, path: upload.path, size: upload.bytes.length, sha256: upload.sha256 })),
+      uploads.slice(0, 2).map((upload) => ({ jobId: job.jobId, runnerId: 'runner-test-1', fileId: upload.id, path: upload.path, size: upload.bytes.length, sha256: upload.sha256 })),
     );
     const stats = JSON.parse(uploads[1].bytes.toString('utf8'));
     expect(stats).toMatchObject({ title: 'Lysozyme run 1', bins: 8 });
@@ -167,7 +167,7 @@ describe('the runner against the runner protocol', () => {
     const [log] = files.uploads.filter((upload) => upload.path.startsWith(job.outputFolder));
     expect(log.path).toBe(`${job.outputFolder}job.log`);
     expect(log.bytes.toString('utf8')).toContain('no lattice fits the spots');
-    expect(jobs.reportsOf('output', job.jobId).map((output) => output.path)).toEqual([log.path]);
+    expect(jobs.reportsOf('output', job.jobId)).toEqual([]);
   });
 
   it('stops a command that runs past its time limit and reports an executor failure saying so', async () => {
