@@ -1,10 +1,11 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { answer, type JobsSchemas } from '../api/client';
 import { Link, navigate } from '../router';
 import { useConsole } from '../ui/context';
 import { Button, Field } from '../ui/forms';
 import { Card, Loading, PageHeader } from '../ui/layout';
 import { fieldProblem, ProblemMessage } from '../ui/problem';
+import { StepHeading, StepNav } from '../ui/steps';
 import { useAction, useLoad } from '../ui/use-load';
 import { acceptsType, InputPicker, typesWords, type ChosenInput } from '../ui/input-picker';
 import { ParameterField, parametersOf, valueWords, type ParameterSchema } from '../ui/parameter-field';
@@ -35,8 +36,6 @@ export function RerunPage({ jobId }: { jobId: string }) {
   const chosen = versions.data?.find((template) => template.version === (version ?? form.data?.template.version));
   const [parameters, setParameters] = useState<Record<string, unknown>>({});
   const [machine, setMachine] = useState<string | undefined>();
-  const stepHeading = useRef<HTMLHeadingElement>(null);
-  useEffect(() => stepHeading.current?.focus(), [step]);
   const start = useAction(async (data: RerunForm) => {
     const changedParameters = Object.fromEntries(Object.entries(parameters).filter(([name, value]) => JSON.stringify(value) !== JSON.stringify(data.parameters.find((parameter) => parameter.name === name)?.value)));
     // Only what the person changed is sent: the rest stays as the original had it.
@@ -62,21 +61,9 @@ export function RerunPage({ jobId }: { jobId: string }) {
       {form.loading && !data && <Loading what="the rerun form" />}
       {data && (
         <>
-          <nav aria-label="Rerun steps" class="steps">
-            <ol>
-              {STEPS.map((name, index) => (
-                <li key={name} class={index === step ? 'current' : index < step ? 'done' : ''}>
-                  <button type="button" class="button-link" aria-current={index === step ? 'step' : undefined} onClick={() => setStep(index)}>
-                    {index + 1}. {name}
-                  </button>
-                </li>
-              ))}
-            </ol>
-          </nav>
+          <StepNav label="Rerun steps" steps={STEPS} step={step} onStep={setStep} />
           <Card>
-            <h2 tabIndex={-1} ref={stepHeading}>
-              {step + 1}. {STEPS[step]}
-            </h2>
+            <StepHeading steps={STEPS} step={step} />
             {at === 'Version' && (
               <>
                 <Field label="Template version" hint={`This job ran ${data.template.ref}; every version stays runnable.`}>

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { answer, type JobsSchemas } from '../api/client';
 import { navigate, useLocation } from '../router';
 import { useConsole } from '../ui/context';
@@ -8,6 +8,7 @@ import { Card, Empty, Loading } from '../ui/layout';
 import { Markdown } from '../ui/markdown';
 import { ParameterField, parameterIssue, parametersOf, valueWords } from '../ui/parameter-field';
 import { fieldProblem, ProblemMessage } from '../ui/problem';
+import { StepHeading, StepNav } from '../ui/steps';
 import { useAction, useLoad } from '../ui/use-load';
 import { jobPath, machineOf, machineWords } from './jobs';
 import type { ProjectPage } from './project-shell';
@@ -39,8 +40,6 @@ export function RunJobPage({ project }: { project: ProjectPage }) {
   const [inputs, setInputs] = useState<ChosenInput[]>(fromFile);
   const [parameters, setParameters] = useState<Record<string, unknown>>({});
   const [machine, setMachine] = useState<string | undefined>();
-  const stepHeading = useRef<HTMLHeadingElement>(null);
-  useEffect(() => stepHeading.current?.focus(), [step]);
 
   const names = byName(templates.data?.items ?? []);
   const chosenName = name ?? names.keys().next().value;
@@ -73,21 +72,9 @@ export function RunJobPage({ project }: { project: ProjectPage }) {
   if (names.size === 0) return <Empty>No job template is registered yet: a facility admin registers them.</Empty>;
   return (
     <>
-      <nav aria-label="Run steps" class="steps">
-        <ol>
-          {STEPS.map((label, index) => (
-            <li key={label} class={index === step ? 'current' : index < step ? 'done' : ''}>
-              <button type="button" class="button-link" aria-current={index === step ? 'step' : undefined} onClick={() => setStep(index)}>
-                {index + 1}. {label}
-              </button>
-            </li>
-          ))}
-        </ol>
-      </nav>
+      <StepNav label="Run steps" steps={STEPS} step={step} onStep={setStep} />
       <Card>
-        <h2 tabIndex={-1} ref={stepHeading}>
-          {step + 1}. {STEPS[step]}
-        </h2>
+        <StepHeading steps={STEPS} step={step} />
         {step === 0 && template && (
           <>
             <Field label="Template">
