@@ -54,7 +54,7 @@ describe('files and the deletion-request inbox (four eyes)', () => {
     renderInConsole(<FilesPage project={member} />, stub);
     expect((await screen.findByRole('link', { name: 'Run a job on job.log' })).getAttribute('href')).toBe('/labs/crystallography/projects/lysozyme/jobs/run?input=f-log&path=processed%2Fjob-1%2Fjob.log');
     fireEvent.click(screen.getByRole('button', { name: 'Preview job.log' }));
-    const preview = await screen.findByLabelText('Preview of job.log');
+    const preview = await screen.findByLabelText('Text of job.log');
     await waitFor(() => expect(preview.textContent).toContain('indexing 1200 spots'));
     expect(preview.querySelector('b')).toBeNull();
     expect(within(screen.getByRole('region', { name: 'Preview of job.log' })).getByRole('button', { name: 'Download all' })).toBeTruthy();

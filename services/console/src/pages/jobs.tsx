@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { answer, type JobsSchemas } from '../api/client';
+import { answer, MIN_POSITION_HEADER, type JobsSchemas } from '../api/client';
 import { follow } from '../api/live';
 import { Link, navigate, useLocation } from '../router';
 import { useConsole } from '../ui/context';
@@ -59,7 +59,8 @@ export function JobSearch({ project, base }: { project?: ProjectPage; base: stri
   const [draft, setDraft] = useState<Filters>(applied);
   const key = JSON.stringify(applied);
   const projectId = project?.id;
-  const search = (cursor?: string) => {
+  /** `after`: a bus position the answer must include (a live event's), so it shows what the event says. */
+  const search = (cursor?: string, after?: number) => {
     const filters = {
       limit: JOBS_PAGE_SIZE,
       ...(cursor && { cursor }),
@@ -71,10 +72,11 @@ export function JobSearch({ project, base }: { project?: ProjectPage; base: stri
       ...(applied.to && { to: instantOf(applied.to) }),
       ...(applied.q && { q: applied.q }),
     };
+    const headers = after === undefined ? {} : { [MIN_POSITION_HEADER]: String(after) };
     return answer<JobPage>(
       projectId === undefined
-        ? api.jobs.GET('/api/jobs', { params: { query: filters } })
-        : api.jobs.GET('/api/projects/{id}/jobs', { params: { path: { id: projectId }, query: filters } }),
+        ? api.jobs.GET('/api/jobs', { params: { query: filters }, headers })
+        : api.jobs.GET('/api/projects/{id}/jobs', { params: { path: { id: projectId }, query: filters }, headers }),
     );
   };
   const jobs = useLoad(() => search(), [projectId, key]);
@@ -89,8 +91,9 @@ export function JobSearch({ project, base }: { project?: ProjectPage; base: stri
     return follow(api, {
       url: (lastId) => `/api/projects/${projectId}/activity${lastId ? `?after=${lastId}` : ''}`,
       onEvent: (event) => {
-        if (!(JSON.parse(event.data) as { type: string }).type.startsWith('jobs.job.')) return;
-        void search().then((newest) => jobs.set((shown) => shown && mergeNewest(shown, newest)), () => undefined);
+        const entry = JSON.parse(event.data) as { type: string; position: number };
+        if (!entry.type.startsWith('jobs.job.')) return;
+        void search(undefined, entry.position).then((newest) => jobs.set((shown) => shown && mergeNewest(shown, newest)), () => undefined);
       },
     });
   }, [projectId, key]);

@@ -49,7 +49,7 @@ function TextPreview({ projectId, fileId, name, size }: { projectId: string; fil
       {text.loading && !text.data && <Loading what={name} />}
       {text.data !== undefined && (
         <>
-          <pre class="log file-text" tabIndex={0} aria-label={`Preview of ${name}`}>
+          <pre class="log file-text" tabIndex={0} aria-label={`Text of ${name}`}>
             {text.data}
           </pre>
           {size > TEXT_PREVIEW_BYTES && <p class="muted small">The first {TEXT_PREVIEW_BYTES / 1024} KB of the file: download it for all of it.</p>}
