@@ -104,7 +104,7 @@ describeInBrowser(`running, rerunning and browsing jobs; project settings, in Ch
     await dave.getByRole('button', { name: 'Preview caffeine.svg' }).click();
     const picture = dave.getByRole('img', { name: 'Preview of caffeine.svg' });
     await picture.waitFor();
-    await eventually('the SVG drawn as pixels', async () => (await picture.evaluate('(image) => image.naturalWidth')) as number > 0);
+    await dave.waitForFunction("Array.from(document.images).some((image) => image.alt === 'Preview of caffeine.svg' && image.complete && image.naturalWidth > 0)");
     expect(await picture.getAttribute('src')).toMatch(/^blob:/);
     expect(await checkPage(dave, 'files-preview-svg')).toEqual([]);
   }, 60_000);
@@ -134,7 +134,8 @@ describeInBrowser(`running, rerunning and browsing jobs; project settings, in Ch
 
     // Live: Bob's new job appears at the top, then its status changes, without a reload.
     const live = await run();
-    const row = dave.getByRole('row', { name: new RegExp(live.body.id.slice(0, 8)) });
+    // Job ids are time-ordered: the row is found by its link, not by the short id it shows.
+    const row = dave.locator(`tr:has(a[href="/jobs/${live.body.id}"])`);
     await row.getByText('Bob Brown').waitFor();
     await cairn.api('bob', 'POST', `/api/jobs/${live.body.id}/cancel`);
     // Cancelled at once when still queued; cancelling, then cancelled, when the runner had it.

@@ -29,9 +29,10 @@ function useCurrentProject(projectId: string) {
  * The owner edits the name and description on the version read (`If-Match`): when someone else changed
  * the project meanwhile (412), their change is shown beside the edit, which is kept to send again.
  */
-function EditProject({ project, reloadProject }: { project: ProjectPage; reloadProject(): Promise<void> }) {
+type CurrentProject = ReturnType<typeof useCurrentProject>;
+
+function EditProject({ project, current, reloadProject }: { project: ProjectPage; current: CurrentProject; reloadProject(): Promise<void> }) {
   const { api } = useConsole();
-  const current = useCurrentProject(project.id);
   const [edit, setEdit] = useState<Edit | undefined>();
   const [theirs, setTheirs] = useState<Edit | undefined>();
   const [saved, setSaved] = useState(false);
@@ -97,13 +98,17 @@ function EditProject({ project, reloadProject }: { project: ProjectPage; reloadP
 }
 
 /** Deleting takes typing the slug: a deliberate act, with what happens to the project's data said first. */
-function DeleteProject({ project }: { project: ProjectPage }) {
+function DeleteProject({ project, current }: { project: ProjectPage; current: CurrentProject }) {
   const { api } = useConsole();
-  const current = useCurrentProject(project.id);
   const [typed, setTyped] = useState('');
   const remove = useAction(async () => {
-    const etag = current.data?.etag;
-    await answer(api.projects.DELETE('/api/projects/{id}', { params: { path: { id: project.id } }, headers: ifMatch(etag), body: {} }));
+    try {
+      await answer(api.projects.DELETE('/api/projects/{id}', { params: { path: { id: project.id } }, headers: ifMatch(current.data?.etag), body: {} }));
+    } catch (error) {
+      // Changed since it was read: the page shows it as it is now, and deleting it is asked again.
+      if (error instanceof ProblemError && error.problem.status === 412) await current.reload();
+      throw error;
+    }
     navigate(`/labs/${project.lab}/projects`);
   });
   return (
@@ -132,16 +137,18 @@ function DeleteProject({ project }: { project: ProjectPage }) {
 
 /** The owner's settings: edit the name and description, or delete the project. */
 export function ProjectSettingsPage({ project, reloadProject }: { project: ProjectPage; reloadProject(): Promise<void> }) {
+  // One read for both: the version deleting is decided on is the one the edit left.
+  const current = useCurrentProject(project.id);
   return (
     <>
       {hasCapability(project, 'project.update') && (
         <Card title="Name and description" id="edit">
-          <EditProject project={project} reloadProject={reloadProject} />
+          <EditProject project={project} current={current} reloadProject={reloadProject} />
         </Card>
       )}
       {hasCapability(project, 'project.delete') && (
         <Card title="Delete the project" id="delete">
-          <DeleteProject project={project} />
+          <DeleteProject project={project} current={current} />
         </Card>
       )}
       {!hasCapability(project, 'project.update') && !hasCapability(project, 'project.delete') && <p class="muted">Only the project’s owner changes its settings.</p>}
