@@ -144,7 +144,7 @@ describeInBrowser(`running, rerunning and browsing jobs; project settings, in Ch
 
     // "Search by triggerer", picked from the people of the lab by name.
     await dave.getByRole('combobox', { name: 'Triggered by' }).fill('Dave');
-    await dave.getByRole('option', { name: /Dave Diaz/ }).click();
+    await dave.getByRole('listbox', { name: 'Triggered by: suggestions' }).getByRole('option', { name: /Dave Diaz/ }).click();
     await dave.getByRole('button', { name: 'Search' }).click();
     await dave.waitForURL(/triggeredBy=dave/);
     await dave.getByText('2 jobs shown.').waitFor();
