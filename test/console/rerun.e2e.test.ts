@@ -42,7 +42,7 @@ describeInBrowser(`finding, inspecting and rerunning a teammate's job; the logbo
   it("Dave finds Bob's job by triggerer and template, inspects it, and reruns it on a GPU with other parameters: the rerun is his", async () => {
     const dave = await cairn.signIn('dave');
     // "Go to Analysis → Jobs", "search by triggerer", "search by job template name".
-    await dave.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Jobs' }).click();
+    await dave.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Analysis → Jobs' }).click();
     await dave.getByLabel('Triggered by').fill('bob');
     await dave.getByLabel('Template').fill('render');
     await dave.getByLabel('Status').selectOption('succeeded');
@@ -68,7 +68,9 @@ describeInBrowser(`finding, inspecting and rerunning a teammate's job; the logbo
 
     // "Click Rerun; review the step-by-step flow", from the keyboard where it matters.
     await dave.getByRole('link', { name: 'Rerun' }).click();
-    await dave.getByRole('heading', { name: '1. Inputs' }).waitFor();
+    await dave.getByRole('heading', { name: '1. Version' }).waitFor();
+    await dave.getByRole('button', { name: 'Next: Inputs' }).click();
+    await dave.getByRole('heading', { name: '2. Inputs' }).waitFor();
     await dave.getByText('✓ type .xyz accepted').waitFor();
     await dave.getByRole('button', { name: 'Next: Parameters' }).click();
     await dave.getByLabel('style').selectOption('cartoon');
@@ -94,7 +96,7 @@ describeInBrowser(`finding, inspecting and rerunning a teammate's job; the logbo
     await dave.locator('#outputs').getByText('caffeine.svg').waitFor();
     expect(await checkPage(dave, 'rerun-job')).toEqual([]);
 
-    await dave.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Jobs' }).click();
+    await dave.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Analysis → Jobs' }).click();
     const newest = dave.getByRole('row').nth(1);
     await newest.getByText('Dave Diaz').waitFor();
     await newest.getByText(`rerun of ${original.slice(0, 8)}`).waitFor();

@@ -23,6 +23,8 @@ import { forgetSession, storedSession, type Session } from './session/session';
 import { AccountMenu } from './ui/account-menu';
 import { ConsoleContext, type ConsoleContextValue } from './ui/context';
 import type { ProjectPage } from './pages/project-shell';
+import { ProjectSettingsPage } from './pages/project-settings';
+import { RunJobPage } from './pages/run-job';
 
 type Page = (params: Record<string, string>) => ComponentChildren;
 type ProjectPageView = (project: ProjectPage, reload: () => Promise<void>) => ComponentChildren;
@@ -34,8 +36,10 @@ const projectPages: [string, ProjectPageView][] = [
   ['/experiments/manage', (project) => <ExperimentManagerPage project={project} />],
   ['/files', (project) => <FilesPage project={project} />],
   ['/jobs', (project) => <ProjectJobsPage project={project} />],
+  ['/jobs/run', (project) => <RunJobPage project={project} />],
   ['/logbook', (project) => <LogbookPage project={project} />],
   ['/audit', (project) => <AuditPage project={project} />],
+  ['/settings', (project, reload) => <ProjectSettingsPage project={project} reloadProject={reload} />],
 ];
 
 /** Every page by its URL: each guide page has its own, so it can be linked, bookmarked and reloaded. */
@@ -94,7 +98,10 @@ function Shell({ children }: { children: ComponentChildren }) {
         </Link>
         <nav aria-label="Main" class="topnav">
           <Link href="/labs">Projects</Link>
-          <Link href="/jobs">Jobs</Link>
+          {/* The guide's words: "Go to Analysis → Jobs". */}
+          <Link href="/jobs">
+            <span class="nav-section">Analysis</span> → Jobs
+          </Link>
         </nav>
         <AccountMenu />
       </header>

@@ -4,6 +4,7 @@ import { downloadFile } from '../api/download';
 import { uploadFile } from '../api/upload';
 import { Link, useLocation } from '../router';
 import { useConsole } from '../ui/context';
+import { FilePreview, isPicture, isPreviewable } from '../ui/file-preview';
 import { Table } from '../ui/table';
 import { Button, Field } from '../ui/forms';
 import { Card, Empty, Loading, Time } from '../ui/layout';
@@ -149,6 +150,9 @@ export function FilesPage({ project }: { project: ProjectPage }) {
   });
   const download = useAction((file: FileEntry) => downloadFile(api, project.id, file.id, file.name));
   const crumbs = folder === '' ? [] : folder.split('/');
+  const mayRun = hasCapability(project, 'jobs.run');
+  const [previewed, setPreviewed] = useState<FileEntry | undefined>();
+  const shownPreview = previewed && files.some((file) => file.id === previewed.id) ? previewed : undefined;
   return (
     <div class="columns">
       <div class="column-main">
@@ -217,9 +221,19 @@ export function FilesPage({ project }: { project: ProjectPage }) {
                       {nameOf(file.addedBy)}, <Time iso={file.addedAt} />
                     </td>
                     <td class="actions">
+                      {isPreviewable(file.name) && (
+                        <Button variant="quiet" onClick={() => setPreviewed(file)} aria-label={`Preview ${file.name}`} aria-pressed={previewed?.id === file.id}>
+                          Preview
+                        </Button>
+                      )}
                       <Button variant="quiet" onClick={() => void download.run(file)} aria-label={`Download ${file.name}`}>
                         Download
                       </Button>
+                      {mayRun && (
+                        <Link class="button button-quiet" href={`/labs/${project.lab}/projects/${project.slug}/jobs/run?${new URLSearchParams({ input: file.id, path: file.path })}`} aria-label={`Run a job on ${file.name}`}>
+                          Run a job
+                        </Link>
+                      )}
                     </td>
                   </tr>
                 ))}
@@ -244,6 +258,22 @@ export function FilesPage({ project }: { project: ProjectPage }) {
           )}
           <ProblemMessage problem={request.problem} />
         </Card>
+        {shownPreview && (
+          <Card
+            title={`Preview of ${shownPreview.name}`}
+            id="preview"
+            actions={
+              <>
+                <Button onClick={() => void download.run(shownPreview)}>{isPicture(shownPreview.name) ? 'Download' : 'Download all'}</Button>
+                <Button variant="quiet" onClick={() => setPreviewed(undefined)}>
+                  Close preview
+                </Button>
+              </>
+            }
+          >
+            <FilePreview key={shownPreview.id} projectId={project.id} file={shownPreview} />
+          </Card>
+        )}
         {hasCapability(project, 'files.upload') && (
           <Card title="Upload">
             <UploadForm project={project} folder={folder} onUploaded={() => listing.reload()} />

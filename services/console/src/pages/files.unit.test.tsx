@@ -41,4 +41,22 @@ describe('files and the deletion-request inbox (four eyes)', () => {
     fireEvent.click(within(carols).getByRole('button', { name: 'Approve deleting raw/a.cbf' }));
     await waitFor(() => expect(stub.calls('POST', '/api/deletion-requests/r-1/approve')).toHaveLength(1));
   });
+
+  it('"Folders to look into": a log or CSV previewed as text beside download, and "Run a job" on a file for who may run jobs', async () => {
+    const member = { ...owner, you: { ...owner.you, capabilities: ['project.read', 'jobs.run'] } } as ProjectPage;
+    const log = { id: 'f-log', projectId: 'p-1', folder: 'processed/job-1', name: 'job.log', path: 'processed/job-1/job.log', kind: 'processed', size: 30, sha256: 'x', addedAt: '2026-01-06T09:00:00Z', addedBy: 'u-bob', jobId: 'job-1' };
+    const stub = stubPlatform({
+      'GET /api/projects/p-1/files': { body: { folder: 'processed/job-1', folders: [], items: [log], nextCursor: null } },
+      'GET /api/projects/p-1/deletion-requests': { body: { items: [], nextCursor: null } },
+      'GET /api/labs/crystallography/members': { body: { items: [], nextCursor: null } },
+      'GET /api/projects/p-1/files/f-log/content': { body: 'indexing 1200 spots\n<b>done</b>' },
+    });
+    renderInConsole(<FilesPage project={member} />, stub);
+    expect((await screen.findByRole('link', { name: 'Run a job on job.log' })).getAttribute('href')).toBe('/labs/crystallography/projects/lysozyme/jobs/run?input=f-log&path=processed%2Fjob-1%2Fjob.log');
+    fireEvent.click(screen.getByRole('button', { name: 'Preview job.log' }));
+    const preview = await screen.findByLabelText('Text of job.log');
+    await waitFor(() => expect(preview.textContent).toContain('indexing 1200 spots'));
+    expect(preview.querySelector('b')).toBeNull();
+    expect(within(screen.getByRole('region', { name: 'Preview of job.log' })).getByRole('button', { name: 'Download all' })).toBeTruthy();
+  });
 });

@@ -7,9 +7,10 @@ import { Link } from '../router';
 import { CommentThread } from '../ui/comments';
 import { useConsole } from '../ui/context';
 import { Button, Field } from '../ui/forms';
-import { svgAsPng } from '../ui/svg-picture';
+import { FilePicture, isPicture } from '../ui/file-preview';
 import { Card, Empty, exactTime, Loading, PageHeader, Time } from '../ui/layout';
 import { ProblemMessage } from '../ui/problem';
+import { valueWords } from '../ui/parameter-field';
 import { useAction, useLoad } from '../ui/use-load';
 import { bytes } from '../words';
 import { jobPath, machineWords, personWords, StatusBadge } from './jobs';
@@ -20,7 +21,6 @@ type Changes = JobsSchemas['JobChangesDto'];
 type LogChunk = JobsSchemas['LogChunkDto'];
 
 const ENDED = new Set(['succeeded', 'failed', 'cancelled']);
-export const valueWords = (value: unknown) => (value === undefined ? '—' : typeof value === 'string' ? value : JSON.stringify(value));
 
 /** What a rerun changed against the job it reruns: parameters, inputs, machine, template version. */
 export function ChangesList({ changes }: { changes: Changes }) {
@@ -40,27 +40,6 @@ export function ChangesList({ changes }: { changes: Changes }) {
   if (changes.machine) items.push(<li key="machine">Machine: {machineWords(changes.machine.from)} → {machineWords(changes.machine.to)}</li>);
   if (changes.templateVersion) items.push(<li key="version">Template version: {changes.templateVersion.from} → {changes.templateVersion.to}</li>);
   return items.length === 0 ? <Empty>Nothing: the same template, inputs, parameters and machine.</Empty> : <ul class="changes">{items}</ul>;
-}
-
-const PICTURES = /\.(svg|png|jpe?g|gif|webp)$/i;
-
-/**
- * "Browse results (images, ...)": a picture output shown where it is listed, through an `<img>` only; an
- * SVG as the pixels it draws (`svgAsPng`), so that opening the picture cannot run a script in the console.
- */
-function OutputPicture({ projectId, fileId, name }: { projectId: string; fileId: string; name: string }) {
-  const { api } = useConsole();
-  const [url, setUrl] = useState<string | undefined>();
-  useEffect(() => {
-    let objectUrl: string | undefined;
-    void (async () => {
-      const blob = (await answer(api.projects.GET('/api/projects/{id}/files/{fileId}/content', { params: { path: { id: projectId, fileId } }, parseAs: 'blob' }))) as Blob;
-      objectUrl = URL.createObjectURL(name.toLowerCase().endsWith('.svg') ? await svgAsPng(blob) : blob);
-      setUrl(objectUrl);
-    })().catch(() => undefined);
-    return () => objectUrl && URL.revokeObjectURL(objectUrl);
-  }, [fileId]);
-  return url ? <img class="output-picture" src={url} alt={`${name}, an output of this job`} /> : null;
 }
 
 /** "Logs (useful for troubleshooting)": the log so far, then each new chunk as the runner sends it. */
@@ -136,7 +115,7 @@ function MarkBest({ projectId, jobId }: { projectId: string; jobId: string }) {
 }
 
 function JobDetails({ job, project, reload }: { job: Job; project: ProjectPage; reload(): Promise<void> }) {
-  const { api } = useConsole();
+  const { api, session } = useConsole();
   const base = `/labs/${project.lab}/projects/${project.slug}`;
   const outputFolder = job.outputFolder.replace(/\/+$/, '');
   const download = useAction((output: { fileId: string; path: string }) => downloadFile(api, project.id, output.fileId, output.path.split('/').pop()!));
@@ -157,6 +136,8 @@ function JobDetails({ job, project, reload }: { job: Job; project: ProjectPage; 
     [job.id, project.id],
   );
   const canRun = hasCapability(project, 'jobs.run');
+  // As the service decides: one's own job with jobs.run, someone else's with jobs.cancel.
+  const mayCancel = job.triggeredBy.id === session.person.userId ? canRun : hasCapability(project, 'jobs.cancel');
   return (
     <>
       <div class="job-actions">
@@ -165,7 +146,7 @@ function JobDetails({ job, project, reload }: { job: Job; project: ProjectPage; 
             Rerun
           </Link>
         )}
-        {!ENDED.has(job.status) && job.status !== 'cancelling' && (
+        {mayCancel && !ENDED.has(job.status) && job.status !== 'cancelling' && (
           <Button variant="danger" busy={cancel.busy} onClick={() => void cancel.run()}>
             Cancel job
           </Button>
@@ -265,7 +246,7 @@ function JobDetails({ job, project, reload }: { job: Job; project: ProjectPage; 
                         Download
                       </Button>
                     </div>
-                    {PICTURES.test(output.path) && <OutputPicture projectId={project.id} fileId={output.fileId} name={output.path.split('/').pop()!} />}
+                    {isPicture(output.path) && <FilePicture projectId={project.id} fileId={output.fileId} name={output.path.split('/').pop()!} alt={`${output.path.split('/').pop()!}, an output of this job`} />}
                   </li>
                 ))}
               </ul>

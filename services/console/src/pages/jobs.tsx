@@ -1,20 +1,33 @@
-import { useState } from 'preact/hooks';
-import { answer, type JobsSchemas } from '../api/client';
+import { useEffect, useState } from 'preact/hooks';
+import { answer, MIN_POSITION_HEADER, type JobsSchemas } from '../api/client';
+import { follow } from '../api/live';
 import { Link, navigate, useLocation } from '../router';
 import { useConsole } from '../ui/context';
 import { Table } from '../ui/table';
 import { Button, Field } from '../ui/forms';
 import { Card, Empty, Loading, PageHeader, Time } from '../ui/layout';
+import { PersonPicker } from '../ui/person-picker';
 import { ProblemMessage } from '../ui/problem';
-import { useLoad } from '../ui/use-load';
-import type { ProjectPage } from './project-shell';
+import { useAction, useLoad } from '../ui/use-load';
+import { hasCapability, type ProjectPage } from './project-shell';
 
 type JobItem = JobsSchemas['JobItemDto'];
+type JobPage = { items: JobItem[]; nextCursor?: string | null };
+
+/** Jobs a page asks for at a time; "Load more" follows the API's cursor to the next ones. */
+export const JOBS_PAGE_SIZE = 50;
 
 export const JOB_STATUSES = ['queued', 'running', 'cancelling', 'succeeded', 'failed', 'cancelled'] as const;
 const MACHINES = ['cpu', 'gpu', 'cpu/standard', 'cpu/turbo', 'gpu/standard', 'gpu/turbo'];
 
 export const jobPath = (jobId: string) => `/jobs/${jobId}`;
+type Machine = JobsSchemas['MachineDto'];
+/** `cpu/turbo`, as templates list their machines, to the machine a job asks for, and back. */
+export const machineOf = (key: string): Machine => {
+  const [type, performance] = key.split('/');
+  return { type: type as Machine['type'], performance: performance as Machine['performance'] };
+};
+export const keyOf = (machine: Machine) => `${machine.type}/${machine.performance}`;
 export const machineWords = (machine: { type: string; performance: string }) => `${machine.type.toUpperCase()}, ${machine.performance}`;
 export const personWords = (person: { id: string; displayName?: string } | { userId: string; displayName?: string }) =>
   person.displayName ?? ('id' in person ? person.id : person.userId);
@@ -39,15 +52,18 @@ function filtersOf(query: URLSearchParams): Filters {
  * template name", and status, machine and time: the jobs of one project, or of every project the person
  * can read ("Go to Analysis → Jobs"). Newest first.
  */
-export function JobSearch({ projectId, base }: { projectId?: string; base: string }) {
+export function JobSearch({ project, base }: { project?: ProjectPage; base: string }) {
   const { api } = useConsole();
   const { query } = useLocation();
   const applied = filtersOf(query);
   const [draft, setDraft] = useState<Filters>(applied);
   const key = JSON.stringify(applied);
-  const jobs = useLoad(() => {
-    const search = {
-      limit: 100,
+  const projectId = project?.id;
+  /** `after`: a bus position the answer must include (a live event's), so it shows what the event says. */
+  const search = (cursor?: string, after?: number) => {
+    const filters = {
+      limit: JOBS_PAGE_SIZE,
+      ...(cursor && { cursor }),
       ...(applied.triggeredBy && { triggeredBy: applied.triggeredBy }),
       ...(applied.template && { template: applied.template }),
       ...(applied.status && { status: [applied.status] }),
@@ -56,11 +72,30 @@ export function JobSearch({ projectId, base }: { projectId?: string; base: strin
       ...(applied.to && { to: instantOf(applied.to) }),
       ...(applied.q && { q: applied.q }),
     };
-    return answer(
+    const headers = after === undefined ? {} : { [MIN_POSITION_HEADER]: String(after) };
+    return answer<JobPage>(
       projectId === undefined
-        ? api.jobs.GET('/api/jobs', { params: { query: search } })
-        : api.jobs.GET('/api/projects/{id}/jobs', { params: { path: { id: projectId }, query: search } }),
+        ? api.jobs.GET('/api/jobs', { params: { query: filters }, headers })
+        : api.jobs.GET('/api/projects/{id}/jobs', { params: { path: { id: projectId }, query: filters }, headers }),
     );
+  };
+  const jobs = useLoad(() => search(), [projectId, key]);
+  const more = useAction(async (cursor: string) => {
+    const next = await search(cursor);
+    jobs.set((shown) => shown && { items: [...shown.items, ...next.items.filter((job) => !shown.items.some((known) => known.id === job.id))], nextCursor: next.nextCursor });
+  });
+  // Live: each job event of the project's activity (access checked at connect and per event) reads the
+  // newest page again; new jobs come first and changed ones replace what is shown, wherever they are.
+  useEffect(() => {
+    if (projectId === undefined) return;
+    return follow(api, {
+      url: (lastId) => `/api/projects/${projectId}/activity${lastId ? `?after=${lastId}` : ''}`,
+      onEvent: (event) => {
+        const entry = JSON.parse(event.data) as { type: string; position: number };
+        if (!entry.type.startsWith('jobs.job.')) return;
+        void search(undefined, entry.position).then((newest) => jobs.set((shown) => shown && mergeNewest(shown, newest)), () => undefined);
+      },
+    });
   }, [projectId, key]);
   const set = (name: keyof Filters) => (event: Event) => setDraft({ ...draft, [name]: (event.currentTarget as HTMLInputElement).value });
   const apply = (filters: Filters) => {
@@ -78,9 +113,16 @@ export function JobSearch({ projectId, base }: { projectId?: string; base: strin
             apply(draft);
           }}
         >
-          <Field label="Triggered by" hint="Username of who ran it.">
-            {(control) => <input {...control} value={draft.triggeredBy ?? ''} onInput={set('triggeredBy')} />}
-          </Field>
+          {project ? (
+            <div>
+              <PersonPicker key={applied.triggeredBy ?? ''} lab={project.lab} label="Triggered by" onPick={(person) => setDraft({ ...draft, triggeredBy: person?.username })} />
+              {applied.triggeredBy && draft.triggeredBy === applied.triggeredBy && <p class="muted small">Showing the jobs of @{applied.triggeredBy}.</p>}
+            </div>
+          ) : (
+            <Field label="Triggered by" hint="Username of who ran it.">
+              {(control) => <input {...control} value={draft.triggeredBy ?? ''} onInput={set('triggeredBy')} />}
+            </Field>
+          )}
           <Field label="Template" hint="The name begins with…">
             {(control) => <input {...control} value={draft.template ?? ''} onInput={set('template')} />}
           </Field>
@@ -128,14 +170,34 @@ export function JobSearch({ projectId, base }: { projectId?: string; base: strin
           </div>
         </form>
       </Card>
-      <Card title={`Jobs${jobs.data ? ` (${jobs.data.items.length}${jobs.data.nextCursor ? '+' : ''})` : ''}`}>
-        <ProblemMessage problem={jobs.problem} />
+      <Card title="Jobs" actions={project && hasCapability(project, 'jobs.run') && <Link class="button button-primary" href={`${base}/run`}>Run a job</Link>}>
+        <ProblemMessage problem={jobs.problem ?? more.problem} />
         {jobs.loading && !jobs.data && <Loading what="jobs" />}
         {jobs.data && jobs.data.items.length === 0 && <Empty>No job matches.</Empty>}
         {jobs.data && jobs.data.items.length > 0 && <JobTable jobs={jobs.data.items} />}
+        {jobs.data && (
+          <p class="muted small" role="status">
+            {jobs.data.items.length} job{jobs.data.items.length === 1 ? '' : 's'} shown{jobs.data.nextCursor ? '; older ones follow' : ''}.
+            {projectId !== undefined && ' New jobs and status changes appear as they happen.'}
+          </p>
+        )}
+        {jobs.data?.nextCursor && (
+          <Button busy={more.busy} onClick={() => void more.run(jobs.data!.nextCursor!)}>
+            Load more
+          </Button>
+        )}
       </Card>
     </>
   );
+}
+
+/** The newest page read again, over what is shown: its jobs first (new and changed), then the older ones kept. */
+export function mergeNewest(shown: JobPage, newest: JobPage): JobPage {
+  const fresh = new Set(newest.items.map((job) => job.id));
+  const oldestFresh = newest.items.at(-1)?.createdAt;
+  // Past the newest page, a job shown keeps its place; within it, the newest page's order holds.
+  const older = shown.items.filter((job) => !fresh.has(job.id) && (oldestFresh === undefined || job.createdAt <= oldestFresh));
+  return { items: [...newest.items, ...older], nextCursor: shown.nextCursor };
 }
 
 export function JobTable({ jobs }: { jobs: JobItem[] }) {
@@ -176,5 +238,5 @@ export function JobsPage() {
 
 /** A project's jobs tab. */
 export function ProjectJobsPage({ project }: { project: ProjectPage }) {
-  return <JobSearch projectId={project.id} base={`/labs/${project.lab}/projects/${project.slug}/jobs`} />;
+  return <JobSearch project={project} base={`/labs/${project.lab}/projects/${project.slug}/jobs`} />;
 }

@@ -21,6 +21,7 @@ function tabsFor(project: ProjectPage, facilityAdmin: boolean): [string, string]
     ['/users', 'Users'],
   ];
   if (facilityAdmin || project.you.capabilities.includes('access.manage')) tabs.push(['/audit', 'Access history']);
+  if (hasCapability(project, 'project.update') || hasCapability(project, 'project.delete')) tabs.push(['/settings', 'Settings']);
   return tabs;
 }
 
@@ -31,8 +32,10 @@ const TITLES: Record<string, string> = {
   '/experiments/manage': 'Experiment manager',
   '/files': 'Files',
   '/jobs': 'Jobs',
+  '/jobs/run': 'Run a job',
   '/logbook': 'Logbook',
   '/audit': 'Access history',
+  '/settings': 'Settings',
 };
 
 export function hasCapability(project: ProjectPage, capability: string): boolean {
@@ -81,7 +84,7 @@ export function ProjectShell({ lab, slug, tab, children }: { lab: string; slug: 
       />
       <nav aria-label="Project" class="tabs">
         {tabsFor(page, session.person.facilityAdmin).map(([tail, label]) => (
-          <Link key={tail} href={`${base}${tail}`} aria-current={tab === tail || (tail === '/experiments' && tab === '/experiments/manage') ? 'page' : undefined}>
+          <Link key={tail} href={`${base}${tail}`} aria-current={tab === tail || (tail !== '' && tab.startsWith(`${tail}/`)) ? 'page' : undefined}>
             {label}
           </Link>
         ))}

@@ -7,7 +7,7 @@ import { Table } from '../ui/table';
 import { Button, Field, RoleOptions } from '../ui/forms';
 import { Card, Empty, Loading, PageHeader, Time } from '../ui/layout';
 import { fieldProblem, ProblemMessage } from '../ui/problem';
-import { schemeWords, useRoleSchemes, type RoleScheme } from '../ui/schemes';
+import { baseLevelRoles, schemeWords, useRoleSchemes, type RoleScheme } from '../ui/schemes';
 import { useLabs } from '../ui/labs';
 import { useAction, useLoad } from '../ui/use-load';
 import { roleLabel } from '../words';
@@ -96,7 +96,7 @@ export function NewProjectForm({ lab, schemes, onCancel, onCreated }: { lab: str
           <Field label="Base level" hint="The default access level for anybody in the lab." error={fieldProblem(create.problem, 'baseLevel')}>
             {(control) => (
               <select {...control} value={chosenBaseLevel} onChange={(event) => setBaseLevel(event.currentTarget.value)}>
-                <RoleOptions roles={scheme.roles} />
+                <RoleOptions roles={baseLevelRoles(scheme)} />
               </select>
             )}
           </Field>

@@ -41,12 +41,12 @@ describe('the create project form (Sundog guide)', () => {
     expect(stub.calls('POST', '/api/projects')[0].body).toMatchObject({ slug: 'lyso-26' });
   });
 
-  it('"you can choose the base level for the project": offered for the lab scheme only, its levels from the scheme', async () => {
+  it('"you can choose the base level for the project": offered for the lab scheme only, its levels from the scheme, below owner (which the service refuses)', async () => {
     const { stub } = form();
     expect(screen.queryByLabelText('Base level')).toBeNull();
     fireEvent.change(screen.getByRole('radio', { name: /Lab/ }), { target: { checked: true } });
     const level = screen.getByLabelText('Base level') as HTMLSelectElement;
-    expect([...level.options].map((option) => option.textContent)).toEqual(['None', 'Viewer', 'Commenter', 'Experimenter', 'Owner']);
+    expect([...level.options].map((option) => option.textContent)).toEqual(['None', 'Viewer', 'Commenter', 'Experimenter']);
     expect(level.value).toBe('none');
     fireEvent.change(level, { target: { value: 'viewer' } });
     fireEvent.input(screen.getByLabelText('Name'), { target: { value: 'Shared stacks' } });

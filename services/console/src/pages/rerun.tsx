@@ -1,74 +1,21 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { answer, type JobsSchemas } from '../api/client';
 import { Link, navigate } from '../router';
 import { useConsole } from '../ui/context';
 import { Button, Field } from '../ui/forms';
 import { Card, Loading, PageHeader } from '../ui/layout';
 import { fieldProblem, ProblemMessage } from '../ui/problem';
+import { StepHeading, StepNav } from '../ui/steps';
 import { useAction, useLoad } from '../ui/use-load';
-import { valueWords } from './job';
-import { jobPath, machineWords } from './jobs';
+import { acceptsType, InputPicker, typesWords, type ChosenInput } from '../ui/input-picker';
+import { ParameterField, parametersOf, valueWords, type ParameterSchema } from '../ui/parameter-field';
+import { jobPath, keyOf, machineOf, machineWords } from './jobs';
 
 type RerunForm = JobsSchemas['RerunFormDto'];
-type Parameter = RerunForm['parameters'][number];
-type Machine = JobsSchemas['MachineDto'];
-interface ParameterSchema {
-  type?: string;
-  enum?: unknown[];
-  minimum?: number;
-  maximum?: number;
-  description?: string;
-}
 
-const STEPS = ['Inputs', 'Parameters', 'Machine', 'Review and start'] as const;
+const STEPS = ['Version', 'Inputs', 'Parameters', 'Machine', 'Review and start'] as const;
+type Template = JobsSchemas['TemplateDto'];
 
-const extensionOf = (path: string) => (path.includes('.') ? path.slice(path.lastIndexOf('.') + 1).toLowerCase() : '');
-export const acceptsType = (accepted: string[], path: string) => accepted.includes('*') || accepted.includes(extensionOf(path));
-const machineOf = (key: string): Machine => {
-  const [type, performance] = key.split('/');
-  return { type: type as Machine['type'], performance: performance as Machine['performance'] };
-};
-const keyOf = (machine: Machine) => `${machine.type}/${machine.performance}`;
-
-/** One parameter's control, from its JSON Schema: a number, a choice, a switch or text. */
-function ParameterField({ parameter, value, onChange, error }: { parameter: Parameter; value: unknown; onChange(value: unknown): void; error?: string }) {
-  const schema = (parameter.schema ?? {}) as ParameterSchema;
-  // Sentences, whether or not the template's description ends with a full stop.
-  const sentences = [schema.description?.replace(/\.$/, ''), parameter.default !== undefined && `Default ${valueWords(parameter.default)}`, `This job ran with ${valueWords(parameter.value)}`];
-  const hint = sentences.filter(Boolean).join('. ');
-  return (
-    <Field label={parameter.name} hint={`${hint}.`} error={error}>
-      {(control) => {
-        if (schema.enum) {
-          return (
-            <select {...control} value={String(value)} onChange={(event) => onChange(schema.enum!.find((option) => String(option) === event.currentTarget.value))}>
-              {schema.enum.map((option) => (
-                <option key={String(option)} value={String(option)}>
-                  {String(option)}
-                </option>
-              ))}
-            </select>
-          );
-        }
-        if (schema.type === 'integer' || schema.type === 'number') {
-          return (
-            <input
-              {...control}
-              type="number"
-              step={schema.type === 'integer' ? 1 : 'any'}
-              min={schema.minimum}
-              max={schema.maximum}
-              value={value === undefined ? '' : String(value)}
-              onInput={(event) => onChange(event.currentTarget.value === '' ? undefined : Number(event.currentTarget.value))}
-            />
-          );
-        }
-        if (schema.type === 'boolean') return <input {...control} type="checkbox" checked={value === true} onChange={(event) => onChange(event.currentTarget.checked)} />;
-        return <input {...control} value={value === undefined ? '' : String(value)} onInput={(event) => onChange(event.currentTarget.value)} />;
-      }}
-    </Field>
-  );
-}
 
 /**
  * "Rerunning is the recommended way to collaborate. Click Rerun; review the step-by-step flow: Inputs
@@ -80,17 +27,21 @@ export function RerunPage({ jobId }: { jobId: string }) {
   const { api } = useConsole();
   const form = useLoad(() => answer(api.jobs.GET('/api/jobs/{id}/rerun-form', { params: { path: { id: jobId } } })), [jobId]);
   const [step, setStep] = useState(0);
-  const [inputs, setInputs] = useState<string[] | undefined>();
+  const [inputs, setInputs] = useState<ChosenInput[] | undefined>();
+  const [version, setVersion] = useState<string | undefined>();
+  const job = useLoad(() => answer(api.jobs.GET('/api/jobs/{id}', { params: { path: { id: jobId } } })), [jobId]);
+  const templateName = form.data?.template.name;
+  const versions = useLoad(async () => (templateName === undefined ? [] : (await answer(api.jobs.GET('/api/job-templates', { params: { query: { name: templateName, limit: 100 } } }))).items.filter((template) => template.name === templateName)), [templateName]);
+  const pinned = versions.data?.find((template) => template.version === form.data?.template.version);
+  const chosen = versions.data?.find((template) => template.version === (version ?? form.data?.template.version));
   const [parameters, setParameters] = useState<Record<string, unknown>>({});
   const [machine, setMachine] = useState<string | undefined>();
-  const stepHeading = useRef<HTMLHeadingElement>(null);
-  useEffect(() => stepHeading.current?.focus(), [step]);
   const start = useAction(async (data: RerunForm) => {
-    const keptInputs = inputs ?? data.inputs.map((input) => input.fileId);
     const changedParameters = Object.fromEntries(Object.entries(parameters).filter(([name, value]) => JSON.stringify(value) !== JSON.stringify(data.parameters.find((parameter) => parameter.name === name)?.value)));
     // Only what the person changed is sent: the rest stays as the original had it.
     const body = {
-      ...(inputs !== undefined && { inputs: keptInputs }),
+      ...(inputs !== undefined && { inputs: inputs.map((input) => input.fileId) }),
+      ...(version !== undefined && version !== data.template.version && { template: version }),
       ...(Object.keys(changedParameters).length > 0 && { parameters: changedParameters }),
       ...(machine !== undefined && machine !== keyOf(data.machine) && { machine: machineOf(machine) }),
     };
@@ -98,6 +49,11 @@ export function RerunPage({ jobId }: { jobId: string }) {
     navigate(jobPath(rerun.id));
   });
   const data = form.data;
+  const accepted = chosen?.inputTypes ?? data?.acceptedInputTypes ?? [];
+  const originalInputs = (data?.inputs ?? []).filter((input) => input.present).map((input) => ({ fileId: input.fileId, path: input.pathNow ?? input.path }));
+  const shownInputs = inputs ?? originalInputs.filter((input) => acceptsType(accepted, input.path));
+  const inputsUsable = shownInputs.length > 0 && shownInputs.every((input) => acceptsType(accepted, input.path));
+  const at = STEPS[step];
   return (
     <>
       <PageHeader title="Rerun" eyebrow={<Link href={jobPath(jobId)}>Job {jobId.slice(0, 8)}</Link>} subtitle={data && `${data.template.ref}: same workflow and starting point, your own output folder`} />
@@ -105,57 +61,52 @@ export function RerunPage({ jobId }: { jobId: string }) {
       {form.loading && !data && <Loading what="the rerun form" />}
       {data && (
         <>
-          <nav aria-label="Rerun steps" class="steps">
-            <ol>
-              {STEPS.map((name, index) => (
-                <li key={name} class={index === step ? 'current' : index < step ? 'done' : ''}>
-                  <button type="button" class="button-link" aria-current={index === step ? 'step' : undefined} onClick={() => setStep(index)}>
-                    {index + 1}. {name}
-                  </button>
-                </li>
-              ))}
-            </ol>
-          </nav>
+          <StepNav label="Rerun steps" steps={STEPS} step={step} onStep={setStep} />
           <Card>
-            <h2 tabIndex={-1} ref={stepHeading}>
-              {step + 1}. {STEPS[step]}
-            </h2>
-            {step === 0 && (
-              <fieldset class="field">
-                <legend>Input files (this template takes {data.acceptedInputTypes.includes('*') ? 'any file' : data.acceptedInputTypes.map((type) => `.${type}`).join(', ')})</legend>
-                {data.inputs.map((input) => {
-                  const kept = (inputs ?? data.inputs.map((candidate) => candidate.fileId)).includes(input.fileId);
-                  const usable = input.present && input.acceptedType;
-                  return (
-                    <label key={input.fileId} class="choice">
-                      <input
-                        type="checkbox"
-                        checked={kept}
-                        disabled={!usable}
-                        onChange={() => {
-                          const current = inputs ?? data.inputs.map((candidate) => candidate.fileId);
-                          setInputs(kept ? current.filter((id) => id !== input.fileId) : [...current, input.fileId]);
-                        }}
-                      />
-                      <span>
-                        <strong>{input.pathNow ?? input.path}</strong>{' '}
-                        {usable ? (
-                          <span class="gains">✓ type .{extensionOf(input.path)} accepted</span>
-                        ) : (
-                          <span class="losses">✗ {input.problem === 'type-not-accepted' ? `type .${extensionOf(input.path)} not accepted` : 'no longer in the project'}</span>
-                        )}
-                      </span>
-                    </label>
-                  );
-                })}
-              </fieldset>
+            <StepHeading steps={STEPS} step={step} />
+            {at === 'Version' && (
+              <>
+                <Field label="Template version" hint={`This job ran ${data.template.ref}; every version stays runnable.`}>
+                  {(control) => (
+                    <select {...control} value={version ?? data.template.version} onChange={(event) => setVersion(event.currentTarget.value)}>
+                      {[...data.template.versions].reverse().map((candidate) => (
+                        <option key={candidate} value={candidate}>
+                          {candidate}
+                          {candidate === data.template.version ? ' (this job’s)' : ''}
+                          {candidate === String(data.template.latestVersion) ? ' (newest)' : ''}
+                        </option>
+                      ))}
+                    </select>
+                  )}
+                </Field>
+                <ProblemMessage problem={versions.problem} />
+                {pinned && chosen && <VersionChanges from={pinned} to={chosen} />}
+              </>
             )}
-            {step === 1 && (
+            {at === 'Inputs' && (
+              <>
+                {data.inputs
+                  .filter((input) => !input.present)
+                  .map((input) => (
+                    <p key={input.fileId} class="losses">
+                      ✗ {input.path}: no longer in the project
+                    </p>
+                  ))}
+                {job.data ? (
+                  <InputPicker projectId={job.data.projectId} accepted={accepted} chosen={shownInputs} onChange={setInputs} startFolder={shownInputs[0]?.path.split('/').slice(0, -1).join('/') || 'raw'} />
+                ) : (
+                  <ProblemMessage problem={job.problem} />
+                )}
+              </>
+            )}
+            {at === 'Parameters' && (
               <div class="parameters">
                 {data.parameters.map((parameter) => (
                   <ParameterField
                     key={parameter.name}
-                    parameter={parameter}
+                    name={parameter.name}
+                    schema={{ ...(parameter.schema as ParameterSchema), default: parameter.default }}
+                    note={`This job ran with ${valueWords(parameter.value)}`}
                     value={parameter.name in parameters ? parameters[parameter.name] : parameter.value}
                     onChange={(value) => setParameters({ ...parameters, [parameter.name]: value })}
                     error={fieldProblem(start.problem, `parameters.${parameter.name}`)}
@@ -163,10 +114,10 @@ export function RerunPage({ jobId }: { jobId: string }) {
                 ))}
               </div>
             )}
-            {step === 2 && (
+            {at === 'Machine' && (
               <fieldset class="field">
                 <legend>Machine type and performance</legend>
-                {data.allowedMachines.map((key) => (
+                {(chosen?.machineTypes ?? data.allowedMachines).map((key) => (
                   <label key={key} class="choice">
                     <input type="radio" name="machine" value={key} checked={(machine ?? keyOf(data.machine)) === key} onChange={() => setMachine(key)} />
                     <span>
@@ -177,12 +128,12 @@ export function RerunPage({ jobId }: { jobId: string }) {
                 ))}
               </fieldset>
             )}
-            {step === 3 && <Review data={data} inputs={inputs} parameters={parameters} machine={machine} />}
+            {at === 'Review and start' && <Review data={data} inputs={inputs} version={version} parameters={parameters} machine={machine} />}
             <ProblemMessage problem={start.problem} />
             <div class="form-actions">
               {step > 0 && <Button onClick={() => setStep(step - 1)}>Back</Button>}
               {step < STEPS.length - 1 ? (
-                <Button variant="primary" onClick={() => setStep(step + 1)} disabled={step === 0 && (inputs ?? data.inputs.map((input) => input.fileId)).length === 0}>
+                <Button variant="primary" onClick={() => setStep(step + 1)} disabled={at === 'Inputs' && !inputsUsable}>
                   Next: {STEPS[step + 1]}
                 </Button>
               ) : (
@@ -199,15 +150,19 @@ export function RerunPage({ jobId }: { jobId: string }) {
 }
 
 /** What the new job will differ in, before it starts. */
-function Review({ data, inputs, parameters, machine }: { data: RerunForm; inputs?: string[]; parameters: Record<string, unknown>; machine?: string }) {
+function Review({ data, inputs, version, parameters, machine }: { data: RerunForm; inputs?: ChosenInput[]; version?: string; parameters: Record<string, unknown>; machine?: string }) {
   const changes: string[] = [];
+  if (version !== undefined && version !== data.template.version) changes.push(`Template version: ${data.template.version} → ${version}`);
   for (const parameter of data.parameters) {
     if (parameter.name in parameters && JSON.stringify(parameters[parameter.name]) !== JSON.stringify(parameter.value)) {
       changes.push(`Parameter ${parameter.name}: ${valueWords(parameter.value)} → ${valueWords(parameters[parameter.name])}`);
     }
   }
   if (inputs !== undefined) {
-    for (const input of data.inputs) if (!inputs.includes(input.fileId)) changes.push(`Input left out: ${input.path}`);
+    const chosen = new Set(inputs.map((input) => input.fileId));
+    const original = new Set(data.inputs.map((input) => input.fileId));
+    for (const input of data.inputs) if (!chosen.has(input.fileId)) changes.push(`Input left out: ${input.path}`);
+    for (const input of inputs) if (!original.has(input.fileId)) changes.push(`Input added: ${input.path}`);
   }
   if (machine !== undefined && machine !== keyOf(data.machine)) changes.push(`Machine: ${machineWords(data.machine)} → ${machineWords(machineOf(machine))}`);
   return (
@@ -225,5 +180,39 @@ function Review({ data, inputs, parameters, machine }: { data: RerunForm; inputs
         </ul>
       )}
     </>
+  );
+}
+
+/** What changes between two versions of a template, shown before the rerun starts. */
+export function VersionChanges({ from, to }: { from: Template; to: Template }) {
+  if (from.version === to.version) return <p class="muted">The same version as the job ran.</p>;
+  const changes: string[] = [];
+  if (from.description !== to.description) changes.push(`Description: ${to.description || '(none)'}`);
+  if (typesWords(from.inputTypes) !== typesWords(to.inputTypes)) changes.push(`Input types: ${typesWords(from.inputTypes)} → ${typesWords(to.inputTypes)}`);
+  if (from.machineTypes.join() !== to.machineTypes.join()) changes.push(`Machines: ${from.machineTypes.map((key) => machineWords(machineOf(key))).join(', ')} → ${to.machineTypes.map((key) => machineWords(machineOf(key))).join(', ')}`);
+  const before = new Map(parametersOf(from.parameters));
+  const after = new Map(parametersOf(to.parameters));
+  for (const [name, schema] of after) {
+    const old = before.get(name);
+    if (!old) changes.push(`New parameter ${name}${schema.default !== undefined ? ` (default ${valueWords(schema.default)})` : ''}`);
+    else if (JSON.stringify(old) !== JSON.stringify(schema)) changes.push(`Parameter ${name} changed: ${valueWords(old)} → ${valueWords(schema)}`);
+  }
+  for (const name of before.keys()) if (!after.has(name)) changes.push(`Parameter ${name} removed`);
+  if (from.command.join(' ') !== to.command.join(' ')) changes.push(`Command: ${from.command.join(' ')} → ${to.command.join(' ')}`);
+  return (
+    <section aria-label={`What changes from ${from.version} to ${to.version}`}>
+      <h3>
+        What changes from {from.version} to {to.version}
+      </h3>
+      {changes.length === 0 ? (
+        <p class="muted">Nothing that the console can compare: the same inputs, parameters, machines and command.</p>
+      ) : (
+        <ul class="changes">
+          {changes.map((change) => (
+            <li key={change}>{change}</li>
+          ))}
+        </ul>
+      )}
+    </section>
   );
 }

@@ -7,7 +7,7 @@ import { Card, Empty, Loading, Time } from '../ui/layout';
 import { usePeople } from '../ui/people';
 import { PersonPicker, type DirectoryEntry } from '../ui/person-picker';
 import { ProblemMessage } from '../ui/problem';
-import { useRoleSchemes, type RoleScheme } from '../ui/schemes';
+import { baseLevelRoles, useRoleSchemes, type RoleScheme } from '../ui/schemes';
 import { useAction, useLoad } from '../ui/use-load';
 import { capabilityWords, roleLabel } from '../words';
 import type { ProjectPage } from './project-shell';
@@ -304,7 +304,7 @@ export function UsersPage({ project, reloadProject }: { project: ProjectPage; re
 }
 
 function BaseLevelChooser({ scheme, current, onChoose }: { scheme: RoleScheme; current: string | null; onChoose(level: string): void }) {
-  const [level, setLevel] = useState(current ?? scheme.roles[0]);
+  const [level, setLevel] = useState(current ?? baseLevelRoles(scheme)[0]);
   return (
     <form
       class="inline-form"
@@ -316,7 +316,7 @@ function BaseLevelChooser({ scheme, current, onChoose }: { scheme: RoleScheme; c
       <Field label="Base level for the whole lab">
         {(control) => (
           <select {...control} value={level} onChange={(event) => setLevel(event.currentTarget.value)}>
-            <RoleOptions roles={scheme.roles} />
+            <RoleOptions roles={baseLevelRoles(scheme)} />
           </select>
         )}
       </Field>

@@ -1,3 +1,5 @@
+import { decodeJwt } from 'jose';
+
 /** Who is signed in: the bearer token and what its claims say about them. */
 export interface Person {
   userId: string;
@@ -18,10 +20,9 @@ const KEY = 'cairn.session.token';
 
 /** The claims of a JWT, unverified: the services verify it; the console only shows who it names. */
 export function personOf(token: string): Person | undefined {
-  const [, payload] = token.split('.');
-  if (!payload) return undefined;
   try {
-    const claims = JSON.parse(atob(payload.replace(/-/g, '+').replace(/_/g, '/'))) as Record<string, unknown>;
+    // decodeJwt reads the payload as UTF-8 (atob alone turns "José" into "JosÃ©").
+    const claims: Record<string, unknown> = decodeJwt(token);
     if (typeof claims.sub !== 'string' || typeof claims.exp !== 'number') return undefined;
     const username = typeof claims.preferred_username === 'string' ? claims.preferred_username : claims.sub;
     return {

@@ -25,6 +25,10 @@ describe('the session: who the token names', () => {
     expect(personOf('not a token')).toBeUndefined();
   });
 
+  it('reads names in any script as UTF-8: José stays José', () => {
+    expect(personOf(token({ sub: 'u-jose', preferred_username: 'jose', name: 'José Núñez 李', exp: 2000000000 }))?.displayName).toBe('José Núñez 李');
+  });
+
   it('an expired token is no session', () => {
     const storage = new MemoryStorage() as unknown as Storage;
     storeSession(token({ sub: 'u-bob', exp: 1000 }), storage);

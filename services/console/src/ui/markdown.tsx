@@ -1,16 +1,18 @@
 import type { ComponentChildren } from 'preact';
 
-/** `**strong**`, `_em_` or `*em*`, `` `code` ``: the inline markdown people write in entries and comments. */
-const INLINE = /(\*\*[^*]+\*\*|`[^`]+`|_[^_\s][^_]*_|\*[^*\s][^*]*\*)/;
+/**
+ * `**strong**`, `_em_` or `*em*`, `` `code` ``: the inline markdown people write in entries and comments.
+ * As CommonMark has it, underscores inside a word stay literal: `raw_data_v2.csv` is a file name, not emphasis.
+ */
+const INLINE = /(\*\*[^*]+\*\*|`[^`]+`|(?<![\p{L}\p{N}])_[^_\s][^_]*_(?![\p{L}\p{N}])|\*[^*\s][^*]*\*)/u;
 
 function inline(text: string, decorate: (plain: string) => ComponentChildren): ComponentChildren[] {
+  // split() with one capturing group: the marked parts are at the odd indexes, the plain text between them.
   return text.split(INLINE).map((part, index) => {
-    if (part.startsWith('**') && part.endsWith('**') && part.length > 4) return <strong key={index}>{part.slice(2, -2)}</strong>;
-    if (part.startsWith('`') && part.endsWith('`') && part.length > 2) return <code key={index}>{part.slice(1, -1)}</code>;
-    if ((part.startsWith('_') && part.endsWith('_')) || (part.startsWith('*') && part.endsWith('*'))) {
-      if (part.length > 2) return <em key={index}>{part.slice(1, -1)}</em>;
-    }
-    return <span key={index}>{decorate(part)}</span>;
+    if (index % 2 === 0) return <span key={index}>{decorate(part)}</span>;
+    if (part.startsWith('**')) return <strong key={index}>{part.slice(2, -2)}</strong>;
+    if (part.startsWith('`')) return <code key={index}>{part.slice(1, -1)}</code>;
+    return <em key={index}>{part.slice(1, -1)}</em>;
   });
 }
 

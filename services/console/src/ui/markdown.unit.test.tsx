@@ -14,6 +14,12 @@ describe('markdown of entries, descriptions and comments', () => {
     expect(container.querySelectorAll('p')[1].textContent).toBe('Plain text goes on.');
   });
 
+  it('keeps underscores inside words literal: file names and snake_case stay as written', () => {
+    const { container } = render(<Markdown text={'Uploaded raw_data_v2.csv and my_file_name.txt, _really_ checked.'} />);
+    expect(container.textContent).toBe('Uploaded raw_data_v2.csv and my_file_name.txt, really checked.');
+    expect([...container.querySelectorAll('em')].map((mark) => mark.textContent)).toEqual(['really']);
+  });
+
   it('never as HTML: what someone wrote cannot run in another browser', () => {
     const { container } = render(<Markdown text={'<img src=x onerror="alert(1)"> <script>alert(2)</script>'} />);
     expect(container.querySelector('img, script')).toBeNull();

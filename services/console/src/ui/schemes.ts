@@ -19,3 +19,6 @@ export function useRoleSchemes() {
   const schemes = useLoad(() => answer(api.access.GET('/api/role-schemes')), []);
   return { schemes: schemes.data ?? [], problem: schemes.problem, byName: (name: string) => schemes.data?.find((scheme) => scheme.name === name) };
 }
+
+/** The levels a base level can be: every role below owner (the services refuse an owner base level: `lab.base-level-below-owner`). */
+export const baseLevelRoles = (scheme: RoleScheme) => scheme.roles.filter((role) => role !== 'owner');

@@ -4,6 +4,7 @@ import { stagedNamesOf } from '../domain/input-names';
 import { outcomeOf, systemFailure } from '../domain/outcome';
 import type { JobsClient } from './jobs-client';
 import { JobJournal } from './job-journal';
+import { JOB_LOG_NAME, JobLogFile } from './job-log-file';
 import { LogShipper, type LogJournal, type LogLimits, type LogPosition } from './log-shipper';
 import { ProgressReporter } from './progress-reporter';
 import type { ProjectFiles } from './project-files';
@@ -124,9 +125,11 @@ export class JobRun {
     const { context } = this;
     const logs = new LogShipper(this.ids, context.jobs, context.logLimits, context.log, durable);
     const progress = new ProgressReporter(this.ids, context.jobs, context.log);
+    const logFile = await JobLogFile.open(workspace.runnerDir);
     const command = start({
       output: (output) => {
         progress.observe(output);
+        logFile.append(output);
         return logs.accept(output);
       },
       placed: (placement) => progress.place(placement),
@@ -136,17 +139,42 @@ export class JobRun {
     if (this.cancelRequested || this.runnerStopped || this.abandoned) void command.stop();
     const end = await command.ended;
     await Promise.all([logs.finish(), progress.finish()]);
-    if (this.abandoned) return 'abandoned';
+    if (this.abandoned) {
+      await logFile.remove().catch(() => undefined);
+      return 'abandoned';
+    }
     const outcome = outcomeOf(end, {
       cancelRequested: this.cancelRequested,
       runnerStopped: this.runnerStopped,
       lastLogLines: logs.lastLines.current(),
     });
-    if (outcome.outcome === 'succeeded') {
-      const uploadFailure = await this.uploadOutputs(workspace);
-      if (uploadFailure) return this.finish(systemFailure(uploadFailure));
+    const uploadFailure = outcome.outcome === 'succeeded' ? await this.uploadOutputs(workspace) : undefined;
+    await this.uploadLog(logFile);
+    return this.finish(uploadFailure ? systemFailure(uploadFailure) : outcome);
+  }
+
+  /**
+   * The job's whole log into its output folder, whatever the outcome, so the folder holds it beside the
+   * outputs. Without it the job still ends as it did: the jobs service keeps the log as well.
+   */
+  private async uploadLog(logFile: JobLogFile): Promise<void> {
+    const { assignment, context } = this;
+    const path = `${this.outputFolder()}${JOB_LOG_NAME}`;
+    try {
+      const failure = await logFile.flushed();
+      if (failure) throw failure;
+      // Into the folder, not reported as an output: the command did not write it.
+      await context.files.upload(assignment.projectId, path, logFile.path, assignment.position);
+    } catch (error) {
+      context.log(`job ${this.ids.jobId}: its log was not written to ${path} (${(error as Error).message})`);
+    } finally {
+      await logFile.remove().catch(() => undefined);
     }
-    return this.finish(outcome);
+  }
+
+  private outputFolder(): string {
+    const folder = this.assignment.outputFolder;
+    return folder.endsWith('/') ? folder : `${folder}/`;
   }
 
   private async stage(): Promise<Workspace> {
@@ -170,7 +198,7 @@ export class JobRun {
     } catch (error) {
       return `the outputs could not be listed: ${(error as Error).message}`;
     }
-    const folder = assignment.outputFolder.endsWith('/') ? assignment.outputFolder : `${assignment.outputFolder}/`;
+    const folder = this.outputFolder();
     for (const output of outputs) {
       try {
         const uploaded = await context.files.upload(assignment.projectId, `${folder}${output.relativePath}`, output.localPath, assignment.position);

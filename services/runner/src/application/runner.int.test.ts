@@ -117,9 +117,11 @@ describe('the runner against the runner protocol', () => {
 
     expect(end).toEqual({ jobId: job.jobId, runnerId: 'runner-test-1', outcome: 'succeeded', exitCode: 0 });
     const uploads = files.uploads.filter((upload) => upload.path.startsWith(job.outputFolder));
-    expect(uploads.map((upload) => upload.path)).toEqual([`${job.outputFolder}report.txt`, `${job.outputFolder}stats.json`]);
+    // The job's whole log comes last, into the same folder: "the output folder holds the log as well as the outputs".
+    expect(uploads.map((upload) => upload.path)).toEqual([`${job.outputFolder}report.txt`, `${job.outputFolder}stats.json`, `${job.outputFolder}job.log`]);
+    expect(uploads[2].bytes.toString('utf8')).toBe(logText(job.jobId));
     expect(jobs.reportsOf('output', job.jobId)).toEqual(
-      uploads.map((upload) => ({ jobId: job.jobId, runnerId: 'runner-test-1', fileId: upload.id, path: upload.path, size: upload.bytes.length, sha256: upload.sha256 })),
+      uploads.slice(0, 2).map((upload) => ({ jobId: job.jobId, runnerId: 'runner-test-1', fileId: upload.id, path: upload.path, size: upload.bytes.length, sha256: upload.sha256 })),
     );
     const stats = JSON.parse(uploads[1].bytes.toString('utf8'));
     expect(stats).toMatchObject({ title: 'Lysozyme run 1', bins: 8 });
@@ -132,7 +134,7 @@ describe('the runner against the runner protocol', () => {
     expect(jobs.reportsOf('progress', job.jobId).at(-1)).toEqual({ jobId: job.jobId, runnerId: 'runner-test-1', fraction: 1, message: '2 of 2 files read' });
     // Every transfer waits for the claim's position.
     expect(files.downloads.filter((download) => [csv.id, xyz.id].includes(download.fileId)).map((download) => download.minPosition)).toEqual(['42', '42']);
-    expect(uploads.map((upload) => upload.minPosition)).toEqual(['42', '42']);
+    expect(uploads.map((upload) => upload.minPosition)).toEqual(['42', '42', '42']);
   });
 
   it('runs Render Molecule on an XYZ file: one SVG with the three views', async () => {
@@ -161,6 +163,11 @@ describe('the runner against the runner protocol', () => {
 
     expect(end).toMatchObject({ outcome: 'failed', failure: { kind: 'executor', exitCode: 3, reason: 'the command exited with code 3' } });
     expect(end.outcome === 'failed' && end.failure.lastLogLines).toEqual(expect.arrayContaining(['indexing 1200 spots', 'no lattice fits the spots']));
+    // A failed job's folder holds its log too: what went wrong is readable beside where the outputs would be.
+    const [log] = files.uploads.filter((upload) => upload.path.startsWith(job.outputFolder));
+    expect(log.path).toBe(`${job.outputFolder}job.log`);
+    expect(log.bytes.toString('utf8')).toContain('no lattice fits the spots');
+    expect(jobs.reportsOf('output', job.jobId)).toEqual([]);
   });
 
   it('stops a command that runs past its time limit and reports an executor failure saying so', async () => {
@@ -188,7 +195,8 @@ describe('the runner against the runner protocol', () => {
 
     expect(end).toEqual({ jobId: job.jobId, runnerId: 'runner-test-1', outcome: 'cancelled' });
     expect(pids.filter(alive)).toEqual([]);
-    expect(files.uploads.filter((upload) => upload.path.startsWith(job.outputFolder))).toEqual([]);
+    // No outputs of a cancelled job: only its log, with what it wrote until it was stopped.
+    expect(files.uploads.filter((upload) => upload.path.startsWith(job.outputFolder)).map((upload) => [upload.path, upload.bytes.toString('utf8')])).toEqual([[`${job.outputFolder}job.log`, 'started\n']]);
   });
 
   it('cancels on a notice on its cancel subject without waiting for the next heartbeat', async () => {

@@ -1,0 +1,46 @@
+import { fireEvent, screen, waitFor } from '@testing-library/preact';
+import { renderInConsole, stubPlatform } from '../testing/console-harness';
+import type { JobsSchemas } from '../api/client';
+import { JobsPage, JOBS_PAGE_SIZE, mergeNewest } from './jobs';
+
+const job = (n: number, status = 'succeeded'): JobsSchemas['JobItemDto'] => ({
+  id: `job-${String(n).padStart(4, '0')}`,
+  projectId: 'p-1',
+  templateName: 'File Statistics',
+  templateVersion: '1.0.0',
+  status,
+  triggeredBy: { id: 'u-bob', username: 'bob', displayName: 'Bob Brown' },
+  machine: { type: 'cpu', performance: 'standard' },
+  createdAt: new Date(Date.UTC(2026, 0, 1, 0, n)).toISOString(),
+  outputFolder: `processed/job-${n}/`,
+  rootJobId: `job-${n}`,
+  template: 'File Statistics@1.0.0',
+}) as JobsSchemas['JobItemDto'];
+
+describe('the job list', () => {
+  it('pages with the API cursor: "Load more" reaches every job of a long history', async () => {
+    const all = Array.from({ length: 120 }, (_, n) => job(120 - n));
+    const stub = stubPlatform({
+      'GET /api/jobs': ({ query }) => {
+        const from = Number(query.get('cursor') ?? 0);
+        const limit = Number(query.get('limit'));
+        return { body: { items: all.slice(from, from + limit), nextCursor: from + limit < all.length ? String(from + limit) : null } };
+      },
+    });
+    renderInConsole(<JobsPage />, stub);
+    expect(await screen.findByText(`${JOBS_PAGE_SIZE} jobs shown; older ones follow.`)).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Load more' }));
+    await screen.findByText(`${2 * JOBS_PAGE_SIZE} jobs shown; older ones follow.`);
+    fireEvent.click(screen.getByRole('button', { name: 'Load more' }));
+    await screen.findByText('120 jobs shown.');
+    expect(screen.queryByRole('button', { name: 'Load more' })).toBeNull();
+    expect(document.body.textContent).toContain('job-000');
+    await waitFor(() => expect(stub.calls('GET', '/api/jobs').map((call) => call.query.get('cursor'))).toEqual([null, '50', '100']));
+  });
+
+  it('live: the newest page read again puts new jobs first and changed ones in place, keeping the older ones loaded', () => {
+    const shown = { items: [job(5, 'running'), job(4), job(3), job(2), job(1)], nextCursor: 'c-older' };
+    const newest = { items: [job(6, 'queued'), job(5, 'succeeded'), job(4)] };
+    expect(mergeNewest(shown, newest)).toEqual({ items: [job(6, 'queued'), job(5, 'succeeded'), job(4), job(3), job(2), job(1)], nextCursor: 'c-older' });
+  });
+});
