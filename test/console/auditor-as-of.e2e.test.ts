@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EXIT_OK, runCairnCli, type CliIo } from '../../services/access/src/cli';
+import { EXIT_OK, runCairnCli, type CliIo } from '@cairn/access-service';
 import { browserUnavailableReason, checkPage, labWith, startConsolePlatform, tabTo, type ConsolePlatform } from './browser';
 
 const unavailable = browserUnavailableReason();

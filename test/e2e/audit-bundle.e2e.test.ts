@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { LOCAL_DEV_JWT_SECRET, signDevToken } from '@cairn/auth';
 import type { RunningPlatform } from '@cairn/local-platform';
-import { EXIT_CHECK_FAILED, EXIT_OK, runCairnCli, type CliIo } from '../../services/access/src/cli';
+import { EXIT_CHECK_FAILED, EXIT_OK, runCairnCli, type CliIo } from '@cairn/access-service';
 import { startLocalPlatform } from './local-platform';
 
 /**

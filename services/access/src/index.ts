@@ -3,3 +3,4 @@ export { accessService } from './access.service';
 export { AccessStory, type AccessCommit } from './testing/access-story';
 export { labDecider, projectAccessDecider } from './domain';
 export { ACCESS_INTERVALS, changesOf as accessIntervalChangesOf } from './projections/access-intervals.projection';
+export { EXIT_CHECK_FAILED, EXIT_OK, runCairnCli, type CliIo } from './cli';
