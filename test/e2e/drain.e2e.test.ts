@@ -43,7 +43,7 @@ describe('a service that receives SIGTERM during a burst of commands', () => {
   beforeAll(async () => {
     requireBuild();
     nats = await startNatsServer();
-    nc = await connect({ servers: nats.url });
+    nc = await connect(nats.connectionOptions());
   });
   afterAll(async () => {
     await nc?.close();

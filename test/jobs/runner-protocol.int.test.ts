@@ -209,7 +209,7 @@ describe('the runner protocol, on the jobs service and the projects service', ()
 
     it('a running job is cancelling: the runner hears it on its cancel subject and in its heartbeat\'s answer, and confirms', async () => {
       const job = await startJob();
-      const listener = await connect({ servers: facility.platform.nats.url });
+      const listener = await connect(facility.platform.nats.connectionOptions());
       const notices: CancelNotice[] = [];
       listener.subscribe(cancelSubjectOf('runner-1'), { callback: (_error, message) => notices.push(message.json<CancelNotice>()) });
       await listener.flush();

@@ -53,7 +53,7 @@ describe('the example subscriber (test/subscriber/example-subscriber.ts)', () =>
 
   beforeAll(async () => {
     nats = await startNatsServer();
-    store = await JetStreamEventStore.connect({ servers: nats.url });
+    store = await JetStreamEventStore.connect({ connection: nats.connectionOptions() });
   });
   afterEach(async () => {
     for (const subscriber of running.splice(0)) await subscriber.stop();

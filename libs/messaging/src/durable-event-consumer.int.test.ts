@@ -17,8 +17,8 @@ let nc: NatsConnection;
 
 beforeAll(async () => {
   nats = await startNatsServer();
-  store = await JetStreamEventStore.connect({ servers: nats.url });
-  nc = await connect({ servers: nats.url });
+  store = await JetStreamEventStore.connect({ connection: nats.connectionOptions() });
+  nc = await connect(nats.connectionOptions());
 });
 
 afterAll(async () => {

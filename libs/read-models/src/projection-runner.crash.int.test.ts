@@ -29,7 +29,7 @@ let dbName: string;
 
 beforeAll(async () => {
   nats = await startNatsServer();
-  store = await JetStreamEventStore.connect({ servers: nats.url });
+  store = await JetStreamEventStore.connect({ connection: nats.connectionOptions() });
   dbName = uniqueDbName('read_models_crash');
   mongo = await MongoClient.connect(testMongoUrl());
   db = mongo.db(dbName);

@@ -3,6 +3,7 @@ import { Controller, Inject, Module, type INestMicroservice } from '@nestjs/comm
 import { NestFactory } from '@nestjs/core';
 import { Ctx, MessagePattern, NatsContext, Payload, Transport, type MicroserviceOptions } from '@nestjs/microservices';
 import { decodeJwt } from 'jose';
+import type { ConnectionOptions } from 'nats';
 import type { MsgHdrs } from 'nats';
 import { DevTokenVerifier } from '@cairn/auth';
 import { waitUntil } from '@cairn/testing';
@@ -161,13 +162,13 @@ class FakeJobsController {
 }
 
 /** A NestJS NATS microservice with `@MessagePattern` handlers, as the jobs service is. */
-export async function startFakeJobsService(natsUrl: string, secret: string): Promise<{ jobs: FakeJobs; close(): Promise<void> }> {
+export async function startFakeJobsService(nats: ConnectionOptions, secret: string): Promise<{ jobs: FakeJobs; close(): Promise<void> }> {
   const jobs = new FakeJobs(secret);
   @Module({ controllers: [FakeJobsController], providers: [{ provide: FAKE_JOBS, useValue: jobs }] })
   class FakeJobsModule {}
   const app: INestMicroservice = await NestFactory.createMicroservice<MicroserviceOptions>(FakeJobsModule, {
     transport: Transport.NATS,
-    options: { servers: [natsUrl] },
+    options: nats,
     logger: false,
   });
   await app.listen();

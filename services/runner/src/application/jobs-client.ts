@@ -1,6 +1,5 @@
 import { ClientNats, NatsRecordBuilder } from '@nestjs/microservices';
-import { headers as natsHeaders } from 'nats';
-import { natsServersOf } from '@cairn/messaging';
+import { headers as natsHeaders, type ConnectionOptions } from 'nats';
 import { firstValueFrom, timeout } from 'rxjs';
 import {
   RUNNER_SUBJECTS,
@@ -54,8 +53,8 @@ export class JobsClient {
     private readonly timeoutMs: number,
   ) {}
 
-  static async connect(natsUrl: string, credentials: RunnerCredentials, timeoutMs = 5_000): Promise<JobsClient> {
-    const client = new ClientNats({ servers: natsServersOf(natsUrl), name: `cairn-${credentials.runnerId}-reports`, maxReconnectAttempts: -1 });
+  static async connect(nats: ConnectionOptions, credentials: RunnerCredentials, timeoutMs = 5_000): Promise<JobsClient> {
+    const client = new ClientNats({ ...nats, name: `cairn-${credentials.runnerId}-reports`, maxReconnectAttempts: -1 });
     await client.connect();
     return new JobsClient(client, credentials, timeoutMs);
   }
