@@ -219,7 +219,7 @@ export class DeliveryPolicy {
 
   private decode(message: JsMsg): ConsumeResult {
     try {
-      return this.options.validate(decodeStoredEvent(message.data, message.seq));
+      return this.options.validate(decodeStoredEvent(message.data, message.seq, message.subject));
     } catch (error) {
       return { ok: false, reason: (error as Error).message };
     }

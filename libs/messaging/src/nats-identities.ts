@@ -29,9 +29,10 @@ export interface NatsPermissions {
 }
 
 const NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+// The jobs service's own streams (services/jobs/src/application: job-logs.ts, heartbeats.ts).
 const JOB_LOGS_STREAM = 'CAIRN_JOB_LOGS';
 const JOB_LOGS_SUBJECTS = 'cairn.logs.>';
-const RELAY_STREAM = `KV_${RELAY_CHECKPOINT_BUCKET}`;
+const HEARTBEATS_BUCKET = 'CAIRN_JOB_HEARTBEATS';
 
 /** `service-access`, `runner-<id>`, `subscriber-<name>`, `cli`, `operator`: file names, log names. */
 export function natsIdentityName(identity: NatsIdentity): string {
@@ -95,6 +96,11 @@ function createsStream(stream: string): string[] {
   return [`$JS.API.STREAM.CREATE.${stream}`, ...consumersOn(stream)];
 }
 
+/** A key-value bucket (the stream `KV_<bucket>`), of which the identity writes the keys `keys`. */
+function keyValue(bucket: string, keys: string): string[] {
+  return [...createsStream(`KV_${bucket}`), `$KV.${bucket}.${keys}`];
+}
+
 function servicePermissions(context: ServiceContext, inbox: string): NatsPermissions {
   const publish = [
     '$JS.API.INFO',
@@ -103,13 +109,13 @@ function servicePermissions(context: ServiceContext, inbox: string): NatsPermiss
     ...createsStream(DEFAULT_EVENTS_STREAM),
     ...createsStream(DEAD_LETTER_STREAM),
     // EventStoreDB mode: the relay keeps its checkpoint under the service's own key.
-    ...createsStream(RELAY_STREAM),
-    `$KV.${RELAY_CHECKPOINT_BUCKET}.${context}`,
+    ...keyValue(RELAY_CHECKPOINT_BUCKET, context),
   ];
   const subscribe = [`${inbox}.>`];
   if (context === 'jobs') {
-    publish.push(`${WORK_SUBJECT_PREFIX}.>`, cancelSubjectOf('*'), JOB_LOGS_SUBJECTS, ...createsStream(WORK_STREAM), ...createsStream(JOB_LOGS_STREAM));
-    subscribe.push(...Object.values(RUNNER_SUBJECTS));
+    publish.push(`${WORK_SUBJECT_PREFIX}.>`, cancelSubjectOf('*'), JOB_LOGS_SUBJECTS, ...createsStream(WORK_STREAM), ...createsStream(JOB_LOGS_STREAM), ...keyValue(HEARTBEATS_BUCKET, '>'));
+    // The protocol's requests; live logs follow a job's chunks and its own events as they are stored.
+    subscribe.push(...Object.values(RUNNER_SUBJECTS), JOB_LOGS_SUBJECTS, `cairn.events.${context}.>`);
   }
   return { publish, subscribe, allowResponses: context === 'jobs' };
 }

@@ -16,6 +16,7 @@ import {
 } from '@cairn/contracts';
 import { ensureWorkQueues, pullBatch } from '@cairn/messaging';
 import type { ServiceUnderTest } from '@cairn/runtime';
+import type { NatsServerHandle } from '@cairn/testing';
 
 type Reply<T> = T | ProtocolRefusal;
 
@@ -34,8 +35,11 @@ export class HandRunner {
     private readonly projects: ServiceUnderTest,
   ) {}
 
-  static async start(natsUrl: string, runnerId: string, token: string, projects: ServiceUnderTest): Promise<HandRunner> {
-    const nc = await connect({ servers: natsUrl, name: `hand-runner-${runnerId}` });
+  /** Registered as a runner on `nats`, it connects with that runner's own credentials and permissions. */
+  static async start(nats: NatsServerHandle, runnerId: string, token: string, projects: ServiceUnderTest): Promise<HandRunner> {
+    const identity = { kind: 'runner', id: runnerId } as const;
+    await nats.register(identity);
+    const nc = await connect({ ...nats.connectionOptions(identity), name: `hand-runner-${runnerId}` });
     await ensureWorkQueues(await nc.jetstreamManager(), ALL_MACHINES);
     return new HandRunner(runnerId, token, nc, projects);
   }

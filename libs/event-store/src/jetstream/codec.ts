@@ -79,8 +79,32 @@ export class UndecodableEventError extends Error {
   }
 }
 
-/** Works for a consumer's `JsMsg` (`msg.data, msg.seq`) and a direct get's `StoredMsg` alike. */
-export function decodeStoredEvent(data: Uint8Array, sequence: number): CairnEvent {
+/**
+ * An event whose type names another context than the subject it was stored on (`access.role.granted.v1`
+ * on `cairn.events.projects.…`): whoever stored it may publish there, but not for that context. Readers
+ * refuse it; consumers dead-letter it.
+ */
+export class MisplacedEventError extends UndecodableEventError {
+  constructor(sequence: number, type: string, subject: string) {
+    super(sequence, `its type ${type} names another context than its subject ${subject}`);
+    this.name = 'MisplacedEventError';
+  }
+}
+
+/**
+ * The context a subject belongs to: `<prefix>.<context>.<aggregate>.<id>`, counted from the end, since
+ * ids and aggregates are single tokens and a prefix may have several.
+ */
+function contextOfSubject(subject: string): string | undefined {
+  const tokens = subject.split('.');
+  return tokens.length >= 4 ? tokens[tokens.length - 3] : undefined;
+}
+
+/**
+ * Works for a consumer's `JsMsg` (`msg.data, msg.seq, msg.subject`) and a direct get's message alike.
+ * Refuses (`MisplacedEventError`) an event whose type's context is not the subject's.
+ */
+export function decodeStoredEvent(data: Uint8Array, sequence: number, subject: string): CairnEvent {
   let body: unknown;
   try {
     body = JSON.parse(decoder.decode(data));
@@ -90,6 +114,8 @@ export function decodeStoredEvent(data: Uint8Array, sequence: number): CairnEven
   if (!isStoredEnvelope(body)) {
     throw new UndecodableEventError(sequence, 'missing specversion, id, type, streamid or streamversion');
   }
+  const context = /^([^.]+)\./.exec(body.type)?.[1];
+  if (context === undefined || context !== contextOfSubject(subject)) throw new MisplacedEventError(sequence, body.type, subject);
   // The parsed object is ours alone: completing it in place spares a copy on every read.
   const event = body as CairnEvent;
   event.position = sequence;
