@@ -168,7 +168,7 @@ export class EventRelay {
       throw error;
     });
     if (!last) return undefined;
-    const newest = decodeStoredEvent(last.data, last.seq, last.subject);
+    const newest = decodeStoredEvent(last.data, last.seq);
     if (newest.streamversion < event.streamversion) return undefined;
     // Older versions of the subject are earlier on the stream; the exact sequence matters only for
     // the checkpoint's translation, and the last one is an upper bound that keeps it monotonic.

@@ -101,10 +101,19 @@ function contextOfSubject(subject: string): string | undefined {
 }
 
 /**
- * Works for a consumer's `JsMsg` (`msg.data, msg.seq, msg.subject`) and a direct get's message alike.
- * Refuses (`MisplacedEventError`) an event whose type's context is not the subject's.
+ * Decodes a consumer's message (`msg.data, msg.seq, msg.subject`) and refuses (`MisplacedEventError`) an
+ * event whose type's context is not its subject's: a consumer that follows several contexts must never
+ * take a role grant from a subject that only another service may publish on.
  */
-export function decodeStoredEvent(data: Uint8Array, sequence: number, subject: string): CairnEvent {
+export function decodeConsumedEvent(data: Uint8Array, sequence: number, subject: string): CairnEvent {
+  const event = decodeStoredEvent(data, sequence);
+  const context = /^([^.]+)\./.exec(event.type)?.[1];
+  if (context === undefined || context !== contextOfSubject(subject)) throw new MisplacedEventError(sequence, event.type, subject);
+  return event;
+}
+
+/** Works for a consumer's `JsMsg` (`msg.data, msg.seq`) and a direct get's `StoredMsg` alike. */
+export function decodeStoredEvent(data: Uint8Array, sequence: number): CairnEvent {
   let body: unknown;
   try {
     body = JSON.parse(decoder.decode(data));
@@ -114,8 +123,6 @@ export function decodeStoredEvent(data: Uint8Array, sequence: number, subject: s
   if (!isStoredEnvelope(body)) {
     throw new UndecodableEventError(sequence, 'missing specversion, id, type, streamid or streamversion');
   }
-  const context = /^([^.]+)\./.exec(body.type)?.[1];
-  if (context === undefined || context !== contextOfSubject(subject)) throw new MisplacedEventError(sequence, body.type, subject);
   // The parsed object is ours alone: completing it in place spares a copy on every read.
   const event = body as CairnEvent;
   event.position = sequence;

@@ -1,6 +1,7 @@
 import { newEnvelope } from '../envelope';
 import {
   categoryFilterSubjects,
+  decodeConsumedEvent,
   decodeStoredEvent,
   encodeEvent,
   MisplacedEventError,
@@ -50,26 +51,26 @@ describe('JetStream codec', () => {
     });
   });
 
-  it('decodes a stored message with its stream sequence as position', () => {
+  it('decodes a consumed message with its stream sequence as position', () => {
     const { data, subject } = encodeEvent(granted);
-    expect(decodeStoredEvent(data, 42, subject)).toEqual({ ...granted, position: 42 });
-    expect(decodeStoredEvent(encodeEvent(granted, 'test.events').data, 42, 'test.events.access.project.x')).toEqual({ ...granted, position: 42 });
+    expect(decodeConsumedEvent(data, 42, subject)).toEqual({ ...granted, position: 42 });
+    expect(decodeConsumedEvent(encodeEvent(granted, 'test.events').data, 42, 'test.events.access.project.x')).toEqual({ ...granted, position: 42 });
   });
 
   it('refuses an event whose type names another context than the subject it came on, whoever stored it there', () => {
     const { data } = encodeEvent(granted);
 
-    expect(() => decodeStoredEvent(data, 9, 'cairn.events.projects.project.0197f3c2-1234-7abc_x')).toThrow(MisplacedEventError);
-    expect(() => decodeStoredEvent(data, 9, 'cairn.events.projects.project.p')).toThrow(
+    expect(() => decodeConsumedEvent(data, 9, 'cairn.events.projects.project.0197f3c2-1234-7abc_x')).toThrow(MisplacedEventError);
+    expect(() => decodeConsumedEvent(data, 9, 'cairn.events.projects.project.p')).toThrow(
       'message 9 is not a Cairn event: its type access.role.granted.v1 names another context than its subject cairn.events.projects.project.p',
     );
-    expect(() => decodeStoredEvent(data, 9, 'cairn.events')).toThrow(MisplacedEventError);
+    expect(() => decodeConsumedEvent(data, 9, 'cairn.events')).toThrow(MisplacedEventError);
   });
 
   it('refuses a body that is not a Cairn envelope', () => {
     const text = (body: string) => new TextEncoder().encode(body);
 
-    expect(() => decodeStoredEvent(text('not json'), 7, 'cairn.events.access.project.p')).toThrow(UndecodableEventError);
-    expect(() => decodeStoredEvent(text('{"id":"x"}'), 7, 'cairn.events.access.project.p')).toThrow(/message 7 is not a Cairn event/);
+    expect(() => decodeStoredEvent(text('not json'), 7)).toThrow(UndecodableEventError);
+    expect(() => decodeStoredEvent(text('{"id":"x"}'), 7)).toThrow(/message 7 is not a Cairn event/);
   });
 });

@@ -187,7 +187,7 @@ export class JetStreamEventStore implements EventStore {
   async readStream(stream: StreamName, options: { fromVersion?: number } = {}): Promise<CairnEvent[]> {
     const subject = subjectOf(stream, this.subjectPrefix);
     const events = (await this.direct.readSubject(subject)).map((message) =>
-      decodeStoredEvent(message.data, sequenceOf(message), subject),
+      decodeStoredEvent(message.data, sequenceOf(message)),
     );
     const last = events[events.length - 1];
     if (last) this.remember(subject, { version: last.streamversion, sequence: last.position });
@@ -205,7 +205,7 @@ export class JetStreamEventStore implements EventStore {
       // The consumer's pending count at creation says whether there is anything to wait for at all.
       if ((await consumer.info(true)).num_pending === 0) return;
       for await (const message of messages) {
-        yield decodeStoredEvent(message.data, message.seq, message.subject);
+        yield decodeStoredEvent(message.data, message.seq);
         if (message.info.pending === 0) return;
       }
     } finally {
@@ -232,7 +232,7 @@ export class JetStreamEventStore implements EventStore {
     if ((await consumer.info(true)).num_pending === 0) markCaughtUp();
     const delivering = (async () => {
       for await (const message of messages) {
-        await options.onEvent(decodeStoredEvent(message.data, message.seq, message.subject));
+        await options.onEvent(decodeStoredEvent(message.data, message.seq));
         position = message.seq;
         if (message.info.pending === 0) markCaughtUp();
       }
@@ -390,7 +390,7 @@ export class JetStreamEventStore implements EventStore {
     const matches = commit.every((event, index) => committed[index]?.headers?.get('Nats-Msg-Id') === event.id);
     if (!matches) return undefined;
     const last = committed[committed.length - 1];
-    const { streamversion, position, time } = decodeStoredEvent(last.data, sequenceOf(last), subject);
+    const { streamversion, position, time } = decodeStoredEvent(last.data, sequenceOf(last));
     return { nextVersion: streamversion, position, time };
   }
 
