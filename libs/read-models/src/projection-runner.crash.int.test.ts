@@ -57,7 +57,7 @@ function runProjectionProcess(env: Record<string, string>): Promise<Exit> {
       ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', PROCESS_SCRIPT],
       {
         cwd: REPO_ROOT,
-        env: { ...process.env, TS_NODE_PROJECT: 'tsconfig.json', NATS_URL: nats.url, MONGO_URL: testMongoUrl(), DB_NAME: dbName, ...env },
+        env: { ...process.env, TS_NODE_PROJECT: 'tsconfig.json', ...nats.env({ kind: 'service', context: 'projects' }), MONGO_URL: testMongoUrl(), DB_NAME: dbName, ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );

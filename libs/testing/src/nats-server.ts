@@ -29,6 +29,8 @@ export interface NatsServerHandle {
   register(identity: NatsIdentity): Promise<void>;
   /** The CA that signed the server's certificate (with `tls`). */
   caFile?: string;
+  /** The folder of every identity's seed, `<natsIdentityName>.nk` (as `CAIRN_NATS_CREDENTIALS_DIR` names one). */
+  credentialsDir: string;
 }
 
 export interface NatsServerOptions {
@@ -113,6 +115,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     },
     connectionOptions,
     env,
+    credentialsDir: workDir,
     register: async (identity) => {
       if (!credentials.register(identity)) return;
       const reloads = () => readFileSync(logFile, 'utf8').split('Reloaded server configuration').length;
