@@ -10,3 +10,4 @@ export * from './nats-servers';
 export * from './transient-failure';
 export * from './nats-identities';
 export * from './nats-connection';
+export * from './nats-credentials';

@@ -21,6 +21,13 @@ export type NatsIdentity =
   /** Stream administration (and the test harness's own connections): everything. */
   | { kind: 'operator' };
 
+/** Every identity the platform has from the start; runners and subscribers are registered as they come. */
+export const PLATFORM_NATS_IDENTITIES: readonly NatsIdentity[] = [
+  ...SERVICE_CONTEXTS.map((context) => ({ kind: 'service', context }) as const),
+  { kind: 'cli' },
+  { kind: 'operator' },
+];
+
 export interface NatsPermissions {
   publish: string[];
   subscribe: string[];
@@ -54,6 +61,12 @@ export function natsIdentityName(identity: NatsIdentity): string {
  */
 export function inboxPrefixOf(identity: NatsIdentity): string {
   return `_INBOX_${natsIdentityName(identity)}`;
+}
+
+/** The inverse of `natsIdentityName` (a seed file's name without `.nk`). */
+export function natsIdentityOfName(name: string): NatsIdentity {
+  const [kind, rest] = name.split(/-(.*)/s, 2);
+  return parseNatsIdentity(rest === undefined ? kind : `${kind}:${rest}`);
 }
 
 /** Parses `service:access`, `runner:<id>`, `subscriber:<name>`, `cli`, `operator`. */

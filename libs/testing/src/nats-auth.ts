@@ -1,63 +1,38 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { nkeys } from 'nats';
-import { natsAuthorizationConfig, natsIdentityName, SERVICE_CONTEXTS, type NatsIdentity } from '@cairn/messaging';
-
-/** Every identity the platform has from the start; runners and subscribers are registered as they come. */
-export const FIXED_NATS_IDENTITIES: readonly NatsIdentity[] = [
-  ...SERVICE_CONTEXTS.map((context) => ({ kind: 'service', context }) as const),
-  { kind: 'cli' },
-  { kind: 'operator' },
-];
+import { issueNatsCredentials, natsIdentityName, natsSeedFileOf, PLATFORM_NATS_IDENTITIES, type NatsIdentity } from '@cairn/messaging';
 
 export const OPERATOR: NatsIdentity = { kind: 'operator' };
 
 /**
  * NKEYs made for one run (one server or one cluster) and the `authorization` block that admits them with
- * the product's permissions (`natsPermissionsOf`): the harness, `npm start` and the cluster harness all
- * run nats-server with this, so every test that talks to NATS is held to least privilege.
- * Seeds are files (mode 0600) in `dir`, as in production: processes get `NATS_NKEY_SEED_FILE`.
+ * the product's permissions (`natsPermissionsOf`), issued as in production (`issueNatsCredentials`): the
+ * harness, `npm start` and the cluster harness all run nats-server with this, so every test that talks to
+ * NATS is held to least privilege. A config says `include ./auth.conf` (in `dir`); processes get their
+ * seed file as `NATS_NKEY_SEED_FILE`.
  */
 export class NatsRunCredentials {
-  private readonly users = new Map<string, { identity: NatsIdentity; publicKey: string; seedFile: string }>();
-
-  /** `auth.conf` in `dir`: nats.conf says `include ./auth.conf` (rewritten by `register`, then reload). */
+  /** `auth.conf` in `dir`, rewritten by `register` (then the server must reload). */
   readonly authConfigFile: string;
+  private readonly registered = new Set<string>();
 
-  constructor(private readonly dir: string) {
-    this.authConfigFile = join(dir, 'auth.conf');
-    for (const identity of FIXED_NATS_IDENTITIES) this.add(identity);
-    this.writeAuthConfig();
-  }
-
-  has(identity: NatsIdentity): boolean {
-    return this.users.has(natsIdentityName(identity));
+  constructor(readonly dir: string) {
+    this.authConfigFile = issueNatsCredentials(dir, PLATFORM_NATS_IDENTITIES);
+    PLATFORM_NATS_IDENTITIES.forEach((identity) => this.registered.add(natsIdentityName(identity)));
   }
 
   /** Adds a runner or subscriber; false if it was there already. The server must reload to admit it. */
   register(identity: NatsIdentity): boolean {
-    if (this.has(identity)) return false;
-    this.add(identity);
-    this.writeAuthConfig();
+    if (this.registered.has(natsIdentityName(identity))) return false;
+    issueNatsCredentials(this.dir, [identity]);
+    this.registered.add(natsIdentityName(identity));
     return true;
   }
 
   seedFileOf(identity: NatsIdentity): string {
-    const user = this.users.get(natsIdentityName(identity));
-    if (!user) throw new Error(`NATS identity ${natsIdentityName(identity)} is not registered on this server: register it first`);
-    return user.seedFile;
-  }
-
-  private add(identity: NatsIdentity): void {
-    const pair = nkeys.createUser();
-    const seedFile = join(this.dir, `${natsIdentityName(identity)}.nk`);
-    writeFileSync(seedFile, `${new TextDecoder().decode(pair.getSeed())}\n`, { mode: 0o600 });
-    this.users.set(natsIdentityName(identity), { identity, publicKey: pair.getPublicKey(), seedFile });
-  }
-
-  private writeAuthConfig(): void {
-    writeFileSync(this.authConfigFile, natsAuthorizationConfig([...this.users.values()]));
+    if (!this.registered.has(natsIdentityName(identity))) throw new Error(`NATS identity ${natsIdentityName(identity)} is not registered on this server: register it first`);
+    return natsSeedFileOf(this.dir, identity);
   }
 }
 
