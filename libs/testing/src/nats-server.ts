@@ -63,6 +63,8 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
       `  sync_interval: always`,
       `}`,
       `include ./auth.conf`,
+      // For a reload after issuing credentials (`kill -HUP $(cat <credentialsDir>/nats.pid)`).
+      `pid_file: ${JSON.stringify(join(workDir, 'nats.pid'))}`,
       ...(certificates ? natsTlsBlock(certificates) : []),
       '',
     ].join('\n'),
