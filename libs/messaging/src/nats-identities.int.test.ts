@@ -1,5 +1,5 @@
 import { AckPolicy, connect, DeliverPolicy, type NatsConnection } from 'nats';
-import { RUNNER_SUBJECTS, cancelSubjectOf } from '@cairn/contracts';
+import { cancelSubjectOf, runnerRequestPattern, runnerSubjectOf } from '@cairn/contracts';
 import { JetStreamEventStore } from '@cairn/event-store';
 import { startNatsServer, type NatsServerHandle } from '@cairn/testing';
 import { DEFAULT_EVENTS_STREAM } from './consumer-provisioning';
@@ -89,17 +89,18 @@ describe('NATS identities, each with only its own permissions', () => {
     await expect(jsm.streams.delete(DEFAULT_EVENTS_STREAM)).rejects.toThrow(permissionsViolation('Publish', `$JS.API.STREAM.DELETE.${DEFAULT_EVENTS_STREAM}`));
     await expect(jsm.streams.update(DEFAULT_EVENTS_STREAM, { max_age: 1 })).rejects.toThrow(permissionsViolation('Publish', `$JS.API.STREAM.UPDATE.${DEFAULT_EVENTS_STREAM}`));
     await expect(jsm.consumers.delete(DEFAULT_EVENTS_STREAM, 'access-project-initialization')).rejects.toThrow(permissionsViolation('Publish', '$JS.API.CONSUMER.DELETE'));
-    await expect(drain(nc, RUNNER_SUBJECTS.claim)).rejects.toThrow(permissionsViolation('Subscription', RUNNER_SUBJECTS.claim));
+    await expect(drain(nc, runnerRequestPattern('claim'))).rejects.toThrow(permissionsViolation('Subscription', runnerRequestPattern('claim')));
 
     // A redelivery from the start of the stream: the refusals changed nothing.
     expect(await replay()).toBe('access.role.granted.v1');
   });
 
-  it('refuses a runner publishing an event, reading the protocol requests of runners (their tokens) and another runner\'s cancel subject', async () => {
+  it('refuses a runner publishing an event, speaking as another runner, reading the protocol requests of runners (their tokens) and another runner\'s cancel subject', async () => {
     const nc = await as(RUNNER);
 
     await expect(nc.jetstream().publish('cairn.events.jobs.job.j1', '{}')).rejects.toThrow(permissionsViolation('Publish', 'cairn.events.jobs.job.j1'));
-    await expect(drain(nc, RUNNER_SUBJECTS.claim)).rejects.toThrow(permissionsViolation('Subscription', RUNNER_SUBJECTS.claim));
+    await expect(nc.request(runnerSubjectOf('runner-2', 'claim'), '{}')).rejects.toThrow(permissionsViolation('Publish', runnerSubjectOf('runner-2', 'claim')));
+    await expect(drain(nc, runnerRequestPattern('claim'))).rejects.toThrow(permissionsViolation('Subscription', runnerRequestPattern('claim')));
     await expect(drain(nc, cancelSubjectOf('runner-2'))).rejects.toThrow(permissionsViolation('Subscription', cancelSubjectOf('runner-2')));
     await expect(drain(nc, '_INBOX_service-jobs.>')).rejects.toThrow(permissionsViolation('Subscription', '_INBOX_service-jobs.>'));
   });

@@ -1,4 +1,4 @@
-import { RUNNER_ID_PATTERN, RUNNER_SUBJECTS, WORK_STREAM, WORK_SUBJECT_PREFIX, cancelSubjectOf } from '@cairn/contracts';
+import { RUNNER_ID_PATTERN, RUNNER_REQUESTS, WORK_STREAM, WORK_SUBJECT_PREFIX, cancelSubjectOf, runnerRequestPattern, runnerSubjectOf } from '@cairn/contracts';
 import { DEAD_LETTER_STREAM, DEAD_LETTER_SUBJECT_PREFIX } from './dead-letter';
 import { DEFAULT_EVENTS_STREAM } from './consumer-provisioning';
 import { RELAY_CHECKPOINT_BUCKET } from './event-relay';
@@ -128,7 +128,7 @@ function servicePermissions(context: ServiceContext, inbox: string): NatsPermiss
   if (context === 'jobs') {
     publish.push(`${WORK_SUBJECT_PREFIX}.>`, cancelSubjectOf('*'), JOB_LOGS_SUBJECTS, ...createsStream(WORK_STREAM), ...createsStream(JOB_LOGS_STREAM), ...keyValue(HEARTBEATS_BUCKET, '>'));
     // The protocol's requests; live logs follow a job's chunks and its own events as they are stored.
-    subscribe.push(...Object.values(RUNNER_SUBJECTS), JOB_LOGS_SUBJECTS, `cairn.events.${context}.>`);
+    subscribe.push(...RUNNER_REQUESTS.map(runnerRequestPattern), JOB_LOGS_SUBJECTS, `cairn.events.${context}.>`);
   }
   return { publish, subscribe, allowResponses: context === 'jobs' };
 }
@@ -141,9 +141,9 @@ export function natsPermissionsOf(identity: NatsIdentity): NatsPermissions {
       return servicePermissions(identity.context, inbox);
     case 'runner':
       return {
-        // The protocol's requests, answered by the jobs service; nobody else subscribes to them, so no
-        // runner sees another's reports or token. Work items: pull and acknowledge only.
-        publish: ['$JS.API.INFO', ...Object.values(RUNNER_SUBJECTS), ...createsStream(WORK_STREAM)],
+        // The protocol's requests on its own subjects, answered by the jobs service; nobody else subscribes
+        // to them, so no runner sees another's reports or token. Work items: pull and acknowledge only.
+        publish: ['$JS.API.INFO', ...RUNNER_REQUESTS.map((request) => runnerSubjectOf(identity.id, request)), ...createsStream(WORK_STREAM)],
         subscribe: [`${inbox}.>`, cancelSubjectOf(identity.id)],
         allowResponses: false,
       };

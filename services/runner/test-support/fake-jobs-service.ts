@@ -8,7 +8,7 @@ import type { MsgHdrs } from 'nats';
 import { DevTokenVerifier } from '@cairn/auth';
 import { waitUntil } from '@cairn/testing';
 import {
-  RUNNER_SUBJECTS,
+  runnerRequestPattern,
   type Assignment,
   type ClaimReply,
   type ClaimRequest,
@@ -124,33 +124,33 @@ const FAKE_JOBS = Symbol('FAKE_JOBS');
 class FakeJobsController {
   constructor(@Inject(FAKE_JOBS) private readonly jobs: FakeJobs) {}
 
-  @MessagePattern(RUNNER_SUBJECTS.claim)
+  @MessagePattern(runnerRequestPattern('claim'))
   async claim(@Payload() body: ClaimRequest, @Ctx() context: NatsContext) {
     const runner = await this.jobs.authorize(context.getHeaders());
     return typeof runner === 'string' ? this.jobs.claim(body, runner) : runner;
   }
 
-  @MessagePattern(RUNNER_SUBJECTS.log)
+  @MessagePattern(runnerRequestPattern('log'))
   log(@Payload() body: LogReport, @Ctx() context: NatsContext) {
     return this.record({ kind: 'log', body }, context);
   }
 
-  @MessagePattern(RUNNER_SUBJECTS.output)
+  @MessagePattern(runnerRequestPattern('output'))
   output(@Payload() body: OutputReport, @Ctx() context: NatsContext) {
     return this.record({ kind: 'output', body }, context);
   }
 
-  @MessagePattern(RUNNER_SUBJECTS.progress)
+  @MessagePattern(runnerRequestPattern('progress'))
   progress(@Payload() body: ProgressReport, @Ctx() context: NatsContext) {
     return this.record({ kind: 'progress', body }, context);
   }
 
-  @MessagePattern(RUNNER_SUBJECTS.heartbeat)
+  @MessagePattern(runnerRequestPattern('heartbeat'))
   heartbeat(@Payload() body: HeartbeatReport, @Ctx() context: NatsContext) {
     return this.record({ kind: 'heartbeat', body }, context);
   }
 
-  @MessagePattern(RUNNER_SUBJECTS.finished)
+  @MessagePattern(runnerRequestPattern('finished'))
   finished(@Payload() body: FinishedReport, @Ctx() context: NatsContext) {
     return this.record({ kind: 'finished', body }, context);
   }

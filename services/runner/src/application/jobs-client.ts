@@ -2,7 +2,7 @@ import { ClientNats, NatsRecordBuilder } from '@nestjs/microservices';
 import { headers as natsHeaders, type ConnectionOptions } from 'nats';
 import { firstValueFrom, timeout } from 'rxjs';
 import {
-  RUNNER_SUBJECTS,
+  runnerSubjectOf,
   type ClaimReply,
   type FinishedReport,
   type HeartbeatReport,
@@ -60,11 +60,11 @@ export class JobsClient {
   }
 
   claim(jobId: string): Promise<ClaimReply> {
-    return this.request<ClaimReply>(RUNNER_SUBJECTS.claim, { jobId, runnerId: this.credentials.runnerId });
+    return this.request<ClaimReply>(runnerSubjectOf(this.credentials.runnerId, 'claim'), { jobId, runnerId: this.credentials.runnerId });
   }
 
   report<K extends ReportKind>(kind: K, report: Reports[K]): Promise<ReportReply> {
-    return this.request<ReportReply>(RUNNER_SUBJECTS[kind], report);
+    return this.request<ReportReply>(runnerSubjectOf(this.credentials.runnerId, kind), report);
   }
 
   async close(): Promise<void> {
