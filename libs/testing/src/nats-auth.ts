@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { issueNatsCredentials, natsIdentityName, natsSeedFileOf, PLATFORM_NATS_IDENTITIES, type NatsIdentity } from '@cairn/messaging';
 
 export const OPERATOR: NatsIdentity = { kind: 'operator' };
@@ -30,6 +30,14 @@ export class NatsRunCredentials {
     return true;
   }
 
+  /**
+   * The config line that admits these identities, for a server whose config file lies in `configDir`
+   * (nats-server includes relative paths only). The cluster harness gives every server the same one.
+   */
+  includeFrom(configDir: string): string {
+    return `include ${JSON.stringify(relative(configDir, this.authConfigFile))}`;
+  }
+
   seedFileOf(identity: NatsIdentity): string {
     if (!this.registered.has(natsIdentityName(identity))) throw new Error(`NATS identity ${natsIdentityName(identity)} is not registered on this server: register it first`);
     return natsSeedFileOf(this.dir, identity);
@@ -56,7 +64,11 @@ export function makeTestCertificates(dir: string): TestCertificates {
   return { caFile: file('ca.pem'), certFile: file('server.pem'), keyFile: file('server.key') };
 }
 
-/** A `tls { }` block (clients' listener, or a cluster's routes when `verify`: each route checks the other's certificate). */
+/**
+ * A `tls { }` block: at the top of a config, the clients' listener; inside `cluster { }` with `verify`,
+ * the routes', each checking the other's certificate (the cluster harness: `natsTlsBlock(certificates,
+ * { verify: true })` there, the same certificate serves both ways).
+ */
 export function natsTlsBlock(certificates: TestCertificates, options: { verify?: boolean } = {}): string[] {
   return [
     `tls {`,

@@ -62,7 +62,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
       `  store_dir: ${JSON.stringify(storeDir)}`,
       `  sync_interval: always`,
       `}`,
-      `include ./auth.conf`,
+      credentials.includeFrom(workDir),
       // For a reload after issuing credentials (`kill -HUP $(cat <credentialsDir>/nats.pid)`).
       `pid_file: ${JSON.stringify(join(workDir, 'nats.pid'))}`,
       ...(certificates ? natsTlsBlock(certificates) : []),
