@@ -43,6 +43,17 @@ describe.each(OVERLAYS)('the Kubernetes overlay %s: NATS', (overlay) => {
     expect(nats.containers[0].command.join(' ')).toMatch(/--config \/etc\/nats\/config\/nats(-cluster)?\.conf$/);
   });
 
+  it('lets only Cairn\'s services and runners reach the client port, and only NATS servers the route port', () => {
+    const policy = byKind(objects, 'NetworkPolicy').get('nats')!;
+    expect(policy.spec.podSelector.matchLabels).toEqual({ 'app.kubernetes.io/name': 'nats' });
+    const byPort = Object.fromEntries(policy.spec.ingress.map((rule: { from?: unknown[]; ports: { port: string }[] }) => [rule.ports.map((port) => port.port).join(), rule.from ?? 'anyone']));
+    expect(byPort).toEqual({
+      client: [{ podSelector: { matchExpressions: [{ key: 'app.kubernetes.io/component', operator: 'In', values: ['api', 'runner'] }] } }],
+      cluster: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'nats' } } }],
+      monitor: 'anyone',
+    });
+  });
+
   it('has every Cairn process connect over TLS, checking the CA, with its own seed and no other', () => {
     const config = [...byKind(objects, 'ConfigMap').values()].find((object) => object.metadata.name.startsWith('cairn-config'))!.data;
     expect(config.NATS_URL).toMatch(/^tls:\/\//);
