@@ -51,15 +51,17 @@ export interface TestCertificates {
 }
 
 /**
- * A private CA and a server certificate it signed, for 127.0.0.1 and localhost (also usable for a
- * cluster's routes on loopback), made with `openssl` in `dir`.
+ * A private CA and a server certificate it signed, for 127.0.0.1, localhost and `addresses` (a cluster's
+ * servers: the same certificate serves clients and, as client certificate too, the routes), made with
+ * `openssl` in `dir`.
  */
-export function makeTestCertificates(dir: string): TestCertificates {
+export function makeTestCertificates(dir: string, addresses: readonly string[] = []): TestCertificates {
   const file = (name: string) => join(dir, name);
   const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
   openssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=cairn test CA', '-keyout', file('ca.key'), '-out', file('ca.pem'));
   openssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-subj', '/CN=127.0.0.1', '-keyout', file('server.key'), '-out', file('server.csr'));
-  writeFileSync(file('server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n');
+  const names = [...new Set(['127.0.0.1', ...addresses])].map((address) => `IP:${address}`);
+  writeFileSync(file('server.ext'), `subjectAltName=${[...names, 'DNS:localhost'].join(',')}\nextendedKeyUsage=serverAuth,clientAuth\n`);
   openssl('x509', '-req', '-in', file('server.csr'), '-CA', file('ca.pem'), '-CAkey', file('ca.key'), '-CAcreateserial', '-days', '1', '-extfile', file('server.ext'), '-out', file('server.pem'));
   return { caFile: file('ca.pem'), certFile: file('server.pem'), keyFile: file('server.key') };
 }
