@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nkeys } from 'nats';
 import { natsConnectionOptions } from './nats-connection';
+import { NATS_PING_INTERVAL_MS } from './nats-servers';
 import { natsIdentityName, natsIdentityOfName, natsPermissionsOf, parseNatsIdentity, PLATFORM_NATS_IDENTITIES, SERVICE_CONTEXTS, type NatsIdentity } from './nats-identities';
 
 const STREAM_ADMINISTRATION = /^\$JS\.API\.STREAM\.(UPDATE|DELETE|PURGE|MSG\.DELETE)\./;
@@ -45,7 +46,14 @@ describe('natsConnectionOptions', () => {
     const seedFile = join(dir, 'access.nk');
     writeFileSync(seedFile, `# service:access\n${new TextDecoder().decode(nkeys.createUser().getSeed())}\n`);
     const options = natsConnectionOptions({ kind: 'service', context: 'access' }, { NATS_URL: 'tls://a:4222, tls://b:4222', NATS_NKEY_SEED_FILE: seedFile, NATS_CA_FILE: '/ca.crt' });
-    expect(options).toEqual({ servers: ['tls://a:4222', 'tls://b:4222'], name: 'cairn-service-access', inboxPrefix: '_INBOX_service-access', authenticator: expect.any(Function), tls: { caFile: '/ca.crt' } });
+    expect(options).toEqual({
+      servers: ['tls://a:4222', 'tls://b:4222'],
+      name: 'cairn-service-access',
+      inboxPrefix: '_INBOX_service-access',
+      pingInterval: NATS_PING_INTERVAL_MS,
+      authenticator: expect.any(Function),
+      tls: { caFile: '/ca.crt' },
+    });
   });
 
   it('says which seed file it cannot use, never what it holds', () => {

@@ -1,3 +1,4 @@
+import { NATS_PING_INTERVAL_MS } from '@cairn/messaging';
 import { parseRunnerArguments, runnerEnvironmentFrom } from './config';
 import { DEFAULT_CEILINGS } from './domain/sandbox-limits';
 
@@ -35,7 +36,7 @@ describe('the runner\'s command line', () => {
 describe('the runner\'s environment', () => {
   it('defaults to the local servers, a scratch folder of its own, no health port, and bubblewrap with the default ceilings', () => {
     expect(runnerEnvironmentFrom({}, 'runner-a')).toEqual({
-      nats: { servers: ['nats://127.0.0.1:4222'], name: 'cairn-runner-runner-a', inboxPrefix: '_INBOX_runner-runner-a' },
+      nats: { servers: ['nats://127.0.0.1:4222'], name: 'cairn-runner-runner-a', inboxPrefix: '_INBOX_runner-runner-a', pingInterval: NATS_PING_INTERVAL_MS },
       apiUrl: 'http://127.0.0.1:8080',
       scratchDir: expect.stringMatching(/cairn-runner-a$/),
       healthHost: '127.0.0.1',
