@@ -5,9 +5,12 @@
 #   bash deploy/generate-secrets.sh            (from the repository root; run it again: it keeps what exists)
 # Writes:
 #   deploy/docker/secrets/               compose: mongo-password, mongo-url, esdb-url, kurrentdb.env,
-#                                        ca.crt (and ca.key), kurrentdb-node.crt, kurrentdb-node.key, mongo.pem
+#                                        ca.crt (and ca.key), kurrentdb-node.crt, kurrentdb-node.key, mongo.pem,
+#                                        nats.crt, nats.key, nats/ (an NKEY seed per identity, auth.conf)
 #   deploy/k8s/overlays/local/secrets/   local overlay: auth.env, stores.env, mongo.env, kurrentdb.env,
-#                                        ca.crt (and ca.key), node.crt, node.key, mongo.pem
+#                                        ca.crt (and ca.key), node.crt, node.key, mongo.pem, nats.crt, nats.key, nats/
+# NATS credentials are issued by deploy/nats/issue-credentials.ts: run this from the repository root after
+# `npm ci`.
 # A password is never replaced: the stores keep the one they were first started with (delete the folder
 # and the stores' volumes to start over).
 set -euo pipefail
@@ -54,6 +57,7 @@ certificates() {
     chmod 644 "$dir/ca.crt"
   fi
   signed_by_ca "$dir" eventstore "$kurrentdb_crt" "$kurrentdb_key"
+  signed_by_ca "$dir" nats "$dir/nats.crt" "$dir/nats.key"
   if [[ ! -e "$mongo_pem" ]]; then
     signed_by_ca "$dir" mongo "$dir/mongo.crt" "$dir/mongo.key"
     cat "$dir/mongo.crt" "$dir/mongo.key" >"$mongo_pem"
@@ -77,5 +81,19 @@ keep_or_write "$local_overlay/stores.env" \
   "MONGO_URL=mongodb://cairn:$(value_of "$local_overlay/mongo.env" MONGO_INITDB_ROOT_PASSWORD)@mongo:27017/?authSource=admin&tls=true&tlsCAFile=/etc/cairn/stores-ca/ca.crt" \
   "CAIRN_ESDB_URL=esdb://admin:$(value_of "$local_overlay/kurrentdb.env" KURRENTDB_DEFAULT_ADMIN_PASSWORD)@eventstore:2113?tls=true&tlsCAFile=/etc/cairn/stores-ca/ca.crt"
 certificates "$local_overlay" node.crt node.key mongo.pem
+
+# NATS: an NKEY seed for each identity (the four services, the CLI, the operator and the runner that
+# compose or the local overlay runs) and auth.conf, the server's authorization for them. Each process
+# mounts only its own seed. Readable (the folder is yours alone) for the same reason as the files above.
+issue_nats_credentials() {
+  local dir="$1" runner="$2"
+  mkdir -p "$dir"
+  chmod 700 "$dir"
+  TS_NODE_PROJECT="$PWD/tsconfig.json" npx --no-install ts-node --transpile-only -r tsconfig-paths/register "$root/deploy/nats/issue-credentials.ts" "$dir" \
+    service:access service:projects service:jobs service:logbook cli operator "runner:$runner" >/dev/null
+  chmod 644 "$dir"/*.nk "$dir/auth.conf"
+}
+issue_nats_credentials "$compose/nats" runner-compose
+issue_nats_credentials "$local_overlay/nats" runner-local
 
 echo "Secrets in $compose and $local_overlay (not in git)."

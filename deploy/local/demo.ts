@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { LOCAL_DEV_JWT_SECRET, signDevToken } from '@cairn/auth';
 import { registerDemoTemplates } from './demo-templates';
-import { PLATFORM_FILE, REPO, type PlatformAddress } from './platform';
+import { natsEnvOf, PLATFORM_FILE, REPO, type PlatformAddress } from './platform';
 import type { ServiceName } from './routes';
 
 /**
@@ -23,7 +23,8 @@ function platformAddress(env: NodeJS.ProcessEnv): PlatformAddress {
   if (!edgeUrl || !natsUrl || !mongoUrl) {
     throw new Error(`no running platform found: start one with \`npm start\` (it writes ${file}), or set CAIRN_URL, NATS_URL and MONGO_URL`);
   }
-  return { edgeUrl, natsUrl, mongoUrl };
+  const natsCredentialsDir = env.CAIRN_NATS_CREDENTIALS_DIR ?? started.natsCredentialsDir;
+  return { edgeUrl, natsUrl, mongoUrl, ...(natsCredentialsDir ? { natsCredentialsDir } : {}) };
 }
 
 class StepFailed extends Error {}
@@ -424,7 +425,7 @@ function table(outcomes: Outcome[]): string[] {
 /** Runs the demo; resolves with its exit status. */
 export async function runDemo(env: NodeJS.ProcessEnv = process.env, out: (line: string) => void = console.log): Promise<number> {
   const session = new Session(platformAddress(env), env.CAIRN_DEV_JWT_SECRET ?? LOCAL_DEV_JWT_SECRET);
-  const cliEnv = { ...process.env, NATS_URL: session.address.natsUrl, MONGO_URL: session.address.mongoUrl };
+  const cliEnv = { ...process.env, ...natsEnvOf({ kind: 'cli' }, session.address.natsUrl, session.address.natsCredentialsDir), MONGO_URL: session.address.mongoUrl };
   const cli = async (args: string[]) => {
     out(`    $ npm run cairn -- ${args.join(' ')}`);
     const { stdout } = await promisify(execFile)(process.execPath, ['-r', join(REPO, 'deploy/local/register.js'), join(REPO, 'dist/services/access/src/cli.js'), ...args], { env: cliEnv }).catch(

@@ -3,6 +3,7 @@ import { open } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { dirname, join } from 'node:path';
 import { ServerProcess, startFerretDb, startNatsServer, waitUntil, type FerretDbHandle, type NatsServerHandle, type ProcessExit } from '@cairn/testing';
+import { natsIdentityName, type NatsIdentity } from '@cairn/messaging';
 import { boundPort } from '@cairn/telemetry';
 import { consoleAuthFromEnv, consoleSite } from './console-site';
 import { startEdge } from './edge';
@@ -37,7 +38,20 @@ export interface PlatformAddress {
   edgeUrl: string;
   natsUrl: string;
   mongoUrl: string;
+  /** Every NATS identity's seed file, `<natsIdentityName>.nk` (the CLI's is `cli.nk`). */
+  natsCredentialsDir?: string;
 }
+
+/**
+ * How a process connects to NATS as `identity`: its own seed file from the credentials folder
+ * (npm start's own server's, or `CAIRN_NATS_CREDENTIALS_DIR` with a NATS_URL elsewhere).
+ */
+export function natsEnvOf(identity: NatsIdentity, natsUrl: string, credentialsDir: string | undefined): Record<string, string> {
+  return { NATS_URL: natsUrl, ...(credentialsDir ? { NATS_NKEY_SEED_FILE: join(credentialsDir, `${natsIdentityName(identity)}.nk`) } : {}) };
+}
+
+/** The reference runner's id: the one its environment names, else `runner-local`. */
+const DEFAULT_RUNNER_ID = 'runner-local';
 
 export const PLATFORM_FILE = 'platform.json';
 
@@ -118,10 +132,7 @@ async function untilReady(service: StartingService, abandon: AbortSignal): Promi
   }
 }
 
-export interface RunningPlatform {
-  edgeUrl: string;
-  natsUrl: string;
-  mongoUrl: string;
+export interface RunningPlatform extends PlatformAddress {
   services: { name: ServiceName; url: string; logFile: string }[];
   /** The servers it started itself (none where NATS_URL / MONGO_URL point elsewhere): to stop, kill or restart them on the same port. */
   servers: { nats?: NatsServerHandle; ferretDb?: FerretDbHandle };
@@ -144,11 +155,13 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     mkdirSync(join(options.homeDir, 'logs'), { recursive: true });
     const servers: RunningPlatform['servers'] = {};
     let natsUrl = options.env.NATS_URL;
+    let natsCredentialsDir = options.env.CAIRN_NATS_CREDENTIALS_DIR;
     if (!natsUrl) {
       const nats = await startNatsServer({ storeDir: join(options.homeDir, 'nats') });
       stops.push(() => nats.stop());
       servers.nats = nats;
       natsUrl = nats.url;
+      natsCredentialsDir = nats.credentialsDir;
       log(`nats-server   ${nats.url}  (log ${nats.logFile})`);
     }
     let mongoUrl = options.env.MONGO_URL;
@@ -171,7 +184,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       const child = new ServerProcess(name, process.execPath, ['-r', join(REPO, 'deploy/local/register.js'), main], logFile, {
         ...process.env,
         ...options.env,
-        NATS_URL: natsUrl,
+        ...natsEnvOf({ kind: 'service', context: name }, natsUrl, natsCredentialsDir),
         MONGO_URL: mongoUrl,
         // The kernel picks the port; the service says which (a port chosen here could be taken first).
         PORT: '0',
@@ -206,7 +219,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     const edgePort = boundPort(edge) ?? options.edgePort;
     const edgeUrl = `http://127.0.0.1:${edgePort}`;
 
-    const runner = await startRunner(options, natsUrl, edgeUrl);
+    const runner = await startRunner(options, natsUrl, natsCredentialsDir, servers.nats, edgeUrl);
     if (runner) {
       // Stopped first (stops run in reverse): a job it is finishing still reaches the services.
       stops.push(() => runner.process.stop('SIGTERM', 15_000));
@@ -216,6 +229,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       edgeUrl,
       natsUrl,
       mongoUrl,
+      ...(natsCredentialsDir ? { natsCredentialsDir } : {}),
       services: ready,
       servers,
       ...(runner ? { runner } : {}),
@@ -232,15 +246,26 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
  * as any runner elsewhere would, gets the services' environment (so in dev mode it signs its own
  * runner token), and keeps its jobs' scratch folders under the platform's home.
  */
-async function startRunner(options: PlatformOptions, natsUrl: string, edgeUrl: string): Promise<RunningPlatform['runner']> {
+async function startRunner(
+  options: PlatformOptions,
+  natsUrl: string,
+  natsCredentialsDir: string | undefined,
+  ownNats: NatsServerHandle | undefined,
+  edgeUrl: string,
+): Promise<RunningPlatform['runner']> {
   const main = join(DIST, 'services', 'runner', 'src', 'main.js');
   if (!existsSync(main)) return undefined;
+  // Registering a runner gives it NATS credentials of its own (on npm start's server; elsewhere they are
+  // in CAIRN_NATS_CREDENTIALS_DIR already).
+  const runner: NatsIdentity = { kind: 'runner', id: options.runner?.env?.CAIRN_RUNNER_ID ?? options.env.CAIRN_RUNNER_ID ?? DEFAULT_RUNNER_ID };
+  await ownNats?.register(runner);
   const logFile = join(options.homeDir, 'logs', 'runner.log');
   const child = new ServerProcess('runner', process.execPath, ['-r', join(REPO, 'deploy/local/register.js'), main, ...(options.runner?.args ?? [])], logFile, {
     ...process.env,
     ...options.env,
     ...options.runner?.env,
-    NATS_URL: natsUrl,
+    CAIRN_RUNNER_ID: runner.id,
+    ...natsEnvOf(runner, natsUrl, natsCredentialsDir),
     CAIRN_API_URL: edgeUrl,
     PORT: '0',
     HOST: '127.0.0.1',

@@ -48,7 +48,7 @@ async function main(): Promise<void> {
     log: (line) => console.log(`  ${line}`),
     serviceOutput: terminalOutput(),
   });
-  const address: PlatformAddress = { edgeUrl: platform.edgeUrl, natsUrl: platform.natsUrl, mongoUrl: platform.mongoUrl };
+  const address: PlatformAddress = { edgeUrl: platform.edgeUrl, natsUrl: platform.natsUrl, mongoUrl: platform.mongoUrl, natsCredentialsDir: platform.natsCredentialsDir };
   writeFileSync(join(home, PLATFORM_FILE), `${JSON.stringify(address, null, 2)}\n`);
   const token = await demoToken(DEV_USER.username, secret);
   await registerDemoTemplates(platform.edgeUrl, token, (line) => console.log(`  ${line}`));

@@ -13,7 +13,7 @@ const running: AuthorizationProjection[] = [];
 
 beforeAll(async () => {
   nats = await startNatsServer();
-  store = await JetStreamEventStore.connect({ servers: nats.url });
+  store = await JetStreamEventStore.connect({ connection: nats.connectionOptions() });
 });
 
 afterAll(async () => {
@@ -82,7 +82,7 @@ describe.each([
   const tag = (name: string) => (followTail ? `${name}-tail` : name);
 
   beforeAll(async () => {
-    followed = followTail ? await JetStreamEventStore.connect({ servers: nats.url, followTail }) : store;
+    followed = followTail ? await JetStreamEventStore.connect({ connection: nats.connectionOptions(), followTail }) : store;
   });
 
   afterAll(async () => {
@@ -149,7 +149,7 @@ describe.each([
     const answered = answers(first.model, projects, users);
     await first.stop();
 
-    const otherStore = await JetStreamEventStore.connect({ servers: nats.url });
+    const otherStore = await JetStreamEventStore.connect({ connection: nats.connectionOptions() });
     try {
       const second = await started(otherStore);
       expect(answers(second.model, projects, users)).toEqual(answered);

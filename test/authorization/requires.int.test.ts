@@ -85,7 +85,7 @@ async function append(from: number): Promise<number> {
 
 beforeAll(async () => {
   nats = await startNatsServer();
-  store = await JetStreamEventStore.connect({ servers: nats.url });
+  store = await JetStreamEventStore.connect({ connection: nats.connectionOptions() });
   mongo = await MongoClient.connect(testMongoUrl());
   db = mongo.db(uniqueDbName('auth_requires'));
   await append(0);

@@ -8,7 +8,7 @@ import { JetStreamEventStore } from '@cairn/event-store';
 import { jobsService } from '@cairn/jobs-service';
 import { startPlatform, type RunningPlatform } from '@cairn/local-platform';
 import { logbookService } from '@cairn/logbook-service';
-import { DEFAULT_EVENTS_STREAM, natsServersOf } from '@cairn/messaging';
+import { DEFAULT_EVENTS_STREAM } from '@cairn/messaging';
 import { projectsService } from '@cairn/projects-service';
 import { waitUntil } from '@cairn/testing';
 import { MongoClient } from 'mongodb';
@@ -128,12 +128,12 @@ describe(`Cairn on a three-server JetStream cluster ${where}, ${LONG ? 'every fa
     cluster = await NatsCluster.start(network, join(home, 'nats'));
     log(`NATS cluster ${network.kind}: ${cluster.natsUrl} (logs under ${home}/nats)`);
     // The services start once the events stream has its three replicas and a leader, as after a rollout.
-    await (await JetStreamEventStore.connect({ servers: natsServersOf(cluster.natsUrl), replicas: 3 })).close();
+    await (await JetStreamEventStore.connect({ connection: cluster.connectionOptions(), replicas: 3 })).close();
     await cluster.untilStreamLeader(STREAM);
     platform = await startPlatform({
       homeDir: home,
       edgePort: 0,
-      env: { CAIRN_AUTH_MODE: 'dev', CAIRN_DEV_JWT_SECRET: LOCAL_DEV_JWT_SECRET, NATS_URL: cluster.natsUrl, CAIRN_STREAM_REPLICAS: '3' },
+      env: { CAIRN_AUTH_MODE: 'dev', CAIRN_DEV_JWT_SECRET: LOCAL_DEV_JWT_SECRET, ...cluster.platformEnv, CAIRN_STREAM_REPLICAS: '3' },
       log,
     });
   }, 240_000);
@@ -161,7 +161,7 @@ describe(`Cairn on a three-server JetStream cluster ${where}, ${LONG ? 'every fa
     await workload.stop(60_000);
     const noQuorumMs = await quorum.stop();
 
-    const store = await JetStreamEventStore.connect({ servers: natsServersOf(cluster.natsUrl) });
+    const store = await JetStreamEventStore.connect({ connection: cluster.connectionOptions() });
     const events: CairnEvent[] = [];
     for await (const event of store.readAll()) events.push(event);
     await store.close();
@@ -175,7 +175,7 @@ describe(`Cairn on a three-server JetStream cluster ${where}, ${LONG ? 'every fa
     for (const service of platform.services) {
       await waitUntil(`${service.name} ready`, async () => (await fetch(`${service.url}/health/ready`)).ok, 60_000);
     }
-    const nc = await connect({ servers: natsServersOf(cluster.natsUrl), name: 'cluster-test' });
+    const nc = await connect({ ...cluster.connectionOptions(), name: 'cluster-test' });
     const mongo = await MongoClient.connect(platform.mongoUrl);
     const differing: string[] = [];
     try {

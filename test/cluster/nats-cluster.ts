@@ -1,6 +1,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ServerProcess, toolPath, waitUntil } from '@cairn/testing';
+import type { ConnectionOptions } from 'nats';
+import { natsConnectionOptions, type NatsIdentity } from '@cairn/messaging';
+import { makeTestCertificates, NatsRunCredentials, OPERATOR, ServerProcess, toolPath, waitUntil, type TestCertificates } from '@cairn/testing';
 import type { ClusterNetwork } from './cluster-network';
 
 const DEPLOY_NATS = join(__dirname, '../../deploy/nats');
@@ -17,14 +19,31 @@ function replaceOnce(text: string, shipped: string, tested: string, file: string
   return text.replace(shipped, tested);
 }
 
+/** Replaces every `shipped` in `text` (at least one). */
+function replaceEvery(text: string, shipped: string, tested: string, file: string): string {
+  if (!text.includes(shipped)) throw new Error(`${file} no longer has "${shipped}": update test/cluster/nats-cluster.ts`);
+  return text.split(shipped).join(tested);
+}
+
+/** What a pod mounts from Secrets, as this run issued it: the identities' auth.conf and the certificates. */
+export interface ClusterSecrets {
+  credentials: NatsRunCredentials;
+  certificates: TestCertificates;
+}
+
 /**
  * The shipped deploy/nats/nats-cluster.conf (and the jetstream.conf it includes) for server `node` of a
  * test cluster: the same file but for what only a pod has (its data and pid folders, the StatefulSet's
- * host names) and, on loopback, the addresses it binds.
+ * host names, the Secrets nats-auth and nats-tls, here issued for the run) and, on loopback, the
+ * addresses it binds.
  */
-export function testedClusterConfig(addresses: string[], node: number, dir: string, bindAll: boolean): { config: string; jetstream: string } {
+export function testedClusterConfig(addresses: string[], node: number, dir: string, bindAll: boolean, secrets: ClusterSecrets): { config: string; jetstream: string } {
   const file = 'nats-cluster.conf';
   let config = readFileSync(join(DEPLOY_NATS, file), 'utf8');
+  config = replaceOnce(config, 'include ../auth/auth.conf', secrets.credentials.includeFrom(dir), file);
+  config = replaceEvery(config, '/etc/nats/tls/tls.crt', secrets.certificates.certFile, file);
+  config = replaceEvery(config, '/etc/nats/tls/tls.key', secrets.certificates.keyFile, file);
+  config = replaceEvery(config, '/etc/nats/tls/ca.crt', secrets.certificates.caFile, file);
   config = replaceOnce(config, 'pid_file: /var/run/nats/nats.pid', `pid_file: ${JSON.stringify(join(dir, 'nats.pid'))}`, file);
   if (!bindAll) {
     config = replaceOnce(config, `listen: 0.0.0.0:${CLIENT_PORT}`, `listen: ${addresses[node]}:${CLIENT_PORT}`, file);
@@ -67,10 +86,20 @@ export class NatsCluster {
   private readonly processes: ServerProcess[];
   private readonly paused = new Set<number>();
 
+  private readonly secrets: ClusterSecrets;
+
   private constructor(
     readonly network: ClusterNetwork,
     private readonly dir: string,
   ) {
+    const credentialsDir = join(dir, 'credentials');
+    mkdirSync(credentialsDir, { recursive: true });
+    const credentials = new NatsRunCredentials(credentialsDir);
+    // The platform's runner (startPlatform's default id), registered before the servers start.
+    credentials.register({ kind: 'runner', id: 'runner-local' });
+    const tlsDir = join(dir, 'tls');
+    mkdirSync(tlsDir, { recursive: true });
+    this.secrets = { credentials, certificates: makeTestCertificates(tlsDir, network.addresses) };
     this.nodes = network.addresses.map((address, index) => ({
       index,
       name: podName(index),
@@ -82,7 +111,7 @@ export class NatsCluster {
     this.processes = this.nodes.map((node) => {
       const nodeDir = join(dir, node.name);
       mkdirSync(nodeDir, { recursive: true });
-      const { config, jetstream } = testedClusterConfig(network.addresses, node.index, nodeDir, network.kind === 'namespaces');
+      const { config, jetstream } = testedClusterConfig(network.addresses, node.index, nodeDir, network.kind === 'namespaces', this.secrets);
       writeFileSync(join(nodeDir, 'nats-cluster.conf'), config);
       writeFileSync(join(nodeDir, 'jetstream.conf'), jetstream);
       const { command, args } = network.commandFor(node.index, toolPath('nats-server'), ['-c', join(nodeDir, 'nats-cluster.conf')]);
@@ -105,6 +134,16 @@ export class NatsCluster {
   /** What the services get as NATS_URL: every server, comma-separated. */
   get natsUrl(): string {
     return this.nodes.map((node) => node.url).join(',');
+  }
+
+  /** What startPlatform needs to reach the cluster: its servers, its CA, and every identity's seed. */
+  get platformEnv(): Record<string, string> {
+    return { NATS_URL: this.natsUrl, NATS_CA_FILE: this.secrets.certificates.caFile, CAIRN_NATS_CREDENTIALS_DIR: this.secrets.credentials.dir };
+  }
+
+  /** How `identity` (by default the operator) connects to the cluster, with this run's credentials over TLS. */
+  connectionOptions(identity: NatsIdentity = OPERATOR): ConnectionOptions {
+    return natsConnectionOptions(identity, { ...this.platformEnv, NATS_NKEY_SEED_FILE: this.secrets.credentials.seedFileOf(identity) });
   }
 
   /** healthz answers ok once the server has joined the cluster's JetStream and recovered its streams. */

@@ -187,7 +187,8 @@ describe('docker-compose.yml, locked down', () => {
       expect({ name, mongo: mountedSecret(service, environment.MONGO_URL_FILE), esdb: mountedSecret(service, environment.CAIRN_ESDB_URL_FILE) }).toEqual({ name, mongo: true, esdb: true });
       expect(environment.MONGO_URL ?? '').toBe('');
     }
-    expect(compose.services.runner.secrets).toEqual([]);
+    // The runner: no store credentials, only the CA and its own NATS seed.
+    expect(compose.services.runner.secrets).toEqual(['ca.crt', { source: 'nats-runner.nk', target: 'nats.nk' }]);
   });
 
   it('gets from deploy/generate-secrets.sh store addresses with passwords and KurrentDB over TLS, and passwords the stores are started with', () => {

@@ -18,7 +18,7 @@ export const REPO = join(__dirname, '..', '..');
 export const OVERLAYS = ['local', 'production'];
 
 /** Secrets holding credentials: created in the cluster, never rendered (production overlay). */
-export const OPERATOR_SECRETS = new Set(['cairn-auth', 'cairn-stores', 'cairn-tls', 'cairn-runner']);
+export const OPERATOR_SECRETS = new Set(['cairn-auth', 'cairn-stores', 'cairn-tls', 'cairn-runner', 'nats-auth', 'nats-tls', 'nats-credentials']);
 
 // Rendered manifests are untyped YAML: every reader below checks the parts it needs.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

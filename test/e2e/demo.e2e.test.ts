@@ -20,7 +20,7 @@ describe('npm run demo', () => {
 
   it('walks both guides through the API, replays the access history, and ends with a summary table', async () => {
     const { stdout } = await promisify(execFile)(process.execPath, ['-r', join(REPO, 'deploy/local/register.js'), join(REPO, 'dist/deploy/local/demo.js')], {
-      env: { ...process.env, CAIRN_URL: platform.edgeUrl, NATS_URL: platform.natsUrl, MONGO_URL: platform.mongoUrl },
+      env: { ...process.env, CAIRN_URL: platform.edgeUrl, NATS_URL: platform.natsUrl, CAIRN_NATS_CREDENTIALS_DIR: platform.natsCredentialsDir, MONGO_URL: platform.mongoUrl },
     }).catch((error: Error & { stdout?: string }) => {
       throw new Error(`the demo failed:\n${error.stdout ?? error.message}`);
     });

@@ -16,7 +16,7 @@ async function startAccessService(nats: NatsServerHandle): Promise<{ process: Se
   const child = new ServerProcess('access', process.execPath, ['-r', join(REPO, 'deploy/local/register.js'), join(REPO, 'dist/services/access/src/main.js')], logFile, {
     ...process.env,
     PORT: '0',
-    NATS_URL: nats.url,
+    ...nats.env({ kind: 'service', context: 'access' }),
     MONGO_URL: testMongoUrl(),
     MONGO_DB: uniqueDbName('drain_access'),
     CAIRN_AUTH_MODE: 'dev',
@@ -43,7 +43,7 @@ describe('a service that receives SIGTERM during a burst of commands', () => {
   beforeAll(async () => {
     requireBuild();
     nats = await startNatsServer();
-    nc = await connect({ servers: nats.url });
+    nc = await connect(nats.connectionOptions());
   });
   afterAll(async () => {
     await nc?.close();

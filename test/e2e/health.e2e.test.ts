@@ -143,7 +143,7 @@ describe('health while the servers fail, on the whole platform', () => {
     console.log(`access changes answered (ok / refused): ${JSON.stringify(answers)}`);
 
     // What the store holds for these projects' access is what the read model shows: each change once.
-    const store = await JetStreamEventStore.connect({ servers: platform.natsUrl });
+    const store = await JetStreamEventStore.connect({ connection: platform.servers.nats!.connectionOptions() });
     const stored = new Map<string, number[]>(projects.map((project) => [project, []]));
     try {
       for await (const event of store.readAll({ categories: ['access_project'] })) {

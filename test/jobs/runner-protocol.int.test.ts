@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { connect } from 'nats';
 import request from 'supertest';
-import { cancelSubjectOf, RUNNER_SUBJECTS, type CancelNotice } from '@cairn/contracts';
+import { cancelSubjectOf, type CancelNotice } from '@cairn/contracts';
 import { metricValue } from '@cairn/telemetry';
 import { CPU, Facility, FILE_STATISTICS } from './support/facility';
 import type { HandRunner, HeldJob } from './support/hand-runner';
@@ -131,10 +131,12 @@ describe('the runner protocol, on the jobs service and the projects service', ()
 
     it('a request without a runner token, or for another runner, is refused before it is looked at', async () => {
       const data = { jobId: job.assignment.jobId, runnerId: 'runner-1' };
-      expect(await runner.send(RUNNER_SUBJECTS.heartbeat, data, null)).toMatchObject({ refused: true, status: 401 });
-      expect(await runner.send(RUNNER_SUBJECTS.heartbeat, data, facility.carol.token)).toMatchObject({ refused: true, status: 403 });
-      expect(await other.send(RUNNER_SUBJECTS.heartbeat, data)).toMatchObject({ refused: true, status: 403 });
-      expect(await runner.send(RUNNER_SUBJECTS.log, { ...data, seq: 0, stream: 'stdin', text: 1 })).toMatchObject({ refused: true, status: 400, reason: expect.stringContaining('seq') });
+      expect(await runner.send('heartbeat', data, null)).toMatchObject({ refused: true, status: 401 });
+      expect(await runner.send('heartbeat', data, facility.carol.token)).toMatchObject({ refused: true, status: 403 });
+      expect(await other.send('heartbeat', data)).toMatchObject({ refused: true, status: 403 });
+      // Another runner holding runner-1's token (stolen) still speaks on its own subjects only: refused.
+      expect(await other.send('heartbeat', data, runner.token)).toMatchObject({ refused: true, status: 403, reason: expect.stringContaining('runner-2') });
+      expect(await runner.send('log', { ...data, seq: 0, stream: 'stdin', text: 1 })).toMatchObject({ refused: true, status: 400, reason: expect.stringContaining('seq') });
     });
   });
 
@@ -144,7 +146,7 @@ describe('the runner protocol, on the jobs service and the projects service', ()
       expect(await job.log('line 1\n', 'stdout', 1)).toEqual({ accepted: true });
       expect(await job.log('line 1\n', 'stdout', 1)).toEqual({ accepted: false, reason: 'chunk 1 was recorded already' });
       const { fileId } = await job.output('stats.json', '{}');
-      expect(await runner.send(RUNNER_SUBJECTS.output, { jobId: job.assignment.jobId, runnerId: 'runner-1', fileId, path: `${job.assignment.outputFolder}stats.json`, size: 2, sha256: sha256('{}') })).toMatchObject({ accepted: false });
+      expect(await runner.send('output', { jobId: job.assignment.jobId, runnerId: 'runner-1', fileId, path: `${job.assignment.outputFolder}stats.json`, size: 2, sha256: sha256('{}') })).toMatchObject({ accepted: false });
       expect(await job.succeeded()).toEqual({ accepted: true });
       expect(await job.succeeded()).toMatchObject({ accepted: false, reason: expect.stringContaining('jobs.job-ended') });
       expect(await job.log('late\n', 'stdout', 2)).toMatchObject({ accepted: false, reason: expect.stringContaining('jobs.job-ended') });
@@ -160,8 +162,8 @@ describe('the runner protocol, on the jobs service and the projects service', ()
     it('a report from a runner that does not hold the job changes nothing', async () => {
       const job = await startJob();
       const data = { jobId: job.assignment.jobId, runnerId: 'runner-2' };
-      expect(await other.send(RUNNER_SUBJECTS.finished, { ...data, outcome: 'succeeded', exitCode: 0 })).toMatchObject({ accepted: false, reason: expect.stringContaining('jobs.not-held-by-runner') });
-      expect(await other.send(RUNNER_SUBJECTS.heartbeat, data)).toMatchObject({ accepted: false });
+      expect(await other.send('finished', { ...data, outcome: 'succeeded', exitCode: 0 })).toMatchObject({ accepted: false, reason: expect.stringContaining('jobs.not-held-by-runner') });
+      expect(await other.send('heartbeat', data)).toMatchObject({ accepted: false });
       expect((await details(job.assignment.jobId)).body.status).toBe('running');
       await job.succeeded();
     });
@@ -209,7 +211,7 @@ describe('the runner protocol, on the jobs service and the projects service', ()
 
     it('a running job is cancelling: the runner hears it on its cancel subject and in its heartbeat\'s answer, and confirms', async () => {
       const job = await startJob();
-      const listener = await connect({ servers: facility.platform.nats.url });
+      const listener = await connect(facility.platform.nats.connectionOptions());
       const notices: CancelNotice[] = [];
       listener.subscribe(cancelSubjectOf('runner-1'), { callback: (_error, message) => notices.push(message.json<CancelNotice>()) });
       await listener.flush();

@@ -19,7 +19,7 @@ describe('comments over HTTP', () => {
 
   beforeAll(async () => {
     platform = await Platform.start({ others: [logbookService] });
-    jobs = new JobsHistory(platform.projects.runtime.store, (position) => platform.observe(position));
+    jobs = new JobsHistory(await platform.storeAs('jobs'), (position) => platform.observe(position));
     [alice, bob, vera, olga, carl, val, eve, oscar] = await Promise.all(
       ['alice', 'bob', 'vera', 'olga', 'carl', 'val', 'eve', 'oscar'].map((name) => platform.signIn(name)),
     );

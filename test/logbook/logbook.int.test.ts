@@ -21,7 +21,7 @@ describe('the project logbook over HTTP', () => {
 
   beforeAll(async () => {
     platform = await Platform.start({ others: [logbookService] });
-    jobs = new JobsHistory(platform.projects.runtime.store, (position) => platform.observe(position));
+    jobs = new JobsHistory(await platform.storeAs('jobs'), (position) => platform.observe(position));
     [alice, bob, vera, mallory] = await Promise.all(['alice', 'bob', 'vera', 'mallory'].map((name) => platform.signIn(name)));
     await platform.lab('sundog', [alice, bob, vera, mallory]);
     project = (await platform.as(alice).post('/api/projects', { lab: 'sundog', name: 'Lysozyme movie', scheme: 'facility' }).expect(201)).body.id;

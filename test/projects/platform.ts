@@ -2,6 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
+import { JetStreamEventStore } from '@cairn/event-store';
+import type { ServiceContext } from '@cairn/messaging';
 import { startServiceUnderTest, type ServiceDefinition, type ServiceUnderTest } from '@cairn/runtime';
 import { startNatsServer, type NatsServerHandle } from '@cairn/testing';
 // The projects service learns access from the access service's events, so its HTTP specifications run
@@ -38,6 +40,7 @@ export class Platform {
   /** The facility admin who creates the labs (`cairn_admin`): registers job templates too. */
   admin!: Person;
   private lastPosition = 0;
+  private readonly stores: JetStreamEventStore[] = [];
 
   private constructor(
     readonly nats: NatsServerHandle,
@@ -68,7 +71,18 @@ export class Platform {
     return jobs;
   }
 
+  /**
+   * The event store as the service of `context` appends to it (its NATS identity may publish only that
+   * context's events): what a specification uses to append a service's events that no running service makes.
+   */
+  async storeAs(context: ServiceContext): Promise<JetStreamEventStore> {
+    const store = await JetStreamEventStore.connect({ connection: this.nats.connectionOptions({ kind: 'service', context }) });
+    this.stores.push(store);
+    return store;
+  }
+
   async stop(): Promise<void> {
+    for (const store of this.stores.splice(0)) await store.close();
     for (const service of this.services?.values() ?? []) await service.close();
     await this.projects?.close();
     await this.access?.close();

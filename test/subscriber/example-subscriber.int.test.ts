@@ -12,10 +12,11 @@ class Subscriber {
   readonly lines: string[] = [];
   private exited: Promise<void>;
 
-  constructor(natsUrl: string, args: string[]) {
-    this.child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', SUBSCRIBER, '--nats', natsUrl, ...args], {
+  /** `nats`: NATS_URL, NATS_NKEY_SEED_FILE and NATS_CA_FILE of the subscriber's own credentials. */
+  constructor(nats: Record<string, string>, args: string[]) {
+    this.child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', SUBSCRIBER, ...args], {
       cwd: REPO_ROOT,
-      env: { ...process.env, TS_NODE_PROJECT: 'tsconfig.json' },
+      env: { ...process.env, TS_NODE_PROJECT: 'tsconfig.json', ...nats },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let pending = '';
@@ -43,8 +44,11 @@ describe('the example subscriber (test/subscriber/example-subscriber.ts)', () =>
   let nats: NatsServerHandle;
   let store: JetStreamEventStore;
   const running: Subscriber[] = [];
-  const subscribe = (args: string[]) => {
-    const subscriber = new Subscriber(nats.url, args);
+  /** A facility system with subscriber credentials of its own, named as its durable consumer is. */
+  const subscribe = async (args: string[]) => {
+    const identity = { kind: 'subscriber', name: args[args.indexOf('--name') + 1] } as const;
+    await nats.register(identity);
+    const subscriber = new Subscriber(nats.env(identity), args);
     running.push(subscriber);
     return subscriber;
   };
@@ -52,8 +56,8 @@ describe('the example subscriber (test/subscriber/example-subscriber.ts)', () =>
     store.append({ context: 'access', aggregate: 'lab', id: lab }, [{ type: 'access.lab.created.v1', data: { lab, name: lab, slug: lab, actor: 'u-alice' }, actorid: 'u-alice' }], 'no-stream');
 
   beforeAll(async () => {
-    nats = await startNatsServer();
-    store = await JetStreamEventStore.connect({ servers: nats.url });
+    nats = await startNatsServer({ tls: true });
+    store = await JetStreamEventStore.connect({ connection: nats.connectionOptions() });
   });
   afterEach(async () => {
     for (const subscriber of running.splice(0)) await subscriber.stop();
@@ -66,7 +70,7 @@ describe('the example subscriber (test/subscriber/example-subscriber.ts)', () =>
   it('replays from the beginning, prints events as they happen, and after a restart resumes where it stopped', async () => {
     await labCreated('optics');
     await labCreated('genomics');
-    const first = subscribe(['--name', 'billing', '--from-start']);
+    const first = await subscribe(['--name', 'billing', '--from-start']);
     expect(await first.waitForLines(2)).toEqual([
       expect.stringMatching(/ access\.lab\.created\.v1 lab\/optics position=\d+ actor=u-alice \{"lab":"optics"/),
       expect.stringMatching(/ access\.lab\.created\.v1 lab\/genomics /),
@@ -76,7 +80,7 @@ describe('the example subscriber (test/subscriber/example-subscriber.ts)', () =>
     await first.stop();
 
     await labCreated('while-stopped');
-    const again = subscribe(['--name', 'billing', '--from-start']);
+    const again = await subscribe(['--name', 'billing', '--from-start']);
     await labCreated('after-restart');
     const lines = await again.waitForLines(2);
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -95,8 +99,8 @@ describe('the example subscriber (test/subscriber/example-subscriber.ts)', () =>
       { type: 'access.lab.member-added.v2', data: { lab: 'later', member: { id: 'u-carol' }, actor: 'u-alice' } },
     ], 'no-stream');
 
-    const since = subscribe(['--name', 'audit-mirror', '--since', instant]);
-    const onlyMembers = subscribe(['--name', 'directory-sync', '--since', instant, '--type', 'access.lab.member-added']);
+    const since = await subscribe(['--name', 'audit-mirror', '--since', instant]);
+    const onlyMembers = await subscribe(['--name', 'directory-sync', '--since', instant, '--type', 'access.lab.member-added']);
     expect((await since.waitForLines(3)).slice(0, 2)).toEqual([expect.stringMatching(/ access\.lab\.created\.v1 lab\/later /), expect.stringMatching(/ access\.lab\.member-added\.v1 lab\/later /)]);
     expect(await onlyMembers.waitForLines(2)).toEqual([
       expect.stringMatching(/ access\.lab\.member-added\.v1 lab\/later .*"username":"bob"/),

@@ -3,12 +3,16 @@
  * step). It uses nothing of Cairn's code: only the `nats` client and the published contract (stream
  * CAIRN_EVENTS, subjects `cairn.events.<context>.<aggregate>.<id>`, CloudEvents bodies, `ce-*` headers).
  *
+ *   NATS_URL=tls://nats.example.org:4222 NATS_NKEY_SEED_FILE=/run/secrets/billing.nk NATS_CA_FILE=/etc/cairn/ca.pem \
  *   node example-subscriber.js --name billing [--from-start | --since 2026-12-01T00:00:00Z] [--type access.role.granted]
  *
+ * `--name` is the subscriber's name as its credentials were issued (`subscriber:billing`): it may use
+ * only the durable consumer of that name, and gets its replies only under `_INBOX_subscriber-billing`.
  * Prints one line per event as it happens, and resumes where it stopped after a restart: its durable
  * consumer remembers what it acknowledged, and it acknowledges an event only once it has handled it.
  */
-import { AckPolicy, connect, DeliverPolicy, type ConsumerConfig, type JsMsg } from 'nats';
+import { readFileSync } from 'node:fs';
+import { AckPolicy, connect, DeliverPolicy, nkeyAuthenticator, type ConsumerConfig, type JsMsg } from 'nats';
 
 const STREAM = 'CAIRN_EVENTS';
 
@@ -94,7 +98,16 @@ function handle(message: JsMsg, types: string[]): void {
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
-  const nc = await connect({ servers: options.natsUrl, name: `example-subscriber-${options.name}` });
+  // The seed and the CA come from files (mounted secrets), never from the command line.
+  const seedFile = process.env.NATS_NKEY_SEED_FILE;
+  const caFile = process.env.NATS_CA_FILE;
+  const nc = await connect({
+    servers: options.natsUrl,
+    name: `example-subscriber-${options.name}`,
+    inboxPrefix: `_INBOX_subscriber-${options.name}`,
+    ...(seedFile ? { authenticator: nkeyAuthenticator(new TextEncoder().encode(readFileSync(seedFile, 'utf8').trim())) } : {}),
+    ...(caFile ? { tls: { caFile } } : {}),
+  });
   const manager = await nc.jetstreamManager();
   const existing = await manager.consumers.info(STREAM, options.name).catch(() => undefined);
   if (!existing) {

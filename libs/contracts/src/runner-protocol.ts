@@ -7,11 +7,11 @@
  *    A runner pulls from the durable consumer of each queue it serves (`workConsumerOf(machine)`; every
  *    runner serving a queue shares that one consumer). Both sides create the stream and the consumers
  *    where missing with `ensureWorkQueues` (libs/messaging), the one place their settings live.
- * 2. Claim. For each work item the runner asks `cairn.runner.claim`. The jobs service appends the job's
+ * 2. Claim. For each work item the runner asks `cairn.runner.<runnerId>.claim`. The jobs service appends the job's
  *    start (held by this runner) and answers the assignment, or says the job is gone (cancelled while
  *    queued, already claimed). Either way the runner then acknowledges the work item: a runner lost
  *    after its claim is found by the heartbeat timeout, never by running the job twice.
- * 3. Reports. Log chunks, outputs, progress, heartbeats and the end go to `cairn.runner.<report>` as
+ * 3. Reports. Log chunks, outputs, progress, heartbeats and the end go to `cairn.runner.<runnerId>.<report>` as
  *    NATS requests, answered by the jobs service's `@MessagePattern` handlers, so a request is a Nest
  *    microservice packet (`{pattern, data, id}`, what `ClientNats.send` writes) and the answer is Nest's
  *    (`{response, isDisposed, id}`). Every report names the job
@@ -67,18 +67,34 @@ export interface WorkItem {
   projectId: string;
 }
 
-export const RUNNER_SUBJECTS = {
-  claim: 'cairn.runner.claim',
-  log: 'cairn.runner.log',
-  output: 'cairn.runner.output',
-  progress: 'cairn.runner.progress',
-  heartbeat: 'cairn.runner.heartbeat',
-  finished: 'cairn.runner.finished',
-} as const;
+/** The requests a runner makes of the jobs service. */
+export const RUNNER_REQUESTS = ['claim', 'log', 'output', 'progress', 'heartbeat', 'finished'] as const;
+export type RunnerRequest = (typeof RUNNER_REQUESTS)[number];
+
+const RUNNER_SUBJECT_PREFIX = 'cairn.runner';
+
+/**
+ * `cairn.runner.<runnerId>.claim`: every subject of one runner lies under `cairn.runner.<runnerId>.`, and
+ * a runner's NATS identity may publish only on its own (the jobs service also checks that the subject,
+ * the token and the report name the same runner).
+ */
+export function runnerSubjectOf(runnerId: string, request: RunnerRequest): string {
+  return `${RUNNER_SUBJECT_PREFIX}.${runnerId}.${request}`;
+}
+
+/** `cairn.runner.*.claim`: where the jobs service takes every runner's requests of that kind. */
+export function runnerRequestPattern(request: RunnerRequest): string {
+  return `${RUNNER_SUBJECT_PREFIX}.*.${request}`;
+}
+
+/** The runner a `runnerSubjectOf` subject belongs to. */
+export function runnerIdOfSubject(subject: string): string {
+  return subject.split('.')[2] ?? '';
+}
 
 /** Core NATS subject the jobs service publishes a cancellation on, for the runner holding the job. */
 export function cancelSubjectOf(runnerId: string): string {
-  return `cairn.runner.cancel.${runnerId}`;
+  return `${RUNNER_SUBJECT_PREFIX}.${runnerId}.cancel`;
 }
 
 /** What the jobs service publishes on `cancelSubjectOf(runnerId)`. */

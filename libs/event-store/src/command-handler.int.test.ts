@@ -60,7 +60,7 @@ describe('commandHandler', () => {
 
   beforeAll(async () => {
     nats = await startNatsServer();
-    store = await JetStreamEventStore.connect({ servers: nats.url });
+    store = await JetStreamEventStore.connect({ connection: nats.connectionOptions() });
   });
   afterAll(async () => {
     await store?.close();

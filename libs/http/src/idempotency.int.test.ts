@@ -46,7 +46,7 @@ describe('Idempotency-Key when the store could not say whether an append was sto
 
   beforeAll(async () => {
     nats = await startNatsServer();
-    store = await JetStreamEventStore.connect({ servers: nats.url });
+    store = await JetStreamEventStore.connect({ connection: nats.connectionOptions() });
     mongo = await MongoClient.connect(testMongoUrl());
     db = mongo.db(uniqueDbName('idempotency_in_doubt'));
     const moduleRef = await Test.createTestingModule({

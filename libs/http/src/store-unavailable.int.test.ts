@@ -43,7 +43,7 @@ describe('a command the event store cannot answer', () => {
 
   beforeAll(async () => {
     server = await startNatsServer();
-    nc = await connect({ servers: server.url });
+    nc = await connect(server.connectionOptions());
     nc.subscribe('cairn.never-answers');
     app = await createServiceApp(CommandsModule, { name: 'commands', logger: false });
     await app.init();

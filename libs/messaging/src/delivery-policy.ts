@@ -1,6 +1,6 @@
 import type { JsMsg } from 'nats';
 import type { CairnEvent, ConsumeResult } from '@cairn/contracts';
-import { decodeStoredEvent } from '@cairn/event-store';
+import { decodeConsumedEvent } from '@cairn/event-store';
 import type { DeadLetterPublisher } from './dead-letter';
 import type { DependencyOutage } from './dependency-outage';
 import { isTransientFailure } from './transient-failure';
@@ -219,7 +219,7 @@ export class DeliveryPolicy {
 
   private decode(message: JsMsg): ConsumeResult {
     try {
-      return this.options.validate(decodeStoredEvent(message.data, message.seq));
+      return this.options.validate(decodeConsumedEvent(message.data, message.seq, message.subject));
     } catch (error) {
       return { ok: false, reason: (error as Error).message };
     }

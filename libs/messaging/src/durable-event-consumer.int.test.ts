@@ -17,8 +17,8 @@ let nc: NatsConnection;
 
 beforeAll(async () => {
   nats = await startNatsServer();
-  store = await JetStreamEventStore.connect({ servers: nats.url });
-  nc = await connect({ servers: nats.url });
+  store = await JetStreamEventStore.connect({ connection: nats.connectionOptions() });
+  nc = await connect(nats.connectionOptions());
 });
 
 afterAll(async () => {
@@ -137,6 +137,30 @@ describe('DurableEventConsumer', () => {
     expect(letter.header.get(DeadLetterHeaders.subject)).toBe(`cairn.events.projects.project.${project.id}`);
     expect(letter.header.get('ce-type')).toBe('projects.project.updated.v1');
     expect(await consumer.lag()).toMatchObject({ pending: 0, ackPending: 0 });
+    await consumer.delete();
+  });
+
+  it('dead-letters an event whose type names another context than the subject it came on, and goes on with the next ones', async () => {
+    const handled: CairnEvent[] = [];
+    const project = newProject();
+    const good = await rename(project, 'fine');
+    // A role grant on a projects subject: whoever may publish projects events must not grant roles by it.
+    const misplaced = await publishUnchecked(nc, store, project, { type: 'access.role.granted.v1', data: { projectId: project.id, user: 'u-mallory', role: 'owner', actor: 'u-mallory' } });
+    const after = await rename(project, 'also fine');
+    const consumer = await consumerFor('misplaced_spec', async (events) => void handled.push(...events), {
+      resumePosition: async () => good - 1,
+    });
+
+    consumer.start();
+    await waitUntil('the event after the misplaced one is handled', async () => handled.some((e) => e.position === after));
+    await consumer.stop();
+
+    expect(handled.map((event) => event.position)).toEqual([good, after]);
+    const letter = await lastDeadLetter('misplaced_spec');
+    expect(letter.header.get(DeadLetterHeaders.reason)).toBe(
+      `message ${misplaced} is not a Cairn event: its type access.role.granted.v1 names another context than its subject cairn.events.projects.project.${project.id}`,
+    );
+    expect(letter.header.get(DeadLetterHeaders.sequence)).toBe(String(misplaced));
     await consumer.delete();
   });
 

@@ -14,8 +14,8 @@ let consumer: DurableEventConsumer | undefined;
 
 beforeAll(async () => {
   nats = await startNatsServer();
-  store = await JetStreamEventStore.connect({ servers: nats.url });
-  nc = await connect({ servers: nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
+  store = await JetStreamEventStore.connect({ connection: nats.connectionOptions() });
+  nc = await connect({ ...nats.connectionOptions(), maxReconnectAttempts: -1, reconnectTimeWait: 100 });
 });
 
 afterAll(async () => {

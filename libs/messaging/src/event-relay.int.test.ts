@@ -19,8 +19,8 @@ let targetNc: NatsConnection;
 
 beforeAll(async () => {
   [sourceServer, targetServer] = await Promise.all([startNatsServer(), startNatsServer()]);
-  source = await JetStreamEventStore.connect({ servers: sourceServer.url, streamName: 'SOURCE', subjectPrefix: 'source.events' });
-  targetNc = await connect({ servers: targetServer.url });
+  source = await JetStreamEventStore.connect({ connection: sourceServer.connectionOptions(), streamName: 'SOURCE', subjectPrefix: 'source.events' });
+  targetNc = await connect(targetServer.connectionOptions());
   target = await JetStreamEventStore.connect({ nc: targetNc });
 });
 

@@ -8,3 +8,6 @@ export * from './pull-batch';
 export * from './nats-readiness';
 export * from './nats-servers';
 export * from './transient-failure';
+export * from './nats-identities';
+export * from './nats-connection';
+export * from './nats-credentials';

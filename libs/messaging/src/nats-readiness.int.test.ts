@@ -12,7 +12,7 @@ describe('NATS readiness', () => {
 
   beforeAll(async () => {
     nats = await startNatsServer();
-    nc = await connect({ servers: nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
+    nc = await connect({ ...nats.connectionOptions(), maxReconnectAttempts: -1, reconnectTimeWait: 100 });
   });
   afterAll(async () => {
     await nc?.close();
@@ -39,7 +39,7 @@ describe('NATS readiness', () => {
   });
 
   it('is not ready once the connection is closed', async () => {
-    const own = await connect({ servers: nats.url });
+    const own = await connect(nats.connectionOptions());
     const probe = natsReadiness(own);
     await own.close();
     expect(await check(probe)).toEqual({ name: 'nats', ok: false, reason: 'the connection is closed' });

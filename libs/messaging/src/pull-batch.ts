@@ -1,4 +1,4 @@
-import { createInbox, nanos, type JsMsg, type Msg, type NatsConnection } from 'nats';
+import { createInbox, nanos, type ConnectionOptions, type JsMsg, type Msg, type NatsConnection } from 'nats';
 // The v2 client builds JetStream messages from raw ones internally only; pulls are made here by hand
 // because its `fetch` cannot say "wait for the first message, then take whatever else is there".
 import { toJsMsg } from 'nats/lib/jetstream/jsmsg';
@@ -48,7 +48,8 @@ const CLIENT_GRACE_MS = 2_000;
  * another client holds the pin; 409 "Consumer Deleted" or 503 (no responders) mean the consumer is gone.
  */
 export async function pullBatch(nc: NatsConnection, request: PullRequest, signal?: AbortSignal): Promise<PullResult> {
-  const inbox = createInbox();
+  // Under the connection's own inbox prefix: its NATS identity may subscribe to nothing else.
+  const inbox = createInbox((nc as NatsConnection & { options?: ConnectionOptions }).options?.inboxPrefix);
   const subscription = nc.subscribe(inbox);
   const body: Record<string, unknown> = { batch: request.batch, no_wait: true };
   if (request.waitMs !== undefined) body.expires = nanos(request.waitMs);

@@ -11,7 +11,7 @@ let nc: NatsConnection;
 
 beforeAll(async () => {
   nats = await startNatsServer();
-  nc = await connect({ servers: nats.url });
+  nc = await connect(nats.connectionOptions());
 });
 
 afterAll(async () => {

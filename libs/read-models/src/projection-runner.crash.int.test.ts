@@ -29,7 +29,7 @@ let dbName: string;
 
 beforeAll(async () => {
   nats = await startNatsServer();
-  store = await JetStreamEventStore.connect({ servers: nats.url });
+  store = await JetStreamEventStore.connect({ connection: nats.connectionOptions() });
   dbName = uniqueDbName('read_models_crash');
   mongo = await MongoClient.connect(testMongoUrl());
   db = mongo.db(dbName);
@@ -57,7 +57,7 @@ function runProjectionProcess(env: Record<string, string>): Promise<Exit> {
       ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', PROCESS_SCRIPT],
       {
         cwd: REPO_ROOT,
-        env: { ...process.env, TS_NODE_PROJECT: 'tsconfig.json', NATS_URL: nats.url, MONGO_URL: testMongoUrl(), DB_NAME: dbName, ...env },
+        env: { ...process.env, TS_NODE_PROJECT: 'tsconfig.json', ...nats.env({ kind: 'service', context: 'projects' }), MONGO_URL: testMongoUrl(), DB_NAME: dbName, ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );

@@ -26,8 +26,8 @@ let db: Db;
 
 beforeAll(async () => {
   nats = await startNatsServer();
-  store = await JetStreamEventStore.connect({ servers: nats.url });
-  nc = await connect({ servers: nats.url });
+  store = await JetStreamEventStore.connect({ connection: nats.connectionOptions() });
+  nc = await connect(nats.connectionOptions());
   mongo = await MongoClient.connect(testMongoUrl());
   db = mongo.db(uniqueDbName('read_models_runner'));
 });

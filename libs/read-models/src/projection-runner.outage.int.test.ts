@@ -31,8 +31,8 @@ const logLines: Array<{ msg: string; consumer?: string; level: string }> = [];
 
 beforeAll(async () => {
   [nats, ferret] = await Promise.all([startNatsServer(), startFerretDb()]);
-  store = await JetStreamEventStore.connect({ servers: nats.url });
-  nc = await connect({ servers: nats.url });
+  store = await JetStreamEventStore.connect({ connection: nats.connectionOptions() });
+  nc = await connect(nats.connectionOptions());
   // Each try during the outage gives up after half a second, not the driver's default 30 s.
   mongo = await MongoClient.connect(ferret.url, { serverSelectionTimeoutMS: 500 });
   db = mongo.db(uniqueDbName('read_models_outage'));

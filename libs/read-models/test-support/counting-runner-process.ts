@@ -9,11 +9,12 @@
 import { openSync } from 'node:fs';
 import { MongoClient } from 'mongodb';
 import { connect } from 'nats';
+import { natsConnectionOptions } from '@cairn/messaging';
 import { ProjectionRunner } from '../src/projection-runner';
 import { renameCounts } from './counting-projection';
 
 async function main(): Promise<void> {
-  const { NATS_URL, MONGO_URL, DB_NAME, UNTIL_POSITION, KILL_AFTER_EVENTS, KILL_MARKER, PROJECTION, ACK_WAIT_MS, PINNED_TTL_MS } = process.env;
+  const { MONGO_URL, DB_NAME, UNTIL_POSITION, KILL_AFTER_EVENTS, KILL_MARKER, PROJECTION, ACK_WAIT_MS, PINNED_TTL_MS } = process.env;
   const killAfter = KILL_AFTER_EVENTS ? Number(KILL_AFTER_EVENTS) : undefined;
   const firstToDie = () => {
     if (!KILL_MARKER) return true;
@@ -24,7 +25,8 @@ async function main(): Promise<void> {
       return false;
     }
   };
-  const nc = await connect({ servers: NATS_URL });
+  // As the projects service (its events are what it counts), with NATS_URL and NATS_NKEY_SEED_FILE.
+  const nc = await connect(natsConnectionOptions({ kind: 'service', context: 'projects' }));
   const mongo = await MongoClient.connect(MONGO_URL!);
   let written = 0;
   const runner = await ProjectionRunner.start({

@@ -1,11 +1,14 @@
 import { readFileSync } from 'node:fs';
+import type { ConnectionOptions } from 'nats';
+import { natsConnectionOptions, SERVICE_CONTEXTS, type NatsIdentity, type ServiceContext } from '@cairn/messaging';
 
 /** What every service reads from its environment; README's configuration table lists the same. */
 export interface ServiceConfig {
   service: string;
   port: number;
   host: string;
-  natsUrl: string;
+  /** NATS as the service's own identity (`natsConnectionOptions`: NATS_URL, NATS_NKEY_SEED_FILE, NATS_CA_FILE). */
+  nats: ConnectionOptions;
   mongoUrl: string;
   mongoDb: string;
   eventStore: 'jetstream' | 'esdb';
@@ -57,6 +60,11 @@ function secretSetting(env: NodeJS.ProcessEnv, name: string): string | undefined
   }
 }
 
+function serviceIdentityOf(service: string): NatsIdentity {
+  if (!(SERVICE_CONTEXTS as readonly string[]).includes(service)) throw new ConfigurationError(`"${service}" is not one of the services (${SERVICE_CONTEXTS.join(', ')})`);
+  return { kind: 'service', context: service as ServiceContext };
+}
+
 export function serviceConfigFromEnv(service: string, env: NodeJS.ProcessEnv = process.env): ServiceConfig {
   const eventStore = env.CAIRN_EVENT_STORE ?? 'jetstream';
   if (eventStore !== 'jetstream' && eventStore !== 'esdb') {
@@ -70,7 +78,7 @@ export function serviceConfigFromEnv(service: string, env: NodeJS.ProcessEnv = p
     service,
     port: integer(env, 'PORT', 3000),
     host: env.HOST ?? '127.0.0.1',
-    natsUrl: env.NATS_URL ?? 'nats://127.0.0.1:4222',
+    nats: natsConnectionOptions(serviceIdentityOf(service), env),
     mongoUrl: secretSetting(env, 'MONGO_URL') ?? 'mongodb://127.0.0.1:27017/',
     mongoDb: env.MONGO_DB ?? `cairn_${service}`,
     eventStore,

@@ -2,7 +2,6 @@ import { Logger, type DynamicModule, type INestApplication } from '@nestjs/commo
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Transport } from '@nestjs/microservices';
 import { createServiceApp, listen, type ServiceAppOptions } from '@cairn/http';
-import { natsServersOf } from '@cairn/messaging';
 import type { Projection } from '@cairn/read-models';
 import { collectProcessMetrics, configureLogging, logger, loggingFromEnv, startTracing } from '@cairn/telemetry';
 import { serviceConfigFromEnv } from './config';
@@ -88,7 +87,7 @@ export async function startServiceApp(
     trustedProxies: runtime.config.trustedProxies,
   });
   if (definition.natsQueue !== undefined) {
-    app.connectMicroservice({ transport: Transport.NATS, options: { servers: natsServersOf(runtime.config.natsUrl), queue: definition.natsQueue, name: `cairn-${definition.name}-rpc` } });
+    app.connectMicroservice({ transport: Transport.NATS, options: { ...runtime.config.nats, queue: definition.natsQueue, name: `cairn-${definition.name}-rpc` } });
     await app.startAllMicroservices();
   }
   return app;

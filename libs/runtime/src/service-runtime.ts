@@ -12,7 +12,7 @@ import {
   type PositionProbe,
 } from '@cairn/event-store';
 import { READINESS_CHECK_TIMEOUT_MS, type CairnHttpOptions, type ReadinessProbe } from '@cairn/http';
-import { ConsistencyWaiter, DEFAULT_EVENTS_STREAM, EventRelay, NATS_PING_INTERVAL_MS, natsReadiness, natsServersOf } from '@cairn/messaging';
+import { ConsistencyWaiter, DEFAULT_EVENTS_STREAM, EventRelay, natsReadiness } from '@cairn/messaging';
 import { ProjectionRunner, ReadModelCollections, type Projection } from '@cairn/read-models';
 import { MongoClient, type Db } from 'mongodb';
 import { connect, type NatsConnection } from 'nats';
@@ -66,7 +66,7 @@ export class ServiceRuntime {
     const { config } = options;
     const logger = new Logger(`${config.service}-runtime`);
     const verifier = createTokenVerifierFromEnv(options.env ?? process.env);
-    const nc = await connect({ servers: natsServersOf(config.natsUrl), name: `cairn-${config.service}`, maxReconnectAttempts: -1, pingInterval: NATS_PING_INTERVAL_MS });
+    const nc = await connect({ ...config.nats, maxReconnectAttempts: -1 });
     const mongo = await MongoClient.connect(config.mongoUrl, { appName: `cairn-${config.service}` });
     const db = mongo.db(config.mongoDb);
     const { store, bus, relay, tail } = await openEventStore(config, nc);

@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { MongoClient } from 'mongodb';
 import { LOCAL_DEV_JWT_SECRET, signDevToken, type DevTokenRequest } from '@cairn/auth';
+import type { ServiceContext } from '@cairn/messaging';
 import { startNatsServer, testMongoUrl, uniqueDbName, type NatsServerHandle } from '@cairn/testing';
 import { serviceConfigFromEnv } from './config';
 import { createServiceHost, startServiceApp, type ServiceDefinition } from './run-service';
@@ -37,7 +38,7 @@ export async function startServiceUnderTest(
     ...options.env,
     CAIRN_AUTH_MODE: 'dev',
     CAIRN_DEV_JWT_SECRET: LOCAL_DEV_JWT_SECRET,
-    NATS_URL: server.url,
+    ...server.env({ kind: 'service', context: definition.name as ServiceContext }),
     MONGO_URL: testMongoUrl(),
     MONGO_DB: uniqueDbName(definition.name),
   };

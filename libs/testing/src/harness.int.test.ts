@@ -6,7 +6,7 @@ describe('test harness', () => {
   it('starts a private nats-server with JetStream that keeps its store across a kill and restart', async () => {
     const server = await startNatsServer();
     try {
-      let nc = await connect({ servers: server.url });
+      let nc = await connect(server.connectionOptions());
       const jsm = await nc.jetstreamManager();
       await jsm.streams.add({ name: 'HARNESS', subjects: ['harness.>'] });
       await nc.jetstream().publish('harness.one', new TextEncoder().encode('kept'));
@@ -15,7 +15,7 @@ describe('test harness', () => {
       await server.kill();
       await server.restart();
 
-      nc = await connect({ servers: server.url });
+      nc = await connect(server.connectionOptions());
       const info = await (await nc.jetstreamManager()).streams.info('HARNESS');
       expect(info.state.messages).toBe(1);
       await nc.close();

@@ -9,3 +9,4 @@ export * from './slurm-cluster';
 export * from './stored-events';
 export * from './in-memory-read-model';
 export * from './projection-spec';
+export * from './nats-auth';

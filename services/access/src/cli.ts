@@ -2,8 +2,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { MongoClient, type Db } from 'mongodb';
 import { connect, type NatsConnection } from 'nats';
 import { EsdbEventStore, JetStreamEventStore, type EventStore } from '@cairn/event-store';
-import { natsServersOf } from '@cairn/messaging';
 import { ProjectionState, rebuildProjection, ReadModelCollections, type Projection, type RebuildProgress } from '@cairn/read-models';
+import { natsConnectionOptions } from '@cairn/messaging';
 import { serviceConfigFromEnv } from '@cairn/runtime';
 import {
   describeAccess,
@@ -149,7 +149,7 @@ class Connections {
   }
 
   async nc(): Promise<NatsConnection> {
-    this.nats ??= await connect({ servers: natsServersOf(this.config.natsUrl), name: 'cairn-cli' });
+    this.nats ??= await connect(natsConnectionOptions({ kind: 'cli' }, this.env));
     return this.nats;
   }
 

@@ -1,7 +1,9 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { ConnectionOptions } from 'nats';
 import type { Machine } from '@cairn/contracts';
+import { natsConnectionOptions } from '@cairn/messaging';
 import { parseQueues, RunnerConfigurationError } from './domain/queues';
 import { sandboxCeilingsFrom, type SandboxLimits } from './domain/sandbox-limits';
 
@@ -21,7 +23,7 @@ export const USAGE = `usage: runner [--queues cpu/standard,gpu/turbo] [--backend
              (batch jobs on the Slurm cluster the Slurm client programs on PATH reach)
   --slots    local: jobs run at the same time (default 1); slurm holds CAIRN_SLURM_MAX_SUBMITTED
 
-Environment: NATS_URL, CAIRN_API_URL (the platform's HTTP API), CAIRN_RUNNER_TOKEN or CAIRN_AUTH_MODE=dev
+Environment: NATS_URL, NATS_NKEY_SEED_FILE (the file with the runner's NKEY seed), NATS_CA_FILE, CAIRN_API_URL (the platform's HTTP API), CAIRN_RUNNER_TOKEN or CAIRN_AUTH_MODE=dev
 with CAIRN_DEV_JWT_SECRET, CAIRN_RUNNER_ID, CAIRN_RUNNER_SCRATCH (scratch folders of the jobs), PORT and
 HOST (where /health/live, /health/ready and /metrics are served; none without PORT), CAIRN_DRAIN_TIMEOUT_MS
 (how long a SIGTERM lets running jobs finish before handing them back; default 280000), LOG_LEVEL.
@@ -49,7 +51,8 @@ export function parseRunnerArguments(argv: string[]): RunnerArguments {
 }
 
 export interface RunnerEnvironment {
-  natsUrl: string;
+  /** NATS as this runner (`natsConnectionOptions`: NATS_URL, NATS_NKEY_SEED_FILE, NATS_CA_FILE). */
+  nats: ConnectionOptions;
   apiUrl: string;
   scratchDir: string;
   /** `PORT` and `HOST`: where `/health/*` and `/metrics` are served; no port, no server. */
@@ -87,7 +90,7 @@ export function runnerEnvironmentFrom(env: NodeJS.ProcessEnv, runnerId: string):
   };
   if (sandbox !== 'bubblewrap' && sandbox !== 'none') throw new RunnerConfigurationError(`CAIRN_RUNNER_SANDBOX must be bubblewrap or none, got "${sandbox}"`);
   return {
-    natsUrl: env.NATS_URL ?? 'nats://127.0.0.1:4222',
+    nats: natsConnectionOptions({ kind: 'runner', id: runnerId }, env),
     apiUrl,
     scratchDir: env.CAIRN_RUNNER_SCRATCH || join(tmpdir(), `cairn-${runnerId}`),
     ...(port === undefined ? {} : { healthPort: port }),

@@ -1,3 +1,4 @@
+import { NATS_PING_INTERVAL_MS } from '@cairn/messaging';
 import { parseRunnerArguments, runnerEnvironmentFrom } from './config';
 import { DEFAULT_CEILINGS } from './domain/sandbox-limits';
 
@@ -35,7 +36,7 @@ describe('the runner\'s command line', () => {
 describe('the runner\'s environment', () => {
   it('defaults to the local servers, a scratch folder of its own, no health port, and bubblewrap with the default ceilings', () => {
     expect(runnerEnvironmentFrom({}, 'runner-a')).toEqual({
-      natsUrl: 'nats://127.0.0.1:4222',
+      nats: { servers: ['nats://127.0.0.1:4222'], name: 'cairn-runner-runner-a', inboxPrefix: '_INBOX_runner-runner-a', pingInterval: NATS_PING_INTERVAL_MS },
       apiUrl: 'http://127.0.0.1:8080',
       scratchDir: expect.stringMatching(/cairn-runner-a$/),
       healthHost: '127.0.0.1',
@@ -59,7 +60,7 @@ describe('the runner\'s environment', () => {
         { NATS_URL: 'nats://nats:4222', CAIRN_API_URL: 'http://projects:3000/', CAIRN_RUNNER_SCRATCH: '/scratch', PORT: '3000', HOST: '0.0.0.0', CAIRN_DRAIN_TIMEOUT_MS: '60000' },
         'r',
       ),
-    ).toMatchObject({ natsUrl: 'nats://nats:4222', apiUrl: 'http://projects:3000', scratchDir: '/scratch', healthPort: 3000, healthHost: '0.0.0.0', drainTimeoutMs: 60_000 });
+    ).toMatchObject({ nats: expect.objectContaining({ servers: ['nats://nats:4222'] }), apiUrl: 'http://projects:3000', scratchDir: '/scratch', healthPort: 3000, healthHost: '0.0.0.0', drainTimeoutMs: 60_000 });
   });
 
   it('refuses an API URL that is none, a port that is none and a drain timeout that is none', () => {

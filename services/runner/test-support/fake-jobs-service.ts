@@ -3,11 +3,12 @@ import { Controller, Inject, Module, type INestMicroservice } from '@nestjs/comm
 import { NestFactory } from '@nestjs/core';
 import { Ctx, MessagePattern, NatsContext, Payload, Transport, type MicroserviceOptions } from '@nestjs/microservices';
 import { decodeJwt } from 'jose';
+import type { ConnectionOptions } from 'nats';
 import type { MsgHdrs } from 'nats';
 import { DevTokenVerifier } from '@cairn/auth';
 import { waitUntil } from '@cairn/testing';
 import {
-  RUNNER_SUBJECTS,
+  runnerRequestPattern,
   type Assignment,
   type ClaimReply,
   type ClaimRequest,
@@ -123,33 +124,33 @@ const FAKE_JOBS = Symbol('FAKE_JOBS');
 class FakeJobsController {
   constructor(@Inject(FAKE_JOBS) private readonly jobs: FakeJobs) {}
 
-  @MessagePattern(RUNNER_SUBJECTS.claim)
+  @MessagePattern(runnerRequestPattern('claim'))
   async claim(@Payload() body: ClaimRequest, @Ctx() context: NatsContext) {
     const runner = await this.jobs.authorize(context.getHeaders());
     return typeof runner === 'string' ? this.jobs.claim(body, runner) : runner;
   }
 
-  @MessagePattern(RUNNER_SUBJECTS.log)
+  @MessagePattern(runnerRequestPattern('log'))
   log(@Payload() body: LogReport, @Ctx() context: NatsContext) {
     return this.record({ kind: 'log', body }, context);
   }
 
-  @MessagePattern(RUNNER_SUBJECTS.output)
+  @MessagePattern(runnerRequestPattern('output'))
   output(@Payload() body: OutputReport, @Ctx() context: NatsContext) {
     return this.record({ kind: 'output', body }, context);
   }
 
-  @MessagePattern(RUNNER_SUBJECTS.progress)
+  @MessagePattern(runnerRequestPattern('progress'))
   progress(@Payload() body: ProgressReport, @Ctx() context: NatsContext) {
     return this.record({ kind: 'progress', body }, context);
   }
 
-  @MessagePattern(RUNNER_SUBJECTS.heartbeat)
+  @MessagePattern(runnerRequestPattern('heartbeat'))
   heartbeat(@Payload() body: HeartbeatReport, @Ctx() context: NatsContext) {
     return this.record({ kind: 'heartbeat', body }, context);
   }
 
-  @MessagePattern(RUNNER_SUBJECTS.finished)
+  @MessagePattern(runnerRequestPattern('finished'))
   finished(@Payload() body: FinishedReport, @Ctx() context: NatsContext) {
     return this.record({ kind: 'finished', body }, context);
   }
@@ -161,13 +162,13 @@ class FakeJobsController {
 }
 
 /** A NestJS NATS microservice with `@MessagePattern` handlers, as the jobs service is. */
-export async function startFakeJobsService(natsUrl: string, secret: string): Promise<{ jobs: FakeJobs; close(): Promise<void> }> {
+export async function startFakeJobsService(nats: ConnectionOptions, secret: string): Promise<{ jobs: FakeJobs; close(): Promise<void> }> {
   const jobs = new FakeJobs(secret);
   @Module({ controllers: [FakeJobsController], providers: [{ provide: FAKE_JOBS, useValue: jobs }] })
   class FakeJobsModule {}
   const app: INestMicroservice = await NestFactory.createMicroservice<MicroserviceOptions>(FakeJobsModule, {
     transport: Transport.NATS,
-    options: { servers: [natsUrl] },
+    options: nats,
     logger: false,
   });
   await app.listen();

@@ -24,13 +24,14 @@ export async function startRunnerProcess(
   testbed: ProtocolTestbed,
   options: { runnerId: string; secret: string; args: string[]; env?: NodeJS.ProcessEnv },
 ): Promise<RunnerProcess> {
+  await testbed.nats.register({ kind: 'runner', id: options.runnerId });
   const scratch = mkdtempSync(join(tmpdir(), 'cairn-runner-process-'));
   let output = '';
   const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'services/runner/src/main.ts', ...options.args], {
     cwd: REPO,
     env: {
       PATH: process.env.PATH,
-      NATS_URL: testbed.nats.url,
+      ...testbed.nats.env({ kind: 'runner', id: options.runnerId }),
       CAIRN_API_URL: testbed.files.url,
       CAIRN_AUTH_MODE: 'dev',
       CAIRN_DEV_JWT_SECRET: options.secret,

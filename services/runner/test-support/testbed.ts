@@ -18,10 +18,10 @@ export interface ProtocolTestbed {
 
 export async function startProtocolTestbed(secret: string): Promise<ProtocolTestbed> {
   const nats = await startNatsServer();
-  const nc = await connect({ servers: nats.url });
+  const nc = await connect(nats.connectionOptions());
   // As the jobs service does before it queues anything.
   await ensureWorkQueues(await nc.jetstreamManager(), ALL_MACHINES);
-  const service = await startFakeJobsService(nats.url, secret);
+  const service = await startFakeJobsService(nats.connectionOptions({ kind: 'service', context: 'jobs' }), secret);
   const files = new FakeFileApi(secret);
   await files.start();
   return {

@@ -141,7 +141,7 @@ export async function run(): Promise<void> {
   const server = await startNatsServer();
   let nc: NatsConnection | undefined;
   try {
-    nc = await connect({ servers: server.url });
+    nc = await connect(server.connectionOptions());
     const js = nc.jetstream();
     // Both streams are created by the store itself, so they have exactly the same configuration.
     const store = await JetStreamEventStore.connect({ nc, streamName: 'BENCH_STORE', subjectPrefix: 'bench.store' });

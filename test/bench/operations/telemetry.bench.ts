@@ -33,7 +33,7 @@ const discardingExporter: SpanExporter = {
 
 export async function run(): Promise<void> {
   const [nats, ferret] = await Promise.all([startNatsServer(), startFerretDb()]);
-  const nc = await connect({ servers: nats.url });
+  const nc = await connect(nats.connectionOptions());
   const mongo = await MongoClient.connect(ferret.url);
   let tracing: Tracing | undefined;
   try {

@@ -142,7 +142,7 @@ export async function run(): Promise<void> {
   let nc: NatsConnection | undefined;
   let mongo: MongoClient | undefined;
   try {
-    nc = await connect({ servers: nats.url });
+    nc = await connect(nats.connectionOptions());
     mongo = await MongoClient.connect(ferret.url);
     const db = mongo.db('bench_read_models');
     const store = await JetStreamEventStore.connect({ nc });

@@ -44,7 +44,7 @@ export class Facility {
   /** A runner with its own token, speaking to this platform. */
   async runner(runnerId: string): Promise<HandRunner> {
     const token = await signDevToken({ username: runnerId, runner: true }, LOCAL_DEV_JWT_SECRET);
-    const runner = await HandRunner.start(this.platform.nats.url, runnerId, token, this.platform.projects);
+    const runner = await HandRunner.start(this.platform.nats, runnerId, token, this.platform.projects);
     this.runners.push(runner);
     return runner;
   }

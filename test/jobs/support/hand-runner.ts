@@ -3,7 +3,8 @@ import request from 'supertest';
 import { v4 as uuidv4 } from 'uuid';
 import {
   ALL_MACHINES,
-  RUNNER_SUBJECTS,
+  runnerSubjectOf,
+  type RunnerRequest,
   WORK_STREAM,
   workConsumerOf,
   type Assignment,
@@ -16,6 +17,7 @@ import {
 } from '@cairn/contracts';
 import { ensureWorkQueues, pullBatch } from '@cairn/messaging';
 import type { ServiceUnderTest } from '@cairn/runtime';
+import type { NatsServerHandle } from '@cairn/testing';
 
 type Reply<T> = T | ProtocolRefusal;
 
@@ -34,8 +36,11 @@ export class HandRunner {
     private readonly projects: ServiceUnderTest,
   ) {}
 
-  static async start(natsUrl: string, runnerId: string, token: string, projects: ServiceUnderTest): Promise<HandRunner> {
-    const nc = await connect({ servers: natsUrl, name: `hand-runner-${runnerId}` });
+  /** Registered as a runner on `nats`, it connects with that runner's own credentials and permissions. */
+  static async start(nats: NatsServerHandle, runnerId: string, token: string, projects: ServiceUnderTest): Promise<HandRunner> {
+    const identity = { kind: 'runner', id: runnerId } as const;
+    await nats.register(identity);
+    const nc = await connect({ ...nats.connectionOptions(identity), name: `hand-runner-${runnerId}` });
     await ensureWorkQueues(await nc.jetstreamManager(), ALL_MACHINES);
     return new HandRunner(runnerId, token, nc, projects);
   }
@@ -62,11 +67,15 @@ export class HandRunner {
   }
 
   claim(jobId: string, runnerId = this.runnerId): Promise<Reply<ClaimReply>> {
-    return this.send(RUNNER_SUBJECTS.claim, { jobId, runnerId });
+    return this.send('claim', { jobId, runnerId });
   }
 
-  /** One protocol request as a Nest microservice packet; the answer is the handler's response. `token: null` sends none. */
-  async send<T>(subject: string, data: object, token: string | null = this.token): Promise<T> {
+  /**
+   * One protocol request on this runner's own subject, as a Nest microservice packet; the answer is the
+   * handler's response. `token: null` sends none.
+   */
+  async send<T>(request: RunnerRequest, data: object, token: string | null = this.token): Promise<T> {
+    const subject = runnerSubjectOf(this.runnerId, request);
     const headers = natsHeaders();
     if (token !== null) headers.set('authorization', `Bearer ${token}`);
     const reply = await this.nc.request(subject, JSON.stringify({ pattern: subject, data, id: uuidv4() }), { headers, timeout: 10_000 });
@@ -107,20 +116,20 @@ export class HeldJob {
     clearInterval(this.beating);
   }
 
-  private report<T = ReportReply>(subject: string, data: object): Promise<Reply<T>> {
-    return this.runner.send(subject, { jobId: this.assignment.jobId, runnerId: this.runner.runnerId, ...data });
+  private report<T = ReportReply>(request: RunnerRequest, data: object): Promise<Reply<T>> {
+    return this.runner.send(request, { jobId: this.assignment.jobId, runnerId: this.runner.runnerId, ...data });
   }
 
   log(text: string, stream: 'stdout' | 'stderr' = 'stdout', seq = ++this.seq) {
-    return this.report(RUNNER_SUBJECTS.log, { seq, stream, text });
+    return this.report('log', { seq, stream, text });
   }
 
   heartbeat() {
-    return this.report(RUNNER_SUBJECTS.heartbeat, {});
+    return this.report('heartbeat', {});
   }
 
   progress(fraction: number, message?: string) {
-    return this.report(RUNNER_SUBJECTS.progress, { fraction, ...(message !== undefined && { message }) });
+    return this.report('progress', { fraction, ...(message !== undefined && { message }) });
   }
 
   /** Uploads a file the command wrote into its output folder, then reports it. */
@@ -129,7 +138,7 @@ export class HeldJob {
     const uploaded = await this.runner.files(this.assignment).upload(`${this.assignment.outputFolder}${name}`, content);
     if (uploaded.status !== 201) throw new Error(`upload of ${name}: ${uploaded.status} ${JSON.stringify(uploaded.body)}`);
     const { id: fileId, path, size, sha256 } = uploaded.body;
-    return { fileId, position: Number(uploaded.headers['cairn-position']), reply: await this.report(RUNNER_SUBJECTS.output, { fileId, path, size, sha256 }) };
+    return { fileId, position: Number(uploaded.headers['cairn-position']), reply: await this.report('output', { fileId, path, size, sha256 }) };
   }
 
   succeeded() {
@@ -146,6 +155,6 @@ export class HeldJob {
 
   private finish(report: object) {
     this.goSilent();
-    return this.report(RUNNER_SUBJECTS.finished, report);
+    return this.report('finished', report);
   }
 }

@@ -79,6 +79,39 @@ export class UndecodableEventError extends Error {
   }
 }
 
+/**
+ * An event whose type names another context than the subject it was stored on (`access.role.granted.v1`
+ * on `cairn.events.projects.…`): whoever stored it may publish there, but not for that context. Readers
+ * refuse it; consumers dead-letter it.
+ */
+export class MisplacedEventError extends UndecodableEventError {
+  constructor(sequence: number, type: string, subject: string) {
+    super(sequence, `its type ${type} names another context than its subject ${subject}`);
+    this.name = 'MisplacedEventError';
+  }
+}
+
+/**
+ * The context a subject belongs to: `<prefix>.<context>.<aggregate>.<id>`, counted from the end, since
+ * ids and aggregates are single tokens and a prefix may have several.
+ */
+function contextOfSubject(subject: string): string | undefined {
+  const tokens = subject.split('.');
+  return tokens.length >= 4 ? tokens[tokens.length - 3] : undefined;
+}
+
+/**
+ * Decodes a consumer's message (`msg.data, msg.seq, msg.subject`) and refuses (`MisplacedEventError`) an
+ * event whose type's context is not its subject's: a consumer that follows several contexts must never
+ * take a role grant from a subject that only another service may publish on.
+ */
+export function decodeConsumedEvent(data: Uint8Array, sequence: number, subject: string): CairnEvent {
+  const event = decodeStoredEvent(data, sequence);
+  const context = /^([^.]+)\./.exec(event.type)?.[1];
+  if (context === undefined || context !== contextOfSubject(subject)) throw new MisplacedEventError(sequence, event.type, subject);
+  return event;
+}
+
 /** Works for a consumer's `JsMsg` (`msg.data, msg.seq`) and a direct get's `StoredMsg` alike. */
 export function decodeStoredEvent(data: Uint8Array, sequence: number): CairnEvent {
   let body: unknown;

@@ -1,8 +1,10 @@
 import { newEnvelope } from '../envelope';
 import {
   categoryFilterSubjects,
+  decodeConsumedEvent,
   decodeStoredEvent,
   encodeEvent,
+  MisplacedEventError,
   subjectOf,
   UndecodableEventError,
 } from './codec';
@@ -49,8 +51,20 @@ describe('JetStream codec', () => {
     });
   });
 
-  it('decodes a stored message with its stream sequence as position', () => {
-    expect(decodeStoredEvent(encodeEvent(granted).data, 42)).toEqual({ ...granted, position: 42 });
+  it('decodes a consumed message with its stream sequence as position', () => {
+    const { data, subject } = encodeEvent(granted);
+    expect(decodeConsumedEvent(data, 42, subject)).toEqual({ ...granted, position: 42 });
+    expect(decodeConsumedEvent(encodeEvent(granted, 'test.events').data, 42, 'test.events.access.project.x')).toEqual({ ...granted, position: 42 });
+  });
+
+  it('refuses an event whose type names another context than the subject it came on, whoever stored it there', () => {
+    const { data } = encodeEvent(granted);
+
+    expect(() => decodeConsumedEvent(data, 9, 'cairn.events.projects.project.0197f3c2-1234-7abc_x')).toThrow(MisplacedEventError);
+    expect(() => decodeConsumedEvent(data, 9, 'cairn.events.projects.project.p')).toThrow(
+      'message 9 is not a Cairn event: its type access.role.granted.v1 names another context than its subject cairn.events.projects.project.p',
+    );
+    expect(() => decodeConsumedEvent(data, 9, 'cairn.events')).toThrow(MisplacedEventError);
   });
 
   it('refuses a body that is not a Cairn envelope', () => {

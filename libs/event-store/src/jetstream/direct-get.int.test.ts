@@ -27,7 +27,7 @@ describe('direct gets in a cluster under faults', () => {
 
   beforeAll(async () => {
     server = await startNatsServer();
-    nc = await connect({ servers: server.url });
+    nc = await connect(server.connectionOptions());
   });
   afterAll(async () => {
     await nc?.close();

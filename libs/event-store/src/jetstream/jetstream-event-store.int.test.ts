@@ -15,15 +15,15 @@ afterAll(async () => {
   await server?.stop();
 });
 
-describeEventStoreContract('JetStream', () => JetStreamEventStore.connect({ servers: server.url }));
+describeEventStoreContract('JetStream', () => JetStreamEventStore.connect({ connection: server.connectionOptions() }));
 
 describe('JetStream event store retries', () => {
   let store: JetStreamEventStore;
   let otherProcess: JetStreamEventStore;
 
   beforeAll(async () => {
-    store = await JetStreamEventStore.connect({ servers: server.url });
-    otherProcess = await JetStreamEventStore.connect({ servers: server.url });
+    store = await JetStreamEventStore.connect({ connection: server.connectionOptions() });
+    otherProcess = await JetStreamEventStore.connect({ connection: server.connectionOptions() });
   });
 
   afterAll(async () => {
@@ -65,7 +65,7 @@ describe('JetStream event store when nats-server is killed mid-append', () => {
 
   beforeAll(async () => {
     crashing = await startNatsServer();
-    store = await JetStreamEventStore.connect({ servers: crashing.url });
+    store = await JetStreamEventStore.connect({ connection: crashing.connectionOptions() });
   });
 
   afterAll(async () => {

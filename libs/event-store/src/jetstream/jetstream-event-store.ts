@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import {
   connect,
   DeliverPolicy,
@@ -5,6 +6,7 @@ import {
   nanos,
   RetentionPolicy,
   StorageType,
+  type ConnectionOptions,
   type JetStreamClient,
   type JetStreamManager,
   type NatsConnection,
@@ -39,8 +41,8 @@ import { JetStreamPositions } from './positions';
 import { isStoreUnavailable, StoreUnavailableError } from '../unavailable';
 
 export interface JetStreamEventStoreOptions {
-  /** Where to connect; ignored when `nc` is given. */
-  servers?: string | string[];
+  /** Where and as whom to connect (servers, credentials, inbox prefix); ignored when `nc` is given. */
+  connection?: ConnectionOptions;
   /** An existing connection; the store then leaves closing it to its owner. */
   nc?: NatsConnection;
   streamName?: string;
@@ -124,8 +126,8 @@ export class JetStreamEventStore implements EventStore {
     const nc =
       options.nc ??
       (await connect({
-        servers: options.servers,
         name: 'cairn-event-store',
+        ...options.connection,
         maxReconnectAttempts: -1,
         reconnectTimeWait: 250,
       }));
@@ -433,5 +435,8 @@ async function ensureStream(jsm: JetStreamManager, name: string, subjectPrefix: 
     await jsm.streams.add(wanted);
     return;
   }
-  await jsm.streams.update(name, { ...existing.config, ...wanted });
+  // Services may create the stream but not change it (their NATS identities lack STREAM.UPDATE): only a
+  // stream that differs from these settings is updated, which needs the operator's credentials.
+  const updated = { ...existing.config, ...wanted };
+  if (!isDeepStrictEqual(updated, { ...existing.config })) await jsm.streams.update(name, updated);
 }

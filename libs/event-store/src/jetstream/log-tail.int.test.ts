@@ -24,9 +24,9 @@ describe('JetStreamLogTail (a store that follows its tail)', () => {
   let before: number;
 
   beforeAll(async () => {
-    writer = await JetStreamEventStore.connect({ servers: server.url });
+    writer = await JetStreamEventStore.connect({ connection: server.connectionOptions() });
     before = await append(writer, 'tail');
-    follower = await JetStreamEventStore.connect({ servers: server.url, followTail: true });
+    follower = await JetStreamEventStore.connect({ connection: server.connectionOptions(), followTail: true });
   });
 
   afterAll(async () => {
@@ -51,7 +51,7 @@ describe('JetStreamLogTail (a store that follows its tail)', () => {
   });
 
   it('once stopped, waits for nothing more', async () => {
-    const stopping = await JetStreamEventStore.connect({ servers: server.url, followTail: true });
+    const stopping = await JetStreamEventStore.connect({ connection: server.connectionOptions(), followTail: true });
     await stopping.close();
 
     expect(await stopping.index!.reach(stopping.index!.position + 1, soon())).toBe(false);

@@ -32,7 +32,7 @@ describe('audit verify, audit replay and projections rebuild', () => {
     const out: string[] = [];
     const err: string[] = [];
     const progress: string[] = [];
-    const env = { NATS_URL: service.nats.url, MONGO_URL: testMongoUrl(), MONGO_DB: service.runtime.config.mongoDb };
+    const env = { ...service.nats.env({ kind: 'cli' }), MONGO_URL: testMongoUrl(), MONGO_DB: service.runtime.config.mongoDb };
     const io: CliIo = { env, out: (line) => out.push(line), err: (line) => err.push(line), progress: (line) => progress.push(line) };
     const status = await runCairnCli(args, io);
     return { status, out: out.join('\n'), err: err.join('\n'), progress };
@@ -162,7 +162,7 @@ describe('audit verify, audit replay and projections rebuild', () => {
         ['-r', 'ts-node/register/transpile-only', '-r', aliases, 'services/access/src/cli.ts', 'audit', 'verify', '--project', 'p-forged'],
         {
           cwd: repo,
-          env: { ...process.env, TS_NODE_PROJECT: 'tsconfig.json', NATS_URL: service.nats.url, MONGO_URL: testMongoUrl(), MONGO_DB: service.runtime.config.mongoDb },
+          env: { ...process.env, TS_NODE_PROJECT: 'tsconfig.json', ...service.nats.env({ kind: 'cli' }), MONGO_URL: testMongoUrl(), MONGO_DB: service.runtime.config.mongoDb },
         },
       );
       await expect(run).rejects.toMatchObject({ code: EXIT_CHECK_FAILED, stdout: expect.stringContaining('chain BROKEN at event #2 of project p-forged') });

@@ -28,7 +28,7 @@ describe('audit export and audit verify-bundle', () => {
 
   async function cli(...args: string[]) {
     const out: string[] = [];
-    const env = { NATS_URL: service.nats.url, MONGO_URL: testMongoUrl(), MONGO_DB: service.runtime.config.mongoDb, CAIRN_AUDIT_SIGNING_KEY_FILE: keyFile };
+    const env = { ...service.nats.env({ kind: 'cli' }), MONGO_URL: testMongoUrl(), MONGO_DB: service.runtime.config.mongoDb, CAIRN_AUDIT_SIGNING_KEY_FILE: keyFile };
     const io: CliIo = { env, out: (line) => out.push(line), err: (line) => out.push(line), progress: () => undefined };
     const status = await runCairnCli(args, io);
     return { status, out: out.join('\n') };

@@ -1,7 +1,7 @@
 import { BadRequestException, Catch, Controller, Inject, UseFilters, UsePipes, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { Ctx, MessagePattern, NatsContext, Payload } from '@nestjs/microservices';
 import { AuthenticationError, type TokenVerifier } from '@cairn/auth';
-import { DomainError, RUNNER_SUBJECTS, type FinishedReport, type ProtocolRefusal } from '@cairn/contracts';
+import { DomainError, runnerIdOfSubject, runnerRequestPattern, type FinishedReport, type ProtocolRefusal } from '@cairn/contracts';
 import { createValidationPipe, TOKEN_VERIFIER, type ProblemDocument } from '@cairn/http';
 import { of, throwError, type Observable } from 'rxjs';
 import { RunnerReports } from '../application/runner-reports.service';
@@ -43,37 +43,37 @@ export class RunnerProtocolController {
     @Inject(TOKEN_VERIFIER) private readonly verifier: TokenVerifier,
   ) {}
 
-  @MessagePattern(RUNNER_SUBJECTS.claim)
+  @MessagePattern(runnerRequestPattern('claim'))
   async claim(@Payload() report: ClaimDto, @Ctx() context: NatsContext) {
     return this.reports.claim(await this.runnerOf(context, report.runnerId), report);
   }
 
-  @MessagePattern(RUNNER_SUBJECTS.log)
+  @MessagePattern(runnerRequestPattern('log'))
   async log(@Payload() report: LogDto, @Ctx() context: NatsContext) {
     return this.reports.log(await this.runnerOf(context, report.runnerId), report);
   }
 
-  @MessagePattern(RUNNER_SUBJECTS.output)
+  @MessagePattern(runnerRequestPattern('output'))
   async output(@Payload() report: OutputDto, @Ctx() context: NatsContext) {
     return this.reports.output(await this.runnerOf(context, report.runnerId), report);
   }
 
-  @MessagePattern(RUNNER_SUBJECTS.progress)
+  @MessagePattern(runnerRequestPattern('progress'))
   async progress(@Payload() report: ProgressDto, @Ctx() context: NatsContext) {
     return this.reports.progress(await this.runnerOf(context, report.runnerId), report);
   }
 
-  @MessagePattern(RUNNER_SUBJECTS.heartbeat)
+  @MessagePattern(runnerRequestPattern('heartbeat'))
   async heartbeat(@Payload() report: HeartbeatDto, @Ctx() context: NatsContext) {
     return this.reports.heartbeat(await this.runnerOf(context, report.runnerId), report);
   }
 
-  @MessagePattern(RUNNER_SUBJECTS.finished)
+  @MessagePattern(runnerRequestPattern('finished'))
   async finished(@Payload() report: FinishedDto, @Ctx() context: NatsContext) {
     return this.reports.finished(await this.runnerOf(context, report.runnerId), report as FinishedReport);
   }
 
-  /** The runner a request's token names, which must be the one the report names. */
+  /** The runner a request's token names, which must be the one the report and the subject name. */
   private async runnerOf(context: NatsContext, runnerId: string): Promise<string> {
     const header = context.getHeaders()?.get('authorization') ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
@@ -82,6 +82,11 @@ export class RunnerProtocolController {
     if (!principal.isRunner) throw new DomainError('forbidden', 'jobs.runners-only', 'the runner protocol takes runner tokens only (cairn_runner: true)');
     if (principal.userId !== runnerId) {
       throw new DomainError('forbidden', 'jobs.runner-is-its-token', `the token is runner ${principal.userId}'s; it cannot report as ${runnerId}`);
+    }
+    // The server lets only runner X's NATS identity publish on runner X's subjects: a token elsewhere is not its own.
+    const onSubjectOf = runnerIdOfSubject(context.getSubject());
+    if (onSubjectOf !== runnerId) {
+      throw new DomainError('forbidden', 'jobs.runner-is-its-subject', `the request came on runner ${onSubjectOf}'s subject; it cannot report as ${runnerId}`);
     }
     return runnerId;
   }

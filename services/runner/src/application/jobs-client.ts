@@ -1,9 +1,8 @@
 import { ClientNats, NatsRecordBuilder } from '@nestjs/microservices';
-import { headers as natsHeaders } from 'nats';
-import { natsServersOf } from '@cairn/messaging';
+import { headers as natsHeaders, type ConnectionOptions } from 'nats';
 import { firstValueFrom, timeout } from 'rxjs';
 import {
-  RUNNER_SUBJECTS,
+  runnerSubjectOf,
   type ClaimReply,
   type FinishedReport,
   type HeartbeatReport,
@@ -54,18 +53,18 @@ export class JobsClient {
     private readonly timeoutMs: number,
   ) {}
 
-  static async connect(natsUrl: string, credentials: RunnerCredentials, timeoutMs = 5_000): Promise<JobsClient> {
-    const client = new ClientNats({ servers: natsServersOf(natsUrl), name: `cairn-${credentials.runnerId}-reports`, maxReconnectAttempts: -1 });
+  static async connect(nats: ConnectionOptions, credentials: RunnerCredentials, timeoutMs = 5_000): Promise<JobsClient> {
+    const client = new ClientNats({ ...nats, name: `cairn-${credentials.runnerId}-reports`, maxReconnectAttempts: -1 });
     await client.connect();
     return new JobsClient(client, credentials, timeoutMs);
   }
 
   claim(jobId: string): Promise<ClaimReply> {
-    return this.request<ClaimReply>(RUNNER_SUBJECTS.claim, { jobId, runnerId: this.credentials.runnerId });
+    return this.request<ClaimReply>(runnerSubjectOf(this.credentials.runnerId, 'claim'), { jobId, runnerId: this.credentials.runnerId });
   }
 
   report<K extends ReportKind>(kind: K, report: Reports[K]): Promise<ReportReply> {
-    return this.request<ReportReply>(RUNNER_SUBJECTS[kind], report);
+    return this.request<ReportReply>(runnerSubjectOf(this.credentials.runnerId, kind), report);
   }
 
   async close(): Promise<void> {

@@ -57,8 +57,9 @@ describeWithSlurm(`the runner with the slurm backend, on a private Slurm cluster
   async function startSlurmRunner(runnerId: string, queues: Machine[], env: NodeJS.ProcessEnv = {}): Promise<Runner> {
     const settings = slurmSettingsFrom({ CAIRN_RUNNER_ID: runnerId, CAIRN_SLURM_WORKDIR: cluster.sharedDir, ...SLURM_ENV, ...env });
     const log = (line: string) => runnerLog.push(line);
+    await testbed.nats.register({ kind: 'runner', id: runnerId });
     return Runner.start({
-      natsUrl: testbed.nats.url,
+      nats: testbed.nats.connectionOptions({ kind: 'runner', id: runnerId }),
       apiUrl: testbed.files.url,
       credentials: runnerCredentialsFrom({ CAIRN_AUTH_MODE: 'dev', CAIRN_DEV_JWT_SECRET: SECRET, CAIRN_RUNNER_ID: runnerId }),
       backend: new SlurmBackend({

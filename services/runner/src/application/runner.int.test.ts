@@ -45,9 +45,11 @@ function queueJob(overrides: Partial<Assignment> & Pick<Assignment, 'command'>):
 
 async function withRunner<T>(options: Partial<RunnerOptions> & { runnerId?: string }, body: (runner: Runner) => Promise<T>): Promise<T> {
   const credentials = runnerCredentialsFrom({ CAIRN_AUTH_MODE: 'dev', CAIRN_DEV_JWT_SECRET: SECRET, CAIRN_RUNNER_ID: options.runnerId ?? 'runner-test-1' });
+  const identity = { kind: 'runner', id: (options.credentials ?? credentials).runnerId } as const;
+  await testbed.nats.register(identity);
   const scratchDir = mkdtempSync(join(tmpdir(), 'cairn-runner-test-'));
   const runner = await Runner.start({
-    natsUrl: testbed.nats.url,
+    nats: testbed.nats.connectionOptions(identity),
     apiUrl: files.url,
     credentials,
     backend: new LocalBackend({

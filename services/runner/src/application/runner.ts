@@ -1,7 +1,7 @@
-import { connect, type JsMsg, type NatsConnection, type Subscription } from 'nats';
+import { connect, type ConnectionOptions, type JsMsg, type NatsConnection, type Subscription } from 'nats';
 import { cancelSubjectOf, machineKeyOf, WORK_STREAM, workConsumerOf, type Assignment, type CancelNotice, type Machine, type WorkItem } from '@cairn/contracts';
 import type { ReadinessProbe } from '@cairn/http';
-import { ConsumerGoneError, ensureWorkQueues, NATS_PING_INTERVAL_MS, natsReadiness, natsServersOf, pullBatch } from '@cairn/messaging';
+import { ConsumerGoneError, ensureWorkQueues, natsReadiness, pullBatch } from '@cairn/messaging';
 import { NO_OUTPUT_YET, type ExecutionBackend } from '../backends/backend';
 import type { RunnerCredentials } from './credentials';
 import { JobJournal } from './job-journal';
@@ -12,7 +12,8 @@ import { ProjectFiles } from './project-files';
 import { untilAnswered } from './retry';
 
 export interface RunnerOptions {
-  natsUrl: string;
+  /** NATS as this runner: its credentials and inbox prefix (`natsConnectionOptions`). */
+  nats: ConnectionOptions;
   /** Base URL of the platform's HTTP API (the edge): where the projects service's file API is. */
   apiUrl: string;
   credentials: RunnerCredentials;
@@ -80,16 +81,16 @@ export class Runner {
 
   static async start(options: RunnerOptions): Promise<Runner> {
     const { runnerId } = options.credentials;
-    const nc = await connect({ servers: natsServersOf(options.natsUrl), name: `cairn-${runnerId}`, maxReconnectAttempts: -1, pingInterval: NATS_PING_INTERVAL_MS });
+    const nc = await connect({ ...options.nats, maxReconnectAttempts: -1 });
     try {
       await ensureWorkQueues(await nc.jetstreamManager(), options.queues);
-      const jobs = await JobsClient.connect(options.natsUrl, options.credentials, options.requestTimeoutMs);
+      const jobs = await JobsClient.connect(options.nats, options.credentials, options.requestTimeoutMs);
       const runner = new Runner(options, nc, jobs, nc.subscribe(cancelSubjectOf(runnerId)));
       runner.followCancellations();
       await runner.takeUpReattached();
       for (const machine of options.queues) runner.loops.push(runner.serve(machine));
       runner.log(
-        `runner ${runnerId} serving ${options.queues.map(machineKeyOf).join(', ')} on ${options.natsUrl} (backend ${options.backend.name}, sandbox ${options.backend.sandbox}, ${runner.slots} slot${runner.slots === 1 ? '' : 's'}, files via ${options.apiUrl})`,
+        `runner ${runnerId} serving ${options.queues.map(machineKeyOf).join(', ')} on ${[options.nats.servers].flat().join(',')} (backend ${options.backend.name}, sandbox ${options.backend.sandbox}, ${runner.slots} slot${runner.slots === 1 ? '' : 's'}, files via ${options.apiUrl})`,
       );
       return runner;
     } catch (error) {

@@ -1,5 +1,6 @@
 import request from 'supertest';
 import type { NewEvent, ProjectCreatedData } from '@cairn/contracts';
+import { JetStreamEventStore } from '@cairn/event-store';
 import type { ServiceUnderTest } from '@cairn/runtime';
 
 /** Helpers that let the access service's HTTP specifications read as the guides do. */
@@ -55,7 +56,13 @@ export async function createProject(service: ServiceUnderTest, facts: ProjectFac
     actor: facts.creator.userId,
   };
   const stream = { context: 'projects', aggregate: 'project', id: facts.projectId };
-  return (await service.runtime.store.append(stream, [{ type: 'projects.project.created.v1', data }], 'any')).position;
+  // As the projects service: the access service's own NATS identity may not publish projects events.
+  const projects = await JetStreamEventStore.connect({ connection: service.nats.connectionOptions({ kind: 'service', context: 'projects' }) });
+  try {
+    return (await projects.append(stream, [{ type: 'projects.project.created.v1', data }], 'any')).position;
+  } finally {
+    await projects.close();
+  }
 }
 
 /** A project whose access the service has initialized: creation event, then a read that waits for it. */

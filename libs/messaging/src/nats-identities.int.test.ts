@@ -1,0 +1,107 @@
+import { AckPolicy, connect, DeliverPolicy, type NatsConnection } from 'nats';
+import { cancelSubjectOf, runnerRequestPattern, runnerSubjectOf } from '@cairn/contracts';
+import { JetStreamEventStore } from '@cairn/event-store';
+import { startNatsServer, type NatsServerHandle } from '@cairn/testing';
+import { DEFAULT_EVENTS_STREAM } from './consumer-provisioning';
+import type { NatsIdentity } from './nats-identities';
+
+jest.setTimeout(30_000);
+
+const PROJECTS: NatsIdentity = { kind: 'service', context: 'projects' };
+const ACCESS: NatsIdentity = { kind: 'service', context: 'access' };
+const SUBSCRIBER: NatsIdentity = { kind: 'subscriber', name: 'billing' };
+const RUNNER: NatsIdentity = { kind: 'runner', id: 'runner-1' };
+
+const grant = (projectId: string) => ({ type: 'access.role.granted.v1', data: { projectId, user: 'u-mallory', role: 'owner', actor: 'u-mallory' } });
+const permissionsViolation = (what: 'Publish' | 'Subscription', subject: string) =>
+  new RegExp(`Permissions Violation for ${what} to "${subject.replace(/[.$*>]/g, (c) => `\\${c}`)}`);
+
+/** Everything a subscription receives until the server ends it (a refused subscription ends with the refusal). */
+async function drain(nc: NatsConnection, subject: string): Promise<void> {
+  for await (const _message of nc.subscribe(subject)) {
+    // nothing arrives: the server refuses the subscription
+  }
+}
+
+/**
+ * Least privilege on a real nats-server over TLS (a CA made with openssl for this server): every process
+ * has its own NKEY, and the server itself refuses what an identity may not do, with a permissions violation.
+ */
+describe('NATS identities, each with only its own permissions', () => {
+  let nats: NatsServerHandle;
+  const connections: NatsConnection[] = [];
+  const as = async (identity: NatsIdentity) => {
+    const nc = await connect(nats.connectionOptions(identity));
+    connections.push(nc);
+    return nc;
+  };
+  let access: JetStreamEventStore;
+
+  beforeAll(async () => {
+    nats = await startNatsServer({ tls: true });
+    await nats.register(SUBSCRIBER);
+    await nats.register(RUNNER);
+    access = await JetStreamEventStore.connect({ nc: await as(ACCESS) });
+    await access.append({ context: 'access', aggregate: 'project', id: 'p1' }, [grant('p1')], 'no-stream');
+  });
+  afterAll(async () => {
+    for (const nc of connections) await nc.close();
+    await nats?.stop();
+  });
+
+  it('admits no connection without credentials of its own', async () => {
+    await expect(connect({ servers: nats.url, tls: { caFile: nats.caFile! } })).rejects.toMatchObject({ code: 'AUTHORIZATION_VIOLATION' });
+  });
+
+  it('admits no connection that does not check the server against the CA', async () => {
+    await expect(connect({ ...nats.connectionOptions(ACCESS), tls: {} })).rejects.toThrow(/certificate/i);
+  });
+
+  it('refuses the projects service an access event (a role grant), and stores nothing', async () => {
+    const projects = await JetStreamEventStore.connect({ nc: await as(PROJECTS) });
+    const before = await access.readStream({ context: 'access', aggregate: 'project', id: 'p1' });
+
+    await expect(projects.append({ context: 'access', aggregate: 'project', id: 'p1' }, [grant('p1')], 'any')).rejects.toThrow(
+      permissionsViolation('Publish', 'cairn.events.access.project.p1'),
+    );
+    expect(await access.readStream({ context: 'access', aggregate: 'project', id: 'p1' })).toEqual(before);
+    // Its own context it may append to.
+    await projects.append({ context: 'projects', aggregate: 'project', id: 'p1' }, [{ type: 'projects.project.updated.v1', data: { projectId: 'p1', name: 'x', actor: 'u-a' } }], 'any');
+  });
+
+  it('refuses a subscriber publishing an event, purging, deleting or changing the stream, and reading runner subjects; its durable consumer still replays from the start', async () => {
+    const nc = await as(SUBSCRIBER);
+    const jsm = await nc.jetstreamManager();
+    await jsm.consumers.add(DEFAULT_EVENTS_STREAM, { durable_name: 'billing', ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, filter_subject: 'cairn.events.>' });
+    const replay = async () => {
+      const consumer = await nc.jetstream().consumers.get(DEFAULT_EVENTS_STREAM, 'billing');
+      const first = await consumer.next({ expires: 2_000 });
+      // Handed back at once: the next pull delivers it again, as the first of the stream.
+      first?.nak();
+      return first?.json<{ type: string }>().type;
+    };
+    expect(await replay()).toBe('access.role.granted.v1');
+
+    await expect(nc.jetstream().publish('cairn.events.access.project.p1', JSON.stringify(grant('p1')))).rejects.toThrow(
+      permissionsViolation('Publish', 'cairn.events.access.project.p1'),
+    );
+    await expect(jsm.streams.purge(DEFAULT_EVENTS_STREAM)).rejects.toThrow(permissionsViolation('Publish', `$JS.API.STREAM.PURGE.${DEFAULT_EVENTS_STREAM}`));
+    await expect(jsm.streams.delete(DEFAULT_EVENTS_STREAM)).rejects.toThrow(permissionsViolation('Publish', `$JS.API.STREAM.DELETE.${DEFAULT_EVENTS_STREAM}`));
+    await expect(jsm.streams.update(DEFAULT_EVENTS_STREAM, { max_age: 1 })).rejects.toThrow(permissionsViolation('Publish', `$JS.API.STREAM.UPDATE.${DEFAULT_EVENTS_STREAM}`));
+    await expect(jsm.consumers.delete(DEFAULT_EVENTS_STREAM, 'access-project-initialization')).rejects.toThrow(permissionsViolation('Publish', '$JS.API.CONSUMER.DELETE'));
+    await expect(drain(nc, runnerRequestPattern('claim'))).rejects.toThrow(permissionsViolation('Subscription', runnerRequestPattern('claim')));
+
+    // A redelivery from the start of the stream: the refusals changed nothing.
+    expect(await replay()).toBe('access.role.granted.v1');
+  });
+
+  it('refuses a runner publishing an event, speaking as another runner, reading the protocol requests of runners (their tokens) and another runner\'s cancel subject', async () => {
+    const nc = await as(RUNNER);
+
+    await expect(nc.jetstream().publish('cairn.events.jobs.job.j1', '{}')).rejects.toThrow(permissionsViolation('Publish', 'cairn.events.jobs.job.j1'));
+    await expect(nc.request(runnerSubjectOf('runner-2', 'claim'), '{}')).rejects.toThrow(permissionsViolation('Publish', runnerSubjectOf('runner-2', 'claim')));
+    await expect(drain(nc, runnerRequestPattern('claim'))).rejects.toThrow(permissionsViolation('Subscription', runnerRequestPattern('claim')));
+    await expect(drain(nc, cancelSubjectOf('runner-2'))).rejects.toThrow(permissionsViolation('Subscription', cancelSubjectOf('runner-2')));
+    await expect(drain(nc, '_INBOX_service-jobs.>')).rejects.toThrow(permissionsViolation('Subscription', '_INBOX_service-jobs.>'));
+  });
+});
