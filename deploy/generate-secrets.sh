@@ -4,10 +4,10 @@
 # secret. docker-compose.yml and deploy/k8s/overlays/local read them; neither starts without them.
 #   bash deploy/generate-secrets.sh            (from the repository root; run it again: it keeps what exists)
 # Writes:
-#   deploy/docker/secrets/               compose: mongo-password, mongo-url, esdb-url, kurrentdb.env,
+#   deploy/docker/secrets/               compose: mongo-password, mongo-url, esdb-url, kurrentdb.env, audit-signing-key.pem,
 #                                        ca.crt (and ca.key), kurrentdb-node.crt, kurrentdb-node.key, mongo.pem,
 #                                        nats.crt, nats.key, nats/ (an NKEY seed per identity, auth.conf)
-#   deploy/k8s/overlays/local/secrets/   local overlay: auth.env, stores.env, mongo.env, kurrentdb.env,
+#   deploy/k8s/overlays/local/secrets/   local overlay: auth.env, stores.env, mongo.env, kurrentdb.env, audit-signing-key.pem,
 #                                        ca.crt (and ca.key), node.crt, node.key, mongo.pem, nats.crt, nats.key, nats/
 # NATS credentials are issued by deploy/nats/issue-credentials.ts: run this from the repository root after
 # `npm ci`.
@@ -81,6 +81,18 @@ keep_or_write "$local_overlay/stores.env" \
   "MONGO_URL=mongodb://cairn:$(value_of "$local_overlay/mongo.env" MONGO_INITDB_ROOT_PASSWORD)@mongo:27017/?authSource=admin&tls=true&tlsCAFile=/etc/cairn/stores-ca/ca.crt" \
   "CAIRN_ESDB_URL=esdb://admin:$(value_of "$local_overlay/kurrentdb.env" KURRENTDB_DEFAULT_ADMIN_PASSWORD)@eventstore:2113?tls=true&tlsCAFile=/etc/cairn/stores-ca/ca.crt"
 certificates "$local_overlay" node.crt node.key mongo.pem
+
+# The access service's Ed25519 key for signing audit chain heads (CAIRN_AUDIT_SIGNING_KEY_FILE), PKCS #8
+# PEM, with its public half beside it for auditors (docs/audit-bundle.md says how to rotate it).
+audit_signing_key() {
+  local key="$1/audit-signing-key.pem"
+  [[ -e "$key" ]] && return
+  openssl genpkey -algorithm ed25519 -out "$key" 2>/dev/null
+  openssl pkey -in "$key" -pubout -out "$key.pub"
+  chmod 644 "$key" "$key.pub"
+}
+audit_signing_key "$compose"
+audit_signing_key "$local_overlay"
 
 # NATS: an NKEY seed for each identity (the four services, the CLI, the operator and the runner that
 # compose or the local overlay runs) and auth.conf, the server's authorization for them. Each process
