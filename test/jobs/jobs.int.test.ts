@@ -203,6 +203,16 @@ describe('the jobs API', () => {
     });
   });
 
+  it('a cursor this list did not hand out, a query operator in it included, is a 400 naming cursor', async () => {
+    for (const forged of [[{ $ne: null }, ''], ['2026-01-01T00:00:00Z', { $regex: '.*' }], 3]) {
+      const cursor = Buffer.from(JSON.stringify(forged)).toString('base64url');
+      for (const list of [`/api/jobs?cursor=${cursor}`, `/api/projects/${facility.project}/jobs?cursor=${cursor}`]) {
+        const answer = await jobsAs(facility.bob).get(list).expect(400);
+        expect(answer.body.errors).toEqual([{ field: 'cursor', message: 'is not a cursor this list handed out' }]);
+      }
+    }
+  });
+
   it('a job that does not exist is a 404; a search with a malformed filter is a 400 naming it', async () => {
     await jobsAs(facility.carol).get('/api/jobs/01a00000-0000-7000-8000-000000000000').expect(404);
     const bad = await jobsAs(facility.carol).get(`/api/projects/${facility.project}/jobs?status=lost&from=yesterday`).expect(400);

@@ -221,7 +221,7 @@ export class ProjectsService {
   /** Newest first, from every context; the caller must be able to read the project. */
   async activity(principal: Principal, projectId: string, limit: number, cursor?: string, minPosition?: number) {
     await this.access.require(projectId, principal.userId, 'project.read', minPosition);
-    const before = decodeCursor<number>(cursor);
+    const before = decodeCursor(cursor, 'number');
     const documents = (await (await this.collections.resolve<ReadModelDocument>(PROJECT_ACTIVITY))
       .find({ projectId, ...(before === undefined ? {} : { position: { $lt: before } }) })
       .sort({ position: -1 })
