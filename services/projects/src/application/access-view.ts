@@ -44,6 +44,11 @@ export class AccessView implements FreshnessGate {
   }
 
   /** For a read: waits until the model has caught up since start; 503 otherwise. */
+  /** Calls `onLost` once the user no longer has `capability` on the project, as the revoking event arrives; returns the function that stops watching. */
+  whenLost(projectId: string, userId: string, capability: Capability, onLost: () => void): () => void {
+    return this.authorizer.whenLost(projectId, userId, capability, onLost);
+  }
+
   settle(): Promise<void> {
     return this.authorizer.settle();
   }
