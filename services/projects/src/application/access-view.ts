@@ -34,8 +34,8 @@ export class AccessView implements FreshnessGate {
    * Refuses with 404 (unknown project) or 403 unless the user has `capability` on the project, once the
    * model has passed `minPosition` (a project created a moment ago is waited for within the same bound).
    */
-  require(projectId: string, userId: string, capability: Capability, minPosition?: number): Promise<void> {
-    return this.authorizer.requireConsistent(projectId, userId, capability, minPosition);
+  require(projectId: string, userId: string, capability: Capability, minPosition?: number, unseen?: () => Error): Promise<void> {
+    return this.authorizer.requireConsistent(projectId, userId, capability, minPosition, unseen);
   }
 
   /** The position from which the project's access is known (`Authorizer.positionKnowing`). */
