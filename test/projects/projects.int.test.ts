@@ -194,7 +194,8 @@ describe('projects over HTTP', () => {
 
     it('"Viewer: Read-only access" — someone without a role cannot see the project at all', async () => {
       const hidden = await platform.as(carol).get(`/api/projects/${projectId}`);
-      expect(hidden.status).toBe(403);
+      const missing = await platform.as(carol).get('/api/projects/00000000-0000-5000-8000-000000000000');
+      expect([hidden.status, hidden.body.type]).toEqual([404, missing.body.type]);
       const list = await platform.as(carol).get('/api/projects');
       expect(list.body.items.map((project: { id: string }) => project.id)).not.toContain(projectId);
     });
