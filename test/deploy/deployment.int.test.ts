@@ -30,6 +30,10 @@ const AUTH_MODE_OF: Record<string, 'dev' | 'jwks'> = {
   CAIRN_JWKS_URL: 'jwks',
   CAIRN_JWT_ISSUER: 'jwks',
   CAIRN_JWT_AUDIENCE: 'jwks',
+  CAIRN_JWT_AUTHORIZED_PARTIES: 'jwks',
+  CAIRN_ADMIN_CLAIM: 'jwks',
+  CAIRN_RUNNER_CLAIM: 'jwks',
+  CAIRN_JWT_TYPES: 'jwks',
   // A dev-mode runner signs its own token for this id; otherwise its token (and so its id) comes from the identity provider.
   CAIRN_RUNNER_ID: 'dev',
   CAIRN_RUNNER_TOKEN: 'jwks',

@@ -180,13 +180,17 @@ describe('every endpoint the services document', () => {
     return response.body;
   };
 
-  /** The template with the world's ids; `known` is false when a parameter names a kind of thing this world has none of. */
-  const pathOf = (template: string) => {
+  /**
+   * The template with the world's ids; `known` is false when a parameter names a kind of thing this world
+   * has none of. `missing`: ids of the same shape that name nothing (the last twelve hex digits changed).
+   */
+  const pathOf = (template: string, { missing = false } = {}) => {
     let known = true;
     const path = template.replace(/\{(\w+)\}/g, (_match, name: string, offset: number) => {
       const kind = template.slice(0, offset).split('/').filter(Boolean).pop() ?? '';
       if (ids[kind] === undefined) known = false;
-      return encodeURIComponent(ids[kind] ?? `no-such-${name}`);
+      const id = ids[kind] ?? `no-such-${name}`;
+      return encodeURIComponent(missing ? id.replace(/[0-9a-f]{12}$/, '0ddba11c0ffe') : id);
     });
     return { path, known };
   };
@@ -247,6 +251,8 @@ describe('every endpoint the services document', () => {
     ids.files = (await created(track(edge().post(`/api/projects/${ids.projects}/files`)).field('path', 'raw/a.txt').attach('file', Buffer.from('a'), 'a.txt'))).id;
     ids['deletion-requests'] = (await created(track(edge().post(`/api/projects/${ids.projects}/deletion-requests`)).send({ fileIds: [ids.files], reason: 'spec' }))).id;
     ids.jobs = (await created(track(edge().post(`/api/projects/${ids.projects}/jobs`)).send(runOf(ids.files)))).id;
+    ids.entries = (await created(track(edge().post(`/api/projects/${ids.projects}/logbook/entries`)).send({ title: 'Plan', body: 'Phase it.' }))).id;
+    ids.comments = (await created(track(edge().post(`/api/jobs/${ids.jobs}/comments`)).send({ body: 'Looks right' }))).id;
   }, 180_000);
   afterAll(async () => {
     await platform?.stop();
@@ -265,6 +271,35 @@ describe('every endpoint the services document', () => {
 
     it('refuses null, a value of the wrong type, an overlong string and an undeclared field in every field of every JSON endpoint with a 4xx, a 400 naming the field', async () => {
       expect(await wrongAnswers(fieldCases)).toEqual([]);
+    }, 300_000);
+  });
+
+  describe('one answer for unseen and missing', () => {
+    /** The kinds of things whose existence must not leak to someone who cannot see them, by the path segment naming them. */
+    const HIDDEN_KINDS = ['projects', 'jobs', 'files', 'entries', 'comments', 'experiments', 'deletion-requests'];
+
+    it('every route, read or write, answers a project, job, file, entry or comment the caller cannot see exactly as a missing one', async () => {
+      // Bob is in the lab but has no role on the facility project; Carol is not even in the lab.
+      const outsiders = await Promise.all(['bob', 'carol'].map((username) => signDevToken({ username, email: `${username}@example.org`, name: username }, LOCAL_DEV_JWT_SECRET)));
+      const hiding = endpoints.filter((endpoint) => {
+        const kinds = [...endpoint.template.matchAll(/([\w-]+)\/\{\w+\}/g)].map((match) => match[1]);
+        return kinds.some((kind) => HIDDEN_KINDS.includes(kind)) && kinds.every((kind) => ids[kind] !== undefined);
+      });
+      expect(hiding.length).toBeGreaterThan(20);
+      const answerTo = async (endpoint: Endpoint, path: string, token: string) => {
+        const call = track(edge()[endpoint.method](path), token);
+        const response = await (endpoint.jsonBody ? call.send(validBodyOf(endpoint.jsonBody)) : call);
+        return `${response.status} ${response.body?.type ?? ''}`;
+      };
+      const told: string[] = [];
+      for (const token of outsiders) {
+        for (const endpoint of hiding) {
+          const unseen = await answerTo(endpoint, pathOf(endpoint.template).path, token);
+          const missing = await answerTo(endpoint, pathOf(endpoint.template, { missing: true }).path, token);
+          if (unseen !== missing) told.push(`${endpoint.method.toUpperCase()} ${endpoint.template}: unseen ${unseen}, missing ${missing}`);
+        }
+      }
+      expect(told).toEqual([]);
     }, 300_000);
   });
 

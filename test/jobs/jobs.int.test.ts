@@ -68,7 +68,8 @@ describe('the jobs API', () => {
 
     it('a viewer "cannot run analysis"; someone without a role cannot either', async () => {
       expect((await facility.run(facility.vic, { template: 'File Statistics', inputs: [facility.files.csv], machine: CPU })).status).toBe(403);
-      expect((await facility.run(facility.nadia, { template: 'File Statistics', inputs: [facility.files.csv], machine: CPU })).status).toBe(403);
+      // Without a role the project is answered as if it did not exist.
+      expect((await facility.run(facility.nadia, { template: 'File Statistics', inputs: [facility.files.csv], machine: CPU })).status).toBe(404);
     });
   });
 
@@ -128,7 +129,7 @@ describe('the jobs API', () => {
     });
 
     it('"Job history is visible to people who joined the project after the jobs ran"', async () => {
-      await jobsAs(facility.nadia).get(`/api/jobs/${carolsJob}`).expect(403);
+      await jobsAs(facility.nadia).get(`/api/jobs/${carolsJob}`).expect(404);
       const granted = await facility.platform.accessAs(facility.olga).put(`/api/projects/${facility.project}/access/users/nadia`, { role: 'viewer' }).expect(200);
       facility.platform.observe(Number(granted.headers['cairn-position']));
       await jobsAs(facility.nadia).get(`/api/jobs/${carolsJob}`).expect(200);
@@ -201,6 +202,16 @@ describe('the jobs API', () => {
       const times = all.body.items.map((item: { createdAt: string }) => item.createdAt);
       expect(times).toEqual([...times].sort().reverse());
     });
+  });
+
+  it('a cursor this list did not hand out, a query operator in it included, is a 400 naming cursor', async () => {
+    for (const forged of [[{ $ne: null }, ''], ['2026-01-01T00:00:00Z', { $regex: '.*' }], 3]) {
+      const cursor = Buffer.from(JSON.stringify(forged)).toString('base64url');
+      for (const list of [`/api/jobs?cursor=${cursor}`, `/api/projects/${facility.project}/jobs?cursor=${cursor}`]) {
+        const answer = await jobsAs(facility.bob).get(list).expect(400);
+        expect(answer.body.errors).toEqual([{ field: 'cursor', message: 'is not a cursor this list handed out' }]);
+      }
+    }
   });
 
   it('a job that does not exist is a 404; a search with a malformed filter is a 400 naming it', async () => {

@@ -276,6 +276,46 @@ describe('the runner protocol, on the jobs service and the projects service', ()
     ]);
   });
 
+  it('a revocation ends a live log stream as its event arrives, though the job runs on and logs nothing', async () => {
+    const job = await startJob();
+    await job.log('before\n');
+    const { nadia, olga, project } = facility;
+    await facility.platform.accessAs(olga).put(`/api/projects/${project}/access/users/${nadia.username}`, { role: 'viewer' }).expect(200);
+    const events: string[] = [];
+    let endedAt = 0;
+    const streamed = new Promise<void>((resolve, reject) => {
+      request(facility.platform.jobs.server)
+        .get(`/api/jobs/${job.assignment.jobId}/logs`)
+        .set('authorization', `Bearer ${nadia.token}`)
+        .set('accept', 'text/event-stream')
+        .buffer(false)
+        .parse((response, done) => {
+          response.setEncoding('utf8');
+          response.on('data', (chunk: string) => events.push(chunk));
+          response.on('end', () => {
+            endedAt = Date.now();
+            done(null, undefined);
+          });
+        })
+        .then(() => resolve(), reject);
+    });
+    const deadline = Date.now() + 5_000;
+    while (!events.join('').includes('"text":"before\n"') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+
+    await facility.platform.accessAs(olga).delete(`/api/projects/${project}/access/users/${nadia.username}`, { reason: 'left' }).expect(200);
+    const revokedAt = Date.now();
+    // Aim 2 s; the bound is generous for a loaded machine. Nothing polls: without the revocation the stream would run until the job ends.
+    let bound: NodeJS.Timeout | undefined;
+    await Promise.race([streamed, new Promise((resolve) => (bound = setTimeout(resolve, 10_000)))]);
+    clearTimeout(bound);
+    expect(endedAt).toBeGreaterThan(0);
+    console.info(`log stream closed ${endedAt - revokedAt} ms after the revocation was answered`);
+    expect(events.join('').split('\n\n').filter((frame) => frame.trim() !== '').at(-1)).toBe(
+      'event: end\ndata: {"rule":"capability.project.read","detail":"You can no longer read this project."}',
+    );
+    await job.succeeded();
+  });
+
   it('"The project activity feed shows job events"', async () => {
     const job = await startJob();
     await job.succeeded();

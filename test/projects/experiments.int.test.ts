@@ -67,7 +67,17 @@ describe('experiments over HTTP', () => {
     const bobSees = await platform.as(bob).get('/api/labs/sundog/experiments?q=lysozyme');
     expect(bobSees.body.items.map((experiment: { projects: string[] }) => experiment.projects)).toEqual([[project], [project], [project]]);
     const carolCannotOpen = await platform.as(carol).get(`/api/projects/${project}/experiments`);
-    expect(carolCannotOpen.status).toBe(403);
+    expect(carolCannotOpen.status).toBe(404);
+  });
+
+  it('an experiment someone cannot see cannot be pulled into their own project by its id: it is answered exactly as an unknown one', async () => {
+    const own = (await platform.as(carol).post('/api/projects', { lab: 'sundog', name: 'Carol bench', scheme: 'lab' })).body.id;
+    const hidden = await platform.as(carol).post(`/api/projects/${own}/experiments`, { experimentIds: [experiments['Lysozyme A']], confirmWidening: true });
+    const unknown = await platform.as(carol).post(`/api/projects/${own}/experiments`, { experimentIds: ['0190a0b0-0000-7000-8000-000000000000'], confirmWidening: true });
+    expect([hidden.status, hidden.body.rule, hidden.body.experimentIds]).toEqual([404, 'experiments.not-in-lab', [experiments['Lysozyme A']]]);
+    expect([unknown.status, unknown.body.rule]).toEqual([404, 'experiments.not-in-lab']);
+    const ownPage = await platform.as(carol).get(`/api/projects/${own}/experiments`).expect(200);
+    expect(ownPage.body.total).toBe(0);
   });
 
   it('"The experiments page in a project lists and paginates all the experiments in a project"', async () => {
@@ -133,8 +143,17 @@ describe('experiments over HTTP', () => {
     expect(activity.body.items[0]).toMatchObject({ type: 'projects.experiment.unlinked.v1', details: { confirmedWidening: true } });
   });
 
+  it('"If doing so will make the experiment visible to more people than it previously was, you will be warned of this": adding to a more open project warns the same way', async () => {
+    const warned = await platform.as(alice).post(`/api/projects/${otherProject}/experiments`, { experimentIds: [experiments['Lysozyme C']] });
+    expect(warned.status).toBe(409);
+    expect(warned.body.rule).toBe('experiments.link-widens-visibility');
+    expect(warned.body.widening).toEqual([{ experimentId: experiments['Lysozyme C'], newlyVisibleTo: [carol.userId, 'u-facility-admin'].sort() }]);
+    const carolSees = await platform.as(carol).get('/api/labs/sundog/experiments?q=lysozyme');
+    expect(names(carolSees.body)).toEqual(['Lysozyme A', 'Lysozyme B']);
+    await platform.as(alice).post(`/api/projects/${otherProject}/experiments`, { experimentIds: [experiments['Lysozyme C']], confirmWidening: true }).expect(200);
+  });
+
   it('removing an experiment that stays in another project widens nothing and needs no confirmation', async () => {
-    await platform.as(alice).post(`/api/projects/${otherProject}/experiments`, { experimentIds: [experiments['Lysozyme C']] }).expect(200);
     const removed = await platform.as(alice).delete(`/api/projects/${project}/experiments`, { experimentIds: [experiments['Lysozyme C']] });
     expect(removed.status).toBe(200);
     expect(removed.body.unlinked).toEqual([experiments['Lysozyme C']]);

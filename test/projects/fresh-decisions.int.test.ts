@@ -129,7 +129,7 @@ describe('commands decide on the state the store held when they arrived, without
     });
   });
 
-  it('revoke, then at once upload as the revoked member: always 403; grant, then at once upload: always accepted', async () => {
+  it('revoke, then at once upload as the revoked member: always refused, as if the project did not exist; grant, then at once upload: always accepted', async () => {
     const [owner, member] = [platform.withoutTokens(alice), platform.withoutTokens(dave)];
 
     const uploads: number[][] = [];
@@ -141,6 +141,6 @@ describe('commands decide on the state the store held when they arrived, without
       uploads.push([granted.status, revoked.status]);
     }
 
-    expect(uploads).toEqual(Array(ROUNDS).fill([201, 403]));
+    expect(uploads).toEqual(Array(ROUNDS).fill([201, 404]));
   }, 120_000);
 });

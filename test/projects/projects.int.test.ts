@@ -139,6 +139,13 @@ describe('projects over HTTP', () => {
       const second = await platform.as(alice).get(`/api/projects?lab=sundog&limit=2&cursor=${first.body.nextCursor}`);
       expect(second.body.items[0].name > first.body.items[1].name).toBe(true);
     });
+    it('a cursor this list did not hand out, a query operator in it included, is a 400 naming cursor', async () => {
+      for (const forged of [[{ $ne: null }, ''], [{ $regex: '(a+)+$' }, ''], ['lyso', { $gt: '' }], 'lyso', 7]) {
+        const cursor = Buffer.from(JSON.stringify(forged)).toString('base64url');
+        const answer = await platform.as(alice).get(`/api/projects?lab=sundog&cursor=${cursor}`);
+        expect([answer.status, answer.body.errors]).toEqual([400, [{ field: 'cursor', message: 'is not a cursor this list handed out' }]]);
+      }
+    });
     it('someone who reads many projects gets the same list, read in name order and filtered as it is read', async () => {
       const { runtime, app } = platform.projects;
       const filtering = new ProjectsService(runtime.store, app.get(AccessView), runtime.collections, runtime.freshState, 0);
@@ -187,7 +194,8 @@ describe('projects over HTTP', () => {
 
     it('"Viewer: Read-only access" — someone without a role cannot see the project at all', async () => {
       const hidden = await platform.as(carol).get(`/api/projects/${projectId}`);
-      expect(hidden.status).toBe(403);
+      const missing = await platform.as(carol).get('/api/projects/00000000-0000-5000-8000-000000000000');
+      expect([hidden.status, hidden.body.type]).toEqual([404, missing.body.type]);
       const list = await platform.as(carol).get('/api/projects');
       expect(list.body.items.map((project: { id: string }) => project.id)).not.toContain(projectId);
     });

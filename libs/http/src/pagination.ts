@@ -30,17 +30,39 @@ export function encodeCursor(value: unknown): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
 }
 
-/** The value behind an opaque cursor; a cursor this service did not make is a 400 on `cursor`. */
-export function decodeCursor<T>(cursor: string | undefined): T | undefined {
+/** The JSON type of one position in a cursor: the type of the sort key it resumes after. */
+export type CursorPosition = 'string' | 'number';
+
+type PositionValue<P> = P extends 'string' ? string : P extends 'number' ? number : never;
+type CursorValue<S> = S extends readonly CursorPosition[] ? { -readonly [K in keyof S]: PositionValue<S[K]> } : PositionValue<S>;
+
+/**
+ * The value behind an opaque cursor, checked against `shape`, the types of the list's sort keys: a
+ * position of any other type (an object such as `{"$ne": null}` included) would reach the database as a
+ * query operator, so any cursor this service did not make is a 400 on `cursor`.
+ */
+export function decodeCursor<const S extends CursorPosition | readonly CursorPosition[]>(cursor: string | undefined, shape: S): CursorValue<S> | undefined {
   if (cursor === undefined) return undefined;
+  let value: unknown;
   try {
-    return JSON.parse(Buffer.from(cursor, 'base64url').toString()) as T;
+    value = JSON.parse(Buffer.from(cursor, 'base64url').toString());
   } catch {
-    throw new BadRequestException(
-      problem(400, 'cursor is not a cursor this list handed out.', {
-        rule: 'validation',
-        errors: [{ field: 'cursor', message: 'is not a cursor this list handed out' }],
-      }),
-    );
+    throw notACursor();
   }
+  if (!fitsShape(value, shape)) throw notACursor();
+  return value as CursorValue<S>;
+}
+
+function fitsShape(value: unknown, shape: CursorPosition | readonly CursorPosition[]): boolean {
+  if (typeof shape === 'string') return shape === 'number' ? typeof value === 'number' && Number.isFinite(value) : typeof value === 'string';
+  return Array.isArray(value) && value.length === shape.length && shape.every((position, index) => fitsShape(value[index], position));
+}
+
+function notACursor() {
+  return new BadRequestException(
+    problem(400, 'cursor is not a cursor this list handed out.', {
+      rule: 'validation',
+      errors: [{ field: 'cursor', message: 'is not a cursor this list handed out' }],
+    }),
+  );
 }

@@ -18,7 +18,7 @@ export function prefixOf(q: string): { $regex: string } {
 }
 
 /**
- * One page of a list sorted by `field` then `_id`, both ascending (or both descending: newest first),
+ * One page of a list sorted by `field` (a string) then `_id`, both ascending (or both descending: newest first),
  * resumed after an opaque cursor holding the last item's pair (keyset pagination: stable while
  * documents are added).
  */
@@ -30,7 +30,7 @@ export async function pageBy<T extends { _id: string }, S extends { _id: string 
   cursor?: string,
   order: 'ascending' | 'descending' = 'ascending',
 ): Promise<Page<T>> {
-  const after = decodeCursor<[unknown, string]>(cursor);
+  const after = decodeCursor(cursor, ['string', 'string']);
   const beyond = order === 'ascending' ? '$gt' : '$lt';
   const resumed = (
     after ? { $and: [filter, { $or: [{ [field]: { [beyond]: after[0] } }, { [field]: after[0], _id: { [beyond]: after[1] } }] }] } : filter

@@ -39,6 +39,7 @@ export class AuthorizationProjection implements FreshnessGate {
   /** How far the model is known to be complete: beyond `model.position`, over other contexts' events. */
   private readonly progress: FollowerProgress;
   private readonly conditions = new Conditions();
+  private readonly watchers = new Set<() => void>();
   private resolveReady!: () => void;
   private rejectReady!: (error: Error) => void;
 
@@ -116,6 +117,23 @@ export class AuthorizationProjection implements FreshnessGate {
     return this.catchUp(lacking.head, deadline, lacking.missing);
   }
 
+  /**
+   * Calls `onLost` once, from the event that ends it, when `holds` stops holding for the model (straight
+   * away if it does not hold now); no timeout. Returns the function that stops watching. Live answers (a log
+   * stream, an activity feed) end on a revocation as its event arrives, not when they next look.
+   */
+  watch(holds: (model: AccessModel) => boolean, onLost: () => void): () => void {
+    const watcher = () => {
+      if (holds(this.model)) return;
+      this.watchers.delete(watcher);
+      onLost();
+    };
+    this.watchers.add(watcher);
+    // Checked once now as well, after the caller has its stop function in hand.
+    queueMicrotask(watcher);
+    return () => void this.watchers.delete(watcher);
+  }
+
   /** Waits at most `timeoutMs` until `condition` holds for the model; false when it did not in time. */
   waitUntil(condition: (model: AccessModel) => boolean, timeoutMs: number): Promise<boolean> {
     return this.until(() => condition(this.model), Date.now() + timeoutMs);
@@ -152,6 +170,7 @@ export class AuthorizationProjection implements FreshnessGate {
   private onEvent(event: CairnEvent): void {
     this.model.apply(event);
     this.conditions.recheck();
+    for (const watcher of [...this.watchers]) watcher();
   }
 
   private onCaughtUp(): void {

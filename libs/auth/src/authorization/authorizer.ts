@@ -44,13 +44,16 @@ export class Authorizer {
     return this.projection.model.projectsReadableBy(userId);
   }
 
-  /** Refuses with 404 `project.unknown` or 403 `capability.<name>` unless the user has `capability` on the project. */
-  require(projectId: string, userId: string, capability: Capability): void {
+  /**
+   * Refuses unless the user has `capability` on the project: 403 `capability.<name>` when they can see
+   * the project, else exactly as if it did not exist, `unseen()` (a route's own not-found for the thing
+   * it looked up, a job, a comment) or 404 `project.unknown`. Project ids can be guessed (uuidv5 of
+   * `lab/slug`): a hidden project must not be told apart from a missing one.
+   */
+  require(projectId: string, userId: string, capability: Capability, unseen: () => Error = () => unknownProject(projectId)): void {
     const { model } = this.projection;
     if (model.can(projectId, userId, capability)) return;
-    if (!model.knowsProject(projectId)) {
-      throw notFound('project.unknown', `There is no project ${projectId}, or it is not known here yet.`, { projectId });
-    }
+    if (!model.knowsProject(projectId) || !model.can(projectId, userId, 'project.read')) throw unseen();
     const { role, via } = model.explain(projectId, userId);
     const needed = model.rolesWith(projectId, capability);
     const holder = role === null ? 'You have no role on this project' : `Your role on this project is ${role} (${via === 'explicit' ? 'an explicit permission' : 'the base level, as a member of its lab'})`;
@@ -59,6 +62,11 @@ export class Authorizer {
       `${holder}; ${capability} needs the role ${needed.join(' or ')}.`,
       { projectId, capability, role, via, rolesWithCapability: needed },
     );
+  }
+
+  /** Calls `onLost` once the user no longer has `capability` on the project, as the revoking event arrives; returns the function that stops watching. */
+  whenLost(projectId: string, userId: string, capability: Capability, onLost: () => void): () => void {
+    return this.projection.watch((model) => model.can(projectId, userId, capability), onLost);
   }
 
   /**
@@ -98,12 +106,16 @@ export class Authorizer {
    * the position of `projects.project.created.v1`, and the access service initializes the project's
    * access only after it, so the creator's first read may arrive before the project's access does.
    */
-  async requireConsistent(projectId: string, userId: string, capability: Capability, minPosition?: number): Promise<void> {
+  async requireConsistent(projectId: string, userId: string, capability: Capability, minPosition?: number, unseen?: () => Error): Promise<void> {
     const deadline = Date.now() + this.options.waitTimeoutMs;
     await this.settle(minPosition);
     if (minPosition !== undefined && !this.projection.model.knowsProject(projectId)) {
       await this.projection.waitUntil((model) => model.knowsProject(projectId), deadline - Date.now());
     }
-    this.require(projectId, userId, capability);
+    this.require(projectId, userId, capability, unseen);
   }
+}
+
+function unknownProject(projectId: string) {
+  return notFound('project.unknown', `There is no project ${projectId}, or it is not known here yet.`, { projectId });
 }

@@ -1,5 +1,5 @@
 import { jwtVerify, SignJWT } from 'jose';
-import { CLOCK_TOLERANCE_SECONDS, Principal, TokenVerifier, verifyBearer } from './token-verifier';
+import { CLOCK_TOLERANCE_SECONDS, Principal, RightsClaims, TokenVerifier, verifyBearer } from './token-verifier';
 
 /**
  * The secret `npm start` signs and verifies dev tokens with when `CAIRN_DEV_JWT_SECRET` is unset. It is
@@ -12,6 +12,8 @@ export const DEV_TOKEN_ISSUER = 'cairn-dev';
 export const DEV_TOKEN_AUDIENCE = 'cairn';
 export const MIN_DEV_SECRET_LENGTH = 32;
 const DEV_ALGORITHM = 'HS256';
+/** The rights claims of the dev issuer, which `signDevToken` sets; an identity provider's are configured (`CAIRN_ADMIN_CLAIM`, `CAIRN_RUNNER_CLAIM`). */
+export const DEV_RIGHTS_CLAIMS: RightsClaims = { admin: { name: 'cairn_admin', value: 'true' }, runner: { name: 'cairn_runner', value: 'true' } };
 
 /** Refuses a missing or guessable HS256 secret. */
 export function assertDevSecret(secret: string | undefined, name = 'the dev JWT secret'): asserts secret is string {
@@ -49,6 +51,7 @@ export class DevTokenVerifier implements TokenVerifier {
         requiredClaims: ['sub', 'exp'],
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
       }),
+      DEV_RIGHTS_CLAIMS,
     );
   }
 }
@@ -63,6 +66,8 @@ export interface DevTokenRequest {
   /** Facility admin (`cairn_admin: true`). */
   admin?: boolean;
   email?: string;
+  /** Whether the issuer verified `email` (claim `email_verified`); true unless said otherwise. */
+  emailVerified?: boolean;
   name?: string;
   /** A jose time span from now: `12h` (the default), `30m`, `-1h` for an already expired token. */
   expiresIn?: string;
@@ -73,11 +78,11 @@ export interface DevTokenRequest {
 /** A token `DevTokenVerifier` accepts when given the same secret. */
 export async function signDevToken(request: DevTokenRequest, secret: string): Promise<string> {
   assertDevSecret(secret);
-  const { username, runner = false, sub = runner ? username : `u-${username}`, admin = false, email, name, expiresIn = '12h' } = request;
+  const { username, runner = false, sub = runner ? username : `u-${username}`, admin = false, email, emailVerified = true, name, expiresIn = '12h' } = request;
   return new SignJWT({
     preferred_username: username,
     ...(runner ? { cairn_runner: true } : {}),
-    ...(email !== undefined ? { email } : {}),
+    ...(email !== undefined ? { email, email_verified: emailVerified } : {}),
     ...(name !== undefined ? { name } : {}),
     ...(admin ? { cairn_admin: true } : {}),
   })

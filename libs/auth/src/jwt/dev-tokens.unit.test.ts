@@ -27,6 +27,13 @@ describe('dev tokens', () => {
     });
   });
 
+  it('say the e-mail is verified, which is what makes it identify a person; one marked unverified is not taken', async () => {
+    const token = await signDevToken({ username: 'alice', email: 'alice@example.org' }, secret);
+    expect(decodeJwt(token)).toMatchObject({ email: 'alice@example.org', email_verified: true });
+    const unverified = await verifier.verify(await signDevToken({ username: 'mallory', email: 'alice@example.org', emailVerified: false }, secret));
+    expect(unverified).not.toHaveProperty('email');
+  });
+
   it('make a facility admin only when asked to', async () => {
     const token = await signDevToken({ username: 'root', admin: true }, secret);
     await expect(verifier.verify(token)).resolves.toEqual({ userId: 'u-root', username: 'root', isFacilityAdmin: true });

@@ -34,22 +34,25 @@ describe('createTokenVerifierFromEnv', () => {
     expect(['0.0.0.0', '::', '128.0.0.1', '192.168.1.2', 'example.org', '127.example.org'].filter(isLoopback)).toEqual([]);
   });
 
+  const keySetEnv = {
+    CAIRN_JWKS_URL: 'https://idp.example.org/certs',
+    CAIRN_JWT_ISSUER: 'https://idp.example.org',
+    CAIRN_JWT_AUDIENCE: 'cairn',
+    CAIRN_JWT_AUTHORIZED_PARTIES: 'cairn-console, cairn-runners',
+    CAIRN_ADMIN_CLAIM: 'groups=cairn-admins',
+    CAIRN_RUNNER_CLAIM: 'groups=cairn-runners',
+  };
+
   it('verifies against a key set by default', () => {
-    const verifier = createTokenVerifierFromEnv({
-      CAIRN_JWKS_URL: 'https://idp.example.org/certs',
-      CAIRN_JWT_ISSUER: 'https://idp.example.org',
-      CAIRN_JWT_AUDIENCE: 'cairn',
-    });
-    expect(verifier).toBeInstanceOf(JwksTokenVerifier);
+    expect(createTokenVerifierFromEnv(keySetEnv)).toBeInstanceOf(JwksTokenVerifier);
   });
 
-  it('names what the key-set mode is missing', () => {
+  it('names what the key-set mode is missing: the clients served and the claims of rights included, never a fixed claim name', () => {
     expect(() => createTokenVerifierFromEnv({ CAIRN_JWT_ISSUER: 'https://idp.example.org' })).toThrow(
-      'JWT verification needs CAIRN_JWKS_URL, CAIRN_JWT_AUDIENCE',
+      'JWT verification needs CAIRN_JWKS_URL, CAIRN_JWT_AUDIENCE, CAIRN_JWT_AUTHORIZED_PARTIES, CAIRN_ADMIN_CLAIM, CAIRN_RUNNER_CLAIM',
     );
-    expect(() =>
-      createTokenVerifierFromEnv({ CAIRN_AUTH_MODE: 'jwks', CAIRN_JWKS_URL: 'certs', CAIRN_JWT_ISSUER: 'i', CAIRN_JWT_AUDIENCE: 'a' }),
-    ).toThrow('CAIRN_JWKS_URL "certs" is not a URL');
+    expect(() => createTokenVerifierFromEnv({ ...keySetEnv, CAIRN_AUTH_MODE: 'jwks', CAIRN_JWKS_URL: 'certs' })).toThrow('CAIRN_JWKS_URL "certs" is not a URL');
+    expect(() => createTokenVerifierFromEnv({ ...keySetEnv, CAIRN_ADMIN_CLAIM: 'cairn_admin' })).toThrow('CAIRN_ADMIN_CLAIM must be claim=value');
   });
 
   it('refuses a mode it does not know rather than guess', () => {

@@ -1,5 +1,5 @@
 export * from './errors';
-export type { Principal, TokenVerifier } from './token-verifier';
+export { holdsClaim, parseClaimMatch, type ClaimMatch, type Principal, type RightsClaims, type TokenVerifier } from './token-verifier';
 export * from './dev-tokens';
 export * from './jwks-token-verifier';
 export * from './from-env';

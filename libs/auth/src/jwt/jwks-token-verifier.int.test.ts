@@ -8,6 +8,13 @@ import { JwksTokenVerifier } from './jwks-token-verifier';
 const ISSUER = 'https://idp.test/realms/cairn';
 const AUDIENCE = 'cairn';
 const KEY_ID = 'signing-key-1';
+const CONSOLE_CLIENT = 'cairn-console';
+const OPTIONS = {
+  issuer: ISSUER,
+  audience: AUDIENCE,
+  authorizedParties: [CONSOLE_CLIENT, 'cairn-runners'],
+  rights: { admin: { name: 'realm_access.roles', value: 'cairn-admin' }, runner: { name: 'client_role', value: 'runner' } },
+};
 
 /** A stand-in identity provider: serves the key set of one RS256 key on a free loopback port. */
 async function serveKeySet(keys: JWK[]): Promise<{ server: Server; jwksUrl: string }> {
@@ -19,9 +26,10 @@ async function serveKeySet(keys: JWK[]): Promise<{ server: Server; jwksUrl: stri
   return { server, jwksUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/certs` };
 }
 
-function signAs(key: KeyLike, claims: Record<string, unknown>, options: { kid?: string; issuer?: string; expiresIn?: string } = {}) {
-  return new SignJWT(claims)
-    .setProtectedHeader({ alg: 'RS256', kid: options.kid ?? KEY_ID })
+function signAs(key: KeyLike, claims: Record<string, unknown>, options: { kid?: string; issuer?: string; expiresIn?: string; typ?: string | null } = {}) {
+  const typ = options.typ === undefined ? 'at+jwt' : options.typ;
+  return new SignJWT({ azp: CONSOLE_CLIENT, ...claims })
+    .setProtectedHeader({ alg: 'RS256', kid: options.kid ?? KEY_ID, ...(typ === null ? {} : { typ }) })
     .setSubject('5f1d3c2e-user')
     .setIssuer(options.issuer ?? ISSUER)
     .setAudience(AUDIENCE)
@@ -42,7 +50,7 @@ describe('JwksTokenVerifier', () => {
     strangerKey = (await generateKeyPair('RS256')).privateKey;
     const published = await serveKeySet([{ ...(await exportJWK(pair.publicKey)), kid: KEY_ID, alg: 'RS256', use: 'sig' }]);
     server = published.server;
-    verifier = new JwksTokenVerifier({ jwksUrl: published.jwksUrl, issuer: ISSUER, audience: AUDIENCE });
+    verifier = new JwksTokenVerifier({ jwksUrl: published.jwksUrl, ...OPTIONS });
   });
 
   afterAll(async () => {
@@ -55,7 +63,13 @@ describe('JwksTokenVerifier', () => {
   }
 
   it('accepts a token signed with a published key and reads the principal from it', async () => {
-    const token = await signAs(signingKey, { preferred_username: 'carol', email: 'carol@example.org', name: 'Carol', cairn_admin: true });
+    const token = await signAs(signingKey, {
+      preferred_username: 'carol',
+      email: 'carol@example.org',
+      email_verified: true,
+      name: 'Carol',
+      realm_access: { roles: ['offline_access', 'cairn-admin'] },
+    });
 
     await expect(verifier.verify(token)).resolves.toEqual({
       userId: '5f1d3c2e-user',
@@ -66,9 +80,29 @@ describe('JwksTokenVerifier', () => {
     });
   });
 
-  it('treats only a literal true cairn_admin claim as facility admin', async () => {
-    const token = await signAs(signingKey, { preferred_username: 'dave', cairn_admin: 'true' });
-    await expect(verifier.verify(token)).resolves.toMatchObject({ username: 'dave', isFacilityAdmin: false });
+  it('takes admin and runner rights only from the configured claim and value, never from a claim named cairn_admin or cairn_runner', async () => {
+    const claimsAdmin = await signAs(signingKey, { preferred_username: 'dave', cairn_admin: true, realm_access: { roles: ['cairn-user'] } });
+    await expect(verifier.verify(claimsAdmin)).resolves.toMatchObject({ username: 'dave', isFacilityAdmin: false });
+    const claimsRunner = await signAs(signingKey, { preferred_username: 'dave', cairn_runner: true });
+    await expect(verifier.verify(claimsRunner)).resolves.not.toHaveProperty('isRunner');
+    const runner = await signAs(signingKey, { client_role: 'runner', azp: 'cairn-runners' });
+    await expect(verifier.verify(runner)).resolves.toMatchObject({ userId: '5f1d3c2e-user', isRunner: true });
+  });
+
+  it('takes an e-mail address only when the issuer verified it (email_verified: true)', async () => {
+    for (const emailVerified of [undefined, false, 'true']) {
+      const token = await signAs(signingKey, { preferred_username: 'mallory', email: 'carol@example.org', ...(emailVerified === undefined ? {} : { email_verified: emailVerified }) });
+      await expect(verifier.verify(token)).resolves.not.toHaveProperty('email');
+    }
+  });
+
+  it('refuses what is not an access token for one of its clients: no typ, an ID token, a token issued to another client', async () => {
+    expect(await refusalOf(await signAs(signingKey, { preferred_username: 'carol' }, { typ: null }))).toBe('invalid-claims');
+    expect(await refusalOf(await signAs(signingKey, { preferred_username: 'carol' }, { typ: 'id+jwt' }))).toBe('invalid-claims');
+    expect(await refusalOf(await signAs(signingKey, { preferred_username: 'carol', typ: 'ID' }, { typ: 'JWT' }))).toBe('invalid-claims');
+    expect(await refusalOf(await signAs(signingKey, { preferred_username: 'carol', azp: 'someone-elses-app' }))).toBe('invalid-claims');
+    expect(await refusalOf(await signAs(signingKey, { preferred_username: 'carol', azp: undefined }))).toBe('invalid-claims');
+    await expect(verifier.verify(await signAs(signingKey, { preferred_username: 'carol', typ: 'Bearer' }, { typ: 'JWT' }))).resolves.toMatchObject({ username: 'carol' });
   });
 
   it('refuses a token signed with another key under a published key id', async () => {
@@ -95,7 +129,7 @@ describe('JwksTokenVerifier', () => {
   it('says the key set is unavailable, not that the token is bad, when the provider cannot be reached', async () => {
     const gone = await serveKeySet([]);
     await new Promise((resolve) => gone.server.close(resolve));
-    const unreachable = new JwksTokenVerifier({ jwksUrl: gone.jwksUrl, issuer: ISSUER, audience: AUDIENCE });
+    const unreachable = new JwksTokenVerifier({ jwksUrl: gone.jwksUrl, ...OPTIONS });
 
     await expect(unreachable.verify(await signAs(signingKey, { preferred_username: 'carol' }))).rejects.toBeInstanceOf(KeySetUnavailableError);
   });

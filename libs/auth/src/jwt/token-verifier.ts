@@ -8,12 +8,13 @@ export interface Principal {
   userId: string;
   /** `preferred_username` */
   username: string;
+  /** Only when the issuer says it verified the address (`email_verified: true`): an e-mail identifies a person only then. */
   email?: string;
   name?: string;
-  /** Claim `cairn_admin === true`: may create labs and register job templates. */
+  /** The configured admin claim (`RightsClaims.admin`): may create labs and register job templates. */
   isFacilityAdmin: boolean;
   /**
-   * Claim `cairn_runner === true`: a runner (the runner protocol's identity), its id the `sub`. It is no
+   * The configured runner claim (`RightsClaims.runner`): a runner (the runner protocol's identity), its id the `sub`. It is no
    * person: it reaches only the routes marked `@RunnerAccess()`, and there only what its jobs need.
    */
   isRunner?: true;
@@ -24,6 +25,35 @@ export interface TokenVerifier {
   verify(bearer: string): Promise<Principal>;
 }
 
+/** A claim and the value that grants a right: `groups` holding `cairn-admins`, or `cairn_admin` being `true`. */
+export interface ClaimMatch {
+  /** A claim name, or a dotted path into nested claims: `realm_access.roles`. */
+  name: string;
+  value: string;
+}
+
+/** Which claims of the trusted issuer make a facility admin and a runner; no right follows from a claim's name alone. */
+export interface RightsClaims {
+  admin: ClaimMatch;
+  runner: ClaimMatch;
+}
+
+/** `name=value`, as the environment gives a `ClaimMatch` (`CAIRN_ADMIN_CLAIM=groups=cairn-admins`). */
+export function parseClaimMatch(text: string, variable: string): ClaimMatch {
+  const separator = text.indexOf('=');
+  const name = text.slice(0, separator).trim();
+  const value = text.slice(separator + 1).trim();
+  if (separator < 0 || name === '' || value === '') throw new Error(`${variable} must be claim=value (e.g. groups=cairn-admins), not "${text}"`);
+  return { name, value };
+}
+
+/** Whether the claim holds the value: equal to it as text (a string, number or boolean), or, when a list, among it. */
+export function holdsClaim(payload: JWTPayload, { name, value }: ClaimMatch): boolean {
+  const claim = name.split('.').reduce<unknown>((node, key) => (node !== null && typeof node === 'object' && Object.hasOwn(node, key) ? (node as Record<string, unknown>)[key] : undefined), payload);
+  const scalar = (item: unknown) => (typeof item === 'string' || typeof item === 'number' || typeof item === 'boolean') && String(item) === value;
+  return Array.isArray(claim) ? claim.some(scalar) : scalar(claim);
+}
+
 /** Tolerated clock difference between the token's issuer and this service. */
 export const CLOCK_TOLERANCE_SECONDS = 30;
 
@@ -31,7 +61,7 @@ export const CLOCK_TOLERANCE_SECONDS = 30;
  * Runs one jose verification and turns its outcome into a principal or an `AuthenticationError`.
  * Errors that say nothing about the token (a key set that cannot be fetched) pass through unchanged.
  */
-export async function verifyBearer(bearer: string, verify: (token: string) => Promise<{ payload: JWTPayload }>): Promise<Principal> {
+export async function verifyBearer(bearer: string, verify: (token: string) => Promise<{ payload: JWTPayload }>, rights: RightsClaims): Promise<Principal> {
   const token = bearer.trim();
   if (token === '') throw new AuthenticationError('missing', 'A bearer token is needed.');
   let payload: JWTPayload;
@@ -40,7 +70,7 @@ export async function verifyBearer(bearer: string, verify: (token: string) => Pr
   } catch (error) {
     throw refusalFor(error) ?? error;
   }
-  return principalOf(payload);
+  return principalOf(payload, rights);
 }
 
 function refusalFor(error: unknown): AuthenticationError | undefined {
@@ -70,21 +100,21 @@ function refusalFor(error: unknown): AuthenticationError | undefined {
   return undefined;
 }
 
-function principalOf(payload: JWTPayload): Principal {
-  const { sub, preferred_username: username, email, name } = payload;
+function principalOf(payload: JWTPayload, rights: RightsClaims): Principal {
+  const { sub, preferred_username: username, email, email_verified: emailVerified, name } = payload;
   if (typeof sub !== 'string' || sub === '') {
     throw new AuthenticationError('invalid-claims', 'The token names no user ("sub").');
   }
-  if (payload.cairn_runner === true) return runnerOf(sub);
+  if (holdsClaim(payload, rights.runner)) return runnerOf(sub);
   if (typeof username !== 'string' || username === '') {
     throw new AuthenticationError('invalid-claims', 'The token carries no "preferred_username".');
   }
   return {
     userId: sub,
     username,
-    ...(typeof email === 'string' ? { email } : {}),
+    ...(typeof email === 'string' && emailVerified === true ? { email } : {}),
     ...(typeof name === 'string' ? { name } : {}),
-    isFacilityAdmin: payload.cairn_admin === true,
+    isFacilityAdmin: holdsClaim(payload, rights.admin),
   };
 }
 

@@ -120,6 +120,23 @@ describe('labs and lab members over HTTP', () => {
     expect(unknown.body.rule).toBe('directory.unknown-user');
   });
 
+  it('an e-mail identifies a person only when their issuer verified it, and one held by two people is a 409, never a guess', async () => {
+    const signIn = async (claims: Parameters<ServiceUnderTest['token']>[0]) => {
+      await api().get('/api/labs').set('authorization', `Bearer ${await service.token(claims)}`).expect(200);
+    };
+    const add = (user: string) => api().post('/api/labs/creme-brulee-lab/members').set('authorization', `Bearer ${admin}`).send({ user });
+
+    await signIn({ username: 'mallory', email: 'dana@example.org', emailVerified: false });
+    expect((await add('dana@example.org').expect(404)).body.rule).toBe('directory.unknown-user');
+
+    await signIn({ username: 'dana', email: 'dana@example.org' });
+    await signIn({ username: 'dana-old', email: 'DANA@example.org' });
+    const ambiguous = await add('dana@example.org').expect(409);
+    expect(ambiguous.body).toMatchObject({ rule: 'directory.ambiguous-user', userRef: 'dana@example.org' });
+    expect((await add('dana').expect(201)).body).toMatchObject({ userId: 'u-dana', username: 'dana' });
+    await api().delete('/api/labs/creme-brulee-lab/members/dana').set('authorization', `Bearer ${admin}`).send({}).expect(200);
+  });
+
   it('when a non-admin member adds someone, then 403 names the rule', async () => {
     const response = await api().post('/api/labs/creme-brulee-lab/members').set('authorization', `Bearer ${bob}`).send({ user: 'carol' });
     expect(response.status).toBe(403);

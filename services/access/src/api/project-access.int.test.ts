@@ -137,11 +137,13 @@ describe('project access over HTTP', () => {
     it('an explicit permission overrides the base level, even a lower one: "None: Cannot see the project at all"', async () => {
       await as(service, alice).put(access('p-sundog', '/users/dave'), { role: 'none' }).expect(200);
 
-      const mine = await as(service, dave).get(access('p-sundog', '/me'));
-      expect(mine.body).toMatchObject({ role: 'none', via: 'explicit', capabilities: [] });
-      const page = await as(service, dave).get(access('p-sundog'));
-      expect(page.status).toBe(403);
-      expect(page.body.rule).toBe('capability.access.view');
+      // A project they cannot see is answered exactly as one that does not exist, on every route.
+      for (const path of ['/me', '']) {
+        const hidden = await as(service, dave).get(access('p-sundog', path));
+        const missing = await as(service, dave).get(access('p-no-such', path));
+        expect([hidden.status, hidden.body.type]).toEqual([missing.status, missing.body.type]);
+        expect(hidden.body).toMatchObject({ status: 404, rule: 'access.project-unknown' });
+      }
     });
 
     it('"Click remove to remove an explicit permission from a user": they keep what the base level gives', async () => {
@@ -219,8 +221,8 @@ describe('project access over HTTP', () => {
 
       const page = await as(service, alice).get(access('p-private'));
       expect(page.body).toMatchObject({ baseLevel: 'none', viaBaseLevel: [] });
-      expect((await as(service, bob).get(access('p-private', '/me'))).body).toMatchObject({ role: 'none', via: 'base-level', capabilities: [] });
-      expect((await as(service, oscar).get(access('p-private', '/me'))).body).toMatchObject({ role: null, via: 'none', capabilities: [] });
+      expect((await as(service, bob).get(access('p-private', '/me'))).body).toMatchObject({ status: 404, rule: 'access.project-unknown' });
+      expect((await as(service, oscar).get(access('p-private', '/me'))).body).toMatchObject({ status: 404, rule: 'access.project-unknown' });
     });
   });
 
@@ -270,7 +272,7 @@ describe('project access over HTTP', () => {
       expect(refused.status).toBe(403);
       expect(refused.body.rule).toBe('facility.only-owner-manages-managers');
       await as(service, manon).delete(access('p-facility', '/users/nadia')).expect(200);
-      expect((await as(service, nadia).get(access('p-facility', '/me'))).body).toMatchObject({ role: null, via: 'none' });
+      expect((await as(service, nadia).get(access('p-facility', '/me'))).body).toMatchObject({ status: 404, rule: 'access.project-unknown' });
     });
 
     it('"Viewer: Read-only access ... cannot modify anything"', async () => {

@@ -92,7 +92,7 @@ export class ProjectAccessService {
    * the project's access first.
    */
   async change(principal: Principal, projectId: string, request: AccessChange, context: ChangeContext = {}) {
-    const facts = await this.load(projectId);
+    const facts = await this.load(projectId, principal);
     const { change, command } = await this.commandFor(principal, facts, request, context);
     if (context.previewId !== undefined) {
       await this.previews.requireEvidence(context.previewId, { projectId, actor: principal.userId, change, version: facts.version });
@@ -104,7 +104,7 @@ export class ProjectAccessService {
 
   /** The dry run: what `request` would change for whom, refused exactly as the change itself would be. */
   async preview(principal: Principal, projectId: string, request: AccessChange) {
-    const facts = await this.load(projectId);
+    const facts = await this.load(projectId, principal);
     const { change, command } = await this.commandFor(principal, facts, request, {});
     const effects = previewChange(facts.access, command, facts.lab?.members.keys() ?? []);
     const previewId = await this.previews.record({ projectId, actor: principal.userId, change, version: facts.version, effects });
@@ -123,7 +123,7 @@ export class ProjectAccessService {
    * and the access stream's version it shows.
    */
   async usersPage(principal: Principal, projectId: string) {
-    const facts = await this.load(projectId);
+    const facts = await this.load(projectId, principal);
     this.requireCapability(facts, principal.userId, 'access.view');
     const { access, lab, version } = facts;
     const overview = accessOverview(access, lab?.members.keys() ?? []);
@@ -147,7 +147,7 @@ export class ProjectAccessService {
 
   /** The caller's role, where it comes from, and what it lets them do. */
   async mine(principal: Principal, projectId: string) {
-    const { access, lab } = await this.load(projectId);
+    const { access, lab } = await this.load(projectId, principal);
     const explanation = this.explain(access, lab, principal.userId);
     return {
       projectId,
@@ -160,23 +160,29 @@ export class ProjectAccessService {
 
   /** "Check as user", for those whose role has `access.check`. */
   async check(principal: Principal, projectId: string, userRef: string, capability: Capability) {
-    const facts = await this.load(projectId);
+    const facts = await this.load(projectId, principal);
     this.requireCapability(facts, principal.userId, 'access.check');
     const user = await this.directory.resolve(userRef);
     const verdict = checkAccess(facts.access, user.userId, personIn(facts.lab, user.userId).isLabMember, capability);
     return { projectId, username: user.username, ...verdict };
   }
 
-  private async load(projectId: string): Promise<ProjectFacts> {
-    const { state: access, version } = await loadAggregate(this.store, projectAccessStream(projectId), projectAccessDecider);
-    if (!access || version === 'no-stream') {
-      throw refusal(
+  /**
+   * The project's access and lab, for a caller who can see the project: to anyone else a project they
+   * cannot read is answered exactly as one that does not exist (project ids can be guessed).
+   */
+  private async load(projectId: string, viewer: Principal): Promise<ProjectFacts> {
+    const unknown = () =>
+      refusal(
         'not-found',
         'access.project-unknown',
         `there is no project ${projectId}, or its creation has not reached the access service yet (a creator's first read waits for it with Cairn-Min-Position)`,
       );
-    }
-    return { access, version, lab: await loadLab(this.store, access.lab) };
+    const { state: access, version } = await loadAggregate(this.store, projectAccessStream(projectId), projectAccessDecider);
+    if (!access || version === 'no-stream') throw unknown();
+    const facts = { access, version, lab: await loadLab(this.store, access.lab) };
+    if (!hasCapability(access.scheme, this.explain(access, facts.lab, viewer.userId).role, 'project.read')) throw unknown();
+    return facts;
   }
 
   private async commandFor(

@@ -1,5 +1,5 @@
 import type { Principal } from '@cairn/auth';
-import { notFound } from '@cairn/contracts';
+import { conflict, notFound } from '@cairn/contracts';
 import type { Page } from '@cairn/http';
 import { pageBy, prefixOf } from '@cairn/read-models';
 import { MongoServerError, type Collection, type Db, type Filter } from 'mongodb';
@@ -47,6 +47,8 @@ export class UserDirectory {
               displayNameLower: entry.displayName.toLowerCase(),
               ...(entry.email ? { emailLower: entry.email.toLowerCase() } : {}),
             },
+            // An address the issuer no longer vouches for stops identifying them.
+            ...(entry.email ? {} : { $unset: { email: '', emailLower: '' } }),
             $setOnInsert: { firstSeenAt: new Date() },
           },
           { upsert: true },
@@ -59,19 +61,25 @@ export class UserDirectory {
     return entry;
   }
 
-  /** A `userRef`: user id, username or e-mail address. */
+  /**
+   * A `userRef`: user id, username or e-mail address. Only verified addresses are recorded (see
+   * `Principal.email`); one that two people hold identifies neither, and the answer says so rather than guess.
+   */
   async resolve(userRef: string): Promise<DirectoryEntry> {
     const lower = userRef.toLowerCase();
-    const found =
-      (await this.users.findOne({ _id: userRef })) ??
-      (await this.users.findOne(lower.includes('@') ? { emailLower: lower } : { usernameLower: lower }));
-    if (!found) {
+    const byId = await this.users.findOne({ _id: userRef });
+    if (byId) return entryOf(byId);
+    const found = await this.users.find(lower.includes('@') ? { emailLower: lower } : { usernameLower: lower }, { limit: 2 }).toArray();
+    if (found.length > 1) {
+      throw conflict('directory.ambiguous-user', `more than one person has signed in with "${userRef}"; name them by username or user id`, { userRef });
+    }
+    if (found.length === 0) {
       throw notFound(
         'directory.unknown-user',
         `nobody with the user id, username or e-mail "${userRef}" has signed in to Cairn yet; ask them to sign in once`,
       );
     }
-    return entryOf(found);
+    return entryOf(found[0]);
   }
 
   /** The directory entries of these users, by user id; users never seen are left out. */

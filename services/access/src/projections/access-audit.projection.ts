@@ -133,7 +133,7 @@ export class AccessAuditQuery {
 
   /** Oldest first, paged by position. */
   async history(filter: AuditFilter, limit: number, cursor?: string): Promise<Page<AccessAuditEntry>> {
-    const after = decodeCursor<number>(cursor);
+    const after = decodeCursor(cursor, 'number');
     const conditions: Filter<Document>[] = [];
     const { project } = filter;
     if (project) {

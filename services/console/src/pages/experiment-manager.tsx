@@ -17,6 +17,17 @@ interface Removal {
   widening?: Widening[];
 }
 
+/** An addition the service said would show experiments to more people, waiting for its confirmation. */
+interface Addition {
+  ids: string[];
+  widening: Widening[];
+}
+
+/** Who would newly see which experiment, as the service's 409 said; undefined for any other failure. */
+function wideningOf(error: unknown): Widening[] | undefined {
+  return error instanceof ProblemError ? (error.problem.widening as Widening[] | undefined) : undefined;
+}
+
 /**
  * "The experiment manager lists all experiments in the lab, and lets you add / remove experiments to the
  * project. The bulk add/remove functionality is enabled by selecting rows with checkboxes. The filter
@@ -30,6 +41,7 @@ export function ExperimentManagerPage({ project }: { project: ProjectPage }) {
   const [filter, setFilter] = useState('');
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [removal, setRemoval] = useState<Removal | undefined>();
+  const [addition, setAddition] = useState<Addition | undefined>();
   const [done, setDone] = useState<string | undefined>();
   const experiments = useLoad(
     () => answer(api.projects.GET('/api/labs/{lab}/experiments', { params: { path: { lab: project.lab }, query: { limit: 500, ...(filter.trim() ? { q: filter.trim() } : {}) } } })),
@@ -44,12 +56,21 @@ export function ExperimentManagerPage({ project }: { project: ProjectPage }) {
   const finish = async (message: string) => {
     setSelected(new Set());
     setRemoval(undefined);
+    setAddition(undefined);
     setDone(message);
     await experiments.reload();
   };
-  const add = useAction(async () => {
-    const { linked } = await answer(api.projects.POST('/api/projects/{id}/experiments', { params: { path: { id: project.id } }, body: { experimentIds: toAdd } }));
-    await finish(`Added ${linked.length} experiment${linked.length === 1 ? '' : 's'} to the project.`);
+  const add = useAction(async (ids: string[], confirmWidening: boolean) => {
+    try {
+      const { linked } = await answer(
+        api.projects.POST('/api/projects/{id}/experiments', { params: { path: { id: project.id } }, body: { experimentIds: ids, ...(confirmWidening ? { confirmWidening: true } : {}) } }),
+      );
+      await finish(`Added ${linked.length} experiment${linked.length === 1 ? '' : 's'} to the project.`);
+    } catch (error) {
+      const widening = wideningOf(error);
+      if (!widening) throw error;
+      setAddition({ ids, widening });
+    }
   });
   const remove = useAction(async (confirmWidening: boolean) => {
     if (!removal) return;
@@ -59,7 +80,7 @@ export function ExperimentManagerPage({ project }: { project: ProjectPage }) {
       );
       await finish(`Removed ${unlinked.length} experiment${unlinked.length === 1 ? '' : 's'} from the project.`);
     } catch (error) {
-      const widening = error instanceof ProblemError ? (error.problem.widening as Widening[] | undefined) : undefined;
+      const widening = wideningOf(error);
       if (!widening) throw error;
       setRemoval({ ...removal, widening });
     }
@@ -73,20 +94,36 @@ export function ExperimentManagerPage({ project }: { project: ProjectPage }) {
   };
   const allShown = items.length > 0 && items.every((experiment) => selected.has(experiment.id));
   const canUnlink = hasCapability(project, 'datasets.unlink');
+  const wideningList = (widenings: Widening[]) => (
+    <ul class="effects">
+      {widenings.map((widening) => (
+        <li key={widening.experimentId}>
+          <strong>{nameOfExperiment(widening.experimentId)}</strong> would newly be visible to {widening.newlyVisibleTo.map(nameOf).join(', ')}.
+        </li>
+      ))}
+    </ul>
+  );
   return (
     <>
+      {addition && (
+        <Card title="More people would see these experiments" id="confirm-addition">
+          <p>Adding them to <strong>{project.name}</strong> makes experiments visible to people who cannot see them now:</p>
+          {wideningList(addition.widening)}
+          <ProblemMessage problem={add.problem} />
+          <div class="form-actions">
+            <Button variant="danger" busy={add.busy} onClick={() => void add.run(addition.ids, true)}>
+              Add anyway
+            </Button>
+            <Button onClick={() => setAddition(undefined)}>Cancel</Button>
+          </div>
+        </Card>
+      )}
       {removal && (
         <Card title={removal.widening ? 'More people would see these experiments' : 'Remove from the project?'} id="confirm-removal">
           {removal.widening ? (
             <>
               <p>Removing them makes experiments visible to people who cannot see them now:</p>
-              <ul class="effects">
-                {removal.widening.map((widening) => (
-                  <li key={widening.experimentId}>
-                    <strong>{nameOfExperiment(widening.experimentId)}</strong> would newly be visible to {widening.newlyVisibleTo.map(nameOf).join(', ')}.
-                  </li>
-                ))}
-              </ul>
+              {wideningList(removal.widening)}
             </>
           ) : (
             <p>
@@ -111,7 +148,7 @@ export function ExperimentManagerPage({ project }: { project: ProjectPage }) {
             </Field>
           </form>
           <div class="toolbar-actions">
-            <Button variant="primary" disabled={toAdd.length === 0} busy={add.busy} onClick={() => void add.run()}>
+            <Button variant="primary" disabled={toAdd.length === 0 || addition !== undefined} busy={add.busy} onClick={() => void add.run(toAdd, false)}>
               Add to project{toAdd.length > 0 ? ` (${toAdd.length})` : ''}
             </Button>
             {canUnlink && (
@@ -126,7 +163,7 @@ export function ExperimentManagerPage({ project }: { project: ProjectPage }) {
             {done}
           </p>
         )}
-        <ProblemMessage problem={experiments.problem ?? add.problem} />
+        <ProblemMessage problem={experiments.problem ?? (addition ? undefined : add.problem)} />
         {experiments.loading && !experiments.data && <Loading what="the lab’s experiments" />}
         {experiments.data && items.length === 0 && <Empty>{filter ? 'No experiment of the lab matches.' : 'The lab has no experiments you can see.'}</Empty>}
         {items.length > 0 && (

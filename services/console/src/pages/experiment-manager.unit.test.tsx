@@ -13,27 +13,30 @@ const project = {
 
 const experiment = (id: string, name: string, projects: string[]) => ({ id, lab: 'sundog', name, description: '', createdBy: 'u-bob', createdAt: '2026-01-06T09:00:00Z', projects });
 
+/** The service's answer to a change that would show `experimentId` to Erin, who cannot see it now. */
+const widens = (change: 'link' | 'unlink', experimentId: string) => ({
+  status: 409,
+  body: {
+    type: `urn:cairn:problem:experiments.${change}-widens-visibility`,
+    title: 'Conflict',
+    status: 409,
+    detail: '1 experiment(s) would become visible to more people; confirm to go ahead',
+    rule: `experiments.${change}-widens-visibility`,
+    widening: [{ experimentId, newlyVisibleTo: ['u-erin'] }],
+  },
+});
+
 function manager() {
   const stub = stubPlatform({
     'GET /api/labs/sundog/experiments': ({ query }) => ({
-      body: { items: [experiment('e-1', 'Apoferritin', ['p-1']), experiment('e-2', 'Beta-galactosidase', [])].filter((e) => e.name.toLowerCase().startsWith((query.get('q') ?? '').toLowerCase())), nextCursor: null },
+      body: { items: [experiment('e-1', 'Apoferritin', ['p-1']), experiment('e-2', 'Beta-galactosidase', []), experiment('e-3', 'Catalase', ['p-2'])].filter((e) => e.name.toLowerCase().startsWith((query.get('q') ?? '').toLowerCase())), nextCursor: null },
     }),
     'GET /api/labs/sundog/members': { body: { items: [{ lab: 'sundog', userId: 'u-erin', username: 'erin', displayName: 'Erin Evans', admin: false }], nextCursor: null } },
-    'POST /api/projects/p-1/experiments': ({ body }) => ({ body: { linked: (body as { experimentIds: string[] }).experimentIds } }),
-    'DELETE /api/projects/p-1/experiments': ({ body }) =>
-      (body as { confirmWidening?: boolean }).confirmWidening
-        ? { body: { unlinked: ['e-1'] } }
-        : {
-            status: 409,
-            body: {
-              type: 'urn:cairn:problem:experiments.unlink-widens-visibility',
-              title: 'Conflict',
-              status: 409,
-              detail: 'removing 1 experiment(s) would make them visible to more people; confirm to go ahead',
-              rule: 'experiments.unlink-widens-visibility',
-              widening: [{ experimentId: 'e-1', newlyVisibleTo: ['u-erin'] }],
-            },
-          },
+    'POST /api/projects/p-1/experiments': ({ body }) => {
+      const { experimentIds, confirmWidening } = body as { experimentIds: string[]; confirmWidening?: boolean };
+      return experimentIds.includes('e-3') && !confirmWidening ? widens('link', 'e-3') : { body: { linked: experimentIds } };
+    },
+    'DELETE /api/projects/p-1/experiments': ({ body }) => ((body as { confirmWidening?: boolean }).confirmWidening ? { body: { unlinked: ['e-1'] } } : widens('unlink', 'e-1')),
   });
   renderInConsole(<ExperimentManagerPage project={project} />, stub);
   return stub;
@@ -67,6 +70,21 @@ describe('the experiment manager (Sundog guide)', () => {
     expect(stub.calls('DELETE', '/api/projects/p-1/experiments').map((call) => call.body)).toEqual([
       { experimentIds: ['e-1'] },
       { experimentIds: ['e-1'], confirmWidening: true },
+    ]);
+  });
+
+  it('an addition that widens who sees an experiment is warned about the same way, naming them before "Add anyway"', async () => {
+    const stub = manager();
+    fireEvent.click(await screen.findByRole('checkbox', { name: 'Select Catalase' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Add to project (1)' }));
+
+    await screen.findByText('More people would see these experiments');
+    expect(screen.getByText(/would newly be visible to/).textContent).toBe('Catalase would newly be visible to Erin Evans.');
+    fireEvent.click(screen.getByRole('button', { name: 'Add anyway' }));
+    await screen.findByText('Added 1 experiment to the project.');
+    expect(stub.calls('POST', '/api/projects/p-1/experiments').map((call) => call.body)).toEqual([
+      { experimentIds: ['e-3'] },
+      { experimentIds: ['e-3'], confirmWidening: true },
     ]);
   });
 });

@@ -62,7 +62,7 @@ export class JobsController {
   /** Ordered chunks as JSON; with `Accept: text/event-stream`, the same chunks and then new ones live until the job ends. */
   @Get('jobs/:id/logs')
   @ApiProduces('application/json', 'text/event-stream')
-  @ApiOkResponse({ type: LogPageDto, description: 'JSON: the chunks after `after`. With `Accept: text/event-stream`: a `chunk` event per chunk (id = seq), then live ones, and `end` ({status}) when the job ends.' })
+  @ApiOkResponse({ type: LogPageDto, description: 'JSON: the chunks after `after`. With `Accept: text/event-stream`: a `chunk` event per chunk (id = seq), then live ones, and `end` ({status}) when the job ends, or ({rule, detail}) as soon as the caller loses access to the project.' })
   async logsOf(
     @CurrentPrincipal() principal: Principal,
     @Param('id') jobId: string,
@@ -85,6 +85,11 @@ export class JobsController {
       onChunk: (chunk) => response.write(`id: ${chunk.seq}\nevent: chunk\ndata: ${JSON.stringify(chunk)}\n\n`),
       onEnd: async (status) => {
         response.write(`event: end\ndata: ${JSON.stringify({ status })}\n\n`);
+        clearInterval(keepAlive);
+        response.end();
+      },
+      onRevoked: () => {
+        response.write(`event: end\ndata: ${JSON.stringify({ rule: 'capability.project.read', detail: 'You can no longer read this project.' })}\n\n`);
         clearInterval(keepAlive);
         response.end();
       },

@@ -16,15 +16,21 @@ export class JobReader {
     return jobRecordOf(await this.store.readStream(jobStream(jobId)));
   }
 
+  /** Calls `onLost` once the caller may no longer read the job's project; returns the function that stops watching. */
+  whenUnreadable(principal: Principal, record: JobRecord, onLost: () => void): () => void {
+    return this.authorizer.whenLost(record.request.projectId, principal.userId, 'project.read', onLost);
+  }
+
   /**
-   * The job, once the caller may read its project: 404 for a job that does not exist, 403 without
-   * `project.read`. "Job history is visible to people who joined the project after the jobs ran": what
-   * counts is the role now.
+   * The job, once the caller may read its project: 404 for a job that does not exist, and the very same
+   * for one in a project the caller cannot see. "Job history is visible to people who joined the project
+   * after the jobs ran": what counts is the role now.
    */
   async readable(principal: Principal, jobId: string, minPosition?: number): Promise<JobRecord> {
     const record = await this.load(jobId);
-    if (!record) throw notFound('jobs.job-not-found', `there is no job ${jobId}`);
-    await this.authorizer.requireConsistent(record.request.projectId, principal.userId, 'project.read', minPosition);
+    const missing = () => notFound('jobs.job-not-found', `there is no job ${jobId}`);
+    if (!record) throw missing();
+    await this.authorizer.requireConsistent(record.request.projectId, principal.userId, 'project.read', minPosition, missing);
     return record;
   }
 }

@@ -194,7 +194,7 @@ export class JobsService {
       projectIds,
       ...(triggeredBy !== undefined && { triggeredBy: this.authorizer.model.userIdOf(triggeredBy) ?? triggeredBy }),
     };
-    const { filter, sort } = jobSearchQuery(search, decodeCursor<[string, string]>(cursor));
+    const { filter, sort } = jobSearchQuery(search, decodeCursor(cursor, ['string', 'string']));
     const documents = (await (await this.collections.resolve<JobSearchDocument>(JOB_SEARCH)).find(filter).sort(sort).limit(limit + 1).toArray()) as JobSearchDocument[];
     const items = documents.slice(0, limit);
     const last = items[items.length - 1];

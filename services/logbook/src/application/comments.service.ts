@@ -46,7 +46,7 @@ export class CommentsService {
 
   /** The thread, oldest first, and how many comments it has. */
   async thread(principal: Principal, target: Target, page: { limit: number; cursor?: string }, minPosition?: number): Promise<Page<CommentView> & { count: number }> {
-    await this.requireOnAny(await this.projectsOf(target), principal, 'project.read', minPosition);
+    await this.visibleProjectsOf(target, principal, minPosition);
     const key = targetKey(target.kind, target.id);
     const [comments, count] = await Promise.all([this.view.thread(key, page.limit, page.cursor), this.view.count(key)]);
     return { items: comments.items.map((comment) => this.commentView(target, comment)), nextCursor: comments.nextCursor, count };
@@ -54,7 +54,7 @@ export class CommentsService {
 
   /** The comment as it reads now, with every version of it, the first as written first. */
   async comment(principal: Principal, target: Target, commentId: string, minPosition?: number) {
-    await this.requireOnAny(await this.projectsOf(target), principal, 'project.read', minPosition);
+    await this.visibleProjectsOf(target, principal, minPosition);
     const comment = await this.view.comment(targetKey(target.kind, target.id), commentId);
     if (!comment) throw commentNotFound(commentId);
     const versions = await this.view.versions(commentId);
@@ -67,7 +67,7 @@ export class CommentsService {
    */
   async add(principal: Principal, target: Target, input: { body: string; projectId?: string }, minPosition?: number) {
     await this.decideFresh();
-    const projects = await this.projectsOf(target);
+    const projects = await this.visibleProjectsOf(target, principal, minPosition);
     const projectId = await this.projectToCommentIn(principal, projects, input.projectId, minPosition);
     const commentId = uuidv7();
     const outcome = await this.handle(
@@ -90,7 +90,7 @@ export class CommentsService {
   /** The author edits, while they still may comment in the comment's project. */
   async edit(principal: Principal, target: Target, commentId: string, input: { body: string }, minPosition?: number) {
     await this.decideFresh();
-    await this.projectsOf(target);
+    await this.visibleProjectsOf(target, principal, minPosition);
     const thread = threadIdOf(target.kind, target.id);
     const existing = (await loadAggregate(this.store, threadStream(thread), commentThreadDecider)).state.comments.get(commentId);
     if (!existing) throw commentNotFound(commentId);
@@ -103,25 +103,31 @@ export class CommentsService {
     return { position: outcome.position, comment: this.stateView(commentId, outcome.state.comments.get(commentId)!) };
   }
 
-  /** The projects the target belongs to, as the logbook has seen them; 404 for a target it does not know. */
-  private async projectsOf(target: Target): Promise<string[]> {
+  /**
+   * The projects the target belongs to, as the logbook has seen them, once the caller can read one of
+   * them: 404 for a target it does not know, and the very same for one the caller cannot see (its
+   * comments are as hidden as the job or experiment itself).
+   */
+  private async visibleProjectsOf(target: Target, principal: Principal, minPosition?: number): Promise<string[]> {
     const projects =
       target.kind === 'job'
         ? [(await this.references.job(target.id))?.projectId].filter((projectId) => projectId !== undefined)
         : await this.references.projectsOfExperiment(target.id);
-    if (projects.length === 0) {
-      throw notFound('comments.target-unknown', `there is no ${target.kind} ${target.id} in any project, or it is not known here yet`, { [`${target.kind}Id`]: target.id });
-    }
+    const unknown = () =>
+      notFound('comments.target-unknown', `there is no ${target.kind} ${target.id} in any project, or it is not known here yet`, { [`${target.kind}Id`]: target.id });
+    if (projects.length === 0) throw unknown();
+    await this.requireOnAny(projects, principal, 'project.read', minPosition, unknown);
     return projects;
   }
 
-  /** Allowed on one of the projects: 404/403 as for the first of them otherwise. */
-  private async requireOnAny(projects: string[], principal: Principal, capability: Capability, minPosition?: number): Promise<string> {
+  /** Allowed on one of the projects: otherwise refused as for the first of them the caller can see (`unseen()` when none). */
+  private async requireOnAny(projects: string[], principal: Principal, capability: Capability, minPosition?: number, unseen?: () => Error): Promise<string> {
     await this.authorizer.settle(minPosition);
     const allowed = projects.find((projectId) => this.authorizer.can(projectId, principal.userId, capability));
     if (allowed !== undefined) return allowed;
-    await this.authorizer.requireConsistent(projects[0], principal.userId, capability, minPosition);
-    return projects[0];
+    const seen = projects.find((projectId) => this.authorizer.can(projectId, principal.userId, 'project.read')) ?? projects[0];
+    await this.authorizer.requireConsistent(seen, principal.userId, capability, minPosition, unseen);
+    return seen;
   }
 
   private async projectToCommentIn(principal: Principal, projects: string[], chosen: string | undefined, minPosition?: number): Promise<string> {

@@ -15,7 +15,7 @@ export async function pageByNumber<T extends Document>(
   limit: number,
   cursor?: string,
 ): Promise<Page<T>> {
-  const after = decodeCursor<number>(cursor);
+  const after = decodeCursor(cursor, 'number');
   const resumed = after === undefined ? filter : { ...filter, [field]: order === 1 ? { $gt: after } : { $lt: after } };
   const documents = (await collection.find(resumed).sort({ [field]: order }).limit(limit + 1).toArray()) as unknown as T[];
   const items = documents.slice(0, limit);

@@ -207,7 +207,7 @@ export class WideningDto {
 }
 
 export class WideningProblemDto {
-  @ApiProperty({ example: 'urn:cairn:problem:experiments.unlink-widens-visibility' })
+  @ApiProperty({ example: 'urn:cairn:problem:experiments.unlink-widens-visibility', description: 'experiments.link-widens-visibility when adding, experiments.unlink-widens-visibility when removing.' })
   type!: string;
 
   @ApiProperty()

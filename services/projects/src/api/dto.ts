@@ -112,14 +112,13 @@ export class ProjectExperimentsQuery {
   pageSize = 20;
 }
 
+/** The body of adding experiments to a project and of removing them. */
 export class LinkExperimentsDto {
   @ApiProperty({ type: [String], description: 'At most 1000 per call.' })
   @IsArray()
   @IsString({ each: true })
   experimentIds!: string[];
-}
 
-export class UnlinkExperimentsDto extends LinkExperimentsDto {
   @ApiPropertyOptional({ description: 'Go ahead although some experiments become visible to more people (the 409 said who).' })
   @IsOptional()
   @IsBoolean()

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, 
 import { Requires, type Principal } from '@cairn/auth';
 import { CommandResult, CurrentPrincipal, PageOf } from '@cairn/http';
 import { ExperimentsService } from '../application/experiments.service';
-import { CreateExperimentDto, LabExperimentsQuery, LinkExperimentsDto, ProjectExperimentsQuery, UnlinkExperimentsDto } from './dto';
+import { CreateExperimentDto, LabExperimentsQuery, LinkExperimentsDto, ProjectExperimentsQuery } from './dto';
 import { ExperimentDto, LinkedExperimentsDto, ProjectExperimentsDto, UnlinkedExperimentsDto, WideningProblemDto } from './answers.dto';
 
 @ApiTags('experiments')
@@ -36,8 +36,9 @@ export class ExperimentsController {
   @HttpCode(200)
   @Requires('datasets.link')
   @ApiOkResponse({ type: LinkedExperimentsDto })
+  @ApiConflictResponse({ type: WideningProblemDto, description: 'Some experiment would become visible to more people: send confirmWidening to go ahead.' })
   async link(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: LinkExperimentsDto) {
-    const { position, linked } = await this.experiments.link(principal, id, body.experimentIds);
+    const { position, linked } = await this.experiments.link(principal, id, body.experimentIds, body.confirmWidening === true);
     return new CommandResult(position, { linked });
   }
 
@@ -46,7 +47,7 @@ export class ExperimentsController {
   @Requires('datasets.unlink')
   @ApiOkResponse({ type: UnlinkedExperimentsDto })
   @ApiConflictResponse({ type: WideningProblemDto, description: 'Some experiment would become visible to more people: send confirmWidening to go ahead.' })
-  async unlink(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: UnlinkExperimentsDto) {
+  async unlink(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: LinkExperimentsDto) {
     const { position, unlinked } = await this.experiments.unlink(principal, id, body.experimentIds, body.confirmWidening === true);
     return new CommandResult(position, { unlinked });
   }

@@ -34,8 +34,8 @@ export class AccessView implements FreshnessGate {
    * Refuses with 404 (unknown project) or 403 unless the user has `capability` on the project, once the
    * model has passed `minPosition` (a project created a moment ago is waited for within the same bound).
    */
-  require(projectId: string, userId: string, capability: Capability, minPosition?: number): Promise<void> {
-    return this.authorizer.requireConsistent(projectId, userId, capability, minPosition);
+  require(projectId: string, userId: string, capability: Capability, minPosition?: number, unseen?: () => Error): Promise<void> {
+    return this.authorizer.requireConsistent(projectId, userId, capability, minPosition, unseen);
   }
 
   /** The position from which the project's access is known (`Authorizer.positionKnowing`). */
@@ -44,6 +44,11 @@ export class AccessView implements FreshnessGate {
   }
 
   /** For a read: waits until the model has caught up since start; 503 otherwise. */
+  /** Calls `onLost` once the user no longer has `capability` on the project, as the revoking event arrives; returns the function that stops watching. */
+  whenLost(projectId: string, userId: string, capability: Capability, onLost: () => void): () => void {
+    return this.authorizer.whenLost(projectId, userId, capability, onLost);
+  }
+
   settle(): Promise<void> {
     return this.authorizer.settle();
   }

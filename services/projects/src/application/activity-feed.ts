@@ -51,9 +51,14 @@ export class ProjectActivityFeed {
     const end = (reason: { rule: string; detail: string }) => {
       if (ended) return;
       ended = true;
+      stopWatching();
       listener.end(reason);
       void live.subscription?.close();
     };
+    // A revocation ends the feed as its event reaches the authorization model, though the project be quiet.
+    const stopWatching = this.access.whenLost(projectId, principal.userId, 'project.read', () =>
+      end({ rule: 'capability.project.read', detail: 'You can no longer read this project.' }),
+    );
     const deliver = async (item: ActivityItem) => {
       if (ended) return;
       // A revocation binds the feed too: once the authorization model has seen up to this entry, nothing
@@ -95,6 +100,7 @@ export class ProjectActivityFeed {
       }
     } catch (error) {
       ended = true;
+      stopWatching();
       openGate();
       await subscription.close();
       throw error;
@@ -103,6 +109,7 @@ export class ProjectActivityFeed {
     return {
       close: async () => {
         ended = true;
+        stopWatching();
         await subscription.close();
       },
     };

@@ -99,11 +99,13 @@ export class ExperimentsService {
 
   /**
    * Bulk add: every experiment of the call is added in one commit, or none (an unknown id refuses the call).
-   * The labs of experiments need no fresh directory: an experiment's lab never changes, and one the
-   * directory does not know yet is read from its stream.
+   * Only experiments the caller can see can be added, and an addition that would show one to more people
+   * is refused with who would newly see what, unless `confirmWidening`, as a removal is. Who sees what is
+   * as the store held it when the call arrived. An experiment the directory does not know yet is in no
+   * project; its lab, which never changes, is read from its stream.
    */
-  async link(principal: Principal, projectId: string, experimentIds: string[]) {
-    await this.fresh.of(this.access);
+  async link(principal: Principal, projectId: string, experimentIds: string[], confirmWidening: boolean) {
+    await this.fresh.of(this.access, this.directory);
     const outcome = await this.projectCommands(
       projectId,
       {
@@ -112,6 +114,8 @@ export class ExperimentsService {
         actorCapabilities: this.access.capabilitiesOf(projectId, principal.userId),
         experimentIds,
         experimentLabs: await this.labsOf(experimentIds),
+        confirmWidening,
+        audience: await this.audienceOf(projectId, experimentIds),
       },
       { actor: principal.userId },
     );
@@ -126,15 +130,6 @@ export class ExperimentsService {
    */
   async unlink(principal: Principal, projectId: string, experimentIds: string[], confirmWidening: boolean) {
     await this.fresh.of(this.access, this.directory);
-    const lab = this.access.labOf(projectId);
-    if (lab === undefined) throw notFound('project.unknown', `There is no project ${projectId}, or it is not known here yet.`);
-    const projectsOf = new Map<string, string[]>();
-    const documents = await (await this.collections.resolve<ReadModelDocument>(EXPERIMENT_DIRECTORY))
-      .find({ _id: { $in: experimentIds.filter((id) => typeof id === 'string') } }, { projection: { projects: 1 } })
-      .toArray();
-    for (const document of documents) projectsOf.set(String(document._id), document.projects as string[]);
-    const projects = new Set([projectId, ...[...projectsOf.values()].flat()]);
-    const readersOf = new Map([...projects].map((id) => [id, this.access.readersOf(id)]));
     const outcome = await this.projectCommands(
       projectId,
       {
@@ -143,11 +138,25 @@ export class ExperimentsService {
         actorCapabilities: this.access.capabilitiesOf(projectId, principal.userId),
         experimentIds,
         confirmWidening,
-        audience: { labMembers: this.access.labMembers(lab), projectsOf, readersOf },
+        audience: await this.audienceOf(projectId, experimentIds),
       },
       { actor: principal.userId },
     );
     return { position: outcome.position, unlinked: outcome.events.flatMap((event) => ('experimentIds' in event.data ? event.data.experimentIds : [])) };
+  }
+
+  /** Who sees the experiments today: the project's lab members, the projects each is in, and who reads those and this one. */
+  private async audienceOf(projectId: string, experimentIds: unknown[]) {
+    const lab = this.access.labOf(projectId);
+    if (lab === undefined) throw notFound('project.unknown', `There is no project ${projectId}, or it is not known here yet.`);
+    const projectsOf = new Map<string, string[]>();
+    const documents = await (await this.collections.resolve<ReadModelDocument>(EXPERIMENT_DIRECTORY))
+      .find({ _id: { $in: experimentIds.filter((id): id is string => typeof id === 'string') } }, { projection: { projects: 1 } })
+      .toArray();
+    for (const document of documents) projectsOf.set(String(document._id), document.projects as string[]);
+    const projects = new Set([projectId, ...[...projectsOf.values()].flat()]);
+    const readersOf = new Map([...projects].map((id) => [id, this.access.readersOf(id)]));
+    return { labMembers: this.access.labMembers(lab), projectsOf, readersOf };
   }
 
   /**

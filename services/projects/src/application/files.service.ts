@@ -176,7 +176,7 @@ export class FilesService {
   async decide(principal: Principal, requestId: string, decision: 'approve' | 'reject', reason?: string) {
     const projectId = await this.projectOfRequest(requestId);
     await this.fresh.of(this.access);
-    await this.access.require(projectId, principal.userId, 'project.read');
+    await this.access.require(projectId, principal.userId, 'project.read', undefined, () => requestNotFound(requestId));
     const common = {
       projectId,
       requestId,
@@ -214,7 +214,7 @@ export class FilesService {
     // A request made before ids named their project: the read model knows it, once it has everything the store held.
     await this.fresh.of(this.deletionRequests);
     const request = await (await this.collections.resolve<ReadModelDocument>(DELETION_REQUESTS)).findOne({ _id: requestId }, { projection: { projectId: 1 } });
-    if (!request) throw notFound('deletion.request-not-found', `no deletion request ${requestId}`);
+    if (!request) throw requestNotFound(requestId);
     return String(request.projectId);
   }
 
@@ -245,4 +245,9 @@ export class FilesService {
 
 function viewOf(file: FileDocument): FileView {
   return { id: file._id, ...fileEntryOf(file), addedAt: file.addedAt };
+}
+
+/** A deletion request that does not exist, or, told apart from nothing, one in a project the caller cannot see. */
+function requestNotFound(requestId: string) {
+  return notFound('deletion.request-not-found', `no deletion request ${requestId}`);
 }

@@ -195,8 +195,10 @@ export class ProjectsService {
   async page(principal: Principal, projectId: string, minPosition?: number) {
     // The directory has passed the request's Cairn-Min-Position (the shared interceptor waited for it).
     const project = await (await this.collections.resolve<ReadModelDocument>(PROJECT_DIRECTORY)).findOne({ _id: projectId });
-    if (!project) throw notFound('projects.project-not-found', `no project ${projectId}`);
-    await this.access.require(projectId, principal.userId, 'project.read', minPosition);
+    // One the caller cannot see is answered exactly as one that does not exist: project ids can be guessed.
+    const missing = () => notFound('projects.project-not-found', `no project ${projectId}`);
+    if (!project) throw missing();
+    await this.access.require(projectId, principal.userId, 'project.read', minPosition, missing);
     const { state, version } = await loadAggregate(this.store, projectStream(projectId), projectDecider);
     if (version === 'no-stream') throw notFound('projects.project-not-found', `no project ${projectId}`);
     const latestExperiments = (await (await this.collections.resolve<ReadModelDocument>(EXPERIMENT_DIRECTORY))
@@ -221,7 +223,7 @@ export class ProjectsService {
   /** Newest first, from every context; the caller must be able to read the project. */
   async activity(principal: Principal, projectId: string, limit: number, cursor?: string, minPosition?: number) {
     await this.access.require(projectId, principal.userId, 'project.read', minPosition);
-    const before = decodeCursor<number>(cursor);
+    const before = decodeCursor(cursor, 'number');
     const documents = (await (await this.collections.resolve<ReadModelDocument>(PROJECT_ACTIVITY))
       .find({ projectId, ...(before === undefined ? {} : { position: { $lt: before } }) })
       .sort({ position: -1 })

@@ -12,7 +12,7 @@ import {
 import { requireDescription, requireIdList, requireName } from './fields';
 import { projectDeleted, requireCapability, requireLabMember, type Actor } from './guards';
 import { generateSlug, requireAvailableSlug } from './slug';
-import { wideningOf } from './visibility';
+import { canSee, linkWideningOf, wideningOf, type Audience } from './visibility';
 
 /**
  * A project of a lab and the experiments linked to it. The links are part of the project so that a bulk
@@ -56,6 +56,10 @@ export interface LinkExperiments extends Actor {
   experimentIds: string[];
   /** The lab of each requested experiment that exists; unknown ones are absent. */
   experimentLabs: ReadonlyMap<string, string>;
+  /** Set after the caller saw the widening and chose to go ahead. */
+  confirmWidening?: boolean;
+  /** Who sees what today: the lab's members, each experiment's projects and each project's readers. */
+  audience: Audience;
 }
 
 export interface UnlinkExperiments extends Actor {
@@ -64,11 +68,7 @@ export interface UnlinkExperiments extends Actor {
   /** Set after the caller saw the widening and chose to go ahead. */
   confirmWidening?: boolean;
   /** Who sees what today: the lab's members, each experiment's projects and each project's readers. */
-  audience: {
-    labMembers: Iterable<string>;
-    projectsOf: ReadonlyMap<string, Iterable<string>>;
-    readersOf: ReadonlyMap<string, Iterable<string>>;
-  };
+  audience: Audience;
 }
 
 export type ProjectCommand = CreateProject | UpdateProject | DeleteProject | LinkExperiments | UnlinkExperiments;
@@ -180,25 +180,49 @@ function update(command: UpdateProject, state: ProjectState): ProjectEvent[] {
   return [{ type: 'projects.project.updated.v1', data: { projectId: state.projectId, ...changes, actor: command.actor } }];
 }
 
-/** Already linked experiments are left out (a retried call changes nothing); no event when none is new. */
+/**
+ * Already linked experiments are left out (a retried call changes nothing); no event when none is new.
+ * Only experiments the caller can see can be added: one they cannot see is reported exactly like a missing
+ * one, so a closed project's experiments are not pulled out of it by id. An addition that shows an
+ * experiment to more people is refused with who they are, unless confirmed, as a removal is.
+ */
 function link(command: LinkExperiments, state: ProjectState): ProjectEvent[] {
   requireCapability(command, 'datasets.link', 'adding experiments to the project');
   const experimentIds = requireIdList(command.experimentIds, 'experimentIds');
-  // An experiment of another lab is reported exactly like a missing one, so ids of other tenants leak nothing.
-  const outsideLab = experimentIds.filter((experimentId) => command.experimentLabs.get(experimentId) !== state.lab);
-  if (outsideLab.length > 0) {
-    throw notFound('experiments.not-in-lab', `no experiment ${outsideLab.join(', ')} in lab ${state.lab}; nothing was added`, {
-      experimentIds: outsideLab,
+  // Other labs' experiments and hidden ones are reported exactly like missing ones, so their ids leak nothing.
+  const unseen = experimentIds.filter(
+    (experimentId) =>
+      command.experimentLabs.get(experimentId) !== state.lab ||
+      !canSee(command.audience, command.actor, projectsOfExperiment(command.audience, state, experimentId)),
+  );
+  if (unseen.length > 0) {
+    throw notFound('experiments.not-in-lab', `no experiment ${unseen.join(', ')} in lab ${state.lab}; nothing was added`, {
+      experimentIds: unseen,
     });
   }
   const newlyLinked = experimentIds.filter((experimentId) => !state.linkedExperiments.has(experimentId));
   if (newlyLinked.length === 0) return [];
+  const { widening } = linkWideningOf(command.audience, state.projectId, newlyLinked);
+  if (widening.length > 0 && command.confirmWidening !== true) {
+    throw conflict(
+      'experiments.link-widens-visibility',
+      `adding ${widening.length} experiment(s) would make them visible to more people; confirm to go ahead`,
+      { widening },
+    );
+  }
   return [
     {
       type: 'projects.experiment.linked.v1',
       data: { projectId: state.projectId, lab: state.lab, experimentIds: newlyLinked, actor: command.actor },
     },
   ];
+}
+
+/** The projects an experiment is in, this project's own link counted even when the read model lags. */
+function projectsOfExperiment(audience: Audience, state: ProjectState, experimentId: string): string[] {
+  const projects = new Set(audience.projectsOf.get(experimentId) ?? []);
+  if (state.linkedExperiments.has(experimentId)) projects.add(state.projectId);
+  return [...projects];
 }
 
 /** Experiments not linked are left out (a retried call changes nothing); no event when none is linked. */

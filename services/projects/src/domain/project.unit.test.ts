@@ -1,6 +1,6 @@
 import type { ProjectCreatedData, ProjectEvent } from '@cairn/contracts';
 import { deciderSpec } from '@cairn/testing';
-import { projectDecider, type CreateProject, type ProjectCommand, type UnlinkExperiments } from './project';
+import { projectDecider, type CreateProject, type LinkExperiments, type ProjectCommand, type UnlinkExperiments } from './project';
 import { facility, lab } from './testing/projects.fixtures';
 
 const spec = deciderSpec(projectDecider);
@@ -44,6 +44,12 @@ const deleted: ProjectEvent = {
   data: { projectId: 'p1', lab: 'lab1', slug: 'ribosome-2024', actor: 'ada' },
 };
 const inLab1 = (...experimentIds: string[]) => new Map(experimentIds.map((experimentId) => [experimentId, 'lab1']));
+/** Everyone of lab1 reads p1 and every experiment is in no project: an addition shows nothing to anyone new. */
+const labWide: LinkExperiments['audience'] = {
+  labMembers: ['ada', 'bob', 'cy', 'max', 'mia'],
+  projectsOf: new Map(),
+  readersOf: new Map([['p1', ['ada', 'bob', 'cy', 'max', 'mia']]]),
+};
 
 describe('Project: creating', () => {
   describe('"Anyone can create a project: they’re as useful for managing your own private work as for collaborating in a lab."', () => {
@@ -216,7 +222,7 @@ describe('Project: changing and deleting', () => {
     it.each<[string, ProjectCommand]>([
       ['an update', { type: 'UpdateProject', name: 'Back', ...lab('ada', 'owner') }],
       ['a second deletion', { type: 'DeleteProject', ...lab('ada', 'owner') }],
-      ['linking', { type: 'LinkExperiments', experimentIds: ['e1'], experimentLabs: inLab1('e1'), ...lab('ada', 'owner') }],
+      ['linking', { type: 'LinkExperiments', experimentIds: ['e1'], experimentLabs: inLab1('e1'), audience: labWide, ...lab('ada', 'owner') }],
     ])('%s is refused', (_case, command) => {
       spec.given([labProjectCreated, deleted]).when(command).thenThrows('projects.project-deleted', 'conflict');
     });
@@ -228,8 +234,8 @@ describe('Project: changing and deleting', () => {
 });
 
 describe('Project: adding experiments', () => {
-  const link = (experimentIds: string[], actor = lab('ada', 'owner'), experimentLabs = inLab1('e1', 'e2', 'e3')) =>
-    ({ type: 'LinkExperiments', experimentIds, experimentLabs, ...actor }) as const;
+  const link = (experimentIds: string[], actor = lab('ada', 'owner'), experimentLabs = inLab1('e1', 'e2', 'e3'), audience = labWide) =>
+    ({ type: 'LinkExperiments', experimentIds, experimentLabs, audience, ...actor }) as const;
 
   describe('"The bulk add/remove functionality is enabled by selecting rows with checkboxes."', () => {
     it('one call adds many experiments as one event', () => {
@@ -259,6 +265,52 @@ describe('Project: adding experiments', () => {
         .when(link(['e1', 'theirs'], lab('ada', 'owner'), experimentLabs))
         .thenThrows('experiments.not-in-lab', 'not-found');
       expect(error.details).toEqual({ experimentIds: ['theirs'] });
+    });
+  });
+
+  describe('"an experiment in no project is visible to the whole lab; in one or more projects it is visible to those who can read any of them"', () => {
+    /** e1 is in no project; e2 only in the closed p2, read by dee; e3 in p3, read by ada and bob; p1 is read by ada, bob and guest (outside the lab). */
+    const audience: LinkExperiments['audience'] = {
+      labMembers: ['ada', 'bob', 'cy', 'dee'],
+      projectsOf: new Map([
+        ['e2', ['p2']],
+        ['e3', ['p3']],
+      ]),
+      readersOf: new Map([
+        ['p1', ['ada', 'bob', 'guest']],
+        ['p2', ['dee']],
+        ['p3', ['ada', 'bob']],
+      ]),
+    };
+    const linkSeen = (experimentIds: string[], confirmWidening?: boolean) => ({ ...link(experimentIds, lab('ada', 'owner'), inLab1('e1', 'e2', 'e3'), audience), confirmWidening });
+
+    it('an experiment the caller cannot see is reported exactly like a missing one: nothing is pulled out of a closed project', () => {
+      const hidden = spec.given([labProjectCreated]).when(linkSeen(['e3', 'e2'], true)).thenThrows('experiments.not-in-lab', 'not-found');
+      const missing = spec.given([labProjectCreated]).when(linkSeen(['e3', 'ghost'], true)).thenThrows('experiments.not-in-lab', 'not-found');
+      expect(hidden.details).toEqual({ experimentIds: ['e2'] });
+      expect(missing.details).toEqual({ experimentIds: ['ghost'] });
+      expect(hidden.message.replace('e2', 'ghost')).toBe(missing.message);
+    });
+
+    describe('"If doing so will make the experiment visible to more people than it previously was, you will be warned of this."', () => {
+      it('an addition that shows an experiment to more people is refused with who would newly see it', () => {
+        const error = spec.given([labProjectCreated]).when(linkSeen(['e3', 'e1'])).thenThrows('experiments.link-widens-visibility', 'conflict');
+        expect(error.details).toEqual({
+          widening: [
+            { experimentId: 'e3', newlyVisibleTo: ['guest'] },
+            { experimentId: 'e1', newlyVisibleTo: ['guest'] },
+          ],
+        });
+      });
+
+      it('with confirmWidening the addition goes ahead', () => {
+        spec.given([labProjectCreated]).when(linkSeen(['e3', 'e1'], true)).then([linked(['e3', 'e1'])]);
+      });
+
+      it('an addition whose readers already see the experiment needs no confirmation', () => {
+        const narrow = { ...audience, readersOf: new Map([...audience.readersOf, ['p1', ['ada', 'bob']]]) };
+        spec.given([labProjectCreated]).when({ ...linkSeen(['e3', 'e1']), audience: narrow }).then([linked(['e3', 'e1'])]);
+      });
     });
   });
 
@@ -334,7 +386,7 @@ describe('Project: removing experiments', () => {
   it('a removed experiment can be added again', () => {
     spec
       .given([labProjectCreated, linked(['e1']), unlinked(['e1'], true)])
-      .when({ type: 'LinkExperiments', experimentIds: ['e1'], experimentLabs: inLab1('e1'), ...lab('ada', 'owner') })
+      .when({ type: 'LinkExperiments', experimentIds: ['e1'], experimentLabs: inLab1('e1'), audience: labWide, ...lab('ada', 'owner') })
       .then([linked(['e1'])]);
   });
 

@@ -1,8 +1,9 @@
 /**
  * Who can see an experiment: one in no project is visible to the whole lab; one in projects is visible
- * to those who can read any of them (`project.read`). Removing an experiment from projects can therefore
- * show it to more people, which the lab guide says to warn about: "If doing so will make the experiment
- * visible to more people than it previously was, you will be warned of this."
+ * to those who can read any of them (`project.read`). Removing an experiment from projects, or adding it
+ * to a project read by others, can therefore show it to more people, which the lab guide says to warn
+ * about: "If doing so will make the experiment visible to more people than it previously was, you will
+ * be warned of this."
  */
 export interface VisibilityQuery {
   labMembers: Iterable<string>;
@@ -53,6 +54,32 @@ export function wideningOf(query: VisibilityQuery): { widening: Widening[] } {
       newlyVisibleByFormerProjects.set(key, newlyVisibleTo);
     }
     if (newlyVisibleTo.length > 0) widening.push({ experimentId, newlyVisibleTo: [...newlyVisibleTo] });
+  }
+  return { widening };
+}
+
+/** Who sees an experiment today: what the guide's rule above gives, from the same facts a widening uses. */
+export type Audience = Omit<VisibilityQuery, 'removals'>;
+
+/** Whether `user` can see an experiment that is in `projects` now. */
+export function canSee(audience: Audience, user: string, projects: Iterable<string>): boolean {
+  const inProjects = [...projects];
+  if (inProjects.length === 0) return new Set(audience.labMembers).has(user);
+  return inProjects.some((projectId) => new Set(audience.readersOf.get(projectId) ?? []).has(user));
+}
+
+/**
+ * The experiments that adding to `projectId` would show to people who cannot see them now; in addition
+ * order, each in the order of the project's readers. `projectsOf` gives the projects each is in before.
+ * An experiment in no project is seen by the lab, so only the project's readers from outside it are new.
+ */
+export function linkWideningOf(audience: Audience, projectId: string, additions: Iterable<string>): { widening: Widening[] } {
+  const readers = [...new Set(audience.readersOf.get(projectId) ?? [])];
+  const widening: Widening[] = [];
+  for (const experimentId of additions) {
+    const before = [...(audience.projectsOf.get(experimentId) ?? [])];
+    const newlyVisibleTo = readers.filter((user) => !canSee(audience, user, before));
+    if (newlyVisibleTo.length > 0) widening.push({ experimentId, newlyVisibleTo });
   }
   return { widening };
 }

@@ -821,7 +821,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description JSON: the chunks after `after`. With `Accept: text/event-stream`: a `chunk` event per chunk (id = seq), then live ones, and `end` ({status}) when the job ends. */
+            /** @description JSON: the chunks after `after`. With `Accept: text/event-stream`: a `chunk` event per chunk (id = seq), then live ones, and `end` ({status}) when the job ends, or ({rule, detail}) as soon as the caller loses access to the project. */
             200: {
                 headers: {
                     [name: string]: unknown;

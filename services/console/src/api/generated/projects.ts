@@ -394,6 +394,8 @@ export interface components {
             linked: string[];
         };
         LinkExperimentsDto: {
+            /** @description Go ahead although some experiments become visible to more people (the 409 said who). */
+            confirmWidening?: boolean;
             /** @description At most 1000 per call. */
             experimentIds: string[];
         };
@@ -496,12 +498,6 @@ export interface components {
         UnlinkedExperimentsDto: {
             unlinked: string[];
         };
-        UnlinkExperimentsDto: {
-            /** @description Go ahead although some experiments become visible to more people (the 409 said who). */
-            confirmWidening?: boolean;
-            /** @description At most 1000 per call. */
-            experimentIds: string[];
-        };
         UpdatedProjectDto: {
             description: string;
             id: string;
@@ -529,7 +525,10 @@ export interface components {
             /** @example 409 */
             status: number;
             title: string;
-            /** @example urn:cairn:problem:experiments.unlink-widens-visibility */
+            /**
+             * @description experiments.link-widens-visibility when adding, experiments.unlink-widens-visibility when removing.
+             * @example urn:cairn:problem:experiments.unlink-widens-visibility
+             */
             type: string;
             /** @description Each experiment that would become visible to more people, and to whom. */
             widening: components["schemas"]["WideningDto"][];
@@ -974,6 +973,15 @@ export interface operations {
                     "application/json": components["schemas"]["LinkedExperimentsDto"];
                 };
             };
+            /** @description Some experiment would become visible to more people: send confirmWidening to go ahead. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WideningProblemDto"];
+                };
+            };
             /** @description A problem document: bad input names its fields, a refusal its rule. */
             default: {
                 headers: {
@@ -996,7 +1004,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["UnlinkExperimentsDto"];
+                "application/json": components["schemas"]["LinkExperimentsDto"];
             };
         };
         responses: {
