@@ -8,7 +8,10 @@ import { EXIT_CHECK_FAILED, EXIT_OK, runCairnCli, type CliIo } from '../cli';
 import { accessService } from '../access.service';
 import { as, createInitializedProject, signIn, type TestPerson } from '../api/testing/access-test-kit';
 import { afterClockPasses, recordStep } from '../api/testing/audit-test-kit';
-import { auditSigner } from '../domain/audit-bundle/audit-chain';
+import { auditRecordOf, auditSigner, chainLinks, signatureHolds, type SignedHead } from '../domain/audit-bundle/audit-chain';
+import { chainStream } from './chain-heads';
+import { labStream } from './labs.service';
+import { projectAccessStream } from './project-access.service';
 import { trustedKeyFromPem } from './audit-signing-key';
 import { verifyAuditBundle, type AuditBundle } from './audit-bundle';
 
@@ -68,12 +71,13 @@ describe('audit export and audit verify-bundle', () => {
 
   it('exports a bundle from the event store that verifies offline, anchored to the platform key, with its answers', async () => {
     const exported = await cli('audit', 'export', '--project', 'p-bundle', '--out', bundleFile, '--at', instants[0], '--at', instants[1]);
-    expect(exported.out).toMatch(/^wrote .*bundle\.json: 3 of access_project-p-bundle, 6 of access_lab-bundle-lab; heads signed with ed25519:[0-9a-f]{16}; 2 answer\(s\)$/);
+    expect(exported.out).toMatch(/^wrote .*bundle\.json: 3 of access_project-p-bundle, 6 of access_lab-bundle-lab; heads signed with ed25519:[0-9a-f]{16}; 2 head\(s\) signed at write time; 2 answer\(s\)$/);
     expect(exported.status).toBe(EXIT_OK);
 
     const verified = await cli('audit', 'verify-bundle', bundleFile, '--trusted-key', publicKeyFile);
     expect(verified.out).toContain('All 2 signed heads verify with ed25519:');
     expect(verified.out).toContain('a key you trust');
+    expect(verified.out).toMatch(/Signed at write time: access_project-p-bundle: 3 events, signed at .* by ed25519:[0-9a-f]{16} \(valid\); access_lab-bundle-lab: 6 events/);
     expect(verified.out).toMatch(/Answer at .*: .*bob experimenter by explicit permission from .* \("runs the scans"\)/);
     expect(verified.out).toMatch(/VERIFIED: every event, link, signed head and answer recomputes\.$/);
     expect(verified.status).toBe(EXIT_OK);
@@ -141,5 +145,65 @@ describe('audit export and audit verify-bundle', () => {
     const anchored = await cli('audit', 'verify-bundle', ownKey, '--trusted-key', publicKeyFile);
     expect(anchored.status).toBe(EXIT_CHECK_FAILED);
     expect(anchored.out).toContain(`the signature of the head of access_project-p-bundle (key ${stranger.key.keyId}) is by a key that is not one of the keys you trust`);
+  });
+
+  describe('heads signed at write time', () => {
+    const platformKey = () => trustedKeyFromPem(readFileSync(publicKeyFile));
+
+    it('records, after each commit to a deciding stream, its head signed by the access service, the newest covering every event', async () => {
+      for (const [stream, length] of [[projectAccessStream('p-bundle'), 3], [labStream('bundle-lab'), 6]] as const) {
+        const recorded = (await service.runtime.store.readStream(chainStream(stream))).map(({ type, data }) => ({ type, head: data as SignedHead }));
+        expect(new Set(recorded.map(({ type }) => type))).toEqual(new Set(['access.chain.head-signed.v1']));
+        const lengths = recorded.map(({ head }) => head.length);
+        expect(lengths).toEqual([...lengths].sort((a, b) => a - b));
+        expect(lengths.at(-1)).toBe(length);
+        const links = chainLinks((await service.runtime.store.readStream(stream)).map(auditRecordOf));
+        for (const { head } of recorded) {
+          expect(head.head).toBe(links[head.length - 1]);
+          expect(signatureHolds(head, platformKey())).toBe(true);
+        }
+      }
+    });
+
+    it('names an event appended to the store directly, after the newest head signed at write time, though the export signs it', async () => {
+      await createInitializedProject(service, { projectId: 'p-inserted', lab: 'bundle-lab', scheme: 'lab', baseLevel: 'viewer', creator: alice });
+      await recordStep(service, as(service, alice).put('/api/projects/p-inserted/access/users/bob', { role: 'experimenter', reason: 'runs the scans' }));
+      const stream = projectAccessStream('p-inserted');
+      const [, granted] = await service.runtime.store.readStream(stream);
+      await service.runtime.store.append(stream, [{ type: granted.type, data: { ...(granted.data as object), user: carol.userId } }], granted.streamversion);
+
+      const file = join(folder, 'inserted.json');
+      expect((await cli('audit', 'export', '--project', 'p-inserted', '--out', file)).status).toBe(EXIT_OK);
+      const { status, out } = await cli('audit', 'verify-bundle', file, '--trusted-key', publicKeyFile);
+      expect(status).toBe(EXIT_CHECK_FAILED);
+      expect(out).toContain('All 2 signed heads verify with');
+      expect(out).toMatch(/Signed at write time: access_project-p-inserted: 2 events, signed at .* \(valid\)/);
+      expect(out).toContain(
+        'access_project-p-inserted: events #2..#2 were appended after the newest head the access service signed at write time; it never signed them (written to the store directly, or their signing failed)',
+      );
+    });
+
+    it('names a stream rewritten in the store before the export, though the export signs the rewritten chain', async () => {
+      const platform = auditSigner(createPrivateKey(readFileSync(keyFile)));
+      const file = tampered('rewritten', (bundle) => {
+        // What an export signs after someone rewrote the store: the changed event, a chain recomputed over it.
+        const events = projectEvents(bundle);
+        (events[1].data as { reason: string }).reason = 'was never asked';
+        const links = chainLinks(events.map(({ link: _link, ...record }) => record));
+        events.forEach((event, index) => (event.link = links[index]));
+        bundle.heads[0] = platform.sign({ stream: bundle.heads[0].stream, length: events.length, head: links.at(-1) as string, signedAt: bundle.heads[0].signedAt });
+      });
+      const { status, out } = await cli('audit', 'verify-bundle', file, '--trusted-key', publicKeyFile);
+      expect(status).toBe(EXIT_CHECK_FAILED);
+      expect(out).toContain('All 2 signed heads verify with');
+      expect(out).toMatch(/access_project-p-bundle: the chain recomputed from its first 3 events does not reach the head signed at write time [0-9a-f]{64}: it was rewritten after the access service signed it/);
+      expect(out).not.toContain('does not hash to its link');
+    });
+
+    it('names a bundle whose heads signed at write time were removed', async () => {
+      const { status, out } = await cli('audit', 'verify-bundle', tampered('unsigned', (bundle) => (bundle.writeHeads = [])), '--trusted-key', publicKeyFile);
+      expect(status).toBe(EXIT_CHECK_FAILED);
+      expect(out).toContain('access_project-p-bundle: the access service signed no head at write time for its 3 events');
+    });
   });
 });
