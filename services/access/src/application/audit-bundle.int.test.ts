@@ -1,7 +1,7 @@
 import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { startServiceUnderTest, type ServiceUnderTest } from '@cairn/runtime';
 import { testMongoUrl } from '@cairn/testing';
 import { EXIT_CHECK_FAILED, EXIT_OK, runCairnCli, type CliIo } from '../cli';
@@ -13,12 +13,36 @@ import { chainStream } from './chain-heads';
 import { labStream } from './labs.service';
 import { projectAccessStream } from './project-access.service';
 import { trustedKeyFromPem } from './audit-signing-key';
-import { verifyAuditBundle, type AuditBundle } from './audit-bundle';
+import { describeSignatures, describeWriteHeads, verifyAuditBundle, type AuditBundle } from './audit-bundle';
 
 /**
  * The round trip an auditor makes: `audit export` a project's bundle from the event store, `audit
  * verify-bundle` it offline, and see each way of tampering with it named.
+ *
+ * The bundles it makes are docs/audit-bundle-vectors: `CAIRN_AUDIT_VECTORS=docs/audit-bundle-vectors npx
+ * jest services/access/src/application/audit-bundle.int.test.ts` writes them there again, with the
+ * platform's public key and each one's verdict (expected.json), for the diff to be read before committing.
  */
+const VECTORS = ['bundle', 'byte', 'dropped', 'cut', 'swapped', 'posing', 'own-key', 'inserted', 'rewritten', 'unsigned'].map((name) => `${name}.json`);
+
+function writeVectors(from: string, to: string, publicKeyFile: string) {
+  mkdirSync(to, { recursive: true });
+  const trusted = [trustedKeyFromPem(readFileSync(publicKeyFile))];
+  copyFileSync(publicKeyFile, join(to, 'trusted-key.pub.pem'));
+  const expected: Record<string, { intact: boolean; signatures: string; signedAtWrite: string; findings: string[] }> = {};
+  for (const name of VECTORS) {
+    copyFileSync(join(from, name), join(to, name));
+    const bundle = JSON.parse(readFileSync(join(from, name), 'utf8')) as AuditBundle;
+    const verification = verifyAuditBundle(bundle, trusted);
+    expected[name] = {
+      intact: verification.intact,
+      signatures: describeSignatures(verification),
+      signedAtWrite: describeWriteHeads(bundle, verification),
+      findings: verification.findings,
+    };
+  }
+  writeFileSync(join(to, 'expected.json'), `${JSON.stringify(expected, null, 2)}\n`);
+}
 describe('audit export and audit verify-bundle', () => {
   let service: ServiceUnderTest;
   let admin: TestPerson, alice: TestPerson, bob: TestPerson, carol: TestPerson;
@@ -67,7 +91,10 @@ describe('audit export and audit verify-bundle', () => {
     await afterClockPasses(removed.instant);
     instants.push(new Date().toISOString());
   });
-  afterAll(() => service?.close());
+  afterAll(async () => {
+    await service?.close();
+    if (process.env.CAIRN_AUDIT_VECTORS) writeVectors(folder, resolve(process.env.CAIRN_AUDIT_VECTORS), publicKeyFile);
+  });
 
   it('exports a bundle from the event store that verifies offline, anchored to the platform key, with its answers', async () => {
     const exported = await cli('audit', 'export', '--project', 'p-bundle', '--out', bundleFile, '--at', instants[0], '--at', instants[1]);
@@ -186,7 +213,8 @@ describe('audit export and audit verify-bundle', () => {
     it('names a stream rewritten in the store before the export, though the export signs the rewritten chain', async () => {
       const platform = auditSigner(createPrivateKey(readFileSync(keyFile)));
       const file = tampered('rewritten', (bundle) => {
-        // What an export signs after someone rewrote the store: the changed event, a chain recomputed over it.
+        // What an export (without --at) signs after someone rewrote the store: the changed event, a chain recomputed over it.
+        bundle.answers = [];
         const events = projectEvents(bundle);
         (events[1].data as { reason: string }).reason = 'was never asked';
         const links = chainLinks(events.map(({ link: _link, ...record }) => record));
