@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { LOCAL_DEV_JWT_SECRET, signDevToken } from '@cairn/auth';
-import type { RunningPlatform } from '@cairn/local-platform';
+import { natsEnvOf, type RunningPlatform } from '@cairn/local-platform';
 import { EXIT_CHECK_FAILED, EXIT_OK, runCairnCli, type CliIo } from '@cairn/access-service';
 import { startLocalPlatform } from './local-platform';
 
@@ -22,7 +22,7 @@ describe('audit bundles exported from the running platform', () => {
 
   async function cli(...args: string[]) {
     const lines: string[] = [];
-    const env = { NATS_URL: platform.natsUrl, MONGO_URL: platform.mongoUrl, CAIRN_AUDIT_SIGNING_KEY_FILE: keyFile };
+    const env = { ...natsEnvOf({ kind: 'cli' }, platform.natsUrl, platform.natsCredentialsDir), MONGO_URL: platform.mongoUrl, CAIRN_AUDIT_SIGNING_KEY_FILE: keyFile };
     const io: CliIo = { env, out: (line) => lines.push(line), err: (line) => lines.push(line), progress: () => undefined };
     return { status: await runCairnCli(args, io), out: lines.join('\n') };
   }
