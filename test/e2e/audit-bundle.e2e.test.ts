@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { LOCAL_DEV_JWT_SECRET, signDevToken } from '@cairn/auth';
-import type { RunningPlatform } from '@cairn/local-platform';
+import { natsEnvOf, type RunningPlatform } from '@cairn/local-platform';
 import { EXIT_CHECK_FAILED, EXIT_OK, runCairnCli, type CliIo } from '@cairn/access-service';
 import { startLocalPlatform } from './local-platform';
 
@@ -22,7 +22,7 @@ describe('audit bundles exported from the running platform', () => {
 
   async function cli(...args: string[]) {
     const lines: string[] = [];
-    const env = { NATS_URL: platform.natsUrl, MONGO_URL: platform.mongoUrl, CAIRN_AUDIT_SIGNING_KEY_FILE: keyFile };
+    const env = { ...natsEnvOf({ kind: 'cli' }, platform.natsUrl, platform.natsCredentialsDir), MONGO_URL: platform.mongoUrl, CAIRN_AUDIT_SIGNING_KEY_FILE: keyFile };
     const io: CliIo = { env, out: (line) => lines.push(line), err: (line) => lines.push(line), progress: () => undefined };
     return { status: await runCairnCli(args, io), out: lines.join('\n') };
   }
@@ -48,11 +48,13 @@ describe('audit bundles exported from the running platform', () => {
   it('export, then verify-bundle offline with the public key the platform wrote beside its key; an edit is named', async () => {
     const bundleFile = join(folder, 'bundle.json');
     const exported = await cli('audit', 'export', '--project', project, '--out', bundleFile, '--at', new Date().toISOString());
-    expect(exported.out).toMatch(new RegExp(`^wrote .*: 2 of access_project-${project}, 3 of access_lab-ledger; heads signed with ed25519:[0-9a-f]{16}; 1 answer\\(s\\)$`));
+    expect(exported.out).toMatch(new RegExp(`^wrote .*: 2 of access_project-${project}, 3 of access_lab-ledger; heads signed with ed25519:[0-9a-f]{16}; 2 head\\(s\\) signed at write time; 1 answer\\(s\\)$`));
     expect(exported.status).toBe(EXIT_OK);
 
     const verified = await cli('audit', 'verify-bundle', bundleFile, '--trusted-key', `${keyFile}.pub`);
     expect(verified.out).toMatch(/bob experimenter by explicit permission from u-alice .*\("runs the scans"\)/);
+    // The access service signed each stream's head as it committed: the project's grant, the lab's member.
+    expect(verified.out).toMatch(new RegExp(`Signed at write time: access_project-${project}: 2 events, .* \\(valid\\); access_lab-ledger: 3 events, .* \\(valid\\)`));
     expect(verified.out).toMatch(/VERIFIED: every event, link, signed head and answer recomputes\.$/);
     expect(verified.status).toBe(EXIT_OK);
 

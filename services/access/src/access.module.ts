@@ -10,6 +10,7 @@ import { RoleSchemesController } from './api/role-schemes.controller';
 import { UsersController } from './api/users.controller';
 import { AccessAuditService } from './application/access-audit.service';
 import { auditSignerFromEnv } from './application/audit-signing-key';
+import { ChainHeads } from './application/chain-heads';
 import { AccessPreviews } from './application/access-previews';
 import { LabPeopleService } from './application/lab-people.service';
 import { LabsService } from './application/labs.service';
@@ -33,12 +34,17 @@ export class AccessModule {
       providers: [
         { provide: UserDirectory, useFactory: () => UserDirectory.open(runtime.db) },
         { provide: APP_INTERCEPTOR, useClass: DirectorySightingInterceptor },
-        { provide: LabsService, useFactory: (directory: UserDirectory) => new LabsService(runtime.store, directory), inject: [UserDirectory] },
+        { provide: ChainHeads, useFactory: () => ChainHeads.fromEnv(runtime.store, runtime.env) },
+        {
+          provide: LabsService,
+          useFactory: (directory: UserDirectory, heads: ChainHeads) => new LabsService(runtime.store, directory, heads),
+          inject: [UserDirectory, ChainHeads],
+        },
         {
           provide: ProjectAccessService,
-          useFactory: async (directory: UserDirectory) =>
-            new ProjectAccessService(runtime.store, directory, await AccessPreviews.open(runtime.db)),
-          inject: [UserDirectory],
+          useFactory: async (directory: UserDirectory, heads: ChainHeads) =>
+            new ProjectAccessService(runtime.store, directory, await AccessPreviews.open(runtime.db), heads),
+          inject: [UserDirectory, ChainHeads],
         },
         { provide: LabPeopleService, useFactory: (directory: UserDirectory) => new LabPeopleService(runtime.store, directory), inject: [UserDirectory] },
         { provide: LabMembersQuery, useFactory: () => new LabMembersQuery(() => runtime.collections.resolve(LAB_MEMBERS)) },

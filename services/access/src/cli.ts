@@ -12,7 +12,7 @@ import {
   UnknownProjectError,
   verifyProjectChain,
 } from './application/access-history-check';
-import { describeSignatures, exportAuditBundle, verifyAuditBundle, type AuditBundle } from './application/audit-bundle';
+import { describeSignatures, describeWriteHeads, exportAuditBundle, verifyAuditBundle, type AuditBundle } from './application/audit-bundle';
 import { auditSignerFromEnv, MissingSigningKeyError, trustedKeyFromPem } from './application/audit-signing-key';
 import { compareReadModels } from './application/read-model-check';
 import { accessProjections } from './projections';
@@ -223,7 +223,7 @@ async function auditExport(connections: Connections, io: CliIo, command: Extract
   const bundle = await exportAuditBundle({ store: await connections.store(), eventStore: connections.storeKind, project: command.project, instants: command.instants, signer });
   writeFileSync(command.out, `${JSON.stringify(bundle, null, 2)}\n`);
   const events = bundle.streams.map(({ stream, events: { length } }) => `${length} of ${stream}`).join(', ');
-  io.out(`wrote ${command.out}: ${events}; heads signed with ${signer.key.keyId}; ${bundle.answers.length} answer(s)`);
+  io.out(`wrote ${command.out}: ${events}; heads signed with ${signer.key.keyId}; ${bundle.writeHeads.length} head(s) signed at write time; ${bundle.answers.length} answer(s)`);
   return EXIT_OK;
 }
 
@@ -240,6 +240,7 @@ function auditVerifyBundle(io: CliIo, file: string, trustedKeys: string[]): numb
   const counts = (bundle.streams ?? []).map(({ stream, events }) => `${stream}: ${events?.length ?? 0} events`).join('; ');
   io.out(`${file}: project ${bundle.project}, exported ${bundle.exportedAt} from ${bundle.eventStore} (${counts})`);
   io.out(`Signatures: ${describeSignatures(verification)}`);
+  io.out(`Signed at write time: ${describeWriteHeads(bundle, verification)}`);
   for (const answer of bundle.answers ?? []) io.out(`Answer at ${answer.at}: ${answer.people.length === 0 ? 'nobody had access' : answer.people.map((access) => `${access.user} ${describeAccess(access)}`).join('; ')}`);
   if (verification.intact) {
     io.out('VERIFIED: every event, link, signed head and answer recomputes.');

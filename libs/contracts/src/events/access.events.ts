@@ -11,6 +11,8 @@ import type { Role } from '../roles';
  *   first) and `hash = sha256(prevHash + canonical JSON of { type, data without hash })`, so an auditor
  *   can verify that the access history was not rewritten. They carry `at` (the decision's time) inside
  *   the data, and so inside the hash.
+ * - `access_chain-<stream id>`: the heads of one of those streams, signed by the access service as it
+ *   commits to it.
  *
  * Users are referenced by user id (the JWT `sub`). Roles are names of the project's scheme (`Role`);
  * `before` and `after` are the user's effective role on the project (explicit permission, else base
@@ -99,6 +101,24 @@ export interface RoleRevokedData extends ProjectAccessRecord, AccessChangeContex
 export interface BaseLevelChangedData extends ProjectAccessRecord, AccessChangeContext {
   before: Role;
   after: Role;
+}
+
+/**
+ * The access service signed the head of one access-deciding stream right after committing to it, with
+ * the Ed25519 key of its Secret (docs/audit-bundle.md, "Heads signed at write time"); recorded on
+ * `access_chain-<that stream's id>`.
+ */
+export interface ChainHeadSignedData {
+  /** The stream id, e.g. `access_project-p1`. */
+  stream: string;
+  /** How many events of the stream the head covers. */
+  length: number;
+  /** The audit chain's link of its last covered event (lowercase hex SHA-256). */
+  head: string;
+  signedAt: string;
+  keyId: string;
+  /** Ed25519 over JCS({ format: "cairn.audit-head.v1", stream, length, head, signedAt, keyId }), base64. */
+  signature: string;
 }
 
 /** The single owner handed the project over and kept a lower role. */
@@ -194,6 +214,19 @@ export const ownershipTransferredV1 = defineEvent<OwnershipTransferredData>()({
   ),
 });
 
+export const chainHeadSignedV1 = defineEvent<ChainHeadSignedData>()({
+  type: 'access.chain.head-signed.v1',
+  description: 'The access service signed the head of an access-deciding stream as it committed to it.',
+  schema: closedObject({
+    stream: { type: 'string', pattern: '^access_[a-z]+-[A-Za-z0-9_-]+$' },
+    length: { type: 'integer', minimum: 1 },
+    head: sha256Hex,
+    signedAt: isoTime,
+    keyId: { type: 'string', pattern: '^ed25519:[0-9a-f]{16}$' },
+    signature: { type: 'string', pattern: '^[A-Za-z0-9+/]+={0,2}$' },
+  }),
+});
+
 export const accessEvents = [
   labCreatedV1,
   labMemberAddedV1,
@@ -204,6 +237,7 @@ export const accessEvents = [
   roleRevokedV1,
   baseLevelChangedV1,
   ownershipTransferredV1,
+  chainHeadSignedV1,
 ] as const satisfies readonly EventDefinition[];
 
 /** The `{ type, data }` a decider emits for one definition. */
@@ -217,4 +251,5 @@ export type ProjectAccessEvent = EmittedBy<
   | typeof baseLevelChangedV1
   | typeof ownershipTransferredV1
 >;
+export type ChainHeadEvent = EmittedBy<typeof chainHeadSignedV1>;
 export type AccessEvent = LabEvent | ProjectAccessEvent;

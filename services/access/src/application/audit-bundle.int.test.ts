@@ -1,21 +1,48 @@
 import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { startServiceUnderTest, type ServiceUnderTest } from '@cairn/runtime';
 import { testMongoUrl } from '@cairn/testing';
 import { EXIT_CHECK_FAILED, EXIT_OK, runCairnCli, type CliIo } from '../cli';
 import { accessService } from '../access.service';
 import { as, createInitializedProject, signIn, type TestPerson } from '../api/testing/access-test-kit';
 import { afterClockPasses, recordStep } from '../api/testing/audit-test-kit';
-import { auditSigner } from '../domain/audit-bundle/audit-chain';
+import { auditRecordOf, auditSigner, chainLinks, signatureHolds, type SignedHead } from '../domain/audit-bundle/audit-chain';
+import { chainStream } from './chain-heads';
+import { labStream } from './labs.service';
+import { projectAccessStream } from './project-access.service';
 import { trustedKeyFromPem } from './audit-signing-key';
-import { verifyAuditBundle, type AuditBundle } from './audit-bundle';
+import { describeSignatures, describeWriteHeads, verifyAuditBundle, type AuditBundle } from './audit-bundle';
 
 /**
  * The round trip an auditor makes: `audit export` a project's bundle from the event store, `audit
  * verify-bundle` it offline, and see each way of tampering with it named.
+ *
+ * The bundles it makes are docs/audit-bundle-vectors: `CAIRN_AUDIT_VECTORS=docs/audit-bundle-vectors npx
+ * jest services/access/src/application/audit-bundle.int.test.ts` writes them there again, with the
+ * platform's public key and each one's verdict (expected.json), for the diff to be read before committing.
  */
+const VECTORS = ['bundle', 'byte', 'dropped', 'cut', 'swapped', 'posing', 'own-key', 'inserted', 'rewritten', 'unsigned'].map((name) => `${name}.json`);
+
+function writeVectors(from: string, to: string, publicKeyFile: string) {
+  mkdirSync(to, { recursive: true });
+  const trusted = [trustedKeyFromPem(readFileSync(publicKeyFile))];
+  copyFileSync(publicKeyFile, join(to, 'trusted-key.pub.pem'));
+  const expected: Record<string, { intact: boolean; signatures: string; signedAtWrite: string; findings: string[] }> = {};
+  for (const name of VECTORS) {
+    copyFileSync(join(from, name), join(to, name));
+    const bundle = JSON.parse(readFileSync(join(from, name), 'utf8')) as AuditBundle;
+    const verification = verifyAuditBundle(bundle, trusted);
+    expected[name] = {
+      intact: verification.intact,
+      signatures: describeSignatures(verification),
+      signedAtWrite: describeWriteHeads(bundle, verification),
+      findings: verification.findings,
+    };
+  }
+  writeFileSync(join(to, 'expected.json'), `${JSON.stringify(expected, null, 2)}\n`);
+}
 describe('audit export and audit verify-bundle', () => {
   let service: ServiceUnderTest;
   let admin: TestPerson, alice: TestPerson, bob: TestPerson, carol: TestPerson;
@@ -64,16 +91,20 @@ describe('audit export and audit verify-bundle', () => {
     await afterClockPasses(removed.instant);
     instants.push(new Date().toISOString());
   });
-  afterAll(() => service?.close());
+  afterAll(async () => {
+    await service?.close();
+    if (process.env.CAIRN_AUDIT_VECTORS) writeVectors(folder, resolve(process.env.CAIRN_AUDIT_VECTORS), publicKeyFile);
+  });
 
   it('exports a bundle from the event store that verifies offline, anchored to the platform key, with its answers', async () => {
     const exported = await cli('audit', 'export', '--project', 'p-bundle', '--out', bundleFile, '--at', instants[0], '--at', instants[1]);
-    expect(exported.out).toMatch(/^wrote .*bundle\.json: 3 of access_project-p-bundle, 6 of access_lab-bundle-lab; heads signed with ed25519:[0-9a-f]{16}; 2 answer\(s\)$/);
+    expect(exported.out).toMatch(/^wrote .*bundle\.json: 3 of access_project-p-bundle, 6 of access_lab-bundle-lab; heads signed with ed25519:[0-9a-f]{16}; 2 head\(s\) signed at write time; 2 answer\(s\)$/);
     expect(exported.status).toBe(EXIT_OK);
 
     const verified = await cli('audit', 'verify-bundle', bundleFile, '--trusted-key', publicKeyFile);
     expect(verified.out).toContain('All 2 signed heads verify with ed25519:');
     expect(verified.out).toContain('a key you trust');
+    expect(verified.out).toMatch(/Signed at write time: access_project-p-bundle: 3 events, signed at .* by ed25519:[0-9a-f]{16} \(valid\); access_lab-bundle-lab: 6 events/);
     expect(verified.out).toMatch(/Answer at .*: .*bob experimenter by explicit permission from .* \("runs the scans"\)/);
     expect(verified.out).toMatch(/VERIFIED: every event, link, signed head and answer recomputes\.$/);
     expect(verified.status).toBe(EXIT_OK);
@@ -141,5 +172,66 @@ describe('audit export and audit verify-bundle', () => {
     const anchored = await cli('audit', 'verify-bundle', ownKey, '--trusted-key', publicKeyFile);
     expect(anchored.status).toBe(EXIT_CHECK_FAILED);
     expect(anchored.out).toContain(`the signature of the head of access_project-p-bundle (key ${stranger.key.keyId}) is by a key that is not one of the keys you trust`);
+  });
+
+  describe('heads signed at write time', () => {
+    const platformKey = () => trustedKeyFromPem(readFileSync(publicKeyFile));
+
+    it('records, after each commit to a deciding stream, its head signed by the access service, the newest covering every event', async () => {
+      for (const [stream, length] of [[projectAccessStream('p-bundle'), 3], [labStream('bundle-lab'), 6]] as const) {
+        const recorded = (await service.runtime.store.readStream(chainStream(stream))).map(({ type, data }) => ({ type, head: data as SignedHead }));
+        expect(new Set(recorded.map(({ type }) => type))).toEqual(new Set(['access.chain.head-signed.v1']));
+        const lengths = recorded.map(({ head }) => head.length);
+        expect(lengths).toEqual([...lengths].sort((a, b) => a - b));
+        expect(lengths.at(-1)).toBe(length);
+        const links = chainLinks((await service.runtime.store.readStream(stream)).map(auditRecordOf));
+        for (const { head } of recorded) {
+          expect(head.head).toBe(links[head.length - 1]);
+          expect(signatureHolds(head, platformKey())).toBe(true);
+        }
+      }
+    });
+
+    it('names an event appended to the store directly, after the newest head signed at write time, though the export signs it', async () => {
+      await createInitializedProject(service, { projectId: 'p-inserted', lab: 'bundle-lab', scheme: 'lab', baseLevel: 'viewer', creator: alice });
+      await recordStep(service, as(service, alice).put('/api/projects/p-inserted/access/users/bob', { role: 'experimenter', reason: 'runs the scans' }));
+      const stream = projectAccessStream('p-inserted');
+      const [, granted] = await service.runtime.store.readStream(stream);
+      await service.runtime.store.append(stream, [{ type: granted.type, data: { ...(granted.data as object), user: carol.userId } }], granted.streamversion);
+
+      const file = join(folder, 'inserted.json');
+      expect((await cli('audit', 'export', '--project', 'p-inserted', '--out', file)).status).toBe(EXIT_OK);
+      const { status, out } = await cli('audit', 'verify-bundle', file, '--trusted-key', publicKeyFile);
+      expect(status).toBe(EXIT_CHECK_FAILED);
+      expect(out).toContain('All 2 signed heads verify with');
+      expect(out).toMatch(/Signed at write time: access_project-p-inserted: 2 events, signed at .* \(valid\)/);
+      expect(out).toContain(
+        'access_project-p-inserted: events #2..#2 were appended after the newest head the access service signed at write time; it never signed them (written to the store directly, or their signing failed)',
+      );
+    });
+
+    it('names a stream rewritten in the store before the export, though the export signs the rewritten chain', async () => {
+      const platform = auditSigner(createPrivateKey(readFileSync(keyFile)));
+      const file = tampered('rewritten', (bundle) => {
+        // What an export (without --at) signs after someone rewrote the store: the changed event, a chain recomputed over it.
+        bundle.answers = [];
+        const events = projectEvents(bundle);
+        (events[1].data as { reason: string }).reason = 'was never asked';
+        const links = chainLinks(events.map(({ link: _link, ...record }) => record));
+        events.forEach((event, index) => (event.link = links[index]));
+        bundle.heads[0] = platform.sign({ stream: bundle.heads[0].stream, length: events.length, head: links.at(-1) as string, signedAt: bundle.heads[0].signedAt });
+      });
+      const { status, out } = await cli('audit', 'verify-bundle', file, '--trusted-key', publicKeyFile);
+      expect(status).toBe(EXIT_CHECK_FAILED);
+      expect(out).toContain('All 2 signed heads verify with');
+      expect(out).toMatch(/access_project-p-bundle: the chain recomputed from its first 3 events does not reach the head signed at write time [0-9a-f]{64}: it was rewritten after the access service signed it/);
+      expect(out).not.toContain('does not hash to its link');
+    });
+
+    it('names a bundle whose heads signed at write time were removed', async () => {
+      const { status, out } = await cli('audit', 'verify-bundle', tampered('unsigned', (bundle) => (bundle.writeHeads = [])), '--trusted-key', publicKeyFile);
+      expect(status).toBe(EXIT_CHECK_FAILED);
+      expect(out).toContain('access_project-p-bundle: the access service signed no head at write time for its 3 events');
+    });
   });
 });

@@ -1,8 +1,9 @@
-import type { CairnEvent, LabEvent, ProjectAccessEvent } from '@cairn/contracts';
+import type { CairnEvent, ChainHeadSignedData, LabEvent, ProjectAccessEvent, StreamName } from '@cairn/contracts';
 import type { EventStore } from '@cairn/event-store';
 import { streamIdOf } from '@cairn/contracts';
 import {
   AUDIT_GENESIS,
+  auditRecordOf,
   chainLinks,
   linkAfter,
   signatureHolds,
@@ -12,6 +13,7 @@ import {
   type SignedHead,
 } from '../domain/audit-bundle/audit-chain';
 import { accessFoldedAt, creationOf, differencesBetween, UnknownProjectError, type StatedAccess } from './access-history-check';
+import { chainStream } from './chain-heads';
 import { labStream } from './labs.service';
 import { projectAccessStream } from './project-access.service';
 
@@ -39,20 +41,25 @@ export interface AuditBundle {
   /** The system of record the events were read from. */
   eventStore: 'jetstream' | 'esdb';
   streams: BundledStream[];
+  /** One head per stream, signed as the bundle was exported. */
   heads: SignedHead[];
+  /** The newest head of each stream the access service signed as it committed to it (`access_chain-<stream>`). */
+  writeHeads: SignedHead[];
   keys: PublicAuditKey[];
   /** "Who had what, and why" at each instant the auditor asked for, folded from the events. */
   answers: { at: string; people: StatedAccess[] }[];
 }
 
-function recordOf(event: CairnEvent): AuditRecord {
-  return { id: event.id, type: event.type, time: event.time, streamversion: event.streamversion, data: event.data };
-}
-
 function bundled(stream: string, decides: DecidingStream, events: CairnEvent[]): BundledStream {
-  const records = events.map(recordOf);
+  const records = events.map(auditRecordOf);
   const links = chainLinks(records);
   return { stream, decides, events: records.map((record, index) => ({ ...record, link: links[index] })) };
+}
+
+/** The newest head of `stream` recorded at write time, if any. */
+async function newestWriteHead(store: EventStore, stream: StreamName): Promise<SignedHead | undefined> {
+  const recorded = (await store.readStream(chainStream(stream))).map(({ data }) => data as ChainHeadSignedData);
+  return recorded.reduce<SignedHead | undefined>((newest, head) => (newest && newest.length >= head.length ? newest : head), undefined);
 }
 
 /** Reads the project's deciding streams from the event store itself (never a relay's copy) and signs their heads. */
@@ -70,6 +77,9 @@ export async function exportAuditBundle(options: {
   if (projectHistory.length === 0) throw new UnknownProjectError(project);
   const { lab } = creationOf(project, projectHistory as unknown as ProjectAccessEvent[]);
   const labHistory = await store.readStream(labStream(lab));
+  const writeHeads = (await Promise.all([projectAccessStream(project), labStream(lab)].map((stream) => newestWriteHead(store, stream)))).filter(
+    (head): head is SignedHead => head !== undefined,
+  );
   const streams = [
     bundled(streamIdOf(projectAccessStream(project)), 'project-access', projectHistory),
     bundled(streamIdOf(labStream(lab)), 'lab-membership', labHistory),
@@ -82,6 +92,7 @@ export async function exportAuditBundle(options: {
     eventStore: options.eventStore,
     streams,
     heads: streams.map(({ stream, events }) => signer.sign({ stream, length: events.length, head: events.at(-1)?.link ?? AUDIT_GENESIS, signedAt: now })),
+    writeHeads,
     keys: [signer.key],
     answers: options.instants.map((at) => ({
       at: at.toISOString(),
@@ -92,11 +103,20 @@ export async function exportAuditBundle(options: {
 
 export type SignatureState = 'valid' | 'invalid' | 'unknown-key' | 'untrusted-key';
 
+export interface SignatureCheck {
+  stream: string;
+  keyId: string;
+  signedAt: string;
+  state: SignatureState;
+}
+
 export interface BundleVerification {
   intact: boolean;
   /** Where the bundle was changed, each in one sentence; empty when intact. */
   findings: string[];
-  signatures: { stream: string; keyId: string; signedAt: string; state: SignatureState }[];
+  signatures: SignatureCheck[];
+  /** The heads signed at write time, checked the same way. */
+  writeSignatures: SignatureCheck[];
   /** True when the auditor named the keys they trust and every signature is by one of them. */
   anchored: boolean;
 }
@@ -137,27 +157,48 @@ function linkFindings(stream: BundledStream): string[] {
   return findings;
 }
 
-function headFindings(stream: BundledStream, head: SignedHead | undefined): string[] {
-  if (!head) return [`${stream.stream}: no signed head vouches for its ${stream.events.length} events`];
+/** The heads a stream is checked against: the one signed at export, and the newest one signed at write time. */
+const HEAD_KINDS = {
+  export: {
+    name: 'signed head',
+    signed: 'head',
+    missing: 'no signed head vouches for its',
+    unreached: '',
+    after: 'come after the last signed head; no signature covers them',
+  },
+  write: {
+    name: 'head signed at write time',
+    signed: 'head signed at write time',
+    missing: 'the access service signed no head at write time for its',
+    unreached: ': it was rewritten after the access service signed it',
+    after: 'were appended after the newest head the access service signed at write time; it never signed them (written to the store directly, or their signing failed)',
+  },
+} as const;
+
+function headFindings(stream: BundledStream, head: SignedHead | undefined, kind: keyof typeof HEAD_KINDS = 'export'): string[] {
+  const words = HEAD_KINDS[kind];
+  if (!head) return [`${stream.stream}: ${words.missing} ${stream.events.length} events`];
   const count = stream.events.length;
   if (count < head.length) {
     const last = Math.max(-1, ...stream.events.map((event) => event.streamversion));
     const cut = head.length - 1 - last;
     return [
       cut > 0
-        ? `${stream.stream}: ${cut} event(s) were cut off after stream version ${last}; the signed head covers ${head.length}`
-        : `${stream.stream}: it holds ${count} of the ${head.length} events its signed head covers`,
+        ? `${stream.stream}: ${cut} event(s) were cut off after stream version ${last}; the ${words.name} covers ${head.length}`
+        : `${stream.stream}: it holds ${count} of the ${head.length} events its ${words.name} covers`,
     ];
   }
   const records = stream.events.slice(0, head.length).map(({ link: _link, ...record }) => record);
   const recomputed = chainLinks(records).at(-1) ?? AUDIT_GENESIS;
-  const findings = recomputed === head.head ? [] : [`${stream.stream}: the chain recomputed from its first ${head.length} events does not reach the signed head ${head.head}`];
-  if (count > head.length) findings.push(`${stream.stream}: events #${head.length}..#${count - 1} come after the last signed head; no signature covers them`);
+  const findings =
+    recomputed === head.head ? [] : [`${stream.stream}: the chain recomputed from its first ${head.length} events does not reach the ${words.name} ${head.head}${words.unreached}`];
+  if (count > head.length) findings.push(`${stream.stream}: events #${head.length}..#${count - 1} ${words.after}`);
   return findings;
 }
 
 function signatureState(head: SignedHead, keys: readonly PublicAuditKey[], trusted: readonly PublicAuditKey[] | undefined): SignatureState {
-  const key = keys.find((candidate) => candidate.keyId === head.keyId);
+  // A head signed at write time may name a key retired since; the auditor's trusted keys carry it.
+  const key = [...keys, ...(trusted ?? [])].find((candidate) => candidate.keyId === head.keyId);
   if (!key) return 'unknown-key';
   if (!signatureHolds(head, key)) return 'invalid';
   if (trusted && !trusted.some((anchor) => anchor.publicKey === key.publicKey)) return 'untrusted-key';
@@ -177,7 +218,8 @@ const SIGNATURE_PROBLEMS: Record<Exclude<SignatureState, 'valid'>, string> = {
  * checked against the key the bundle itself carries.
  */
 export function verifyAuditBundle(bundle: AuditBundle, trusted?: readonly PublicAuditKey[]): BundleVerification {
-  if (bundle.format !== BUNDLE_FORMAT) return { intact: false, findings: [`not an audit bundle of format ${BUNDLE_FORMAT}`], signatures: [], anchored: false };
+  if (bundle.format !== BUNDLE_FORMAT) return { intact: false, findings: [`not an audit bundle of format ${BUNDLE_FORMAT}`], signatures: [], writeSignatures: [], anchored: false };
+  const writeHeads = bundle.writeHeads ?? [];
   const findings: string[] = [];
   const projectStream = streamIdOf(projectAccessStream(bundle.project));
   const labStreamId = streamIdOf(labStream(bundle.lab));
@@ -185,13 +227,22 @@ export function verifyAuditBundle(bundle: AuditBundle, trusted?: readonly Public
     if (!bundle.streams.some(({ stream }) => stream === expected)) findings.push(`the bundle lacks the stream ${expected}, which decides access to ${bundle.project}`);
   }
   for (const stream of bundle.streams) {
-    findings.push(...orderFindings(stream), ...linkFindings(stream), ...headFindings(stream, bundle.heads.find((head) => head.stream === stream.stream)));
+    findings.push(
+      ...orderFindings(stream),
+      ...linkFindings(stream),
+      ...headFindings(stream, bundle.heads.find((head) => head.stream === stream.stream)),
+      ...headFindings(stream, writeHeads.find((head) => head.stream === stream.stream), 'write'),
+    );
   }
-  const signatures = bundle.heads.map((head) => ({ stream: head.stream, keyId: head.keyId, signedAt: head.signedAt, state: signatureState(head, bundle.keys, trusted) }));
-  for (const { stream, keyId, state } of signatures) {
-    if (state !== 'valid') findings.push(`the signature of the head of ${stream} (key ${keyId}) ${SIGNATURE_PROBLEMS[state]}`);
-    if (!bundle.streams.some((candidate) => candidate.stream === stream)) findings.push(`a head is signed for ${stream}, which the bundle does not carry`);
-  }
+  const checked = (heads: readonly SignedHead[], kind: keyof typeof HEAD_KINDS) =>
+    heads.map((head) => {
+      const check = { stream: head.stream, keyId: head.keyId, signedAt: head.signedAt, state: signatureState(head, bundle.keys, trusted) };
+      if (check.state !== 'valid') findings.push(`the signature of the ${HEAD_KINDS[kind].signed} of ${check.stream} (key ${check.keyId}) ${SIGNATURE_PROBLEMS[check.state]}`);
+      if (!bundle.streams.some((candidate) => candidate.stream === check.stream)) findings.push(`a head is signed for ${check.stream}, which the bundle does not carry`);
+      return check;
+    });
+  const signatures = checked(bundle.heads, 'export');
+  const writeSignatures = checked(writeHeads, 'write');
   const projectEvents = (bundle.streams.find(({ stream }) => stream === projectStream)?.events ?? []) as unknown as ProjectAccessEvent[];
   const labEvents = (bundle.streams.find(({ stream }) => stream === labStreamId)?.events ?? []) as unknown as (LabEvent & { time: string })[];
   for (const answer of bundle.answers) {
@@ -205,7 +256,13 @@ export function verifyAuditBundle(bundle: AuditBundle, trusted?: readonly Public
     const sides = { replayed: 'the replay of its events', stated: 'the bundle' };
     findings.push(...differencesBetween(replayed, answer.people, sides).map((difference) => `the answer at ${answer.at} is not what its events give: ${difference}`));
   }
-  return { intact: findings.length === 0, findings, signatures, anchored: trusted !== undefined && signatures.every(({ state }) => state === 'valid') };
+  return {
+    intact: findings.length === 0,
+    findings,
+    signatures,
+    writeSignatures,
+    anchored: trusted !== undefined && [...signatures, ...writeSignatures].every(({ state }) => state === 'valid'),
+  };
 }
 
 /**
@@ -222,4 +279,13 @@ export function describeSignatures(verification: Pick<BundleVerification, 'signa
   return anchored
     ? `All ${signatures.length} signed heads verify with ${keys}, ${anchor}; signed at ${signedAt}.`
     : `All ${signatures.length} signed heads verify with ${keys}, the key the bundle carries; signed at ${signedAt}. Pass the platform's public key (--trusted-key) to know it is the platform's.`;
+}
+
+/** The heads the access service signed as it committed, in words: each stream's newest, how long, and when. */
+export function describeWriteHeads(bundle: Pick<AuditBundle, 'writeHeads'>, verification: Pick<BundleVerification, 'writeSignatures'>): string {
+  const heads = bundle.writeHeads ?? [];
+  if (heads.length === 0) return 'None: the access service signed no head as it committed.';
+  return heads
+    .map((head, index) => `${head.stream}: ${head.length} events, signed at ${head.signedAt} by ${head.keyId} (${verification.writeSignatures[index]?.state ?? 'unchecked'})`)
+    .join('; ');
 }

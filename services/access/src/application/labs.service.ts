@@ -3,11 +3,12 @@ import { slugify, type StreamName } from '@cairn/contracts';
 import { commandHandler, type EventStore } from '@cairn/event-store';
 import { labDecider, type DirectoryEntry } from '../domain';
 import { labMemberViewOf } from '../projections/lab-members.projection';
+import { signingHeads, type ChainHeads } from './chain-heads';
 import { directoryEntryOf, type UserDirectory } from './user-directory';
 
 export const labStream = (lab: string): StreamName => ({ context: 'access', aggregate: 'lab', id: lab });
 
-const labCommands = (store: EventStore) => commandHandler(store, labDecider, labStream);
+const labCommands = (store: EventStore, heads?: ChainHeads) => signingHeads(commandHandler(store, labDecider, labStream), labStream, heads);
 
 export interface LabCreated {
   id: string;
@@ -27,8 +28,9 @@ export class LabsService {
   constructor(
     store: EventStore,
     private readonly directory: UserDirectory,
+    heads?: ChainHeads,
   ) {
-    this.commands = labCommands(store);
+    this.commands = labCommands(store, heads);
   }
 
   async createLab(principal: Principal, name: string, slug?: string) {

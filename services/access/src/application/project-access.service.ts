@@ -23,13 +23,15 @@ import {
 } from '../domain';
 import { refusal } from '../domain/refusal';
 import type { AccessPreviews } from './access-previews';
+import { signingHeads, type ChainHeads } from './chain-heads';
 import { loadLab, personIn } from './lab-facts';
 import type { UserDirectory } from './user-directory';
 
 export const projectAccessStream = (projectId: string): StreamName => ({ context: 'access', aggregate: 'project', id: projectId });
 
 /** Commands on a project's access, by project id. */
-export const projectAccessCommands = (store: EventStore) => commandHandler(store, projectAccessDecider, projectAccessStream);
+export const projectAccessCommands = (store: EventStore, heads?: ChainHeads) =>
+  signingHeads(commandHandler(store, projectAccessDecider, projectAccessStream), projectAccessStream, heads);
 
 /**
  * A change to a project's access. As a caller asks for it, people are named by `userRef` (user id,
@@ -81,8 +83,9 @@ export class ProjectAccessService {
     private readonly store: EventStore,
     private readonly directory: UserDirectory,
     private readonly previews: AccessPreviews,
+    heads?: ChainHeads,
   ) {
-    this.commands = projectAccessCommands(store);
+    this.commands = projectAccessCommands(store, heads);
   }
 
   /**

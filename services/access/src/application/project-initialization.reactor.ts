@@ -2,6 +2,7 @@ import { DomainError, type CairnEvent, type ProjectCreatedData } from '@cairn/co
 import type { EventStore } from '@cairn/event-store';
 import { UnprocessableEvent } from '@cairn/messaging';
 import type { Reactor } from '@cairn/runtime';
+import { ChainHeads } from './chain-heads';
 import { projectAccessCommands } from './project-access.service';
 
 /**
@@ -17,23 +18,23 @@ export const projectInitializationReactor: Reactor = {
   categories: ['projects_project'],
   async react(events, runtime) {
     for (const event of events) {
-      if (event.type === 'projects.project.created.v1') await initializeProjectAccess(runtime.store, event as CairnEvent<string, ProjectCreatedData>);
+      if (event.type === 'projects.project.created.v1') await initializeProjectAccess(runtime.store, ChainHeads.fromEnv(runtime.store, runtime.env), event as CairnEvent<string, ProjectCreatedData>);
     }
   },
 };
 
-async function initializeProjectAccess(store: EventStore, event: CairnEvent<string, ProjectCreatedData>): Promise<void> {
+async function initializeProjectAccess(store: EventStore, heads: ChainHeads, event: CairnEvent<string, ProjectCreatedData>): Promise<void> {
   try {
-    await initialize(store, event);
+    await initialize(store, heads, event);
   } catch (error) {
     if (error instanceof DomainError) throw new UnprocessableEvent(`${error.rule}: ${error.message}`);
     throw error;
   }
 }
 
-function initialize(store: EventStore, event: CairnEvent<string, ProjectCreatedData>) {
+function initialize(store: EventStore, heads: ChainHeads, event: CairnEvent<string, ProjectCreatedData>) {
   const { projectId, lab, scheme, baseLevel, createdBy, actor } = event.data;
-  return projectAccessCommands(store)(
+  return projectAccessCommands(store, heads)(
     projectId,
     {
       type: 'InitializeProjectAccess',

@@ -1,6 +1,9 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { accessEvents, validateOnPublish, type Decider, type DomainEvent } from '@cairn/contracts';
 import { labDecider } from './lab';
 import { projectAccessDecider, type ProjectAccessCommand } from './project-access';
+import { auditSigner, chainLinks } from './audit-bundle/audit-chain';
+import { chainHeadDecider } from './audit-bundle/chain-head';
 import { verifyChain } from './hash-chain';
 import { inLab, minute, setRole } from './testing/project-access.fixtures';
 
@@ -45,7 +48,13 @@ const facilityProjectStory = run(projectAccessDecider, [
   setRole(ola, eve, 'member', minute(1)),
   { type: 'TransferOwnership', actor: ola, to: eve, now: minute(2), reason: 'handover' },
 ]);
-const everyStory = [...labStory, ...labProjectStory, ...facilityProjectStory];
+const signer = auditSigner(generateKeyPairSync('ed25519').privateKey);
+const signedHeadStory = run(chainHeadDecider, [labStory.slice(0, 1), labStory].map((events) => {
+  const links = chainLinks(events.map((event, streamversion) => ({ id: `e-${streamversion}`, type: event.type, time: minute(streamversion), streamversion, data: event.data })));
+  const signed = signer.sign({ stream: 'access_lab-lab1', length: links.length, head: links[links.length - 1], signedAt: minute(5) });
+  return { type: 'SignHead' as const, links, signed };
+}));
+const everyStory = [...labStory, ...labProjectStory, ...facilityProjectStory, ...signedHeadStory];
 
 describe('access events: API.md "Events" lists them, each with a JSON Schema', () => {
   it('defines exactly the access events API.md names', () => {
@@ -59,6 +68,7 @@ describe('access events: API.md "Events" lists them, each with a JSON Schema', (
       'access.role.revoked.v1',
       'access.base-level.changed.v1',
       'access.ownership.transferred.v1',
+      'access.chain.head-signed.v1',
     ]);
   });
 

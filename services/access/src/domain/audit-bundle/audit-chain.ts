@@ -22,6 +22,11 @@ export interface AuditRecord {
   data: unknown;
 }
 
+/** The part of a stored event the chain covers. */
+export function auditRecordOf({ id, type, time, streamversion, data }: AuditRecord): AuditRecord {
+  return { id, type, time, streamversion, data };
+}
+
 export function linkAfter(prev: string, record: AuditRecord): string {
   return createHash('sha256').update(jcs({ prev, event: record }), 'utf8').digest('hex');
 }
