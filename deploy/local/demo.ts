@@ -1,10 +1,9 @@
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { LOCAL_DEV_JWT_SECRET, signDevToken } from '@cairn/auth';
 import { registerDemoTemplates } from './demo-templates';
-import { natsEnvOf, PLATFORM_FILE, REPO, type PlatformAddress } from './platform';
+import { natsEnvOf, PLATFORM_FILE, platformHome, REPO, startedPlatform, type PlatformAddress } from './platform';
 import type { ServiceName } from './routes';
 
 /**
@@ -15,13 +14,13 @@ import type { ServiceName } from './routes';
  */
 
 function platformAddress(env: NodeJS.ProcessEnv): PlatformAddress {
-  const file = join(resolve(env.CAIRN_HOME ?? join(REPO, '.cairn')), PLATFORM_FILE);
-  const started: Partial<PlatformAddress> = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as PlatformAddress) : {};
+  const home = platformHome(env);
+  const started = startedPlatform(home);
   const edgeUrl = env.CAIRN_URL ?? started.edgeUrl;
   const natsUrl = env.NATS_URL ?? started.natsUrl;
   const mongoUrl = env.MONGO_URL ?? started.mongoUrl;
   if (!edgeUrl || !natsUrl || !mongoUrl) {
-    throw new Error(`no running platform found: start one with \`npm start\` (it writes ${file}), or set CAIRN_URL, NATS_URL and MONGO_URL`);
+    throw new Error(`no running platform found: start one with \`npm start\` (it writes ${join(home, PLATFORM_FILE)}), or set CAIRN_URL, NATS_URL and MONGO_URL`);
   }
   const natsCredentialsDir = env.CAIRN_NATS_CREDENTIALS_DIR ?? started.natsCredentialsDir;
   return { edgeUrl, natsUrl, mongoUrl, ...(natsCredentialsDir ? { natsCredentialsDir } : {}) };

@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { Server } from 'node:http';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { ServerProcess, startFerretDb, startNatsServer, waitUntil, type FerretDbHandle, type NatsServerHandle, type ProcessExit } from '@cairn/testing';
 import { natsIdentityName, type NatsIdentity } from '@cairn/messaging';
 import { boundPort } from '@cairn/telemetry';
@@ -54,6 +54,19 @@ export function natsEnvOf(identity: NatsIdentity, natsUrl: string, credentialsDi
 const DEFAULT_RUNNER_ID = 'runner-local';
 
 export const PLATFORM_FILE = 'platform.json';
+/** The access service's audit signing key in the platform's home, made on its first start. */
+export const AUDIT_SIGNING_KEY_FILE = 'audit-signing-key.pem';
+
+/** `CAIRN_HOME`, where `npm start` keeps its data and says how to reach the platform it runs. */
+export function platformHome(env: NodeJS.ProcessEnv): string {
+  return resolve(env.CAIRN_HOME ?? join(REPO, '.cairn'));
+}
+
+/** What the platform `npm start` runs in `home` wrote into its `platform.json`; nothing when none was started there. */
+export function startedPlatform(home: string): Partial<PlatformAddress> {
+  const file = join(home, PLATFORM_FILE);
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as PlatformAddress) : {};
+}
 
 export interface PlatformOptions {
   /** Folder for the servers' data, blobs and logs; kept between runs. */
@@ -191,7 +204,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
         HOST: '127.0.0.1',
         CAIRN_TRUSTED_PROXIES: 'loopback',
         CAIRN_DATA_DIR: options.env.CAIRN_DATA_DIR ?? join(options.homeDir, 'data'),
-        CAIRN_AUDIT_SIGNING_KEY_FILE: ensureAuditSigningKey(options.env.CAIRN_AUDIT_SIGNING_KEY_FILE ?? join(options.homeDir, 'audit-signing-key.pem')),
+        CAIRN_AUDIT_SIGNING_KEY_FILE: ensureAuditSigningKey(options.env.CAIRN_AUDIT_SIGNING_KEY_FILE ?? join(options.homeDir, AUDIT_SIGNING_KEY_FILE)),
       });
       const output = options.serviceOutput;
       if (output) child.onLine((line) => output(name, line));
