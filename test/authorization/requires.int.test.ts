@@ -132,9 +132,12 @@ describe('@Requires', () => {
     });
   });
 
-  it('refuses someone with no role on the project', async () => {
-    const response = await request(app.getHttpServer()).get('/projects/p1').set(as('eve')).expect(403);
-    expect(response.body).toMatchObject({ rule: 'capability.project.read', role: null, detail: expect.stringMatching(/^You have no role on this project; project\.read needs/) });
+  it('answers someone with no role on the project exactly as for a project that does not exist (a hidden thing answers like a missing one)', async () => {
+    const hidden = await request(app.getHttpServer()).get('/projects/p1').set(as('eve')).expect(404);
+    const missing = await request(app.getHttpServer()).get('/projects/p404').set(as('eve')).expect(404);
+    const answer = ({ status, type, title, rule }: Record<string, unknown>) => ({ status, type, title, rule });
+    expect(answer(hidden.body)).toEqual(answer(missing.body));
+    expect(hidden.body.rule).toBe('project.unknown');
   });
 
   it('answers 404 project.unknown for a project the model does not know', async () => {
@@ -200,7 +203,8 @@ describe('a runner token', () => {
   it('reaches a route marked @RunnerAccess(), where the handler decides, whatever its role', async () => {
     await request(app.getHttpServer()).get('/projects/p1/files/f1').set(as('runner-1')).expect(200, { file: 'f1', readBy: 'runner runner-1' });
     await request(app.getHttpServer()).get('/projects/p1/files/f1').set(as('carol')).expect(200, { file: 'f1', readBy: 'carol' });
-    await request(app.getHttpServer()).get('/projects/p1/files/f1').set(as('eve')).expect(403);
+    // Eve cannot see the project: it answers as missing.
+    await request(app.getHttpServer()).get('/projects/p1/files/f1').set(as('eve')).expect(404);
   });
 
   it('is refused with 403 on every other route, before its role is even asked', async () => {
@@ -215,8 +219,9 @@ describe('a runner token', () => {
 describe('Authorizer in a handler', () => {
   it('checks the capability on a project found through another id', async () => {
     await request(app.getHttpServer()).post('/jobs/j1/rerun').set(as('bob')).expect(201, { rerunOf: 'j1' });
-    const response = await request(app.getHttpServer()).post('/jobs/j1/rerun').set(as('eve')).expect(403);
-    expect(response.body).toMatchObject({ rule: 'capability.jobs.run' });
+    // Eve does not see the job's project, so it answers as missing.
+    const hidden = await request(app.getHttpServer()).post('/jobs/j1/rerun').set(as('eve')).expect(404);
+    expect(hidden.body).toMatchObject({ rule: 'project.unknown' });
   });
 });
 

@@ -133,11 +133,14 @@ describeInBrowser(`sharing a facility project and changing roles, in Chromium${u
     await bob.getByText(/raw\/frame-001\.cbf: approved by Bob Brown \(you\)/).waitFor();
   }, 180_000);
 
-  it('someone of the lab without a permission does not see the project, and is told why', async () => {
+  it('someone of the lab without a permission does not see the project: it answers as a project that does not exist would', async () => {
     const dave = await cairn.signIn('dave');
+    await dave.goto('/labs/crystallography/projects/no-such-project');
+    await dave.getByRole('heading', { level: 1, name: 'Project not available' }).waitFor();
+    await dave.getByRole('alert').getByText('projects.project-not-found').waitFor();
     await dave.goto('/labs/crystallography/projects/lysozyme-2026');
     await dave.getByRole('heading', { level: 1, name: 'Project not available' }).waitFor();
-    await dave.getByRole('alert').getByText('capability.project.read').waitFor();
+    await dave.getByRole('alert').getByText('projects.project-not-found').waitFor();
     expect(await checkPage(dave, 'project-refused')).toEqual([]);
   }, 60_000);
 });

@@ -74,9 +74,11 @@ export async function openJobsSession(platform: RunningPlatform, templates: obje
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const response = await as(carol).get(`/api/jobs/${jobId}`);
-      if (response.status !== 200) throw new Error(`GET /api/jobs/${jobId}: ${response.status} ${JSON.stringify(response.body)}`);
+      // "Not caught up yet, retry shortly" (503 with Retry-After) is an answer a client waits out, within the same deadline.
+      const notYet = response.status === 503 && response.headers['retry-after'] !== undefined && Date.now() < deadline;
+      if (response.status !== 200 && !notYet) throw new Error(`GET /api/jobs/${jobId}: ${response.status} ${JSON.stringify(response.body)}`);
       const job = response.body as Job;
-      if (done(job)) return job;
+      if (!notYet && done(job)) return job;
       if (Date.now() > deadline) throw new Error(`job ${jobId} is still ${job.status} after ${timeoutMs} ms`);
       await new Promise((resolve) => setTimeout(resolve, 200));
     }

@@ -33,16 +33,21 @@ export class ChainHeads {
     return new ChainHeads(store, () => auditSignerFromEnv(env));
   }
 
-  /** Signs the stream's head as the store holds it now, unless a recorded head already covers it. */
+  /**
+   * Signs the stream's head as the store holds it now, unless a recorded head already covers it. The
+   * signature is caused by the head's event (not by the request itself: it is the commit's consequence,
+   * as a reactor's events are, so a request's own events stay those of its one commit).
+   */
   async sign(stream: StreamName, now = new Date()): Promise<void> {
     const signer = this.loadedSigner();
     if (!signer) return;
     try {
-      const links = chainLinks((await this.store.readStream(stream)).map(auditRecordOf));
+      const events = await this.store.readStream(stream);
+      const links = chainLinks(events.map(auditRecordOf));
       if (links.length === 0) return;
       const streamId = streamIdOf(stream);
       const signed = signer.sign({ stream: streamId, length: links.length, head: links[links.length - 1], signedAt: now.toISOString() });
-      await this.commands(streamId, { type: 'SignHead', links, signed }, {});
+      await this.commands(streamId, { type: 'SignHead', links, signed }, { causationid: events[events.length - 1].id });
     } catch (error) {
       this.logger.error(`the head of ${streamIdOf(stream)} was not signed: ${(error as Error).message}`);
     }
