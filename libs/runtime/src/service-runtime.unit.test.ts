@@ -6,7 +6,8 @@ import { serviceConfigFromEnv } from './config';
 
 describe('a service on EventStoreDB', () => {
   it('relays exactly the categories its own events are stored in', () => {
-    expect(ownCategories('access').sort()).toEqual(['access_lab', 'access_project']);
+    // The chain's signed heads (access.chain.head-signed.v1) are access events too, relayed like the rest.
+    expect(ownCategories('access').sort()).toEqual(['access_chain', 'access_lab', 'access_project']);
     expect(ownCategories('projects')).toEqual(expect.arrayContaining(['projects_project', 'projects_filespace', 'projects_experiment']));
     expect(ownCategories('projects').every((category) => category.startsWith('projects_'))).toBe(true);
   });
