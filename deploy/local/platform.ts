@@ -128,20 +128,16 @@ interface StartingService {
  * rejects at once with its log's first error line; `abandon` ends the wait (another service failed).
  */
 async function untilReady(service: StartingService, abandon: AbortSignal): Promise<string> {
-  let waiting = true;
-  const exitedEarly = service.process.exited().then(async (exit): Promise<never> => {
-    if (waiting) throw new ServiceExitedError(service.name, exit, await firstErrorLine(service.logFile, service.logOffset), service.logFile);
-    return new Promise<never>(() => undefined);
-  });
+  const exited = new AbortController();
+  void service.process.exited().then(() => exited.abort());
   try {
-    const url = await Promise.race([service.process.listeningUrl().catch(() => exitedEarly), exitedEarly]);
-    await Promise.race([
-      waitUntil(`${service.name} service (log: ${service.logFile})`, async () => (await fetch(`${url}/health/ready`)).ok, READY_TIMEOUT_MS, abandon),
-      exitedEarly,
-    ]);
+    const url = await service.process.listeningUrl();
+    const ready = async () => (await fetch(`${url}/health/ready`)).ok;
+    await waitUntil(`${service.name} service (log: ${service.logFile})`, ready, READY_TIMEOUT_MS, AbortSignal.any([abandon, exited.signal]));
     return url;
-  } finally {
-    waiting = false;
+  } catch (error) {
+    if (!exited.signal.aborted) throw error;
+    throw new ServiceExitedError(service.name, await service.process.exited(), await firstErrorLine(service.logFile, service.logOffset), service.logFile);
   }
 }
 
