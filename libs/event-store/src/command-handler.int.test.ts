@@ -2,7 +2,7 @@ import { EventValidationError, type Decider, type DomainEvent, type LabMemberAdd
 import { metricValue, withCorrelation } from '@cairn/telemetry';
 import { startNatsServer, type NatsServerHandle } from '@cairn/testing';
 import { commandHandler } from './command-handler';
-import { withIdempotencyKey } from './idempotent-commits';
+import { newEntityId, withIdempotencyKey } from './idempotent-commits';
 import { JetStreamEventStore } from './jetstream/jetstream-event-store';
 import { WrongExpectedVersionError, type EventStore } from './port';
 
@@ -104,6 +104,21 @@ describe('commandHandler', () => {
       });
       await withIdempotencyKey('u-a:key-3', firstTriedAt, () => handle(lab, [memberAdded(lab, 'u-d')], {}));
       expect(await typesIn(lab)).toHaveLength(4);
+    });
+
+    it('creates a new entity under the same id in a retry, so the retry of a stored but unanswered create finds that create instead of making a twin', async () => {
+      const handle = commandHandler(store, createOnce, labStream);
+      const createNewLab = () => {
+        const lab = `lab-${newEntityId()}`;
+        return handle(lab, [created(lab)], { actor: 'u-a' });
+      };
+      const first = await withIdempotencyKey('u-a:key-4', firstTriedAt, createNewLab);
+      const retry = await withIdempotencyKey('u-a:key-4', firstTriedAt, createNewLab);
+      expect(retry).toEqual(first);
+      expect(await typesIn(first.events[0].data.lab)).toHaveLength(1);
+
+      const ids = withIdempotencyKey('u-a:key-5', firstTriedAt, () => [newEntityId(), newEntityId()]);
+      expect(new Set([...ids, withIdempotencyKey('u-a:key-6', firstTriedAt, newEntityId), newEntityId(), newEntityId()]).size).toBe(5);
     });
   });
 

@@ -42,3 +42,19 @@ export function nextIdempotentCommit(streamId: string): CommitIdentity | undefin
       uuidv7({ msecs: request.firstTriedAt, random: createHash('sha256').update(`${request.key}\n${streamId}\n${ordinal}\n${index}`).digest().subarray(0, 16) }),
   };
 }
+
+/**
+ * The id of an entity a command creates (a job, a logbook entry, a comment, a file, an experiment). In a
+ * request with an Idempotency-Key the n-th new id is the same in every try, so a retry after a stored but
+ * unanswered append commits to the same new stream and finds that commit, instead of creating a twin.
+ */
+export function newEntityId(): string {
+  const request = requests.getStore();
+  if (!request) return uuidv7();
+  const ordinal = request.commits.get(NEW_ENTITY_IDS) ?? 0;
+  request.commits.set(NEW_ENTITY_IDS, ordinal + 1);
+  return uuidv7({ msecs: request.firstTriedAt, random: createHash('sha256').update(`${request.key}\nnew entity\n${ordinal}`).digest().subarray(0, 16) });
+}
+
+/** Counts the new ids of a request beside its commits per stream; never a stream id (those have a context and an aggregate). */
+const NEW_ENTITY_IDS = 'new entity ids';

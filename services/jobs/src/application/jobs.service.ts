@@ -1,10 +1,9 @@
 import type { Authorizer, Principal } from '@cairn/auth';
 import { CAPABILITIES, cancelSubjectOf, invalidField, type CancelNotice, type Capability, type Machine } from '@cairn/contracts';
-import { commandHandler, type EventStore } from '@cairn/event-store';
+import { commandHandler, type EventStore, newEntityId } from '@cairn/event-store';
 import { decodeCursor, encodeCursor, type Page } from '@cairn/http';
 import type { ReadModelCollections, ReadModelDocument } from '@cairn/read-models';
 import type { NatsConnection } from 'nats';
-import { v7 as uuidv7 } from 'uuid';
 import { changesBetween } from '../domain/changes';
 import { jobDecider, type JobCommand, type JobStatus } from '../domain/job';
 import { checkInputs, type ProjectFile } from '../domain/job-request';
@@ -70,7 +69,7 @@ export class JobsService {
   async run(principal: Principal, projectId: string, input: RunInput) {
     await this.fresh();
     const template = await this.templates.resolve(input.template);
-    const jobId = uuidv7();
+    const jobId = newEntityId();
     return this.request(principal, jobId, {
       type: 'RequestJob',
       jobId,
@@ -90,7 +89,7 @@ export class JobsService {
     const original = await this.reader.readable(principal, originalId);
     const { request } = original;
     const template = await this.templates.resolve(this.rerunTemplateRef(request.template, input.template));
-    const jobId = uuidv7();
+    const jobId = newEntityId();
     return this.request(principal, jobId, {
       type: 'RerunJob',
       jobId,

@@ -1,8 +1,7 @@
 import type { Authorizer, Principal } from '@cairn/auth';
 import { invalidField, notFound, type Capability, type CommentAddedData, type CommentTarget, type Mention } from '@cairn/contracts';
-import { commandHandler, loadAggregate, type EventStore } from '@cairn/event-store';
+import { commandHandler, loadAggregate, type EventStore, newEntityId } from '@cairn/event-store';
 import type { Page } from '@cairn/http';
-import { v7 as uuidv7 } from 'uuid';
 import { commentThreadDecider, type CommentState } from '../domain';
 import { newCommentOf, targetKey, type CommentDocument, type CommentsView, type LogbookReferences, type TargetKind } from '../projections';
 import { People, type PersonRef } from './people';
@@ -69,7 +68,7 @@ export class CommentsService {
     await this.decideFresh();
     const projects = await this.visibleProjectsOf(target, principal, minPosition);
     const projectId = await this.projectToCommentIn(principal, projects, input.projectId, minPosition);
-    const commentId = uuidv7();
+    const commentId = newEntityId();
     const outcome = await this.handle(
       threadIdOf(target.kind, target.id),
       {

@@ -1,8 +1,7 @@
 import type { Authorizer, Principal } from '@cairn/auth';
 import { notFound, type BestJob, type LogbookEntryAddedData } from '@cairn/contracts';
-import { commandHandler, type EventStore } from '@cairn/event-store';
+import { commandHandler, type EventStore, newEntityId } from '@cairn/event-store';
 import type { Page } from '@cairn/http';
-import { v7 as uuidv7 } from 'uuid';
 import { filledTemplate, lineDiff, logbookDecider, type EntryState, type KnownJobs, type LineDiff } from '../domain';
 import { newEntryOf, type BestJobsDocument, type EntryDocument, type JobStatus, type LogbookReferences, type LogbookView } from '../projections';
 import { People, type PersonRef } from './people';
@@ -103,7 +102,7 @@ export class LogbookService {
       {
         type: 'AddEntry',
         projectId,
-        entryId: uuidv7(),
+        entryId: newEntityId(),
         title: input.title,
         ...(input.body === undefined ? {} : { body: input.body }),
         ...(input.jobRefs === undefined ? {} : { jobRefs: input.jobRefs }),

@@ -1,10 +1,9 @@
 import type { Principal } from '@cairn/auth';
 import { forbidden, notFound, type ExperimentCreatedData } from '@cairn/contracts';
-import type { EventStore, FreshnessGate, FreshState } from '@cairn/event-store';
+import { newEntityId, type EventStore, type FreshnessGate, type FreshState } from '@cairn/event-store';
 import type { Page } from '@cairn/http';
 import { pageBy, prefixOf, type ReadModelCollections, type ReadModelDocument } from '@cairn/read-models';
 import type { Filter } from 'mongodb';
-import { v7 as uuidv7 } from 'uuid';
 import { EXPERIMENT_DIRECTORY, newExperimentOf, type ExperimentDocument } from '../projections';
 import type { AccessView } from './access-view';
 import { experimentCommands, experimentStream, projectCommands } from './streams';
@@ -42,7 +41,7 @@ export class ExperimentsService {
 
   async create(principal: Principal, lab: string, input: { name: string; description?: string }) {
     await this.fresh.of(this.access);
-    const experimentId = uuidv7();
+    const experimentId = newEntityId();
     const outcome = await this.experimentCommands(
       experimentId,
       {

@@ -1,11 +1,10 @@
 import { Logger } from '@nestjs/common';
 import type { Principal } from '@cairn/auth';
 import { notFound, type DeletionRequestedData, type FileAddedData } from '@cairn/contracts';
-import { loadAggregate, type EventStore, type FreshnessGate, type FreshState } from '@cairn/event-store';
+import { loadAggregate, type EventStore, type FreshnessGate, type FreshState, newEntityId } from '@cairn/event-store';
 import type { Page } from '@cairn/http';
 import { escapeRegex, pageBy, type ReadModelCollections, type ReadModelDocument } from '@cairn/read-models';
 import type { Readable } from 'node:stream';
-import { v7 as uuidv7 } from 'uuid';
 import { requireRawPath } from '../domain/file-paths';
 import { fileSpaceDecider, type AddRawFile, type RecordJobOutput } from '../domain/file-space';
 import { projectDecider } from '../domain/project';
@@ -65,7 +64,7 @@ export class FilesService {
 
   /** Stores an upload's bytes under a new file id; `maxBytes` bounds it (BlobTooLargeError past it). */
   async receive(projectId: string, content: Readable, maxBytes: number): Promise<ReceivedBlob> {
-    const fileId = uuidv7();
+    const fileId = newEntityId();
     const stored = await this.blobs.put(blobKey(projectId, fileId), content, { maxBytes });
     return { fileId, ...stored };
   }

@@ -1,6 +1,6 @@
 import type { StreamName } from '@cairn/contracts';
-import { commandHandler, type EventStore } from '@cairn/event-store';
-import { v5 as uuidv5, v7 as uuidv7 } from 'uuid';
+import { commandHandler, type EventStore, newEntityId } from '@cairn/event-store';
+import { v5 as uuidv5 } from 'uuid';
 import { experimentDecider } from '../domain/experiment';
 import { fileSpaceDecider } from '../domain/file-space';
 import { projectDecider } from '../domain/project';
@@ -32,7 +32,7 @@ export function isProjectId(candidate: string): boolean {
  * that holds the request from the id alone: no read model to be behind.
  */
 export function newDeletionRequestId(projectId: string): string {
-  return `${projectId}.${uuidv7()}`;
+  return `${projectId}.${newEntityId()}`;
 }
 
 /** The project a deletion request id names; undefined for an id of another shape. */
