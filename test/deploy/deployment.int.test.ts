@@ -11,7 +11,7 @@ import {
   podSecurityProblems,
   podTemplates,
   readCompose,
-  readmeVariables,
+  configurationVariables,
   referenceProblems,
   renderOverlay,
   REPO,
@@ -91,10 +91,10 @@ describe.each(OVERLAYS)('the Kubernetes overlay %s, rendered with kustomize', (o
     expect(misrouted.map((path) => `${path}: Ingress ${ingressServiceFor(objects, path)}, routes.ts ${serviceFor(path)}`)).toEqual([]);
   });
 
-  it("sets, for some Cairn container, every variable of the README's configuration table", () => {
+  it("sets, for some Cairn container, every variable of docs/configuration.md", () => {
     const wired = overlayVariables(objects);
     const authMode = byKind(objects, 'ConfigMap').get(configMapName(objects))?.data.CAIRN_AUTH_MODE;
-    const missing = readmeVariables().filter(
+    const missing = configurationVariables().filter(
       (variable) => !variable.localOnly && AUTH_MODE_OF[variable.name] !== otherAuthMode(authMode) && !wired.has(variable.name),
     );
     expect(missing.map((variable) => variable.name)).toEqual([]);
@@ -126,11 +126,11 @@ describe('docker-compose.yml', () => {
     expect(misrouted.map((path) => `${path}: edge ${composeEdgeServiceFor(path)}, routes.ts ${serviceFor(path)}`)).toEqual([]);
   });
 
-  it("sets, for some Cairn service, every variable of the README's configuration table", () => {
+  it("sets, for some Cairn service, every variable of docs/configuration.md", () => {
     // A credential may come from a mounted secret file instead: NAME_FILE (libs/runtime config).
     // `MONGO_URL_FILE` sets `MONGO_URL`; `NATS_NKEY_SEED_FILE` is a setting of its own name.
     const wired = new Set(CAIRN_WORKLOADS.flatMap((name) => Object.keys(compose.services[name]?.environment ?? {}).flatMap((variable) => [variable, variable.replace(/_FILE$/, '')])));
-    const missing = readmeVariables().filter((variable) => !variable.localOnly && !wired.has(variable.name));
+    const missing = configurationVariables().filter((variable) => !variable.localOnly && !wired.has(variable.name));
     expect(missing.map((variable) => variable.name)).toEqual([]);
   });
 });

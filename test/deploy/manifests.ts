@@ -297,9 +297,8 @@ export function samplePaths(patterns: RegExp[]): string[] {
 }
 
 /** The variables of the README's configuration table, and whether the table says they are `npm start`'s alone. */
-export function readmeVariables(): { name: string; localOnly: boolean }[] {
-  const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
-  const table = readme.slice(readme.indexOf('## Configuration'));
+export function configurationVariables(): { name: string; localOnly: boolean }[] {
+  const table = readFileSync(join(REPO, 'docs', 'configuration.md'), 'utf8');
   const rows = table.split('\n').filter((line) => line.startsWith('| `'));
   return rows.flatMap((row) => {
     const [names, , meaning] = row.split('|').slice(1).map((cell) => cell.trim());

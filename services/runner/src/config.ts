@@ -26,7 +26,7 @@ export const USAGE = `usage: runner [--queues cpu/standard,gpu/turbo] [--backend
 Environment: NATS_URL, NATS_NKEY_SEED_FILE (the file with the runner's NKEY seed), NATS_CA_FILE, CAIRN_API_URL (the platform's HTTP API), CAIRN_RUNNER_TOKEN or CAIRN_AUTH_MODE=dev
 with CAIRN_DEV_JWT_SECRET, CAIRN_RUNNER_ID, CAIRN_RUNNER_SCRATCH (scratch folders of the jobs), PORT and
 HOST (where /health/live, /health/ready and /metrics are served; none without PORT), CAIRN_DRAIN_TIMEOUT_MS
-(how long a SIGTERM lets running jobs finish before handing them back; default 280000), LOG_LEVEL.
+(how long a SIGTERM lets running jobs finish before handing them back; default 280000), CAIRN_LOG_LEVEL.
 local: CAIRN_RUNNER_SANDBOX (bubblewrap, the default, or none), CAIRN_RUNNER_SANDBOX_PROC (fresh or none), CAIRN_RUNNER_BWRAP, CAIRN_RUNNER_MAX_MEMORY, CAIRN_RUNNER_MAX_PROCESSES,
 CAIRN_RUNNER_MAX_CPU_SECONDS, CAIRN_RUNNER_MAX_OUTPUT_FILES, CAIRN_RUNNER_MAX_OUTPUT_BYTES (each job's limits' ceilings).
 slurm: CAIRN_SLURM_WORKDIR (shared by the runner and every node), CAIRN_SLURM_PARTITIONS, CAIRN_SLURM_CPUS,
