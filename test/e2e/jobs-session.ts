@@ -10,7 +10,7 @@ export function probeTemplate(name: string, command: string[], overrides: Record
   return { name, version: '1.0.0', description: name, parameters: { type: 'object', properties: {} }, inputTypes: ['*'], machineTypes: ['cpu/standard'], command, timeLimitSeconds: 300, ...overrides };
 }
 
-/** A job as `GET /api/jobs/:id` answers it: the specifications read its fields as API.md names them. */
+/** A job as `GET /api/jobs/:id` answers it: the specifications read its fields as docs/api.md names them. */
 export type Job = request.Response['body'];
 
 /**

@@ -210,7 +210,7 @@ describe('the project logbook over HTTP', () => {
       expect(badTitle.body.errors).toEqual([expect.objectContaining({ field: 'title' })]);
       const malformed = await logbookOf(bob).put(`${logbook()}/entries/${entry}`, { body: 'new' }).set('If-Match', 'W/"1"');
       expect(malformed.body.errors).toEqual([expect.objectContaining({ field: 'If-Match' })]);
-      // API.md writes the header with the bare version.
+      // docs/api.md writes the header with the bare version.
       const bare = await logbookOf(bob).put(`${logbook()}/entries/${entry}`, { body: 'new' }).set('If-Match', '1');
       expect(bare.status).toBe(200);
     });

@@ -4,7 +4,7 @@ import { Platform, type Person } from './platform';
 const ROUNDS = 50;
 
 /**
- * Commands decide on fresh state (DESIGN.md §3, issue 9): a client that sends no `Cairn-Min-Position`
+ * Commands decide on fresh state (docs/architecture.md §3, issue 9): a client that sends no `Cairn-Min-Position`
  * makes a change and at once a command whose decision depends on it, over and over, and the second is
  * always decided with the first counted, by whichever service made it. Setup calls send tokens; every
  * call measured here does not.

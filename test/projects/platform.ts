@@ -124,7 +124,7 @@ export class Platform {
 
   /**
    * One person's calls to both services as a client that knows nothing of consistency tokens: no
-   * `Cairn-Min-Position`, ever. Its commands still see its earlier ones (DESIGN.md §3).
+   * `Cairn-Min-Position`, ever. Its commands still see its earlier ones (docs/architecture.md §3).
    */
   withoutTokens(person: Person) {
     return { projects: this.caller(this.projects, person, false), access: this.caller(this.access, person, false) };

@@ -247,7 +247,7 @@ describe('projects over HTTP', () => {
     });
   });
 
-  describe("The project's version (API.md: a strong ETag; If-Match answers 412 on a stale one, expectedVersion 409)", () => {
+  describe("The project's version (docs/api.md: a strong ETag; If-Match answers 412 on a stale one, expectedVersion 409)", () => {
     let projectId: string;
     const versionOf = async () => (await platform.projects.runtime.store.readStream(projectStream(projectId))).at(-1)!.streamversion;
     const withIfMatch = (method: 'patch' | 'delete', tag: string, body: object = {}) => platform.as(alice)[method](`/api/projects/${projectId}`).set('If-Match', tag).send(body);

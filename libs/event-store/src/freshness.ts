@@ -41,7 +41,7 @@ export interface FreshnessGate {
 }
 
 /**
- * Commands decide on fresh state (DESIGN.md §3): before a decision reads a model, the model has applied
+ * Commands decide on fresh state (docs/architecture.md §3): before a decision reads a model, the model has applied
  * everything the event store held when the command arrived, within the same bound as
  * `Cairn-Min-Position`. So a client needs no token for its own commands, and a revocation binds the next
  * command everywhere.

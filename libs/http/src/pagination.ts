@@ -4,7 +4,7 @@ import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { problem } from './problem';
 
-/** `limit` and `cursor` of every list endpoint (API.md conventions). */
+/** `limit` and `cursor` of every list endpoint (docs/api.md conventions). */
 export class PageQuery {
   @ApiPropertyOptional({ type: Number, minimum: 1, maximum: 500, default: 50 })
   @IsOptional()

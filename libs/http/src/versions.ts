@@ -35,7 +35,7 @@ export class Versioned<T> {
 
 export const etagOf = (version: number) => `"${version}"`;
 
-/** An entity tag as sent (`"3"`), or the bare version API.md writes (`3`). */
+/** An entity tag as sent (`"3"`), or the bare version docs/api.md writes (`3`). */
 const VERSION_TAG = /^(?:"(\d{1,15})"|(\d{1,15}))$/;
 
 /** The version an `If-Match` names (none for `*`: any version), or why it is not understood. */

@@ -7,7 +7,7 @@ import { exitWith } from '../exit-with';
 
 /**
  * Authorization decisions per second of `AccessModel.can()` on one core, the check every request of
- * every service makes (DESIGN.md §4). Target: at least 1,000,000 decisions/s. The questions hop between
+ * every service makes (docs/architecture.md §4). Target: at least 1,000,000 decisions/s. The questions hop between
  * 65,536 random (project, user, capability) triples, so the maps are mostly read from outside the CPU's
  * nearest caches: a harder case than a service's requests, which ask about few projects at a time.
  */

@@ -13,7 +13,7 @@ import {
 
 /**
  * Who may do what on which project, in memory, built from the `access.*` events alone. Every service
- * keeps one (DESIGN.md §4) and asks it on each request, so `can()` is the hot path: two Map lookups and
+ * keeps one (docs/architecture.md §4) and asks it on each request, so `can()` is the hot path: two Map lookups and
  * a Set lookup on a capability set precomputed once per (scheme, role).
  *
  * The effective role follows the access service's deciders: an explicit permission if the user has one

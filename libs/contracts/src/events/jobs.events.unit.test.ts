@@ -3,8 +3,8 @@ import { jobsEvents } from './jobs.events';
 
 const job = { jobId: '01j', projectId: 'p1' };
 
-describe('jobs events: API.md "Events" names them, each with a JSON Schema', () => {
-  it('has exactly the jobs events API.md lists', () => {
+describe('jobs events: docs/api.md "Events" names them, each with a JSON Schema', () => {
+  it('has exactly the jobs events docs/api.md lists', () => {
     expect(jobsEvents.map((definition) => definition.type)).toEqual([
       'jobs.template.registered.v1',
       'jobs.template.registered.v2',

@@ -4,8 +4,8 @@ import { COMMENT_BODY_MAX_LENGTH, logbookEvents } from './logbook.events';
 
 const comment = { projectId: 'p1', commentId: 'c1', version: 1, body: 'Best output: view=all + cartoon style @bob', mentions: [{ userId: 'u-bob', username: 'bob' }], actor: 'u-carol' };
 
-describe('logbook events: API.md "Events" lists them, each with a JSON Schema', () => {
-  it('defines exactly the logbook events API.md names', () => {
+describe('logbook events: docs/api.md "Events" lists them, each with a JSON Schema', () => {
+  it('defines exactly the logbook events docs/api.md names', () => {
     expect(logbookEvents.map((definition) => definition.type)).toEqual([
       'logbook.entry.added.v1',
       'logbook.entry.revised.v1',

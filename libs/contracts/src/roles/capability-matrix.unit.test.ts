@@ -4,9 +4,9 @@ import { labScheme } from './lab.scheme';
 import { capabilitiesOf, compareRoles, hasCapability, type RoleScheme } from './role-scheme';
 
 /**
- * API.md "Capabilities by role", copied as it stands, plus the access capabilities of the users page:
+ * docs/api.md "Capabilities by role", copied as it stands, plus the access capabilities of the users page:
  * `access.view` for whoever reads the project, `access.manage` and `access.check` for owner and
- * manager (facility) or owner (lab), and `jobs.cancel` (API.md's cancel: "triggerer, or manager+
+ * manager (facility) or owner (lab), and `jobs.cancel` (docs/api.md's cancel: "triggerer, or manager+
  * (facility) / owner (lab)"; the triggerer cancels their own job with `jobs.run`).
  */
 const MATRIX = `
@@ -44,7 +44,7 @@ const table = rows.map((row) => {
 const cells = (scheme: RoleScheme, roles: string[], column: 'facility' | 'lab') =>
   table.flatMap((row) => roles.map((role, i) => [scheme.name, role, row.capability, row[column][i] === '✓'] as const));
 
-describe('API.md "Capabilities by role"', () => {
+describe('docs/api.md "Capabilities by role"', () => {
   it('lists every capability once', () => {
     expect(table.map((row) => row.capability).sort()).toEqual([...CAPABILITIES].sort());
   });

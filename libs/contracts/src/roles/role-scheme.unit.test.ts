@@ -4,7 +4,7 @@ import { labScheme } from './lab.scheme';
 import { roleSchemes, schemeByName, schemeRegistry } from './registry';
 import { capabilitiesOf, capabilityDifference, compareRoles, defineScheme, effectiveRole, requireBaseLevel, schemeProblems } from './role-scheme';
 
-// API.md: "Effective role: an explicit permission if the user has one, else the base level if the user is
+// docs/api.md: "Effective role: an explicit permission if the user has one, else the base level if the user is
 // a lab member, else none."
 describe('effective role', () => {
   it('lab: an explicit permission wins over the base level, even a lower one', () => {

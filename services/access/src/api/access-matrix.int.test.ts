@@ -4,7 +4,7 @@ import { accessService } from '../access.service';
 import { as, createInitializedProject, createLab, signIn, type TestPerson } from './testing/access-test-kit';
 
 /**
- * API.md "Capabilities by role", walked through the HTTP API for every role of every registered scheme:
+ * docs/api.md "Capabilities by role", walked through the HTTP API for every role of every registered scheme:
  * for each role a person holds it (explicitly; in schemes with a base level, also through it), the
  * owner asks `GET .../access/check` about every capability, and the person asks `GET .../access/me`.
  * The expected answers come from the scheme definitions in `libs/contracts/src/roles`, so a new scheme

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsISO8601, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { PageQuery } from '@cairn/http';
 
-/** An instant as API.md writes times: ISO 8601 with its offset (`Z` for UTC), or a bare date (midnight UTC). */
+/** An instant as docs/api.md writes times: ISO 8601 with its offset (`Z` for UTC), or a bare date (midnight UTC). */
 function Instant(): PropertyDecorator {
   return (target, property) => {
     IsISO8601({ strict: true, strictSeparator: true }, { message: `${String(property)} must be an ISO 8601 date or time, e.g. 2025-01-06T09:30:00Z` })(target, property);

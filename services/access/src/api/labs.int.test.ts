@@ -4,7 +4,7 @@ import { accessService } from '../access.service';
 
 /**
  * The walking skeleton: HTTP → decider → JetStream → projection in MongoDB (FerretDB) → query that
- * honours Cairn-Min-Position, with API.md's error shapes.
+ * honours Cairn-Min-Position, with docs/api.md's error shapes.
  */
 describe('labs and lab members over HTTP', () => {
   let service: ServiceUnderTest;

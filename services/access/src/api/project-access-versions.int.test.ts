@@ -5,7 +5,7 @@ import { projectAccessStream } from '../application/project-access.service';
 import { as, createInitializedProject, createLab, signIn, type TestPerson } from './testing/access-test-kit';
 
 /**
- * Versions of a project's access (API.md): the users page is served with a strong ETag that is the
+ * Versions of a project's access (docs/api.md): the users page is served with a strong ETag that is the
  * access stream's version; a change with `If-Match: <version>` answers 412 on a stale one, with
  * `expectedVersion` in its body 409; both answers carry the current version.
  */
@@ -94,7 +94,7 @@ describe("a project's access, versioned", () => {
       expect(refused.body.currentVersion).toBe(1);
     });
 
-    it('the bare version API.md writes (If-Match: 3) is understood like the tag "3"', async () => {
+    it('the bare version docs/api.md writes (If-Match: 3) is understood like the tag "3"', async () => {
       const projectId = await newProject();
       const version = await versionOf(projectId);
       await ifMatch('put', access(projectId, '/users/bob'), String(version), { role: 'commenter' }).expect(200);

@@ -56,8 +56,8 @@ const signedHeadStory = run(chainHeadDecider, [labStory.slice(0, 1), labStory].m
 }));
 const everyStory = [...labStory, ...labProjectStory, ...facilityProjectStory, ...signedHeadStory];
 
-describe('access events: API.md "Events" lists them, each with a JSON Schema', () => {
-  it('defines exactly the access events API.md names', () => {
+describe('access events: docs/api.md "Events" lists them, each with a JSON Schema', () => {
+  it('defines exactly the access events docs/api.md names', () => {
     expect(accessEvents.map((definition) => definition.type)).toEqual([
       'access.lab.created.v1',
       'access.lab.member-added.v1',

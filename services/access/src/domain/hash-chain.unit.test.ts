@@ -3,7 +3,7 @@ import type { DomainEvent } from '@cairn/contracts';
 import { canonicalJson, GENESIS_HASH, hashOf, verifyChain, type ChainLinks } from './hash-chain';
 import { created, granted, history, minute, revoked } from './testing/project-access.fixtures';
 
-// API.md: access events carry "prevHash (hash chain over the project's access stream) so an auditor can
+// docs/api.md: access events carry "prevHash (hash chain over the project's access stream) so an auditor can
 // verify that history was not rewritten".
 const story = history(
   created('lab', 'ola', 'viewer'),

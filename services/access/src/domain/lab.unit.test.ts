@@ -2,7 +2,7 @@ import type { LabEvent } from '@cairn/contracts';
 import { deciderSpec } from '@cairn/testing';
 import { labDecider, type DirectoryEntry } from './lab';
 
-// API.md, "Labs and people": who creates labs and who manages their members.
+// docs/api.md, "Labs and people": who creates labs and who manages their members.
 const spec = deciderSpec(labDecider);
 
 const person = (userId: string, name: string): DirectoryEntry => ({

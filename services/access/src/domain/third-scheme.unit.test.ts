@@ -29,7 +29,7 @@ import {
   transferred,
 } from './testing/project-access.fixtures';
 
-// DESIGN.md §4: "Role schemes are data (libs/contracts), not code." A third scheme, defined here and
+// docs/architecture.md §4: "Role schemes are data (libs/contracts), not code." A third scheme, defined here and
 // nowhere else, must work with the generic functions and the deciders unchanged.
 const roles = ['guest', 'analyst', 'steward'] as const;
 const coreScheme = defineScheme({

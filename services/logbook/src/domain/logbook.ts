@@ -63,7 +63,7 @@ export interface ReviseEntry {
   actor: string;
 }
 
-/** API.md's `{ jobIds, reason }`: one reason, recorded with each job. */
+/** docs/api.md's `{ jobIds, reason }`: one reason, recorded with each job. */
 export interface RecordBestJobs {
   type: 'RecordBestJobs';
   projectId: string;

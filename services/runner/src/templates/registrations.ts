@@ -4,7 +4,7 @@ import { MAX_WIDTH, MIN_WIDTH, RENDER_MOLECULE_DEFAULTS } from './render-molecul
 import { STYLES, VIEWS } from './render-molecule/svg';
 
 /**
- * What `POST /api/job-templates` takes (API.md, "Jobs"): the registered event's data without what the jobs
+ * What `POST /api/job-templates` takes (docs/api.md, "Jobs"): the registered event's data without what the jobs
  * service adds (the template's id, who registered it), the time limit optional.
  */
 export type JobTemplateRegistration = Omit<TemplateRegisteredData, 'templateId' | 'actor' | 'timeLimitSeconds'> & { timeLimitSeconds?: number };
