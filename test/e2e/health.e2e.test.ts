@@ -95,11 +95,30 @@ describe('health while the servers fail, on the whole platform', () => {
     report('NATS restarted: ready again after', readyAgain);
   }, 180_000);
 
+  /**
+   * Creates a project as a client does after an outage: the platform just came back from the NATS restart, and
+   * a command whose models have not yet reached the store's head answers 503 with Retry-After, which a client
+   * waits out and retries with the same Idempotency-Key.
+   */
+  const createProject = async (person: string, name: string): Promise<string> => {
+    const key = `health-${name}`;
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const answer = await session.as(person).post('/api/projects', { lab: 'facility', name, scheme: 'facility' }).set('Idempotency-Key', key);
+      const notYet = answer.status === 503 && answer.headers['retry-after'] !== undefined && Date.now() < deadline;
+      if (!notYet) {
+        expect([answer.status, answer.body]).toEqual([201, expect.objectContaining({ name })]);
+        return answer.body.id as string;
+      }
+      await new Promise((resolve) => setTimeout(resolve, Number(answer.headers['retry-after']) * 1_000));
+    }
+  };
+
   it('FerretDB SIGKILLed during a stream of access changes and restarted: the services name mongodb meanwhile, and the read models catch up with every stored change once', async () => {
     const ferretDb = platform.servers.ferretDb!;
     const { carol, alice } = session;
     const projects: string[] = [];
-    for (const name of ['Health A', 'Health B', 'Health C']) projects.push((await session.as(carol).post('/api/projects', { lab: 'facility', name, scheme: 'facility' }).expect(201)).body.id);
+    for (const name of ['Health A', 'Health B', 'Health C']) projects.push(await createProject(carol, name));
 
     // Carol toggles Bob's role on each project, one change after another, each project at once with the others.
     const SUCCESSES_PER_PROJECT = 12;
