@@ -25,6 +25,15 @@ describe('the jobs API', () => {
       expect(listed.body.items[0]).toEqual(registered.body);
       expect(listed.body.items.map((template: { ref: string }) => template.ref)).toEqual(['Render Molecule@1.1.0', 'Render Molecule on GPU@1.0.0', 'Render Molecule@1.0.0']);
       expect(listed.body.items[2]).toMatchObject({ parameters: RENDER_MOLECULE.parameters, inputTypes: ['xyz', 'pdb'], machineTypes: RENDER_MOLECULE.machineTypes, command: RENDER_MOLECULE.command });
+      expect(listed.body.items[2].deterministic).toBe(false);
+    });
+
+    it('a version may say what it needs of the site (modules, an image) and that its outputs are deterministic; the list shows both', async () => {
+      const environment = { modules: ['dials/3.12'], image: 'dials-3.12' };
+      const registered = await jobsAs(facility.platform.admin).post('/api/job-templates', { ...FILE_STATISTICS, version: '1.5.0', environment, deterministic: true }).expect(201);
+      expect(registered.body).toMatchObject({ ref: 'File Statistics@1.5.0', environment, deterministic: true });
+      const listed = await jobsAs(facility.vic).get('/api/job-templates?name=file').expect(200);
+      expect(listed.body.items.find((template: { ref: string }) => template.ref === 'File Statistics@1.5.0')).toEqual(registered.body);
     });
 
     it('"A version is immutable": registering it again is a conflict; only a facility admin registers', async () => {
@@ -39,6 +48,9 @@ describe('the jobs API', () => {
       expect((await bad({ parameters: { type: 'object', properties: { bins: { type: 'integr' } } } })).body.errors).toEqual([{ field: 'parameters', message: expect.stringContaining('is not a valid JSON Schema') }]);
       expect((await bad({ command: 'node stats.js | sh' })).body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'command' })]));
       expect((await bad({ shell: true })).body.errors).toEqual([{ field: 'shell', message: 'property shell should not exist' }]);
+      expect((await bad({ environment: { modules: ['dials; curl x'] } })).body.errors).toEqual([{ field: 'environment.modules', message: expect.stringContaining('module') }]);
+      expect((await bad({ environment: { variables: { PATH: '/opt' } } })).body.errors).toEqual([{ field: 'environment.variables', message: expect.any(String) }]);
+      expect((await bad({ deterministic: 'yes' })).body.errors).toEqual([{ field: 'deterministic', message: expect.any(String) }]);
     });
   });
 

@@ -145,6 +145,23 @@ export interface JobSandbox {
   limits?: JobLimits;
 }
 
+/**
+ * What a template's command needs of the site its runner runs on. The runner's site configuration says
+ * what it can provide; a job it cannot provide for fails with kind `system`, naming what is missing.
+ */
+export interface JobEnvironment {
+  /** Environment modules, loaded in this order before the command (`module load dials`): `dials`, `openbabel/3.1`. */
+  modules?: string[];
+  /** A container image the site's command wrapper runs the command in, by the name the site gives it: `dials-3.12`. */
+  image?: string;
+}
+
+/** A module name: it is written into the prologue's shell line, so it holds nothing a shell reads as syntax. */
+export const ENVIRONMENT_MODULE = /^[A-Za-z0-9][A-Za-z0-9._+/-]{0,99}$/;
+/** An image name (`dials-3.12`, `ghcr.io/lab/dials:3.12`): the same rule, with `:` and `@` for tags and digests. */
+export const ENVIRONMENT_IMAGE = /^[A-Za-z0-9][A-Za-z0-9._+/:@-]{0,199}$/;
+export const MAX_ENVIRONMENT_MODULES = 20;
+
 export const JOB_LIMITS = ['memoryBytes', 'processes', 'cpuSeconds', 'outputFiles', 'outputBytes'] as const;
 export type JobLimitName = (typeof JOB_LIMITS)[number];
 

@@ -1,6 +1,11 @@
 import { closedObject, type EmittedBy } from './schema-parts';
 import { defineEvent, type EventDefinition } from '../event-definition';
-import { JOB_LIMITS, MACHINE_PERFORMANCES, MACHINE_TYPES, type JobFailure, type JobSandbox, type Machine } from '../runner-protocol';
+import {
+  ENVIRONMENT_IMAGE,
+  ENVIRONMENT_MODULE,
+  JOB_LIMITS,
+  MAX_ENVIRONMENT_MODULES,
+  MACHINE_PERFORMANCES, MACHINE_TYPES, type JobEnvironment, type JobFailure, type JobSandbox, type Machine } from '../runner-protocol';
 import type { Upcaster } from '../upcasting';
 
 /**
@@ -34,11 +39,21 @@ export interface TemplateRegisteredData {
   timeLimitSeconds: number;
   /** What the command may use in the runner's sandbox: the network, and its limits (within the runner's ceilings). None: no network, the runner's limits. */
   sandbox?: JobSandbox;
+  /** What the command needs of the site its runner runs on (modules to load, an image to run in). None: nothing beyond the runner's own environment. */
+  environment?: JobEnvironment;
+  /**
+   * The command writes the same output bytes for the same inputs, parameters and template version: no
+   * clock, randomness or thread order leaks into what it writes. False unless the template says so.
+   */
+  deterministic: boolean;
   actor: string;
 }
 
+/** As version 2 was published, before templates could ask anything of the site or declare themselves deterministic. */
+export type TemplateRegisteredV2Data = Omit<TemplateRegisteredData, 'environment' | 'deterministic'>;
+
 /** As version 1 was published, before templates could ask anything of the runner's sandbox. */
-export type TemplateRegisteredV1Data = Omit<TemplateRegisteredData, 'sandbox'>;
+export type TemplateRegisteredV1Data = Omit<TemplateRegisteredV2Data, 'sandbox'>;
 
 export interface JobInput {
   fileId: string;
@@ -163,20 +178,42 @@ export const templateRegisteredV1 = defineEvent<TemplateRegisteredV1Data>()({
 const positiveInteger = { type: 'integer', minimum: 1 } as const;
 const sandbox = closedObject({}, { network: { type: 'boolean' }, limits: closedObject({}, Object.fromEntries(JOB_LIMITS.map((limit) => [limit, positiveInteger]))) });
 
-export const templateRegisteredV2 = defineEvent<TemplateRegisteredData>()({
+export const templateRegisteredV2 = defineEvent<TemplateRegisteredV2Data>()({
   type: 'jobs.template.registered.v2',
-  description: "A facility admin registered a version of a job template; a version never changes. v2: what the command may use in the runner's sandbox (`sandbox`).",
+  description: "A facility admin registered a version of a job template; a version never changes. v2: what the command may use in the runner's sandbox (`sandbox`). Superseded by v3, to which it is upcast.",
   schema: closedObject(templateRegisteredFields, { sandbox }),
 });
 
+const environment = closedObject(
+  {},
+  {
+    modules: { type: 'array', minItems: 1, maxItems: MAX_ENVIRONMENT_MODULES, items: { type: 'string', pattern: ENVIRONMENT_MODULE.source } },
+    image: { type: 'string', pattern: ENVIRONMENT_IMAGE.source },
+  },
+);
+
+export const templateRegisteredV3 = defineEvent<TemplateRegisteredData>()({
+  type: 'jobs.template.registered.v3',
+  description:
+    "A facility admin registered a version of a job template; a version never changes. v3: what the command needs of the runner's site (`environment`: modules, an image) and whether its outputs are reproducible byte for byte (`deterministic`).",
+  schema: closedObject({ ...templateRegisteredFields, deterministic: { type: 'boolean' } }, { sandbox, environment }),
+});
+
 /** A template registered before v2 asked nothing of the sandbox: no network, the runner's limits. */
-export const templateRegisteredV1ToV2: Upcaster<TemplateRegisteredV1Data, TemplateRegisteredData> = {
+export const templateRegisteredV1ToV2: Upcaster<TemplateRegisteredV1Data, TemplateRegisteredV2Data> = {
   from: templateRegisteredV1.type,
   to: templateRegisteredV2.type,
   upcast: (data) => data,
 };
 
-export const jobsUpcasters: readonly Upcaster[] = [templateRegisteredV1ToV2 as Upcaster];
+/** A template registered before v3 needs nothing of the site, and never said its outputs were reproducible. */
+export const templateRegisteredV2ToV3: Upcaster<TemplateRegisteredV2Data, TemplateRegisteredData> = {
+  from: templateRegisteredV2.type,
+  to: templateRegisteredV3.type,
+  upcast: (data) => ({ ...data, deterministic: false }),
+};
+
+export const jobsUpcasters: readonly Upcaster[] = [templateRegisteredV1ToV2 as Upcaster, templateRegisteredV2ToV3 as Upcaster];
 
 export const jobRequestedV1 = defineEvent<JobRequestedData>()({
   type: 'jobs.job.requested.v1',
@@ -244,6 +281,7 @@ export const jobCancelledV1 = defineEvent<JobCancelledData>()({
 export const jobsEvents = [
   templateRegisteredV1,
   templateRegisteredV2,
+  templateRegisteredV3,
   jobRequestedV1,
   jobStartedV1,
   jobProgressedV1,
@@ -254,7 +292,7 @@ export const jobsEvents = [
   jobCancelledV1,
 ] as const satisfies readonly EventDefinition[];
 
-export type TemplateEvent = EmittedBy<typeof templateRegisteredV2>;
+export type TemplateEvent = EmittedBy<typeof templateRegisteredV3>;
 export type JobEvent = EmittedBy<
   | typeof jobRequestedV1
   | typeof jobStartedV1

@@ -8,6 +8,7 @@ describe('jobs events: docs/api.md "Events" names them, each with a JSON Schema'
     expect(jobsEvents.map((definition) => definition.type)).toEqual([
       'jobs.template.registered.v1',
       'jobs.template.registered.v2',
+      'jobs.template.registered.v3',
       'jobs.job.requested.v1',
       'jobs.job.started.v1',
       'jobs.job.progressed.v1',
@@ -19,10 +20,30 @@ describe('jobs events: docs/api.md "Events" names them, each with a JSON Schema'
     ]);
   });
 
-  it('a template registered as v1 reads as v2 asking nothing of the sandbox; v2 takes the network and positive whole limits, nothing else', () => {
-    const template = { templateId: 't1', name: 'T', version: '1', description: '', parameters: {}, inputTypes: ['*'], machineTypes: ['cpu/standard'], command: ['true'], timeLimitSeconds: 60, actor: 'u-a' };
+  const template = { templateId: 't1', name: 'T', version: '1', description: '', parameters: {}, inputTypes: ['*'], machineTypes: ['cpu/standard'], command: ['true'], timeLimitSeconds: 60, actor: 'u-a' };
+
+  it('a template registered as v1 or v2 reads as v3: nothing asked of the sandbox (v1) or the site, and not deterministic', () => {
     const { upcasters } = eventCatalogue();
-    expect(upcasters.upcast({ type: 'jobs.template.registered.v1', data: template })).toEqual({ type: 'jobs.template.registered.v2', data: template });
+    expect(upcasters.upcast({ type: 'jobs.template.registered.v1', data: template })).toEqual({ type: 'jobs.template.registered.v3', data: { ...template, deterministic: false } });
+    const sandbox = { network: true };
+    expect(upcasters.upcast({ type: 'jobs.template.registered.v2', data: { ...template, sandbox } })).toEqual({
+      type: 'jobs.template.registered.v3',
+      data: { ...template, sandbox, deterministic: false },
+    });
+  });
+
+  it('v3 says whether it is deterministic, and asks the site for modules and an image whose names a shell reads as plain words, nothing else', () => {
+    const v3 = (fields: Record<string, unknown>) => () => validateOnPublish({ type: 'jobs.template.registered.v3', data: { ...template, deterministic: false, ...fields } });
+    expect(v3({ environment: { modules: ['dials', 'openbabel/3.1'], image: 'ghcr.io/lab/dials:3.12' }, deterministic: true })).not.toThrow();
+    expect(v3({ environment: {} })).not.toThrow();
+    expect(v3({ deterministic: undefined })).toThrow(/deterministic/);
+    expect(v3({ environment: { modules: ['dials && curl x'] } })).toThrow();
+    expect(v3({ environment: { image: '$(id)' } })).toThrow();
+    expect(v3({ environment: { variables: {} } })).toThrow();
+    expect(() => validateOnPublish({ type: 'jobs.template.registered.v2', data: { ...template, deterministic: true } })).toThrow();
+  });
+
+  it('v2 takes the network and positive whole limits, nothing else', () => {
     const v2 = (sandbox: unknown) => () => validateOnPublish({ type: 'jobs.template.registered.v2', data: { ...template, sandbox } });
     expect(v2({ network: true, limits: { memoryBytes: 1024, processes: 8, cpuSeconds: 60, outputFiles: 3, outputBytes: 4096 } })).not.toThrow();
     expect(v2({ limits: { processes: 0 } })).toThrow(/processes/);

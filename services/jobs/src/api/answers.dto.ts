@@ -4,7 +4,7 @@ import type { LogChunk } from '../application/job-logs';
 import type { JobsService, Person } from '../application/jobs.service';
 import type { TemplateView } from '../application/templates.service';
 import type { JobStatus } from '../domain/job';
-import { SandboxDto } from './dto';
+import { EnvironmentDto, SandboxDto } from './dto';
 
 // What the jobs service answers, for its OpenAPI document (and so the console's typed client). Each class
 // implements the type the application returns, so the document cannot drift from the answers.
@@ -388,6 +388,12 @@ export class TemplateDto implements TemplateView {
 
   @ApiPropertyOptional({ type: SandboxDto, description: "What the command may use in the runner's sandbox; absent: no network, the runner's limits." })
   sandbox?: SandboxDto;
+
+  @ApiPropertyOptional({ type: EnvironmentDto, description: "What the command needs of the runner's site; absent: nothing beyond the runner's own environment." })
+  environment?: EnvironmentDto;
+
+  @ApiProperty({ description: 'The command writes the same output bytes for the same inputs, parameters and version.' })
+  deterministic!: boolean;
 
   @ApiProperty({ description: 'User id.' })
   registeredBy!: string;

@@ -19,7 +19,20 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import { ALL_MACHINES, MACHINE_PERFORMANCES, MACHINE_TYPES, machineKeyOf, type JobLimits, type JobSandbox, type MachinePerformance, type MachineType } from '@cairn/contracts';
+import {
+  ALL_MACHINES,
+  ENVIRONMENT_IMAGE,
+  ENVIRONMENT_MODULE,
+  MACHINE_PERFORMANCES,
+  MACHINE_TYPES,
+  machineKeyOf,
+  MAX_ENVIRONMENT_MODULES,
+  type JobEnvironment,
+  type JobLimits,
+  type JobSandbox,
+  type MachinePerformance,
+  type MachineType,
+} from '@cairn/contracts';
 import { PageQuery } from '@cairn/http';
 import { JOB_STATUSES, type JobStatus } from '../domain/job';
 import { MAX_INPUTS } from '../domain/job-request';
@@ -76,6 +89,23 @@ export class SandboxDto implements JobSandbox {
   limits?: SandboxLimitsDto;
 }
 
+/** What a template's command needs of the site its runner runs on; a runner that cannot provide it fails the job (kind system). */
+export class EnvironmentDto implements JobEnvironment {
+  @ApiPropertyOptional({ description: 'Environment modules the runner loads before the command, in this order (`module load <name>`).', example: ['dials'] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_ENVIRONMENT_MODULES)
+  @Matches(ENVIRONMENT_MODULE, { each: true, message: "each module must be a name of letters, digits, '.', '_', '+', '/' or '-'" })
+  modules?: string[];
+
+  @ApiPropertyOptional({ description: "A container image, by the name the runner's site configuration gives it; the site's command wrapper runs the command in it.", example: 'dials-3.12' })
+  @IsOptional()
+  @IsString()
+  @Matches(ENVIRONMENT_IMAGE, { message: "image must be a name of letters, digits, '.', '_', '+', '/', ':', '@' or '-'" })
+  image?: string;
+}
+
 export class RegisterTemplateDto {
   @ApiProperty({ example: 'Render Molecule' })
   @IsString()
@@ -130,6 +160,18 @@ export class RegisterTemplateDto {
   @ValidateNested()
   @Type(() => SandboxDto)
   sandbox?: SandboxDto;
+
+  @ApiPropertyOptional({ type: EnvironmentDto, description: "What the command needs of the runner's site; none: nothing beyond the runner's own environment." })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => EnvironmentDto)
+  environment?: EnvironmentDto;
+
+  @ApiPropertyOptional({ default: false, description: 'The command writes the same output bytes for the same inputs, parameters and version (no clock, randomness or thread order in what it writes).' })
+  @IsOptional()
+  @IsBoolean()
+  deterministic?: boolean;
 }
 
 export class TemplatesQuery extends PageQuery {

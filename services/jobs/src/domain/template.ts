@@ -2,12 +2,16 @@ import {
   ALL_MACHINES,
   COMMAND_PLACEHOLDERS,
   conflict,
+  ENVIRONMENT_IMAGE,
+  ENVIRONMENT_MODULE,
   JOB_LIMITS,
   forbidden,
   invalidField,
   machineKeyOf,
+  MAX_ENVIRONMENT_MODULES,
   unknownPlaceholdersOf,
   type Decider,
+  type JobEnvironment,
   type JobSandbox,
   type TemplateEvent,
   type TemplateRegisteredData,
@@ -47,6 +51,10 @@ export interface RegisterTemplate {
   timeLimitSeconds?: number;
   /** What the command may use in the runner's sandbox: `{ network?: boolean, limits?: { memoryBytes, processes, cpuSeconds, outputFiles, outputBytes } }`. */
   sandbox?: unknown;
+  /** What the command needs of the runner's site: `{ modules?: string[], image?: string }`. */
+  environment?: unknown;
+  /** The command writes the same bytes for the same inputs, parameters and version; false when left out. */
+  deterministic?: boolean;
   actor: string;
   actorIsFacilityAdmin: boolean;
 }
@@ -79,7 +87,7 @@ export const templateDecider: Decider<RegisterTemplate, TemplateState, TemplateE
     const parameters = requireParameterSchema(command.parameters);
     return [
       {
-        type: 'jobs.template.registered.v2',
+        type: 'jobs.template.registered.v3',
         data: {
           templateId: command.templateId,
           name,
@@ -91,6 +99,8 @@ export const templateDecider: Decider<RegisterTemplate, TemplateState, TemplateE
           command: requireCommand(command.command, parameterNamesOf(parameters)),
           timeLimitSeconds: requireTimeLimit(command.timeLimitSeconds),
           ...(command.sandbox !== undefined && { sandbox: requireSandbox(command.sandbox) }),
+          ...(command.environment !== undefined && { environment: requireEnvironment(command.environment) }),
+          deterministic: requireDeterministic(command.deterministic),
           actor: command.actor,
         },
       },
@@ -186,4 +196,34 @@ function requireSandbox(value: unknown): JobSandbox {
     }
   }
   return sandbox;
+}
+
+/** Modules in load order (repeats dropped) and an image, each a name the prologue and wrapper can take as a word; nothing else. */
+function requireEnvironment(value: unknown): JobEnvironment {
+  const refuse = (field: string, message: string) => invalidField('jobs.template-environment', field, message);
+  if (!isPlainObject(value)) throw refuse('environment', 'must be an object: { modules?: string[], image?: string }');
+  const unknown = Object.keys(value).find((key) => key !== 'modules' && key !== 'image');
+  if (unknown !== undefined) throw refuse(`environment.${unknown}`, 'is not something a template asks of the site (modules, image)');
+  const environment: JobEnvironment = {};
+  if (value.modules !== undefined) {
+    const { modules } = value;
+    if (!Array.isArray(modules) || modules.length === 0 || modules.length > MAX_ENVIRONMENT_MODULES) {
+      throw refuse('environment.modules', `must list 1 to ${MAX_ENVIRONMENT_MODULES} module names, in load order`);
+    }
+    const bad = modules.findIndex((module) => typeof module !== 'string' || !ENVIRONMENT_MODULE.test(module));
+    if (bad >= 0) throw refuse(`environment.modules.${bad}`, "must be a module name of letters, digits, '.', '_', '+', '/' or '-' (e.g. dials or openbabel/3.1)");
+    environment.modules = [...new Set(modules as string[])];
+  }
+  if (value.image !== undefined) {
+    if (typeof value.image !== 'string' || !ENVIRONMENT_IMAGE.test(value.image)) {
+      throw refuse('environment.image', "must be an image name of letters, digits, '.', '_', '+', '/', ':', '@' or '-' (e.g. dials-3.12)");
+    }
+    environment.image = value.image;
+  }
+  return environment;
+}
+
+function requireDeterministic(value: boolean | undefined): boolean {
+  if (value !== undefined && typeof value !== 'boolean') throw invalidField('jobs.template-deterministic', 'deterministic', 'must be true or false');
+  return value ?? false;
 }

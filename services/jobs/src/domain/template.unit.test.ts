@@ -13,7 +13,7 @@ const register = (overrides: Partial<RegisterTemplate> = {}): RegisterTemplate =
   ...overrides,
 });
 const registered = (version = '1.0.0') => ({
-  type: 'jobs.template.registered.v2' as const,
+  type: 'jobs.template.registered.v3' as const,
   data: { templateId: 't-render', ...renderMoleculeRegistration, version, actor: 'u-alice' },
 });
 
@@ -52,6 +52,32 @@ describe('JobTemplate: "name@version with description, parameters as a JSON Sche
     refused({ limits: { threads: 8 } }, 'sandbox.limits.threads');
     refused({ privileged: true }, 'sandbox.privileged');
     refused(['network'], 'sandbox');
+  });
+
+  it('asks the site for modules (in load order) and an image, or nothing', () => {
+    const environment = { modules: ['dials', 'openbabel/3.1'], image: 'dials-3.12' };
+    spec.given([]).when(register({ environment })).then([{ ...registered(), data: { ...registered().data, environment } }]);
+    const [event] = templateDecider.decide(register({ environment: { modules: ['dials', 'xds', 'dials'] } }), templateDecider.initialState());
+    expect(event.data.environment).toEqual({ modules: ['dials', 'xds'] });
+    const refused = (value: unknown, field: string) => {
+      const error = spec.given([]).when(register({ environment: value })).thenThrows('jobs.template-environment', 'invalid');
+      expect((error.details as { errors: { field: string }[] }).errors[0].field).toBe(field);
+    };
+    refused({ modules: ['dials; rm -rf ~'] }, 'environment.modules.0');
+    refused({ modules: ['dials', '$(id)'] }, 'environment.modules.1');
+    refused({ modules: [] }, 'environment.modules');
+    refused({ modules: 'dials' }, 'environment.modules');
+    refused({ image: 'dials 3.12' }, 'environment.image');
+    refused({ image: 42 }, 'environment.image');
+    refused({ variables: { PATH: '/opt' } }, 'environment.variables');
+    refused('dials', 'environment');
+  });
+
+  it('"deterministic" is what the template says, false when it says nothing', () => {
+    spec.given([]).when(register({ deterministic: true })).then([{ ...registered(), data: { ...registered().data, deterministic: true } }]);
+    const [event] = templateDecider.decide(register({ deterministic: undefined }), templateDecider.initialState());
+    expect(event.data.deterministic).toBe(false);
+    spec.given([]).when(register({ deterministic: 'yes' as unknown as boolean })).thenThrows('jobs.template-deterministic', 'invalid');
   });
 
   it('machine types are cpu/gpu × standard/turbo', () => {

@@ -1,4 +1,4 @@
-import type { JobSandbox, TemplateRegisteredData } from '@cairn/contracts';
+import type { JobEnvironment, JobSandbox, TemplateRegisteredData } from '@cairn/contracts';
 import { defineProjection } from '@cairn/read-models';
 
 export const JOB_TEMPLATES = 'job_templates';
@@ -22,6 +22,9 @@ export interface JobTemplateDocument {
   timeLimitSeconds: number;
   /** Absent for a template that asks nothing of the runner's sandbox. */
   sandbox?: JobSandbox;
+  /** Absent for a template that needs nothing of the runner's site. */
+  environment?: JobEnvironment;
+  deterministic: boolean;
   registeredBy: string;
   registeredAt: string;
 }
@@ -44,10 +47,11 @@ export function templateDocumentOf(data: TemplateRegisteredData, registeredAt: s
 
 export const jobTemplatesProjection = defineProjection({
   name: JOB_TEMPLATES,
-  version: 1,
+  // 2: every version carries `deterministic` (and `environment` where it needs one).
+  version: 2,
   indexes: [JOB_TEMPLATES_INDEX],
   on: {
-    'jobs.template.registered.v2': ({ data, position, time }) => {
+    'jobs.template.registered.v3': ({ data, position, time }) => {
       const { _id, ...document } = templateDocumentOf(data, time);
       return [{ kind: 'replace', id: _id, position, document }];
     },

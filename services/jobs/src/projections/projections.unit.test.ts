@@ -88,8 +88,21 @@ describe('the models the jobs service keeps of other contexts and of its templat
     const templates = storedEvents();
     const parameters = { type: 'object', $defs: { width: { type: 'integer' } }, properties: { width: { $ref: '#/$defs/width' } } };
     const registered = templates.event(
-      'jobs.template.registered.v2',
-      { templateId: 't1', name: 'Render Molecule', version: '1.0.0', description: '', parameters, inputTypes: ['pdb'], machineTypes: ['cpu/standard'], command: ['render'], timeLimitSeconds: 60, actor: 'u-alice' },
+      'jobs.template.registered.v3',
+      {
+        templateId: 't1',
+        name: 'Render Molecule',
+        version: '1.0.0',
+        description: '',
+        parameters,
+        inputTypes: ['pdb'],
+        machineTypes: ['cpu/standard'],
+        command: ['render'],
+        timeLimitSeconds: 60,
+        environment: { modules: ['openbabel/3.1'] },
+        deterministic: true,
+        actor: 'u-alice',
+      },
       { aggregateId: 't1' },
     );
     projectionSpec(jobTemplatesProjection)
@@ -107,6 +120,8 @@ describe('the models the jobs service keeps of other contexts and of its templat
           machineTypes: ['cpu/standard'],
           command: ['render'],
           timeLimitSeconds: 60,
+          environment: { modules: ['openbabel/3.1'] },
+          deterministic: true,
           registeredBy: 'u-alice',
           registeredAt: registered.time,
         },

@@ -5,9 +5,9 @@ import { STYLES, VIEWS } from './render-molecule/svg';
 
 /**
  * What `POST /api/job-templates` takes (docs/api.md, "Jobs"): the registered event's data without what the jobs
- * service adds (the template's id, who registered it), the time limit optional.
+ * service adds (the template's id, who registered it), the time limit and `deterministic` optional.
  */
-export type JobTemplateRegistration = Omit<TemplateRegisteredData, 'templateId' | 'actor' | 'timeLimitSeconds'> & { timeLimitSeconds?: number };
+export type JobTemplateRegistration = Omit<TemplateRegisteredData, 'templateId' | 'actor' | 'timeLimitSeconds' | 'deterministic'> & { timeLimitSeconds?: number; deterministic?: boolean };
 
 /** Both demo programs take well under a second on the samples; ten minutes leaves room for large inputs. */
 const DEMO_TIME_LIMIT_SECONDS = 600;

@@ -190,6 +190,20 @@ export interface components {
             count: number;
             latest?: components["schemas"]["LatestCommentDto"];
         };
+        EnvironmentDto: {
+            /**
+             * @description A container image, by the name the runner's site configuration gives it; the site's command wrapper runs the command in it.
+             * @example dials-3.12
+             */
+            image?: string;
+            /**
+             * @description Environment modules the runner loads before the command, in this order (`module load <name>`).
+             * @example [
+             *       "dials"
+             *     ]
+             */
+            modules?: string[];
+        };
         FailureDto: {
             exitCode?: number;
             /**
@@ -393,6 +407,13 @@ export interface components {
             command: string[];
             description?: string;
             /**
+             * @description The command writes the same output bytes for the same inputs, parameters and version (no clock, randomness or thread order in what it writes).
+             * @default false
+             */
+            deterministic?: boolean;
+            /** @description What the command needs of the runner's site; none: nothing beyond the runner's own environment. */
+            environment?: components["schemas"]["EnvironmentDto"];
+            /**
              * @description Accepted input file types: extensions without the dot, or * for any file.
              * @example [
              *       "xyz",
@@ -549,6 +570,10 @@ export interface components {
         TemplateDto: {
             command: string[];
             description: string;
+            /** @description The command writes the same output bytes for the same inputs, parameters and version. */
+            deterministic: boolean;
+            /** @description What the command needs of the runner's site; absent: nothing beyond the runner's own environment. */
+            environment?: components["schemas"]["EnvironmentDto"];
             id: string;
             inputTypes: string[];
             machineTypes: string[];

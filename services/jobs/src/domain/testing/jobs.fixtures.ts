@@ -19,6 +19,7 @@ export const renderMoleculeRegistration: Omit<TemplateRegisteredData, 'templateI
   machineTypes: ['cpu/standard', 'gpu/standard', 'gpu/turbo'],
   command: ['node', 'render.js', '--style={{parameters.style}}', '--view={{parameters.view}}', '--width={{parameters.width}}', '--out', '{{outputDir}}', '{{inputs}}'],
   timeLimitSeconds: 600,
+  deterministic: false,
 };
 
 export const renderMolecule: TemplateVersion = { templateId: 't-render', ...renderMoleculeRegistration, registeredBy: 'u-alice' };
