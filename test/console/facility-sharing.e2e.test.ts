@@ -5,7 +5,7 @@ if (unavailable) console.warn(`console browser tests skipped: ${unavailable}`);
 const describeInBrowser = unavailable ? describe.skip : describe;
 
 /**
- * The facility guide's "Step 1: Share a project with your team" in the browser: "Go to Projects, select
+ * The facility guide's "Step 1: Share a project with your team" in the browser (docs/requirements.md F-11, F-13): "Go to Projects, select
  * the project, click on Manage Access, add people via their username or e-mail address and assign them
  * their intended role. Tip: add at least one other Manager as backup." Then the project's files as the
  * team shares them: an upload with its progress, the four-eyes deletion, the activity live on the page.

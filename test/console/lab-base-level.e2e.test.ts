@@ -5,7 +5,7 @@ if (unavailable) console.warn(`console browser tests skipped: ${unavailable}`);
 const describeInBrowser = unavailable ? describe.skip : describe;
 
 /**
- * The Sundog projects guide in the browser: a lab project with a base level ("the default access level
+ * The lab guide in the browser (docs/requirements.md L-7, L-12, L-20, L-21, L-22): a lab project with a base level ("the default access level
  * for anybody in the lab"), the users page's two parts, "change level" making an explicit permission for
  * someone with the base level, and the experiment manager's removal with the widening warning.
  */

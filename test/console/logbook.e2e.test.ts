@@ -5,7 +5,7 @@ if (unavailable) console.warn(`console browser tests skipped: ${unavailable}`);
 const describeInBrowser = unavailable ? describe.skip : describe;
 
 /**
- * The facility guide's Step 5, "Coordinate inside the project": the logbook from the suggested template,
+ * The facility guide's Step 5, "Coordinate inside the project" (docs/requirements.md F-24 to F-27): the logbook from the suggested template,
  * its revisions with their diffs, and comments with @mentions, in the browser.
  */
 describeInBrowser(`the project logbook and comments, in Chromium${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {

@@ -10,7 +10,7 @@ const describeInBrowser = unavailable ? describe.skip : describe;
 const CAFFEINE = readFileSync(join(__dirname, '../../services/runner/samples/caffeine.xyz'));
 
 /**
- * The facility guide's Steps 2 to 5 in the browser, on the platform with its reference runner: Dave finds
+ * The facility guide's Steps 2 to 5 in the browser (docs/requirements.md F-14 to F-27), on the platform with its reference runner: Dave finds
  * Bob's job by triggerer and template, inspects it, reruns it through the step-by-step flow (file types
  * checked, parameters tuned, another machine), and the rerun appears with him as its triggerer; then he
  * records it as the logbook's best job and comments on it for Bob.

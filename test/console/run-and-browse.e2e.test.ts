@@ -12,7 +12,7 @@ const NEWER = { ...RENDER_MOLECULE, version: '1.1.0', description: `${RENDER_MOL
 const MANY_JOBS = 105;
 
 /**
- * Both guides' job work in the browser, as people who never type a curl command do it: a member runs a
+ * Both guides' job work in the browser (docs/requirements.md F-14 to F-23, L-8), as people who never type a curl command do it: a member runs a
  * first job from a file and follows it live, reruns it with a swapped input on a newer template version,
  * looks into the job's folder (its log among the outputs), pages through a long job history that updates
  * live, and the owner edits, then deletes, a project.

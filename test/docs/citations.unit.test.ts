@@ -81,12 +81,12 @@ describe('citations point into the repository', () => {
     expect(missing).toEqual([]);
   });
 
-  it('cite requirements of docs/requirements.md that exist ("requirements.md F-12")', () => {
+  it('cite requirements of docs/requirements.md that exist ("requirements.md F-12", "F-14 to F-22")', () => {
     const requirements = new Set([...docs('requirements.md').matchAll(/^- \*\*([FLP]-\d+)\*\*/gm)].map((match) => match[1]));
     const missing = files.flatMap(({ file, text }) =>
-      [...text.matchAll(/requirements\.md ((?:[FLP]-\d+(?:,\s*)?)+)/g)].flatMap((match) =>
+      [...text.matchAll(/requirements\.md ((?:[FLP]-\d+(?:,\s*|\s+to\s+)?)+)/g)].flatMap((match) =>
         match[1]
-          .split(/,\s*/)
+          .split(/,\s*|\s+to\s+/)
           .filter((id) => id && !requirements.has(id))
           .map((id) => `${file}:${lineOf(text, match.index ?? 0)}: ${id}`),
       ),

@@ -27,7 +27,7 @@ const PROBES = [
 ];
 
 /**
- * Issue #13 end to end: the jobs walkthrough of the facility guide with the runner's slurm backend, every
+ * Issue #13 end to end: the jobs walkthrough of the facility guide (docs/requirements.md F-14 to F-22) with the runner's slurm backend, every
  * service and the runner as their own processes behind the edge, on a private single-node Slurm cluster
  * (partition `cpu` for cpu/standard, `gpu-fast` for gpu/standard), over HTTP only. Needs the build.
  */

@@ -17,7 +17,7 @@ const PROBES = [
 ];
 
 /**
- * Issue #10, Steps 2 to 4 of the facility guide end to end: every service and the reference runner as
+ * Issue #10, Steps 2 to 4 of the facility guide end to end (docs/requirements.md F-14 to F-22): every service and the reference runner as
  * their own processes behind the edge, over HTTP only, the runner running the demo templates' real
  * programs. Needs the build (`npx tsc -p tsconfig.build.json`).
  */

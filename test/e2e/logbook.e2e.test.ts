@@ -4,7 +4,7 @@ import { openJobsSession, type JobsSession } from './jobs-session';
 import { startLocalPlatform } from './local-platform';
 
 /**
- * Step 5 of the facility guide through the edge, every service and the reference runner their own
+ * Step 5 of the facility guide (docs/requirements.md F-24 to F-27) through the edge, every service and the reference runner their own
  * processes: after Bob reran Carol's job, he records his rerun as the latest best job with a reason, and
  * Carol comments on it mentioning @bob. The jobs are real: run by the runner, over HTTP only.
  */

@@ -4,7 +4,7 @@ import type { HandRunner } from './support/hand-runner';
 /**
  * The jobs API over HTTP with the access, projects and jobs services on real servers: templates, run
  * and its bad input, job details, search, rerun with lineage, changes and the rerun form, diff, and
- * what a viewer may do (facility guide, Steps 2 to 4).
+ * what a viewer may do (docs/requirements.md F-14 to F-22).
  */
 describe('the jobs API', () => {
   let facility: Facility;

@@ -3,7 +3,7 @@ import { Platform, type Person } from '../projects/platform';
 import { JobsHistory } from './jobs';
 
 /**
- * Comments over HTTP: on jobs ("Add comments to jobs", facility guide Step 5; "Comments (if you have a
+ * Comments over HTTP (docs/requirements.md F-18, F-27, L-10, L-11): on jobs ("Add comments to jobs", facility guide Step 5; "Comments (if you have a
  * role of member or above)", Step 3) and on experiments (the lab guide's commenter "can see experiments
  * in the project and comment/annotate"), in both role schemes.
  */

@@ -3,7 +3,7 @@ import { Platform, type Person } from '../projects/platform';
 import { JobsHistory } from './jobs';
 
 /**
- * The project logbook over HTTP, as Step 5 of the facility guide ("Coordinate inside the project") tells
+ * The project logbook over HTTP (docs/requirements.md F-24, F-25, F-26), as Step 5 of the facility guide ("Coordinate inside the project") tells
  * it: entries with every revision kept, the suggested template, the latest best jobs. Access comes from
  * the access service and the jobs from the jobs service's events, as in production.
  */

@@ -1,7 +1,7 @@
 import { Platform, type Person } from './platform';
 
 /**
- * Experiments over HTTP, as the Sundog projects guide's "Experiments in a project" and "The experiment
+ * Experiments over HTTP (docs/requirements.md L-15, L-16, L-17), as the lab guide's "Experiments in a project" and "The experiment
  * manager for a project" tell them, with the visibility rule: an experiment in no project is visible to
  * the whole lab; in projects, to those who can read any of them.
  */

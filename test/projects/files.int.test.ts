@@ -10,7 +10,7 @@ const MAX_UPLOAD_BYTES = 4096;
 const sha256 = (content: string | Buffer) => createHash('sha256').update(content).digest('hex');
 
 /**
- * The project file space and four-eyes deletion over HTTP, as the facility guide tells them ("What gets
+ * The project file space and four-eyes deletion over HTTP (docs/requirements.md F-1, F-2, F-7, F-8, F-10, F-16), as the facility guide tells them ("What gets
  * shared when you collaborate", the roles) and the design's deletion rule: processed data requested by a
  * member and approved by a manager; raw data requested by a manager and approved by the owner; lab scheme:
  * experimenters request processed deletions, owners the rest; never approved by the requester.

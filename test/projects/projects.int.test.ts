@@ -2,7 +2,7 @@ import { AccessView, ProjectsService, projectStream } from '@cairn/projects-serv
 import { Platform, type Person } from './platform';
 
 /**
- * Projects over HTTP, as the Sundog projects guide tells them ("Create project form", "Project list",
+ * Projects over HTTP (docs/requirements.md L-2, L-3, L-5, L-6, L-7, F-11), as the lab guide tells them ("Create project form", "Project list",
  * "An individual project") and the facility guide's "Step 1: share a project", seen from the project page.
  * The access service runs beside, as in production: it makes the creator owner when it sees the project.
  */

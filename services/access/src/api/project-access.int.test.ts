@@ -6,7 +6,7 @@ import { projectInitializationReactor } from '../application/project-initializat
 import { as, createInitializedProject, createLab, createProject, signIn, type TestPerson } from './testing/access-test-kit';
 
 /**
- * Project access over HTTP, as the two guides tell it: the Sundog projects guide (lab scheme: levels,
+ * Project access over HTTP, as the two guides tell it (docs/requirements.md F-5, F-6, F-7, F-8, F-9, F-11, L-7, L-8, L-12, L-13, L-14, L-20, L-21, L-22): the Sundog projects guide (lab scheme: levels,
  * base level, users page) and the facility jobs guide (facility scheme: four roles, one owner).
  * One service for the whole file; each story has its own project.
  */

@@ -17,7 +17,7 @@ import {
   transferred,
 } from './testing/project-access.fixtures';
 
-// The facility jobs guide ("Collaborative data analysis using Jobs") and docs/api.md's facility granting rules.
+// The facility guide (docs/requirements.md F-5, F-6, F-7, F-8, F-9, F-11, F-13) and docs/api.md's facility granting rules.
 const spec = deciderSpec(projectAccessDecider);
 const [owner, manager, member, viewer] = ['olivia', 'manon', 'mehdi', 'vikram'].map(inLab);
 const newcomer = inLab('nadia');

@@ -17,7 +17,7 @@ import {
   transferOwnership,
 } from './testing/project-access.fixtures';
 
-// The Sundog projects guide ("Projects") and docs/api.md's lab granting rules.
+// The lab guide (docs/requirements.md L-7, L-8, L-13, L-14, L-20, L-21, L-22) and docs/api.md's lab granting rules.
 const spec = deciderSpec(projectAccessDecider);
 const [owner, coOwner, experimenter, commenter, labMember] = ['ola', 'otto', 'eve', 'cal', 'ben'].map(inLab);
 const guest = outsider('gus');

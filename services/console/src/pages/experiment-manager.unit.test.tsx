@@ -42,7 +42,7 @@ function manager() {
   return stub;
 }
 
-describe('the experiment manager (Sundog guide)', () => {
+describe('the experiment manager (docs/requirements.md L-16, L-17)', () => {
   it('"the filter textbox will search the lab"; rows selected with checkboxes are added in bulk', async () => {
     const stub = manager();
     await screen.findByText('Beta-galactosidase');

@@ -14,7 +14,7 @@ function form() {
   return { stub, created };
 }
 
-describe('the create project form (Sundog guide)', () => {
+describe('the create project form (docs/requirements.md L-5, L-6, L-7)', () => {
   it('"the slug will be auto-generated from the name": previewed as you type, and left to the service to make unique', async () => {
     const { stub, created } = form();
     fireEvent.input(screen.getByLabelText('Name'), { target: { value: 'Lysozyme 2026!' } });

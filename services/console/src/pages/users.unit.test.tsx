@@ -53,7 +53,7 @@ function platform() {
   });
 }
 
-describe('the users page (the Sundog guide\'s "user page for a project", the facility guide\'s "Manage Access")', () => {
+describe('the users page (docs/requirements.md L-20, L-21, L-22, L-23, F-11)', () => {
   it('lists explicit permissions with the backup tip; "you cannot remove your own permission"', async () => {
     renderInConsole(<UsersPage project={project} reloadProject={async () => undefined} />, platform());
     await screen.findByText(/Add at least one other manager as backup/);
