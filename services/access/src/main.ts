@@ -1,5 +1,5 @@
 import 'reflect-metadata';
 import { runService } from '@cairn/runtime';
-import { accessService } from './access.service';
+import { accessService } from './access.definition';
 
 void runService(accessService);

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
 import { runService } from '@cairn/runtime';
-import { jobsService } from './jobs.service';
+import { jobsService } from './jobs.definition';
 
 void runService(jobsService);

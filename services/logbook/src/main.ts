@@ -1,5 +1,5 @@
 import 'reflect-metadata';
 import { runService } from '@cairn/runtime';
-import { logbookService } from './logbook.service';
+import { logbookService } from './logbook.definition';
 
 void runService(logbookService);

@@ -1,5 +1,5 @@
 // The projects service's public entry, for platform tests and benchmarks under test/ (never for another service).
-export { projectsService } from './projects.service';
+export { projectsService } from './projects.definition';
 export { AccessView } from './application/access-view';
 export { FilesService } from './application/files.service';
 export { ProjectsService } from './application/projects.service';

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
 import { runService } from '@cairn/runtime';
-import { projectsService } from './projects.service';
+import { projectsService } from './projects.definition';
 
 void runService(projectsService);

@@ -1,6 +1,6 @@
 import { CAPABILITIES, capabilitiesOf, hasCapability, roleSchemes, type RoleScheme } from '@cairn/contracts';
 import { startServiceUnderTest, type ServiceUnderTest } from '@cairn/runtime';
-import { accessService } from '../access.service';
+import { accessService } from '../access.definition';
 import { as, createInitializedProject, createLab, signIn, type TestPerson } from './testing/access-test-kit';
 
 /**

@@ -1,5 +1,5 @@
 import { startServiceUnderTest, type ServiceUnderTest } from '@cairn/runtime';
-import { accessService } from '../access.service';
+import { accessService } from '../access.definition';
 import { projectAccessStream } from '../application/project-access.service';
 import { as, createInitializedProject, createLab, signIn, type TestPerson } from './testing/access-test-kit';
 import { afterClockPasses, justBefore, recordStep } from './testing/audit-test-kit';

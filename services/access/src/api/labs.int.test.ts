@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { startServiceUnderTest, type ServiceUnderTest } from '@cairn/runtime';
-import { accessService } from '../access.service';
+import { accessService } from '../access.definition';
 
 /**
  * The walking skeleton: HTTP → decider → JetStream → projection in MongoDB (FerretDB) → query that

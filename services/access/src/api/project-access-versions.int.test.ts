@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { startServiceUnderTest, type ServiceUnderTest } from '@cairn/runtime';
-import { accessService } from '../access.service';
+import { accessService } from '../access.definition';
 import { projectAccessStream } from '../application/project-access.service';
 import { as, createInitializedProject, createLab, signIn, type TestPerson } from './testing/access-test-kit';
 

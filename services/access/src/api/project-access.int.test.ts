@@ -1,6 +1,6 @@
 import type { ProjectAccessEvent } from '@cairn/contracts';
 import { startServiceUnderTest, type ServiceUnderTest } from '@cairn/runtime';
-import { accessService } from '../access.service';
+import { accessService } from '../access.definition';
 import { projectAccessStream } from '../application/project-access.service';
 import { projectInitializationReactor } from '../application/project-initialization.reactor';
 import { as, createInitializedProject, createLab, createProject, signIn, type TestPerson } from './testing/access-test-kit';

@@ -1,5 +1,5 @@
 import { startServiceUnderTest, type ServiceUnderTest } from '@cairn/runtime';
-import { accessService } from '../access.service';
+import { accessService } from '../access.definition';
 import { as, createLab, signIn, type TestPerson } from './testing/access-test-kit';
 
 /** Sundog's add user form: "The user field autocompletes by username or display name" — here e-mail too. */

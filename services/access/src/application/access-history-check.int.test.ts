@@ -8,7 +8,7 @@ import { ReadModelCollections } from '@cairn/read-models';
 import { startServiceUnderTest, type ServiceUnderTest } from '@cairn/runtime';
 import { testMongoUrl } from '@cairn/testing';
 import { EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE, runCairnCli, type CliIo } from '../cli';
-import { accessService } from '../access.service';
+import { accessService } from '../access.definition';
 import { as, createInitializedProject, signIn, type TestPerson } from '../api/testing/access-test-kit';
 import { afterClockPasses, recordStep } from '../api/testing/audit-test-kit';
 import { GENESIS_HASH, sealChain } from '../domain';

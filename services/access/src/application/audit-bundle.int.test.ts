@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { startServiceUnderTest, type ServiceUnderTest } from '@cairn/runtime';
 import { testMongoUrl } from '@cairn/testing';
 import { EXIT_CHECK_FAILED, EXIT_OK, runCairnCli, type CliIo } from '../cli';
-import { accessService } from '../access.service';
+import { accessService } from '../access.definition';
 import { as, createInitializedProject, signIn, type TestPerson } from '../api/testing/access-test-kit';
 import { afterClockPasses, recordStep } from '../api/testing/audit-test-kit';
 import { auditRecordOf, auditSigner, chainLinks, signatureHolds, type SignedHead } from '../domain/audit-bundle/audit-chain';
