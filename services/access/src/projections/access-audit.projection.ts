@@ -1,6 +1,6 @@
 import type { AccessChangeContext, CairnEvent, ProjectAccessRecord, StoredEventOf } from '@cairn/contracts';
-import { decodeCursor, encodeCursor, type Page } from '@cairn/http';
-import { defineProjection, type WriteIntent } from '@cairn/read-models';
+import { decodeCursor, type Page } from '@cairn/http';
+import { defineProjection, pageOf, type WriteIntent } from '@cairn/read-models';
 import type { Collection, Document, Filter } from 'mongodb';
 
 export const ACCESS_AUDIT = 'access_audit';
@@ -153,9 +153,7 @@ export class AccessAuditQuery {
       .sort({ position: 1 })
       .limit(limit + 1)
       .toArray();
-    const page = documents.slice(0, limit).map(entryOf);
-    const last = page[page.length - 1];
-    return { items: page, nextCursor: documents.length > limit && last ? encodeCursor(last.position) : null };
+    return pageOf(documents.map(entryOf), limit, (last) => last.position);
   }
 }
 

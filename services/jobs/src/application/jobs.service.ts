@@ -1,8 +1,8 @@
 import type { Authorizer, Principal } from '@cairn/auth';
 import { CAPABILITIES, cancelSubjectOf, invalidField, type CancelNotice, type Capability, type Machine } from '@cairn/contracts';
 import { commandHandler, type EventStore, newEntityId } from '@cairn/event-store';
-import { decodeCursor, encodeCursor, type Page } from '@cairn/http';
-import type { ReadModelCollections, ReadModelDocument } from '@cairn/read-models';
+import { decodeCursor, type Page } from '@cairn/http';
+import { pageOf, type ReadModelCollections, type ReadModelDocument } from '@cairn/read-models';
 import type { NatsConnection } from 'nats';
 import { changesBetween } from '../domain/changes';
 import { jobDecider, type JobCommand, type JobStatus } from '../domain/job';
@@ -195,9 +195,8 @@ export class JobsService {
     };
     const { filter, sort } = jobSearchQuery(search, decodeCursor(cursor, ['string', 'string']));
     const documents = (await (await this.collections.resolve<JobSearchDocument>(JOB_SEARCH)).find(filter).sort(sort).limit(limit + 1).toArray()) as JobSearchDocument[];
-    const items = documents.slice(0, limit);
-    const last = items[items.length - 1];
-    return { items: items.map((document) => this.itemOf(document)), nextCursor: documents.length > limit && last ? encodeCursor([last.createdAt, last._id]) : null };
+    const page = pageOf(documents, limit, (last) => [last.createdAt, last._id]);
+    return { items: page.items.map((document) => this.itemOf(document)), nextCursor: page.nextCursor };
   }
 
   private async request(principal: Principal, jobId: string, command: JobCommand) {

@@ -1,9 +1,9 @@
 import type { CommentAddedData, Mention, StoredEventOf } from '@cairn/contracts';
 import type { Page } from '@cairn/http';
-import { defineProjection, type ReadModelCollections, type ReadModelDocument, type WriteIntent } from '@cairn/read-models';
+import { defineProjection, pageByNumber, type ReadModelCollections, type ReadModelDocument, type WriteIntent } from '@cairn/read-models';
 import type { Collection } from 'mongodb';
 import { keepVersion } from './kept-versions';
-import { documentById, pageByNumber } from './queries';
+import { documentById } from './queries';
 
 export const COMMENTS_VIEW = 'comments_view';
 

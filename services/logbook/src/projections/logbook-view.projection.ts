@@ -1,9 +1,9 @@
 import type { BestJob, LogbookEntryAddedData, LogbookEntryRevisedData, StoredEventOf } from '@cairn/contracts';
 import type { Page } from '@cairn/http';
-import { defineProjection, type ReadModelCollections, type ReadModelDocument, type WriteIntent } from '@cairn/read-models';
+import { defineProjection, pageByNumber, type ReadModelCollections, type ReadModelDocument, type WriteIntent } from '@cairn/read-models';
 import type { Collection } from 'mongodb';
 import { keepVersion, keptVersionId } from './kept-versions';
-import { documentById, pageByNumber } from './queries';
+import { documentById } from './queries';
 
 export const LOGBOOK_VIEW = 'logbook_view';
 

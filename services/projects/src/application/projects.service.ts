@@ -1,8 +1,8 @@
 import type { Principal } from '@cairn/auth';
 import { DomainError, forbidden, notFound, slugify, type ProjectCreatedData } from '@cairn/contracts';
 import { loadAggregate, type EventStore, type FreshState } from '@cairn/event-store';
-import { decodeCursor, encodeCursor, type Page } from '@cairn/http';
-import { pageBy, prefixOf, type ReadModelCollections, type ReadModelDocument } from '@cairn/read-models';
+import { encodeCursor, type Page } from '@cairn/http';
+import { pageBy, pageByNumber, prefixOf, type ReadModelCollections, type ReadModelDocument } from '@cairn/read-models';
 import type { Collection, Filter } from 'mongodb';
 import { projectDecider } from '../domain/project';
 import { requireName } from '../domain/fields';
@@ -223,15 +223,8 @@ export class ProjectsService {
   /** Newest first, from every context; the caller must be able to read the project. */
   async activity(principal: Principal, projectId: string, limit: number, cursor?: string, minPosition?: number) {
     await this.access.require(projectId, principal.userId, 'project.read', minPosition);
-    const before = decodeCursor(cursor, 'number');
-    const documents = (await (await this.collections.resolve<ReadModelDocument>(PROJECT_ACTIVITY))
-      .find({ projectId, ...(before === undefined ? {} : { position: { $lt: before } }) })
-      .sort({ position: -1 })
-      .limit(limit + 1)
-      .toArray()) as unknown as ActivityDocument[];
-    const items = documents.slice(0, limit).map(activityItemOf);
-    const last = items[items.length - 1];
-    return { items, nextCursor: documents.length > limit && last ? encodeCursor(last.position) : null };
+    const page = await pageByNumber<ActivityDocument>(await this.collections.resolve<ReadModelDocument>(PROJECT_ACTIVITY), { projectId }, 'position', -1, limit, cursor);
+    return { items: page.items.map(activityItemOf), nextCursor: page.nextCursor };
   }
 
   private async slugsStartingWith(lab: string, base: string): Promise<string[]> {
