@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -35,7 +35,73 @@ export function deployWithGeneratedSecrets(): { root: string; remove(): void } {
   return { root, remove: () => rmSync(root, { recursive: true, force: true }) };
 }
 
+/** Where this Jest run keeps its renderings: one folder per run, named after the run's main process. */
+const RENDERINGS = join(tmpdir(), 'cairn-rendered-overlays');
+/** A rendering whose lock is older than this was abandoned (its worker died): another worker renders it. */
+const ABANDONED_LOCK_MS = 120_000;
+
+/**
+ * The overlay as `kustomize build` renders it (with freshly generated secrets), rendered once per Jest
+ * run: every test file that checks it (each in its own worker) reads the same rendering, instead of
+ * spending a render (~17 s under load) of its own. The first file to ask renders it under a lock while
+ * the others wait for the file.
+ */
 export function renderOverlay(overlay: string): K8sObject[] {
+  const folder = join(RENDERINGS, String(jestRunPid()));
+  mkdirSync(folder, { recursive: true });
+  forgetFinishedRuns();
+  const file = join(folder, `${overlay}.json`);
+  const lock = join(folder, `${overlay}.lock`);
+  for (;;) {
+    if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as K8sObject[];
+    if (!takeLock(lock)) {
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+      continue;
+    }
+    try {
+      const objects = renderNow(overlay);
+      writeFileSync(`${file}.partial`, JSON.stringify(objects));
+      renameSync(`${file}.partial`, file);
+      return objects;
+    } finally {
+      rmSync(lock, { recursive: true, force: true });
+    }
+  }
+}
+
+function takeLock(lock: string): boolean {
+  try {
+    mkdirSync(lock);
+    return true;
+  } catch {
+    const age = Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+    if (age > ABANDONED_LOCK_MS) rmSync(lock, { recursive: true, force: true });
+    return false;
+  }
+}
+
+/** Jest's main process: the parent of a worker, or the process itself with --runInBand. */
+function jestRunPid(): number {
+  return process.env.JEST_WORKER_ID && process.ppid > 1 ? process.ppid : process.pid;
+}
+
+/** Renderings of runs whose process has ended (they hold throwaway generated secrets: remove them). */
+function forgetFinishedRuns(): void {
+  for (const pid of readdirSync(RENDERINGS)) {
+    if (!isAlive(Number(pid))) rmSync(join(RENDERINGS, pid), { recursive: true, force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function renderNow(overlay: string): K8sObject[] {
   const copy = deployWithGeneratedSecrets();
   try {
     const output = execFileSync(toolPath('kustomize'), ['build', join(copy.root, 'deploy', 'k8s', 'overlays', overlay)], { encoding: 'utf8' });
