@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { nkeys } from 'nats';
 import { toolPath } from '@cairn/testing';
-import { byKind, deployWithGeneratedSecrets, OVERLAYS, podTemplates, readCompose, renderOverlay, type K8sObject } from './manifests';
+import { byKind, deployWithGeneratedSecrets, OVERLAYS, podTemplates, readCompose, renderOverlay, REPO, type K8sObject } from './manifests';
 
 const SERVICES = ['access', 'projects', 'jobs', 'logbook'];
 
@@ -43,15 +43,34 @@ describe.each(OVERLAYS)('the Kubernetes overlay %s: NATS', (overlay) => {
     expect(nats.containers[0].command.join(' ')).toMatch(/--config \/etc\/nats\/config\/nats(-cluster)?\.conf$/);
   });
 
-  it('lets only Cairn\'s services and runners reach the client port, and only NATS servers the route port', () => {
+  it('lets only Cairn\'s services and runners reach the client port, only NATS servers the route port, and only KEDA (production) the monitoring port', () => {
     const policy = byKind(objects, 'NetworkPolicy').get('nats')!;
     expect(policy.spec.podSelector.matchLabels).toEqual({ 'app.kubernetes.io/name': 'nats' });
     const byPort = Object.fromEntries(policy.spec.ingress.map((rule: { from?: unknown[]; ports: { port: string }[] }) => [rule.ports.map((port) => port.port).join(), rule.from ?? 'anyone']));
     expect(byPort).toEqual({
       client: [{ podSelector: { matchExpressions: [{ key: 'app.kubernetes.io/component', operator: 'In', values: ['api', 'runner'] }] } }],
       cluster: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'nats' } } }],
-      monitor: 'anyone',
+      // The monitoring port has no authentication; the kubelet's probes need no rule (they run in the container).
+      ...(overlay === 'production' && {
+        monitor: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'keda' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'keda-operator' } } }],
+      }),
     });
+  });
+
+  it('probes NATS from inside its container, and binds monitoring to loopback where nothing outside reads it', () => {
+    const nats = byKind(objects, 'StatefulSet').get('nats')!.spec.template.spec.containers[0];
+    for (const probe of ['startupProbe', 'livenessProbe', 'readinessProbe']) {
+      expect({ probe, httpGet: nats[probe].httpGet, command: nats[probe].exec?.command }).toEqual({
+        probe,
+        httpGet: undefined,
+        command: ['wget', '-q', '-O', '/dev/null', expect.stringMatching(/^http:\/\/127\.0\.0\.1:8222\/healthz/)],
+      });
+    }
+    const config = [...byKind(objects, 'ConfigMap').values()].find((object) => object.metadata.name.startsWith('nats-config'))!.data as Record<string, string>;
+    const file = nats.command[nats.command.length - 1].split('/').pop();
+    const monitoring = /^http: (\S+)$/m.exec(config[file])?.[1];
+    // The cluster's servers serve KEDA's scaler (admitted by the NetworkPolicy); the single server nobody.
+    expect(monitoring).toBe(file === 'nats-cluster.conf' ? '0.0.0.0:8222' : '127.0.0.1:8222');
   });
 
   it('has every Cairn process connect over TLS, checking the CA, with its own seed and no other', () => {
@@ -96,6 +115,13 @@ describe.each(OVERLAYS)('the Kubernetes overlay %s: NATS', (overlay) => {
 describe('docker-compose.yml: NATS', () => {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const compose: any = readCompose();
+
+  it('keeps the monitoring port (it has no authentication) inside the container: bound to loopback, where the healthcheck asks', () => {
+    const nats = compose.services.nats;
+    expect(/^http: (\S+)$/m.exec(readFileSync(join(REPO, 'deploy', 'nats', 'nats.conf'), 'utf8'))?.[1]).toBe('127.0.0.1:8222');
+    expect(nats.healthcheck.test.join(' ')).toMatch(/ http:\/\/127\.0\.0\.1:8222\/healthz$/);
+    expect(nats.ports).toBeUndefined();
+  });
 
   it('runs nats-server with auth.conf and its certificate from the secrets deploy/generate-secrets.sh writes', () => {
     const nats = compose.services.nats;
