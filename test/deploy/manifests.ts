@@ -18,7 +18,7 @@ export const REPO = join(__dirname, '..', '..');
 export const OVERLAYS = ['local', 'production'];
 
 /** Secrets holding credentials: created in the cluster, never rendered (production overlay). */
-export const OPERATOR_SECRETS = new Set(['cairn-auth', 'cairn-stores', 'cairn-tls', 'cairn-runner', 'nats-auth', 'nats-tls', 'nats-credentials']);
+export const OPERATOR_SECRETS = new Set(['cairn-auth', 'cairn-stores', 'cairn-tls', 'cairn-runner-tokens', 'nats-auth', 'nats-tls', 'nats-credentials', 'nats-runner-credentials']);
 
 // Rendered manifests are untyped YAML: every reader below checks the parts it needs.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -214,7 +214,8 @@ export function podSecurityProblems(objects: K8sObject[]): string[] {
     if (spec.hostNetwork || spec.hostPID || spec.hostIPC) problems.push(`${owner} shares a host namespace`);
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     if ((spec.volumes ?? []).some((volume: any) => volume.hostPath)) problems.push(`${owner} mounts a hostPath`);
-    for (const container of [...spec.containers, ...(spec.initContainers ?? [])]) {
+    const initContainers = new Set(spec.initContainers ?? []);
+    for (const container of [...spec.containers, ...initContainers]) {
       const where = `${owner} container ${container.name}`;
       const context = container.securityContext ?? {};
       if (!(context.runAsNonRoot ?? pod.runAsNonRoot)) problems.push(`${where}: runAsNonRoot is not true`);
@@ -228,6 +229,8 @@ export function podSecurityProblems(objects: K8sObject[]): string[] {
       if (!container.resources?.requests || !container.resources?.limits) problems.push(`${where}: no resource requests and limits`);
       if (!isCairnWorkload(template)) continue;
       if (!context.readOnlyRootFilesystem) problems.push(`${where}: root file system is writable`);
+      // An init container runs to its end before the pod serves: it has nothing to probe.
+      if (initContainers.has(container)) continue;
       const probes = { live: container.livenessProbe?.httpGet?.path, ready: container.readinessProbe?.httpGet?.path };
       if (probes.live !== '/health/live' || probes.ready !== '/health/ready') problems.push(`${where}: probes are ${JSON.stringify(probes)}`);
     }
@@ -292,15 +295,15 @@ export const RUNNER_SECCOMP_PROFILE = join(REPO, 'deploy', 'runner', 'seccomp-bu
 const BUBBLEWRAP_SYSCALLS = ['unshare', 'clone', 'mount', 'umount2', 'pivot_root'];
 
 /**
- * How the runner Deployment keeps jobs from itself, in words: its explicit choice, or the problems that
+ * How the runner StatefulSet keeps jobs from itself, in words: its explicit choice, or the problems that
  * leave it without one. A pod under the restricted profile's defaults cannot run bubblewrap, so either
  * the runner hands its jobs to Slurm, or its pod has a user namespace of its own (hostUsers: false) and
  * a Localhost seccomp profile that lets bubblewrap make its namespaces, and its jobs get no /proc unless
  * the container's own is unmasked. CAIRN_RUNNER_SANDBOX=none is never a choice.
  */
 export function runnerSandboxChoice(objects: K8sObject[]): { choice?: 'slurm' | 'bubblewrap'; problems: string[] } {
-  const runner = byKind(objects, 'Deployment').get('runner');
-  if (!runner) return { problems: ['no runner Deployment'] };
+  const runner = byKind(objects, 'StatefulSet').get('runner');
+  if (!runner) return { problems: ['no runner StatefulSet'] };
   const { spec } = runner.spec.template;
   const [container] = spec.containers;
   const args: string[] = container.args ?? [];

@@ -77,7 +77,7 @@ describe.each(OVERLAYS)('the Kubernetes overlay %s: NATS', (overlay) => {
     const config = [...byKind(objects, 'ConfigMap').values()].find((object) => object.metadata.name.startsWith('cairn-config'))!.data;
     expect(config.NATS_URL).toMatch(/^tls:\/\//);
     const seeds = podTemplates(objects)
-      .filter((template) => ['api', 'runner'].includes(template.labels['app.kubernetes.io/component']))
+      .filter((template) => template.labels['app.kubernetes.io/component'] === 'api')
       .map((template) => {
         const mountOf = (file: string) => template.spec.containers[0].volumeMounts.find((mount: { mountPath: string }) => file.startsWith(`${mount.mountPath}/`));
         const volumeOf = (file: string) => template.spec.volumes.find((volume: { name: string }) => volume.name === mountOf(file)?.name)?.secret;
@@ -89,26 +89,51 @@ describe.each(OVERLAYS)('the Kubernetes overlay %s: NATS', (overlay) => {
           from: seed?.secretName.replace(/-[a-z0-9]{10}$/, ''),
         };
       });
-    expect(seeds).toEqual(
-      expect.arrayContaining([
-        ...SERVICES.map((name) => ({ owner: `Deployment/${name}`, ca: true, seeds: [`service-${name}.nk`], from: 'nats-credentials' })),
-        { owner: 'Deployment/runner', ca: true, seeds: ['runner.nk'], from: 'nats-credentials' },
-      ]),
-    );
-    expect(seeds).toHaveLength(SERVICES.length + 1);
+    expect(seeds).toEqual(expect.arrayContaining(SERVICES.map((name) => ({ owner: `Deployment/${name}`, ca: true, seeds: [`service-${name}.nk`], from: 'nats-credentials' }))));
+    expect(seeds).toHaveLength(SERVICES.length);
+  });
+
+  it('gives each runner pod an identity of its own: its name, and only its own seed, which its init container copies', () => {
+    const runner = byKind(objects, 'StatefulSet').get('runner')!.spec.template.spec;
+    const config = [...byKind(objects, 'ConfigMap').values()].find((object) => object.metadata.name.startsWith('cairn-config'))!.data;
+    const [container] = runner.containers;
+    const [init] = runner.initContainers;
+    const volume = (name: string) => runner.volumes.find((candidate: { name: string }) => candidate.name === name);
+    const mountedAt = (of: { volumeMounts: { name: string; mountPath: string }[] }, path: string) => of.volumeMounts.find((mount) => path.startsWith(`${mount.mountPath}/`));
+    // The runner's id is the pod's name (runner-0, runner-1 ...), and so are its NATS identity and its token's subject.
+    expect(container.env.find((variable: { name: string }) => variable.name === 'CAIRN_RUNNER_ID').valueFrom).toEqual({ fieldRef: { fieldPath: 'metadata.name' } });
+    // Its seed file lies in a memory folder of the pod; the Secret with every pod's seeds is the init container's alone.
+    const seedMount = mountedAt(container, config.NATS_NKEY_SEED_FILE)!;
+    expect(volume(seedMount.name)).toEqual({ name: seedMount.name, emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } });
+    const secretVolumes = runner.volumes.filter((candidate: { secret?: unknown }) => candidate.secret).map((candidate: { name: string }) => candidate.name);
+    expect(container.volumeMounts.filter((mount: { name: string }) => secretVolumes.includes(mount.name)).map((mount: { name: string }) => volume(mount.name).secret.secretName)).toEqual([expect.stringMatching(/^nats-tls/)]);
+    // The init container copies runner-<pod name>.nk from nats-runner-credentials to that file.
+    const script: string = init.command.join(' ');
+    const seedsMount = init.volumeMounts.find((mount: { name: string }) => volume(mount.name).secret?.secretName.startsWith('nats-runner-credentials'));
+    expect(script).toContain(`seed="${seedsMount.mountPath}/runner-$POD_NAME.nk"`);
+    expect(script).toContain(`cp "$seed" ${config.NATS_NKEY_SEED_FILE}`);
+    expect(mountedAt(init, config.NATS_NKEY_SEED_FILE)!.name).toBe(seedMount.name);
+    expect(init.env).toEqual([{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }]);
+    if (overlay === 'local') {
+      // Rendered here: a seed for each ordinal the overlay may run, none of them a service's.
+      const rendered = [...byKind(objects, 'Secret').values()].find((object) => object.metadata.name.startsWith('nats-runner-credentials'))!;
+      expect(Object.keys(secretEntries(rendered)).sort()).toEqual(['runner-runner-0.nk', 'runner-runner-1.nk', 'runner-runner-2.nk']);
+    }
   });
 
   it('admits exactly the seeds it hands out (rendered here; in production the operator issues them)', () => {
     const secrets = [...byKind(objects, 'Secret').values()];
     const credentials = secrets.find((object) => object.metadata.name.startsWith('nats-credentials'));
+    const runners = secrets.find((object) => object.metadata.name.startsWith('nats-runner-credentials'));
     const auth = secrets.find((object) => object.metadata.name.startsWith('nats-auth'));
     if (overlay === 'production') {
-      expect({ credentials, auth }).toEqual({ credentials: undefined, auth: undefined });
+      expect({ credentials, runners, auth }).toEqual({ credentials: undefined, runners: undefined, auth: undefined });
       return;
     }
     const authConfig = secretEntries(auth!)['auth.conf'];
-    for (const [key, seed] of Object.entries(secretEntries(credentials!))) expect({ key, admitted: authConfig.includes(`nkey: ${publicKeyOf(seed)},`) }).toEqual({ key, admitted: true });
-    expect(secretEntries(credentials!)).not.toHaveProperty(['operator.nk']);
+    const seeds = { ...secretEntries(credentials!), ...secretEntries(runners!) };
+    for (const [key, seed] of Object.entries(seeds)) expect({ key, admitted: authConfig.includes(`nkey: ${publicKeyOf(seed)},`) }).toEqual({ key, admitted: true });
+    expect(seeds).not.toHaveProperty(['operator.nk']);
   });
 });
 
