@@ -5,7 +5,7 @@ import { basename, join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { DEFAULT_RUNNER_DRAIN_TIMEOUT_MS } from '@cairn/runner';
 import { serviceConfigFromEnv } from '@cairn/runtime';
-import { toolPath } from '@cairn/testing';
+import { isProcessAlive, toolPath } from '@cairn/testing';
 
 /**
  * What `kubectl apply -k` and `docker compose up` cannot check without a cluster or a Docker engine:
@@ -88,16 +88,7 @@ function jestRunPid(): number {
 /** Renderings of runs whose process has ended (they hold throwaway generated secrets: remove them). */
 function forgetFinishedRuns(): void {
   for (const pid of readdirSync(RENDERINGS)) {
-    if (!isAlive(Number(pid))) rmSync(join(RENDERINGS, pid), { recursive: true, force: true });
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if (!isProcessAlive(Number(pid))) rmSync(join(RENDERINGS, pid), { recursive: true, force: true });
   }
 }
 
