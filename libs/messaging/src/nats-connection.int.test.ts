@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'nats';
@@ -48,6 +48,7 @@ describe('a first connection while nats-server reloads its authorization', () =>
     const elsewhere = mkdtempSync(join(tmpdir(), 'cairn-nats-unknown-'));
     issueNatsCredentials(elsewhere, [unknown]);
     const stranger = natsConnectionOptions(unknown, { ...nats.env(RUNNER), NATS_NKEY_SEED_FILE: natsSeedFileOf(elsewhere, unknown) });
+    rmSync(elsewhere, { recursive: true, force: true });
     let tries = 0;
     await expect(connectThroughReloads(() => connect(stranger), { backoffMs: [10, 10], onRefused: () => tries++ })).rejects.toMatchObject({ code: 'AUTHORIZATION_VIOLATION' });
     expect(tries).toBe(2);
