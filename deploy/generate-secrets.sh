@@ -94,18 +94,20 @@ audit_signing_key() {
 audit_signing_key "$compose"
 audit_signing_key "$local_overlay"
 
-# NATS: an NKEY seed for each identity (the four services, the CLI, the operator and the runner that
-# compose or the local overlay runs) and auth.conf, the server's authorization for them. Each process
-# mounts only its own seed. Readable (the folder is yours alone) for the same reason as the files above.
+# NATS: an NKEY seed for each identity (the four services, the CLI, the operator and the runners that
+# compose or the local overlay runs: one per pod of its runner StatefulSet, runner-0 to runner-2) and
+# auth.conf, the server's authorization for them. Each process mounts only its own seed. Readable (the
+# folder is yours alone) for the same reason as the files above.
 issue_nats_credentials() {
-  local dir="$1" runner="$2"
+  local dir="$1"
+  shift
   mkdir -p "$dir"
   chmod 700 "$dir"
   TS_NODE_PROJECT="$PWD/tsconfig.json" npx --no-install ts-node --transpile-only -r tsconfig-paths/register "$root/deploy/nats/issue-credentials.ts" "$dir" \
-    service:access service:projects service:jobs service:logbook cli operator "runner:$runner" >/dev/null
+    service:access service:projects service:jobs service:logbook cli operator "$@" >/dev/null
   chmod 644 "$dir"/*.nk "$dir/auth.conf"
 }
-issue_nats_credentials "$compose/nats" runner-compose
-issue_nats_credentials "$local_overlay/nats" runner-local
+issue_nats_credentials "$compose/nats" runner:runner-compose
+issue_nats_credentials "$local_overlay/nats" runner:runner-0 runner:runner-1 runner:runner-2
 
 echo "Secrets in $compose and $local_overlay (not in git)."

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { isProcessAlive } from '@cairn/testing';
 
 /**
  * Where the three servers of a test cluster live and how the test reaches them.
@@ -34,15 +35,6 @@ function ip(...args: string[]): string {
   return execFileSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Removes the namespaces and bridges of earlier runs whose test process is gone (killed before its
  * cleanup ran): the run's pid is part of every name it makes.
@@ -51,7 +43,7 @@ export function removeStaleNetworks(): string[] {
   const removed: string[] = [];
   for (const line of ip('netns', 'list').split('\n')) {
     const match = new RegExp(`^(${NAMESPACE_PREFIX}(\\d+)n\\d)\\b`).exec(line.trim());
-    if (!match || alive(Number(match[2]))) continue;
+    if (!match || isProcessAlive(Number(match[2]))) continue;
     for (const pid of ip('netns', 'pids', match[1]).split('\n').filter(Boolean)) {
       try {
         process.kill(Number(pid), 'SIGKILL');
@@ -64,7 +56,7 @@ export function removeStaleNetworks(): string[] {
   }
   for (const line of ip('-o', 'link', 'show', 'type', 'bridge').split('\n')) {
     const match = new RegExp(`^\\d+: (${BRIDGE_PREFIX}(\\d+)):`).exec(line);
-    if (!match || alive(Number(match[2]))) continue;
+    if (!match || isProcessAlive(Number(match[2]))) continue;
     ip('link', 'delete', match[1]);
     removed.push(match[1]);
   }

@@ -34,8 +34,7 @@ const AUTH_MODE_OF: Record<string, 'dev' | 'jwks'> = {
   CAIRN_ADMIN_CLAIM: 'jwks',
   CAIRN_RUNNER_CLAIM: 'jwks',
   CAIRN_JWT_TYPES: 'jwks',
-  // A dev-mode runner signs its own token for this id; otherwise its token (and so its id) comes from the identity provider.
-  CAIRN_RUNNER_ID: 'dev',
+  // A runner pod's id is its name in either mode (base); its token is its own file of the Secret cairn-runner-tokens.
   CAIRN_RUNNER_TOKEN: 'jwks',
 };
 const otherAuthMode = (mode: string | undefined) => (mode === 'dev' ? 'jwks' : 'dev');
@@ -49,8 +48,9 @@ describe.each(OVERLAYS)('the Kubernetes overlay %s, rendered with kustomize', (o
   });
 
   it('deploys every Cairn service, the runner and the console, the runner outside the Ingress', () => {
-    const deployments = [...byKind(objects, 'Deployment').keys()];
-    expect(deployments).toEqual(expect.arrayContaining(CAIRN_WORKLOADS));
+    // The runner is a StatefulSet: each pod a runner of its own, named by its ordinal.
+    const workloads = [...byKind(objects, 'Deployment').keys(), ...byKind(objects, 'StatefulSet').keys()];
+    expect(workloads).toEqual(expect.arrayContaining(CAIRN_WORKLOADS));
     const ingressBackends = [...byKind(objects, 'Ingress').values()].flatMap((ingress) =>
       // eslint-disable-next-line @typescript-eslint/no-explicit-any
       ingress.spec.rules.flatMap((rule: any) => rule.http.paths.map((path: any) => path.backend.service.name)),
@@ -66,7 +66,7 @@ describe.each(OVERLAYS)('the Kubernetes overlay %s, rendered with kustomize', (o
   it('runs every container non-root, without privileges, with requests and limits; Cairn containers read-only with probes on /health/live and /health/ready', () => {
     expect(podSecurityProblems(objects)).toEqual([]);
     expect(podTemplates(objects).filter(isCairnWorkload).map((template) => template.owner).sort()).toEqual(
-      CAIRN_WORKLOADS.map((name) => `Deployment/${name}`).sort(),
+      CAIRN_WORKLOADS.map((name) => (name === 'runner' ? 'StatefulSet/runner' : `Deployment/${name}`)).sort(),
     );
   });
 
@@ -78,7 +78,7 @@ describe.each(OVERLAYS)('the Kubernetes overlay %s, rendered with kustomize', (o
     expect(runnerSandboxChoice(objects)).toEqual({ choice: 'bubblewrap', problems: [] });
     // What the check catches: a runner pod under the restricted profile's defaults.
     const defaults = structuredClone(objects);
-    const pod = [...byKind(defaults, 'Deployment').values()].find((deployment) => deployment.metadata.name === 'runner')!.spec.template.spec;
+    const pod = byKind(defaults, 'StatefulSet').get('runner')!.spec.template.spec;
     delete pod.hostUsers;
     delete pod.containers[0].securityContext.seccompProfile;
     pod.containers[0].env = pod.containers[0].env.filter((variable: { name: string }) => variable.name !== 'CAIRN_RUNNER_SANDBOX_PROC');
@@ -92,7 +92,8 @@ describe.each(OVERLAYS)('the Kubernetes overlay %s, rendered with kustomize', (o
   });
 
   it("sets, for some Cairn container, every variable of docs/configuration.md", () => {
-    const wired = overlayVariables(objects);
+    // As in compose, a credential may come from a mounted file instead: NAME_FILE sets NAME.
+    const wired = new Set([...overlayVariables(objects)].flatMap((variable) => [variable, variable.replace(/_FILE$/, '')]));
     const authMode = byKind(objects, 'ConfigMap').get(configMapName(objects))?.data.CAIRN_AUTH_MODE;
     const missing = configurationVariables().filter(
       (variable) => !variable.localOnly && AUTH_MODE_OF[variable.name] !== otherAuthMode(authMode) && !wired.has(variable.name),

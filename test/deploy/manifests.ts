@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { DEFAULT_RUNNER_DRAIN_TIMEOUT_MS } from '@cairn/runner';
 import { serviceConfigFromEnv } from '@cairn/runtime';
-import { toolPath } from '@cairn/testing';
+import { isProcessAlive, toolPath } from '@cairn/testing';
 
 /**
  * What `kubectl apply -k` and `docker compose up` cannot check without a cluster or a Docker engine:
@@ -18,7 +18,7 @@ export const REPO = join(__dirname, '..', '..');
 export const OVERLAYS = ['local', 'production'];
 
 /** Secrets holding credentials: created in the cluster, never rendered (production overlay). */
-export const OPERATOR_SECRETS = new Set(['cairn-auth', 'cairn-stores', 'cairn-tls', 'cairn-runner', 'nats-auth', 'nats-tls', 'nats-credentials']);
+export const OPERATOR_SECRETS = new Set(['cairn-auth', 'cairn-stores', 'cairn-tls', 'cairn-runner-tokens', 'nats-auth', 'nats-tls', 'nats-credentials', 'nats-runner-credentials']);
 
 // Rendered manifests are untyped YAML: every reader below checks the parts it needs.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -35,7 +35,64 @@ export function deployWithGeneratedSecrets(): { root: string; remove(): void } {
   return { root, remove: () => rmSync(root, { recursive: true, force: true }) };
 }
 
+/** Where this Jest run keeps its renderings: one folder per run, named after the run's main process. */
+const RENDERINGS = join(tmpdir(), 'cairn-rendered-overlays');
+/** A rendering whose lock is older than this was abandoned (its worker died): another worker renders it. */
+const ABANDONED_LOCK_MS = 120_000;
+
+/**
+ * The overlay as `kustomize build` renders it (with freshly generated secrets), rendered once per Jest
+ * run: every test file that checks it (each in its own worker) reads the same rendering, instead of
+ * spending a render (~17 s under load) of its own. The first file to ask renders it under a lock while
+ * the others wait for the file.
+ */
 export function renderOverlay(overlay: string): K8sObject[] {
+  const folder = join(RENDERINGS, String(jestRunPid()));
+  mkdirSync(folder, { recursive: true });
+  forgetFinishedRuns();
+  const file = join(folder, `${overlay}.json`);
+  const lock = join(folder, `${overlay}.lock`);
+  for (;;) {
+    if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as K8sObject[];
+    if (!takeLock(lock)) {
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+      continue;
+    }
+    try {
+      const objects = renderNow(overlay);
+      writeFileSync(`${file}.partial`, JSON.stringify(objects));
+      renameSync(`${file}.partial`, file);
+      return objects;
+    } finally {
+      rmSync(lock, { recursive: true, force: true });
+    }
+  }
+}
+
+function takeLock(lock: string): boolean {
+  try {
+    mkdirSync(lock);
+    return true;
+  } catch {
+    const age = Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+    if (age > ABANDONED_LOCK_MS) rmSync(lock, { recursive: true, force: true });
+    return false;
+  }
+}
+
+/** Jest's main process: the parent of a worker, or the process itself with --runInBand. */
+function jestRunPid(): number {
+  return process.env.JEST_WORKER_ID && process.ppid > 1 ? process.ppid : process.pid;
+}
+
+/** Renderings of runs whose process has ended (they hold throwaway generated secrets: remove them). */
+function forgetFinishedRuns(): void {
+  for (const pid of readdirSync(RENDERINGS)) {
+    if (!isProcessAlive(Number(pid))) rmSync(join(RENDERINGS, pid), { recursive: true, force: true });
+  }
+}
+
+function renderNow(overlay: string): K8sObject[] {
   const copy = deployWithGeneratedSecrets();
   try {
     const output = execFileSync(toolPath('kustomize'), ['build', join(copy.root, 'deploy', 'k8s', 'overlays', overlay)], { encoding: 'utf8' });
@@ -148,7 +205,8 @@ export function podSecurityProblems(objects: K8sObject[]): string[] {
     if (spec.hostNetwork || spec.hostPID || spec.hostIPC) problems.push(`${owner} shares a host namespace`);
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     if ((spec.volumes ?? []).some((volume: any) => volume.hostPath)) problems.push(`${owner} mounts a hostPath`);
-    for (const container of [...spec.containers, ...(spec.initContainers ?? [])]) {
+    const initContainers = new Set(spec.initContainers ?? []);
+    for (const container of [...spec.containers, ...initContainers]) {
       const where = `${owner} container ${container.name}`;
       const context = container.securityContext ?? {};
       if (!(context.runAsNonRoot ?? pod.runAsNonRoot)) problems.push(`${where}: runAsNonRoot is not true`);
@@ -162,6 +220,8 @@ export function podSecurityProblems(objects: K8sObject[]): string[] {
       if (!container.resources?.requests || !container.resources?.limits) problems.push(`${where}: no resource requests and limits`);
       if (!isCairnWorkload(template)) continue;
       if (!context.readOnlyRootFilesystem) problems.push(`${where}: root file system is writable`);
+      // An init container runs to its end before the pod serves: it has nothing to probe.
+      if (initContainers.has(container)) continue;
       const probes = { live: container.livenessProbe?.httpGet?.path, ready: container.readinessProbe?.httpGet?.path };
       if (probes.live !== '/health/live' || probes.ready !== '/health/ready') problems.push(`${where}: probes are ${JSON.stringify(probes)}`);
     }
@@ -226,15 +286,15 @@ export const RUNNER_SECCOMP_PROFILE = join(REPO, 'deploy', 'runner', 'seccomp-bu
 const BUBBLEWRAP_SYSCALLS = ['unshare', 'clone', 'mount', 'umount2', 'pivot_root'];
 
 /**
- * How the runner Deployment keeps jobs from itself, in words: its explicit choice, or the problems that
+ * How the runner StatefulSet keeps jobs from itself, in words: its explicit choice, or the problems that
  * leave it without one. A pod under the restricted profile's defaults cannot run bubblewrap, so either
  * the runner hands its jobs to Slurm, or its pod has a user namespace of its own (hostUsers: false) and
  * a Localhost seccomp profile that lets bubblewrap make its namespaces, and its jobs get no /proc unless
  * the container's own is unmasked. CAIRN_RUNNER_SANDBOX=none is never a choice.
  */
 export function runnerSandboxChoice(objects: K8sObject[]): { choice?: 'slurm' | 'bubblewrap'; problems: string[] } {
-  const runner = byKind(objects, 'Deployment').get('runner');
-  if (!runner) return { problems: ['no runner Deployment'] };
+  const runner = byKind(objects, 'StatefulSet').get('runner');
+  if (!runner) return { problems: ['no runner StatefulSet'] };
   const { spec } = runner.spec.template;
   const [container] = spec.containers;
   const args: string[] = container.args ?? [];

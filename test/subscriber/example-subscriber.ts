@@ -12,7 +12,7 @@
  * consumer remembers what it acknowledged, and it acknowledges an event only once it has handled it.
  */
 import { readFileSync } from 'node:fs';
-import { AckPolicy, connect, DeliverPolicy, nkeyAuthenticator, type ConsumerConfig, type JsMsg } from 'nats';
+import { AckPolicy, connect, DeliverPolicy, nkeyAuthenticator, type ConnectionOptions, type ConsumerConfig, type JsMsg, type NatsConnection } from 'nats';
 
 const STREAM = 'CAIRN_EVENTS';
 
@@ -96,15 +96,38 @@ function handle(message: JsMsg, types: string[]): void {
   console.log(`${event.time} ${event.type} ${event.subject} position=${message.seq} actor=${event.actorid ?? '-'} ${JSON.stringify(event.data)}`);
 }
 
+/**
+ * Cairn reloads its nats-server's authorization whenever it registers a subscriber or a runner, and a
+ * connection made during a reload can be refused ('Authorization Violation') or left unanswered though its
+ * credentials are good. So the first connection is tried again for a few seconds; credentials that are
+ * still refused after that end the program.
+ */
+async function connectThroughReloads(options: ConnectionOptions): Promise<NatsConnection> {
+  const pausesMs = [100, 200, 400, 800, 1_600, 3_200];
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await connect(options);
+    } catch (error) {
+      const { code } = error as { code?: string };
+      const pauseMs = pausesMs[attempt];
+      if (pauseMs === undefined || (code !== 'AUTHORIZATION_VIOLATION' && code !== 'TIMEOUT')) throw error;
+      console.error(`NATS refused the connection (${(error as Error).message}); trying again in ${pauseMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    }
+  }
+}
+
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   // The seed and the CA come from files (mounted secrets), never from the command line.
   const seedFile = process.env.NATS_NKEY_SEED_FILE;
   const caFile = process.env.NATS_CA_FILE;
-  const nc = await connect({
+  const nc = await connectThroughReloads({
     servers: options.natsUrl,
     name: `example-subscriber-${options.name}`,
     inboxPrefix: `_INBOX_subscriber-${options.name}`,
+    // A handshake a reload left hanging is given up on after 5 s (not nats.js's 20) and tried again.
+    timeout: 5_000,
     ...(seedFile ? { authenticator: nkeyAuthenticator(new TextEncoder().encode(readFileSync(seedFile, 'utf8').trim())) } : {}),
     ...(caFile ? { tls: { caFile } } : {}),
   });

@@ -36,3 +36,35 @@ function readSeed(file: string): Uint8Array {
   if (!seed) throw new Error(`NATS_NKEY_SEED_FILE ${file} holds no user NKEY seed (a line starting with SU)`);
   return new TextEncoder().encode(seed);
 }
+
+/** Pauses before each further try of a first connection nats-server refused during a reload: about 6 s in all. */
+export const RELOAD_RETRY_BACKOFF_MS: readonly number[] = [100, 200, 400, 800, 1_600, 3_200];
+
+/**
+ * Makes a first connection, trying again with backoff while the server refuses it as unauthorized or leaves
+ * it unanswered. Registering a runner or a subscriber reloads nats-server's authorization, and a connection
+ * made during that reload can be refused with 'Authorization Violation' though its credentials are good
+ * (seen in 1 of 8 reloads), or its handshake left hanging until the client's connect timeout (1 of 8).
+ * Credentials that are wrong stay refused: after the last pause the refusal is thrown.
+ */
+export async function connectThroughReloads<T>(
+  connectOnce: () => Promise<T>,
+  options: { backoffMs?: readonly number[]; onRefused?(error: Error, attempt: number): void } = {},
+): Promise<T> {
+  const backoffMs = options.backoffMs ?? RELOAD_RETRY_BACKOFF_MS;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await connectOnce();
+    } catch (error) {
+      if (!isRefusedDuringReload(error) || attempt > backoffMs.length) throw error;
+      options.onRefused?.(error as Error, attempt);
+      await new Promise((resolve) => setTimeout(resolve, backoffMs[attempt - 1]));
+    }
+  }
+}
+
+/** How a connection made during a reload fails (nats.js codes AUTHORIZATION_VIOLATION and TIMEOUT). */
+export function isRefusedDuringReload(error: unknown): boolean {
+  const { code } = (error ?? {}) as { code?: unknown };
+  return code === 'AUTHORIZATION_VIOLATION' || code === 'TIMEOUT';
+}

@@ -3,7 +3,7 @@ import { cancelSubjectOf, runnerRequestPattern, runnerSubjectOf } from '@cairn/c
 import { JetStreamEventStore } from '@cairn/event-store';
 import { startNatsServer, type NatsServerHandle } from '@cairn/testing';
 import { DEFAULT_EVENTS_STREAM } from './consumer-provisioning';
-import type { NatsIdentity } from './nats-identities';
+import { SERVICE_DURABLES, type NatsIdentity } from './nats-identities';
 
 jest.setTimeout(30_000);
 
@@ -67,6 +67,42 @@ describe('NATS identities, each with only its own permissions', () => {
     expect(await access.readStream({ context: 'access', aggregate: 'project', id: 'p1' })).toEqual(before);
     // Its own context it may append to.
     await projects.append({ context: 'projects', aggregate: 'project', id: 'p1' }, [{ type: 'projects.project.updated.v1', data: { projectId: 'p1', name: 'x', actor: 'u-a' } }], 'any');
+  });
+
+  it("refuses a service another service's durable consumer and a subscriber's (reading, using, creating over or deleting it), while its own still works", async () => {
+    const accessDurable = 'access-project-initialization';
+    expect(SERVICE_DURABLES.access).toContain(accessDurable);
+    // The access service's own durable, as its reactor creates it; and the subscriber's.
+    const byAccess = await (await as(ACCESS)).jetstreamManager();
+    await byAccess.consumers.add(DEFAULT_EVENTS_STREAM, { durable_name: accessDurable, ack_policy: AckPolicy.Explicit, filter_subjects: ['cairn.events.projects.project.>', 'cairn.events.access.project.>'] });
+    expect((await byAccess.consumers.info(DEFAULT_EVENTS_STREAM, accessDurable)).name).toBe(accessDurable);
+    const bySubscriber = await (await as(SUBSCRIBER)).jetstreamManager();
+    await bySubscriber.consumers.add(DEFAULT_EVENTS_STREAM, { durable_name: 'billing', ack_policy: AckPolicy.Explicit, filter_subject: 'cairn.events.>' }).catch(() => undefined);
+
+    const projects = await as(PROJECTS);
+    const jsm = await projects.jetstreamManager();
+    for (const durable of [accessDurable, 'billing']) {
+      await expect(jsm.consumers.info(DEFAULT_EVENTS_STREAM, durable)).rejects.toThrow(permissionsViolation('Publish', `$JS.API.CONSUMER.INFO.${DEFAULT_EVENTS_STREAM}.${durable}`));
+      await expect(jsm.consumers.delete(DEFAULT_EVENTS_STREAM, durable)).rejects.toThrow(permissionsViolation('Publish', `$JS.API.CONSUMER.DELETE.${DEFAULT_EVENTS_STREAM}.${durable}`));
+      await expect(jsm.consumers.add(DEFAULT_EVENTS_STREAM, { durable_name: durable, ack_policy: AckPolicy.Explicit, filter_subjects: ['cairn.events.projects.>', 'cairn.events.jobs.>'] })).rejects.toThrow(
+        permissionsViolation('Publish', `$JS.API.CONSUMER.DURABLE.CREATE.${DEFAULT_EVENTS_STREAM}.${durable}`),
+      );
+      await expect(jsm.consumers.add(DEFAULT_EVENTS_STREAM, { durable_name: durable, ack_policy: AckPolicy.Explicit, filter_subject: 'cairn.events.projects.>' })).rejects.toThrow(
+        permissionsViolation('Publish', `$JS.API.CONSUMER.CREATE.${DEFAULT_EVENTS_STREAM}.${durable}`),
+      );
+      await expect(projects.request(`$JS.API.CONSUMER.MSG.NEXT.${DEFAULT_EVENTS_STREAM}.${durable}`, JSON.stringify({ batch: 1 }), { timeout: 2_000 })).rejects.toThrow(
+        permissionsViolation('Publish', `$JS.API.CONSUMER.MSG.NEXT.${DEFAULT_EVENTS_STREAM}.${durable}`),
+      );
+    }
+    expect((await byAccess.consumers.info(DEFAULT_EVENTS_STREAM, accessDurable)).config.filter_subjects).toEqual(['cairn.events.projects.project.>', 'cairn.events.access.project.>']);
+
+    // Its own: created, read, used and deleted.
+    const own = SERVICE_DURABLES.projects[0];
+    await jsm.consumers.add(DEFAULT_EVENTS_STREAM, { durable_name: own, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, filter_subjects: ['cairn.events.access.>', 'cairn.events.projects.>'] });
+    const first = await (await projects.jetstream().consumers.get(DEFAULT_EVENTS_STREAM, own)).next({ expires: 2_000 });
+    expect(first?.json<{ type: string }>().type).toBe('access.role.granted.v1');
+    first?.ack();
+    await jsm.consumers.delete(DEFAULT_EVENTS_STREAM, own);
   });
 
   it('refuses a subscriber publishing an event, purging, deleting or changing the stream, and reading runner subjects; its durable consumer still replays from the start', async () => {

@@ -21,6 +21,19 @@ export type NatsIdentity =
   /** Stream administration (and the test harness's own connections): everything. */
   | { kind: 'operator' };
 
+/**
+ * The durable consumers each service keeps on CAIRN_EVENTS (its projections' and reactors' names), which
+ * no other identity may use, change or delete. By exact name: NATS permissions match whole subject tokens,
+ * so a name prefix (`access_*`) can be neither granted nor refused. `test/nats/service-durables.unit.test.ts`
+ * checks the list against what each service runs.
+ */
+export const SERVICE_DURABLES: Record<ServiceContext, readonly string[]> = {
+  access: ['lab_members', 'lab_directory', 'access_audit', 'access_intervals', 'directory_names', 'access-project-initialization'],
+  projects: ['project_directory', 'experiment_directory', 'file_index', 'deletion_requests', 'project_activity', 'runner_holds'],
+  jobs: ['job_search', 'job_templates', 'project_files', 'job_comments', 'jobs-work-queue'],
+  logbook: ['logbook_view', 'comments_view', 'logbook_references'],
+};
+
 /** Every identity the platform has from the start; runners and subscribers are registered as they come. */
 export const PLATFORM_NATS_IDENTITIES: readonly NatsIdentity[] = [
   ...SERVICE_CONTEXTS.map((context) => ({ kind: 'service', context }) as const),
@@ -30,6 +43,8 @@ export const PLATFORM_NATS_IDENTITIES: readonly NatsIdentity[] = [
 
 export interface NatsPermissions {
   publish: string[];
+  /** Refused even where `publish` allows it: other identities' durable consumers. */
+  publishDenied: string[];
   subscribe: string[];
   /** May answer the requests it receives (publish once to each request's reply subject). */
   allowResponses: boolean;
@@ -77,15 +92,40 @@ export function parseNatsIdentity(text: string): NatsIdentity {
       ? { kind, context: name as ServiceContext }
       : kind === 'runner' && RUNNER_ID_PATTERN.test(name)
         ? { kind, id: name }
-        : kind === 'subscriber' && NAME_PATTERN.test(name)
+        : kind === 'subscriber' && NAME_PATTERN.test(name) && !serviceDurableNames().has(name)
           ? { kind, name }
           : (kind === 'cli' || kind === 'operator') && name === ''
             ? { kind }
             : undefined;
   if (!identity) {
-    throw new Error(`"${text}" is not a NATS identity: service:<${SERVICE_CONTEXTS.join('|')}>, runner:<id>, subscriber:<name>, cli or operator`);
+    throw new Error(
+      `"${text}" is not a NATS identity: service:<${SERVICE_CONTEXTS.join('|')}>, runner:<id>, subscriber:<name> (not a service's durable consumer), cli or operator`,
+    );
   }
   return identity;
+}
+
+function serviceDurableNames(): Set<string> {
+  return new Set(Object.values(SERVICE_DURABLES).flat());
+}
+
+/** Every API call and acknowledgement that names the durable consumer `name` of `stream`. */
+function durableSubjects(stream: string, name: string): string[] {
+  return [
+    ...['CREATE', 'INFO', 'MSG.NEXT', 'DELETE', 'DURABLE.CREATE'].map((api) => `$JS.API.CONSUMER.${api}.${stream}.${name}`),
+    `$JS.API.CONSUMER.CREATE.${stream}.${name}.>`,
+    `$JS.ACK.${stream}.${name}.>`,
+  ];
+}
+
+/**
+ * A service's consumers are its durables (named in its code) and short-lived ones of random names (ordered
+ * reads, rebuilds), so it is granted consumers on the stream at large and refused, by name, every other
+ * service's durables and every subscriber's.
+ */
+function othersDurablesOf(context: ServiceContext, subscribers: readonly string[]): string[] {
+  const others = [...SERVICE_CONTEXTS.filter((other) => other !== context).flatMap((other) => SERVICE_DURABLES[other]), ...subscribers];
+  return others.flatMap((name) => durableSubjects(DEFAULT_EVENTS_STREAM, name));
 }
 
 /** Reads a stream's messages and uses consumers on it (any consumer: a service's durables are named in its code). */
@@ -114,7 +154,7 @@ function keyValue(bucket: string, keys: string): string[] {
   return [...createsStream(`KV_${bucket}`), `$KV.${bucket}.${keys}`];
 }
 
-function servicePermissions(context: ServiceContext, inbox: string): NatsPermissions {
+function servicePermissions(context: ServiceContext, inbox: string, subscribers: readonly string[]): NatsPermissions {
   const publish = [
     '$JS.API.INFO',
     `cairn.events.${context}.>`,
@@ -130,17 +170,21 @@ function servicePermissions(context: ServiceContext, inbox: string): NatsPermiss
     // The protocol's requests; live logs follow a job's chunks and its own events as they are stored.
     subscribe.push(...RUNNER_REQUESTS.map(runnerRequestPattern), JOB_LOGS_SUBJECTS, `cairn.events.${context}.>`);
   }
-  return { publish, subscribe, allowResponses: context === 'jobs' };
+  return { publish, publishDenied: othersDurablesOf(context, subscribers), subscribe, allowResponses: context === 'jobs' };
 }
 
-/** Exactly what the identity needs, as allow lists (everything else is denied). */
-export function natsPermissionsOf(identity: NatsIdentity): NatsPermissions {
+/**
+ * Exactly what the identity needs, as allow lists (everything else is denied), less the durable consumers
+ * of others: the services' and those of `subscribers` (the names of the registered subscribers).
+ */
+export function natsPermissionsOf(identity: NatsIdentity, subscribers: readonly string[] = []): NatsPermissions {
   const inbox = inboxPrefixOf(identity);
   switch (identity.kind) {
     case 'service':
-      return servicePermissions(identity.context, inbox);
+      return servicePermissions(identity.context, inbox, subscribers);
     case 'runner':
       return {
+        publishDenied: [],
         // The protocol's requests on its own subjects, answered by the jobs service; nobody else subscribes
         // to them, so no runner sees another's reports or token. Work items: pull and acknowledge only.
         publish: ['$JS.API.INFO', ...RUNNER_REQUESTS.map((request) => runnerSubjectOf(identity.id, request)), ...createsStream(WORK_STREAM)],
@@ -150,6 +194,7 @@ export function natsPermissionsOf(identity: NatsIdentity): NatsPermissions {
     case 'subscriber': {
       const consumer = identity.name;
       return {
+        publishDenied: [],
         publish: [
           '$JS.API.INFO',
           `$JS.API.STREAM.INFO.${DEFAULT_EVENTS_STREAM}`,
@@ -165,12 +210,13 @@ export function natsPermissionsOf(identity: NatsIdentity): NatsPermissions {
     }
     case 'cli':
       return {
+        publishDenied: [],
         publish: ['$JS.API.INFO', ...consumersOn(DEFAULT_EVENTS_STREAM), ...consumersOn(DEAD_LETTER_STREAM), `${DEAD_LETTER_SUBJECT_PREFIX}.>`],
         subscribe: [`${inbox}.>`],
         allowResponses: false,
       };
     case 'operator':
-      return { publish: ['>'], subscribe: ['>'], allowResponses: false };
+      return { publish: ['>'], publishDenied: [], subscribe: ['>'], allowResponses: false };
   }
 }
 
@@ -180,14 +226,14 @@ export interface NatsUser {
   publicKey: string;
 }
 
-/** One entry of the server's `authorization.users` list. */
-export function natsUserEntry({ identity, publicKey }: NatsUser): string {
-  const { publish, subscribe, allowResponses } = natsPermissionsOf(identity);
+/** One entry of the server's `authorization.users` list, among `subscribers` (their names). */
+export function natsUserEntry({ identity, publicKey }: NatsUser, subscribers: readonly string[] = []): string {
+  const { publish, publishDenied, subscribe, allowResponses } = natsPermissionsOf(identity, subscribers);
   const list = (subjects: string[]) => `[${subjects.map((subject) => JSON.stringify(subject)).join(', ')}]`;
   return [
     `  # ${natsIdentityName(identity)}`,
     `  { nkey: ${publicKey}, permissions: {`,
-    `      publish: { allow: ${list(publish)} }`,
+    `      publish: { allow: ${list(publish)}${publishDenied.length > 0 ? `, deny: ${list(publishDenied)}` : ''} }`,
     `      subscribe: { allow: ${list(subscribe)} }`,
     ...(allowResponses ? ['      allow_responses: true'] : []),
     `  } }`,
@@ -199,5 +245,6 @@ export function natsUserEntry({ identity, publicKey }: NatsUser): string {
  * nats.conf includes it (a file of its own, so registering a runner changes only it, then reloads).
  */
 export function natsAuthorizationConfig(users: NatsUser[]): string {
-  return ['authorization {', '  users: [', ...users.map(natsUserEntry), '  ]', '}', ''].join('\n');
+  const subscribers = users.flatMap(({ identity }) => (identity.kind === 'subscriber' ? [identity.name] : []));
+  return ['authorization {', '  users: [', ...users.map((user) => natsUserEntry(user, subscribers)), '  ]', '}', ''].join('\n');
 }

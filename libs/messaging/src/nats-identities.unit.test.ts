@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { nkeys } from 'nats';
 import { natsConnectionOptions } from './nats-connection';
 import { NATS_PING_INTERVAL_MS } from './nats-servers';
-import { natsIdentityName, natsIdentityOfName, natsPermissionsOf, parseNatsIdentity, PLATFORM_NATS_IDENTITIES, SERVICE_CONTEXTS, type NatsIdentity } from './nats-identities';
+import { natsIdentityName, natsIdentityOfName, natsPermissionsOf, parseNatsIdentity, PLATFORM_NATS_IDENTITIES, SERVICE_CONTEXTS, SERVICE_DURABLES, type NatsIdentity } from './nats-identities';
 
 const STREAM_ADMINISTRATION = /^\$JS\.API\.STREAM\.(UPDATE|DELETE|PURGE|MSG\.DELETE)\./;
 
@@ -14,7 +14,8 @@ describe('NATS identities', () => {
     expect(identities.map(natsIdentityName)).toEqual(['service-access', 'service-projects', 'service-jobs', 'service-logbook', 'cli', 'operator', 'runner-gpu-node_7', 'subscriber-billing']);
     for (const identity of identities) expect(natsIdentityOfName(natsIdentityName(identity))).toEqual(identity);
     expect(parseNatsIdentity('runner:r-1')).toEqual({ kind: 'runner', id: 'r-1' });
-    for (const text of ['service:billing', 'runner:a.b', 'subscriber:', 'operator:x', 'root']) expect(() => parseNatsIdentity(text)).toThrow(/is not a NATS identity/);
+    // A subscriber named as a service's durable consumer would be granted that consumer.
+    for (const text of ['service:billing', 'runner:a.b', 'subscriber:', 'subscriber:lab_members', 'operator:x', 'root']) expect(() => parseNatsIdentity(text)).toThrow(/is not a NATS identity/);
   });
 
   it('let each service publish the events of its own context only, and administer no stream', () => {
@@ -22,6 +23,15 @@ describe('NATS identities', () => {
       const { publish } = natsPermissionsOf({ kind: 'service', context });
       expect(publish.filter((subject) => subject.startsWith('cairn.events.'))).toEqual([`cairn.events.${context}.>`]);
       expect(publish.filter((subject) => STREAM_ADMINISTRATION.test(subject) || subject === '>')).toEqual([]);
+    }
+  });
+
+  it("refuse each service the other services' durable consumers and the subscribers', by name, and none of its own", () => {
+    for (const context of SERVICE_CONTEXTS) {
+      const { publishDenied } = natsPermissionsOf({ kind: 'service', context }, ['billing']);
+      const named = new Set(publishDenied.map((subject) => /^\$JS\.(?:API\.CONSUMER\.(?:DURABLE\.)?[A-Z]+(?:\.NEXT)?|ACK)\.CAIRN_EVENTS\.([^.]+)/.exec(subject)?.[1]));
+      const others = SERVICE_CONTEXTS.filter((other) => other !== context).flatMap((other) => SERVICE_DURABLES[other]);
+      expect([...named].sort()).toEqual([...others, 'billing'].sort());
     }
   });
 

@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomInt } from 'node:crypto';
+import { isProcessAlive } from './processes';
 
 /**
  * A TCP port held for one server until `release`. Servers that must be told their port in advance (a config
@@ -91,12 +92,7 @@ function holderAlive(port: number): boolean {
   }
   // A file another process is still writing has no pid yet: count it as held.
   if (!Number.isInteger(pid) || pid <= 0) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return isProcessAlive(pid);
 }
 
 function release(port: number): void {

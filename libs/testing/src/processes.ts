@@ -4,6 +4,16 @@ import { connect } from 'node:net';
 import { createInterface } from 'node:readline';
 import { listeningUrlIn } from '@cairn/telemetry';
 
+/** Whether a process with this pid exists (one of another user counts: signalling it is merely refused). */
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** Polls `probe` until it answers true; past `timeoutMs`, or once `signal` aborts, it rejects. */
 export async function waitUntil(what: string, probe: () => Promise<boolean>, timeoutMs = 20_000, signal?: AbortSignal): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -23,7 +23,7 @@ export const USAGE = `usage: runner [--queues cpu/standard,gpu/turbo] [--backend
              (batch jobs on the Slurm cluster the Slurm client programs on PATH reach)
   --slots    local: jobs run at the same time (default 1); slurm holds CAIRN_SLURM_MAX_SUBMITTED
 
-Environment: NATS_URL, NATS_NKEY_SEED_FILE (the file with the runner's NKEY seed), NATS_CA_FILE, CAIRN_API_URL (the platform's HTTP API), CAIRN_RUNNER_TOKEN or CAIRN_AUTH_MODE=dev
+Environment: NATS_URL, NATS_NKEY_SEED_FILE (the file with the runner's NKEY seed), NATS_CA_FILE, CAIRN_API_URL (the platform's HTTP API), CAIRN_RUNNER_TOKEN (or CAIRN_RUNNER_TOKEN_FILE) or CAIRN_AUTH_MODE=dev
 with CAIRN_DEV_JWT_SECRET, CAIRN_RUNNER_ID, CAIRN_RUNNER_SCRATCH (scratch folders of the jobs), PORT and
 HOST (where /health/live, /health/ready and /metrics are served; none without PORT), CAIRN_DRAIN_TIMEOUT_MS
 (how long a SIGTERM lets running jobs finish before handing them back; default 280000), CAIRN_LOG_LEVEL.

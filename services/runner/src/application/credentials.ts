@@ -1,4 +1,5 @@
 import { decodeJwt } from 'jose';
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { assertDevSecret, signDevRunnerToken } from '@cairn/auth';
 import { RUNNER_ID_PATTERN } from '@cairn/contracts';
@@ -21,12 +22,13 @@ export function defaultRunnerId(host = hostname(), pid = process.pid): string {
 }
 
 /**
- * The runner's identity from its environment: `CAIRN_RUNNER_TOKEN` (a token with `cairn_runner: true`;
- * its `sub` is the runner id), or in dev mode (`CAIRN_AUTH_MODE=dev`) a token it signs itself with
- * `CAIRN_DEV_JWT_SECRET` for `CAIRN_RUNNER_ID` (default `runner-<host>-<pid>`).
+ * The runner's identity from its environment: `CAIRN_RUNNER_TOKEN` or the file `CAIRN_RUNNER_TOKEN_FILE`
+ * names (a token with `cairn_runner: true`; its `sub` is the runner id), or in dev mode
+ * (`CAIRN_AUTH_MODE=dev`) a token it signs itself with `CAIRN_DEV_JWT_SECRET` for `CAIRN_RUNNER_ID`
+ * (default `runner-<host>-<pid>`).
  */
 export function runnerCredentialsFrom(env: NodeJS.ProcessEnv): RunnerCredentials {
-  const token = env.CAIRN_RUNNER_TOKEN;
+  const token = env.CAIRN_RUNNER_TOKEN || tokenFromFile(env.CAIRN_RUNNER_TOKEN_FILE);
   if (token) {
     let claims: ReturnType<typeof decodeJwt>;
     try {
@@ -59,4 +61,14 @@ export function runnerCredentialsFrom(env: NodeJS.ProcessEnv): RunnerCredentials
       return current.token;
     },
   };
+}
+
+/** A mounted secret holding the token (a Kubernetes runner pod's own, copied by its init container). */
+function tokenFromFile(file: string | undefined): string | undefined {
+  if (!file) return undefined;
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch (error) {
+    throw new RunnerConfigurationError(`CAIRN_RUNNER_TOKEN_FILE ${file} cannot be read: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
 }

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { decodeJwt } from 'jose';
 import { DevTokenVerifier, signDevRunnerToken, signDevToken } from '@cairn/auth';
 import { defaultRunnerId, runnerCredentialsFrom } from './credentials';
@@ -10,6 +13,16 @@ describe('the runner\'s identity ("the token: from CAIRN_RUNNER_TOKEN, or in dev
     const credentials = runnerCredentialsFrom({ CAIRN_RUNNER_TOKEN: token });
     expect(credentials.runnerId).toBe('runner-gpu-7');
     await expect(credentials.bearer()).resolves.toBe(token);
+  });
+
+  it('reads the token from CAIRN_RUNNER_TOKEN_FILE (a mounted secret: a Kubernetes runner pod\'s own)', async () => {
+    const token = await signDevRunnerToken('runner-3', secret);
+    const file = join(mkdtempSync(join(tmpdir(), 'cairn-runner-token-')), 'runner.token');
+    writeFileSync(file, `${token}\n`);
+    const credentials = runnerCredentialsFrom({ CAIRN_RUNNER_TOKEN_FILE: file, CAIRN_RUNNER_ID: 'runner-3' });
+    expect(credentials.runnerId).toBe('runner-3');
+    await expect(credentials.bearer()).resolves.toBe(token);
+    expect(() => runnerCredentialsFrom({ CAIRN_RUNNER_TOKEN_FILE: `${file}.missing` })).toThrow(`CAIRN_RUNNER_TOKEN_FILE ${file}.missing cannot be read: ENOENT`);
   });
 
   it('refuses a CAIRN_RUNNER_TOKEN that is no runner\'s, or names another runner than CAIRN_RUNNER_ID', async () => {

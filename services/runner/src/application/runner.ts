@@ -1,7 +1,7 @@
 import { connect, type ConnectionOptions, type JsMsg, type NatsConnection, type Subscription } from 'nats';
 import { cancelSubjectOf, machineKeyOf, WORK_STREAM, workConsumerOf, type Assignment, type CancelNotice, type Machine, type WorkItem } from '@cairn/contracts';
 import type { ReadinessProbe } from '@cairn/http';
-import { ConsumerGoneError, ensureWorkQueues, natsReadiness, pullBatch } from '@cairn/messaging';
+import { connectThroughReloads, ConsumerGoneError, ensureWorkQueues, natsReadiness, pullBatch } from '@cairn/messaging';
 import { NO_OUTPUT_YET, type ExecutionBackend } from '../backends/backend';
 import type { RunnerCredentials } from './credentials';
 import { JobJournal } from './job-journal';
@@ -81,10 +81,12 @@ export class Runner {
 
   static async start(options: RunnerOptions): Promise<Runner> {
     const { runnerId } = options.credentials;
-    const nc = await connect({ ...options.nats, maxReconnectAttempts: -1 });
+    // A runner starts right after its registration, which reloads nats-server's authorization.
+    const onRefused = (error: Error, attempt: number) => options.log?.(`NATS refused the connection (${error.message}, try ${attempt}); trying again: its authorization may be reloading`);
+    const nc = await connectThroughReloads(() => connect({ ...options.nats, maxReconnectAttempts: -1 }), { onRefused });
     try {
       await ensureWorkQueues(await nc.jetstreamManager(), options.queues);
-      const jobs = await JobsClient.connect(options.nats, options.credentials, options.requestTimeoutMs);
+      const jobs = await connectThroughReloads(() => JobsClient.connect(options.nats, options.credentials, options.requestTimeoutMs), { onRefused });
       const runner = new Runner(options, nc, jobs, nc.subscribe(cancelSubjectOf(runnerId)));
       runner.followCancellations();
       await runner.takeUpReattached();
