@@ -1,5 +1,5 @@
 import type { Type } from '@nestjs/common';
-import { ApiProperty, ApiPropertyOptional, getSchemaPath, type OpenAPIObject } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, getSchemaPath, type OpenAPIObject, type ReferenceObject, type SchemaObject } from '@nestjs/swagger';
 import { PROBLEM_CONTENT_TYPE } from './problem';
 
 /**
@@ -68,6 +68,26 @@ export function withProblemAnswers(document: OpenAPIObject): OpenAPIObject {
     for (const method of METHODS) {
       const operation = path[method];
       if (operation && !operation.responses.default) operation.responses.default = problem;
+    }
+  }
+  return document;
+}
+
+/**
+ * A body none of whose fields is required may be left out: the validation takes no body as `{}` (a
+ * deletion without `expectedVersion`, for one). Nest documents every `@Body()` as required; this says
+ * what is accepted.
+ */
+export function withOptionalBodies(document: OpenAPIObject): OpenAPIObject {
+  const schemas = document.components?.schemas ?? {};
+  const resolved = (schema: SchemaObject | ReferenceObject | undefined): SchemaObject | undefined =>
+    schema && '$ref' in schema ? (schemas[schema.$ref.replace('#/components/schemas/', '')] as SchemaObject | undefined) : schema;
+  for (const path of Object.values(document.paths)) {
+    for (const method of METHODS) {
+      const body = path[method]?.requestBody;
+      if (!body || '$ref' in body || !body.required) continue;
+      const schema = resolved(body.content['application/json']?.schema);
+      if (schema?.properties && !schema.required?.length) body.required = false;
     }
   }
   return document;
