@@ -74,6 +74,37 @@ export function withProblemAnswers(document: OpenAPIObject): OpenAPIObject {
 }
 
 /**
+ * Request bodies refuse what they do not declare (the validation pipe's `forbidNonWhitelisted`): their
+ * schemas, and the schemas nested in them, say `additionalProperties: false`, unless they declare a map.
+ */
+export function withClosedRequestBodies(document: OpenAPIObject): OpenAPIObject {
+  const schemas = document.components?.schemas ?? {};
+  const closed = new Set<string>();
+  const close = (schema: SchemaObject | ReferenceObject | undefined): void => {
+    if (!schema) return;
+    if ('$ref' in schema) {
+      const name = schema.$ref.replace('#/components/schemas/', '');
+      if (closed.has(name)) return;
+      closed.add(name);
+      return close(schemas[name]);
+    }
+    if (schema.properties) {
+      schema.additionalProperties ??= false;
+      Object.values(schema.properties).forEach(close);
+    }
+    if (schema.items) close(schema.items);
+    schema.allOf?.forEach(close);
+  };
+  for (const path of Object.values(document.paths)) {
+    for (const method of METHODS) {
+      const body = path[method]?.requestBody;
+      if (body && !('$ref' in body)) close(body.content['application/json']?.schema);
+    }
+  }
+  return document;
+}
+
+/**
  * A body none of whose fields is required may be left out: the validation takes no body as `{}` (a
  * deletion without `expectedVersion`, for one). Nest documents every `@Body()` as required; this says
  * what is accepted.

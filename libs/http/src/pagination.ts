@@ -23,7 +23,7 @@ export class PageQuery {
   @Max(500)
   limit = 50;
 
-  @ApiPropertyOptional({ description: 'Opaque: the nextCursor of the previous page.' })
+  @ApiPropertyOptional({ description: 'Opaque: the nextCursor of the previous page.', minLength: 1, maxLength: 1000 })
   @IsOptional()
   @IsString()
   @MaxLength(1000)
