@@ -88,7 +88,7 @@ describe('the example subscriber (test/subscriber/example-subscriber.ts)', () =>
     expect(lines).toHaveLength(2);
   });
 
-  it('replays from a point in time, filters by type from the ce-type header, and sets aside a version it does not understand', async () => {
+  it('replays from a point in time, filters by type from the cairn-type header, and sets aside a version it does not understand', async () => {
     await labCreated('before-the-instant');
     await new Promise((resolve) => setTimeout(resolve, 50));
     const instant = new Date().toISOString();

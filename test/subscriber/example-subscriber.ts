@@ -1,7 +1,7 @@
 /**
  * An example of how another facility system follows Cairn's events (docs/subscribing.md explains each
  * step). It uses nothing of Cairn's code: only the `nats` client and the published contract (stream
- * CAIRN_EVENTS, subjects `cairn.events.<context>.<aggregate>.<id>`, CloudEvents bodies, `ce-*` headers).
+ * CAIRN_EVENTS, subjects `cairn.events.<context>.<aggregate>.<id>`, structured CloudEvents bodies, `cairn-*` headers).
  *
  *   NATS_URL=tls://nats.example.org:4222 NATS_NKEY_SEED_FILE=/run/secrets/billing.nk NATS_CA_FILE=/etc/cairn/ca.pem \
  *   node example-subscriber.js --name billing [--from-start | --since 2026-12-01T00:00:00Z] [--type access.role.granted]
@@ -83,13 +83,21 @@ function splitType(type: string): { family: string; version: number } {
  */
 const UNDERSTOOD_VERSIONS = 1;
 
+/**
+ * One of the envelope's attributes from the headers, which repeat them: filtering needs no parsing of the
+ * body. Messages stored before Cairn's structured form have them as `ce-<attribute>`, and a replay from
+ * the start meets those too (docs/subscribing.md, "What is on the stream").
+ */
+function header(message: JsMsg, attribute: 'type' | 'time'): string {
+  return message.headers?.get(`cairn-${attribute}`) || message.headers?.get(`ce-${attribute}`) || '';
+}
+
 function handle(message: JsMsg, types: string[]): void {
-  // The headers repeat the envelope's attributes: filtering needs no parsing of the body.
-  const type = message.headers?.get('ce-type') ?? '';
+  const type = header(message, 'type');
   const { family, version } = splitType(type);
   if (types.length > 0 && !types.includes(family)) return;
   if (version > UNDERSTOOD_VERSIONS) {
-    console.log(`${message.headers?.get('ce-time')} ${type} (version ${version} is newer than this subscriber understands; skipped)`);
+    console.log(`${header(message, 'time')} ${type} (version ${version} is newer than this subscriber understands; skipped)`);
     return;
   }
   const event = message.json<{ time: string; type: string; subject: string; position: number; actorid?: string; data: unknown }>();

@@ -1,6 +1,14 @@
 import { EventDefinition } from './event-definition';
 import { EventRegistry } from './registry';
 import { CAIRN_EVENT_ENVELOPE_SCHEMA } from './validation';
+import {
+  CLOUDEVENTS_JSON,
+  CONTENT_TYPE_HEADER,
+  earlierEventHeaderName,
+  eventHeaderName,
+  HEADER_ATTRIBUTES,
+  REQUIRED_HEADER_ATTRIBUTES,
+} from './wire';
 
 type JsonObject = Record<string, unknown>;
 type Reference = { $ref: string };
@@ -24,6 +32,7 @@ export interface AsyncApiMessage {
   name: string;
   title: string;
   summary: string;
+  contentType: string;
   traits: Reference[];
   payload: JsonObject;
 }
@@ -36,25 +45,33 @@ export interface AsyncApiDocument {
   operations: Record<string, AsyncApiOperation>;
   components: {
     schemas: Record<string, JsonObject>;
-    messageTraits: Record<string, { headers: JsonObject }>;
+    messageTraits: Record<string, { description: string; headers: JsonObject }>;
     messages: Record<string, AsyncApiMessage>;
   };
 }
 
 const ENVELOPE_SCHEMA_NAME = 'CairnEventEnvelope';
-const HEADERS_TRAIT_NAME = 'CloudEventHeaders';
-/** Envelope attributes that have no header of their own: the body carries them. */
-const BODY_ONLY_ATTRIBUTES = new Set(['data', 'datacontenttype']);
-/** W3C trace context travels in the W3C headers, which tracing libraries read, not in `ce-*` ones. */
-const W3C_TRACE_ATTRIBUTES = new Set(['traceparent', 'tracestate']);
-/** CloudEvents' required attributes: every message has their headers. */
-const REQUIRED_HEADER_ATTRIBUTES = ['specversion', 'id', 'source', 'type'];
+const HEADERS_TRAIT_NAME = 'CairnEventHeaders';
+
+/** The version of Cairn whose services publish the structured form: the first message it stores begins it. */
+export const STRUCTURED_FORM_SINCE = 'Cairn 0.2.0';
+
+/**
+ * What a subscriber replaying from the start meets before the structured form: JetStream never rewrites
+ * a stored message. Said once here and in docs/subscribing.md.
+ */
+const EARLIER_FORM =
+  `Messages stored before ${STRUCTURED_FORM_SINCE} have the same body, but no \`${CONTENT_TYPE_HEADER}\` header, and the ` +
+  `attribute headers under \`ce-\` names (${HEADER_ATTRIBUTES.map((attribute) => `\`${earlierEventHeaderName(attribute)}\``).join(', ')}). ` +
+  `The structured form begins, in each stream, at the first message whose \`${CONTENT_TYPE_HEADER}\` is \`${CLOUDEVENTS_JSON}\`: ` +
+  `position 1 of a stream created by ${STRUCTURED_FORM_SINCE} or later, otherwise the first event stored after the upgrade. ` +
+  `A reader that replays from the start reads the body (the same in both forms) and takes an attribute header from either name.`;
 
 /**
  * The AsyncAPI 3.0 description of the event catalogue: one channel per aggregate stream
  * (`cairn.events.<context>.<aggregate>.{id}`), one message per event type whose payload is the
- * CloudEvents envelope with `data` narrowed to the type's schema, and the `ce-*` headers that repeat
- * the envelope's attributes so subscribers can filter without parsing bodies.
+ * CloudEvents envelope (structured mode) with `data` narrowed to the type's schema, and the `cairn-*`
+ * headers that repeat the envelope's attributes so subscribers can filter without parsing bodies.
  */
 export function buildAsyncApiDocument(definitions: readonly EventDefinition[]): AsyncApiDocument {
   const registry = new EventRegistry(definitions);
@@ -86,6 +103,7 @@ export function buildAsyncApiDocument(definitions: readonly EventDefinition[]): 
       name: definition.type,
       title: definition.type,
       summary: definition.description,
+      contentType: CLOUDEVENTS_JSON,
       traits: [{ $ref: `#/components/messageTraits/${HEADERS_TRAIT_NAME}` }],
       payload: {
         allOf: [
@@ -107,17 +125,26 @@ export function buildAsyncApiDocument(definitions: readonly EventDefinition[]): 
     asyncapi: '3.0.0',
     info: {
       title: 'Cairn events',
-      version: '1.0.0',
+      version: '2.0.0',
       description:
-        'Every fact the Cairn services publish on NATS JetStream (stream CAIRN_EVENTS). Bodies are CloudEvents 1.0 ' +
-        'in structured JSON mode; published event versions never change, a new version comes with an upcaster.',
+        'Every fact the Cairn services publish on NATS JetStream (stream CAIRN_EVENTS), one message per event. ' +
+        `Messages follow the CloudEvents 1.0 NATS binding in structured mode: the header \`${CONTENT_TYPE_HEADER}: ${CLOUDEVENTS_JSON}\`, ` +
+        'the body the whole event in JSON, without `position`, which is the message\'s stream sequence. ' +
+        'Headers named `cairn-<attribute>` repeat attributes for routing; no header is named `ce-*`, so binding readers do not take ' +
+        `the message for binary mode. ${EARLIER_FORM} ` +
+        'Published event versions never change; a new version comes with an upcaster.',
     },
-    defaultContentType: 'application/cloudevents+json',
+    defaultContentType: CLOUDEVENTS_JSON,
     channels,
     operations,
     components: {
-      schemas: { [ENVELOPE_SCHEMA_NAME]: CAIRN_EVENT_ENVELOPE_SCHEMA },
-      messageTraits: { [HEADERS_TRAIT_NAME]: { headers: cloudEventHeadersSchema() } },
+      schemas: { [ENVELOPE_SCHEMA_NAME]: wireEnvelopeSchema() },
+      messageTraits: {
+        [HEADERS_TRAIT_NAME]: {
+          description: `The headers of the structured form, sent since ${STRUCTURED_FORM_SINCE}. ${EARLIER_FORM}`,
+          headers: eventHeadersSchema(),
+        },
+      },
       messages,
     },
   };
@@ -128,20 +155,36 @@ export function renderAsyncApiJson(definitions: readonly EventDefinition[]): str
   return `${JSON.stringify(buildAsyncApiDocument(definitions), null, 2)}\n`;
 }
 
-function cloudEventHeadersSchema(): JsonObject {
-  const attributes = CAIRN_EVENT_ENVELOPE_SCHEMA.properties as Record<string, { description?: string }>;
-  const properties: Record<string, JsonObject> = {};
-  for (const [attribute, schema] of Object.entries(attributes)) {
-    if (BODY_ONLY_ATTRIBUTES.has(attribute)) continue;
-    properties[W3C_TRACE_ATTRIBUTES.has(attribute) ? attribute : `ce-${attribute}`] = {
-      type: 'string',
-      description: schema.description ?? `The envelope's \`${attribute}\`.`,
-    };
+/**
+ * The envelope as the body carries it: everything but `position`, which is the message's stream sequence
+ * (known only once stored), and which the store's readers add.
+ */
+function wireEnvelopeSchema(): JsonObject {
+  const { position: _sequence, ...properties } = CAIRN_EVENT_ENVELOPE_SCHEMA.properties;
+  return {
+    ...CAIRN_EVENT_ENVELOPE_SCHEMA,
+    description: `${CAIRN_EVENT_ENVELOPE_SCHEMA.description} The body has no \`position\`: an event's position is its message's stream sequence.`,
+    required: CAIRN_EVENT_ENVELOPE_SCHEMA.required.filter((attribute) => attribute !== 'position'),
+    properties,
+  };
+}
+
+function eventHeadersSchema(): JsonObject {
+  const attributes = CAIRN_EVENT_ENVELOPE_SCHEMA.properties;
+  const properties: Record<string, JsonObject> = {
+    [CONTENT_TYPE_HEADER]: { const: CLOUDEVENTS_JSON, description: 'The CloudEvents NATS binding\'s structured mode: the body is the whole event.' },
+    'Nats-Msg-Id': { type: 'string', description: 'The event id: JetStream deduplicates a retried publish by it.' },
+  };
+  for (const attribute of HEADER_ATTRIBUTES) {
+    properties[eventHeaderName(attribute)] = { type: 'string', description: `The envelope's \`${attribute}\`: ${attributes[attribute].description}` };
   }
-  properties['Nats-Msg-Id'] = { type: 'string', description: 'The event id: JetStream deduplicates a retried publish by it.' };
+  // W3C names, which tracing libraries read.
+  for (const attribute of ['traceparent', 'tracestate'] as const) {
+    properties[attribute] = { type: 'string', description: attributes[attribute].description };
+  }
   return {
     type: 'object',
-    required: REQUIRED_HEADER_ATTRIBUTES.map((attribute) => `ce-${attribute}`),
+    required: [CONTENT_TYPE_HEADER, 'Nats-Msg-Id', ...REQUIRED_HEADER_ATTRIBUTES.map(eventHeaderName)],
     properties,
   };
 }

@@ -73,28 +73,23 @@ describe('buildAsyncApiDocument', () => {
     });
   });
 
-  it('lists the ce-* headers that repeat the envelope, CloudEvents’ required ones required', () => {
+  it('lists the headers of the structured form: content-type, the cairn-* attributes and no ce-* header', () => {
     const [trait] = document.components.messages['notes.note.posted.v1'].traits;
-    const headers = (resolve(document, trait.$ref) as { headers: { required: string[]; properties: Record<string, unknown> } }).headers;
+    const { description, headers } = resolve(document, trait.$ref) as { description: string; headers: { required: string[]; properties: Record<string, unknown> } };
 
-    expect(headers.required).toEqual(['ce-specversion', 'ce-id', 'ce-source', 'ce-type']);
-    expect(Object.keys(headers.properties)).toEqual([
-      'ce-specversion',
-      'ce-id',
-      'ce-source',
-      'ce-type',
-      'ce-subject',
-      'ce-time',
-      'ce-streamid',
-      'ce-streamversion',
-      'ce-position',
-      'ce-correlationid',
-      'ce-causationid',
-      'ce-actorid',
-      'traceparent',
-      'tracestate',
-      'Nats-Msg-Id',
-    ]);
+    expect(document.components.messages['notes.note.posted.v1'].contentType).toBe('application/cloudevents+json');
+    expect(headers.properties['content-type']).toMatchObject({ const: 'application/cloudevents+json' });
+    const required = ['content-type', 'Nats-Msg-Id', 'cairn-id', 'cairn-type', 'cairn-source', 'cairn-subject', 'cairn-time', 'cairn-streamid', 'cairn-streamversion'];
+    expect(headers.required).toEqual(required);
+    expect(Object.keys(headers.properties)).toEqual([...required, 'cairn-actorid', 'cairn-correlationid', 'cairn-causationid', 'traceparent', 'tracestate']);
+    // Where a replay meets the earlier form, and how to read it.
+    expect(description).toContain('Messages stored before Cairn 0.2.0 have the same body, but no `content-type` header');
+  });
+
+  it('describes the body as sent: the envelope without position, which is the stream sequence', () => {
+    const envelope = document.components.schemas.CairnEventEnvelope as { required: string[]; properties: Record<string, unknown> };
+    expect(envelope.required).not.toContain('position');
+    expect(envelope.properties).not.toHaveProperty('position');
   });
 
   it('has no reference that leads nowhere', () => {

@@ -14,3 +14,4 @@ export * from './asyncapi';
 export * from './events';
 export * from './slug';
 export * from './runner-protocol';
+export * from './wire';

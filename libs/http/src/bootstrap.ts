@@ -5,7 +5,7 @@ import type { Server } from 'node:net';
 import { boundPort, listeningLine } from '@cairn/telemetry';
 import type { NextFunction, Request, Response } from 'express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { ProblemDto, withProblemAnswers } from './openapi';
+import { ProblemDto, withClosedRequestBodies, withOptionalBodies, withProblemAnswers } from './openapi';
 import { ProblemFilter } from './problem.filter';
 import { limitByAddress, RequestBuckets, trustedProxiesFrom } from './rate-limits';
 import { observeRequests, reenterRequestContext } from './request-telemetry';
@@ -61,10 +61,14 @@ export async function createServiceApp(module: Type<unknown> | DynamicModule, op
   app.useGlobalGuards(new BodyMediaTypeGuard(app.get(Reflector)));
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemFilter());
-  const document = withProblemAnswers(
-    SwaggerModule.createDocument(app, new DocumentBuilder().setTitle(`Cairn ${options.name}`).setVersion('1').addBearerAuth().build(), {
-      extraModels: [ProblemDto],
-    }),
+  const document = withClosedRequestBodies(
+    withOptionalBodies(
+      withProblemAnswers(
+        SwaggerModule.createDocument(app, new DocumentBuilder().setTitle(`Cairn ${options.name}`).setVersion('1').addBearerAuth().build(), {
+          extraModels: [ProblemDto],
+        }),
+      ),
+    ),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
   return app;

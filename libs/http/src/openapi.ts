@@ -1,5 +1,5 @@
 import type { Type } from '@nestjs/common';
-import { ApiProperty, ApiPropertyOptional, getSchemaPath, type OpenAPIObject } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, getSchemaPath, type OpenAPIObject, type ReferenceObject, type SchemaObject } from '@nestjs/swagger';
 import { PROBLEM_CONTENT_TYPE } from './problem';
 
 /**
@@ -68,6 +68,57 @@ export function withProblemAnswers(document: OpenAPIObject): OpenAPIObject {
     for (const method of METHODS) {
       const operation = path[method];
       if (operation && !operation.responses.default) operation.responses.default = problem;
+    }
+  }
+  return document;
+}
+
+/**
+ * Request bodies refuse what they do not declare (the validation pipe's `forbidNonWhitelisted`): their
+ * schemas, and the schemas nested in them, say `additionalProperties: false`, unless they declare a map.
+ */
+export function withClosedRequestBodies(document: OpenAPIObject): OpenAPIObject {
+  const schemas = document.components?.schemas ?? {};
+  const closed = new Set<string>();
+  const close = (schema: SchemaObject | ReferenceObject | undefined): void => {
+    if (!schema) return;
+    if ('$ref' in schema) {
+      const name = schema.$ref.replace('#/components/schemas/', '');
+      if (closed.has(name)) return;
+      closed.add(name);
+      return close(schemas[name]);
+    }
+    if (schema.properties) {
+      schema.additionalProperties ??= false;
+      Object.values(schema.properties).forEach(close);
+    }
+    if (schema.items) close(schema.items);
+    schema.allOf?.forEach(close);
+  };
+  for (const path of Object.values(document.paths)) {
+    for (const method of METHODS) {
+      const body = path[method]?.requestBody;
+      if (body && !('$ref' in body)) close(body.content['application/json']?.schema);
+    }
+  }
+  return document;
+}
+
+/**
+ * A body none of whose fields is required may be left out: the validation takes no body as `{}` (a
+ * deletion without `expectedVersion`, for one). Nest documents every `@Body()` as required; this says
+ * what is accepted.
+ */
+export function withOptionalBodies(document: OpenAPIObject): OpenAPIObject {
+  const schemas = document.components?.schemas ?? {};
+  const resolved = (schema: SchemaObject | ReferenceObject | undefined): SchemaObject | undefined =>
+    schema && '$ref' in schema ? (schemas[schema.$ref.replace('#/components/schemas/', '')] as SchemaObject | undefined) : schema;
+  for (const path of Object.values(document.paths)) {
+    for (const method of METHODS) {
+      const body = path[method]?.requestBody;
+      if (!body || '$ref' in body || !body.required) continue;
+      const schema = resolved(body.content['application/json']?.schema);
+      if (schema?.properties && !schema.required?.length) body.required = false;
     }
   }
   return document;

@@ -4,9 +4,18 @@ import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { problem } from './problem';
 
+/**
+ * The largest position, version or sequence number a request may name: what a JSON number holds exactly,
+ * and so what a stream position or a database skip can be. A larger one is a 400 naming the field.
+ */
+export const MAX_POSITION = Number.MAX_SAFE_INTEGER;
+
+/** The furthest page a numbered list (`page`, `pageSize`) goes to: beyond, the skip would overflow the store's. */
+export const MAX_PAGE_NUMBER = 100_000;
+
 /** `limit` and `cursor` of every list endpoint (docs/api.md conventions). */
 export class PageQuery {
-  @ApiPropertyOptional({ type: Number, minimum: 1, maximum: 500, default: 50 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 500, default: 50 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -14,7 +23,7 @@ export class PageQuery {
   @Max(500)
   limit = 50;
 
-  @ApiPropertyOptional({ description: 'Opaque: the nextCursor of the previous page.' })
+  @ApiPropertyOptional({ description: 'Opaque: the nextCursor of the previous page.', minLength: 1, maxLength: 1000 })
   @IsOptional()
   @IsString()
   @MaxLength(1000)

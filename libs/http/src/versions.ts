@@ -9,7 +9,8 @@ import {
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { StaleVersionError } from '@cairn/contracts';
 import type { WrongExpectedVersionError } from '@cairn/event-store';
-import { IsInt, Min, ValidateIf } from 'class-validator';
+import { IsInt, Max, Min, ValidateIf } from 'class-validator';
+import { MAX_POSITION } from './pagination';
 import type { Request, Response } from 'express';
 import { map, type Observable } from 'rxjs';
 import { problem, type ProblemDocument } from './problem';
@@ -66,11 +67,15 @@ export class ExpectedVersionDto {
   @ApiPropertyOptional({
     description: 'The version (the ETag of its page) this change was decided on: 409 with currentVersion when it has changed since. If-Match does the same with 412.',
     example: 3,
+    type: 'integer',
+    minimum: 0,
+    maximum: MAX_POSITION,
   })
   // Absent means unconditional; null is refused like any value that is not a version.
   @ValidateIf((_, value) => value !== undefined)
   @IsInt()
   @Min(0)
+  @Max(MAX_POSITION)
   expectedVersion?: number;
 }
 

@@ -13,7 +13,7 @@ import { addStreamIfMissing } from './streams';
 export const DEAD_LETTER_STREAM = 'CAIRN_DLQ';
 export const DEAD_LETTER_SUBJECT_PREFIX = 'cairn.dlq';
 
-/** Headers a dead-lettered message carries besides the original's own (`ce-*`) headers. */
+/** Headers a dead-lettered message carries besides the original's own (`content-type`, `cairn-*`) headers. */
 export const DeadLetterHeaders = {
   reason: 'Cairn-Dlq-Reason',
   consumer: 'Cairn-Dlq-Consumer',

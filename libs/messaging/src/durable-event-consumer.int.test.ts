@@ -135,7 +135,7 @@ describe('DurableEventConsumer', () => {
     expect(letter.header.get(DeadLetterHeaders.reason)).toMatch(/data of projects\.project\.updated\.v1/);
     expect(letter.header.get(DeadLetterHeaders.sequence)).toBe(String(poison));
     expect(letter.header.get(DeadLetterHeaders.subject)).toBe(`cairn.events.projects.project.${project.id}`);
-    expect(letter.header.get('ce-type')).toBe('projects.project.updated.v1');
+    expect(letter.header.get('cairn-type')).toBe('projects.project.updated.v1');
     expect(await consumer.lag()).toMatchObject({ pending: 0, ackPending: 0 });
     await consumer.delete();
   });

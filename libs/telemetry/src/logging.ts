@@ -1,5 +1,6 @@
+import { createRequire } from 'node:module';
 import { pino, stdTimeFunctions, type DestinationStream, type Logger } from 'pino';
-import PinoPretty from 'pino-pretty';
+import type PinoPretty from 'pino-pretty';
 import { currentCorrelation } from './correlation';
 import { activeTraceIds } from './tracing';
 
@@ -15,10 +16,26 @@ export interface LoggingOptions {
   destination?: DestinationStream;
 }
 
-/** `CAIRN_LOG_LEVEL`, and `CAIRN_LOG_FORMAT` (default: pretty on a terminal, JSON otherwise). */
+/**
+ * pino-pretty, when installed. It is a development dependency: production images carry none and log
+ * JSON, which is what a log collector reads anyway.
+ */
+function loadPrettifier(): typeof PinoPretty | undefined {
+  try {
+    return (createRequire(__filename)('pino-pretty') as { default: typeof PinoPretty }).default;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `CAIRN_LOG_LEVEL`, and `CAIRN_LOG_FORMAT` (default: pretty on a terminal where pino-pretty is
+ * installed, JSON otherwise; `pretty` where it is not installed is refused at start).
+ */
 export function loggingFromEnv(service: string, env: NodeJS.ProcessEnv = process.env): LoggingOptions {
-  const format = env.CAIRN_LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json');
+  const format = env.CAIRN_LOG_FORMAT ?? (process.stdout.isTTY && loadPrettifier() ? 'pretty' : 'json');
   if (format !== 'json' && format !== 'pretty') throw new Error(`CAIRN_LOG_FORMAT must be "json" or "pretty", got "${format}"`);
+  if (format === 'pretty' && !loadPrettifier()) throw new Error('CAIRN_LOG_FORMAT=pretty needs pino-pretty, a development dependency this installation does not have');
   return { service, format, level: env.CAIRN_LOG_LEVEL || 'info' };
 }
 
@@ -39,7 +56,8 @@ let root: Logger = pino({ enabled: false });
  * request or event being handled, so one request can be followed through every service's log.
  */
 export function configureLogging(options: LoggingOptions): Logger {
-  const destination = options.destination ?? (options.format === 'pretty' ? PinoPretty({ ...PRETTY_OPTIONS, sync: true }) : undefined);
+  const prettify = options.format === 'pretty' ? loadPrettifier() : undefined;
+  const destination = options.destination ?? prettify?.({ ...PRETTY_OPTIONS, sync: true });
   const settings = {
     level: options.level ?? 'info',
     base: { service: options.service },

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { connect, type NatsConnection } from 'nats';
 import { LOCAL_DEV_JWT_SECRET, signDevToken } from '@cairn/auth';
+import { readEventHeader } from '@cairn/contracts';
 import type { RunningPlatform } from '@cairn/local-platform';
 
 /** A template whose command does nothing: the platform around it is what takes time. */
@@ -61,7 +62,7 @@ export async function openBenchProject(platform: RunningPlatform, template: Retu
   let firstStart: number | undefined;
   nc.subscribe('cairn.events.jobs.job.*', {
     callback: (_error, message) => {
-      const type = message.headers?.get('ce-type');
+      const type = readEventHeader(message.headers, 'type');
       if (type === 'jobs.job.started.v1') firstStart ??= performance.now();
       if (type !== 'jobs.job.succeeded.v1') return;
       const jobId = message.subject.slice('cairn.events.jobs.job.'.length);

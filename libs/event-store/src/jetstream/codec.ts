@@ -1,17 +1,25 @@
 import { headers as natsHeaders, type MsgHdrs } from 'nats';
-import { assertSafeToken, categoryOf, parseStreamId, type CairnEvent, type StreamName } from '@cairn/contracts';
+import {
+  assertSafeToken,
+  categoryOf,
+  CLOUDEVENTS_JSON,
+  CONTENT_TYPE_HEADER,
+  eventHeaderName,
+  HEADER_ATTRIBUTES,
+  parseStreamId,
+  type CairnEvent,
+  type StreamName,
+} from '@cairn/contracts';
 import type { StoredEnvelope } from '../envelope';
 
 /**
  * How a Cairn event is stored in JetStream. One message per event on the aggregate's subject; the
  * body is the CloudEvents envelope without `position`, because the position is the message's stream
- * sequence, known only once stored. The `ce-*` headers repeat the envelope's attributes so that
- * subscribers can route and filter without parsing bodies.
+ * sequence, known only once stored. It is the CloudEvents NATS binding's structured mode
+ * (`content-type: application/cloudevents+json`); the `cairn-*` headers repeat the envelope's
+ * attributes so that subscribers can route and filter without parsing bodies (see `@cairn/contracts`' wire).
  */
 export const DEFAULT_SUBJECT_PREFIX = 'cairn.events';
-
-/** Header carrying an event's version inside its stream; the store reads it to find a stream's head. */
-export const STREAM_VERSION_HEADER = 'ce-streamversion';
 
 export interface EncodedEvent {
   subject: string;
@@ -48,16 +56,11 @@ const decoder = new TextDecoder();
 export function encodeEvent(envelope: StoredEnvelope, prefix = DEFAULT_SUBJECT_PREFIX): EncodedEvent {
   const headers = natsHeaders();
   headers.set('Nats-Msg-Id', envelope.id);
-  headers.set('ce-id', envelope.id);
-  headers.set('ce-type', envelope.type);
-  headers.set('ce-source', envelope.source);
-  headers.set('ce-subject', envelope.subject);
-  headers.set('ce-time', envelope.time);
-  headers.set('ce-streamid', envelope.streamid);
-  headers.set(STREAM_VERSION_HEADER, String(envelope.streamversion));
-  if (envelope.actorid !== undefined) headers.set('ce-actorid', envelope.actorid);
-  if (envelope.correlationid !== undefined) headers.set('ce-correlationid', envelope.correlationid);
-  if (envelope.causationid !== undefined) headers.set('ce-causationid', envelope.causationid);
+  headers.set(CONTENT_TYPE_HEADER, CLOUDEVENTS_JSON);
+  for (const attribute of HEADER_ATTRIBUTES) {
+    const value = envelope[attribute];
+    if (value !== undefined) headers.set(eventHeaderName(attribute), String(value));
+  }
   // W3C names, so that a subscriber's tracing library continues the trace from the headers alone.
   if (envelope.traceparent !== undefined) headers.set('traceparent', envelope.traceparent);
   if (envelope.tracestate !== undefined) headers.set('tracestate', envelope.tracestate);

@@ -33,21 +33,22 @@ describe('JetStream codec', () => {
     expect(() => categoryFilterSubjects(['access'])).toThrow(/not a Cairn category/);
   });
 
-  it('encodes an event as its envelope on its aggregate subject, with the attributes as ce-* headers', () => {
+  it('encodes an event as a structured CloudEvent on its aggregate subject, with the attributes as cairn-* headers', () => {
     const encoded = encodeEvent(granted);
 
     expect(encoded.subject).toBe('cairn.events.access.project.0197f3c2-1234-7abc_x');
     expect(JSON.parse(new TextDecoder().decode(encoded.data))).toEqual(granted);
     expect(Object.fromEntries([...encoded.headers.keys()].map((key) => [key, encoded.headers.get(key)]))).toEqual({
       'Nats-Msg-Id': 'e-1',
-      'ce-id': 'e-1',
-      'ce-type': 'access.role.granted.v1',
-      'ce-source': 'cairn/access',
-      'ce-subject': 'project/0197f3c2-1234-7abc_x',
-      'ce-time': '2025-01-01T00:00:00.000Z',
-      'ce-streamid': 'access_project-0197f3c2-1234-7abc_x',
-      'ce-streamversion': '4',
-      'ce-actorid': 'grace',
+      'content-type': 'application/cloudevents+json',
+      'cairn-id': 'e-1',
+      'cairn-type': 'access.role.granted.v1',
+      'cairn-source': 'cairn/access',
+      'cairn-subject': 'project/0197f3c2-1234-7abc_x',
+      'cairn-time': '2025-01-01T00:00:00.000Z',
+      'cairn-streamid': 'access_project-0197f3c2-1234-7abc_x',
+      'cairn-streamversion': '4',
+      'cairn-actorid': 'grace',
     });
   });
 

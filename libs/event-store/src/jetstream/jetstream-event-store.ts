@@ -14,7 +14,7 @@ import {
   type StreamConfig,
 } from 'nats';
 import { v4 as uuidv4 } from 'uuid';
-import { streamIdOf, type CairnEvent, type NewEvent, type StreamName } from '@cairn/contracts';
+import { readEventHeader, streamIdOf, type CairnEvent, type NewEvent, type StreamName } from '@cairn/contracts';
 import { identify, newEnvelope, type IdentifiedEvent } from '../envelope';
 import {
   WrongExpectedVersionError,
@@ -30,7 +30,6 @@ import {
   decodeStoredEvent,
   DEFAULT_SUBJECT_PREFIX,
   encodeEvent,
-  STREAM_VERSION_HEADER,
   subjectOf,
   type EncodedEvent,
 } from './codec';
@@ -289,7 +288,7 @@ export class JetStreamEventStore implements EventStore {
       this.heads.delete(subject);
       return undefined;
     }
-    const head = { version: Number(last.headers?.get(STREAM_VERSION_HEADER)), sequence: sequenceOf(last) };
+    const head = { version: Number(readEventHeader(last.headers, 'streamversion')), sequence: sequenceOf(last) };
     this.remember(subject, head);
     this.sawSequence(head.sequence);
     return head;

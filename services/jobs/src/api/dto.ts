@@ -33,9 +33,10 @@ import {
   type MachinePerformance,
   type MachineType,
 } from '@cairn/contracts';
-import { PageQuery } from '@cairn/http';
+import { MAX_POSITION, PageQuery } from '@cairn/http';
 import { JOB_STATUSES, type JobStatus } from '../domain/job';
 import { MAX_INPUTS } from '../domain/job-request';
+import { MAX_TIME_LIMIT_SECONDS } from '../domain/template';
 
 const MACHINE_KEYS = ALL_MACHINES.map(machineKeyOf);
 /** What the machine filter takes: a type alone (`gpu`: both performances) or a machine (`gpu/turbo`). */
@@ -149,10 +150,11 @@ export class RegisterTemplateDto {
   @IsString({ each: true })
   command!: string[];
 
-  @ApiPropertyOptional({ default: 3600 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_TIME_LIMIT_SECONDS, default: 3600 })
   @IsOptional()
   @IsInt()
   @Min(1)
+  @Max(MAX_TIME_LIMIT_SECONDS)
   timeLimitSeconds?: number;
 
   @ApiPropertyOptional({ type: SandboxDto, description: "What the command may use in the runner's sandbox; none: no network, the runner's limits." })
@@ -283,14 +285,15 @@ export class JobSearchQuery extends PageQuery {
 }
 
 export class LogsQuery {
-  @ApiPropertyOptional({ description: 'Chunks after this sequence number.', default: 0 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: MAX_POSITION, description: 'Chunks after this sequence number.', default: 0 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(0)
+  @Max(MAX_POSITION)
   after = 0;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 500 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 1000, default: 500 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

@@ -1,6 +1,7 @@
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateIf, ValidateNested } from 'class-validator';
 import { RUNNER_ID_PATTERN } from '@cairn/contracts';
+import { MAX_POSITION } from '@cairn/http';
 
 /** The largest log chunk a runner may send in one report; it splits longer output. */
 export const MAX_LOG_CHUNK_CHARACTERS = 64 * 1024;
@@ -24,6 +25,7 @@ export class HeartbeatDto extends JobOfRunnerDto {}
 export class LogDto extends JobOfRunnerDto {
   @IsInt()
   @Min(1)
+  @Max(MAX_POSITION)
   seq!: number;
 
   @IsIn(['stdout', 'stderr'])
@@ -47,6 +49,7 @@ export class OutputDto extends JobOfRunnerDto {
 
   @IsInt()
   @Min(0)
+  @Max(MAX_POSITION)
   size!: number;
 
   @Matches(/^[0-9a-f]{64}$/, { message: 'sha256 must be 64 lower-case hexadecimal digits' })

@@ -1,5 +1,5 @@
 import { DiscardPolicy, RetentionPolicy, StorageType, type JetStreamClient, type NatsConnection } from 'nats';
-import { JOB_END_TYPES } from '@cairn/contracts';
+import { JOB_END_TYPES, readEventHeader } from '@cairn/contracts';
 import { directReader, sequenceOf, type DirectReader } from '@cairn/event-store';
 
 /** Log chunks are not domain events: they live in a stream of their own, never in `CAIRN_EVENTS`. */
@@ -128,7 +128,7 @@ export function followLog(
   };
   const events = source.nc.subscribe(source.jobEventsSubject, {
     callback: (error, message) => {
-      if (!error && JOB_END_TYPES.has(message.headers?.get('ce-type') ?? '')) finish().catch(following.onError);
+      if (!error && JOB_END_TYPES.has(readEventHeader(message.headers, 'type') ?? '')) finish().catch(following.onError);
     },
   });
   const stop = () => {

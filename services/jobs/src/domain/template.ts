@@ -23,7 +23,7 @@ const VERSION = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,39}$/;
 const INPUT_TYPE = /^[a-z0-9]{1,16}$/;
 export const ANY_INPUT_TYPE = '*';
 export const DEFAULT_TIME_LIMIT_SECONDS = 3600;
-const MAX_TIME_LIMIT_SECONDS = 7 * 24 * 3600;
+export const MAX_TIME_LIMIT_SECONDS = 7 * 24 * 3600;
 const MACHINE_KEYS = ALL_MACHINES.map(machineKeyOf);
 const PARAMETER_PLACEHOLDER = /\{\{parameters\.([A-Za-z0-9_]+)\}\}/g;
 

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ExpectedVersionDto, PageQuery } from '@cairn/http';
+import { ExpectedVersionDto, MAX_PAGE_NUMBER, MAX_POSITION, PageQuery } from '@cairn/http';
 import { Transform, Type } from 'class-transformer';
 import { IsArray, IsBoolean, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 
@@ -61,11 +61,17 @@ export class ListProjectsQuery extends PageQuery {
 }
 
 export class ActivityQuery extends PageQuery {
-  @ApiPropertyOptional({ type: Number, description: 'With Accept: text/event-stream: the newest position the caller has; entries after it come first, then live ones. Absent: only new entries.' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 0,
+    maximum: MAX_POSITION,
+    description: 'With Accept: text/event-stream: the newest position the caller has; entries after it come first, then live ones. Absent: only new entries.',
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(0)
+  @Max(MAX_POSITION)
   after?: number;
 }
 
@@ -96,14 +102,15 @@ export class LabExperimentsQuery extends PageQuery {
 }
 
 export class ProjectExperimentsQuery {
-  @ApiPropertyOptional({ type: Number, minimum: 1, default: 1 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_PAGE_NUMBER, default: 1 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(1)
+  @Max(MAX_PAGE_NUMBER)
   page = 1;
 
-  @ApiPropertyOptional({ type: Number, minimum: 1, maximum: 100, default: 20 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 20 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

@@ -377,7 +377,6 @@ export interface components {
             /** @enum {string} */
             type: "cpu" | "gpu";
         };
-        Object: Record<string, never>;
         OutputDto: Record<string, never>;
         ProblemDto: {
             /** @description A stale version (409, 412): the version it is at now. */
@@ -835,8 +834,8 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Chunks after this sequence number. */
-                after?: components["schemas"]["Object"];
-                limit?: components["schemas"]["Object"];
+                after?: number;
+                limit?: number;
             };
             header?: never;
             path: {
@@ -876,7 +875,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["RerunJobDto"];
             };
