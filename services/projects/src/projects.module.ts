@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { Authorizer, type AuthorizationProjection } from '@cairn/auth';
 import { authorizedHttpModules, ConfigurationError, type ServiceHost, type ServiceRuntime } from '@cairn/runtime';
 import { resolve } from 'node:path';
+import { ExperimentFilesController } from './api/experiment-files.controller';
 import { ExperimentsController } from './api/experiments.controller';
 import { FilesController, MAX_UPLOAD_BYTES } from './api/files.controller';
 import { ProjectsController } from './api/projects.controller';
@@ -37,7 +38,7 @@ export class ProjectsModule {
     return {
       module: ProjectsModule,
       imports: authorizedHttpModules(runtime, authorization),
-      controllers: [ProjectsController, ExperimentsController, FilesController],
+      controllers: [ProjectsController, ExperimentsController, FilesController, ExperimentFilesController],
       providers: [
         { provide: MAX_UPLOAD_BYTES, useValue: maxUploadBytes },
         { provide: AccessView, useValue: access },
@@ -48,7 +49,15 @@ export class ProjectsModule {
         },
         {
           provide: FilesService,
-          useValue: new FilesService(runtime.store, access, runtime.collections, blobs, fresh, runtime.readModel(DELETION_REQUESTS)),
+          useValue: new FilesService(
+            runtime.store,
+            access,
+            runtime.collections,
+            blobs,
+            fresh,
+            runtime.readModel(DELETION_REQUESTS),
+            runtime.readModel(EXPERIMENT_DIRECTORY),
+          ),
         },
         { provide: ProjectActivityFeed, useValue: new ProjectActivityFeed(() => runtime.bus(), access, runtime.collections, runtime.waiter, waitTimeoutMs) },
         { provide: RunnerHolds, useValue: new RunnerHolds(runtime.collections, () => fresh.of(runtime.readModel(RUNNER_HOLDS))) },

@@ -7,7 +7,8 @@ import type { Role } from '../roles';
  * - `projects_project-<projectId>`: created, updated, deleted, experiment linked / unlinked. Links live
  *   in the project so that a bulk link or unlink is one atomic commit under one expected version.
  * - `projects_experiment-<experimentId>`: experiment created (a lab-level dataset).
- * - `projects_filespace-<projectId>`: file added, deletion requested / approved / rejected, file deleted.
+ * - `projects_filespace-<projectId>`: file added, file added to an experiment, deletion requested /
+ *   approved / rejected, file deleted.
  *   Deletion requests live with the file index so that an approval and the deletions it causes are one
  *   commit, and a request can see which files exist, are already deleted or are awaiting another decision.
  */
@@ -82,6 +83,24 @@ export interface FileAddedData {
   addedBy: string;
   /** The job that produced a processed file. */
   jobId?: string;
+  actor: string;
+}
+
+/**
+ * A file uploaded into an experiment through a project that links it. It is recorded in that project's
+ * file space, so its four-eyes deletion is decided by that project's rights; who sees it follows the
+ * experiment ("an experiment's data is seen exactly by those who can see the experiment").
+ */
+export interface ExperimentFileAddedData {
+  /** The project it was uploaded through. */
+  projectId: string;
+  experimentId: string;
+  fileId: string;
+  /** Relative to the experiment, e.g. `frames/f001.tif`. */
+  path: string;
+  size: number;
+  sha256: string;
+  addedBy: string;
   actor: string;
 }
 
@@ -222,6 +241,24 @@ export const fileAddedV1 = {
   ...inFileSpaceStream,
 };
 
+export const experimentFileAddedV1 = {
+  ...defineEvent<ExperimentFileAddedData>()({
+    type: 'projects.file.added-to-experiment.v1',
+    description: "An upload into an experiment was recorded in the file space of the project it was uploaded through (raw data).",
+    schema: closedObject({
+      projectId: id,
+      experimentId: id,
+      fileId: id,
+      path: { type: 'string', minLength: 1, maxLength: 1024 },
+      size: { type: 'integer', minimum: 0 },
+      sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+      addedBy: id,
+      actor: id,
+    }),
+  }),
+  ...inFileSpaceStream,
+};
+
 export const deletionRequestedV1 = {
   ...defineEvent<DeletionRequestedData>()({
     type: 'projects.deletion.requested.v1',
@@ -280,6 +317,7 @@ export const projectsEvents = [
   experimentsLinkedV1,
   experimentsUnlinkedV1,
   fileAddedV1,
+  experimentFileAddedV1,
   deletionRequestedV1,
   deletionApprovedV1,
   deletionRejectedV1,
@@ -294,6 +332,7 @@ export type ProjectEvent = EmittedBy<
 export type ExperimentEvent = EmittedBy<typeof experimentCreatedV1>;
 export type FileSpaceEvent = EmittedBy<
   | typeof fileAddedV1
+  | typeof experimentFileAddedV1
   | typeof deletionRequestedV1
   | typeof deletionApprovedV1
   | typeof deletionRejectedV1

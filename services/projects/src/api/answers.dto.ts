@@ -3,7 +3,7 @@ import type { RoleSource } from '@cairn/auth';
 import { CAPABILITIES, type Capability, type DeletionRequestedData, type DeletionRequestedFile, type FileKind } from '@cairn/contracts';
 import type { PersonWithAccess } from '../application/access-view';
 import type { ExperimentView } from '../application/experiments.service';
-import type { FileView } from '../application/files.service';
+import type { ExperimentFileView, FileView } from '../application/files.service';
 import type { ProjectView } from '../application/projects.service';
 import type { ActivityDocument, DeletionRequestDocument } from '../projections';
 
@@ -224,6 +224,41 @@ export class WideningProblemDto {
 
   @ApiProperty({ type: [WideningDto], description: 'Each experiment that would become visible to more people, and to whom.' })
   widening!: WideningDto[];
+}
+
+export class ExperimentFileDto implements ExperimentFileView {
+  @ApiProperty()
+  id!: string;
+
+  @ApiProperty()
+  experimentId!: string;
+
+  @ApiProperty({ description: 'The project it was uploaded through: its deletion requests are made and decided there, with that project’s rights.' })
+  uploadedThrough!: string;
+
+  @ApiProperty({ example: 'frames/f001.tif', description: 'Relative to the experiment.' })
+  path!: string;
+
+  @ApiProperty({ example: 'frames' })
+  folder!: string;
+
+  @ApiProperty({ example: 'f001.tif' })
+  name!: string;
+
+  @ApiProperty({ enum: KINDS, description: 'Always raw: uploads into an experiment are raw data.' })
+  kind!: FileKind;
+
+  @ApiProperty({ description: 'Bytes.' })
+  size!: number;
+
+  @ApiProperty()
+  sha256!: string;
+
+  @ApiProperty({ description: 'User id.' })
+  addedBy!: string;
+
+  @ApiProperty()
+  addedAt!: string;
 }
 
 export class FileDto implements FileView {

@@ -32,6 +32,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/experiments/{experimentId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ExperimentFilesController_show"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/experiments/{experimentId}/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ExperimentFilesController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/experiments/{experimentId}/files/{fileId}/content": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ExperimentFilesController_download"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/labs/{lab}/experiments": {
         parameters: {
             query?: never;
@@ -123,6 +171,22 @@ export interface paths {
         put?: never;
         post: operations["ExperimentsController_link"];
         delete: operations["ExperimentsController_unlink"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{id}/experiments/{experimentId}/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["ExperimentFilesController_upload"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -344,6 +408,37 @@ export interface components {
             name: string;
             /** @description The projects it is in that the caller can read. */
             projects: string[];
+        };
+        ExperimentFileDto: {
+            addedAt: string;
+            /** @description User id. */
+            addedBy: string;
+            experimentId: string;
+            /** @example frames */
+            folder: string;
+            id: string;
+            /**
+             * @description Always raw: uploads into an experiment are raw data.
+             * @enum {string}
+             */
+            kind: "raw" | "processed";
+            /** @example f001.tif */
+            name: string;
+            /**
+             * @description Relative to the experiment.
+             * @example frames/f001.tif
+             */
+            path: string;
+            sha256: string;
+            /** @description Bytes. */
+            size: number;
+            /** @description The project it was uploaded through: its deletion requests are made and decided there, with that project’s rights. */
+            uploadedThrough: string;
+        };
+        ExperimentFilePage: {
+            items: components["schemas"]["ExperimentFileDto"][];
+            /** @description Opaque: pass as cursor for the next page; null on the last. */
+            nextCursor: string | null;
         };
         ExperimentPage: {
             items: components["schemas"]["ExperimentDto"][];
@@ -594,6 +689,123 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["DeletionDecisionDto"];
                 };
+            };
+            /** @description A problem document: bad input names its fields, a refusal its rule. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    ExperimentFilesController_show: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                experimentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExperimentDto"];
+                };
+            };
+            /** @description No such experiment, or one the caller cannot see: both answer alike. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A problem document: bad input names its fields, a refusal its rule. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    ExperimentFilesController_list: {
+        parameters: {
+            query?: {
+                /** @description Opaque: the nextCursor of the previous page. */
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                experimentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExperimentFilePage"];
+                };
+            };
+            /** @description No such experiment, or one the caller cannot see: both answer alike. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A problem document: bad input names its fields, a refusal its rule. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    ExperimentFilesController_download: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                experimentId: string;
+                fileId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The bytes, as an attachment. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description No such experiment, or one the caller cannot see: both answer alike. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description A problem document: bad input names its fields, a refusal its rule. */
             default: {
@@ -1023,6 +1235,49 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["WideningProblemDto"];
+                };
+            };
+            /** @description A problem document: bad input names its fields, a refusal its rule. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    ExperimentFilesController_upload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                experimentId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /** Format: binary */
+                    file: string;
+                    /**
+                     * @description Relative to the experiment; before the file part.
+                     * @example frames/f001.tif
+                     */
+                    path: string;
+                };
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExperimentFileDto"];
                 };
             };
             /** @description A problem document: bad input names its fields, a refusal its rule. */
