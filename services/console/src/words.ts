@@ -15,6 +15,7 @@ const CAPABILITY_WORDS: Record<string, string> = {
   'files.upload': 'upload files',
   'jobs.run': 'run and rerun jobs',
   'logbook.write': 'write the logbook',
+  'stacks.write': 'make, rename and delete stacks',
   'deletion.request.processed': 'request deletion of processed data',
   'deletion.request.raw': 'request deletion of raw data',
   'deletion.approve.processed': 'approve deletion of processed data',

@@ -7,6 +7,7 @@ import type { Role } from '../roles';
  * - `projects_project-<projectId>`: created, updated, deleted, experiment linked / unlinked. Links live
  *   in the project so that a bulk link or unlink is one atomic commit under one expected version.
  * - `projects_experiment-<experimentId>`: experiment created (a lab-level dataset).
+ * - `projects_stack-<stackId>`: an image stack of an experiment made, renamed, deleted.
  * - `projects_filespace-<projectId>`: file added, file added to an experiment, deletion requested /
  *   approved / rejected, file deleted.
  *   Deletion requests live with the file index so that an approval and the deletions it causes are one
@@ -101,6 +102,44 @@ export interface ExperimentFileAddedData {
   size: number;
   sha256: string;
   addedBy: string;
+  actor: string;
+}
+
+/** One frame of a stack: a page of an image file of the experiment, or of a job's outputs (page 0 of a single image). */
+export interface StackFrame {
+  fileId: string;
+  page: number;
+}
+
+/**
+ * An ordered set of image frames in an experiment, all of one size and pixel type. Made from image files
+ * uploaded into the experiment, or from a job's image outputs (`jobId`).
+ */
+export interface StackCreatedData {
+  stackId: string;
+  experimentId: string;
+  name: string;
+  frames: StackFrame[];
+  width: number;
+  height: number;
+  /** The samples' type: `uint8`, `int8`, `uint16`, `int16`, `uint32`, `int32`, `float32` or `float64`. */
+  pixelType: string;
+  channels: number;
+  jobId?: string;
+  actor: string;
+}
+
+export interface StackRenamedData {
+  stackId: string;
+  experimentId: string;
+  name: string;
+  actor: string;
+}
+
+/** The stack is gone; the files its frames came from stay. */
+export interface StackDeletedData {
+  stackId: string;
+  experimentId: string;
   actor: string;
 }
 
@@ -259,6 +298,39 @@ export const experimentFileAddedV1 = {
   ...inFileSpaceStream,
 };
 
+const stackName = { type: 'string', minLength: 1, maxLength: 120 } as const;
+
+export const stackCreatedV1 = defineEvent<StackCreatedData>()({
+  type: 'projects.stack.created.v1',
+  description: 'Someone made an image stack in an experiment, from its image files or from a job\'s image outputs.',
+  schema: closedObject(
+    {
+      stackId: id,
+      experimentId: id,
+      name: stackName,
+      frames: { type: 'array', minItems: 1, items: closedObject({ fileId: id, page: { type: 'integer', minimum: 0 } }) },
+      width: { type: 'integer', minimum: 1 },
+      height: { type: 'integer', minimum: 1 },
+      pixelType: { type: 'string', enum: ['uint8', 'int8', 'uint16', 'int16', 'uint32', 'int32', 'float32', 'float64'] },
+      channels: { type: 'integer', minimum: 1, maximum: 4 },
+      actor: id,
+    },
+    { jobId: id },
+  ),
+});
+
+export const stackRenamedV1 = defineEvent<StackRenamedData>()({
+  type: 'projects.stack.renamed.v1',
+  description: 'A stack got a new name.',
+  schema: closedObject({ stackId: id, experimentId: id, name: stackName, actor: id }),
+});
+
+export const stackDeletedV1 = defineEvent<StackDeletedData>()({
+  type: 'projects.stack.deleted.v1',
+  description: 'A stack was deleted; the files its frames came from stay.',
+  schema: closedObject({ stackId: id, experimentId: id, actor: id }),
+});
+
 export const deletionRequestedV1 = {
   ...defineEvent<DeletionRequestedData>()({
     type: 'projects.deletion.requested.v1',
@@ -318,6 +390,9 @@ export const projectsEvents = [
   experimentsUnlinkedV1,
   fileAddedV1,
   experimentFileAddedV1,
+  stackCreatedV1,
+  stackRenamedV1,
+  stackDeletedV1,
   deletionRequestedV1,
   deletionApprovedV1,
   deletionRejectedV1,
@@ -330,6 +405,7 @@ export type ProjectEvent = EmittedBy<
   typeof projectCreatedV1 | typeof projectUpdatedV1 | typeof projectDeletedV1 | typeof experimentsLinkedV1 | typeof experimentsUnlinkedV1
 >;
 export type ExperimentEvent = EmittedBy<typeof experimentCreatedV1>;
+export type StackEvent = EmittedBy<typeof stackCreatedV1 | typeof stackRenamedV1 | typeof stackDeletedV1>;
 export type FileSpaceEvent = EmittedBy<
   | typeof fileAddedV1
   | typeof experimentFileAddedV1

@@ -43,7 +43,8 @@ export interface ReceivedBlob extends StoredBlob {
   fileId: string;
 }
 
-const blobKey = (projectId: string, fileId: string) => `${projectId}/${fileId}`;
+/** Where a file's bytes are stored: with the project whose file space records it. */
+export const blobKey = (projectId: string, fileId: string) => `${projectId}/${fileId}`;
 
 /**
  * The project file space: raw uploads, jobs' processed outputs, listing, download, and four-eyes deletion.

@@ -80,6 +80,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/experiments/{experimentId}/stacks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["StacksController_list"];
+        put?: never;
+        post: operations["StacksController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/experiments/{experimentId}/stacks/{stackId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["StacksController_show"];
+        put?: never;
+        post?: never;
+        delete: operations["StacksController_delete"];
+        options?: never;
+        head?: never;
+        patch: operations["StacksController_rename"];
+        trace?: never;
+    };
+    "/api/experiments/{experimentId}/stacks/{stackId}/frames/{index}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["StacksController_preview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/experiments/{experimentId}/stacks/{stackId}/thumbnail": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["StacksController_thumbnail"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/labs/{lab}/experiments": {
         parameters: {
             query?: never;
@@ -302,7 +366,7 @@ export interface components {
             nextCursor: string | null;
         };
         CallerAccessDto: {
-            capabilities: ("project.read" | "comments.write" | "files.upload" | "jobs.run" | "jobs.cancel" | "logbook.write" | "deletion.request.processed" | "datasets.link" | "datasets.unlink" | "deletion.request.raw" | "deletion.approve.processed" | "deletion.approve.raw" | "project.update" | "project.delete" | "base-level.manage" | "access.view" | "access.manage" | "access.check")[];
+            capabilities: ("project.read" | "comments.write" | "files.upload" | "jobs.run" | "jobs.cancel" | "logbook.write" | "stacks.write" | "deletion.request.processed" | "datasets.link" | "datasets.unlink" | "deletion.request.raw" | "deletion.approve.processed" | "deletion.approve.raw" | "project.update" | "project.delete" | "base-level.manage" | "access.view" | "access.manage" | "access.check")[];
             /** @example member */
             role: string | null;
             /** @enum {string} */
@@ -335,6 +399,17 @@ export interface components {
              */
             slug?: string;
         };
+        CreateStackDto: {
+            /** @description Image files of the experiment (PNG, JPEG, TIFF; every page of a multi-page TIFF), in frame order. Or jobId. */
+            fileIds?: string[];
+            /** @description A job whose image outputs, by path, are the frames; run in a project that links the experiment. Or fileIds. */
+            jobId?: string;
+            /**
+             * @description At most 120 characters once trimmed.
+             * @example Grid 7 focus series
+             */
+            name: string;
+        };
         DecideDeletionDto: {
             reason?: string;
         };
@@ -342,6 +417,10 @@ export interface components {
             id: string;
             /** @enum {string} */
             status: "deleted";
+        };
+        DeletedStackDto: {
+            /** @description The stack deleted; the files its frames came from stay. */
+            deleted: string;
         };
         DeletionDecisionDto: {
             deletedFileIds: string[];
@@ -586,9 +665,44 @@ export interface components {
             /** @description The caller's role here and what it lets them do. */
             you: components["schemas"]["CallerAccessDto"];
         };
+        RenameStackDto: {
+            /** @example Focus series, grid 7 */
+            name: string;
+        };
         RequestDeletionDto: {
             fileIds: string[];
             reason: string;
+        };
+        StackDto: {
+            /** @description 1 grey, 2 grey and alpha, 3 colour, 4 colour and alpha. */
+            channels: number;
+            createdAt: string;
+            /** @description User id. */
+            createdBy: string;
+            experimentId: string;
+            frameCount: number;
+            /** @description In order: frame n is the n-th (from 0). */
+            frames: components["schemas"]["StackFrameDto"][];
+            /** @description Pixels, every frame alike. */
+            height: number;
+            id: string;
+            /** @description Made from this job’s image outputs. */
+            jobId?: string;
+            name: string;
+            /** @enum {string} */
+            pixelType: "uint8" | "int8" | "uint16" | "int16" | "uint32" | "int32" | "float32" | "float64";
+            /** @description Pixels, every frame alike. */
+            width: number;
+        };
+        StackFrameDto: {
+            fileId: string;
+            /** @description The page of the file, from 0 (multi-page TIFF); 0 for a single image. */
+            page: number;
+        };
+        StackPage: {
+            items: components["schemas"]["StackDto"][];
+            /** @description Opaque: pass as cursor for the next page; null on the last. */
+            nextCursor: string | null;
         };
         UnlinkedExperimentsDto: {
             unlinked: string[];
@@ -801,6 +915,285 @@ export interface operations {
                 };
             };
             /** @description No such experiment, or one the caller cannot see: both answer alike. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A problem document: bad input names its fields, a refusal its rule. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    StacksController_list: {
+        parameters: {
+            query?: {
+                /** @description Opaque: the nextCursor of the previous page. */
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                experimentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StackPage"];
+                };
+            };
+            /** @description No such experiment or stack, or an experiment the caller cannot see: all answer alike. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A problem document: bad input names its fields, a refusal its rule. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    StacksController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                experimentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateStackDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StackDto"];
+                };
+            };
+            /** @description No such experiment or stack, or an experiment the caller cannot see: all answer alike. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A problem document: bad input names its fields, a refusal its rule. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    StacksController_show: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                experimentId: string;
+                stackId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StackDto"];
+                };
+            };
+            /** @description No such experiment or stack, or an experiment the caller cannot see: all answer alike. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A problem document: bad input names its fields, a refusal its rule. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    StacksController_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                experimentId: string;
+                stackId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeletedStackDto"];
+                };
+            };
+            /** @description No such experiment or stack, or an experiment the caller cannot see: all answer alike. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A problem document: bad input names its fields, a refusal its rule. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    StacksController_rename: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                experimentId: string;
+                stackId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RenameStackDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StackDto"];
+                };
+            };
+            /** @description No such experiment or stack, or an experiment the caller cannot see: all answer alike. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A problem document: bad input names its fields, a refusal its rule. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    StacksController_preview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                experimentId: string;
+                index: number;
+                stackId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Frame `index` (from 0), at most 1024 pixels on a side, contrast stretched to its own range. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/png": string;
+                };
+            };
+            /** @description No such experiment or stack, or an experiment the caller cannot see: all answer alike. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A problem document: bad input names its fields, a refusal its rule. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    StacksController_thumbnail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                experimentId: string;
+                stackId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The first frame, at most 256 pixels on a side. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/png": string;
+                };
+            };
+            /** @description No such experiment or stack, or an experiment the caller cannot see: all answer alike. */
             404: {
                 headers: {
                     [name: string]: unknown;
