@@ -89,16 +89,19 @@ export class FilesService {
 
   async addRawFile(principal: Principal, projectId: string, path: string, received: ReceivedBlob) {
     await this.fresh.of(this.access);
-    return this.record(projectId, received, {
-      type: 'AddRawFile',
+    return this.record(projectId, received, { type: 'AddRawFile', path, ...this.uploadBy(principal, projectId, received) });
+  }
+
+  /** What a person's upload into the project's file space says of itself: the bytes received, who sent them and their rights there. */
+  private uploadBy(principal: Principal, projectId: string, received: ReceivedBlob) {
+    return {
       projectId,
       fileId: received.fileId,
-      path,
       size: received.size,
       sha256: received.sha256,
       actor: principal.userId,
       actorCapabilities: this.access.capabilitiesOf(projectId, principal.userId),
-    });
+    };
   }
 
   /** Refuses a path that escapes the experiment before any byte is stored. */
@@ -118,15 +121,10 @@ export class FilesService {
       received,
       {
         type: 'AddExperimentFile',
-        projectId,
-      experimentId,
+        experimentId,
         experimentInProject: ((experiment?.projects as string[] | undefined) ?? []).includes(projectId),
-        fileId: received.fileId,
         path,
-        size: received.size,
-        sha256: received.sha256,
-        actor: principal.userId,
-        actorCapabilities: this.access.capabilitiesOf(projectId, principal.userId),
+        ...this.uploadBy(principal, projectId, received),
       },
       (added: ExperimentFileAddedData, time) => experimentFileViewOf({ _id: added.fileId, ...newExperimentFileOf(added, time) }),
     );

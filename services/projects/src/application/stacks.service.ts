@@ -6,6 +6,7 @@ import { pageBy, type ReadModelCollections, type ReadModelDocument } from '@cair
 import { buffer } from 'node:stream/consumers';
 import { Readable } from 'node:stream';
 import { v7 as uuidv7 } from 'uuid';
+import { requireName } from '../domain/fields';
 import { requireCapability } from '../domain/guards';
 import type { MeasuredFrame } from '../domain/stack';
 import { EXPERIMENT_FILES, EXPERIMENT_STACKS, FILE_INDEX, newStackOf, type ExperimentFileDocument, type FileDocument, type StackDocument } from '../projections';
@@ -50,9 +51,9 @@ export class StacksService {
     const actor = { actor: principal.userId, actorCapabilities: this.capabilitiesIn(experiment, principal) };
     // Refused before any image is read; the decider decides again.
     requireCapability(actor, 'stacks.write', 'making stacks');
+    requireName(input.name);
     const images = 'jobId' in input && input.jobId !== undefined ? await this.jobImages(experiment, input.jobId) : await this.experimentImages(experimentId, 'fileIds' in input ? input.fileIds : []);
-    const frames: MeasuredFrame[] = [];
-    for (const image of images) frames.push(...(await framesOf(image.fileId, await this.bytesAt(image.key))));
+    const frames = await measureFrames(this.blobs, images);
     const stackId = uuidv7();
     const outcome = await this.stackCommands(
       stackId,
@@ -108,14 +109,7 @@ export class StacksService {
   }
 
   private async derived(key: string, frame: { fileId: string; page: number }, size: number): Promise<Buffer> {
-    try {
-      return await buffer((await this.blobs.get(key)).content);
-    } catch (error) {
-      if (!(error instanceof BlobNotFoundError)) throw error;
-    }
-    const rendered = await renderFrame(await this.bytesAt(await this.keyOfFile(frame.fileId)), frame.page, size);
-    await this.blobs.put(key, Readable.from([rendered]));
-    return rendered;
+    return keptRendering(this.blobs, key, () => this.keyOfFile(frame.fileId), frame.page, size);
   }
 
   /** The experiment, seen by the caller as the store held it when the command arrived. */
@@ -168,9 +162,25 @@ export class StacksService {
     throw notFound('stacks.frame-file-gone', `the file of this frame (${fileId}) is no longer there`);
   }
 
-  private async bytesAt(key: string): Promise<Buffer> {
-    return buffer((await this.blobs.get(key)).content);
+}
+
+/** Every page of each image, in order, as frames measured from the bytes in the store. */
+export async function measureFrames(blobs: BlobStore, images: { fileId: string; key: string }[]): Promise<MeasuredFrame[]> {
+  const frames: MeasuredFrame[] = [];
+  for (const image of images) frames.push(...(await framesOf(image.fileId, await buffer((await blobs.get(image.key)).content))));
+  return frames;
+}
+
+/** A derived PNG under `key`: the kept one, or rendered now from a page of the source and kept. */
+export async function keptRendering(blobs: BlobStore, key: string, sourceKey: () => Promise<string>, page: number, size: number): Promise<Buffer> {
+  try {
+    return await buffer((await blobs.get(key)).content);
+  } catch (error) {
+    if (!(error instanceof BlobNotFoundError)) throw error;
   }
+  const rendered = await renderFrame(await buffer((await blobs.get(await sourceKey())).content), page, size);
+  await blobs.put(key, Readable.from([rendered]));
+  return rendered;
 }
 
 const thumbnailKey = (stackId: string) => `stacks/${stackId}/thumbnail`;
