@@ -164,11 +164,22 @@ export class StacksService {
 
 }
 
+/** Images read and measured at once: enough to overlap reading the store with sharp's work, few enough to bound memory. */
+const MEASURED_AT_ONCE = 8;
+
 /** Every page of each image, in order, as frames measured from the bytes in the store. */
 export async function measureFrames(blobs: BlobStore, images: { fileId: string; key: string }[]): Promise<MeasuredFrame[]> {
-  const frames: MeasuredFrame[] = [];
-  for (const image of images) frames.push(...(await framesOf(image.fileId, await buffer((await blobs.get(image.key)).content))));
-  return frames;
+  const measured: MeasuredFrame[][] = new Array(images.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < images.length) {
+      const index = next++;
+      const { fileId, key } = images[index];
+      measured[index] = await framesOf(fileId, await buffer((await blobs.get(key)).content));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(MEASURED_AT_ONCE, images.length) }, worker));
+  return measured.flat();
 }
 
 /** A derived PNG under `key`: the kept one, or rendered now from a page of the source and kept. */
