@@ -14,7 +14,7 @@ export const ROUTES: { pattern: RegExp; service: RouteTarget }[] = [
   { pattern: /^\/api\/experiments\/[^/]+\/comments(\/|$)/, service: 'logbook' },
   { pattern: /^\/api\/labs\/[^/]+\/experiments(\/|$)/, service: 'projects' },
   { pattern: /^\/api\/(labs|users|audit|role-schemes)(\/|$)/, service: 'access' },
-  { pattern: /^\/api\/(projects|deletion-requests)(\/|\?|$)/, service: 'projects' },
+  { pattern: /^\/api\/(projects|deletion-requests|experiments)(\/|\?|$)/, service: 'projects' },
   { pattern: /^\/api\/(jobs|job-templates)(\/|\?|$)/, service: 'jobs' },
   { pattern: /^\/(?!api(\/|$)|health\/)/, service: 'console' },
 ];

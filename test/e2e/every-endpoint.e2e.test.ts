@@ -4,6 +4,7 @@ import { LOCAL_DEV_JWT_SECRET, signDevToken } from '@cairn/auth';
 import { MAX_JSON_DEPTH } from '@cairn/http';
 import type { RunningPlatform } from '@cairn/local-platform';
 import { DEMO_TEMPLATES, FILE_STATISTICS } from '@cairn/runner';
+import sharp from 'sharp';
 import { startLocalPlatform } from './local-platform';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -235,7 +236,7 @@ describe('every endpoint the services document', () => {
       endpoints.push(...endpointsOf(service.name, document));
     }
 
-    // The world: the demo templates, a lab, a project Alice owns with an experiment, a raw file, a job on it, a deletion request, and Bob.
+    // The world: the demo templates, a lab, a project Alice owns with an experiment holding an image, a raw file, a job on it, a deletion request, and Bob.
     alice = await signDevToken({ username: 'alice', admin: true, email: 'alice@example.org', name: 'Alice Admin' }, LOCAL_DEV_JWT_SECRET);
     for (const template of DEMO_TEMPLATES) await created(track(edge().post('/api/job-templates')).send(template));
     for (const username of ['bob', 'carol']) {
@@ -248,6 +249,8 @@ describe('every endpoint the services document', () => {
     ids.projects = (await created(track(edge().post('/api/projects')).send({ lab: ids.labs, name: 'Endpoints', scheme: 'facility' }))).id;
     ids.experiments = (await created(track(edge().post(`/api/labs/${ids.labs}/experiments`)).send({ name: 'Dataset' }))).id;
     await track(edge().post(`/api/projects/${ids.projects}/experiments`)).send({ experimentIds: [ids.experiments] }).expect(200);
+    const png = await sharp({ create: { width: 4, height: 3, channels: 3, background: '#808080' } }).png().toBuffer();
+    ids.frame = (await created(track(edge().post(`/api/projects/${ids.projects}/experiments/${ids.experiments}/files`)).field('path', 'frames/one.png').attach('file', png, 'one.png'))).id;
     ids.files = (await created(track(edge().post(`/api/projects/${ids.projects}/files`)).field('path', 'raw/a.txt').attach('file', Buffer.from('a'), 'a.txt'))).id;
     ids['deletion-requests'] = (await created(track(edge().post(`/api/projects/${ids.projects}/deletion-requests`)).send({ fileIds: [ids.files], reason: 'spec' }))).id;
     ids.jobs = (await created(track(edge().post(`/api/projects/${ids.projects}/jobs`)).send(runOf(ids.files)))).id;
@@ -326,6 +329,7 @@ describe('every endpoint the services document', () => {
         },
       },
       '/api/jobs/{id}/comments': { create: async (path) => track(edge().post(path)).send({ body: 'Sharper than the first render, @bob' }) },
+      '/api/experiments/{experimentId}/stacks': { create: async (path) => track(edge().post(path)).send({ name: 'One of each', fileIds: [ids.frame] }) },
       '/api/experiments/{id}/comments': { create: async (path) => track(edge().post(path)).send({ body: 'One of each, for @bob' }) },
       '/api/job-templates': { create: async (path) => track(edge().post(path)).send({ ...FILE_STATISTICS, version: '1.0.1', description: 'One of each.' }) },
       '/api/projects/{id}/jobs': { create: async (path) => track(edge().post(path)).send(runOf(ids.files)) },

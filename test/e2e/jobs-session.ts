@@ -28,7 +28,9 @@ export interface JobsSession {
     get(path: string): request.Test;
     post(path: string, body?: object): request.Test;
     put(path: string, body?: object): request.Test;
-    upload(path: string, filePath: string, content: string): request.Test;
+    patch(path: string, body?: object): request.Test;
+    delete(path: string, body?: object): request.Test;
+    upload(path: string, filePath: string, content: string | Buffer): request.Test;
   };
   /** Runs a job in the project (the CSV as input on cpu/standard unless the body says otherwise); its id. */
   run(token: string, body: object): Promise<string>;
@@ -54,6 +56,8 @@ export async function openJobsSession(platform: RunningPlatform, templates: obje
       get: (path) => send(request(platform.edgeUrl).get(path)),
       post: (path, body = {}) => send(request(platform.edgeUrl).post(path)).send(body),
       put: (path, body = {}) => send(request(platform.edgeUrl).put(path)).send(body),
+      patch: (path, body = {}) => send(request(platform.edgeUrl).patch(path)).send(body),
+      delete: (path, body = {}) => send(request(platform.edgeUrl).delete(path)).send(body),
       upload: (path, filePath, content) => send(request(platform.edgeUrl).post(path)).field('path', filePath).attach('file', Buffer.from(content), filePath.split('/').pop()),
     };
   };

@@ -15,6 +15,7 @@ const CAPABILITY_WORDS: Record<string, string> = {
   'files.upload': 'upload files',
   'jobs.run': 'run and rerun jobs',
   'logbook.write': 'write the logbook',
+  'stacks.write': 'make, rename and delete stacks',
   'deletion.request.processed': 'request deletion of processed data',
   'deletion.request.raw': 'request deletion of raw data',
   'deletion.approve.processed': 'approve deletion of processed data',
@@ -70,6 +71,8 @@ export function describeActivity(entry: Activity, nameOf: NameOf): string {
       return `${who} removed ${count(d.experimentIds, 'experiment')}${d.confirmedWidening ? ', confirming that more people would see them' : ''}`;
     case 'projects.file.added.v1':
       return d.jobId ? `Job ${text(d.jobId).slice(0, 8)} produced ${text(d.path)}` : `${nameOf(text(d.addedBy) || entry.actor)} uploaded ${text(d.path)}`;
+    case 'projects.file.added-to-experiment.v1':
+      return `${nameOf(text(d.addedBy) || entry.actor)} uploaded ${text(d.path)} into an experiment`;
     case 'projects.deletion.requested.v1':
       return `${who} asked to delete ${count(d.files, 'file')}${reason}`;
     case 'projects.deletion.approved.v1':

@@ -13,7 +13,7 @@ import { JobsService } from './application/jobs.service';
 import { RunnerReports } from './application/runner-reports.service';
 import { TemplatesService } from './application/templates.service';
 import { jobsConfigFromEnv } from './config';
-import { PROJECT_FILES } from './projections';
+import { EXPERIMENT_LINKS, PROJECT_FILES } from './projections';
 
 @Module({})
 export class JobsModule {
@@ -25,8 +25,8 @@ export class JobsModule {
     const logs = await JobLogs.open(runtime.nc, runtime.config.streamReplicas);
     const templates = new TemplatesService(runtime.store, runtime.collections);
     const reader = new JobReader(runtime.store, authorizer);
-    // "Commands never decide on stale models": runs, reruns and cancels read who may act and which files exist.
-    const fresh = () => runtime.freshState.of(authorization, runtime.readModel(PROJECT_FILES));
+    // "Commands never decide on stale models": runs, reruns and cancels read who may act, which files exist and which experiments the project links.
+    const fresh = () => runtime.freshState.of(authorization, runtime.readModel(PROJECT_FILES), runtime.readModel(EXPERIMENT_LINKS));
     observeJobStates(runtime.collections);
     const sandboxOf = async (template: { name: string; version: string }) => (await templates.versionsOf(template.name)).versions.get(template.version)?.sandbox;
     const reports = new RunnerReports(runtime.store, heartbeats, logs, config, (position) => runtime.busPositionOf(position), sandboxOf);

@@ -2,7 +2,9 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { Authorizer, type AuthorizationProjection } from '@cairn/auth';
 import { authorizedHttpModules, ConfigurationError, type ServiceHost, type ServiceRuntime } from '@cairn/runtime';
 import { resolve } from 'node:path';
+import { ExperimentFilesController } from './api/experiment-files.controller';
 import { ExperimentsController } from './api/experiments.controller';
+import { StacksController } from './api/stacks.controller';
 import { FilesController, MAX_UPLOAD_BYTES } from './api/files.controller';
 import { ProjectsController } from './api/projects.controller';
 import { AccessView } from './application/access-view';
@@ -12,7 +14,8 @@ import { FilesService } from './application/files.service';
 import { LocalBlobStore } from './application/local-blob-store';
 import { ProjectsService } from './application/projects.service';
 import { RunnerHolds } from './application/runner-holds';
-import { DELETION_REQUESTS, EXPERIMENT_DIRECTORY, RUNNER_HOLDS } from './projections';
+import { StacksService } from './application/stacks.service';
+import { DELETION_REQUESTS, EXPERIMENT_DIRECTORY, EXPERIMENT_FILES, EXPERIMENT_STACKS, FILE_INDEX, RUNNER_HOLDS } from './projections';
 
 const GIB = 1024 ** 3;
 
@@ -34,21 +37,36 @@ export class ProjectsModule {
     const access = new AccessView(authorization, new Authorizer(authorization, { waitTimeoutMs }));
     const blobs = new LocalBlobStore(dataDir);
     const fresh = runtime.freshState;
+    const experiments = new ExperimentsService(runtime.store, access, runtime.collections, fresh, runtime.readModel(EXPERIMENT_DIRECTORY));
     return {
       module: ProjectsModule,
       imports: authorizedHttpModules(runtime, authorization),
-      controllers: [ProjectsController, ExperimentsController, FilesController],
+      controllers: [ProjectsController, ExperimentsController, FilesController, ExperimentFilesController, StacksController],
       providers: [
         { provide: MAX_UPLOAD_BYTES, useValue: maxUploadBytes },
         { provide: AccessView, useValue: access },
         { provide: ProjectsService, useValue: new ProjectsService(runtime.store, access, runtime.collections, fresh) },
+        { provide: ExperimentsService, useValue: experiments },
         {
-          provide: ExperimentsService,
-          useValue: new ExperimentsService(runtime.store, access, runtime.collections, fresh, runtime.readModel(EXPERIMENT_DIRECTORY)),
+          provide: StacksService,
+          useValue: new StacksService(runtime.store, access, runtime.collections, blobs, fresh, experiments, [
+            runtime.readModel(EXPERIMENT_DIRECTORY),
+            runtime.readModel(EXPERIMENT_FILES),
+            runtime.readModel(FILE_INDEX),
+            runtime.readModel(EXPERIMENT_STACKS),
+          ]),
         },
         {
           provide: FilesService,
-          useValue: new FilesService(runtime.store, access, runtime.collections, blobs, fresh, runtime.readModel(DELETION_REQUESTS)),
+          useValue: new FilesService(
+            runtime.store,
+            access,
+            runtime.collections,
+            blobs,
+            fresh,
+            runtime.readModel(DELETION_REQUESTS),
+            runtime.readModel(EXPERIMENT_DIRECTORY),
+          ),
         },
         { provide: ProjectActivityFeed, useValue: new ProjectActivityFeed(() => runtime.bus(), access, runtime.collections, runtime.waiter, waitTimeoutMs) },
         { provide: RunnerHolds, useValue: new RunnerHolds(runtime.collections, () => fresh.of(runtime.readModel(RUNNER_HOLDS))) },

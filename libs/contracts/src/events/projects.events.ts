@@ -7,7 +7,9 @@ import type { Role } from '../roles';
  * - `projects_project-<projectId>`: created, updated, deleted, experiment linked / unlinked. Links live
  *   in the project so that a bulk link or unlink is one atomic commit under one expected version.
  * - `projects_experiment-<experimentId>`: experiment created (a lab-level dataset).
- * - `projects_filespace-<projectId>`: file added, deletion requested / approved / rejected, file deleted.
+ * - `projects_stack-<stackId>`: an image stack of an experiment made, renamed, deleted.
+ * - `projects_filespace-<projectId>`: file added, file added to an experiment, deletion requested /
+ *   approved / rejected, file deleted.
  *   Deletion requests live with the file index so that an approval and the deletions it causes are one
  *   commit, and a request can see which files exist, are already deleted or are awaiting another decision.
  */
@@ -82,6 +84,62 @@ export interface FileAddedData {
   addedBy: string;
   /** The job that produced a processed file. */
   jobId?: string;
+  actor: string;
+}
+
+/**
+ * A file uploaded into an experiment through a project that links it. It is recorded in that project's
+ * file space, so its four-eyes deletion is decided by that project's rights; who sees it follows the
+ * experiment ("an experiment's data is seen exactly by those who can see the experiment").
+ */
+export interface ExperimentFileAddedData {
+  /** The project it was uploaded through. */
+  projectId: string;
+  experimentId: string;
+  fileId: string;
+  /** Relative to the experiment, e.g. `frames/f001.tif`. */
+  path: string;
+  size: number;
+  sha256: string;
+  addedBy: string;
+  actor: string;
+}
+
+/** One frame of a stack: a page of an image file of the experiment, or of a job's outputs (page 0 of a single image). */
+export interface StackFrame {
+  fileId: string;
+  page: number;
+}
+
+/**
+ * An ordered set of image frames in an experiment, all of one size and pixel type. Made from image files
+ * uploaded into the experiment, or from a job's image outputs (`jobId`).
+ */
+export interface StackCreatedData {
+  stackId: string;
+  experimentId: string;
+  name: string;
+  frames: StackFrame[];
+  width: number;
+  height: number;
+  /** The samples' type: `uint8`, `int8`, `uint16`, `int16`, `uint32`, `int32`, `float32` or `float64`. */
+  pixelType: string;
+  channels: number;
+  jobId?: string;
+  actor: string;
+}
+
+export interface StackRenamedData {
+  stackId: string;
+  experimentId: string;
+  name: string;
+  actor: string;
+}
+
+/** The stack is gone; the files its frames came from stay. */
+export interface StackDeletedData {
+  stackId: string;
+  experimentId: string;
   actor: string;
 }
 
@@ -222,6 +280,57 @@ export const fileAddedV1 = {
   ...inFileSpaceStream,
 };
 
+export const experimentFileAddedV1 = {
+  ...defineEvent<ExperimentFileAddedData>()({
+    type: 'projects.file.added-to-experiment.v1',
+    description: "An upload into an experiment was recorded in the file space of the project it was uploaded through (raw data).",
+    schema: closedObject({
+      projectId: id,
+      experimentId: id,
+      fileId: id,
+      path: { type: 'string', minLength: 1, maxLength: 1024 },
+      size: { type: 'integer', minimum: 0 },
+      sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+      addedBy: id,
+      actor: id,
+    }),
+  }),
+  ...inFileSpaceStream,
+};
+
+const stackName = { type: 'string', minLength: 1, maxLength: 120 } as const;
+
+export const stackCreatedV1 = defineEvent<StackCreatedData>()({
+  type: 'projects.stack.created.v1',
+  description: 'Someone made an image stack in an experiment, from its image files or from a job\'s image outputs.',
+  schema: closedObject(
+    {
+      stackId: id,
+      experimentId: id,
+      name: stackName,
+      frames: { type: 'array', minItems: 1, items: closedObject({ fileId: id, page: { type: 'integer', minimum: 0 } }) },
+      width: { type: 'integer', minimum: 1 },
+      height: { type: 'integer', minimum: 1 },
+      pixelType: { type: 'string', enum: ['uint8', 'int8', 'uint16', 'int16', 'uint32', 'int32', 'float32', 'float64'] },
+      channels: { type: 'integer', minimum: 1, maximum: 4 },
+      actor: id,
+    },
+    { jobId: id },
+  ),
+});
+
+export const stackRenamedV1 = defineEvent<StackRenamedData>()({
+  type: 'projects.stack.renamed.v1',
+  description: 'A stack got a new name.',
+  schema: closedObject({ stackId: id, experimentId: id, name: stackName, actor: id }),
+});
+
+export const stackDeletedV1 = defineEvent<StackDeletedData>()({
+  type: 'projects.stack.deleted.v1',
+  description: 'A stack was deleted; the files its frames came from stay.',
+  schema: closedObject({ stackId: id, experimentId: id, actor: id }),
+});
+
 export const deletionRequestedV1 = {
   ...defineEvent<DeletionRequestedData>()({
     type: 'projects.deletion.requested.v1',
@@ -280,6 +389,10 @@ export const projectsEvents = [
   experimentsLinkedV1,
   experimentsUnlinkedV1,
   fileAddedV1,
+  experimentFileAddedV1,
+  stackCreatedV1,
+  stackRenamedV1,
+  stackDeletedV1,
   deletionRequestedV1,
   deletionApprovedV1,
   deletionRejectedV1,
@@ -292,8 +405,10 @@ export type ProjectEvent = EmittedBy<
   typeof projectCreatedV1 | typeof projectUpdatedV1 | typeof projectDeletedV1 | typeof experimentsLinkedV1 | typeof experimentsUnlinkedV1
 >;
 export type ExperimentEvent = EmittedBy<typeof experimentCreatedV1>;
+export type StackEvent = EmittedBy<typeof stackCreatedV1 | typeof stackRenamedV1 | typeof stackDeletedV1>;
 export type FileSpaceEvent = EmittedBy<
   | typeof fileAddedV1
+  | typeof experimentFileAddedV1
   | typeof deletionRequestedV1
   | typeof deletionApprovedV1
   | typeof deletionRejectedV1

@@ -12,6 +12,8 @@ export const CAPABILITIES = [
   /** Cancel anyone's job, not only one's own. */
   'jobs.cancel',
   'logbook.write',
+  /** Make, rename and delete image stacks of the project's experiments (lab guide: "making stacks and uploads"). */
+  'stacks.write',
   'deletion.request.processed',
   /** Add experiments (lab guide) or linked datasets (facility guide) to the project. */
   'datasets.link',

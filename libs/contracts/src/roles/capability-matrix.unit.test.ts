@@ -7,7 +7,9 @@ import { capabilitiesOf, compareRoles, hasCapability, type RoleScheme } from './
  * docs/api.md "Capabilities by role", copied as it stands, plus the access capabilities of the users page:
  * `access.view` for whoever reads the project, `access.manage` and `access.check` for owner and
  * manager (facility) or owner (lab), and `jobs.cancel` (docs/api.md's cancel: "triggerer, or manager+
- * (facility) / owner (lab)"; the triggerer cancels their own job with `jobs.run`).
+ * (facility) / owner (lab)"; the triggerer cancels their own job with `jobs.run`), and `stacks.write`
+ * (issue #23): the lab guide's Experimenter is "making stacks and uploads", so whoever uploads makes stacks
+ * in both schemes.
  */
 const MATRIX = `
 capability                  | facility: viewer member manager owner | lab: viewer commenter experimenter owner
@@ -17,6 +19,7 @@ files.upload                | · ✓ ✓ ✓ | · · ✓ ✓
 jobs.run                    | · ✓ ✓ ✓ | · · ✓ ✓
 jobs.cancel                 | · · ✓ ✓ | · · · ✓
 logbook.write               | · ✓ ✓ ✓ | · · ✓ ✓
+stacks.write                | · ✓ ✓ ✓ | · · ✓ ✓
 deletion.request.processed  | · ✓ ✓ ✓ | · · ✓ ✓
 datasets.link               | · · ✓ ✓ | · · ✓ ✓
 datasets.unlink             | · · ✓ ✓ | · · · ✓

@@ -18,7 +18,7 @@ export const labScheme = defineScheme({
     none: [],
     viewer: ['project.read', 'access.view'],
     commenter: ['comments.write'],
-    experimenter: ['files.upload', 'jobs.run', 'logbook.write', 'deletion.request.processed', 'datasets.link'],
+    experimenter: ['files.upload', 'jobs.run', 'logbook.write', 'stacks.write', 'deletion.request.processed', 'datasets.link'],
     owner: [
       'jobs.cancel',
       'datasets.unlink',

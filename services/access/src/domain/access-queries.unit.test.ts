@@ -49,7 +49,7 @@ describe('preview: "dry run of a grant, change, removal or base-level change: wh
         before: 'experimenter',
         after: 'viewer',
         gained: [],
-        lost: ['comments.write', 'files.upload', 'jobs.run', 'logbook.write', 'deletion.request.processed', 'datasets.link'],
+        lost: ['comments.write', 'files.upload', 'jobs.run', 'logbook.write', 'stacks.write', 'deletion.request.processed', 'datasets.link'],
       },
     ]);
   });

@@ -14,7 +14,9 @@ import {
   JOB_SEARCH,
   jobSearchQuery,
   jobSummaryOf,
+  EXPERIMENT_LINKS,
   PROJECT_FILES,
+  type ExperimentLinksDocument,
   type JobCommentsDocument,
   type JobSearchDocument,
   type JobSearchFilter,
@@ -75,7 +77,7 @@ export class JobsService {
       jobId,
       projectId,
       template,
-      files: await this.filesNamed(input.inputs),
+      files: await this.filesNamed(input.inputs, projectId),
       inputs: input.inputs,
       parameters: input.parameters ?? {},
       machine: input.machine,
@@ -95,7 +97,7 @@ export class JobsService {
       jobId,
       projectId: request.projectId,
       template,
-      files: await this.filesNamed(input.inputs ?? request.inputs.map((file) => file.fileId)),
+      files: await this.filesNamed(input.inputs ?? request.inputs.map((file) => file.fileId), request.projectId),
       original: request,
       overrides: input,
       ...this.actor(principal, request.projectId),
@@ -145,7 +147,7 @@ export class JobsService {
     const versions = await this.templates.versionsOf(request.template.name);
     const template = versions.versions.get(request.template.version)!;
     const fileIds = request.inputs.map((input) => input.fileId);
-    const checks = checkInputs(template, request.projectId, fileIds, await this.filesNamed(fileIds));
+    const checks = checkInputs(template, request.projectId, fileIds, await this.filesNamed(fileIds, request.projectId));
     const defaults = defaultsOf(template.parameters);
     const schemas = (template.parameters.properties ?? {}) as Record<string, unknown>;
     return {
@@ -216,13 +218,25 @@ export class JobsService {
     return version === undefined ? `${original.name}@${name}` : `${name}@${version}`;
   }
 
-  /** The project files a request names, as the jobs service knows them. */
-  private async filesNamed(fileIds: unknown[]): Promise<Map<string, ProjectFile>> {
+  /**
+   * The project files a request names, as the jobs service knows them. A file of an experiment counts as
+   * a file of `projectId` while the project links the experiment.
+   */
+  private async filesNamed(fileIds: unknown[], projectId: string): Promise<Map<string, ProjectFile>> {
     const collection = await this.collections.resolve<ProjectFileDocument>(PROJECT_FILES);
+    const links = await this.collections.resolve<ExperimentLinksDocument>(EXPERIMENT_LINKS);
     const ids = [...new Set(fileIds.filter((id): id is string => typeof id === 'string'))];
-    // One `_id` lookup per file: the only query FerretDB answers from an index.
+    // One `_id` lookup per file (and per experiment): the only query FerretDB answers from an index.
     const documents = await Promise.all(ids.map((_id) => collection.findOne({ _id })));
-    return new Map(documents.flatMap((document) => (document ? [[document._id, { fileId: document._id, projectId: document.projectId, path: document.path, present: document.present }]] : [])));
+    const experimentIds = [...new Set(documents.flatMap((document) => (document?.experimentId === undefined ? [] : [document.experimentId])))];
+    const linked = new Set((await Promise.all(experimentIds.map((_id) => links.findOne({ _id })))).flatMap((experiment) => (experiment?.projects.includes(projectId) ? [experiment._id] : [])));
+    return new Map(
+      documents.flatMap((document) => {
+        if (!document) return [];
+        const ofProject = document.experimentId !== undefined && linked.has(document.experimentId) ? projectId : document.projectId;
+        return [[document._id, { fileId: document._id, projectId: ofProject, path: document.path, present: document.present }]];
+      }),
+    );
   }
 
   private summaryOf(record: JobRecord) {

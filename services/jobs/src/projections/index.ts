@@ -2,7 +2,7 @@ import type { Projection } from '@cairn/read-models';
 import { jobCommentsProjection } from './job-comments.projection';
 import { jobSearchProjection } from './job-search.projection';
 import { jobTemplatesProjection } from './job-templates.projection';
-import { projectFilesProjection } from './project-files.projection';
+import { experimentLinksProjection, projectFilesProjection } from './project-files.projection';
 
 export * from './job-comments.projection';
 export * from './job-search.projection';
@@ -11,4 +11,4 @@ export * from './job-templates.projection';
 export * from './project-files.projection';
 
 /** Every read model the jobs service keeps. */
-export const jobsProjections: Projection[] = [jobSearchProjection, jobTemplatesProjection, projectFilesProjection, jobCommentsProjection];
+export const jobsProjections: Projection[] = [jobSearchProjection, jobTemplatesProjection, projectFilesProjection, experimentLinksProjection, jobCommentsProjection];

@@ -4,7 +4,7 @@ import { jobCommentsProjection } from './job-comments.projection';
 import { jobSearchProjection } from './job-search.projection';
 import { searchTermsOf } from './job-search.queries';
 import { jobTemplatesProjection } from './job-templates.projection';
-import { projectFilesProjection } from './project-files.projection';
+import { experimentLinksProjection, projectFilesProjection } from './project-files.projection';
 
 const log = storedEvents();
 const requested = log.event('jobs.job.requested.v1', requestedData({ rerunOf: 'j0', rootJobId: 'j0' }));
@@ -69,6 +69,26 @@ describe('the models the jobs service keeps of other contexts and of its templat
     const added = files.event('projects.file.added.v1', { projectId: 'p1', fileId: 'f1', path: 'raw/a.pdb', kind: 'raw', size: 1, sha256: 'ab'.repeat(32), addedBy: 'u-a', actor: 'u-a' });
     const deleted = files.event('projects.file.deleted.v1', { projectId: 'p1', fileId: 'f1', path: 'raw/a.pdb', kind: 'raw', requestId: 'd1', actor: 'u-b' });
     projectionSpec(projectFilesProjection).given([added]).when([deleted]).then([{ _id: 'f1', projectId: 'p1', path: 'raw/a.pdb', present: false }]);
+  });
+
+  it('project_files: a file uploaded into an experiment names the experiment beside the project it came through', () => {
+    const files = storedEvents();
+    const added = files.event('projects.file.added-to-experiment.v1', { projectId: 'p1', experimentId: 'e1', fileId: 'f1', path: 'frames/f1.tif', size: 1, sha256: 'ab'.repeat(32), addedBy: 'u-a', actor: 'u-a' });
+    projectionSpec(projectFilesProjection).when([added]).then([{ _id: 'f1', projectId: 'p1', experimentId: 'e1', path: 'frames/f1.tif', present: true }]);
+  });
+
+  it('experiment_links: the projects an experiment is in, as links and removals happen', () => {
+    const links = storedEvents();
+    const linked = (projectId: string) => links.event('projects.experiment.linked.v1', { projectId, lab: 'l1', experimentIds: ['e1', 'e2'], actor: 'u-a' }, { aggregateId: `project-${projectId}` });
+    const history = [linked('p1'), linked('p2')];
+    const unlinked = links.event('projects.experiment.unlinked.v1', { projectId: 'p1', lab: 'l1', experimentIds: ['e1'], confirmedWidening: false, actor: 'u-a' }, { aggregateId: 'project-p1' });
+    projectionSpec(experimentLinksProjection)
+      .given(history)
+      .when([unlinked])
+      .then([
+        { _id: 'e1', projects: ['p2'] },
+        { _id: 'e2', projects: ['p1', 'p2'] },
+      ]);
   });
 
   it('job_comments: how many comments a job has and the latest; comments on experiments are not counted', () => {

@@ -3,7 +3,8 @@ import type { RoleSource } from '@cairn/auth';
 import { CAPABILITIES, type Capability, type DeletionRequestedData, type DeletionRequestedFile, type FileKind } from '@cairn/contracts';
 import type { PersonWithAccess } from '../application/access-view';
 import type { ExperimentView } from '../application/experiments.service';
-import type { FileView } from '../application/files.service';
+import type { ExperimentFileView, FileView } from '../application/files.service';
+import type { StackView } from '../application/stacks.service';
 import type { ProjectView } from '../application/projects.service';
 import type { ActivityDocument, DeletionRequestDocument } from '../projections';
 
@@ -224,6 +225,92 @@ export class WideningProblemDto {
 
   @ApiProperty({ type: [WideningDto], description: 'Each experiment that would become visible to more people, and to whom.' })
   widening!: WideningDto[];
+}
+
+export class ExperimentFileDto implements ExperimentFileView {
+  @ApiProperty()
+  id!: string;
+
+  @ApiProperty()
+  experimentId!: string;
+
+  @ApiProperty({ description: 'The project it was uploaded through: its deletion requests are made and decided there, with that project’s rights.' })
+  uploadedThrough!: string;
+
+  @ApiProperty({ example: 'frames/f001.tif', description: 'Relative to the experiment.' })
+  path!: string;
+
+  @ApiProperty({ example: 'frames' })
+  folder!: string;
+
+  @ApiProperty({ example: 'f001.tif' })
+  name!: string;
+
+  @ApiProperty({ enum: KINDS, description: 'Always raw: uploads into an experiment are raw data.' })
+  kind!: FileKind;
+
+  @ApiProperty({ description: 'Bytes.' })
+  size!: number;
+
+  @ApiProperty()
+  sha256!: string;
+
+  @ApiProperty({ description: 'User id.' })
+  addedBy!: string;
+
+  @ApiProperty()
+  addedAt!: string;
+}
+
+export class StackFrameDto {
+  @ApiProperty()
+  fileId!: string;
+
+  @ApiProperty({ description: 'The page of the file, from 0 (multi-page TIFF); 0 for a single image.' })
+  page!: number;
+}
+
+export class StackDto implements StackView {
+  @ApiProperty()
+  id!: string;
+
+  @ApiProperty()
+  experimentId!: string;
+
+  @ApiProperty()
+  name!: string;
+
+  @ApiProperty()
+  frameCount!: number;
+
+  @ApiProperty({ description: 'Pixels, every frame alike.' })
+  width!: number;
+
+  @ApiProperty({ description: 'Pixels, every frame alike.' })
+  height!: number;
+
+  @ApiProperty({ enum: ['uint8', 'int8', 'uint16', 'int16', 'uint32', 'int32', 'float32', 'float64'] })
+  pixelType!: string;
+
+  @ApiProperty({ description: '1 grey, 2 grey and alpha, 3 colour, 4 colour and alpha.' })
+  channels!: number;
+
+  @ApiProperty({ type: [StackFrameDto], description: 'In order: frame n is the n-th (from 0).' })
+  frames!: StackFrameDto[];
+
+  @ApiPropertyOptional({ description: 'Made from this job’s image outputs.' })
+  jobId?: string;
+
+  @ApiProperty({ description: 'User id.' })
+  createdBy!: string;
+
+  @ApiProperty()
+  createdAt!: string;
+}
+
+export class DeletedStackDto {
+  @ApiProperty({ description: 'The stack deleted; the files its frames came from stay.' })
+  deleted!: string;
 }
 
 export class FileDto implements FileView {

@@ -161,3 +161,26 @@ export class DecideDeletionDto {
   @IsString()
   reason?: string;
 }
+
+export class CreateStackDto {
+  @ApiProperty({ example: 'Grid 7 focus series', description: 'At most 120 characters once trimmed.' })
+  @IsString()
+  name!: string;
+
+  @ApiPropertyOptional({ type: [String], description: 'Image files of the experiment (PNG, JPEG, TIFF; every page of a multi-page TIFF), in frame order. Or jobId.' })
+  @IsOptional()
+  @IsArray()
+  @IsString({ each: true })
+  fileIds?: string[];
+
+  @ApiPropertyOptional({ description: "A job whose image outputs, by path, are the frames; run in a project that links the experiment. Or fileIds." })
+  @IsOptional()
+  @IsString()
+  jobId?: string;
+}
+
+export class RenameStackDto {
+  @ApiProperty({ example: 'Focus series, grid 7' })
+  @IsString()
+  name!: string;
+}

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res, StreamableFile } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Requires, RunnerAccess, type Principal } from '@cairn/auth';
 import { CommandResult, CurrentPrincipal, PageOf, PageQuery } from '@cairn/http';
@@ -7,6 +7,7 @@ import { FilesService } from '../application/files.service';
 import { RunnerHolds } from '../application/runner-holds';
 import { DecideDeletionDto, FilesQuery, RequestDeletionDto } from './dto';
 import { DeletionDecisionDto, DeletionRequestDto, DeletionRequestedDto, FileDto, FolderDto } from './answers.dto';
+import { asAttachment } from './file-download';
 import { receiveUpload } from './multipart-upload';
 
 export const MAX_UPLOAD_BYTES = Symbol('MAX_UPLOAD_BYTES');
@@ -75,12 +76,7 @@ export class FilesController {
   ) {
     if (principal.isRunner) await this.holds.requireInput(principal, id, fileId);
     const { file, content } = principal.isRunner ? await this.files.openFile(id, fileId) : await this.files.open(principal, id, fileId);
-    response.setHeader('ETag', `"${file.sha256}"`);
-    return new StreamableFile(content, {
-      type: 'application/octet-stream',
-      length: file.size,
-      disposition: `attachment; filename="${file.name.replace(/["\\\r\n]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(file.name)}`,
-    });
+    return asAttachment(response, file, content);
   }
 
   @Post('projects/:id/deletion-requests')

@@ -97,6 +97,22 @@ export class ExperimentsService {
   }
 
   /**
+   * The experiment, if the caller can see it: "an experiment in no project is visible to the whole lab;
+   * in one or more projects it is visible to those who can read any of them". A hidden experiment
+   * answers exactly like a missing one (404), on every route of the experiment.
+   */
+  async requireVisible(principal: Principal, experimentId: string): Promise<ExperimentView> {
+    await this.access.settle();
+    const document = STREAM_ID.test(experimentId)
+      ? ((await (await this.collections.resolve<ReadModelDocument>(EXPERIMENT_DIRECTORY)).findOne({ _id: experimentId })) as ExperimentDocument | null)
+      : null;
+    const readable = (projectId: string) => this.access.can(projectId, principal.userId, 'project.read');
+    const visible = document && (document.projects.length === 0 ? this.access.isLabMember(document.lab, principal.userId) : document.projects.some(readable));
+    if (!document || !visible) throw notFound('experiments.not-found', `no experiment ${experimentId}`);
+    return viewOf(document, new Set(document.projects.filter(readable)));
+  }
+
+  /**
    * Bulk add: every experiment of the call is added in one commit, or none (an unknown id refuses the call).
    * Only experiments the caller can see can be added, and an addition that would show one to more people
    * is refused with who would newly see what, unless `confirmWidening`, as a removal is. Who sees what is

@@ -1,21 +1,25 @@
 import { Logger } from '@nestjs/common';
 import type { Principal } from '@cairn/auth';
-import { notFound, type DeletionRequestedData, type FileAddedData } from '@cairn/contracts';
+import { notFound, type DeletionRequestedData, type ExperimentFileAddedData, type FileAddedData } from '@cairn/contracts';
 import { loadAggregate, type EventStore, type FreshnessGate, type FreshState, newEntityId } from '@cairn/event-store';
 import type { Page } from '@cairn/http';
 import { escapeRegex, pageBy, type ReadModelCollections, type ReadModelDocument } from '@cairn/read-models';
 import type { Readable } from 'node:stream';
-import { requireRawPath } from '../domain/file-paths';
-import { fileSpaceDecider, type AddRawFile, type RecordJobOutput } from '../domain/file-space';
+import { requireExperimentPath, requireRawPath } from '../domain/file-paths';
+import { fileSpaceDecider, type AddExperimentFile, type AddRawFile, type RecordJobOutput } from '../domain/file-space';
 import { projectDecider } from '../domain/project';
 import {
   DELETION_REQUESTS,
   deletionRequestViewOf,
+  EXPERIMENT_DIRECTORY,
+  EXPERIMENT_FILES,
+  newExperimentFileOf,
   FILE_INDEX,
   fileEntryOf,
   newDeletionRequestOf,
   newFileOf,
   type DeletionRequestDocument,
+  type ExperimentFileDocument,
   type FileDocument,
   type FileEntry,
 } from '../projections';
@@ -28,12 +32,19 @@ export interface FileView extends FileEntry {
   addedAt: string;
 }
 
+export interface ExperimentFileView extends Omit<FileView, 'jobId'> {
+  experimentId: string;
+  /** The project whose rights decide the file's deletion (its deletion requests are made there). */
+  uploadedThrough: string;
+}
+
 /** Bytes received for a file, not yet recorded: recording it or discarding it comes next. */
 export interface ReceivedBlob extends StoredBlob {
   fileId: string;
 }
 
-const blobKey = (projectId: string, fileId: string) => `${projectId}/${fileId}`;
+/** Where a file's bytes are stored: with the project whose file space records it. */
+export const blobKey = (projectId: string, fileId: string) => `${projectId}/${fileId}`;
 
 /**
  * The project file space: raw uploads, jobs' processed outputs, listing, download, and four-eyes deletion.
@@ -53,6 +64,8 @@ export class FilesService {
     private readonly fresh: FreshState,
     /** `deletion_requests`, where requests made before their ids named their project are found. */
     private readonly deletionRequests: FreshnessGate,
+    /** `experiment_directory`: which projects an experiment is in, when a file is uploaded into it. */
+    private readonly experimentDirectory: FreshnessGate,
   ) {
     this.fileSpaceCommands = fileSpaceCommands(store);
   }
@@ -76,16 +89,59 @@ export class FilesService {
 
   async addRawFile(principal: Principal, projectId: string, path: string, received: ReceivedBlob) {
     await this.fresh.of(this.access);
-    return this.record(projectId, received, {
-      type: 'AddRawFile',
+    return this.record(projectId, received, { type: 'AddRawFile', path, ...this.uploadBy(principal, projectId, received) });
+  }
+
+  /** What a person's upload into the project's file space says of itself: the bytes received, who sent them and their rights there. */
+  private uploadBy(principal: Principal, projectId: string, received: ReceivedBlob) {
+    return {
       projectId,
       fileId: received.fileId,
-      path,
       size: received.size,
       sha256: received.sha256,
       actor: principal.userId,
       actorCapabilities: this.access.capabilitiesOf(projectId, principal.userId),
-    });
+    };
+  }
+
+  /** Refuses a path that escapes the experiment before any byte is stored. */
+  checkExperimentPath(path: string): string {
+    return requireExperimentPath(path);
+  }
+
+  /**
+   * An upload into an experiment through a project that links it: recorded in that project's file space,
+   * its bytes stored with the project's. The links are as the store held them when the upload arrived.
+   */
+  async addExperimentFile(principal: Principal, projectId: string, experimentId: string, path: string, received: ReceivedBlob) {
+    await this.fresh.of(this.access, this.experimentDirectory);
+    const experiment = await (await this.collections.resolve<ReadModelDocument>(EXPERIMENT_DIRECTORY)).findOne({ _id: experimentId }, { projection: { projects: 1 } });
+    return this.recordAs(
+      projectId,
+      received,
+      {
+        type: 'AddExperimentFile',
+        experimentId,
+        experimentInProject: ((experiment?.projects as string[] | undefined) ?? []).includes(projectId),
+        path,
+        ...this.uploadBy(principal, projectId, received),
+      },
+      (added: ExperimentFileAddedData, time) => experimentFileViewOf({ _id: added.fileId, ...newExperimentFileOf(added, time) }),
+    );
+  }
+
+  /** An experiment's present files, by path; the caller was shown the experiment (`ExperimentsService.requireVisible`). */
+  async listExperimentFiles(experimentId: string, query: { limit: number; cursor?: string }): Promise<Page<ExperimentFileView>> {
+    const collection = await this.collections.resolve<ReadModelDocument>(EXPERIMENT_FILES);
+    const page = await pageBy<ExperimentFileDocument>(collection, { experimentId, status: 'present' }, 'path', query.limit, query.cursor);
+    return { items: page.items.map(experimentFileViewOf), nextCursor: page.nextCursor };
+  }
+
+  /** A present file of an experiment the caller was shown, and its bytes. */
+  async openExperimentFile(experimentId: string, fileId: string) {
+    const document = (await (await this.collections.resolve<ReadModelDocument>(EXPERIMENT_FILES)).findOne({ _id: fileId })) as ExperimentFileDocument | null;
+    if (!document || document.experimentId !== experimentId) throw notFound('files.not-found', `no file ${fileId} in the experiment`);
+    return { file: experimentFileViewOf(document), content: await this.bytesOf(document, document.uploadedThrough, `no file ${fileId} in the experiment`) };
   }
 
   /**
@@ -129,16 +185,26 @@ export class FilesService {
     return this.openFile(projectId, fileId);
   }
 
-  /** `open` for a reader already let in otherwise (a runner reading its job's input). */
+  /**
+   * `open` for a reader already let in otherwise (a runner reading its job's input). An input may be a
+   * file of an experiment the project links: the jobs service checked that when the job was requested.
+   */
   async openFile(projectId: string, fileId: string) {
+    const missing = `no file ${fileId} in the project's file space`;
     const document = (await (await this.collections.resolve<ReadModelDocument>(FILE_INDEX)).findOne({ _id: fileId, projectId })) as FileDocument | null;
-    if (!document || document.status !== 'present') throw notFound('files.not-found', `no file ${fileId} in the project's file space`);
+    if (document) return { file: viewOf(document), content: await this.bytesOf(document, projectId, missing) };
+    const ofExperiment = (await (await this.collections.resolve<ReadModelDocument>(EXPERIMENT_FILES)).findOne({ _id: fileId })) as ExperimentFileDocument | null;
+    if (!ofExperiment) throw notFound('files.not-found', missing);
+    return { file: viewOf({ ...ofExperiment, projectId }), content: await this.bytesOf(ofExperiment, ofExperiment.uploadedThrough, missing) };
+  }
+
+  private async bytesOf(document: { _id: string; status: string }, storedIn: string, missing: string): Promise<Readable> {
+    if (document.status !== 'present') throw notFound('files.not-found', missing);
     try {
-      const { content } = await this.blobs.get(blobKey(projectId, fileId));
-      return { file: viewOf(document), content };
+      return (await this.blobs.get(blobKey(storedIn, document._id))).content;
     } catch (error) {
       // Deleted by an approval the read model has not seen yet.
-      if (error instanceof BlobNotFoundError) throw notFound('files.not-found', `no file ${fileId} in the project's file space`);
+      if (error instanceof BlobNotFoundError) throw notFound('files.not-found', missing);
       throw error;
     }
   }
@@ -225,11 +291,15 @@ export class FilesService {
     }
   }
 
-  private async record(projectId: string, received: ReceivedBlob, command: AddRawFile | RecordJobOutput) {
+  private record(projectId: string, received: ReceivedBlob, command: AddRawFile | RecordJobOutput) {
+    return this.recordAs(projectId, received, command, (added: FileAddedData, time) => viewOf({ _id: added.fileId, ...newFileOf(added, time) }));
+  }
+
+  /** Records received bytes as a file, answering it as `view` shows the added event; refused bytes are deleted at once. */
+  private async recordAs<Added, View>(projectId: string, received: ReceivedBlob, command: AddRawFile | AddExperimentFile | RecordJobOutput, view: (added: Added, time: string) => View) {
     try {
       const outcome = await this.fileSpaceCommands(projectId, { ...command, projectDeleted: await this.isProjectDeleted(projectId) }, {});
-      const added = outcome.events[0].data as FileAddedData;
-      return { position: outcome.position, file: viewOf({ _id: added.fileId, ...newFileOf(added, outcome.time!) }) };
+      return { position: outcome.position, file: view(outcome.events[0].data as Added, outcome.time!) };
     } catch (error) {
       await this.discard(projectId, received.fileId).catch(() => undefined);
       throw error;
@@ -244,6 +314,11 @@ export class FilesService {
 
 function viewOf(file: FileDocument): FileView {
   return { id: file._id, ...fileEntryOf(file), addedAt: file.addedAt };
+}
+
+function experimentFileViewOf(file: ExperimentFileDocument): ExperimentFileView {
+  const { jobId: _none, ...entry } = fileEntryOf(file);
+  return { id: file._id, experimentId: file.experimentId, uploadedThrough: file.uploadedThrough, ...entry, addedAt: file.addedAt };
 }
 
 /** A deletion request that does not exist, or, told apart from nothing, one in a project the caller cannot see. */

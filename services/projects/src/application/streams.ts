@@ -4,6 +4,7 @@ import { v5 as uuidv5 } from 'uuid';
 import { experimentDecider } from '../domain/experiment';
 import { fileSpaceDecider } from '../domain/file-space';
 import { projectDecider } from '../domain/project';
+import { stackDecider } from '../domain/stack';
 
 /** Fixed namespace of project ids; changing it would change every project's id. */
 const PROJECT_ID_NAMESPACE = '6f1b1f8e-3c0f-4f55-9d5e-2b7f4c1e8a90';
@@ -43,8 +44,10 @@ export function projectOfDeletionRequest(requestId: string): string | undefined 
 export const projectStream = (projectId: string): StreamName => ({ context: 'projects', aggregate: 'project', id: projectId });
 export const experimentStream = (experimentId: string): StreamName => ({ context: 'projects', aggregate: 'experiment', id: experimentId });
 export const fileSpaceStream = (projectId: string): StreamName => ({ context: 'projects', aggregate: 'filespace', id: projectId });
+export const stackStream = (stackId: string): StreamName => ({ context: 'projects', aggregate: 'stack', id: stackId });
 
 /** Commands on each aggregate of the service, by its id: the one load-decide-append of each. */
 export const projectCommands = (store: EventStore) => commandHandler(store, projectDecider, projectStream);
 export const experimentCommands = (store: EventStore) => commandHandler(store, experimentDecider, experimentStream);
 export const fileSpaceCommands = (store: EventStore) => commandHandler(store, fileSpaceDecider, fileSpaceStream);
+export const stackCommands = (store: EventStore) => commandHandler(store, stackDecider, stackStream);

@@ -24,6 +24,12 @@ export function requireProcessedPath(path: string, jobId: string): string {
   return path;
 }
 
+/** A file of an experiment lives at a path relative to the experiment, e.g. `frames/f001.tif`. */
+export function requireExperimentPath(path: string): string {
+  requireRelativePath(path);
+  return path;
+}
+
 /** The path's segments, once it is known to stay inside the project's file space. */
 function requireRelativePath(path: string): string[] {
   const refuse = (message: string) => invalidField('files.path-format', 'path', message);

@@ -7,7 +7,7 @@ import type { DeletionRequestedFile, FileKind, FileSpaceEvent } from '@cairn/con
  */
 export interface FileSpaceState {
   files: ReadonlyMap<string, FileEntry>;
-  /** Path → id of the present file there; a deleted file's path is free again. */
+  /** Place (`placeOf`) → id of the present file there; a deleted file's place is free again. */
   presentPaths: ReadonlyMap<string, string>;
   requests: ReadonlyMap<string, DeletionRequest>;
 }
@@ -17,6 +17,8 @@ export interface FileEntry {
   path: string;
   kind: FileKind;
   present: boolean;
+  /** Set for a file uploaded into an experiment: its path is relative to the experiment. */
+  experimentId?: string;
   /** The pending deletion request naming this file, if any. */
   pendingRequestId?: string;
 }
@@ -27,6 +29,11 @@ export interface DeletionRequest {
   files: DeletionRequestedFile[];
   scope: FileKind;
   status: 'pending' | 'approved' | 'rejected';
+}
+
+/** Where a file sits in the file space: its path, or for an experiment's file, the experiment and its path there. */
+export function placeOf(file: { path: string; experimentId?: string | undefined }): string {
+  return file.experimentId === undefined ? file.path : `experiment:${file.experimentId}/${file.path}`;
 }
 
 export function initialFileSpace(): FileSpaceState {
@@ -41,6 +48,15 @@ export function evolveFileSpace(state: FileSpaceState, event: FileSpaceEvent): F
         ...state,
         files: new Map(state.files).set(fileId, { fileId, path, kind, present: true }),
         presentPaths: new Map(state.presentPaths).set(path, fileId),
+      };
+    }
+    case 'projects.file.added-to-experiment.v1': {
+      const { fileId, path, experimentId } = event.data;
+      const file: FileEntry = { fileId, path, kind: 'raw', present: true, experimentId };
+      return {
+        ...state,
+        files: new Map(state.files).set(fileId, file),
+        presentPaths: new Map(state.presentPaths).set(placeOf(file), fileId),
       };
     }
     case 'projects.deletion.requested.v1': {
@@ -64,8 +80,9 @@ export function evolveFileSpace(state: FileSpaceState, event: FileSpaceEvent): F
     }
     case 'projects.file.deleted.v1': {
       const { fileId, path } = event.data;
+      const place = placeOf({ path, experimentId: state.files.get(fileId)?.experimentId });
       const presentPaths = new Map(state.presentPaths);
-      if (presentPaths.get(path) === fileId) presentPaths.delete(path);
+      if (presentPaths.get(place) === fileId) presentPaths.delete(place);
       return { ...state, files: withFiles(state.files, [{ fileId }], (file) => ({ ...file, present: false })), presentPaths };
     }
   }

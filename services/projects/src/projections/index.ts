@@ -1,6 +1,8 @@
 import type { Projection } from '@cairn/read-models';
 import { deletionRequestsProjection } from './deletion-requests.projection';
 import { experimentDirectoryProjection } from './experiment-directory.projection';
+import { experimentFilesProjection } from './experiment-files.projection';
+import { experimentStacksProjection } from './experiment-stacks.projection';
 import { fileIndexProjection } from './file-index.projection';
 import { projectActivityProjection } from './project-activity.projection';
 import { projectDirectoryProjection } from './project-directory.projection';
@@ -8,6 +10,8 @@ import { runnerHoldsProjection } from './runner-holds.projection';
 
 export * from './deletion-requests.projection';
 export * from './experiment-directory.projection';
+export * from './experiment-files.projection';
+export * from './experiment-stacks.projection';
 export * from './file-index.projection';
 export * from './project-activity.projection';
 export * from './project-directory.projection';
@@ -18,6 +22,8 @@ export const projectsProjections: Projection[] = [
   projectDirectoryProjection,
   experimentDirectoryProjection,
   fileIndexProjection,
+  experimentFilesProjection,
+  experimentStacksProjection,
   deletionRequestsProjection,
   projectActivityProjection,
   runnerHoldsProjection,

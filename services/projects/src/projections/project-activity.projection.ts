@@ -45,6 +45,7 @@ export const projectActivityProjection = defineProjection<ProjectScopedEventType
     'projects.experiment.linked.v1': activityEntry,
     'projects.experiment.unlinked.v1': activityEntry,
     'projects.file.added.v1': activityEntry,
+    'projects.file.added-to-experiment.v1': activityEntry,
     'projects.deletion.requested.v1': activityEntry,
     'projects.deletion.approved.v1': activityEntry,
     'projects.deletion.rejected.v1': activityEntry,

@@ -32,6 +32,118 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/experiments/{experimentId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ExperimentFilesController_show"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/experiments/{experimentId}/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ExperimentFilesController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/experiments/{experimentId}/files/{fileId}/content": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ExperimentFilesController_download"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/experiments/{experimentId}/stacks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["StacksController_list"];
+        put?: never;
+        post: operations["StacksController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/experiments/{experimentId}/stacks/{stackId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["StacksController_show"];
+        put?: never;
+        post?: never;
+        delete: operations["StacksController_delete"];
+        options?: never;
+        head?: never;
+        patch: operations["StacksController_rename"];
+        trace?: never;
+    };
+    "/api/experiments/{experimentId}/stacks/{stackId}/frames/{index}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["StacksController_preview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/experiments/{experimentId}/stacks/{stackId}/thumbnail": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["StacksController_thumbnail"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/labs/{lab}/experiments": {
         parameters: {
             query?: never;
@@ -123,6 +235,22 @@ export interface paths {
         put?: never;
         post: operations["ExperimentsController_link"];
         delete: operations["ExperimentsController_unlink"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{id}/experiments/{experimentId}/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["ExperimentFilesController_upload"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -238,7 +366,7 @@ export interface components {
             nextCursor: string | null;
         };
         CallerAccessDto: {
-            capabilities: ("project.read" | "comments.write" | "files.upload" | "jobs.run" | "jobs.cancel" | "logbook.write" | "deletion.request.processed" | "datasets.link" | "datasets.unlink" | "deletion.request.raw" | "deletion.approve.processed" | "deletion.approve.raw" | "project.update" | "project.delete" | "base-level.manage" | "access.view" | "access.manage" | "access.check")[];
+            capabilities: ("project.read" | "comments.write" | "files.upload" | "jobs.run" | "jobs.cancel" | "logbook.write" | "stacks.write" | "deletion.request.processed" | "datasets.link" | "datasets.unlink" | "deletion.request.raw" | "deletion.approve.processed" | "deletion.approve.raw" | "project.update" | "project.delete" | "base-level.manage" | "access.view" | "access.manage" | "access.check")[];
             /** @example member */
             role: string | null;
             /** @enum {string} */
@@ -271,6 +399,17 @@ export interface components {
              */
             slug?: string;
         };
+        CreateStackDto: {
+            /** @description Image files of the experiment (PNG, JPEG, TIFF; every page of a multi-page TIFF), in frame order. Or jobId. */
+            fileIds?: string[];
+            /** @description A job whose image outputs, by path, are the frames; run in a project that links the experiment. Or fileIds. */
+            jobId?: string;
+            /**
+             * @description At most 120 characters once trimmed.
+             * @example Grid 7 focus series
+             */
+            name: string;
+        };
         DecideDeletionDto: {
             reason?: string;
         };
@@ -278,6 +417,10 @@ export interface components {
             id: string;
             /** @enum {string} */
             status: "deleted";
+        };
+        DeletedStackDto: {
+            /** @description The stack deleted; the files its frames came from stay. */
+            deleted: string;
         };
         DeletionDecisionDto: {
             deletedFileIds: string[];
@@ -344,6 +487,37 @@ export interface components {
             name: string;
             /** @description The projects it is in that the caller can read. */
             projects: string[];
+        };
+        ExperimentFileDto: {
+            addedAt: string;
+            /** @description User id. */
+            addedBy: string;
+            experimentId: string;
+            /** @example frames */
+            folder: string;
+            id: string;
+            /**
+             * @description Always raw: uploads into an experiment are raw data.
+             * @enum {string}
+             */
+            kind: "raw" | "processed";
+            /** @example f001.tif */
+            name: string;
+            /**
+             * @description Relative to the experiment.
+             * @example frames/f001.tif
+             */
+            path: string;
+            sha256: string;
+            /** @description Bytes. */
+            size: number;
+            /** @description The project it was uploaded through: its deletion requests are made and decided there, with that project’s rights. */
+            uploadedThrough: string;
+        };
+        ExperimentFilePage: {
+            items: components["schemas"]["ExperimentFileDto"][];
+            /** @description Opaque: pass as cursor for the next page; null on the last. */
+            nextCursor: string | null;
         };
         ExperimentPage: {
             items: components["schemas"]["ExperimentDto"][];
@@ -491,9 +665,44 @@ export interface components {
             /** @description The caller's role here and what it lets them do. */
             you: components["schemas"]["CallerAccessDto"];
         };
+        RenameStackDto: {
+            /** @example Focus series, grid 7 */
+            name: string;
+        };
         RequestDeletionDto: {
             fileIds: string[];
             reason: string;
+        };
+        StackDto: {
+            /** @description 1 grey, 2 grey and alpha, 3 colour, 4 colour and alpha. */
+            channels: number;
+            createdAt: string;
+            /** @description User id. */
+            createdBy: string;
+            experimentId: string;
+            frameCount: number;
+            /** @description In order: frame n is the n-th (from 0). */
+            frames: components["schemas"]["StackFrameDto"][];
+            /** @description Pixels, every frame alike. */
+            height: number;
+            id: string;
+            /** @description Made from this job’s image outputs. */
+            jobId?: string;
+            name: string;
+            /** @enum {string} */
+            pixelType: "uint8" | "int8" | "uint16" | "int16" | "uint32" | "int32" | "float32" | "float64";
+            /** @description Pixels, every frame alike. */
+            width: number;
+        };
+        StackFrameDto: {
+            fileId: string;
+            /** @description The page of the file, from 0 (multi-page TIFF); 0 for a single image. */
+            page: number;
+        };
+        StackPage: {
+            items: components["schemas"]["StackDto"][];
+            /** @description Opaque: pass as cursor for the next page; null on the last. */
+            nextCursor: string | null;
         };
         UnlinkedExperimentsDto: {
             unlinked: string[];
@@ -594,6 +803,402 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["DeletionDecisionDto"];
                 };
+            };
+            /** @description A problem document: bad input names its fields, a refusal its rule. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    ExperimentFilesController_show: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                experimentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExperimentDto"];
+                };
+            };
+            /** @description No such experiment, or one the caller cannot see: both answer alike. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A problem document: bad input names its fields, a refusal its rule. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    ExperimentFilesController_list: {
+        parameters: {
+            query?: {
+                /** @description Opaque: the nextCursor of the previous page. */
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                experimentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExperimentFilePage"];
+                };
+            };
+            /** @description No such experiment, or one the caller cannot see: both answer alike. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A problem document: bad input names its fields, a refusal its rule. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    ExperimentFilesController_download: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                experimentId: string;
+                fileId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The bytes, as an attachment. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description No such experiment, or one the caller cannot see: both answer alike. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A problem document: bad input names its fields, a refusal its rule. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    StacksController_list: {
+        parameters: {
+            query?: {
+                /** @description Opaque: the nextCursor of the previous page. */
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                experimentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StackPage"];
+                };
+            };
+            /** @description No such experiment or stack, or an experiment the caller cannot see: all answer alike. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A problem document: bad input names its fields, a refusal its rule. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    StacksController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                experimentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateStackDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StackDto"];
+                };
+            };
+            /** @description No such experiment or stack, or an experiment the caller cannot see: all answer alike. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A problem document: bad input names its fields, a refusal its rule. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    StacksController_show: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                experimentId: string;
+                stackId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StackDto"];
+                };
+            };
+            /** @description No such experiment or stack, or an experiment the caller cannot see: all answer alike. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A problem document: bad input names its fields, a refusal its rule. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    StacksController_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                experimentId: string;
+                stackId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeletedStackDto"];
+                };
+            };
+            /** @description No such experiment or stack, or an experiment the caller cannot see: all answer alike. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A problem document: bad input names its fields, a refusal its rule. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    StacksController_rename: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                experimentId: string;
+                stackId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RenameStackDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StackDto"];
+                };
+            };
+            /** @description No such experiment or stack, or an experiment the caller cannot see: all answer alike. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A problem document: bad input names its fields, a refusal its rule. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    StacksController_preview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                experimentId: string;
+                index: number;
+                stackId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Frame `index` (from 0), at most 1024 pixels on a side, contrast stretched to its own range. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/png": string;
+                };
+            };
+            /** @description No such experiment or stack, or an experiment the caller cannot see: all answer alike. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A problem document: bad input names its fields, a refusal its rule. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    StacksController_thumbnail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                experimentId: string;
+                stackId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The first frame, at most 256 pixels on a side. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/png": string;
+                };
+            };
+            /** @description No such experiment or stack, or an experiment the caller cannot see: all answer alike. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description A problem document: bad input names its fields, a refusal its rule. */
             default: {
@@ -1023,6 +1628,49 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["WideningProblemDto"];
+                };
+            };
+            /** @description A problem document: bad input names its fields, a refusal its rule. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    ExperimentFilesController_upload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                experimentId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /** Format: binary */
+                    file: string;
+                    /**
+                     * @description Relative to the experiment; before the file part.
+                     * @example frames/f001.tif
+                     */
+                    path: string;
+                };
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExperimentFileDto"];
                 };
             };
             /** @description A problem document: bad input names its fields, a refusal its rule. */
