@@ -84,16 +84,28 @@ export function JobSearch({ project, base }: { project?: ProjectPage; base: stri
     const next = await search(cursor);
     jobs.set((shown) => shown && { items: [...shown.items, ...next.items.filter((job) => !shown.items.some((known) => known.id === job.id))], nextCursor: next.nextCursor });
   });
-  // Live: each job event of the project's activity (access checked at connect and per event) reads the
-  // newest page again; new jobs come first and changed ones replace what is shown, wherever they are.
+  // Live: in a project, each job event of its activity (access checked at connect and per event); across
+  // projects, the jobs service's stream of the jobs the person may read (checked per event). Each reads
+  // the newest page again: new jobs come first and changed ones replace what is shown, wherever they are.
+  // When the projects the person may read change, the list is read again whole.
   useEffect(() => {
-    if (projectId === undefined) return;
+    const showNewest = (position: number) => void search(undefined, position).then((newest) => jobs.set((shown) => shown && mergeNewest(shown, newest)), () => undefined);
+    if (projectId === undefined) {
+      return follow(api, {
+        url: () => '/api/jobs',
+        onEvent: (event) => {
+          const { position } = JSON.parse(event.data) as { position?: number };
+          if (event.event === 'access') void search().then((page) => jobs.set(page), () => undefined);
+          // `open` too: what happened while the list was read, or while the stream reconnected.
+          else if ((event.event === 'job' || event.event === 'open') && position !== undefined) showNewest(position);
+        },
+      });
+    }
     return follow(api, {
       url: (lastId) => `/api/projects/${projectId}/activity${lastId ? `?after=${lastId}` : ''}`,
       onEvent: (event) => {
         const entry = JSON.parse(event.data) as { type: string; position: number };
-        if (!entry.type.startsWith('jobs.job.')) return;
-        void search(undefined, entry.position).then((newest) => jobs.set((shown) => shown && mergeNewest(shown, newest)), () => undefined);
+        if (entry.type.startsWith('jobs.job.')) showNewest(entry.position);
       },
     });
   }, [projectId, key]);
@@ -178,7 +190,7 @@ export function JobSearch({ project, base }: { project?: ProjectPage; base: stri
         {jobs.data && (
           <p class="muted small" role="status">
             {jobs.data.items.length} job{jobs.data.items.length === 1 ? '' : 's'} shown{jobs.data.nextCursor ? '; older ones follow' : ''}.
-            {projectId !== undefined && ' New jobs and status changes appear as they happen.'}
+            {' New jobs and status changes appear as they happen.'}
           </p>
         )}
         {jobs.data?.nextCursor && (
