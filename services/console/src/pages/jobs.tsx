@@ -6,7 +6,7 @@ import { useConsole } from '../ui/context';
 import { Table } from '../ui/table';
 import { Button, Field } from '../ui/forms';
 import { Card, Empty, Loading, PageHeader, Time } from '../ui/layout';
-import { PersonPicker } from '../ui/person-picker';
+import { PersonPicker, type PeopleSource } from '../ui/person-picker';
 import { ProblemMessage } from '../ui/problem';
 import { useAction, useLoad } from '../ui/use-load';
 import { hasCapability, type ProjectPage } from './project-shell';
@@ -95,7 +95,7 @@ export function JobSearch({ project, base }: { project?: ProjectPage; base: stri
         url: () => '/api/jobs',
         onEvent: (event) => {
           const { position } = JSON.parse(event.data) as { position?: number };
-          if (event.event === 'access') void search().then((page) => jobs.set(page), () => undefined);
+          if (event.event === 'access') void search().then((page) => jobs.set(() => page), () => undefined);
           // `open` too: what happened while the list was read, or while the stream reconnected.
           else if ((event.event === 'job' || event.event === 'open') && position !== undefined) showNewest(position);
         },
@@ -109,6 +109,17 @@ export function JobSearch({ project, base }: { project?: ProjectPage; base: stri
       },
     });
   }, [projectId, key]);
+  /** Across projects, the people who ran jobs the person may see (the lab's members only within a project). */
+  const triggerers: PeopleSource = {
+    search: async (text) =>
+      (await answer(api.jobs.GET('/api/jobs/triggerers', { params: { query: { q: text, limit: 8 } } }))).items.map((person) => ({
+        userId: person.id,
+        username: person.username ?? person.id,
+        displayName: person.displayName ?? person.username ?? person.id,
+      })),
+    hint: 'People who ran jobs you can see: type the start of their username or name, then pick them.',
+    none: 'Nobody who ran a job you can see matches.',
+  };
   const set = (name: keyof Filters) => (event: Event) => setDraft({ ...draft, [name]: (event.currentTarget as HTMLInputElement).value });
   const apply = (filters: Filters) => {
     const search = new URLSearchParams(Object.entries(filters).filter(([, value]) => value));
@@ -125,16 +136,15 @@ export function JobSearch({ project, base }: { project?: ProjectPage; base: stri
             apply(draft);
           }}
         >
-          {project ? (
-            <div>
-              <PersonPicker key={applied.triggeredBy ?? ''} lab={project.lab} label="Triggered by" onPick={(person) => setDraft({ ...draft, triggeredBy: person?.username })} />
-              {applied.triggeredBy && draft.triggeredBy === applied.triggeredBy && <p class="muted small">Showing the jobs of @{applied.triggeredBy}.</p>}
-            </div>
-          ) : (
-            <Field label="Triggered by" hint="Username of who ran it.">
-              {(control) => <input {...control} value={draft.triggeredBy ?? ''} onInput={set('triggeredBy')} />}
-            </Field>
-          )}
+          <div>
+            <PersonPicker
+              key={applied.triggeredBy ?? ''}
+              label="Triggered by"
+              {...(project ? { lab: project.lab } : { source: triggerers })}
+              onPick={(person) => setDraft({ ...draft, triggeredBy: person?.username })}
+            />
+            {applied.triggeredBy && draft.triggeredBy === applied.triggeredBy && <p class="muted small">Showing the jobs of @{applied.triggeredBy}.</p>}
+          </div>
           <Field label="Template" hint="The name begins with…">
             {(control) => <input {...control} value={draft.template ?? ''} onInput={set('template')} />}
           </Field>

@@ -61,4 +61,18 @@ describe('the job list', () => {
     const reads = stub.calls('GET', '/api/jobs').filter((call) => call.headers.get('accept') !== 'text/event-stream');
     expect(reads.map((call) => call.headers.get('cairn-min-position'))).toEqual(expect.arrayContaining(['41']));
   });
+
+  it('"Search by triggerer" across projects: suggests those who ran jobs one can see, by name, and searches by the username picked', async () => {
+    history.replaceState(null, '', '/jobs');
+    const stub = stubPlatform({
+      'GET /api/jobs': ({ headers }) => (headers.get('accept') === 'text/event-stream' ? { events: '' } : { body: { items: [job(1)], nextCursor: null } }),
+      'GET /api/jobs/triggerers': ({ query }) => ({ body: { items: query.get('q') === 'Da' ? [{ id: 'u-dave', username: 'dave', displayName: 'Dave Diaz' }] : [] } }),
+    });
+    renderInConsole(<JobsPage />, stub);
+    fireEvent.input(await screen.findByRole('combobox', { name: 'Triggered by' }), { target: { value: 'Da' } });
+    expect(screen.getByText('People who ran jobs you can see: type the start of their username or name, then pick them.', { exact: false })).toBeTruthy();
+    fireEvent.mouseDown(await screen.findByRole('option', { name: /Dave Diaz/ }));
+    fireEvent.click(screen.getByRole('button', { name: 'Search' }));
+    await waitFor(() => expect(location.search).toBe('?triggeredBy=dave'));
+  });
 });

@@ -318,7 +318,7 @@ export class TriggerersQuery {
   @MaxLength(100)
   q!: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 50, default: 8 })
+  @ApiPropertyOptional({ type: Number, minimum: 1, maximum: 50, default: 8 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
