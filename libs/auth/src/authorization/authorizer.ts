@@ -75,7 +75,7 @@ export class Authorizer {
    * every project the user sees reads itself again then, so a project lost takes its items with it.
    */
   whenReadableChanges(userId: string, onChange: () => void): () => void {
-    let stop = () => {};
+    let stop: (() => void) | undefined;
     const watchFrom = (readable: string) => {
       stop = this.projection.watch(
         (model) => model.projectsReadableBy(userId).join() === readable,
@@ -86,7 +86,7 @@ export class Authorizer {
       );
     };
     watchFrom(this.projection.model.projectsReadableBy(userId).join());
-    return () => stop();
+    return () => stop?.();
   }
 
   /**
