@@ -10,6 +10,23 @@ const describeInBrowser = unavailable ? describe.skip : describe;
 const SAMPLES = join(__dirname, '../../services/runner/samples');
 const NEWER = { ...RENDER_MOLECULE, version: '1.1.0', description: `${RENDER_MOLECULE.description} Now with a wider default picture.` };
 const MANY_JOBS = 105;
+/** Render Molecule with a list of labelled atoms to mark: parameters that nest objects in an array. */
+const MARKED = {
+  ...RENDER_MOLECULE,
+  name: 'Render Marked Molecule',
+  parameters: {
+    ...RENDER_MOLECULE.parameters,
+    properties: {
+      ...(RENDER_MOLECULE.parameters.properties as Record<string, unknown>),
+      marks: {
+        type: 'array',
+        maxItems: 3,
+        description: 'Atoms to mark',
+        items: { type: 'object', required: ['atom'], properties: { atom: { type: 'integer', minimum: 1 }, label: { type: 'string', default: 'site' } } },
+      },
+    },
+  },
+};
 
 /**
  * Both guides' job work in the browser (docs/requirements.md F-14 to F-23, L-8), as people who never type a curl command do it: a member runs a
@@ -29,6 +46,7 @@ describeInBrowser(`running, rerunning and browsing jobs; project settings, in Ch
     await labWith(cairn, 'imaging', 'Imaging', ['bob', 'dave']);
     expect((await cairn.api('alice', 'POST', '/api/job-templates', RENDER_MOLECULE)).status).toBe(201);
     expect((await cairn.api('alice', 'POST', '/api/job-templates', NEWER)).status).toBe(201);
+    expect((await cairn.api('alice', 'POST', '/api/job-templates', MARKED)).status).toBe(201);
     projectId = (await cairn.api<{ id: string }>('bob', 'POST', '/api/projects', { lab: 'imaging', name: 'Caffeine movie', scheme: 'facility' })).body.id;
     await eventually('dave given member', async () => (await cairn.api('bob', 'PUT', `/api/projects/${projectId}/access/users/dave`, { role: 'member' })).status === 200);
     caffeine = await cairn.upload('bob', projectId, 'raw/caffeine.xyz', readFileSync(join(SAMPLES, 'caffeine.xyz')));
@@ -64,6 +82,8 @@ describeInBrowser(`running, rerunning and browsing jobs; project settings, in Ch
     // Live, without a reload: the timeline reaches the end and the picture shows.
     await dave.locator('#timeline').getByText('exited with 0').waitFor({ timeout: 60_000 });
     await dave.locator('#outputs').getByRole('img', { name: /caffeine\.svg/ }).waitFor();
+    // The job's whole log is one of its outputs.
+    await dave.locator('#outputs').getByRole('button', { name: 'Download job.log' }).waitFor();
     expect(await checkPage(dave, 'run-first-job')).toEqual([]);
   }, 150_000);
 
@@ -150,6 +170,58 @@ describeInBrowser(`running, rerunning and browsing jobs; project settings, in Ch
     await dave.getByText('2 jobs shown.').waitFor();
     expect(await checkPage(dave, 'jobs-by-triggerer')).toEqual([]);
   }, 180_000);
+
+  it('"Go to Analysis → Jobs": every project’s jobs, updating live, and a triggerer picked by name among those who ran jobs there', async () => {
+    const dave = await cairn.signIn('dave');
+    await dave.goto('/');
+    await dave.getByRole('link', { name: /Analysis → Jobs/ }).click();
+    await dave.waitForURL('**/jobs');
+    await dave.getByText('50 jobs shown; older ones follow.').waitFor();
+
+    // Live, without a reload: Bob's new job comes first, then its status changes.
+    const live = await cairn.api<{ id: string }>('bob', 'POST', `/api/projects/${projectId}/jobs`, { template: 'Render Molecule@1.0.0', inputs: [caffeine], machine: { type: 'cpu', performance: 'standard' } });
+    const row = dave.locator(`tr:has(a[href="/jobs/${live.body.id}"])`);
+    await row.getByText('Bob Brown').waitFor();
+    await cairn.api('bob', 'POST', `/api/jobs/${live.body.id}/cancel`);
+    await row.getByText(/^cancell/).waitFor();
+    expect(await dave.locator('tbody tr').first().locator(`a[href="/jobs/${live.body.id}"]`).count()).toBe(1);
+    expect(await checkPage(dave, 'all-jobs-live')).toEqual([]);
+
+    await dave.getByRole('combobox', { name: 'Triggered by' }).fill('Dav');
+    await dave.getByRole('listbox', { name: 'Triggered by: suggestions' }).getByRole('option', { name: /Dave Diaz/ }).click();
+    await dave.getByRole('button', { name: 'Search' }).click();
+    await dave.waitForURL(/triggeredBy=dave/);
+    await dave.getByText('2 jobs shown.').waitFor();
+    expect(await checkPage(dave, 'all-jobs-by-triggerer')).toEqual([]);
+  }, 90_000);
+
+  it('a parameter that is a list of objects: items added and removed, each field checked where it stands, then the job runs with them', async () => {
+    const dave = await cairn.signIn('dave');
+    await dave.goto(`${base}/jobs/run?input=${caffeine}&path=raw%2Fcaffeine.xyz`);
+    await dave.getByLabel('Template', { exact: true }).selectOption('Render Marked Molecule');
+    await dave.getByRole('button', { name: 'Next: Inputs' }).click();
+    await dave.getByRole('button', { name: 'Next: Parameters' }).click();
+    const marks = dave.getByRole('group', { name: 'marks', exact: true });
+    await marks.getByRole('button', { name: 'Add to marks' }).click();
+    await marks.getByRole('button', { name: 'Add to marks' }).click();
+    const first = dave.getByRole('group', { name: 'marks 1' });
+    await first.getByText('marks.0.atom is required').waitFor();
+    await first.getByLabel('atom').fill('0');
+    await first.getByText('marks.0.atom must be at least 1').waitFor();
+    expect(await dave.getByRole('button', { name: 'Next: Machine' }).isDisabled()).toBe(true);
+    expect(await checkPage(dave, 'run-nested-parameters-error')).toEqual([]);
+    await first.getByLabel('atom').fill('3');
+    await first.getByLabel('label').fill('N3 methyl');
+    await dave.getByRole('button', { name: 'Remove marks 2' }).click();
+    expect(await dave.getByRole('group', { name: 'marks 2' }).count()).toBe(0);
+    await dave.getByRole('button', { name: 'Next: Machine' }).click();
+    await dave.getByRole('button', { name: 'Next: Review and start' }).click();
+    await dave.getByText('Parameter marks: [{"atom":3,"label":"N3 methyl"}]').waitFor();
+    await dave.getByRole('button', { name: 'Start the job' }).click();
+    await dave.waitForURL((url) => /^\/jobs\/[0-9a-f-]{36}$/.test(url.pathname));
+    await dave.locator('#inputs').getByText('[{"atom":3,"label":"N3 methyl"}]').waitFor();
+    expect(await checkPage(dave, 'run-nested-parameters-started')).toEqual([]);
+  }, 90_000);
 
   it('the owner edits the project (another edit in between is shown, not lost), then deletes it after typing its slug', async () => {
     const created = await cairn.api<{ id: string; slug: string }>('bob', 'POST', '/api/projects', { lab: 'imaging', name: 'Scratch project', scheme: 'facility' });

@@ -97,7 +97,8 @@ describeWithSlurm(`jobs end to end on Slurm${unavailable ? ` (skipped: ${unavail
       [bobs, 16],
     ] as const) {
       const details = (await as(bob).get(`/api/jobs/${jobId}`).expect(200)).body;
-      expect(details.outputs.map((output: { path: string }) => output.path).sort()).toEqual([`processed/${jobId}/report.txt`, `processed/${jobId}/stats.json`]);
+      // What the command wrote, and the job's whole log, an output on Slurm as on the local backend.
+      expect(details.outputs.map((output: { path: string }) => output.path).sort()).toEqual([`processed/${jobId}/job.log`, `processed/${jobId}/report.txt`, `processed/${jobId}/stats.json`]);
       const stats = JSON.parse(await contentOf(details.outputs.find((output: { path: string }) => output.path.endsWith('stats.json')).fileId));
       expect(stats).toMatchObject({ bins, files: [{ name: 'intensities.csv', lines: 3 }] });
       expect(await session.logText(jobId)).toContain('[1/1] intensities.csv: 3 lines');
@@ -147,7 +148,7 @@ describeWithSlurm(`jobs end to end on Slurm${unavailable ? ` (skipped: ${unavail
 
     const done = await session.ended(jobId, 60_000);
     expect(done).toMatchObject({ status: 'succeeded' });
-    expect(done.outputs.map((output: { path: string }) => output.path)).toEqual([`processed/${jobId}/result.txt`]);
+    expect(done.outputs.map((output: { path: string }) => output.path)).toEqual([`processed/${jobId}/result.txt`, `processed/${jobId}/job.log`]);
     expect(await contentOf(done.outputs[0].fileId)).toBe('survived');
     expect(await session.logText(jobId)).toBe(Array.from({ length: TICKS }, (_unused, index) => `tick ${index + 1}\n`).join(''));
     expect(runnerLog()).toContain(`job ${jobId}: taken up again after a restart`);

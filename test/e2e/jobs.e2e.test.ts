@@ -63,7 +63,8 @@ describe('jobs end to end, with the reference runner as its own process', () => 
     // Step 3: "Job Details (inputs, parameters, machine type), Output files, Logs".
     const details = (await as(bob).get(`/api/jobs/${carols}`).expect(200)).body;
     expect(details).toMatchObject({ template: 'File Statistics@1.0.0', inputs: [{ fileId: csv, path: 'raw/intensities.csv' }], parameters: { bins: 4 }, machine: CPU });
-    expect(details.outputs.map((output: { path: string }) => output.path).sort()).toEqual([`processed/${carols}/report.txt`, `processed/${carols}/stats.json`]);
+    // What the command wrote, and the job's whole log, which the runner reports as an output beside them.
+    expect(details.outputs.map((output: { path: string }) => output.path).sort()).toEqual([`processed/${carols}/job.log`, `processed/${carols}/report.txt`, `processed/${carols}/stats.json`]);
     const stats = details.outputs.find((output: { path: string }) => output.path.endsWith('stats.json'));
     const statsJson = JSON.parse((await as(bob).get(`/api/projects/${project}/files/${stats.fileId}/content`).expect(200)).body.toString());
     expect(JSON.stringify(statsJson)).toContain('intensities.csv');

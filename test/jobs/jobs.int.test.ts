@@ -113,6 +113,15 @@ describe('the jobs API', () => {
       expect(everywhere.body.items[0]).toMatchObject({ id: carolsJob, projectId: facility.project, template: 'File Statistics@1.0.0', status: 'succeeded', triggeredBy: { id: facility.carol.userId, username: 'carol', displayName: 'carol' } });
     });
 
+    it('Step 2 across projects: "Search by triggerer" suggests those who ran jobs in projects one may read, by the start of their name, and nobody else', async () => {
+      const suggested = await jobsAs(facility.bob).get('/api/jobs/triggerers?q=CAR').expect(200);
+      expect(suggested.body).toEqual({ items: [{ id: facility.carol.userId, username: 'carol', displayName: 'carol' }] });
+      expect((await jobsAs(facility.bob).get('/api/jobs/triggerers?q=olga').expect(200)).body.items).toEqual([]);
+      // Nadia reads no project yet: Carol ran jobs, but none Nadia may see.
+      expect((await jobsAs(facility.nadia).get('/api/jobs/triggerers?q=car').expect(200)).body.items).toEqual([]);
+      expect((await jobsAs(facility.bob).get('/api/jobs/triggerers').expect(400)).body.errors.map((error: { field: string }) => error.field)).toContain('q');
+    });
+
     it('Step 3: "Job Details (inputs, parameters, machine type), Output files, Logs" for a viewer', async () => {
       const details = await jobsAs(facility.vic).get(`/api/jobs/${carolsJob}`).expect(200);
       expect(details.body).toMatchObject({

@@ -1,6 +1,5 @@
-import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { readEventStream, type ServerSentEvent } from '@cairn/console/event-stream';
+import { followEventStream, listenOnLoopback } from './event-stream-follower';
 import { Platform, type Person } from './platform';
 
 /**
@@ -21,9 +20,7 @@ describe('project activity as server-sent events', () => {
     const created = await platform.as(alice).post('/api/projects', { lab: 'crystallography', name: 'Lysozyme 2026', scheme: 'facility' });
     projectId = created.body.id;
     await platform.as(alice).get(`/api/projects/${projectId}`).expect(200);
-    server = await new Promise<Server>((listening) => {
-      const http: Server = platform.projects.server.listen(0, '127.0.0.1', () => listening(http));
-    });
+    server = await listenOnLoopback(platform.projects.server);
   }, 30_000);
   afterAll(async () => {
     server?.closeAllConnections();
@@ -33,25 +30,8 @@ describe('project activity as server-sent events', () => {
 
   /** Opens the stream as `person`; `next()` answers the next event (failing after a few seconds). */
   async function follow(person: Person, after?: number) {
-    const { port } = server.address() as AddressInfo;
-    const abort = new AbortController();
     const query = after === undefined ? '' : `?after=${after}`;
-    const response = await fetch(`http://127.0.0.1:${port}/api/projects/${projectId}/activity${query}`, {
-      headers: { accept: 'text/event-stream', authorization: `Bearer ${person.token}` },
-      signal: abort.signal,
-    });
-    const events = response.body ? readEventStream(response.body) : undefined;
-    const next = async (): Promise<ServerSentEvent> => {
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('no event within 5 s')), 5_000)));
-      try {
-        const result = await Promise.race([events!.next(), timeout]);
-        if (result.done) throw new Error('the stream ended');
-        return result.value;
-      } finally {
-        clearTimeout(timer);
-      }
-    };
+    const { response, next, close } = await followEventStream(server, `/api/projects/${projectId}/activity${query}`, person.token);
     /** The next event of `type`, skipping others (the access service initializes the project in its own time). */
     const nextOfType = async (type: string): Promise<{ id: number; entry: { type: string; position: number } & Record<string, unknown> }> => {
       for (;;) {
@@ -60,7 +40,7 @@ describe('project activity as server-sent events', () => {
         if (entry.type === type) return { id: Number(event.id), entry };
       }
     };
-    return { response, next, nextOfType, close: () => abort.abort() };
+    return { response, next, nextOfType, close };
   }
 
   it('given a reader of the project, then entries after their newest one arrive first, and new ones from other services live', async () => {

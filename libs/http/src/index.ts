@@ -15,3 +15,4 @@ export * from './request-telemetry';
 export * from './metrics.controller';
 export * from './openapi';
 export * from './rate-limits';
+export * from './event-stream';

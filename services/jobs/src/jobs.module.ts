@@ -8,6 +8,7 @@ import { HeartbeatWatchdog, Heartbeats } from './application/heartbeats';
 import { JobLogs } from './application/job-logs';
 import { JobLogsService } from './application/job-logs.service';
 import { JobReader } from './application/job-reader';
+import { JobsFeed } from './application/jobs-feed';
 import { observeJobStates } from './application/job-state-metrics';
 import { JobsService } from './application/jobs.service';
 import { RunnerReports } from './application/runner-reports.service';
@@ -45,6 +46,7 @@ export class JobsModule {
         { provide: JobsService, useValue: new JobsService(runtime.store, reader, authorizer, runtime.collections, templates, fresh, runtime.nc) },
         { provide: JobLogsService, useValue: new JobLogsService(reader, logs, runtime.nc) },
         { provide: RunnerReports, useValue: reports },
+        { provide: JobsFeed, useValue: new JobsFeed(() => runtime.bus(), authorizer) },
       ],
     };
   }

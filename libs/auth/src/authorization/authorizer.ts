@@ -70,6 +70,26 @@ export class Authorizer {
   }
 
   /**
+   * Calls `onChange` each time the set of projects the user may read changes (a grant, a revocation, a
+   * lab membership), as its event arrives; returns the function that stops watching. A live list over
+   * every project the user sees reads itself again then, so a project lost takes its items with it.
+   */
+  whenReadableChanges(userId: string, onChange: () => void): () => void {
+    let stop: (() => void) | undefined;
+    const watchFrom = (readable: string) => {
+      stop = this.projection.watch(
+        (model) => model.projectsReadableBy(userId).join() === readable,
+        () => {
+          watchFrom(this.projection.model.projectsReadableBy(userId).join());
+          onChange();
+        },
+      );
+    };
+    watchFrom(this.projection.model.projectsReadableBy(userId).join());
+    return () => stop?.();
+  }
+
+  /**
    * Waits until the projection can answer: it has caught up since start and, when `minPosition` is
    * given (`Cairn-Min-Position`), it has passed that position. Refuses with 503 when it does not in time.
    */

@@ -6,7 +6,7 @@ import { useConsole } from '../ui/context';
 import { Table } from '../ui/table';
 import { Button, Field } from '../ui/forms';
 import { Card, Empty, Loading, PageHeader, Time } from '../ui/layout';
-import { PersonPicker } from '../ui/person-picker';
+import { PersonPicker, type PeopleSource } from '../ui/person-picker';
 import { ProblemMessage } from '../ui/problem';
 import { useAction, useLoad } from '../ui/use-load';
 import { hasCapability, type ProjectPage } from './project-shell';
@@ -84,19 +84,42 @@ export function JobSearch({ project, base }: { project?: ProjectPage; base: stri
     const next = await search(cursor);
     jobs.set((shown) => shown && { items: [...shown.items, ...next.items.filter((job) => !shown.items.some((known) => known.id === job.id))], nextCursor: next.nextCursor });
   });
-  // Live: each job event of the project's activity (access checked at connect and per event) reads the
-  // newest page again; new jobs come first and changed ones replace what is shown, wherever they are.
+  // Live: in a project, each job event of its activity (access checked at connect and per event); across
+  // projects, the jobs service's stream of the jobs the person may read (checked per event). Each reads
+  // the newest page again: new jobs come first and changed ones replace what is shown, wherever they are.
+  // When the projects the person may read change, the list is read again whole.
   useEffect(() => {
-    if (projectId === undefined) return;
+    const showNewest = (position: number) => void search(undefined, position).then((newest) => jobs.set((shown) => shown && mergeNewest(shown, newest)), () => undefined);
+    if (projectId === undefined) {
+      return follow(api, {
+        url: () => '/api/jobs',
+        onEvent: (event) => {
+          const { position } = JSON.parse(event.data) as { position?: number };
+          if (event.event === 'access') void search().then((page) => jobs.set(() => page), () => undefined);
+          // `open` too: what happened while the list was read, or while the stream reconnected.
+          else if ((event.event === 'job' || event.event === 'open') && position !== undefined) showNewest(position);
+        },
+      });
+    }
     return follow(api, {
       url: (lastId) => `/api/projects/${projectId}/activity${lastId ? `?after=${lastId}` : ''}`,
       onEvent: (event) => {
         const entry = JSON.parse(event.data) as { type: string; position: number };
-        if (!entry.type.startsWith('jobs.job.')) return;
-        void search(undefined, entry.position).then((newest) => jobs.set((shown) => shown && mergeNewest(shown, newest)), () => undefined);
+        if (entry.type.startsWith('jobs.job.')) showNewest(entry.position);
       },
     });
   }, [projectId, key]);
+  /** Across projects, the people who ran jobs the person may see (the lab's members only within a project). */
+  const triggerers: PeopleSource = {
+    search: async (text) =>
+      (await answer(api.jobs.GET('/api/jobs/triggerers', { params: { query: { q: text, limit: 8 } } }))).items.map((person) => ({
+        userId: person.id,
+        username: person.username ?? person.id,
+        displayName: person.displayName ?? person.username ?? person.id,
+      })),
+    hint: 'People who ran jobs you can see: type the start of their username or name, then pick them.',
+    none: 'Nobody who ran a job you can see matches.',
+  };
   const set = (name: keyof Filters) => (event: Event) => setDraft({ ...draft, [name]: (event.currentTarget as HTMLInputElement).value });
   const apply = (filters: Filters) => {
     const search = new URLSearchParams(Object.entries(filters).filter(([, value]) => value));
@@ -113,16 +136,15 @@ export function JobSearch({ project, base }: { project?: ProjectPage; base: stri
             apply(draft);
           }}
         >
-          {project ? (
-            <div>
-              <PersonPicker key={applied.triggeredBy ?? ''} lab={project.lab} label="Triggered by" onPick={(person) => setDraft({ ...draft, triggeredBy: person?.username })} />
-              {applied.triggeredBy && draft.triggeredBy === applied.triggeredBy && <p class="muted small">Showing the jobs of @{applied.triggeredBy}.</p>}
-            </div>
-          ) : (
-            <Field label="Triggered by" hint="Username of who ran it.">
-              {(control) => <input {...control} value={draft.triggeredBy ?? ''} onInput={set('triggeredBy')} />}
-            </Field>
-          )}
+          <div>
+            <PersonPicker
+              key={applied.triggeredBy ?? ''}
+              label="Triggered by"
+              {...(project ? { lab: project.lab } : { source: triggerers })}
+              onPick={(person) => setDraft({ ...draft, triggeredBy: person?.username })}
+            />
+            {applied.triggeredBy && draft.triggeredBy === applied.triggeredBy && <p class="muted small">Showing the jobs of @{applied.triggeredBy}.</p>}
+          </div>
           <Field label="Template" hint="The name begins with…">
             {(control) => <input {...control} value={draft.template ?? ''} onInput={set('template')} />}
           </Field>
@@ -178,7 +200,7 @@ export function JobSearch({ project, base }: { project?: ProjectPage; base: stri
         {jobs.data && (
           <p class="muted small" role="status">
             {jobs.data.items.length} job{jobs.data.items.length === 1 ? '' : 's'} shown{jobs.data.nextCursor ? '; older ones follow' : ''}.
-            {projectId !== undefined && ' New jobs and status changes appear as they happen.'}
+            {' New jobs and status changes appear as they happen.'}
           </p>
         )}
         {jobs.data?.nextCursor && (

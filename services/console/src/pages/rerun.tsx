@@ -8,7 +8,7 @@ import { fieldProblem, ProblemMessage } from '../ui/problem';
 import { StepHeading, StepNav } from '../ui/steps';
 import { useAction, useLoad } from '../ui/use-load';
 import { acceptsType, InputPicker, typesWords, type ChosenInput } from '../ui/input-picker';
-import { ParameterField, parametersOf, valueWords, type ParameterSchema } from '../ui/parameter-field';
+import { ParameterField, parameterIssues, parametersOf, valueWords, type ParameterSchema } from '../ui/parameter-field';
 import { jobPath, keyOf, machineOf, machineWords } from './jobs';
 
 type RerunForm = JobsSchemas['RerunFormDto'];
@@ -54,6 +54,7 @@ export function RerunPage({ jobId }: { jobId: string }) {
   const shownInputs = inputs ?? originalInputs.filter((input) => acceptsType(accepted, input.path));
   const inputsUsable = shownInputs.length > 0 && shownInputs.every((input) => acceptsType(accepted, input.path));
   const at = STEPS[step];
+  const parametersUsable = (data?.parameters ?? []).every((parameter) => parameterIssues(parameter.schema as ParameterSchema, parameter.name in parameters ? parameters[parameter.name] : parameter.value, [parameter.name]).length === 0);
   return (
     <>
       <PageHeader title="Rerun" eyebrow={<Link href={jobPath(jobId)}>Job {jobId.slice(0, 8)}</Link>} subtitle={data && `${data.template.ref}: same workflow and starting point, your own output folder`} />
@@ -109,7 +110,7 @@ export function RerunPage({ jobId }: { jobId: string }) {
                     note={`This job ran with ${valueWords(parameter.value)}`}
                     value={parameter.name in parameters ? parameters[parameter.name] : parameter.value}
                     onChange={(value) => setParameters({ ...parameters, [parameter.name]: value })}
-                    error={fieldProblem(start.problem, `parameters.${parameter.name}`)}
+                    refusalAt={(path) => fieldProblem(start.problem, `parameters.${path}`)}
                   />
                 ))}
               </div>
@@ -133,11 +134,11 @@ export function RerunPage({ jobId }: { jobId: string }) {
             <div class="form-actions">
               {step > 0 && <Button onClick={() => setStep(step - 1)}>Back</Button>}
               {step < STEPS.length - 1 ? (
-                <Button variant="primary" onClick={() => setStep(step + 1)} disabled={at === 'Inputs' && !inputsUsable}>
+                <Button variant="primary" onClick={() => setStep(step + 1)} disabled={(at === 'Inputs' && !inputsUsable) || (at === 'Parameters' && !parametersUsable)}>
                   Next: {STEPS[step + 1]}
                 </Button>
               ) : (
-                <Button variant="primary" busy={start.busy} onClick={() => void start.run(data)}>
+                <Button variant="primary" busy={start.busy} disabled={!parametersUsable} onClick={() => void start.run(data)}>
                   Start the job
                 </Button>
               )}

@@ -6,7 +6,7 @@ import { Button, Field } from '../ui/forms';
 import { acceptsType, InputPicker, typesWords, type ChosenInput } from '../ui/input-picker';
 import { Card, Empty, Loading } from '../ui/layout';
 import { Markdown } from '../ui/markdown';
-import { ParameterField, parameterIssue, parametersOf, valueWords } from '../ui/parameter-field';
+import { ParameterField, parameterIssues, parametersOf, valueWords, type ParameterSchema } from '../ui/parameter-field';
 import { fieldProblem, ProblemMessage } from '../ui/problem';
 import { StepHeading, StepNav } from '../ui/steps';
 import { useAction, useLoad } from '../ui/use-load';
@@ -49,7 +49,8 @@ export function RunJobPage({ project }: { project: ProjectPage }) {
   const valueOf = (parameter: string, fallback: unknown) => (parameter in parameters ? parameters[parameter] : fallback);
   const chosenMachine = template && (machine && template.machineTypes.includes(machine) ? machine : template.machineTypes[0]);
   const inputIssue = !template ? 'Choose a template first.' : inputs.length === 0 ? 'Choose at least one input.' : inputs.some((input) => !acceptsType(template.inputTypes, input.path)) ? `This template takes ${typesWords(template.inputTypes)}: remove the others.` : undefined;
-  const parameterIssues = schemaParameters.some(([parameter, schema]) => parameterIssue(schema, valueOf(parameter, schema.default)) !== undefined);
+  const required = new Set(template ? ((template.parameters as ParameterSchema).required ?? []) : []);
+  const parameterProblems = template ? parameterIssues(template.parameters as ParameterSchema, Object.fromEntries(schemaParameters.map(([parameter, schema]) => [parameter, valueOf(parameter, schema.default)]))) : [];
 
   const start = useAction(async () => {
     // Only what the person set is sent: the template's defaults fill the rest.
@@ -61,7 +62,7 @@ export function RunJobPage({ project }: { project: ProjectPage }) {
     );
     navigate(jobPath(job.id));
   });
-  const blocked = [!template, inputIssue !== undefined, parameterIssues, !chosenMachine][step] === true;
+  const blocked = [!template, inputIssue !== undefined, parameterProblems.length > 0, !chosenMachine][step] === true;
   // A refusal naming parameters.<name> goes back to the parameters, where the error sits at its field.
   useEffect(() => {
     if (start.problem?.errors?.some((error) => error.field.startsWith('parameters.'))) setStep(2);
@@ -127,7 +128,8 @@ export function RunJobPage({ project }: { project: ProjectPage }) {
                 schema={schema}
                 value={valueOf(parameter, schema.default)}
                 onChange={(value) => setParameters({ ...parameters, [parameter]: value })}
-                error={fieldProblem(start.problem, `parameters.${parameter}`)}
+                refusalAt={(path) => fieldProblem(start.problem, `parameters.${path}`)}
+                required={required.has(parameter)}
               />
             ))}
           </div>
@@ -171,7 +173,7 @@ export function RunJobPage({ project }: { project: ProjectPage }) {
               Next: {STEPS[step + 1]}
             </Button>
           ) : (
-            <Button variant="primary" busy={start.busy} disabled={inputIssue !== undefined || parameterIssues} onClick={() => void start.run()}>
+            <Button variant="primary" busy={start.busy} disabled={inputIssue !== undefined || parameterProblems.length > 0} onClick={() => void start.run()}>
               Start the job
             </Button>
           )}

@@ -1,4 +1,4 @@
-import { fireEvent, screen, waitFor } from '@testing-library/preact';
+import { fireEvent, screen, waitFor, within } from '@testing-library/preact';
 import { renderInConsole, stubPlatform } from '../testing/console-harness';
 import type { ProjectPage } from './project-shell';
 import { RunJobPage } from './run-job';
@@ -61,7 +61,7 @@ describe('running a job from the console', () => {
     expect(bins.max).toBe('20');
     expect(document.getElementById(bins.getAttribute('aria-describedby')!.split(' ')[0])?.textContent).toBe('Histogram bins. From the template: at least 1, at most 20. Default 10.');
     fireEvent.input(bins, { target: { value: '25' } });
-    expect(screen.getByText('must be at most 20')).toBeTruthy();
+    expect(screen.getByText('bins must be at most 20')).toBeTruthy();
     expect((screen.getByRole('button', { name: 'Next: Machine' }) as HTMLButtonElement).disabled).toBe(true);
     fireEvent.input(bins, { target: { value: '12' } });
     expect([...(screen.getByLabelText('mode') as HTMLSelectElement).options].map((option) => option.value)).toEqual(['fast', 'exact']);
@@ -90,5 +90,60 @@ describe('running a job from the console', () => {
     const bins = await screen.findByLabelText('bins');
     expect(bins.getAttribute('aria-invalid')).toBe('true');
     expect(screen.getAllByText('is not allowed by the facility').length).toBeGreaterThan(0);
+  });
+
+  it('nested objects and arrays from the JSON Schema: items added and removed, fields grouped, each error at its field naming its path, and the refusal of a nested field there too', async () => {
+    history.replaceState(null, '', '/labs/crystallography/projects/lysozyme/jobs/run?input=f-1&path=raw%2Fcounts.csv');
+    const regions = {
+      type: 'object',
+      properties: {
+        regions: {
+          type: 'array',
+          minItems: 1,
+          maxItems: 2,
+          description: 'Regions to integrate',
+          items: { type: 'object', required: ['label', 'from'], properties: { label: { type: 'string', minLength: 1 }, from: { type: 'integer', minimum: 0 }, note: { type: 'string' } } },
+        },
+        output: { type: 'object', properties: { format: { enum: ['csv', 'json'], default: 'csv' }, precision: { type: 'integer', default: 3, maximum: 10 } } },
+      },
+      required: ['regions'],
+    };
+    const stub = stubPlatform({
+      'GET /api/job-templates': { body: { items: [{ ...template('3.0.0', 50), parameters: regions }], nextCursor: null } },
+      'GET /api/projects/p-1/files': { body: { folder: 'raw', folders: [], items: [file('f-1', 'raw/counts.csv')], nextCursor: null } },
+      'POST /api/projects/p-1/jobs': ({ body }) =>
+        (body as { parameters: { regions: { from: number }[] } }).parameters.regions[0].from === 13
+          ? { status: 400, body: { type: 'urn:cairn:problem:validation', title: 'Bad Request', status: 400, detail: 'refused', rule: 'jobs.parameters-invalid', errors: [{ field: 'parameters.regions.0.from', message: 'is not allowed by the facility' }] } }
+          : { status: 201, body: { id: 'job-43' } },
+    });
+    renderInConsole(<RunJobPage project={project} />, stub);
+    await screen.findByLabelText('Version');
+    next();
+    await screen.findByRole('checkbox', { name: /counts\.csv/ });
+    next();
+
+    const list = screen.getByRole('group', { name: 'regions' });
+    expect(list.textContent).toContain('No items.');
+    expect(list.textContent).toContain('regions is required');
+    expect((screen.getByRole('button', { name: 'Next: Machine' }) as HTMLButtonElement).disabled).toBe(true);
+    fireEvent.click(screen.getByRole('button', { name: 'Add to regions' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Add to regions' }));
+    expect((screen.getByRole('button', { name: 'Add to regions' }) as HTMLButtonElement).disabled).toBe(true);
+    const first = screen.getByRole('group', { name: 'regions 1' });
+    expect(within(first).getByText('regions.0.from is required')).toBeTruthy();
+    fireEvent.input(within(first).getByLabelText('label'), { target: { value: 'peak' } });
+    fireEvent.input(within(first).getByLabelText('from'), { target: { value: '-1' } });
+    expect(within(first).getByText('regions.0.from must be at least 0')).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Remove regions 2' }));
+    expect(screen.queryByRole('group', { name: 'regions 2' })).toBeNull();
+    fireEvent.input(within(first).getByLabelText('from'), { target: { value: '13' } });
+    const output = screen.getByRole('group', { name: 'output' });
+    expect((within(output).getByLabelText('precision') as HTMLInputElement).value).toBe('3');
+    fireEvent.input(within(output).getByLabelText('precision'), { target: { value: '4' } });
+    next();
+    next();
+    fireEvent.click(screen.getByRole('button', { name: 'Start the job' }));
+    expect(await screen.findByText('regions.0.from is not allowed by the facility')).toBeTruthy();
+    expect(stub.calls('POST', '/api/projects/p-1/jobs')[0].body).toMatchObject({ parameters: { regions: [{ label: 'peak', from: 13 }], output: { precision: 4 } } });
   });
 });

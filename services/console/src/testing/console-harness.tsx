@@ -13,8 +13,8 @@ export interface SeenRequest {
   headers: Headers;
 }
 
-/** An answer: a body (200 unless `status`), or a function of the request. */
-export type StubAnswer = { status?: number; body?: unknown; headers?: Record<string, string> };
+/** An answer: a body (200 unless `status`), or server-sent events (`events`, sent as they are written, then the end); or a function of the request. */
+export type StubAnswer = { status?: number; body?: unknown; headers?: Record<string, string>; events?: string };
 export type StubRoute = StubAnswer | ((request: SeenRequest) => StubAnswer);
 
 /**
@@ -38,6 +38,7 @@ export function stubPlatform(routes: Record<string, StubRoute>) {
     }
     const answer = typeof route === 'function' ? route(entry) : route;
     const status = answer.status ?? 200;
+    if (answer.events !== undefined) return new Response(answer.events, { status, headers: { 'content-type': 'text/event-stream' } });
     const contentType = status >= 400 ? 'application/problem+json' : 'application/json';
     return new Response(answer.body === undefined ? null : JSON.stringify(answer.body), { status, headers: { 'content-type': contentType, ...answer.headers } });
   };

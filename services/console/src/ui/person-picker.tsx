@@ -11,8 +11,22 @@ const SEARCH_DELAY_MS = 150;
  * select them by clicking on them" (and by e-mail, and from the keyboard): the ARIA combobox pattern
  * over the lab's members.
  */
-export function PersonPicker({ lab, label, exclude = [], onPick, error }: { lab: string; label: string; exclude?: string[]; onPick(person: DirectoryEntry | undefined): void; error?: string }) {
+/** Where suggestions come from, and how the field says so: by default the lab's members. */
+export interface PeopleSource {
+  search(text: string): Promise<DirectoryEntry[]>;
+  /** Whom it suggests and how to find them, under the field. */
+  hint: string;
+  /** What the list says when nobody matches. */
+  none: string;
+}
+
+export function PersonPicker({ lab, label, exclude = [], onPick, error, source }: { lab?: string; label: string; exclude?: string[]; onPick(person: DirectoryEntry | undefined): void; error?: string; source?: PeopleSource }) {
   const { api } = useConsole();
+  const people: PeopleSource = source ?? {
+    search: async (text) => (await answer(api.access.GET('/api/users', { params: { query: { lab: lab!, q: text, limit: 8 } } }))).items,
+    hint: 'People of the lab: type the start of their username, name or e-mail, then pick them.',
+    none: 'Nobody of the lab matches.',
+  };
   const id = useId();
   const [text, setText] = useState('');
   const [options, setOptions] = useState<DirectoryEntry[]>([]);
@@ -28,9 +42,9 @@ export function PersonPicker({ lab, label, exclude = [], onPick, error }: { lab:
       return;
     }
     const timer = setTimeout(() => {
-      void answer(api.access.GET('/api/users', { params: { query: { lab, q: text.trim(), limit: 8 } } })).then(
-        (page) => {
-          setOptions(page.items.filter((person) => !excluded.has(person.userId)));
+      void people.search(text.trim()).then(
+        (found) => {
+          setOptions(found.filter((person) => !excluded.has(person.userId)));
           setActive(-1);
           setOpen(true);
         },
@@ -107,13 +121,13 @@ export function PersonPicker({ lab, label, exclude = [], onPick, error }: { lab:
         onBlur={() => setTimeout(() => setOpen(false), 150)}
       />
       <p class="field-hint" id={`${id}-hint`}>
-        People of the lab: type the start of their username, name or e-mail, then pick them.
+        {people.hint}
       </p>
       {error && <p class="field-error">{error}</p>}
       <ul id={listId} role="listbox" aria-label={`${label}: suggestions`} class="combobox-options" hidden={!showList}>
         {options.length === 0 && showList && (
           <li class="combobox-empty" role="presentation">
-            Nobody of the lab matches.
+            {people.none}
           </li>
         )}
         {options.map((person, index) => (

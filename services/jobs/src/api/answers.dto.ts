@@ -28,6 +28,11 @@ export class JobPersonDto implements Person {
   displayName?: string;
 }
 
+export class TriggerersDto {
+  @ApiProperty({ type: [JobPersonDto] })
+  items!: JobPersonDto[];
+}
+
 export class MachineDto implements Machine {
   @ApiProperty({ enum: MACHINE_TYPES })
   type!: MachineType;

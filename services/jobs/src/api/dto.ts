@@ -313,3 +313,19 @@ export class DiffQuery {
 export function machinesOf(filters: readonly string[]): string[] {
   return [...new Set(filters.flatMap((filter) => (filter.includes('/') ? [filter] : MACHINE_KEYS.filter((key) => key.startsWith(`${filter}/`)))))];
 }
+
+export class TriggerersQuery {
+  @ApiProperty({ description: 'The start of their username or display name, or of a word of it (case-insensitive).', maxLength: 100 })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
+  q!: string;
+
+  @ApiPropertyOptional({ type: Number, minimum: 1, maximum: 50, default: 8 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(50)
+  limit = 8;
+}

@@ -1,12 +1,13 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Requires, type Principal } from '@cairn/auth';
-import { CommandResult, CurrentPrincipal, MinPosition, PageOf } from '@cairn/http';
+import { CommandResult, CurrentPrincipal, followAsEventStream, MinPosition, PageOf, wantsEventStream } from '@cairn/http';
 import type { Request, Response } from 'express';
 import { JobLogsService } from '../application/job-logs.service';
+import { JobsFeed } from '../application/jobs-feed';
 import { JobsService, type SearchInput } from '../application/jobs.service';
-import { CancelledJobDto, JobDetailsDto, JobDiffDto, JobItemDto, LogPageDto, RerunFormDto } from './answers.dto';
-import { DiffQuery, JobSearchQuery, LogsQuery, machinesOf, RerunJobDto, RunJobDto } from './dto';
+import { CancelledJobDto, JobDetailsDto, JobDiffDto, JobItemDto, LogPageDto, RerunFormDto, TriggerersDto } from './answers.dto';
+import { DiffQuery, JobSearchQuery, LogsQuery, machinesOf, RerunJobDto, RunJobDto, TriggerersQuery } from './dto';
 import { wordsOf } from '../projections';
 
 const KEEP_ALIVE_MS = 15_000;
@@ -28,6 +29,7 @@ export class JobsController {
   constructor(
     private readonly jobs: JobsService,
     private readonly logs: JobLogsService,
+    private readonly feed: JobsFeed,
   ) {}
 
   @Post('projects/:id/jobs')
@@ -46,11 +48,37 @@ export class JobsController {
     return this.jobs.search(principal, { ...searchOf(query), projectId }, minPosition);
   }
 
-  /** The jobs of every project the caller may read ("Go to Analysis → Jobs"). */
+  /** The jobs of every project the caller may read ("Go to Analysis → Jobs"); live with `Accept: text/event-stream`. */
   @Get('jobs')
-  @ApiOkResponse({ type: PageOf(JobItemDto) })
-  search(@CurrentPrincipal() principal: Principal, @Query() query: JobSearchQuery, @MinPosition() minPosition?: number) {
-    return this.jobs.search(principal, searchOf(query), minPosition);
+  @ApiProduces('application/json', 'text/event-stream')
+  @ApiOkResponse({
+    type: PageOf(JobItemDto),
+    description:
+      'JSON: a page, newest first. With `Accept: text/event-stream`: `open` ({position}) first, then a `job` event ({position, jobId, projectId, type}; its id is the position) each time a job of a project the caller may read is requested, starts or ends, checked against the caller\'s access as of that event; `access` when the projects the caller may read change (read the list again), and `end` ({rule, detail}) if it stops. Read the list with `Cairn-Min-Position` set to a position to see what the event says.',
+  })
+  async search(@CurrentPrincipal() principal: Principal, @Query() query: JobSearchQuery, @Req() request: Request, @Res() response: Response, @MinPosition() minPosition?: number) {
+    if (!wantsEventStream(request)) {
+      response.json(await this.jobs.search(principal, searchOf(query), minPosition));
+      return;
+    }
+    await followAsEventStream(response, (stream) =>
+      this.feed.follow(principal, {
+        open: (position) => stream.send('open', { position }),
+        job: (change) => stream.send('job', change, change.position),
+        accessChanged: () => stream.send('access', { detail: 'The projects you can read changed.' }),
+        end: (reason) => {
+          stream.send('end', reason);
+          stream.end();
+        },
+      }),
+    );
+  }
+
+  /** "Search by triggerer": people who ran jobs in the projects the caller may read, by the start of their name (before `jobs/:id`, which would take the word for an id). */
+  @Get('jobs/triggerers')
+  @ApiOkResponse({ type: TriggerersDto })
+  triggerers(@CurrentPrincipal() principal: Principal, @Query() query: TriggerersQuery, @MinPosition() minPosition?: number) {
+    return this.jobs.triggerers(principal, query.q, query.limit, minPosition);
   }
 
   @Get('jobs/:id')

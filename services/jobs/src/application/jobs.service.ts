@@ -12,6 +12,7 @@ import { parseTemplateRef, templateRefOf } from '../domain/template';
 import {
   JOB_COMMENTS,
   JOB_SEARCH,
+  JOB_TRIGGERERS,
   jobSearchQuery,
   jobSummaryOf,
   EXPERIMENT_LINKS,
@@ -20,7 +21,9 @@ import {
   type JobCommentsDocument,
   type JobSearchDocument,
   type JobSearchFilter,
+  type JobTriggererDocument,
   type ProjectFileDocument,
+  triggerersQuery,
 } from '../projections';
 import type { JobRecord } from './job-record';
 import type { JobReader } from './job-reader';
@@ -199,6 +202,23 @@ export class JobsService {
     const documents = (await (await this.collections.resolve<JobSearchDocument>(JOB_SEARCH)).find(filter).sort(sort).limit(limit + 1).toArray()) as JobSearchDocument[];
     const page = pageOf(documents, limit, (last) => [last.createdAt, last._id]);
     return { items: page.items.map((document) => this.itemOf(document)), nextCursor: page.nextCursor };
+  }
+
+  /**
+   * "Search by triggerer" across projects: the people who ran a job in a project the caller may read,
+   * whose username or display name (or a word of it) begins with `text`, by name. Nobody else is named.
+   */
+  async triggerers(principal: Principal, text: string, limit: number, minPosition?: number): Promise<{ items: Person[] }> {
+    await this.authorizer.settle(minPosition);
+    const projectIds = this.authorizer.projectsReadableBy(principal.userId);
+    if (projectIds.length === 0) return { items: [] };
+    const { filter, projection } = triggerersQuery(projectIds);
+    const documents = (await (await this.collections.resolve<JobTriggererDocument>(JOB_TRIGGERERS)).find(filter, { projection }).toArray()) as Pick<JobTriggererDocument, 'triggeredBy'>[];
+    const asked = text.trim().toLowerCase();
+    const begins = (name: string | undefined) => name !== undefined && [name, ...name.split(/\s+/)].some((part) => part.toLowerCase().startsWith(asked));
+    const people = [...new Set(documents.map((document) => document.triggeredBy))].map((userId) => this.personOf(userId)).filter((person) => begins(person.username) || begins(person.displayName));
+    const nameOf = (person: Person) => person.displayName ?? person.username ?? person.id;
+    return { items: people.sort((a, b) => nameOf(a).localeCompare(nameOf(b))).slice(0, limit) };
   }
 
   private async request(principal: Principal, jobId: string, command: JobCommand) {

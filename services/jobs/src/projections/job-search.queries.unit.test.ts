@@ -1,6 +1,7 @@
 import type { IndexDescription } from 'mongodb';
 import { JOB_STATUSES } from '../domain/job';
 import { JOB_SEARCH_INDEXES, jobSearchQuery, jobsInStateQuery, type JobSearchFilter, type QueryShape } from './job-search.queries';
+import { JOB_TRIGGERERS_INDEXES, triggerersQuery } from './job-triggerers.projection';
 
 /**
  * FerretDB uses no secondary index, so no test against it can show that a search is index-backed on
@@ -8,8 +9,8 @@ import { JOB_SEARCH_INDEXES, jobSearchQuery, jobsInStateQuery, type JobSearchFil
  * index that starts with its equality fields (in any order), continues with its sort, and bounds its
  * range fields after that (MongoDB's equality-sort-range rule).
  */
-function servingIndex(shape: QueryShape): IndexDescription | undefined {
-  return JOB_SEARCH_INDEXES.find(({ key }) => {
+function servingIndex(shape: QueryShape, indexes = JOB_SEARCH_INDEXES): IndexDescription | undefined {
+  return indexes.find(({ key }) => {
     const fields = Object.entries(key as Record<string, 1 | -1>);
     const equality = fields.slice(0, shape.equality.length).map(([field]) => field);
     const sort = fields.slice(shape.equality.length, shape.equality.length + shape.sort.length);
@@ -76,5 +77,13 @@ describe('job_search: "A compound index serves every documented filter (equality
   it('the check itself refuses a shape no index serves', () => {
     expect(servingIndex({ equality: ['projectId', 'runnerId'], sort: [['createdAt', -1], ['_id', -1]], ranges: [], residual: [] })).toBeUndefined();
     expect(servingIndex({ equality: ['projectId'], sort: [['templateLower', 1]], ranges: [], residual: [] })).toBeUndefined();
+  });
+});
+
+describe('job_triggerers: whom "Search by triggerer" suggests across projects is read through an index', () => {
+  it.each([[['p1']], [['p1', 'p2', 'p3']]])('the people of projects %j: the {projectId, triggeredBy} index serves the filter and holds all it reads', (projectIds) => {
+    const { shape, projection } = triggerersQuery(projectIds);
+    expect(servingIndex(shape, JOB_TRIGGERERS_INDEXES)).toEqual({ key: { projectId: 1, triggeredBy: 1 } });
+    expect(Object.keys(projection).filter((field) => projection[field] === 1)).toEqual(['triggeredBy']);
   });
 });

@@ -1,13 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Requires, type Principal } from '@cairn/auth';
-import { CommandResult, CurrentPrincipal, ExpectedVersionDto, expectedVersionOf, IfMatch, MinPosition, PageOf, Versioned } from '@cairn/http';
+import { CommandResult, CurrentPrincipal, EVENT_STREAM, ExpectedVersionDto, expectedVersionOf, followAsEventStream, IfMatch, MinPosition, PageOf, Versioned, wantsEventStream } from '@cairn/http';
 import type { Request, Response } from 'express';
 import { ProjectActivityFeed } from '../application/activity-feed';
 import { ProjectsService } from '../application/projects.service';
 import { ActivityDto, DeletedProjectDto, ProjectDto, ProjectPageDto, UpdatedProjectDto } from './answers.dto';
 import { ActivityQuery, CreateProjectDto, ListProjectsQuery, ProjectPageQuery, UpdateProjectDto } from './dto';
-import { EVENT_STREAM, openEventStream, wantsEventStream, type EventStream } from './event-stream';
 
 @ApiTags('projects')
 @ApiBearerAuth()
@@ -81,20 +80,14 @@ export class ProjectsController {
       response.json(await this.projects.activity(principal, id, query.limit, query.cursor));
       return;
     }
-    // What the catch-up delivers before the stream is open waits here: a refusal must still be able to answer 403 or 503.
-    const stream: { open?: EventStream } = {};
-    const early: ((open: EventStream) => void)[] = [];
-    const emit = (write: (open: EventStream) => void) => (stream.open ? write(stream.open) : early.push(write));
-    const follower = await this.feed.follow(principal, id, query.after, {
-      entry: (item) => emit((open) => open.send('activity', item, item.position)),
-      end: (reason) =>
-        emit((open) => {
-          open.send('end', reason);
-          open.end();
-        }),
-    });
-    const opened = openEventStream(response, () => void follower.close());
-    stream.open = opened;
-    for (const write of early.splice(0)) write(opened);
+    await followAsEventStream(response, (stream) =>
+      this.feed.follow(principal, id, query.after, {
+        entry: (item) => stream.send('activity', item, item.position),
+        end: (reason) => {
+          stream.send('end', reason);
+          stream.end();
+        },
+      }),
+    );
   }
 }

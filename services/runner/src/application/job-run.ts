@@ -154,8 +154,9 @@ export class JobRun {
   }
 
   /**
-   * The job's whole log into its output folder, whatever the outcome, so the folder holds it beside the
-   * outputs. Without it the job still ends as it did: the jobs service keeps the log as well.
+   * The job's whole log into its output folder, whatever the outcome (a failed job's log is what explains
+   * it), and reported as one of its outputs, so the job lists it with the rest; the same on every backend.
+   * Without it the job still ends as it did: the jobs service keeps the log as well.
    */
   private async uploadLog(logFile: JobLogFile): Promise<void> {
     const { assignment, context } = this;
@@ -163,8 +164,8 @@ export class JobRun {
     try {
       const failure = await logFile.flushed();
       if (failure) throw failure;
-      // Into the folder, not reported as an output: the command did not write it.
-      await context.files.upload(assignment.projectId, path, logFile.path, assignment.position);
+      const uploaded = await context.files.upload(assignment.projectId, path, logFile.path, assignment.position);
+      await untilAnswered(() => context.jobs.report('output', { ...this.ids, ...uploaded }), context.finishPatienceMs);
     } catch (error) {
       context.log(`job ${this.ids.jobId}: its log was not written to ${path} (${(error as Error).message})`);
     } finally {

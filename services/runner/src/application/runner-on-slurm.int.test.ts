@@ -50,7 +50,7 @@ describeWithSlurm(`the runner with the slurm backend, on a private Slurm cluster
   };
   const slurmJobIdOf = (jobId: string) => /submitted as Slurm job (\d+)/.exec(runnerLog.find((line) => line.startsWith(`job ${jobId}: submitted`)) ?? '')?.[1];
   const controllerLog = () => readFileSync(join(cluster.logDir, 'slurmctld.log'), 'utf8');
-  // The outputs the command wrote; the job's log goes beside them (job.log, as runner.int.test.ts specifies).
+  // The outputs the command wrote; the job's log goes beside them, an output too (job.log, as runner.int.test.ts specifies).
   const uploadsOf = (job: Assignment) => testbed.files.uploads.filter((upload) => upload.path.startsWith(job.outputFolder) && upload.path !== `${job.outputFolder}job.log`);
   const jobFolderOf = (runnerId: string, jobId: string) => join(cluster.sharedDir, runnerId, 'jobs', jobId);
 
@@ -108,6 +108,10 @@ describeWithSlurm(`the runner with the slurm backend, on a private Slurm cluster
     expect(uploadsOf(job).map((upload) => upload.path)).toEqual([`${job.outputFolder}report.txt`, `${job.outputFolder}stats.json`]);
     expect(JSON.parse(uploadsOf(job)[1].bytes.toString('utf8'))).toMatchObject({ title: 'Lysozyme on Slurm', bins: 8 });
     expect(testbed.jobs.logText(job.jobId)).toContain('[1/1] measurements.csv: 5 lines, 156 bytes');
+    // As on the local backend, the job's whole log is reported as an output beside those the command wrote.
+    const log = testbed.files.uploads.find((upload) => upload.path === `${job.outputFolder}job.log`)!;
+    expect(log.bytes.toString('utf8')).toBe(testbed.jobs.logText(job.jobId));
+    expect(testbed.jobs.reportsOf('output', job.jobId).map((output) => output.path)).toEqual([`${job.outputFolder}report.txt`, `${job.outputFolder}stats.json`, `${job.outputFolder}job.log`]);
     expect(controllerLog()).toMatch(new RegExp(`Allocate JobId=${slurmJobIdOf(job.jobId)} NodeList=\\S+ #CPUs=1 Partition=cpu`));
     // The folder is released after the end is reported, so it goes a moment after the job ends.
     await waitUntil(`job ${job.jobId}'s folder released`, async () => !existsSync(jobFolderOf('runner-slurm-1', job.jobId)), 10_000);

@@ -122,8 +122,9 @@ describe('the runner against the runner protocol', () => {
     // The job's whole log comes last, into the same folder: "the output folder holds the log as well as the outputs".
     expect(uploads.map((upload) => upload.path)).toEqual([`${job.outputFolder}report.txt`, `${job.outputFolder}stats.json`, `${job.outputFolder}job.log`]);
     expect(uploads[2].bytes.toString('utf8')).toBe(logText(job.jobId));
+    // Each is reported as an output of the job, the log among them.
     expect(jobs.reportsOf('output', job.jobId)).toEqual(
-      uploads.slice(0, 2).map((upload) => ({ jobId: job.jobId, runnerId: 'runner-test-1', fileId: upload.id, path: upload.path, size: upload.bytes.length, sha256: upload.sha256 })),
+      uploads.map((upload) => ({ jobId: job.jobId, runnerId: 'runner-test-1', fileId: upload.id, path: upload.path, size: upload.bytes.length, sha256: upload.sha256 })),
     );
     const stats = JSON.parse(uploads[1].bytes.toString('utf8'));
     expect(stats).toMatchObject({ title: 'Lysozyme run 1', bins: 8 });
@@ -169,7 +170,8 @@ describe('the runner against the runner protocol', () => {
     const [log] = files.uploads.filter((upload) => upload.path.startsWith(job.outputFolder));
     expect(log.path).toBe(`${job.outputFolder}job.log`);
     expect(log.bytes.toString('utf8')).toContain('no lattice fits the spots');
-    expect(jobs.reportsOf('output', job.jobId)).toEqual([]);
+    // Its one output is that log: nothing the failed command wrote is taken.
+    expect(jobs.reportsOf('output', job.jobId).map((output) => output.path)).toEqual([`${job.outputFolder}job.log`]);
   });
 
   it('stops a command that runs past its time limit and reports an executor failure saying so', async () => {

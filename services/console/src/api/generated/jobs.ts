@@ -128,6 +128,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/jobs/triggerers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["JobsController_triggerers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/projects/{id}/jobs": {
         parameters: {
             query?: never;
@@ -612,6 +628,9 @@ export interface components {
             /** @enum {string} */
             state: "queued" | "running" | "cancelling" | "succeeded" | "failed" | "cancelled";
         };
+        TriggerersDto: {
+            items: components["schemas"]["JobPersonDto"][];
+        };
         VersionChangeDto: {
             from: string;
             to: string;
@@ -718,12 +737,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description JSON: a page, newest first. With `Accept: text/event-stream`: `open` ({position}) first, then a `job` event ({position, jobId, projectId, type}; its id is the position) each time a job of a project the caller may read is requested, starts or ends, checked against the caller's access as of that event; `access` when the projects the caller may read change (read the list again), and `end` ({rule, detail}) if it stops. Read the list with `Cairn-Min-Position` set to a position to see what the event says. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["JobItemPage"];
+                    "text/event-stream": components["schemas"]["JobItemPage"];
                 };
             };
             /** @description A problem document: bad input names its fields, a refusal its rule. */
@@ -917,6 +938,38 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RerunFormDto"];
+                };
+            };
+            /** @description A problem document: bad input names its fields, a refusal its rule. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    JobsController_triggerers: {
+        parameters: {
+            query: {
+                limit?: number;
+                /** @description The start of their username or display name, or of a word of it (case-insensitive). */
+                q: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TriggerersDto"];
                 };
             };
             /** @description A problem document: bad input names its fields, a refusal its rule. */

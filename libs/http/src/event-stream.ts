@@ -46,3 +46,18 @@ export function openEventStream(response: Response, onClose: () => void): EventS
     },
   };
 }
+
+/**
+ * Starts following first, so that a refusal (403, 404, 503) still answers a problem document, and opens
+ * the stream once it has started: what the follower sends before then goes out first, in order. The
+ * follower is closed when the client goes away or the stream ends.
+ */
+export async function followAsEventStream(response: Response, follow: (stream: EventStream) => Promise<{ close(): Promise<void> | void }>): Promise<void> {
+  const early: ((open: EventStream) => void)[] = [];
+  const state: { open?: EventStream } = {};
+  const emit = (write: (open: EventStream) => void) => (state.open ? write(state.open) : early.push(write));
+  const follower = await follow({ send: (event, data, id) => emit((open) => open.send(event, data, id)), end: () => emit((open) => open.end()) });
+  const opened = openEventStream(response, () => void follower.close());
+  state.open = opened;
+  for (const write of early.splice(0)) write(opened);
+}
