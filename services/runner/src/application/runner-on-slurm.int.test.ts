@@ -187,11 +187,11 @@ describeWithSlurm(`the runner with the slurm backend, on a private Slurm cluster
   });
 
   it('fails a job whose program is not on the node as a system failure: the command never started', async () => {
-    const job = await queueJob({ command: ['dials.index', 'indexed.refl'] });
+    const job = await queueJob({ command: ['cairn-no-such-program', 'indexed.refl'] });
 
     expect(await testbed.jobs.untilFinished(job.jobId)).toMatchObject({
       outcome: 'failed',
-      failure: { kind: 'system', reason: 'the command could not be started: "dials.index" is not an executable on the node\'s PATH' },
+      failure: { kind: 'system', reason: 'the command could not be started: "cairn-no-such-program" is not an executable on the node\'s PATH' },
     });
   });
 
