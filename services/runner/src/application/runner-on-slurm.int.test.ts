@@ -253,7 +253,7 @@ describeWithSlurm(`the runner with the slurm backend, on a private Slurm cluster
 
     const first = await start();
     await waitUntil('the job runs', async () => testbed.jobs.logText(job.jobId).includes('tick 2'), 60_000);
-    first.child.kill('SIGKILL');
+    first.process.signal('SIGKILL');
     await first.exited;
     expect(testbed.jobs.finishedOf(job.jobId)).toBeUndefined();
 
@@ -267,7 +267,7 @@ describeWithSlurm(`the runner with the slurm backend, on a private Slurm cluster
       const seqs = testbed.jobs.reportsOf('log', job.jobId).map((chunk) => chunk.seq);
       expect(seqs).toEqual(seqs.map((_seq, index) => index + 1));
     } finally {
-      second.child.kill('SIGTERM');
+      second.process.signal('SIGTERM');
       await second.exited;
     }
   });
@@ -282,7 +282,7 @@ describeWithSlurm(`the runner with the slurm backend, on a private Slurm cluster
     });
     const cli = new SlurmCli({ env: SlurmCli.environmentFrom({ ...process.env, ...cluster.env }) });
     await waitUntil('the job is in Slurm', async () => (await cli.named([`cairn-${job.jobId}`])).length > 0, 60_000);
-    lost.child.kill('SIGKILL');
+    lost.process.signal('SIGKILL');
     await lost.exited;
     await waitUntil('Slurm has forgotten the ended job', async () => (await cli.named([`cairn-${job.jobId}`])).length === 0, 60_000);
 
