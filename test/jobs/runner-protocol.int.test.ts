@@ -60,20 +60,22 @@ describe('the runner protocol, on the jobs service and the projects service', ()
     await job!.succeeded();
   });
 
-  it("a template's sandbox (network, limits) reaches the runner with the assignment; one that asks nothing sends none", async () => {
+  it("a template's sandbox (network, limits) and site environment (modules, image) reach the runner with the assignment; one that asks nothing sends neither", async () => {
     const sandbox = { network: true, limits: { processes: 32, outputBytes: 1048576 } };
-    const registered = await facility.platform.jobsAs(facility.platform.admin).post('/api/job-templates', { ...FILE_STATISTICS, name: 'Networked Statistics', sandbox });
+    const environment = { modules: ['dials'], image: 'dials-3.12' };
+    const registered = await facility.platform.jobsAs(facility.platform.admin).post('/api/job-templates', { ...FILE_STATISTICS, name: 'Networked Statistics', sandbox, environment });
     expect(registered.status).toBe(201);
-    expect(registered.body).toMatchObject({ name: 'Networked Statistics', sandbox });
+    expect(registered.body).toMatchObject({ name: 'Networked Statistics', sandbox, environment });
     const run = await facility.run(facility.carol, { template: 'Networked Statistics', inputs: [facility.files.csv], machine: CPU });
     expect(run.status).toBe(201);
 
     const { job } = await runner.claimNext(CPU);
-    expect(job!.assignment).toMatchObject({ jobId: run.body.id, sandbox });
+    expect(job!.assignment).toMatchObject({ jobId: run.body.id, sandbox, environment });
     await job!.succeeded();
 
     const plain = await startJob();
     expect(plain.assignment.sandbox).toBeUndefined();
+    expect(plain.assignment.environment).toBeUndefined();
     await plain.succeeded();
   });
 

@@ -133,6 +133,8 @@ export interface Assignment {
   timeLimitSeconds: number;
   /** The pinned template's sandbox: network, and limits (each within the runner's ceiling). None: no network, the runner's limits. */
   sandbox?: JobSandbox;
+  /** What the pinned template needs of the runner's site (modules, an image); a runner that cannot provide it fails the job as `system`. */
+  environment?: JobEnvironment;
   heartbeatIntervalMs: number;
   /** Event-store position of the claim: send it as `Cairn-Min-Position` to the file API. */
   position: number;

@@ -29,8 +29,8 @@ export class JobsModule {
     // "Commands never decide on stale models": runs, reruns and cancels read who may act, which files exist and which experiments the project links.
     const fresh = () => runtime.freshState.of(authorization, runtime.readModel(PROJECT_FILES), runtime.readModel(EXPERIMENT_LINKS));
     observeJobStates(runtime.collections);
-    const sandboxOf = async (template: { name: string; version: string }) => (await templates.versionsOf(template.name)).versions.get(template.version)?.sandbox;
-    const reports = new RunnerReports(runtime.store, heartbeats, logs, config, (position) => runtime.busPositionOf(position), sandboxOf);
+    const needsOf = async (template: { name: string; version: string }) => (await templates.versionsOf(template.name)).versions.get(template.version);
+    const reports = new RunnerReports(runtime.store, heartbeats, logs, config, (position) => runtime.busPositionOf(position), needsOf);
     host.stopWith(
       new HeartbeatWatchdog(heartbeats, (lost) => reports.failLost(lost, config.heartbeatTimeoutMs), {
         intervalMs: config.watchdogIntervalMs,

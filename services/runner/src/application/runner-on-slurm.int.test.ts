@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WORK_STREAM, workConsumerOf, type Assignment, type Machine } from '@cairn/contracts';
 import { slurmUnavailableReason, startSlurmCluster, waitUntil, type SlurmClusterHandle } from '@cairn/testing';
@@ -6,6 +6,7 @@ import { startRunnerProcess } from '../../test-support/runner-process';
 import { assignmentOf, nodeCommand, shellBaitJob, startProtocolTestbed, type ProtocolTestbed } from '../../test-support/testbed';
 import { SlurmBackend } from '../backends/slurm-backend';
 import { SlurmCli } from '../backends/slurm-cli';
+import { BARE_SITE, siteOf, type Site } from '../domain/site';
 import { slurmSettingsFrom } from '../domain/slurm-settings';
 import { installDemoPrograms } from '../templates/programs';
 import { FILE_STATISTICS, RENDER_MOLECULE } from '../templates/registrations';
@@ -54,7 +55,7 @@ describeWithSlurm(`the runner with the slurm backend, on a private Slurm cluster
   const uploadsOf = (job: Assignment) => testbed.files.uploads.filter((upload) => upload.path.startsWith(job.outputFolder) && upload.path !== `${job.outputFolder}job.log`);
   const jobFolderOf = (runnerId: string, jobId: string) => join(cluster.sharedDir, runnerId, 'jobs', jobId);
 
-  async function startSlurmRunner(runnerId: string, queues: Machine[], env: NodeJS.ProcessEnv = {}): Promise<Runner> {
+  async function startSlurmRunner(runnerId: string, queues: Machine[], env: NodeJS.ProcessEnv = {}, site: Site = BARE_SITE): Promise<Runner> {
     const settings = slurmSettingsFrom({ CAIRN_RUNNER_ID: runnerId, CAIRN_SLURM_WORKDIR: cluster.sharedDir, ...SLURM_ENV, ...env });
     const log = (line: string) => runnerLog.push(line);
     await testbed.nats.register({ kind: 'runner', id: runnerId });
@@ -67,9 +68,11 @@ describeWithSlurm(`the runner with the slurm backend, on a private Slurm cluster
         cli: new SlurmCli({ env: SlurmCli.environmentFrom({ ...process.env, ...cluster.env }) }),
         runnerId,
         // On the shared folder, where the node finds them; from their TypeScript source, as the tests run.
-        binDirs: [await installDemoPrograms(join(cluster.sharedDir, runnerId, 'bin'))],
+        binDirs: [await installDemoPrograms(join(cluster.sharedDir, runnerId, 'bin')), ...site.binDirs],
+        env: site.env,
         log,
       }),
+      site,
       queues,
       slots: settings.maxSubmitted,
       pollMs: 300,
@@ -91,6 +94,45 @@ describeWithSlurm(`the runner with the slurm backend, on a private Slurm cluster
     await runner?.stop();
     await testbed?.stop();
     await cluster?.stop();
+  });
+
+  it("runs the site's prologue and the template's modules in the batch script, the command through the wrapper with its image; what the site lacks, or a prologue that fails, is a system failure", async () => {
+    const bin = join(cluster.sharedDir, 'site-bin');
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, 'run-in-image'), '#!/bin/sh\necho "in image $1"\nshift\nexec "$@"\n', { mode: 0o755 });
+    const moduleFunction = 'module() { shift; for loaded in "$@"; do LOADED="${LOADED:+$LOADED }$loaded"; done; export LOADED; }';
+    const site = siteOf(
+      {
+        binDirs: [bin],
+        env: { FACILITY: 'beamline-7' },
+        prologue: [moduleFunction],
+        modules: { available: ['dials', 'openbabel/3.1'] },
+        images: { 'dials-3.12': '/images/dials-3.12.sif' },
+        wrapper: ['run-in-image', '{image}'],
+      },
+      'the test site',
+    );
+    const report = nodeCommand("console.log(JSON.stringify({ loaded: process.env.LOADED, facility: process.env.FACILITY }))");
+    const onSite = await startSlurmRunner('runner-slurm-site', [CPU_TURBO], {}, site);
+    const failing = await startSlurmRunner('runner-slurm-failing-prologue', [GPU], {}, { ...site, prologue: ['false'] });
+    try {
+      const [ran, lacking, stopped] = [
+        await queueJob({ command: report, machine: CPU_TURBO, environment: { modules: ['openbabel/3.1', 'dials'], image: 'dials-3.12' } }),
+        await queueJob({ command: report, machine: CPU_TURBO, environment: { modules: ['xds'] } }),
+        await queueJob({ command: report, machine: GPU }),
+      ];
+      expect(await testbed.jobs.untilFinished(ran.jobId, 60_000)).toMatchObject({ outcome: 'succeeded' });
+      const [said, json] = testbed.jobs.logText(ran.jobId).trim().split('\n');
+      expect(said).toBe('in image /images/dials-3.12.sif');
+      expect(JSON.parse(json)).toEqual({ loaded: 'openbabel/3.1 dials', facility: 'beamline-7' });
+      expect(await testbed.jobs.untilFinished(lacking.jobId, 60_000)).toMatchObject({
+        outcome: 'failed',
+        failure: { kind: 'system', reason: 'this runner cannot provide the module xds (it has dials, openbabel/3.1)' },
+      });
+      expect(await testbed.jobs.untilFinished(stopped.jobId, 60_000)).toMatchObject({ outcome: 'failed', failure: { kind: 'system', reason: expect.stringContaining("the site's prologue failed at: false") } });
+    } finally {
+      await Promise.all([onSite.stop(), failing.stop()]);
+    }
   });
 
   it('runs File Statistics as a batch job on the partition of its machine type: inputs staged in the shared folder, output followed as log chunks, outputs uploaded, succeeded', async () => {

@@ -3,6 +3,7 @@ import { cancelSubjectOf, machineKeyOf, WORK_STREAM, workConsumerOf, type Assign
 import type { ReadinessProbe } from '@cairn/http';
 import { connectThroughReloads, ConsumerGoneError, ensureWorkQueues, natsReadiness, pullBatch } from '@cairn/messaging';
 import { NO_OUTPUT_YET, type ExecutionBackend } from '../backends/backend';
+import { BARE_SITE, type Site } from '../domain/site';
 import type { RunnerCredentials } from './credentials';
 import { JobJournal } from './job-journal';
 import { JobRun, type RunEnding } from './job-run';
@@ -22,6 +23,8 @@ export interface RunnerOptions {
   queues: readonly Machine[];
   /** Jobs run at the same time. */
   slots?: number;
+  /** The site file's description of this runner's site (`CAIRN_RUNNER_SITE`); none: the machine as it is. */
+  site?: Site;
   /** How long one pull waits for work before asking again. */
   pollMs?: number;
   /** The jobs service's answer to one request. */
@@ -265,6 +268,7 @@ export class Runner {
       files: new ProjectFiles(this.options.apiUrl, this.options.credentials),
       logLimits: { ...DEFAULT_LOG_LIMITS, ...this.options.logLimits },
       finishPatienceMs: 60_000,
+      site: this.options.site ?? BARE_SITE,
       log: this.log,
     });
     this.runs.set(assignment.jobId, run);

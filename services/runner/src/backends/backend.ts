@@ -33,6 +33,12 @@ export interface CommandSpec {
   timeLimitSeconds: number;
   /** What the template asks of a sandbox (network, limits); a backend without one ignores it. */
   sandbox?: JobSandbox;
+  /**
+   * Shell lines the site runs before the command, in the command's shell (its prologue, the template's
+   * modules loaded): a line that fails, or a program missing after them, ends the command as not started
+   * where the backend can tell (a batch script), else with exit code 127 and a `cairn:` line on stderr.
+   */
+  prologue?: readonly string[];
 }
 
 export interface CommandOutput {

@@ -135,6 +135,7 @@ export class SlurmBackend implements ExecutionBackend {
       jobId: workspace.jobId,
       runnerId: this.options.runnerId,
       argv: spec.argv,
+      ...(spec.prologue && { prologue: spec.prologue }),
       env: commandEnvironment(workspace, this.options.binDirs, this.options.env),
       workDir: workspace.workDir,
       files: { stdout: runnerFile(workspace, 'stdout'), stderr: runnerFile(workspace, 'stderr'), exitStatus: runnerFile(workspace, 'exitStatus') },

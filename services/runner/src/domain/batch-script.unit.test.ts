@@ -1,4 +1,5 @@
-import { batchScriptOf, sbatchArgumentsOf, shellQuoted, type BatchJob } from './batch-script';
+import { batchScriptOf, sbatchArgumentsOf, type BatchJob } from './batch-script';
+import { shellQuoted } from './shell';
 
 const job: BatchJob = {
   jobId: 'j-1',
@@ -27,8 +28,15 @@ describe('the batch script of a job (issue #13: "generated from the template\'s 
   });
 
   it('checks that the program is on the node first, and says it could not start it otherwise', () => {
-    expect(batchScriptOf(job)).toContain(
-      "if ! command -v -- 'cairn-render-molecule' >/dev/null 2>&1; then\n  printf '%s\\n' 'cairn: \"cairn-render-molecule\" is not an executable on the node'\\''s PATH' >&2\n  printf '%s\\n' not-started >",
+    const script = batchScriptOf(job);
+    expect(script).toContain("cairn_not_started() {\n  printf 'cairn: %s\\n' \"$1\" >&2\n  printf '%s\\n' not-started >");
+    expect(script).toContain("command -v -- 'cairn-render-molecule' >/dev/null 2>&1 || cairn_not_started '\"cairn-render-molecule\" is not an executable on the node'\\''s PATH'\n");
+  });
+
+  it("runs the site's prologue before the program check, each line stopping the job as not started when it fails", () => {
+    const script = batchScriptOf({ ...job, prologue: ['source /etc/profile.d/lmod.sh', "module load 'dials'"] });
+    expect(script).toContain(
+      "source /etc/profile.d/lmod.sh || cairn_not_started 'the site'\\''s prologue failed at: source /etc/profile.d/lmod.sh'\nmodule load 'dials' || cairn_not_started 'the site'\\''s prologue failed at: module load '\\''dials'\\'''\ncommand -v",
     );
   });
 
