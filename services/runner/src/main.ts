@@ -85,7 +85,7 @@ async function backendFor(args: RunnerArguments, environment: RunnerEnvironment,
     if (problem) throw new Error(`${problem}; the local backend runs every job under bubblewrap (install Debian's bubblewrap), or set CAIRN_RUNNER_SANDBOX=none to run them unsandboxed`);
     return { backend, slots: args.slots };
   }
-  const settings = slurmSettingsFrom(process.env);
+  const settings = slurmSettingsFrom(process.env, site.machines);
   const binDir = await installDemoPrograms(join(settings.workDir, credentials.runnerId, 'bin'));
   const cli = new SlurmCli({ env: SlurmCli.environmentFrom(process.env) });
   return { backend: new SlurmBackend({ settings, cli, runnerId: credentials.runnerId, binDirs: [binDir, ...site.binDirs], env: site.env, log }), slots: settings.maxSubmitted };

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WORK_STREAM, workConsumerOf, type Assignment, type Machine } from '@cairn/contracts';
@@ -56,7 +57,7 @@ describeWithSlurm(`the runner with the slurm backend, on a private Slurm cluster
   const jobFolderOf = (runnerId: string, jobId: string) => join(cluster.sharedDir, runnerId, 'jobs', jobId);
 
   async function startSlurmRunner(runnerId: string, queues: Machine[], env: NodeJS.ProcessEnv = {}, site: Site = BARE_SITE): Promise<Runner> {
-    const settings = slurmSettingsFrom({ CAIRN_RUNNER_ID: runnerId, CAIRN_SLURM_WORKDIR: cluster.sharedDir, ...SLURM_ENV, ...env });
+    const settings = slurmSettingsFrom({ CAIRN_RUNNER_ID: runnerId, CAIRN_SLURM_WORKDIR: cluster.sharedDir, ...SLURM_ENV, ...env }, site.machines);
     const log = (line: string) => runnerLog.push(line);
     await testbed.nats.register({ kind: 'runner', id: runnerId });
     return Runner.start({
@@ -132,6 +133,27 @@ describeWithSlurm(`the runner with the slurm backend, on a private Slurm cluster
       expect(await testbed.jobs.untilFinished(stopped.jobId, 60_000)).toMatchObject({ outcome: 'failed', failure: { kind: 'system', reason: expect.stringContaining("the site's prologue failed at: false") } });
     } finally {
       await Promise.all([onSite.stop(), failing.stop()]);
+    }
+  });
+
+  it("maps a machine type onto the Slurm options the site file gives it: the batch script carries them and scontrol reads partition, gres, CPUs, memory and time limit back", async () => {
+    const site = siteOf({ machines: { 'gpu/standard': { partition: 'gpu-fast', gres: 'gpu:1', cpusPerTask: 2, memory: '256M', timeLimit: '7m' } } }, 'the test site');
+    const mapped = await startSlurmRunner('runner-slurm-mapped', [GPU], {}, site);
+    try {
+      const job = await queueJob({ command: nodeCommand('setTimeout(() => console.log("done"), 4000)'), machine: GPU, timeLimitSeconds: 3600 });
+      await waitUntil(`job ${job.jobId} submitted`, async () => slurmJobIdOf(job.jobId) !== undefined, 30_000);
+      const shown = execFileSync('scontrol', ['--oneliner', 'show', 'job', slurmJobIdOf(job.jobId)!], { env: { ...process.env, ...cluster.env }, encoding: 'utf8' });
+      expect(shown).toContain('Partition=gpu-fast');
+      expect(shown).toMatch(/TresPerNode=(gres:)?gpu:1\b/);
+      expect(shown).toContain('CPUs/Task=2');
+      expect(shown).toContain('MinMemoryNode=256M');
+      // The job's own hour is cut to the machine type's longest, 7 minutes.
+      expect(shown).toContain('TimeLimit=00:07:00');
+      const script = readFileSync(join(jobFolderOf('runner-slurm-mapped', job.jobId), 'cairn-runner', 'job.sh'), 'utf8');
+      expect(script).toContain('#SBATCH --cpus-per-task=2\n#SBATCH --mem=256M\n#SBATCH --time=7\n#SBATCH --partition=gpu-fast\n#SBATCH --gres=gpu:1\n');
+      expect(await testbed.jobs.untilFinished(job.jobId, 60_000)).toMatchObject({ outcome: 'succeeded' });
+    } finally {
+      await mapped.stop();
     }
   });
 

@@ -158,7 +158,7 @@ export class SlurmBackend implements ExecutionBackend {
     }
     job.slurmJobId = slurmJobId;
     await writePrivately(runnerFile(workspace, 'slurmJobId'), `${slurmJobId}\n`);
-    this.log(`job ${workspace.jobId}: submitted as Slurm job ${slurmJobId} (${resources.partition ?? 'default partition'}, ${resources.cpus} CPU, ${resources.memory}${resources.gpus ? `, gpu:${resources.gpus}` : ''}, ${batchJob.minutes} min)`);
+    this.log(`job ${workspace.jobId}: submitted as Slurm job ${slurmJobId} (${resources.partition ?? 'default partition'}${resources.qos ? `, QoS ${resources.qos}` : ''}, ${resources.cpus} CPU, ${resources.memory}${resources.gres ? `, ${resources.gres}` : ''}, ${batchJob.minutes} min)`);
     if (job.stopRequested) await job.cancel();
   }
 

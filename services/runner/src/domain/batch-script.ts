@@ -49,6 +49,7 @@ export function batchScriptOf(job: BatchJob): string {
   const exitStatusWritten = shellQuoted(`${job.files.exitStatus}.written`);
   return [
     '#!/bin/bash',
+    ...resourceOptionsOf(job).map((option) => `#SBATCH ${option}`),
     `# Cairn job ${job.jobId}, submitted by runner ${job.runnerId}. Every word of the command is`,
     '# single-quoted: the shell expands nothing in it.',
     '# What the job writes in its folder is its owner\'s alone, whatever umask the node gives it.',
@@ -78,7 +79,6 @@ export function batchScriptOf(job: BatchJob): string {
  * 0.5 s of each job on the test cluster.)
  */
 export function sbatchArgumentsOf(job: BatchJob, scriptFile: string): string[] {
-  const { resources } = job;
   return [
     '--parsable',
     `--job-name=${slurmJobNameOf(job.jobId)}`,
@@ -88,13 +88,25 @@ export function sbatchArgumentsOf(job: BatchJob, scriptFile: string): string[] {
     `--error=${job.files.stderr}`,
     '--export=ALL',
     '--no-requeue',
+    scriptFile,
+  ];
+}
+
+/**
+ * What the job asks Slurm for, from its machine type's mapping: one task on one node with its CPUs,
+ * memory and time, on its partition and QoS, with its gres. The script carries them as `#SBATCH` lines,
+ * so the script kept in the job's folder says what was asked.
+ */
+export function resourceOptionsOf(job: Pick<BatchJob, 'resources' | 'minutes'>): string[] {
+  const { resources } = job;
+  return [
     '--nodes=1',
     '--ntasks=1',
     `--cpus-per-task=${resources.cpus}`,
     `--mem=${resources.memory}`,
     `--time=${job.minutes}`,
     ...(resources.partition === undefined ? [] : [`--partition=${resources.partition}`]),
-    ...(resources.gpus === undefined ? [] : [`--gres=gpu:${resources.gpus}`]),
-    scriptFile,
+    ...(resources.qos === undefined ? [] : [`--qos=${resources.qos}`]),
+    ...(resources.gres === undefined ? [] : [`--gres=${resources.gres}`]),
   ];
 }

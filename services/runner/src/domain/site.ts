@@ -2,6 +2,7 @@ import { isAbsolute } from 'node:path';
 import { ENVIRONMENT_IMAGE, ENVIRONMENT_MODULE, type JobEnvironment } from '@cairn/contracts';
 import { shellQuoted } from './shell';
 import { RunnerConfigurationError } from './queues';
+import { machineOptionsOf, type MachineOptions } from './slurm-settings';
 
 /**
  * The site a runner runs on, as its site file (`CAIRN_RUNNER_SITE`, JSON) describes it: what every
@@ -24,6 +25,8 @@ export interface Site {
   images: Record<string, string>;
   /** The argument vector that runs a command in an image: `["apptainer", "exec", "{image}"]`; the command's own follows it. */
   wrapper?: string[];
+  /** The slurm backend's Slurm options per machine type (`machineOptionsOf`); the types it names are those the runner maps. */
+  machines?: Record<string, MachineOptions>;
 }
 
 export const IMAGE_PLACEHOLDER = '{image}';
@@ -135,6 +138,7 @@ export function siteOf(file: unknown, source: string): Site {
     modules: { available, load: load.trim() },
     images: images as Record<string, string>,
     ...(wrapper && { wrapper }),
+    ...(file.machines !== undefined && { machines: machineOptionsOf(file.machines, source) }),
   };
 }
 
