@@ -149,6 +149,8 @@ describeWithSlurm(`the runner with the slurm backend, on a private Slurm cluster
       expect(shown).toContain('MinMemoryNode=256M');
       // The job's own hour is cut to the machine type's longest, 7 minutes.
       expect(shown).toContain('TimeLimit=00:07:00');
+      // It announced the types its site file maps, so templates for them can be registered.
+      expect(testbed.jobs.announced.get('runner-slurm-mapped')).toEqual(['gpu/standard']);
       const script = readFileSync(join(jobFolderOf('runner-slurm-mapped', job.jobId), 'cairn-runner', 'job.sh'), 'utf8');
       expect(script).toContain('#SBATCH --cpus-per-task=2\n#SBATCH --mem=256M\n#SBATCH --time=7\n#SBATCH --partition=gpu-fast\n#SBATCH --gres=gpu:1\n');
       expect(await testbed.jobs.untilFinished(job.jobId, 60_000)).toMatchObject({ outcome: 'succeeded' });

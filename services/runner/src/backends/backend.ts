@@ -90,6 +90,8 @@ export interface ExecutionBackend {
   readonly name: string;
   /** What keeps a command from the runner: `bubblewrap` (local), `none` (local, `CAIRN_RUNNER_SANDBOX=none`), `scheduler` (a batch job elsewhere). */
   readonly sandbox: 'bubblewrap' | 'none' | 'scheduler';
+  /** The machine types it maps onto its compute (a scheduler's mapping); none: it runs every type it is given. */
+  readonly mapped?: readonly string[];
   /** A scratch folder with the inputs in place and an empty output folder. */
   stage(jobId: string, inputs: readonly InputSource[]): Promise<Workspace>;
   /** Starts the (already expanded) argument vector, without a shell. */

@@ -54,6 +54,11 @@ export class SlurmBackend implements ExecutionBackend {
   private polling?: NodeJS.Timeout;
   private readonly log: (line: string) => void;
 
+  /** The machine types the site file's `machines` names (every one without it). */
+  get mapped(): readonly string[] {
+    return this.options.settings.mapped;
+  }
+
   constructor(private readonly options: SlurmBackendOptions) {
     this.jobsDir = join(options.settings.workDir, options.runnerId, 'jobs');
     this.log = options.log ?? (() => undefined);
