@@ -114,7 +114,7 @@ export interface ClaimRequest {
   runnerId: string;
 }
 
-/** One input, as the runner stages it: it downloads the file's content and names it by its base name. */
+/** One input, as the runner stages it: it downloads the file's content to `inputs/<path>`, the file's path in the project. */
 export interface AssignedInput {
   fileId: string;
   path: string;

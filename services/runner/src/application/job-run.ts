@@ -1,6 +1,6 @@
 import { expandCommand, type Assignment, type FinishedReport } from '@cairn/contracts';
 import { NO_OUTPUT_YET, type CommandObserver, type ExecutionBackend, type Reattachment, type RunningCommand, type Workspace } from '../backends/backend';
-import { stagedNamesOf } from '../domain/input-names';
+import { stagedPathsOf } from '../domain/input-names';
 import { outcomeOf, systemFailure } from '../domain/outcome';
 import { siteCommandOf, unprovidedBy, type Site } from '../domain/site';
 import type { JobsClient } from './jobs-client';
@@ -193,7 +193,7 @@ export class JobRun {
 
   private async stage(): Promise<Workspace> {
     const { assignment, context } = this;
-    const names = stagedNamesOf(assignment.inputs.map((input) => input.path));
+    const names = stagedPathsOf(assignment.inputs.map((input) => input.path));
     return context.backend.stage(
       assignment.jobId,
       assignment.inputs.map((input, index) => ({

@@ -386,6 +386,25 @@ describe('the runner against the runner protocol', () => {
   });
 });
 
+describe('inputs in place: staged under their project paths', () => {
+  it('gives the command inputs/raw/run1/img_0001.cbf and inputs/raw/run2/img_0001.cbf: equal names in different folders keep their folders', async () => {
+    const first = files.put('p-lysozyme', 'raw/run1/img_0001.cbf', Buffer.from('frame of run 1'));
+    const second = files.put('p-lysozyme', 'raw/run2/img_0001.cbf', Buffer.from('frame of run 2'));
+    const job = await queueJob({
+      command: nodeCommand(
+        "const fs = require('fs'); const path = require('path'); for (const input of process.argv.slice(1)) console.log(path.relative(process.cwd(), input), fs.readFileSync(input, 'utf8'))",
+        '{{inputs}}',
+      ),
+      inputs: [
+        { fileId: first.id, path: first.path },
+        { fileId: second.id, path: second.path },
+      ],
+    });
+    expect(await withRunner({}, () => finished(job.jobId))).toMatchObject({ outcome: 'succeeded' });
+    expect(logText(job.jobId)).toBe('inputs/raw/run1/img_0001.cbf frame of run 1\ninputs/raw/run2/img_0001.cbf frame of run 2\n');
+  });
+});
+
 describe("the site's environment on the local backend (CAIRN_RUNNER_SITE), inside the sandbox", () => {
   let siteDir: string;
   let site: Site;

@@ -3,8 +3,9 @@ import type { JobSandbox, Machine } from '@cairn/contracts';
 import type { CommandEnd } from '../domain/outcome';
 import type { LogStream } from '../domain/log-chunks';
 
-/** An input as the runner hands it to a backend: the name it gets and where its bytes come from. */
+/** An input as the runner hands it to a backend: where it goes below `inputs/` (its project path) and where its bytes come from. */
 export interface InputSource {
+  /** `raw/run1/img_0001.cbf`, with `/` separators (`stagedPathsOf`). */
   name: string;
   open(): Promise<Readable>;
 }
