@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WORK_STREAM, workConsumerOf, type Assignment, type Machine } from '@cairn/contracts';
 import { slurmUnavailableReason, startSlurmCluster, waitUntil, type SlurmClusterHandle } from '@cairn/testing';
 import { startRunnerProcess } from '../../test-support/runner-process';
+import { testSiteIn } from '../../test-support/test-site';
 import { assignmentOf, nodeCommand, shellBaitJob, startProtocolTestbed, type ProtocolTestbed } from '../../test-support/testbed';
 import { SlurmBackend } from '../backends/slurm-backend';
 import { SlurmCli } from '../backends/slurm-cli';
@@ -98,21 +99,7 @@ describeWithSlurm(`the runner with the slurm backend, on a private Slurm cluster
   });
 
   it("runs the site's prologue and the template's modules in the batch script, the command through the wrapper with its image; what the site lacks, or a prologue that fails, is a system failure", async () => {
-    const bin = join(cluster.sharedDir, 'site-bin');
-    mkdirSync(bin, { recursive: true });
-    writeFileSync(join(bin, 'run-in-image'), '#!/bin/sh\necho "in image $1"\nshift\nexec "$@"\n', { mode: 0o755 });
-    const moduleFunction = 'module() { shift; for loaded in "$@"; do LOADED="${LOADED:+$LOADED }$loaded"; done; export LOADED; }';
-    const site = siteOf(
-      {
-        binDirs: [bin],
-        env: { FACILITY: 'beamline-7' },
-        prologue: [moduleFunction],
-        modules: { available: ['dials', 'openbabel/3.1'] },
-        images: { 'dials-3.12': '/images/dials-3.12.sif' },
-        wrapper: ['run-in-image', '{image}'],
-      },
-      'the test site',
-    );
+    const site = testSiteIn(join(cluster.sharedDir, 'site'));
     const report = nodeCommand("console.log(JSON.stringify({ loaded: process.env.LOADED, facility: process.env.FACILITY }))");
     const onSite = await startSlurmRunner('runner-slurm-site', [CPU_TURBO], {}, site);
     const failing = await startSlurmRunner('runner-slurm-failing-prologue', [GPU], {}, { ...site, prologue: ['false'] });

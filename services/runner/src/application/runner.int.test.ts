@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NatsConnection } from 'nats';
@@ -10,7 +10,8 @@ import type { FakeFileApi } from '../../test-support/fake-file-api';
 import type { FakeJobs } from '../../test-support/fake-jobs-service';
 import { assignmentOf, nodeCommand, shellBaitJob, startProtocolTestbed, type ProtocolTestbed } from '../../test-support/testbed';
 import { LocalBackend } from '../backends/local-backend';
-import { siteOf, type Site } from '../domain/site';
+import type { Site } from '../domain/site';
+import { MODULE_FUNCTION, testSiteIn } from '../../test-support/test-site';
 import { demoProgramSources, installDemoPrograms } from '../templates/programs';
 import { FILE_STATISTICS, RENDER_MOLECULE } from '../templates/registrations';
 import { runnerCredentialsFrom } from './credentials';
@@ -408,27 +409,10 @@ describe('inputs in place: staged under their project paths', () => {
 describe("the site's environment on the local backend (CAIRN_RUNNER_SITE), inside the sandbox", () => {
   let siteDir: string;
   let site: Site;
-  /** Like Environment Modules, whose init script defines `module` as a shell function: this one notes what it loads. */
-  const moduleFunction = 'module() { shift; for loaded in "$@"; do LOADED="${LOADED:+$LOADED }$loaded"; done; export LOADED; }';
 
   beforeAll(() => {
     siteDir = mkdtempSync(join(tmpdir(), 'cairn-site-'));
-    const bin = join(siteDir, 'bin');
-    mkdirSync(bin);
-    // A container runtime's stand-in: says which image it was given, then runs the rest.
-    writeFileSync(join(bin, 'run-in-image'), '#!/bin/sh\necho "in image $1"\nshift\nexec "$@"\n', { mode: 0o755 });
-    for (const folder of [siteDir, bin]) chmodSync(folder, 0o755);
-    site = siteOf(
-      {
-        binDirs: [bin],
-        env: { FACILITY: 'beamline-7' },
-        prologue: [moduleFunction],
-        modules: { available: ['dials', 'openbabel/3.1'] },
-        images: { 'dials-3.12': '/images/dials-3.12.sif' },
-        wrapper: ['run-in-image', '{image}'],
-      },
-      'the test site',
-    );
+    site = testSiteIn(siteDir);
   });
   afterAll(() => rmSync(siteDir, { recursive: true, force: true }));
 
@@ -472,7 +456,7 @@ describe("the site's environment on the local backend (CAIRN_RUNNER_SITE), insid
 
   it("a prologue line that fails stops the command before it starts, and the log names the line", async () => {
     const job = await queueJob({ command: nodeCommand('console.log("ran")'), environment: { modules: ['dials'] } });
-    const failing = { ...site, prologue: [moduleFunction, 'module load missing-init-script >/dev/null && false'] };
+    const failing = { ...site, prologue: [MODULE_FUNCTION, 'module load missing-init-script >/dev/null && false'] };
     const end = await onSite(failing, () => finished(job.jobId));
     expect(end).toMatchObject({ outcome: 'failed', failure: { kind: 'executor', exitCode: 127 } });
     expect(logText(job.jobId)).toContain("cairn: the site's prologue failed at: module load missing-init-script >/dev/null && false");
