@@ -3,7 +3,7 @@ import { connect } from 'nats';
 import request from 'supertest';
 import { cancelSubjectOf, type CancelNotice } from '@cairn/contracts';
 import { metricValue } from '@cairn/telemetry';
-import { CPU, Facility, FILE_STATISTICS } from './support/facility';
+import { CPU, Facility, FILE_STATISTICS, GPU_RENDER } from './support/facility';
 import type { HandRunner, HeldJob } from './support/hand-runner';
 
 const sha256 = (content: string) => createHash('sha256').update(content).digest('hex');
@@ -60,21 +60,43 @@ describe('the runner protocol, on the jobs service and the projects service', ()
     await job!.succeeded();
   });
 
-  it("a template's sandbox (network, limits) reaches the runner with the assignment; one that asks nothing sends none", async () => {
+  it("a template's sandbox (network, limits) and site environment (modules, image) reach the runner with the assignment; one that asks nothing sends neither", async () => {
     const sandbox = { network: true, limits: { processes: 32, outputBytes: 1048576 } };
-    const registered = await facility.platform.jobsAs(facility.platform.admin).post('/api/job-templates', { ...FILE_STATISTICS, name: 'Networked Statistics', sandbox });
+    const environment = { modules: ['dials'], image: 'dials-3.12' };
+    const registered = await facility.platform.jobsAs(facility.platform.admin).post('/api/job-templates', { ...FILE_STATISTICS, name: 'Networked Statistics', sandbox, environment });
     expect(registered.status).toBe(201);
-    expect(registered.body).toMatchObject({ name: 'Networked Statistics', sandbox });
+    expect(registered.body).toMatchObject({ name: 'Networked Statistics', sandbox, environment });
     const run = await facility.run(facility.carol, { template: 'Networked Statistics', inputs: [facility.files.csv], machine: CPU });
     expect(run.status).toBe(201);
 
     const { job } = await runner.claimNext(CPU);
-    expect(job!.assignment).toMatchObject({ jobId: run.body.id, sandbox });
+    expect(job!.assignment).toMatchObject({ jobId: run.body.id, sandbox, environment });
     await job!.succeeded();
 
     const plain = await startJob();
     expect(plain.assignment.sandbox).toBeUndefined();
+    expect(plain.assignment.environment).toBeUndefined();
     await plain.succeeded();
+  });
+
+  it('"gpu/*" is refused at registration while no runner maps it; a runner announcing it lets it in', async () => {
+    const register = (version: string) => facility.platform.jobsAs(facility.platform.admin).post('/api/job-templates', { ...GPU_RENDER, name: 'Render on the A100s', version });
+    // The facility's runner maps every type; this platform's announcements are wiped to start from none.
+    const nc = await connect(facility.platform.nats.connectionOptions());
+    const announced = await nc.jetstream().views.kv('CAIRN_RUNNERS');
+    for await (const key of await announced.keys()) await announced.purge(key);
+    await nc.close();
+    const refused = await register('1.0.0');
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({ rule: 'jobs.template-machine-unmapped', errors: [{ field: 'machineTypes.0', message: 'no runner maps gpu/standard now' }] });
+
+    expect(await other.send('announce', { runnerId: other.runnerId, machines: ['cpu/standard', 'gpu/standard'] })).toEqual({ accepted: true });
+    const stillOne = await register('1.0.0');
+    expect(stillOne.body).toMatchObject({ rule: 'jobs.template-machine-unmapped', errors: [{ field: 'machineTypes.1', message: 'no runner maps gpu/turbo now' }] });
+    await other.send('announce', { runnerId: other.runnerId, machines: ['gpu/standard', 'gpu/turbo'] });
+    expect((await register('1.0.0')).status).toBe(201);
+    // Another runner's token cannot announce for it.
+    expect(await runner.send('announce', { runnerId: other.runnerId, machines: ['gpu/turbo'] })).toMatchObject({ refused: true, status: 403 });
   });
 
   it('a second claim of the same job finds it gone; the holder asking again keeps it', async () => {

@@ -17,6 +17,10 @@
  *    (`{response, isDisposed, id}`). Every report names the job
  *    and the runner; a report from a runner that does not hold the job, or for a job already ended,
  *    changes nothing (and says so). Every report is idempotent: a retried one changes nothing.
+ * 3a. Announce. At its start and every `RUNNER_ANNOUNCE_INTERVAL_MS` a runner says which machine types it
+ *    serves and maps onto its compute (`cairn.runner.<runnerId>.announce`, an `AnnounceReport`). An
+ *    announcement lasts `RUNNER_ANNOUNCEMENT_TTL_MS`; a template that allows a `gpu/*` type no runner
+ *    announced is refused at registration.
  * 4. Cancel. A heartbeat's answer carries `cancel: true` once cancellation was requested, and the jobs
  *    service also publishes a `CancelNotice` on `cancelSubjectOf(runnerId)` (plain JSON or a Nest `emit`
  *    packet `{pattern, data}`); the runner stops the command and reports `finished` with outcome `cancelled`.
@@ -68,7 +72,7 @@ export interface WorkItem {
 }
 
 /** The requests a runner makes of the jobs service. */
-export const RUNNER_REQUESTS = ['claim', 'log', 'output', 'progress', 'heartbeat', 'finished'] as const;
+export const RUNNER_REQUESTS = ['claim', 'log', 'output', 'progress', 'heartbeat', 'finished', 'announce'] as const;
 export type RunnerRequest = (typeof RUNNER_REQUESTS)[number];
 
 const RUNNER_SUBJECT_PREFIX = 'cairn.runner';
@@ -110,7 +114,7 @@ export interface ClaimRequest {
   runnerId: string;
 }
 
-/** One input, as the runner stages it: it downloads the file's content and names it by its base name. */
+/** One input, as the runner stages it: it downloads the file's content to `inputs/<path>`, the file's path in the project. */
 export interface AssignedInput {
   fileId: string;
   path: string;
@@ -133,6 +137,8 @@ export interface Assignment {
   timeLimitSeconds: number;
   /** The pinned template's sandbox: network, and limits (each within the runner's ceiling). None: no network, the runner's limits. */
   sandbox?: JobSandbox;
+  /** What the pinned template needs of the runner's site (modules, an image); a runner that cannot provide it fails the job as `system`. */
+  environment?: JobEnvironment;
   heartbeatIntervalMs: number;
   /** Event-store position of the claim: send it as `Cairn-Min-Position` to the file API. */
   position: number;
@@ -202,6 +208,17 @@ export interface ProgressReport {
   fraction: number;
   message?: string;
 }
+
+/** What a runner serves and maps onto its compute (a Slurm runner: the types its site file maps; a local one: its queues). */
+export interface AnnounceReport {
+  runnerId: string;
+  /** Machine keys (`gpu/turbo`). */
+  machines: string[];
+}
+
+export const RUNNER_ANNOUNCE_INTERVAL_MS = 30_000;
+/** Three announcements missed: the runner is taken as gone. */
+export const RUNNER_ANNOUNCEMENT_TTL_MS = 3 * RUNNER_ANNOUNCE_INTERVAL_MS;
 
 export interface HeartbeatReport {
   jobId: string;

@@ -55,6 +55,7 @@ const NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 const JOB_LOGS_STREAM = 'CAIRN_JOB_LOGS';
 const JOB_LOGS_SUBJECTS = 'cairn.logs.>';
 const HEARTBEATS_BUCKET = 'CAIRN_JOB_HEARTBEATS';
+const RUNNERS_BUCKET = 'CAIRN_RUNNERS';
 
 /** `service-access`, `runner-<id>`, `subscriber-<name>`, `cli`, `operator`: file names, log names. */
 export function natsIdentityName(identity: NatsIdentity): string {
@@ -166,7 +167,7 @@ function servicePermissions(context: ServiceContext, inbox: string, subscribers:
   ];
   const subscribe = [`${inbox}.>`];
   if (context === 'jobs') {
-    publish.push(`${WORK_SUBJECT_PREFIX}.>`, cancelSubjectOf('*'), JOB_LOGS_SUBJECTS, ...createsStream(WORK_STREAM), ...createsStream(JOB_LOGS_STREAM), ...keyValue(HEARTBEATS_BUCKET, '>'));
+    publish.push(`${WORK_SUBJECT_PREFIX}.>`, cancelSubjectOf('*'), JOB_LOGS_SUBJECTS, ...createsStream(WORK_STREAM), ...createsStream(JOB_LOGS_STREAM), ...keyValue(HEARTBEATS_BUCKET, '>'), ...keyValue(RUNNERS_BUCKET, '>'));
     // The protocol's requests; live logs follow a job's chunks and its own events as they are stored.
     subscribe.push(...RUNNER_REQUESTS.map(runnerRequestPattern), JOB_LOGS_SUBJECTS, `cairn.events.${context}.>`);
   }

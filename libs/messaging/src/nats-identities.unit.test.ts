@@ -44,7 +44,7 @@ describe('NATS identities', () => {
 
   it('let a runner speak only on its own subjects', () => {
     const { publish, subscribe } = natsPermissionsOf({ kind: 'runner', id: 'r-1' });
-    expect(publish.filter((subject) => subject.startsWith('cairn.'))).toEqual(['claim', 'log', 'output', 'progress', 'heartbeat', 'finished'].map((request) => `cairn.runner.r-1.${request}`));
+    expect(publish.filter((subject) => subject.startsWith('cairn.'))).toEqual(['claim', 'log', 'output', 'progress', 'heartbeat', 'finished', 'announce'].map((request) => `cairn.runner.r-1.${request}`));
     expect(subscribe).toEqual(['_INBOX_runner-r-1.>', 'cairn.runner.r-1.cancel']);
   });
 });

@@ -12,6 +12,7 @@ import { JobsFeed } from './application/jobs-feed';
 import { observeJobStates } from './application/job-state-metrics';
 import { JobsService } from './application/jobs.service';
 import { RunnerReports } from './application/runner-reports.service';
+import { RunnerAnnouncements } from './application/runner-announcements';
 import { TemplatesService } from './application/templates.service';
 import { jobsConfigFromEnv } from './config';
 import { EXPERIMENT_LINKS, PROJECT_FILES } from './projections';
@@ -24,13 +25,14 @@ export class JobsModule {
     const authorizer = new Authorizer(authorization, { waitTimeoutMs });
     const heartbeats = await Heartbeats.open(runtime.nc, runtime.config.streamReplicas);
     const logs = await JobLogs.open(runtime.nc, runtime.config.streamReplicas);
-    const templates = new TemplatesService(runtime.store, runtime.collections);
+    const announcements = await RunnerAnnouncements.open(runtime.nc, runtime.config.streamReplicas);
+    const templates = new TemplatesService(runtime.store, runtime.collections, () => announcements.mappedMachines());
     const reader = new JobReader(runtime.store, authorizer);
     // "Commands never decide on stale models": runs, reruns and cancels read who may act, which files exist and which experiments the project links.
     const fresh = () => runtime.freshState.of(authorization, runtime.readModel(PROJECT_FILES), runtime.readModel(EXPERIMENT_LINKS));
     observeJobStates(runtime.collections);
-    const sandboxOf = async (template: { name: string; version: string }) => (await templates.versionsOf(template.name)).versions.get(template.version)?.sandbox;
-    const reports = new RunnerReports(runtime.store, heartbeats, logs, config, (position) => runtime.busPositionOf(position), sandboxOf);
+    const needsOf = async (template: { name: string; version: string }) => (await templates.versionsOf(template.name)).versions.get(template.version);
+    const reports = new RunnerReports(runtime.store, heartbeats, logs, config, (position) => runtime.busPositionOf(position), needsOf);
     host.stopWith(
       new HeartbeatWatchdog(heartbeats, (lost) => reports.failLost(lost, config.heartbeatTimeoutMs), {
         intervalMs: config.watchdogIntervalMs,
@@ -47,6 +49,7 @@ export class JobsModule {
         { provide: JobLogsService, useValue: new JobLogsService(reader, logs, runtime.nc) },
         { provide: RunnerReports, useValue: reports },
         { provide: JobsFeed, useValue: new JobsFeed(() => runtime.bus(), authorizer) },
+        { provide: RunnerAnnouncements, useValue: announcements },
       ],
     };
   }

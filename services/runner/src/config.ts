@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -6,6 +7,7 @@ import type { Machine } from '@cairn/contracts';
 import { natsConnectionOptions } from '@cairn/messaging';
 import { parseQueues, RunnerConfigurationError } from './domain/queues';
 import { sandboxCeilingsFrom, type SandboxLimits } from './domain/sandbox-limits';
+import { BARE_SITE, siteOf, type Site } from './domain/site';
 
 export const BACKENDS = ['local', 'slurm'] as const;
 export type BackendName = (typeof BACKENDS)[number];
@@ -26,7 +28,8 @@ export const USAGE = `usage: runner [--queues cpu/standard,gpu/turbo] [--backend
 Environment: NATS_URL, NATS_NKEY_SEED_FILE (the file with the runner's NKEY seed), NATS_CA_FILE, CAIRN_API_URL (the platform's HTTP API), CAIRN_RUNNER_TOKEN (or CAIRN_RUNNER_TOKEN_FILE) or CAIRN_AUTH_MODE=dev
 with CAIRN_DEV_JWT_SECRET, CAIRN_RUNNER_ID, CAIRN_RUNNER_SCRATCH (scratch folders of the jobs), PORT and
 HOST (where /health/live, /health/ready and /metrics are served; none without PORT), CAIRN_DRAIN_TIMEOUT_MS
-(how long a SIGTERM lets running jobs finish before handing them back; default 280000), CAIRN_LOG_LEVEL.
+(how long a SIGTERM lets running jobs finish before handing them back; default 280000), CAIRN_LOG_LEVEL,
+CAIRN_RUNNER_SITE (the site file: bin folders, environment, prologue, modules, images, wrapper; deploy/runner/README.md).
 local: CAIRN_RUNNER_SANDBOX (bubblewrap, the default, or none), CAIRN_RUNNER_SANDBOX_PROC (fresh or none), CAIRN_RUNNER_BWRAP, CAIRN_RUNNER_MAX_MEMORY, CAIRN_RUNNER_MAX_PROCESSES,
 CAIRN_RUNNER_MAX_CPU_SECONDS, CAIRN_RUNNER_MAX_OUTPUT_FILES, CAIRN_RUNNER_MAX_OUTPUT_BYTES (each job's limits' ceilings).
 slurm: CAIRN_SLURM_WORKDIR (shared by the runner and every node), CAIRN_SLURM_PARTITIONS, CAIRN_SLURM_CPUS,
@@ -101,4 +104,23 @@ export function runnerEnvironmentFrom(env: NodeJS.ProcessEnv, runnerId: string):
     ...(env.CAIRN_RUNNER_BWRAP ? { bwrap: env.CAIRN_RUNNER_BWRAP } : {}),
     withoutProc: sandboxProcFrom(env.CAIRN_RUNNER_SANDBOX_PROC),
   };
+}
+
+/** The site file `CAIRN_RUNNER_SITE` names (JSON, `deploy/runner/README.md`); without one, the machine as it is. */
+export async function siteFrom(env: NodeJS.ProcessEnv): Promise<Site> {
+  const path = env.CAIRN_RUNNER_SITE?.trim();
+  if (!path) return BARE_SITE;
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new RunnerConfigurationError(`CAIRN_RUNNER_SITE: ${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new RunnerConfigurationError(`CAIRN_RUNNER_SITE: ${path} is not JSON (${(error as Error).message})`);
+  }
+  return siteOf(parsed, path);
 }

@@ -26,7 +26,7 @@ describe('the runner process', () => {
     const job = await queueJob(`sigterm-${Date.now()}`, "console.log('started'); setTimeout(() => console.log('finished the integration'), 1500)");
     await waitUntil('the job runs', async () => logOf(job.jobId).includes('started'), 30_000);
 
-    runner.child.kill('SIGTERM');
+    runner.process.signal('SIGTERM');
     await waitUntil('not ready any more', async () => (await fetch(`${runner.url}/health/ready`).then((response) => response.status, () => 503)) === 503);
     const later = await queueJob(`after-sigterm-${Date.now()}`, "console.log('too late')");
 
@@ -42,9 +42,9 @@ describe('the runner process', () => {
     const job = await queueJob(`twice-${Date.now()}`, "console.log('started'); setInterval(() => {}, 1000)");
     await waitUntil('the job runs', async () => logOf(job.jobId).includes('started'), 30_000);
 
-    runner.child.kill('SIGTERM');
+    runner.process.signal('SIGTERM');
     await waitUntil('the first signal is taken', async () => runner.output().includes('SIGTERM: taking no more work'));
-    runner.child.kill('SIGTERM');
+    runner.process.signal('SIGTERM');
 
     expect(await runner.exited).toBe(0);
     expect(testbed.jobs.finishedOf(job.jobId)).toMatchObject({ outcome: 'failed', failure: { kind: 'system', reason: 'the runner was stopped before the command ended' } });

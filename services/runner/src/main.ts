@@ -7,8 +7,9 @@ import type { ExecutionBackend } from './backends/backend';
 import { LocalBackend } from './backends/local-backend';
 import { SlurmBackend } from './backends/slurm-backend';
 import { SlurmCli } from './backends/slurm-cli';
-import { parseRunnerArguments, runnerEnvironmentFrom, USAGE, type RunnerArguments, type RunnerEnvironment } from './config';
+import { parseRunnerArguments, runnerEnvironmentFrom, siteFrom, USAGE, type RunnerArguments, type RunnerEnvironment } from './config';
 import { RunnerConfigurationError } from './domain/queues';
+import type { Site } from './domain/site';
 import { slurmSettingsFrom } from './domain/slurm-settings';
 import { demoProgramSources, installDemoPrograms } from './templates/programs';
 
@@ -36,7 +37,8 @@ async function main(): Promise<void> {
   const args = parseRunnerArguments(process.argv.slice(2));
   const credentials = runnerCredentialsFrom(process.env);
   const environment = runnerEnvironmentFrom(process.env, credentials.runnerId);
-  const runner = await Runner.start({ ...environment, credentials, queues: args.queues, ...(await backendFor(args, environment, credentials)), log });
+  const site = await siteFrom(process.env);
+  const runner = await Runner.start({ ...environment, credentials, queues: args.queues, site, ...(await backendFor(args, environment, site, credentials)), log });
   // Where a process manager looks: only when it names a port (the platform, containers).
   const health = environment.healthPort === undefined ? undefined : await startHealthServer(runner, environment.healthPort, environment.healthHost);
   if (health) log(listeningLine(environment.healthHost, boundPort(health) ?? environment.healthPort!));
@@ -67,24 +69,26 @@ async function main(): Promise<void> {
 
 /**
  * The backend and the jobs it holds at once. The demo programs' launchers go where the commands run:
- * the scratch folder here, the shared work folder for Slurm's nodes.
+ * the scratch folder here, the shared work folder for Slurm's nodes; the site's bin folders follow them.
  */
-async function backendFor(args: RunnerArguments, environment: RunnerEnvironment, credentials: RunnerCredentials): Promise<{ backend: ExecutionBackend; slots: number }> {
+async function backendFor(args: RunnerArguments, environment: RunnerEnvironment, site: Site, credentials: RunnerCredentials): Promise<{ backend: ExecutionBackend; slots: number }> {
   if (args.backend === 'local') {
-    const binDirs = [await installDemoPrograms(join(environment.scratchDir, 'bin'))];
+    const binDirs = [await installDemoPrograms(join(environment.scratchDir, 'bin')), ...site.binDirs];
+    const common = { scratchDir: environment.scratchDir, binDirs, env: site.env };
     if (environment.sandbox === 'none') {
       runnerLog.warn({ sandbox: 'none' }, 'CAIRN_RUNNER_SANDBOX=none: jobs run without a sandbox, as the runner\'s own user, and can read its files and its environment, tokens included');
-      return { backend: new LocalBackend({ scratchDir: environment.scratchDir, binDirs, sandbox: 'none' }), slots: args.slots };
+      return { backend: new LocalBackend({ ...common, sandbox: 'none' }), slots: args.slots };
     }
-    const backend = new LocalBackend({ scratchDir: environment.scratchDir, binDirs, sandbox: { ceilings: environment.ceilings, readOnly: demoProgramSources(), withoutProc: environment.withoutProc, ...(environment.bwrap && { bwrap: environment.bwrap }) } });
+    const sandbox = { ceilings: environment.ceilings, readOnly: [...demoProgramSources(), ...site.readOnly], withoutProc: environment.withoutProc, ...(environment.bwrap && { bwrap: environment.bwrap }) };
+    const backend = new LocalBackend({ ...common, sandbox });
     const problem = await backend.sandboxProblem();
     if (problem) throw new Error(`${problem}; the local backend runs every job under bubblewrap (install Debian's bubblewrap), or set CAIRN_RUNNER_SANDBOX=none to run them unsandboxed`);
     return { backend, slots: args.slots };
   }
-  const settings = slurmSettingsFrom(process.env);
+  const settings = slurmSettingsFrom(process.env, site.machines);
   const binDir = await installDemoPrograms(join(settings.workDir, credentials.runnerId, 'bin'));
   const cli = new SlurmCli({ env: SlurmCli.environmentFrom(process.env) });
-  return { backend: new SlurmBackend({ settings, cli, runnerId: credentials.runnerId, binDirs: [binDir], log }), slots: settings.maxSubmitted };
+  return { backend: new SlurmBackend({ settings, cli, runnerId: credentials.runnerId, binDirs: [binDir, ...site.binDirs], env: site.env, log }), slots: settings.maxSubmitted };
 }
 
 main().catch((error: Error) => {

@@ -37,7 +37,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  runner?.child.kill('SIGTERM');
+  runner?.process.signal('SIGTERM');
   await runner?.exited;
   await testbed?.stop();
 });
@@ -163,7 +163,7 @@ describeWithBubblewrap(`a job of a runner whose sandbox has no /proc (CAIRN_RUNN
       expect(log).toContain('node runs');
       expect(log).not.toContain(SECRET);
     } finally {
-      procless.child.kill('SIGTERM');
+      procless.process.signal('SIGTERM');
       await procless.exited;
     }
   });
@@ -209,7 +209,7 @@ describe('where bubblewrap cannot run (here: CAIRN_RUNNER_BWRAP names no program
       expect(await (await fetch(`${unsandboxed.url}/health/live`)).json()).toEqual({ status: 'ok', sandbox: 'none' });
       expect(unsandboxed.output()).toContain('CAIRN_RUNNER_SANDBOX=none: jobs run without a sandbox');
     } finally {
-      unsandboxed.child.kill('SIGTERM');
+      unsandboxed.process.signal('SIGTERM');
       await unsandboxed.exited;
     }
   });

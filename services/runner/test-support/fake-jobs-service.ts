@@ -17,6 +17,7 @@ import {
   type LogReport,
   type OutputReport,
   type ProgressReport,
+  type AnnounceReport,
   type ProtocolRefusal,
   type ReportReply,
 } from '@cairn/contracts';
@@ -44,6 +45,8 @@ interface HeldJob {
  */
 export class FakeJobs {
   readonly claims: ClaimRequest[] = [];
+  /** What each runner last announced it maps. */
+  readonly announced = new Map<string, string[]>();
   readonly reports: Reported[] = [];
   private readonly jobs = new Map<string, HeldJob>();
   private readonly verifier: DevTokenVerifier;
@@ -128,6 +131,14 @@ class FakeJobsController {
   async claim(@Payload() body: ClaimRequest, @Ctx() context: NatsContext) {
     const runner = await this.jobs.authorize(context.getHeaders());
     return typeof runner === 'string' ? this.jobs.claim(body, runner) : runner;
+  }
+
+  @MessagePattern(runnerRequestPattern('announce'))
+  async announce(@Payload() body: AnnounceReport, @Ctx() context: NatsContext) {
+    const runner = await this.jobs.authorize(context.getHeaders());
+    if (typeof runner !== 'string') return runner;
+    this.jobs.announced.set(runner, body.machines);
+    return { accepted: true };
   }
 
   @MessagePattern(runnerRequestPattern('log'))

@@ -1,4 +1,5 @@
 import { LOCAL_DEV_JWT_SECRET, signDevToken } from '@cairn/auth';
+import { ALL_MACHINES, machineKeyOf } from '@cairn/contracts';
 import { FILE_STATISTICS, RENDER_MOLECULE } from '@cairn/runner';
 import { Platform, type Person } from '../../projects/platform';
 import { HandRunner } from './hand-runner';
@@ -78,6 +79,10 @@ export class Facility {
       csv: await upload(this.project, 'raw/intensities.csv', 'sample,intensity\nA1,0.42\nA2,0.57\n'),
       elsewherePdb: await upload(this.elsewhere, 'raw/theirs.pdb', 'ATOM      1  C\n'),
     };
+    // A template allowing gpu/* is refused until a runner maps it: runner-1 (the specs' own) maps every type, as a
+    // facility's Slurm runner would. (Its identity is registered once: each new one reloads nats-server.)
+    const mapper = await this.runner('runner-1');
+    await mapper.send('announce', { runnerId: mapper.runnerId, machines: ALL_MACHINES.map(machineKeyOf) });
     for (const template of [FILE_STATISTICS, RENDER_MOLECULE, GPU_RENDER]) await platform.jobsAs(platform.admin).post('/api/job-templates', template).expect(201);
   }
 }

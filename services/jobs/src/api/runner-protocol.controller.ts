@@ -4,8 +4,9 @@ import { AuthenticationError, type TokenVerifier } from '@cairn/auth';
 import { DomainError, runnerIdOfSubject, runnerRequestPattern, type FinishedReport, type ProtocolRefusal } from '@cairn/contracts';
 import { createValidationPipe, TOKEN_VERIFIER, type ProblemDocument } from '@cairn/http';
 import { of, throwError, type Observable } from 'rxjs';
+import { RunnerAnnouncements } from '../application/runner-announcements';
 import { RunnerReports } from '../application/runner-reports.service';
-import { ClaimDto, FinishedDto, HeartbeatDto, LogDto, OutputDto, ProgressDto } from './runner-protocol.dto';
+import { AnnounceDto, ClaimDto, FinishedDto, HeartbeatDto, LogDto, OutputDto, ProgressDto } from './runner-protocol.dto';
 
 /**
  * A request refused before it was looked at is answered, not failed: `{ refused: true, status, reason }`
@@ -40,6 +41,7 @@ function refusalOf(error: unknown): ProtocolRefusal | undefined {
 export class RunnerProtocolController {
   constructor(
     private readonly reports: RunnerReports,
+    private readonly announcements: RunnerAnnouncements,
     @Inject(TOKEN_VERIFIER) private readonly verifier: TokenVerifier,
   ) {}
 
@@ -71,6 +73,11 @@ export class RunnerProtocolController {
   @MessagePattern(runnerRequestPattern('finished'))
   async finished(@Payload() report: FinishedDto, @Ctx() context: NatsContext) {
     return this.reports.finished(await this.runnerOf(context, report.runnerId), report as FinishedReport);
+  }
+
+  @MessagePattern(runnerRequestPattern('announce'))
+  async announce(@Payload() report: AnnounceDto, @Ctx() context: NatsContext) {
+    return this.announcements.announce(await this.runnerOf(context, report.runnerId), report);
   }
 
   /** The runner a request's token names, which must be the one the report and the subject name. */

@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateIf, ValidateNested } from 'class-validator';
-import { RUNNER_ID_PATTERN } from '@cairn/contracts';
+import { ALL_MACHINES, machineKeyOf, RUNNER_ID_PATTERN } from '@cairn/contracts';
 import { MAX_POSITION } from '@cairn/http';
 
 /** The largest log chunk a runner may send in one report; it splits longer output. */
@@ -19,6 +19,17 @@ class JobOfRunnerDto {
 }
 
 export class ClaimDto extends JobOfRunnerDto {}
+
+export class AnnounceDto {
+  @IsString()
+  @Matches(RUNNER_ID_PATTERN, { message: "runnerId must be 1 to 64 letters, digits, '_' or '-'" })
+  runnerId!: string;
+
+  @IsArray()
+  @ArrayMaxSize(ALL_MACHINES.length)
+  @IsIn(ALL_MACHINES.map(machineKeyOf), { each: true })
+  machines!: string[];
+}
 
 export class HeartbeatDto extends JobOfRunnerDto {}
 

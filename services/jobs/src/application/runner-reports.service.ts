@@ -4,6 +4,7 @@ import {
   type ClaimReply,
   type FinishedReport,
   type HeartbeatReport,
+  type JobEnvironment,
   type JobSandbox,
   type LogReport,
   type OutputReport,
@@ -17,6 +18,12 @@ import type { Heartbeats, LastHeartbeat } from './heartbeats';
 import type { JobLogs } from './job-logs';
 import { jobStream, STREAM_ID } from './streams';
 import { counter } from '@cairn/telemetry';
+
+/** What a template version asks of the runner beyond its command. */
+export interface TemplateNeeds {
+  sandbox?: JobSandbox;
+  environment?: JobEnvironment;
+}
 
 const heartbeatsTaken = counter({ name: 'cairn_job_heartbeats_total', help: 'Heartbeats the jobs service took from runners for the jobs they hold.' });
 const jobsOfLostRunners = counter({
@@ -42,8 +49,8 @@ export class RunnerReports {
     private readonly config: Pick<JobsConfig, 'heartbeatIntervalMs'>,
     /** A store position as the bus names it: what the runner sends the projects service as `Cairn-Min-Position`. */
     private readonly busPositionOf: (storePosition: number) => Promise<number>,
-    /** What a pinned template version asks of the runner's sandbox (a version never changes, so reading it at the claim is reading it at the request). */
-    private readonly sandboxOf: (template: { name: string; version: string }) => Promise<JobSandbox | undefined>,
+    /** What a pinned template version asks of the runner's sandbox and site (a version never changes, so reading it at the claim is reading it at the request). */
+    private readonly needsOf: (template: { name: string; version: string }) => Promise<TemplateNeeds | undefined>,
   ) {
     this.handle = commandHandler(store, jobDecider, jobStream);
   }
@@ -61,7 +68,7 @@ export class RunnerReports {
       throw error;
     }
     const job = outcome.state.request!;
-    const sandbox = await this.sandboxOf(job.template);
+    const { sandbox, environment } = (await this.needsOf(job.template)) ?? {};
     const assignment: Assignment = {
       jobId,
       projectId: job.projectId,
@@ -73,6 +80,7 @@ export class RunnerReports {
       outputFolder: job.outputFolder,
       timeLimitSeconds: job.timeLimitSeconds,
       ...(sandbox && { sandbox }),
+      ...(environment && { environment }),
       heartbeatIntervalMs: this.config.heartbeatIntervalMs,
       position: await this.busPositionOf(outcome.position),
     };

@@ -8,7 +8,7 @@ import { JOB_TEMPLATES, templateDocumentOf, type JobTemplateDocument } from '../
 import { templateIdOf, templateStream } from './streams';
 
 /** A registration as the API takes it: the command without what the service fills in. */
-export type RegisterTemplateInput = Omit<RegisterTemplate, 'type' | 'templateId' | 'actor' | 'actorIsFacilityAdmin'>;
+export type RegisterTemplateInput = Omit<RegisterTemplate, 'type' | 'templateId' | 'actor' | 'actorIsFacilityAdmin' | 'mappedMachines'>;
 
 /** A template version as the list shows it. */
 export type TemplateView = Omit<TemplateVersion, 'templateId'> & {
@@ -25,6 +25,8 @@ export class TemplatesService {
   constructor(
     private readonly store: EventStore,
     private readonly collections: ReadModelCollections,
+    /** The machine types the runners announced they map (runner protocol, 3a). */
+    private readonly mappedMachines: () => Promise<ReadonlySet<string>>,
   ) {
     this.handle = commandHandler(store, templateDecider, templateStream);
   }
@@ -33,7 +35,7 @@ export class TemplatesService {
     const templateId = templateIdOf(input.name);
     const outcome = await this.handle(
       templateId,
-      { type: 'RegisterTemplate', templateId, ...input, actor: principal.userId, actorIsFacilityAdmin: principal.isFacilityAdmin },
+      { type: 'RegisterTemplate', templateId, ...input, actor: principal.userId, actorIsFacilityAdmin: principal.isFacilityAdmin, mappedMachines: [...(await this.mappedMachines())] },
       { actor: principal.userId },
     );
     // The answer is the version's list item, as `job_templates` will hold it once it has the event.

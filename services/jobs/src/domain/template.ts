@@ -57,6 +57,8 @@ export interface RegisterTemplate {
   deterministic?: boolean;
   actor: string;
   actorIsFacilityAdmin: boolean;
+  /** The machine types the runners announce they map onto their compute now. */
+  mappedMachines: readonly string[];
 }
 
 /** `name@version` (the last `@` splits, so a name never holds one); the version is absent when only a name is given. */
@@ -95,7 +97,7 @@ export const templateDecider: Decider<RegisterTemplate, TemplateState, TemplateE
           description: requireDescription(command.description),
           parameters,
           inputTypes: requireInputTypes(command.inputTypes),
-          machineTypes: requireMachineTypes(command.machineTypes),
+          machineTypes: requireMappedGpus(requireMachineTypes(command.machineTypes), command.mappedMachines),
           command: requireCommand(command.command, parameterNamesOf(parameters)),
           timeLimitSeconds: requireTimeLimit(command.timeLimitSeconds),
           ...(command.sandbox !== undefined && { sandbox: requireSandbox(command.sandbox) }),
@@ -148,6 +150,18 @@ function requireMachineTypes(values: string[]): string[] {
   const bad = values.findIndex((value) => !MACHINE_KEYS.includes(value));
   if (bad >= 0) throw invalidField('jobs.template-machine-types', `machineTypes.${bad}`, `must be one of ${MACHINE_KEYS.join(', ')}`);
   return MACHINE_KEYS.filter((key) => values.includes(key));
+}
+
+/** A GPU type no runner maps would queue its jobs for ever: refused until a runner announces it. */
+function requireMappedGpus(machineTypes: string[], mapped: readonly string[]): string[] {
+  const unmapped = machineTypes.findIndex((key) => key.startsWith('gpu/') && !mapped.includes(key));
+  if (unmapped >= 0) {
+    const key = machineTypes[unmapped];
+    throw conflict('jobs.template-machine-unmapped', `machineTypes: no runner maps ${key} onto its compute; start one that does (its site file's machines), or leave ${key} out`, {
+      errors: [{ field: `machineTypes.${unmapped}`, message: `no runner maps ${key} now` }],
+    });
+  }
+  return machineTypes;
 }
 
 /** An argument vector: its program first, placeholders only those the protocol knows and parameters the schema declares. */

@@ -10,6 +10,7 @@ const register = (overrides: Partial<RegisterTemplate> = {}): RegisterTemplate =
   ...renderMoleculeRegistration,
   actor: 'u-alice',
   actorIsFacilityAdmin: true,
+  mappedMachines: ['cpu/standard', 'gpu/standard', 'gpu/turbo'],
   ...overrides,
 });
 const registered = (version = '1.0.0') => ({
@@ -78,6 +79,12 @@ describe('JobTemplate: "name@version with description, parameters as a JSON Sche
     const [event] = templateDecider.decide(register({ deterministic: undefined }), templateDecider.initialState());
     expect(event.data.deterministic).toBe(false);
     spec.given([]).when(register({ deterministic: 'yes' as unknown as boolean })).thenThrows('jobs.template-deterministic', 'invalid');
+  });
+
+  it('"gpu/*" is refused while no runner maps it; cpu types need no announcement', () => {
+    const error = spec.given([]).when(register({ mappedMachines: ['cpu/standard', 'gpu/standard'] })).thenThrows('jobs.template-machine-unmapped', 'conflict');
+    expect(error.details).toEqual({ errors: [{ field: 'machineTypes.2', message: 'no runner maps gpu/turbo now' }] });
+    spec.given([]).when(register({ machineTypes: ['cpu/standard', 'cpu/turbo'], mappedMachines: [] })).then([{ ...registered(), data: { ...registered().data, machineTypes: ['cpu/standard', 'cpu/turbo'] } }]);
   });
 
   it('machine types are cpu/gpu × standard/turbo', () => {

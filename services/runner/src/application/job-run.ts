@@ -1,7 +1,8 @@
 import { expandCommand, type Assignment, type FinishedReport } from '@cairn/contracts';
 import { NO_OUTPUT_YET, type CommandObserver, type ExecutionBackend, type Reattachment, type RunningCommand, type Workspace } from '../backends/backend';
-import { stagedNamesOf } from '../domain/input-names';
+import { stagedPathsOf } from '../domain/input-names';
 import { outcomeOf, systemFailure } from '../domain/outcome';
+import { siteCommandOf, unprovidedBy, type Site } from '../domain/site';
 import type { JobsClient } from './jobs-client';
 import { JobJournal } from './job-journal';
 import { JOB_LOG_NAME, JobLogFile } from './job-log-file';
@@ -22,6 +23,8 @@ export interface JobRunContext {
   logLimits: LogLimits;
   /** How long the end of a job is retried while the jobs service does not answer. */
   finishPatienceMs: number;
+  /** What the runner's site gives commands, and which modules and images it can provide. */
+  site: Site;
   log(line: string): void;
 }
 
@@ -63,6 +66,9 @@ export class JobRun {
   async run(): Promise<RunEnding> {
     const { assignment, context } = this;
     return this.holding(async () => {
+      // Before a byte is staged: a job this site cannot run is the platform's to place elsewhere, not the job's fault.
+      const unprovided = unprovidedBy(context.site, assignment.environment);
+      if (unprovided) return this.finish(systemFailure(unprovided));
       let workspace: Workspace;
       try {
         workspace = this.workspace = await this.stage();
@@ -85,8 +91,15 @@ export class JobRun {
         workDir: workspace.workDir,
         parameters: assignment.parameters,
       });
-      context.log(`job ${assignment.jobId}: running ${JSON.stringify(argv)}`);
-      const spec = { argv, machine: assignment.machine, timeLimitSeconds: assignment.timeLimitSeconds, ...(assignment.sandbox && { sandbox: assignment.sandbox }) };
+      const onSite = siteCommandOf(context.site, assignment.environment, argv);
+      context.log(`job ${assignment.jobId}: running ${JSON.stringify(onSite.argv)}${onSite.prologue.length > 0 ? ` after ${JSON.stringify(onSite.prologue)}` : ''}`);
+      const spec = {
+        argv: onSite.argv,
+        prologue: onSite.prologue,
+        machine: assignment.machine,
+        timeLimitSeconds: assignment.timeLimitSeconds,
+        ...(assignment.sandbox && { sandbox: assignment.sandbox }),
+      };
       return this.follow(workspace, (observer) => context.backend.start(workspace, spec, observer), journal && { journal });
     });
   }
@@ -180,7 +193,7 @@ export class JobRun {
 
   private async stage(): Promise<Workspace> {
     const { assignment, context } = this;
-    const names = stagedNamesOf(assignment.inputs.map((input) => input.path));
+    const names = stagedPathsOf(assignment.inputs.map((input) => input.path));
     return context.backend.stage(
       assignment.jobId,
       assignment.inputs.map((input, index) => ({

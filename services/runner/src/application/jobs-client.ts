@@ -5,6 +5,7 @@ import {
   runnerSubjectOf,
   type ClaimReply,
   type FinishedReport,
+  type AnnounceReport,
   type HeartbeatReport,
   type LogReport,
   type OutputReport,
@@ -39,6 +40,7 @@ interface Reports {
   progress: ProgressReport;
   heartbeat: HeartbeatReport;
   finished: FinishedReport;
+  announce: AnnounceReport;
 }
 export type ReportKind = keyof Reports;
 

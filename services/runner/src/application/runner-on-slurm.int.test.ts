@@ -1,11 +1,14 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WORK_STREAM, workConsumerOf, type Assignment, type Machine } from '@cairn/contracts';
 import { slurmUnavailableReason, startSlurmCluster, waitUntil, type SlurmClusterHandle } from '@cairn/testing';
 import { startRunnerProcess } from '../../test-support/runner-process';
+import { testSiteIn } from '../../test-support/test-site';
 import { assignmentOf, nodeCommand, shellBaitJob, startProtocolTestbed, type ProtocolTestbed } from '../../test-support/testbed';
 import { SlurmBackend } from '../backends/slurm-backend';
 import { SlurmCli } from '../backends/slurm-cli';
+import { BARE_SITE, siteOf, type Site } from '../domain/site';
 import { slurmSettingsFrom } from '../domain/slurm-settings';
 import { installDemoPrograms } from '../templates/programs';
 import { FILE_STATISTICS, RENDER_MOLECULE } from '../templates/registrations';
@@ -54,8 +57,8 @@ describeWithSlurm(`the runner with the slurm backend, on a private Slurm cluster
   const uploadsOf = (job: Assignment) => testbed.files.uploads.filter((upload) => upload.path.startsWith(job.outputFolder) && upload.path !== `${job.outputFolder}job.log`);
   const jobFolderOf = (runnerId: string, jobId: string) => join(cluster.sharedDir, runnerId, 'jobs', jobId);
 
-  async function startSlurmRunner(runnerId: string, queues: Machine[], env: NodeJS.ProcessEnv = {}): Promise<Runner> {
-    const settings = slurmSettingsFrom({ CAIRN_RUNNER_ID: runnerId, CAIRN_SLURM_WORKDIR: cluster.sharedDir, ...SLURM_ENV, ...env });
+  async function startSlurmRunner(runnerId: string, queues: Machine[], env: NodeJS.ProcessEnv = {}, site: Site = BARE_SITE): Promise<Runner> {
+    const settings = slurmSettingsFrom({ CAIRN_RUNNER_ID: runnerId, CAIRN_SLURM_WORKDIR: cluster.sharedDir, ...SLURM_ENV, ...env }, site.machines);
     const log = (line: string) => runnerLog.push(line);
     await testbed.nats.register({ kind: 'runner', id: runnerId });
     return Runner.start({
@@ -67,9 +70,11 @@ describeWithSlurm(`the runner with the slurm backend, on a private Slurm cluster
         cli: new SlurmCli({ env: SlurmCli.environmentFrom({ ...process.env, ...cluster.env }) }),
         runnerId,
         // On the shared folder, where the node finds them; from their TypeScript source, as the tests run.
-        binDirs: [await installDemoPrograms(join(cluster.sharedDir, runnerId, 'bin'))],
+        binDirs: [await installDemoPrograms(join(cluster.sharedDir, runnerId, 'bin')), ...site.binDirs],
+        env: site.env,
         log,
       }),
+      site,
       queues,
       slots: settings.maxSubmitted,
       pollMs: 300,
@@ -91,6 +96,54 @@ describeWithSlurm(`the runner with the slurm backend, on a private Slurm cluster
     await runner?.stop();
     await testbed?.stop();
     await cluster?.stop();
+  });
+
+  it("runs the site's prologue and the template's modules in the batch script, the command through the wrapper with its image; what the site lacks, or a prologue that fails, is a system failure", async () => {
+    const site = testSiteIn(join(cluster.sharedDir, 'site'));
+    const report = nodeCommand("console.log(JSON.stringify({ loaded: process.env.LOADED, facility: process.env.FACILITY }))");
+    const onSite = await startSlurmRunner('runner-slurm-site', [CPU_TURBO], {}, site);
+    const failing = await startSlurmRunner('runner-slurm-failing-prologue', [GPU], {}, { ...site, prologue: ['false'] });
+    try {
+      const [ran, lacking, stopped] = [
+        await queueJob({ command: report, machine: CPU_TURBO, environment: { modules: ['openbabel/3.1', 'dials'], image: 'dials-3.12' } }),
+        await queueJob({ command: report, machine: CPU_TURBO, environment: { modules: ['xds'] } }),
+        await queueJob({ command: report, machine: GPU }),
+      ];
+      expect(await testbed.jobs.untilFinished(ran.jobId, 60_000)).toMatchObject({ outcome: 'succeeded' });
+      const [said, json] = testbed.jobs.logText(ran.jobId).trim().split('\n');
+      expect(said).toBe('in image /images/dials-3.12.sif');
+      expect(JSON.parse(json)).toEqual({ loaded: 'openbabel/3.1 dials', facility: 'beamline-7' });
+      expect(await testbed.jobs.untilFinished(lacking.jobId, 60_000)).toMatchObject({
+        outcome: 'failed',
+        failure: { kind: 'system', reason: 'this runner cannot provide the module xds (it has dials, openbabel/3.1)' },
+      });
+      expect(await testbed.jobs.untilFinished(stopped.jobId, 60_000)).toMatchObject({ outcome: 'failed', failure: { kind: 'system', reason: expect.stringContaining("the site's prologue failed at: false") } });
+    } finally {
+      await Promise.all([onSite.stop(), failing.stop()]);
+    }
+  });
+
+  it("maps a machine type onto the Slurm options the site file gives it: the batch script carries them and scontrol reads partition, gres, CPUs, memory and time limit back", async () => {
+    const site = siteOf({ machines: { 'gpu/standard': { partition: 'gpu-fast', gres: 'gpu:1', cpusPerTask: 2, memory: '256M', timeLimit: '7m' } } }, 'the test site');
+    const mapped = await startSlurmRunner('runner-slurm-mapped', [GPU], {}, site);
+    try {
+      const job = await queueJob({ command: nodeCommand('setTimeout(() => console.log("done"), 4000)'), machine: GPU, timeLimitSeconds: 3600 });
+      await waitUntil(`job ${job.jobId} submitted`, async () => slurmJobIdOf(job.jobId) !== undefined, 30_000);
+      const shown = execFileSync('scontrol', ['--oneliner', 'show', 'job', slurmJobIdOf(job.jobId)!], { env: { ...process.env, ...cluster.env }, encoding: 'utf8' });
+      expect(shown).toContain('Partition=gpu-fast');
+      expect(shown).toMatch(/TresPerNode=(gres:)?gpu:1\b/);
+      expect(shown).toContain('CPUs/Task=2');
+      expect(shown).toContain('MinMemoryNode=256M');
+      // The job's own hour is cut to the machine type's longest, 7 minutes.
+      expect(shown).toContain('TimeLimit=00:07:00');
+      // It announced the types its site file maps, so templates for them can be registered.
+      expect(testbed.jobs.announced.get('runner-slurm-mapped')).toEqual(['gpu/standard']);
+      const script = readFileSync(join(jobFolderOf('runner-slurm-mapped', job.jobId), 'cairn-runner', 'job.sh'), 'utf8');
+      expect(script).toContain('#SBATCH --cpus-per-task=2\n#SBATCH --mem=256M\n#SBATCH --time=7\n#SBATCH --partition=gpu-fast\n#SBATCH --gres=gpu:1\n');
+      expect(await testbed.jobs.untilFinished(job.jobId, 60_000)).toMatchObject({ outcome: 'succeeded' });
+    } finally {
+      await mapped.stop();
+    }
   });
 
   it('runs File Statistics as a batch job on the partition of its machine type: inputs staged in the shared folder, output followed as log chunks, outputs uploaded, succeeded', async () => {
@@ -253,7 +306,7 @@ describeWithSlurm(`the runner with the slurm backend, on a private Slurm cluster
 
     const first = await start();
     await waitUntil('the job runs', async () => testbed.jobs.logText(job.jobId).includes('tick 2'), 60_000);
-    first.child.kill('SIGKILL');
+    first.process.signal('SIGKILL');
     await first.exited;
     expect(testbed.jobs.finishedOf(job.jobId)).toBeUndefined();
 
@@ -267,7 +320,7 @@ describeWithSlurm(`the runner with the slurm backend, on a private Slurm cluster
       const seqs = testbed.jobs.reportsOf('log', job.jobId).map((chunk) => chunk.seq);
       expect(seqs).toEqual(seqs.map((_seq, index) => index + 1));
     } finally {
-      second.child.kill('SIGTERM');
+      second.process.signal('SIGTERM');
       await second.exited;
     }
   });
@@ -282,7 +335,7 @@ describeWithSlurm(`the runner with the slurm backend, on a private Slurm cluster
     });
     const cli = new SlurmCli({ env: SlurmCli.environmentFrom({ ...process.env, ...cluster.env }) });
     await waitUntil('the job is in Slurm', async () => (await cli.named([`cairn-${job.jobId}`])).length > 0, 60_000);
-    lost.child.kill('SIGKILL');
+    lost.process.signal('SIGKILL');
     await lost.exited;
     await waitUntil('Slurm has forgotten the ended job', async () => (await cli.named([`cairn-${job.jobId}`])).length === 0, 60_000);
 

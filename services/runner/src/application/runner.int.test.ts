@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NatsConnection } from 'nats';
@@ -10,6 +10,8 @@ import type { FakeFileApi } from '../../test-support/fake-file-api';
 import type { FakeJobs } from '../../test-support/fake-jobs-service';
 import { assignmentOf, nodeCommand, shellBaitJob, startProtocolTestbed, type ProtocolTestbed } from '../../test-support/testbed';
 import { LocalBackend } from '../backends/local-backend';
+import type { Site } from '../domain/site';
+import { MODULE_FUNCTION, testSiteIn } from '../../test-support/test-site';
 import { demoProgramSources, installDemoPrograms } from '../templates/programs';
 import { FILE_STATISTICS, RENDER_MOLECULE } from '../templates/registrations';
 import { runnerCredentialsFrom } from './credentials';
@@ -382,5 +384,82 @@ describe('the runner against the runner protocol', () => {
         health.close();
       }
     });
+  });
+});
+
+describe('inputs in place: staged under their project paths', () => {
+  it('gives the command inputs/raw/run1/img_0001.cbf and inputs/raw/run2/img_0001.cbf: equal names in different folders keep their folders', async () => {
+    const first = files.put('p-lysozyme', 'raw/run1/img_0001.cbf', Buffer.from('frame of run 1'));
+    const second = files.put('p-lysozyme', 'raw/run2/img_0001.cbf', Buffer.from('frame of run 2'));
+    const job = await queueJob({
+      command: nodeCommand(
+        "const fs = require('fs'); const path = require('path'); for (const input of process.argv.slice(1)) console.log(path.relative(process.cwd(), input), fs.readFileSync(input, 'utf8'))",
+        '{{inputs}}',
+      ),
+      inputs: [
+        { fileId: first.id, path: first.path },
+        { fileId: second.id, path: second.path },
+      ],
+    });
+    expect(await withRunner({}, () => finished(job.jobId))).toMatchObject({ outcome: 'succeeded' });
+    expect(logText(job.jobId)).toBe('inputs/raw/run1/img_0001.cbf frame of run 1\ninputs/raw/run2/img_0001.cbf frame of run 2\n');
+  });
+});
+
+describe("the site's environment on the local backend (CAIRN_RUNNER_SITE), inside the sandbox", () => {
+  let siteDir: string;
+  let site: Site;
+
+  beforeAll(() => {
+    siteDir = mkdtempSync(join(tmpdir(), 'cairn-site-'));
+    site = testSiteIn(siteDir);
+  });
+  afterAll(() => rmSync(siteDir, { recursive: true, force: true }));
+
+  /** A runner on this site: its bin folders on PATH and its variables in the environment, under bubblewrap. */
+  const onSite = <T>(siteOfRunner: Site, body: () => Promise<T>) =>
+    withRunner({ runnerId: 'runner-on-site', site: siteOfRunner }, async () => body());
+  const siteBackend = async (scratchDir: string, siteOfRunner: Site) =>
+    new LocalBackend({
+      scratchDir,
+      binDirs: [await installDemoPrograms(join(scratchDir, 'bin')), ...siteOfRunner.binDirs],
+      env: siteOfRunner.env,
+      sandbox: { readOnly: [...demoProgramSources(), ...siteOfRunner.readOnly] },
+      stopGraceMs: 1_000,
+    });
+  const report = "console.log(JSON.stringify({ loaded: process.env.LOADED, facility: process.env.FACILITY, userNamespace: require('fs').readlinkSync('/proc/self/ns/user') }))";
+
+  it('runs the prologue, loads the modules in order and runs the command through the wrapper with its image, all in the sandbox', async () => {
+    const job = await queueJob({ command: nodeCommand(report), environment: { modules: ['openbabel/3.1', 'dials'], image: 'dials-3.12' } });
+    const scratchDir = mkdtempSync(join(tmpdir(), 'cairn-runner-test-'));
+    try {
+      const end = await withRunner({ runnerId: 'runner-on-site', site, backend: await siteBackend(scratchDir, site) }, () => finished(job.jobId));
+      expect(end).toMatchObject({ outcome: 'succeeded' });
+    } finally {
+      rmSync(scratchDir, { recursive: true, force: true });
+    }
+    const [said, json] = logText(job.jobId).trim().split('\n');
+    expect(said).toBe('in image /images/dials-3.12.sif');
+    const seen = JSON.parse(json) as { loaded: string; facility: string; userNamespace: string };
+    expect(seen).toMatchObject({ loaded: 'openbabel/3.1 dials', facility: 'beamline-7' });
+    // bubblewrap gave it a user namespace of its own: the prologue and the wrapper ran inside the sandbox too.
+    expect(seen.userNamespace).not.toBe(readlinkSync('/proc/self/ns/user'));
+  });
+
+  it('a job whose template needs a module or an image the site lacks fails as system, naming it, before anything is staged', async () => {
+    const module = await queueJob({ command: nodeCommand(report), environment: { modules: ['dials', 'xds'] } });
+    const image = await queueJob({ command: nodeCommand(report), environment: { image: 'phenix-1.21' } });
+    const ends = await onSite(site, () => Promise.all([finished(module.jobId), finished(image.jobId)]));
+    expect(ends[0]).toMatchObject({ outcome: 'failed', failure: { kind: 'system', reason: 'this runner cannot provide the module xds (it has dials, openbabel/3.1)' } });
+    expect(ends[1]).toMatchObject({ outcome: 'failed', failure: { kind: 'system', reason: 'this runner cannot provide the image phenix-1.21 (it has dials-3.12)' } });
+  });
+
+  it("a prologue line that fails stops the command before it starts, and the log names the line", async () => {
+    const job = await queueJob({ command: nodeCommand('console.log("ran")'), environment: { modules: ['dials'] } });
+    const failing = { ...site, prologue: [MODULE_FUNCTION, 'module load missing-init-script >/dev/null && false'] };
+    const end = await onSite(failing, () => finished(job.jobId));
+    expect(end).toMatchObject({ outcome: 'failed', failure: { kind: 'executor', exitCode: 127 } });
+    expect(logText(job.jobId)).toContain("cairn: the site's prologue failed at: module load missing-init-script >/dev/null && false");
+    expect(logText(job.jobId)).not.toContain('ran');
   });
 });

@@ -1,8 +1,9 @@
 import { connect, type ConnectionOptions, type JsMsg, type NatsConnection, type Subscription } from 'nats';
-import { cancelSubjectOf, machineKeyOf, WORK_STREAM, workConsumerOf, type Assignment, type CancelNotice, type Machine, type WorkItem } from '@cairn/contracts';
+import { cancelSubjectOf, machineKeyOf, RUNNER_ANNOUNCE_INTERVAL_MS, WORK_STREAM, workConsumerOf, type Assignment, type CancelNotice, type Machine, type WorkItem } from '@cairn/contracts';
 import type { ReadinessProbe } from '@cairn/http';
 import { connectThroughReloads, ConsumerGoneError, ensureWorkQueues, natsReadiness, pullBatch } from '@cairn/messaging';
 import { NO_OUTPUT_YET, type ExecutionBackend } from '../backends/backend';
+import { BARE_SITE, type Site } from '../domain/site';
 import type { RunnerCredentials } from './credentials';
 import { JobJournal } from './job-journal';
 import { JobRun, type RunEnding } from './job-run';
@@ -22,6 +23,8 @@ export interface RunnerOptions {
   queues: readonly Machine[];
   /** Jobs run at the same time. */
   slots?: number;
+  /** The site file's description of this runner's site (`CAIRN_RUNNER_SITE`); none: the machine as it is. */
+  site?: Site;
   /** How long one pull waits for work before asking again. */
   pollMs?: number;
   /** The jobs service's answer to one request. */
@@ -58,6 +61,7 @@ export class Runner {
   private readonly slots: number;
   private readonly log: (line: string) => void;
   private readonly natsReadiness: ReadinessProbe;
+  private announcing?: NodeJS.Timeout;
 
   private constructor(
     private readonly options: RunnerOptions,
@@ -89,6 +93,8 @@ export class Runner {
       const jobs = await connectThroughReloads(() => JobsClient.connect(options.nats, options.credentials, options.requestTimeoutMs), { onRefused });
       const runner = new Runner(options, nc, jobs, nc.subscribe(cancelSubjectOf(runnerId)));
       runner.followCancellations();
+      await runner.announce();
+      runner.announcing = setInterval(() => void runner.announce(), RUNNER_ANNOUNCE_INTERVAL_MS);
       await runner.takeUpReattached();
       for (const machine of options.queues) runner.loops.push(runner.serve(machine));
       runner.log(
@@ -98,6 +104,24 @@ export class Runner {
     } catch (error) {
       await nc.close();
       throw error;
+    }
+  }
+
+  /** The machine types it serves and its backend maps. */
+  get mappedMachines(): string[] {
+    const { mapped } = this.options.backend;
+    return this.options.queues.map(machineKeyOf).filter((key) => !mapped || mapped.includes(key));
+  }
+
+  /**
+   * Tells the platform which machine types it maps (runner protocol, 3a), at its start and then again
+   * before the last announcement expires. Unanswered, it is said again at the next interval.
+   */
+  private async announce(): Promise<void> {
+    try {
+      await this.jobs.report('announce', { runnerId: this.runnerId, machines: this.mappedMachines });
+    } catch (error) {
+      this.log(`the announcement of the machine types it maps was not answered (${(error as Error).message}); it is sent again in ${RUNNER_ANNOUNCE_INTERVAL_MS / 1000} s`);
     }
   }
 
@@ -147,6 +171,7 @@ export class Runner {
 
   private async shutDown(): Promise<void> {
     this.stopping = true;
+    clearInterval(this.announcing);
     this.pulls.abort();
     for (const resolve of this.roomWaiters.splice(0)) resolve();
     await Promise.allSettled(this.loops);
@@ -265,6 +290,7 @@ export class Runner {
       files: new ProjectFiles(this.options.apiUrl, this.options.credentials),
       logLimits: { ...DEFAULT_LOG_LIMITS, ...this.options.logLimits },
       finishPatienceMs: 60_000,
+      site: this.options.site ?? BARE_SITE,
       log: this.log,
     });
     this.runs.set(assignment.jobId, run);

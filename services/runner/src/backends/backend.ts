@@ -3,8 +3,9 @@ import type { JobSandbox, Machine } from '@cairn/contracts';
 import type { CommandEnd } from '../domain/outcome';
 import type { LogStream } from '../domain/log-chunks';
 
-/** An input as the runner hands it to a backend: the name it gets and where its bytes come from. */
+/** An input as the runner hands it to a backend: where it goes below `inputs/` (its project path) and where its bytes come from. */
 export interface InputSource {
+  /** `raw/run1/img_0001.cbf`, with `/` separators (`stagedPathsOf`). */
   name: string;
   open(): Promise<Readable>;
 }
@@ -33,6 +34,12 @@ export interface CommandSpec {
   timeLimitSeconds: number;
   /** What the template asks of a sandbox (network, limits); a backend without one ignores it. */
   sandbox?: JobSandbox;
+  /**
+   * Shell lines the site runs before the command, in the command's shell (its prologue, the template's
+   * modules loaded): a line that fails, or a program missing after them, ends the command as not started
+   * where the backend can tell (a batch script), else with exit code 127 and a `cairn:` line on stderr.
+   */
+  prologue?: readonly string[];
 }
 
 export interface CommandOutput {
@@ -84,6 +91,8 @@ export interface ExecutionBackend {
   readonly name: string;
   /** What keeps a command from the runner: `bubblewrap` (local), `none` (local, `CAIRN_RUNNER_SANDBOX=none`), `scheduler` (a batch job elsewhere). */
   readonly sandbox: 'bubblewrap' | 'none' | 'scheduler';
+  /** The machine types it maps onto its compute (a scheduler's mapping); none: it runs every type it is given. */
+  readonly mapped?: readonly string[];
   /** A scratch folder with the inputs in place and an empty output folder. */
   stage(jobId: string, inputs: readonly InputSource[]): Promise<Workspace>;
   /** Starts the (already expanded) argument vector, without a shell. */

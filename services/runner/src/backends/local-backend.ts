@@ -7,6 +7,7 @@ import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import type { CommandEnd } from '../domain/outcome';
 import type { CommandObserver, CommandSpec, ExecutionBackend, InputSource, OutputFile, RunningCommand, Workspace } from './backend';
+import { prologueLaunchOf } from '../domain/site';
 import { brokenLimit, DEFAULT_CEILINGS, limitReason, sandboxPolicyOf, type SandboxLimits } from '../domain/sandbox-limits';
 import { handOver, isBelowAny, sandboxedArgv, sandboxUserFor, stagingMounts, SYSTEM_FOLDERS, type SandboxUser } from './bubblewrap';
 import { outputUsage, SandboxWatch } from './sandbox-watch';
@@ -121,7 +122,8 @@ export class LocalBackend implements ExecutionBackend {
 
   start(workspace: Workspace, spec: CommandSpec, observer: CommandObserver): RunningCommand {
     const env = commandEnvironment(workspace, this.options.binDirs, this.options.env);
-    const [program, ...args] = spec.argv;
+    // With a prologue, bash is what starts, and it looks for the program once the prologue has set PATH.
+    const [program, ...args] = spec.prologue && spec.prologue.length > 0 ? prologueLaunchOf(spec.prologue, spec.argv) : spec.argv;
     const sandbox = this.sandboxed;
     const policy = sandbox && sandboxPolicyOf(spec.sandbox, sandbox.ceilings);
     let limitBroken: string | undefined;

@@ -54,6 +54,11 @@ export class SlurmBackend implements ExecutionBackend {
   private polling?: NodeJS.Timeout;
   private readonly log: (line: string) => void;
 
+  /** The machine types the site file's `machines` names (every one without it). */
+  get mapped(): readonly string[] {
+    return this.options.settings.mapped;
+  }
+
   constructor(private readonly options: SlurmBackendOptions) {
     this.jobsDir = join(options.settings.workDir, options.runnerId, 'jobs');
     this.log = options.log ?? (() => undefined);
@@ -135,6 +140,7 @@ export class SlurmBackend implements ExecutionBackend {
       jobId: workspace.jobId,
       runnerId: this.options.runnerId,
       argv: spec.argv,
+      ...(spec.prologue && { prologue: spec.prologue }),
       env: commandEnvironment(workspace, this.options.binDirs, this.options.env),
       workDir: workspace.workDir,
       files: { stdout: runnerFile(workspace, 'stdout'), stderr: runnerFile(workspace, 'stderr'), exitStatus: runnerFile(workspace, 'exitStatus') },
@@ -157,7 +163,7 @@ export class SlurmBackend implements ExecutionBackend {
     }
     job.slurmJobId = slurmJobId;
     await writePrivately(runnerFile(workspace, 'slurmJobId'), `${slurmJobId}\n`);
-    this.log(`job ${workspace.jobId}: submitted as Slurm job ${slurmJobId} (${resources.partition ?? 'default partition'}, ${resources.cpus} CPU, ${resources.memory}${resources.gpus ? `, gpu:${resources.gpus}` : ''}, ${batchJob.minutes} min)`);
+    this.log(`job ${workspace.jobId}: submitted as Slurm job ${slurmJobId} (${resources.partition ?? 'default partition'}${resources.qos ? `, QoS ${resources.qos}` : ''}, ${resources.cpus} CPU, ${resources.memory}${resources.gres ? `, ${resources.gres}` : ''}, ${batchJob.minutes} min)`);
     if (job.stopRequested) await job.cancel();
   }
 

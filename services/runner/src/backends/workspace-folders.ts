@@ -34,8 +34,10 @@ export async function stageWorkspace(
   const workspace: Workspace = { jobId, workDir, outputDir: join(workDir, 'out'), inputPaths: [], ...(runnerFolder === undefined ? {} : { runnerDir: join(workDir, runnerFolder) }) };
   try {
     for (const folder of ['inputs', 'out', 'tmp', ...(runnerFolder === undefined ? [] : [runnerFolder])]) await makeFolder(join(workDir, folder), modes?.folder);
+    const inputsDir = join(workDir, 'inputs');
     for (const input of inputs) {
-      const path = join(workDir, 'inputs', input.name);
+      const path = join(inputsDir, input.name);
+      await makeFolders(inputsDir, dirname(input.name), modes?.folder);
       await pipeline(await input.open(), createWriteStream(path, { flags: 'wx', ...(modes && { mode: modes.file }) }));
       if (modes) await chmod(path, modes.file);
       workspace.inputPaths.push(path);
@@ -44,6 +46,17 @@ export async function stageWorkspace(
   } catch (error) {
     await rm(workDir, { recursive: true, force: true });
     throw error;
+  }
+}
+
+/** The folders of `relative` below `base`, one by one, each with the mode. */
+async function makeFolders(base: string, relative: string, mode: number | undefined): Promise<void> {
+  let current = base;
+  for (const part of relative.split('/').filter((segment) => segment !== '' && segment !== '.')) {
+    current = join(current, part);
+    await makeFolder(current, mode).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST') throw error;
+    });
   }
 }
 

@@ -1,3 +1,5 @@
+import { shellQuoted } from './shell';
+import { guardedPrologue } from './site';
 import type { SlurmResources } from './slurm-settings';
 
 /** `cairn-<jobId>`: how a runner finds the Slurm job of a Cairn job again, in `squeue --name`. */
@@ -15,6 +17,8 @@ export interface BatchJob {
   argv: readonly string[];
   /** The command's whole environment. */
   env: Record<string, string>;
+  /** Shell lines of the site run before the command (its prologue, the template's modules loaded). */
+  prologue?: readonly string[];
   workDir: string;
   files: {
     stdout: string;
@@ -26,18 +30,13 @@ export interface BatchJob {
   minutes: number;
 }
 
-/** One shell word that the shell takes literally, whatever it holds (`$(...)`, quotes, newlines). */
-export function shellQuoted(word: string): string {
-  if (word.includes('\0')) throw new Error('an argument holds a NUL character, which no command can be given');
-  return `'${word.replace(/'/g, `'\\''`)}'`;
-}
-
 const ENVIRONMENT_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
- * The batch script of a job: the environment, then the argument vector with every element
- * single-quoted, so no parameter is interpolated. It checks first that the program is there (a missing
- * one is the node's problem, not the job's) and ends by writing the exit status beside the logs.
+ * The batch script of a job: the environment, the site's prologue, then the argument vector with every
+ * element single-quoted, so no parameter is interpolated. A prologue line that fails, or a program that
+ * is not there after it, is the node's problem, not the job's: the script then writes `NOT_STARTED`.
+ * It ends by writing the exit status beside the logs.
  */
 export function batchScriptOf(job: BatchJob): string {
   const [program] = job.argv;
@@ -50,16 +49,19 @@ export function batchScriptOf(job: BatchJob): string {
   const exitStatusWritten = shellQuoted(`${job.files.exitStatus}.written`);
   return [
     '#!/bin/bash',
+    ...resourceOptionsOf(job).map((option) => `#SBATCH ${option}`),
     `# Cairn job ${job.jobId}, submitted by runner ${job.runnerId}. Every word of the command is`,
     '# single-quoted: the shell expands nothing in it.',
     '# What the job writes in its folder is its owner\'s alone, whatever umask the node gives it.',
     'umask 077',
     ...environment,
-    `if ! command -v -- ${shellQuoted(program)} >/dev/null 2>&1; then`,
-    `  printf '%s\\n' ${shellQuoted(`cairn: "${program}" is not an executable on the node's PATH`)} >&2`,
+    'cairn_not_started() {',
+    `  printf 'cairn: %s\\n' "$1" >&2`,
     `  printf '%s\\n' ${NOT_STARTED} > ${exitStatusWritten} && mv -f ${exitStatusWritten} ${exitStatus}`,
     '  exit 127',
-    'fi',
+    '}',
+    ...guardedPrologue(job.prologue ?? [], 'cairn_not_started'),
+    `command -v -- ${shellQuoted(program)} >/dev/null 2>&1 || cairn_not_started ${shellQuoted(`"${program}" is not an executable on the node's PATH`)}`,
     job.argv.map(shellQuoted).join(' '),
     'status=$?',
     `printf '%s\\n' "$status" > ${exitStatusWritten} && mv -f ${exitStatusWritten} ${exitStatus}`,
@@ -77,7 +79,6 @@ export function batchScriptOf(job: BatchJob): string {
  * 0.5 s of each job on the test cluster.)
  */
 export function sbatchArgumentsOf(job: BatchJob, scriptFile: string): string[] {
-  const { resources } = job;
   return [
     '--parsable',
     `--job-name=${slurmJobNameOf(job.jobId)}`,
@@ -87,13 +88,25 @@ export function sbatchArgumentsOf(job: BatchJob, scriptFile: string): string[] {
     `--error=${job.files.stderr}`,
     '--export=ALL',
     '--no-requeue',
+    scriptFile,
+  ];
+}
+
+/**
+ * What the job asks Slurm for, from its machine type's mapping: one task on one node with its CPUs,
+ * memory and time, on its partition and QoS, with its gres. The script carries them as `#SBATCH` lines,
+ * so the script kept in the job's folder says what was asked.
+ */
+export function resourceOptionsOf(job: Pick<BatchJob, 'resources' | 'minutes'>): string[] {
+  const { resources } = job;
+  return [
     '--nodes=1',
     '--ntasks=1',
     `--cpus-per-task=${resources.cpus}`,
     `--mem=${resources.memory}`,
     `--time=${job.minutes}`,
     ...(resources.partition === undefined ? [] : [`--partition=${resources.partition}`]),
-    ...(resources.gpus === undefined ? [] : [`--gres=gpu:${resources.gpus}`]),
-    scriptFile,
+    ...(resources.qos === undefined ? [] : [`--qos=${resources.qos}`]),
+    ...(resources.gres === undefined ? [] : [`--gres=${resources.gres}`]),
   ];
 }

@@ -1,4 +1,5 @@
-import { batchScriptOf, sbatchArgumentsOf, shellQuoted, type BatchJob } from './batch-script';
+import { batchScriptOf, sbatchArgumentsOf, type BatchJob } from './batch-script';
+import { shellQuoted } from './shell';
 
 const job: BatchJob = {
   jobId: 'j-1',
@@ -7,7 +8,7 @@ const job: BatchJob = {
   env: { PATH: '/w/bin:/usr/bin', HOME: '/w' },
   workDir: '/w',
   files: { stdout: '/w/cairn-runner/stdout.log', stderr: '/w/cairn-runner/stderr.log', exitStatus: '/w/cairn-runner/exit-status' },
-  resources: { cpus: 4, memory: '16G', gpus: '2', partition: 'gpu-fast' },
+  resources: { cpus: 4, memory: '16G', gres: 'gpu:2', partition: 'gpu-fast', qos: 'high' },
   minutes: 10,
 };
 
@@ -27,8 +28,15 @@ describe('the batch script of a job (issue #13: "generated from the template\'s 
   });
 
   it('checks that the program is on the node first, and says it could not start it otherwise', () => {
-    expect(batchScriptOf(job)).toContain(
-      "if ! command -v -- 'cairn-render-molecule' >/dev/null 2>&1; then\n  printf '%s\\n' 'cairn: \"cairn-render-molecule\" is not an executable on the node'\\''s PATH' >&2\n  printf '%s\\n' not-started >",
+    const script = batchScriptOf(job);
+    expect(script).toContain("cairn_not_started() {\n  printf 'cairn: %s\\n' \"$1\" >&2\n  printf '%s\\n' not-started >");
+    expect(script).toContain("command -v -- 'cairn-render-molecule' >/dev/null 2>&1 || cairn_not_started '\"cairn-render-molecule\" is not an executable on the node'\\''s PATH'\n");
+  });
+
+  it("runs the site's prologue before the program check, each line stopping the job as not started when it fails", () => {
+    const script = batchScriptOf({ ...job, prologue: ['source /etc/profile.d/lmod.sh', "module load 'dials'"] });
+    expect(script).toContain(
+      "source /etc/profile.d/lmod.sh || cairn_not_started 'the site'\\''s prologue failed at: source /etc/profile.d/lmod.sh'\nmodule load 'dials' || cairn_not_started 'the site'\\''s prologue failed at: module load '\\''dials'\\'''\ncommand -v",
     );
   });
 
@@ -37,7 +45,7 @@ describe('the batch script of a job (issue #13: "generated from the template\'s 
     expect(() => batchScriptOf({ ...job, env: { 'NOT-A-NAME': 'x' } })).toThrow('"NOT-A-NAME" cannot be an environment variable\'s name');
   });
 
-  it('asks sbatch for the machine type\'s resources, names the Cairn job in the job name and the comment, and hands on sbatch\'s own (Slurm-only) environment', () => {
+  it('names the Cairn job in the job name and the comment, and hands on sbatch\'s own (Slurm-only) environment', () => {
     expect(sbatchArgumentsOf(job, '/w/cairn-runner/job.sh')).toEqual([
       '--parsable',
       '--job-name=cairn-j-1',
@@ -47,15 +55,14 @@ describe('the batch script of a job (issue #13: "generated from the template\'s 
       '--error=/w/cairn-runner/stderr.log',
       '--export=ALL',
       '--no-requeue',
-      '--nodes=1',
-      '--ntasks=1',
-      '--cpus-per-task=4',
-      '--mem=16G',
-      '--time=10',
-      '--partition=gpu-fast',
-      '--gres=gpu:2',
       '/w/cairn-runner/job.sh',
     ]);
-    expect(sbatchArgumentsOf({ ...job, resources: { cpus: 1, memory: '2G' } }, 's')).not.toEqual(expect.arrayContaining([expect.stringMatching(/^--(partition|gres)/)]));
+  });
+
+  it("carries its machine type's Slurm options as #SBATCH lines before any command: one task, CPUs, memory, time, partition, QoS, gres", () => {
+    expect(batchScriptOf(job)).toMatch(
+      /^#!\/bin\/bash\n#SBATCH --nodes=1\n#SBATCH --ntasks=1\n#SBATCH --cpus-per-task=4\n#SBATCH --mem=16G\n#SBATCH --time=10\n#SBATCH --partition=gpu-fast\n#SBATCH --qos=high\n#SBATCH --gres=gpu:2\n# Cairn job/,
+    );
+    expect(batchScriptOf({ ...job, resources: { cpus: 1, memory: '2G' } })).not.toMatch(/--(partition|qos|gres)/);
   });
 });

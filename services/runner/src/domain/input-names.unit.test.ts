@@ -1,20 +1,21 @@
-import { stagedNamesOf } from './input-names';
+import { stagedPathsOf } from './input-names';
 
-describe('staged input names ("the inputs staged in")', () => {
-  it('names each input by its base name, in the job\'s input order', () => {
-    expect(stagedNamesOf(['raw/run-1/a.xyz', 'raw/b.pdb'])).toEqual(['a.xyz', 'b.pdb']);
+describe('where the inputs are staged ("inputs in place": inputs/<their project path>)', () => {
+  it("keeps each input's project path, in the job's input order", () => {
+    expect(stagedPathsOf(['raw/run1/img_0001.cbf', 'raw/b.pdb'])).toEqual(['raw/run1/img_0001.cbf', 'raw/b.pdb']);
   });
 
-  it('keeps two inputs of the same name from different folders apart', () => {
-    expect(stagedNamesOf(['raw/run-1/image.tif', 'raw/run-2/image.tif', 'raw/run-3/image.tif', 'raw/image-2.tif'])).toEqual([
-      'image.tif',
-      'image-2.tif',
-      'image-3.tif',
-      'image-2-2.tif',
-    ]);
+  it('equal names in different folders never collide: each keeps its folder', () => {
+    expect(stagedPathsOf(['raw/run1/img_0001.cbf', 'raw/run2/img_0001.cbf', 'img_0001.cbf'])).toEqual(['raw/run1/img_0001.cbf', 'raw/run2/img_0001.cbf', 'img_0001.cbf']);
   });
 
-  it('never names a file outside the inputs folder', () => {
-    expect(stagedNamesOf(['..', 'raw/.', ''])).toEqual(['input', 'input-2', 'input-3']);
+  it('the same path twice, or a file where another input needs a folder, makes the later name unique', () => {
+    expect(stagedPathsOf(['raw/a.txt', 'raw/a.txt'])).toEqual(['raw/a.txt', 'raw/a-2.txt']);
+    expect(stagedPathsOf(['raw/run', 'raw/run/x.cbf'])).toEqual(['raw/run', 'x.cbf']);
+    expect(stagedPathsOf(['raw/run/x.cbf', 'raw/run'])).toEqual(['raw/run/x.cbf', 'raw/run-2']);
+  });
+
+  it('never places a file outside the inputs folder', () => {
+    expect(stagedPathsOf(['..', 'raw/.', '', '../../etc/passwd', '/abs/x'])).toEqual(['input', 'raw', 'input-2', 'etc/passwd', 'abs/x']);
   });
 });

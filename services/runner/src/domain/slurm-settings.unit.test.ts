@@ -1,4 +1,4 @@
-import { resourcesFor, slurmMinutesFor, slurmSettingsFrom } from './slurm-settings';
+import { machineOptionsOf, resourcesFor, slurmMinutesFor, slurmSettingsFrom } from './slurm-settings';
 
 const WORKDIR = { CAIRN_SLURM_WORKDIR: '/shared/cairn', CAIRN_RUNNER_ID: 'runner-slurm-1' };
 
@@ -7,7 +7,7 @@ describe('the slurm backend\'s settings (issue #13: "CPU count, memory and time 
     const settings = slurmSettingsFrom(WORKDIR);
     expect(settings).toMatchObject({ workDir: '/shared/cairn', maxSubmitted: 100, pollMs: 1_000 });
     expect(resourcesFor(settings, { type: 'cpu', performance: 'standard' })).toEqual({ cpus: 1, memory: '2G' });
-    expect(resourcesFor(settings, { type: 'gpu', performance: 'turbo' })).toEqual({ cpus: 4, memory: '16G', gpus: '2' });
+    expect(resourcesFor(settings, { type: 'gpu', performance: 'turbo' })).toEqual({ cpus: 4, memory: '16G', gres: 'gpu:2' });
   });
 
   it('given "a mapping configured per machine type (CAIRN_SLURM_PARTITIONS, e.g. gpu/turbo=gpu-fast)", then that type\'s jobs go to that partition', () => {
@@ -28,8 +28,30 @@ describe('the slurm backend\'s settings (issue #13: "CPU count, memory and time 
       CAIRN_SLURM_POLL_MS: '250',
     });
     expect(resourcesFor(settings, { type: 'cpu', performance: 'turbo' })).toEqual({ cpus: 2, memory: '512M', maxMinutes: 240 });
-    expect(resourcesFor(settings, { type: 'gpu', performance: 'turbo' }).gpus).toBe('a100:4');
+    expect(resourcesFor(settings, { type: 'gpu', performance: 'turbo' }).gres).toBe('gpu:a100:4');
     expect(settings).toMatchObject({ maxSubmitted: 500, pollMs: 250 });
+  });
+
+  it("given the site file's machines, then each type it names gets its options over the variables', and only those types are mapped", () => {
+    const machines = machineOptionsOf(
+      { 'gpu/turbo': { partition: 'gpu-fast', qos: 'high', gres: 'gpu:a100:2', cpusPerTask: 16, memory: '128G', timeLimit: '1d' }, 'cpu/standard': { partition: 'short' } },
+      'site.json',
+    );
+    const settings = slurmSettingsFrom({ ...WORKDIR, CAIRN_SLURM_PARTITIONS: 'cpu/standard=cpu,gpu/turbo=gpu', CAIRN_SLURM_CPUS: 'cpu/standard=2' }, machines);
+    expect(resourcesFor(settings, { type: 'gpu', performance: 'turbo' })).toEqual({ partition: 'gpu-fast', qos: 'high', gres: 'gpu:a100:2', cpus: 16, memory: '128G', maxMinutes: 1440 });
+    expect(resourcesFor(settings, { type: 'cpu', performance: 'standard' })).toEqual({ partition: 'short', cpus: 2, memory: '2G' });
+    expect(settings.mapped).toEqual(['cpu/standard', 'gpu/turbo']);
+    expect(slurmSettingsFrom(WORKDIR).mapped).toEqual(['cpu/standard', 'cpu/turbo', 'gpu/standard', 'gpu/turbo']);
+  });
+
+  it.each([
+    [{ 'gpu/fast': {} }, 'site.json: machines.gpu/fast is no machine type'],
+    [{ 'gpu/turbo': { partition: 'gpu fast' } }, 'site.json: machines.gpu/turbo.partition must be a partition name, got "gpu fast"'],
+    [{ 'gpu/turbo': { gres: 'gpu;2' } }, 'machines.gpu/turbo.gres must be a gres such as gpu:1 or gpu:a100:2'],
+    [{ 'gpu/turbo': { account: 'x' } }, 'machines.gpu/turbo.account is not a Slurm option Cairn sets'],
+    [{ 'cpu/turbo': { timeLimit: '1w' } }, 'machines.cpu/turbo.timeLimit must be a time such as 90m, 4h or 2d'],
+  ])('refuses the site file machines %j', (machines, message) => {
+    expect(() => machineOptionsOf(machines, 'site.json')).toThrow(message);
   });
 
   it.each([
