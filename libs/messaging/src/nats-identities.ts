@@ -30,7 +30,7 @@ export type NatsIdentity =
 export const SERVICE_DURABLES: Record<ServiceContext, readonly string[]> = {
   access: ['lab_members', 'lab_directory', 'access_audit', 'access_intervals', 'directory_names', 'access-project-initialization'],
   projects: ['project_directory', 'experiment_directory', 'experiment_files', 'experiment_stacks', 'file_index', 'deletion_requests', 'project_activity', 'runner_holds'],
-  jobs: ['job_search', 'job_templates', 'project_files', 'job_comments', 'experiment_links', 'jobs-work-queue'],
+  jobs: ['job_search', 'job_templates', 'project_files', 'job_comments', 'experiment_links', 'job_triggerers', 'jobs-work-queue'],
   logbook: ['logbook_view', 'comments_view', 'logbook_references'],
 };
 
