@@ -1,7 +1,7 @@
-import { EventValidationError, type Decider, type DomainEvent, type LabMemberAddedData } from '@cairn/contracts';
+import { EventValidationError, type Decider, type DomainEvent, type LabMemberAddedData, type TemplateRegisteredData } from '@cairn/contracts';
 import { metricValue, withCorrelation } from '@cairn/telemetry';
 import { startNatsServer, type NatsServerHandle } from '@cairn/testing';
-import { commandHandler } from './command-handler';
+import { commandHandler, loadAggregate } from './command-handler';
 import { newEntityId, withIdempotencyKey } from './idempotent-commits';
 import { JetStreamEventStore } from './jetstream/jetstream-event-store';
 import { WrongExpectedVersionError, type EventStore } from './port';
@@ -226,6 +226,27 @@ describe('commandHandler', () => {
       // The handler's own commits; the rival writer appends to the store directly.
       expect(await metricValue('cairn_appends_total', { category: 'access_lab' })).toBe(before.appends + 1);
       expect(await metricValue('cairn_append_conflicts_total', { category: 'access_lab' })).toBe(before.conflicts + 1 + 3);
+    });
+  });
+
+  describe('loadAggregate', () => {
+    it('folds the events of the stream at the newest version of their type, as consumers see them: a template registered as v2 loads as v3', async () => {
+      type TemplateRegistered = DomainEvent<'jobs.template.registered.v3', TemplateRegisteredData>;
+      const folded: Decider<never, TemplateRegistered[], TemplateRegistered> = {
+        initialState: () => [],
+        decide: () => [],
+        evolve: (events, { type, data }) => [...events, { type, data }],
+      };
+      const template = { templateId: 't-upcast', name: 'Upcast', version: '1.0.0', description: '', parameters: {}, inputTypes: ['*'], machineTypes: ['cpu/standard'], command: ['true'], timeLimitSeconds: 60, sandbox: { network: true }, actor: 'u-a' };
+      const stream = { context: 'jobs', aggregate: 'template', id: 't-upcast' };
+      await store.append(stream, [{ type: 'jobs.template.registered.v2', data: template }], 'no-stream');
+
+      const loaded = await loadAggregate(store, stream, folded);
+
+      expect(loaded.state).toEqual([{ type: 'jobs.template.registered.v3', data: { ...template, deterministic: false } }]);
+      expect(loaded.version).toBe(0);
+      // The store keeps the event as it was written.
+      expect((await store.readStream(stream)).map((event) => event.type)).toEqual(['jobs.template.registered.v2']);
     });
   });
 });

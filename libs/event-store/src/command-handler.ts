@@ -1,4 +1,4 @@
-import { categoryOf, foldEvents, streamIdOf, validateOnPublish, type CairnEvent, type Decider, type DomainEvent, type StreamName } from '@cairn/contracts';
+import { categoryOf, eventCatalogue, foldEvents, streamIdOf, validateOnPublish, type CairnEvent, type Decider, type DomainEvent, type StreamName } from '@cairn/contracts';
 import { currentCorrelation, currentTraceHeaders, failSpan, inSpan, startSpan, withSpan } from '@cairn/telemetry';
 import { appendConflicts, appendsCommitted, commandsHandled, commandTypeOf, outcomeOfFailure } from './command-metrics';
 import { nextIdempotentCommit, type CommitIdentity } from './idempotent-commits';
@@ -36,9 +36,11 @@ function aggregateFrom<State, Event extends DomainEvent>(
   decider: Pick<Decider<unknown, State, Event>, 'initialState' | 'evolve'>,
 ): LoadedAggregate<State> {
   const last = history[history.length - 1];
+  const { upcasters } = eventCatalogue();
   return {
-    // Stored envelopes carry the `{ type, data }` the decider emitted.
-    state: foldEvents(decider, history as unknown as Event[]),
+    // Stored envelopes carry the `{ type, data }` the decider emitted, lifted to the newest version of
+    // their type as consumers see them: a decider knows only the versions it emits.
+    state: foldEvents(decider, history.map((event) => upcasters.upcast(event)) as unknown as Event[]),
     version: last ? last.streamversion : 'no-stream',
     position: last ? last.position : 0,
   };

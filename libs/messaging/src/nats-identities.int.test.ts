@@ -3,7 +3,7 @@ import { cancelSubjectOf, runnerRequestPattern, runnerSubjectOf } from '@cairn/c
 import { JetStreamEventStore } from '@cairn/event-store';
 import { startNatsServer, type NatsServerHandle } from '@cairn/testing';
 import { DEFAULT_EVENTS_STREAM } from './consumer-provisioning';
-import { SERVICE_DURABLES, type NatsIdentity } from './nats-identities';
+import { SERVICE_CONTEXTS, SERVICE_DURABLES, type NatsIdentity } from './nats-identities';
 
 jest.setTimeout(30_000);
 
@@ -11,6 +11,7 @@ const PROJECTS: NatsIdentity = { kind: 'service', context: 'projects' };
 const ACCESS: NatsIdentity = { kind: 'service', context: 'access' };
 const SUBSCRIBER: NatsIdentity = { kind: 'subscriber', name: 'billing' };
 const RUNNER: NatsIdentity = { kind: 'runner', id: 'runner-1' };
+const CLI: NatsIdentity = { kind: 'cli' };
 
 const grant = (projectId: string) => ({ type: 'access.role.granted.v1', data: { projectId, user: 'u-mallory', role: 'owner', actor: 'u-mallory' } });
 const permissionsViolation = (what: 'Publish' | 'Subscription', subject: string) =>
@@ -103,6 +104,38 @@ describe('NATS identities, each with only its own permissions', () => {
     expect(first?.json<{ type: string }>().type).toBe('access.role.granted.v1');
     first?.ack();
     await jsm.consumers.delete(DEFAULT_EVENTS_STREAM, own);
+  });
+
+  it("refuses every service, subscriber and the cli the unnamed consumer create (by which a service could update another's durable), while every service's own ordered reads and the cli's still work", async () => {
+    const accessDurable = 'access_audit';
+    expect(SERVICE_DURABLES.access).toContain(accessDurable);
+    const filter = ['cairn.events.access.project.>', 'cairn.events.access.lab.>'];
+    const byAccess = await (await as(ACCESS)).jetstreamManager();
+    await byAccess.consumers.add(DEFAULT_EVENTS_STREAM, { durable_name: accessDurable, ack_policy: AckPolicy.Explicit, filter_subjects: filter });
+
+    // The legacy subject names no consumer: its body says which one to create or update.
+    const unnamedCreate = `$JS.API.CONSUMER.CREATE.${DEFAULT_EVENTS_STREAM}`;
+    const update = { stream_name: DEFAULT_EVENTS_STREAM, action: '', config: { name: accessDurable, ack_policy: AckPolicy.Explicit, filter_subjects: ['cairn.events.projects.>', 'cairn.events.jobs.>'] } };
+    for (const identity of [PROJECTS, SUBSCRIBER, CLI]) {
+      await expect((await as(identity)).request(unnamedCreate, JSON.stringify(update), { timeout: 2_000 })).rejects.toThrow(permissionsViolation('Publish', unnamedCreate));
+    }
+    expect((await byAccess.consumers.info(DEFAULT_EVENTS_STREAM, accessDurable)).config.filter_subjects).toEqual(filter);
+
+    // Ordered reads of several categories (several filter subjects), as projections and rebuilds make them.
+    const categories = ['access_project', 'projects_project'];
+    for (const identity of [...SERVICE_CONTEXTS.map((context): NatsIdentity => ({ kind: 'service', context })), CLI]) {
+      const store = await JetStreamEventStore.connect({ nc: await as(identity) });
+      const read: string[] = [];
+      for await (const event of store.readAll({ categories })) read.push(event.type);
+      expect(read).toContain('access.role.granted.v1');
+      const followed: string[] = [];
+      let caughtUp!: () => void;
+      const live = new Promise<void>((resolve) => (caughtUp = resolve));
+      const subscription = await store.subscribe({ categories, onEvent: (event) => void followed.push(event.type), onCaughtUp: () => caughtUp() });
+      await live;
+      await subscription.close();
+      expect(followed).toEqual(read);
+    }
   });
 
   it('refuses a subscriber publishing an event, purging, deleting or changing the stream, and reading runner subjects; its durable consumer still replays from the start', async () => {

@@ -29,8 +29,8 @@ export type NatsIdentity =
  */
 export const SERVICE_DURABLES: Record<ServiceContext, readonly string[]> = {
   access: ['lab_members', 'lab_directory', 'access_audit', 'access_intervals', 'directory_names', 'access-project-initialization'],
-  projects: ['project_directory', 'experiment_directory', 'file_index', 'deletion_requests', 'project_activity', 'runner_holds'],
-  jobs: ['job_search', 'job_templates', 'project_files', 'job_comments', 'jobs-work-queue'],
+  projects: ['project_directory', 'experiment_directory', 'experiment_files', 'experiment_stacks', 'file_index', 'deletion_requests', 'project_activity', 'runner_holds'],
+  jobs: ['job_search', 'job_templates', 'project_files', 'job_comments', 'experiment_links', 'job_triggerers', 'jobs-work-queue'],
   logbook: ['logbook_view', 'comments_view', 'logbook_references'],
 };
 
@@ -120,6 +120,13 @@ function durableSubjects(stream: string, name: string): string[] {
 }
 
 /**
+ * The legacy create subject names no consumer: it creates or updates whichever one the request's body names,
+ * whoever's it is. Cairn's processes create every consumer on the events stream by name (`namedConsumers`,
+ * @cairn/event-store), so it is refused to all but the operator.
+ */
+const UNNAMED_CONSUMER_CREATE = `$JS.API.CONSUMER.CREATE.${DEFAULT_EVENTS_STREAM}`;
+
+/**
  * A service's consumers are its durables (named in its code) and short-lived ones of random names (ordered
  * reads, rebuilds), so it is granted consumers on the stream at large and refused, by name, every other
  * service's durables and every subscriber's.
@@ -171,7 +178,7 @@ function servicePermissions(context: ServiceContext, inbox: string, subscribers:
     // The protocol's requests; live logs follow a job's chunks and its own events as they are stored.
     subscribe.push(...RUNNER_REQUESTS.map(runnerRequestPattern), JOB_LOGS_SUBJECTS, `cairn.events.${context}.>`);
   }
-  return { publish, publishDenied: othersDurablesOf(context, subscribers), subscribe, allowResponses: context === 'jobs' };
+  return { publish, publishDenied: [UNNAMED_CONSUMER_CREATE, ...othersDurablesOf(context, subscribers)], subscribe, allowResponses: context === 'jobs' };
 }
 
 /**
@@ -211,7 +218,7 @@ export function natsPermissionsOf(identity: NatsIdentity, subscribers: readonly 
     }
     case 'cli':
       return {
-        publishDenied: [],
+        publishDenied: [UNNAMED_CONSUMER_CREATE],
         publish: ['$JS.API.INFO', ...consumersOn(DEFAULT_EVENTS_STREAM), ...consumersOn(DEAD_LETTER_STREAM), `${DEAD_LETTER_SUBJECT_PREFIX}.>`],
         subscribe: [`${inbox}.>`],
         allowResponses: false,

@@ -11,6 +11,11 @@ export interface ServiceConfig {
   nats: ConnectionOptions;
   mongoUrl: string;
   mongoDb: string;
+  /**
+   * How long an operation waits for a MongoDB server to answer before it fails: the driver's 30 s would hold
+   * every request and projection that long while MongoDB is away.
+   */
+  mongoServerSelectionTimeoutMs: number;
   eventStore: 'jetstream' | 'esdb';
   esdbUrl?: string;
   minPositionTimeoutMs: number;
@@ -81,6 +86,7 @@ export function serviceConfigFromEnv(service: string, env: NodeJS.ProcessEnv = p
     nats: natsConnectionOptions(serviceIdentityOf(service), env),
     mongoUrl: secretSetting(env, 'MONGO_URL') ?? 'mongodb://127.0.0.1:27017/',
     mongoDb: env.MONGO_DB ?? `cairn_${service}`,
+    mongoServerSelectionTimeoutMs: integer(env, 'MONGO_SERVER_SELECTION_TIMEOUT_MS', 5_000),
     eventStore,
     ...(esdbUrl ? { esdbUrl } : {}),
     minPositionTimeoutMs: integer(env, 'CAIRN_MIN_POSITION_TIMEOUT_MS', 2_000),

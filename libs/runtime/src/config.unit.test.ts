@@ -28,4 +28,10 @@ describe("a service's configuration", () => {
     });
     expect(() => serviceConfigFromEnv('access', { CAIRN_RATE_LIMIT_PER_PRINCIPAL: 'lots' })).toThrow('CAIRN_RATE_LIMIT_PER_PRINCIPAL must be a non-negative integer');
   });
+
+  it("gives up on an absent MongoDB after 5 s, not the driver's 30 s, unless told otherwise", () => {
+    expect(serviceConfigFromEnv('access', {}).mongoServerSelectionTimeoutMs).toBe(5_000);
+    expect(serviceConfigFromEnv('access', { MONGO_SERVER_SELECTION_TIMEOUT_MS: '12000' }).mongoServerSelectionTimeoutMs).toBe(12_000);
+    expect(() => serviceConfigFromEnv('access', { MONGO_SERVER_SELECTION_TIMEOUT_MS: '5s' })).toThrow('MONGO_SERVER_SELECTION_TIMEOUT_MS must be a non-negative integer');
+  });
 });

@@ -67,7 +67,7 @@ export class ServiceRuntime {
     const logger = new Logger(`${config.service}-runtime`);
     const verifier = createTokenVerifierFromEnv(options.env ?? process.env);
     const nc = await connect({ ...config.nats, maxReconnectAttempts: -1 });
-    const mongo = await MongoClient.connect(config.mongoUrl, { appName: `cairn-${config.service}` });
+    const mongo = await MongoClient.connect(config.mongoUrl, { appName: `cairn-${config.service}`, serverSelectionTimeoutMS: config.mongoServerSelectionTimeoutMs });
     const db = mongo.db(config.mongoDb);
     const { store, bus, relay, tail } = await openEventStore(config, nc);
     const waiter = new ConsistencyWaiter(bus);

@@ -7,7 +7,7 @@ import {
   RetentionPolicy,
   StorageType,
   type ConnectionOptions,
-  type JetStreamClient,
+  type Consumers,
   type JetStreamManager,
   type NatsConnection,
   type OrderedConsumerOptions,
@@ -16,6 +16,7 @@ import {
 import { v4 as uuidv4 } from 'uuid';
 import { readEventHeader, streamIdOf, type CairnEvent, type NewEvent, type StreamName } from '@cairn/contracts';
 import { identify, newEnvelope, type IdentifiedEvent } from '../envelope';
+import { namedConsumers } from './named-consumers';
 import {
   WrongExpectedVersionError,
   type AppendResult,
@@ -110,7 +111,7 @@ export class JetStreamEventStore implements EventStore {
   private constructor(
     private readonly nc: NatsConnection,
     private readonly ownsConnection: boolean,
-    private readonly js: JetStreamClient,
+    private readonly consumers: Consumers,
     private readonly jsm: JetStreamManager,
     readonly streamName: string,
     readonly subjectPrefix: string,
@@ -135,7 +136,7 @@ export class JetStreamEventStore implements EventStore {
       await ensureStream(jsm, streamName, subjectPrefix, options.replicas);
       const js = nc.jetstream();
       const tail = options.followTail ? await JetStreamLogTail.start({ js, jsm, stream: streamName, subjectPrefix, onError: options.onTailError }) : undefined;
-      return new JetStreamEventStore(nc, !options.nc, js, jsm, streamName, subjectPrefix, tail);
+      return new JetStreamEventStore(nc, !options.nc, namedConsumers(nc), jsm, streamName, subjectPrefix, tail);
     } catch (error) {
       if (!options.nc) await nc.close();
       throw error;
@@ -198,7 +199,7 @@ export class JetStreamEventStore implements EventStore {
   async *readAll(options: ReadAllOptions = {}): AsyncIterable<CairnEvent> {
     const filter = this.filterFor(options.categories);
     if (filter.length === 0) return;
-    const consumer = await this.js.consumers.get(this.streamName, orderedFrom(options.fromPosition, filter));
+    const consumer = await this.consumers.get(this.streamName, orderedFrom(options.fromPosition, filter));
     const messages = await consumer.consume(pullBatch());
     try {
       // The consumer's pending count at creation says whether there is anything to wait for at all.
@@ -220,7 +221,7 @@ export class JetStreamEventStore implements EventStore {
       options.onCaughtUp?.(position);
       return { position, close: async () => undefined };
     }
-    const consumer = await this.js.consumers.get(this.streamName, orderedFrom(position, filter));
+    const consumer = await this.consumers.get(this.streamName, orderedFrom(position, filter));
     const messages = await consumer.consume(pullBatch());
     let caughtUp = false;
     const markCaughtUp = () => {
