@@ -223,7 +223,7 @@ describeWithSlurm(`the runner with the slurm backend, on a private Slurm cluster
 
     expect(end.outcome).toBe('succeeded');
     const entries = testbed.jobs.logText(job.jobId).trim().split('\n').map((line) => /^(\d+) (directory|regular (?:empty )?file) (.+)$/.exec(line)!);
-    expect(entries.map((entry) => entry[3])).toEqual(expect.arrayContaining([jobFolderOf('runner-slurm-1', job.jobId), expect.stringMatching(/inputs\/private\.csv$/), expect.stringMatching(/out\/result\.txt$/), expect.stringMatching(/cairn-runner\/job\.sh$/), expect.stringMatching(/cairn-runner\/stdout\.log$/), expect.stringMatching(/cairn-runner\/assignment\.json$/)]));
+    expect(entries.map((entry) => entry[3])).toEqual(expect.arrayContaining([jobFolderOf('runner-slurm-1', job.jobId), expect.stringMatching(/inputs\/raw\/private\.csv$/), expect.stringMatching(/out\/result\.txt$/), expect.stringMatching(/cairn-runner\/job\.sh$/), expect.stringMatching(/cairn-runner\/stdout\.log$/), expect.stringMatching(/cairn-runner\/assignment\.json$/)]));
     expect(entries.filter((entry) => entry[2] === 'directory').map((entry) => `${entry[1]} ${entry[3]}`)).toEqual(entries.filter((entry) => entry[2] === 'directory').map((entry) => `700 ${entry[3]}`));
     expect(entries.filter((entry) => entry[2] !== 'directory').map((entry) => `${entry[1]} ${entry[3]}`)).toEqual(entries.filter((entry) => entry[2] !== 'directory').map((entry) => `600 ${entry[3]}`));
   });
