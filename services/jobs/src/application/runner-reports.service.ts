@@ -4,7 +4,6 @@ import {
   type ClaimReply,
   type FinishedReport,
   type HeartbeatReport,
-  type JobSandbox,
   type LogReport,
   type OutputReport,
   type ProgressReport,
@@ -14,7 +13,9 @@ import { commandHandler, loadAggregate, type CommandOutcome, type EventStore } f
 import { jobDecider, requireHolder, type JobCommand, type JobState } from '../domain/job';
 import type { JobsConfig } from '../config';
 import type { Heartbeats, LastHeartbeat } from './heartbeats';
+import type { ClaimDetails } from './claim-details';
 import type { JobLogs } from './job-logs';
+import { jobRecordOf, type JobRecord } from './job-record';
 import { jobStream, STREAM_ID } from './streams';
 import { counter } from '@cairn/telemetry';
 
@@ -42,8 +43,8 @@ export class RunnerReports {
     private readonly config: Pick<JobsConfig, 'heartbeatIntervalMs'>,
     /** A store position as the bus names it: what the runner sends the projects service as `Cairn-Min-Position`. */
     private readonly busPositionOf: (storePosition: number) => Promise<number>,
-    /** What a pinned template version asks of the runner's sandbox (a version never changes, so reading it at the claim is reading it at the request). */
-    private readonly sandboxOf: (template: { name: string; version: string }) => Promise<JobSandbox | undefined>,
+    /** The claimed job's sandbox and provenance (`claimDetailsFrom`). */
+    private readonly detailsOf: (record: JobRecord) => Promise<ClaimDetails>,
   ) {
     this.handle = commandHandler(store, jobDecider, jobStream);
   }
@@ -60,8 +61,9 @@ export class RunnerReports {
       if (error instanceof DomainError) return { outcome: 'gone', reason: error.message };
       throw error;
     }
-    const job = outcome.state.request!;
-    const sandbox = await this.sandboxOf(job.template);
+    const record = jobRecordOf(await this.store.readStream(jobStream(jobId)))!;
+    const job = record.request;
+    const { sandbox, provenance } = await this.detailsOf(record);
     const assignment: Assignment = {
       jobId,
       projectId: job.projectId,
@@ -75,6 +77,7 @@ export class RunnerReports {
       ...(sandbox && { sandbox }),
       heartbeatIntervalMs: this.config.heartbeatIntervalMs,
       position: await this.busPositionOf(outcome.position),
+      provenance,
     };
     return { outcome: 'claimed', assignment };
   }

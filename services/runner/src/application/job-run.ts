@@ -1,7 +1,11 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expandCommand, type Assignment, type FinishedReport } from '@cairn/contracts';
 import { NO_OUTPUT_YET, type CommandObserver, type ExecutionBackend, type Reattachment, type RunningCommand, type Workspace } from '../backends/backend';
 import { stagedNamesOf } from '../domain/input-names';
-import { outcomeOf, systemFailure } from '../domain/outcome';
+import { outcomeOf, systemFailure, type Outcome } from '../domain/outcome';
+import { CRATE_METADATA_NAME, processRunCrate, type CrateFile } from '../domain/ro-crate';
 import type { JobsClient } from './jobs-client';
 import { JobJournal } from './job-journal';
 import { JOB_LOG_NAME, JobLogFile } from './job-log-file';
@@ -19,6 +23,8 @@ export interface JobRunContext {
   backend: ExecutionBackend;
   jobs: JobsClient;
   files: ProjectFiles;
+  /** The platform's API as this runner reaches it: the crate names inputs and related jobs by URLs under it. */
+  apiUrl: string;
   logLimits: LogLimits;
   /** How long the end of a job is retried while the jobs service does not answer. */
   finishPatienceMs: number;
@@ -39,6 +45,9 @@ export class JobRun {
   private command?: RunningCommand;
   private workspace?: Workspace;
   private readonly ids: { jobId: string; runnerId: string };
+  /** The outputs reported so far, and the files the runner put beside them: what the crate lists. */
+  private readonly outputs: CrateFile[] = [];
+  private readonly alongside: CrateFile[] = [];
 
   constructor(
     readonly assignment: Assignment,
@@ -166,6 +175,8 @@ export class JobRun {
       if (failure) throw failure;
       const uploaded = await context.files.upload(assignment.projectId, path, logFile.path, assignment.position);
       await untilAnswered(() => context.jobs.report('output', { ...this.ids, ...uploaded }), context.finishPatienceMs);
+      // The crate lists it beside the results: the command did not write it.
+      this.alongside.push(uploaded);
     } catch (error) {
       context.log(`job ${this.ids.jobId}: its log was not written to ${path} (${(error as Error).message})`);
     } finally {
@@ -204,6 +215,7 @@ export class JobRun {
       try {
         const uploaded = await context.files.upload(assignment.projectId, `${folder}${output.relativePath}`, output.localPath, assignment.position);
         await untilAnswered(() => context.jobs.report('output', { ...this.ids, ...uploaded }), context.finishPatienceMs);
+        this.outputs.push(uploaded);
       } catch (error) {
         return `uploading the output ${output.relativePath} failed: ${(error as Error).message}`;
       }
@@ -211,7 +223,8 @@ export class JobRun {
     return undefined;
   }
 
-  private async finish(outcome: Omit<FinishedReport, 'jobId' | 'runnerId'>): Promise<RunEnding> {
+  private async finish(outcome: Outcome): Promise<RunEnding> {
+    await this.writeCrate(outcome);
     const report = { ...this.ids, ...outcome } as FinishedReport;
     const summary = report.outcome === 'failed' ? `failed (${report.failure.kind}: ${report.failure.reason})` : report.outcome;
     try {
@@ -221,6 +234,34 @@ export class JobRun {
       this.context.log(`job ${this.ids.jobId}: ${summary}, but the end could not be reported (${(error as Error).message})`);
     }
     return report.outcome;
+  }
+
+  /**
+   * The job's Process Run Crate into its folder, whatever the outcome, while the runner still holds the
+   * job (after the end report the folder is closed to it). Without it the job still ends as it did.
+   */
+  private async writeCrate(ending: Outcome): Promise<void> {
+    const { assignment, context } = this;
+    const path = `${this.outputFolder()}${CRATE_METADATA_NAME}`;
+    const crate = processRunCrate({
+      assignment,
+      ending,
+      endedAt: new Date().toISOString(),
+      outputs: this.outputs,
+      alongside: this.alongside,
+      apiUrl: context.apiUrl,
+      runnerId: context.runnerId,
+    });
+    const scratch = await mkdtemp(join(tmpdir(), 'cairn-crate-'));
+    try {
+      const local = join(scratch, CRATE_METADATA_NAME);
+      await writeFile(local, `${JSON.stringify(crate, null, 2)}\n`);
+      await context.files.upload(assignment.projectId, path, local, assignment.position);
+    } catch (error) {
+      context.log(`job ${this.ids.jobId}: its crate was not written to ${path} (${(error as Error).message})`);
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+    }
   }
 
   private startHeartbeats(): NodeJS.Timeout {
