@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { expandCommand, type Assignment, type FinishedReport } from '@cairn/contracts';
 import { NO_OUTPUT_YET, type CommandObserver, type ExecutionBackend, type Reattachment, type RunningCommand, type Workspace } from '../backends/backend';
 import { stagedNamesOf } from '../domain/input-names';
@@ -243,6 +244,7 @@ export class JobRun {
   private async writeCrate(ending: Outcome): Promise<void> {
     const { assignment, context } = this;
     const path = `${this.outputFolder()}${CRATE_METADATA_NAME}`;
+    const started = performance.now();
     const crate = processRunCrate({
       assignment,
       ending,
@@ -255,8 +257,11 @@ export class JobRun {
     const scratch = await mkdtemp(join(tmpdir(), 'cairn-crate-'));
     try {
       const local = join(scratch, CRATE_METADATA_NAME);
-      await writeFile(local, `${JSON.stringify(crate, null, 2)}\n`);
+      const json = `${JSON.stringify(crate, null, 2)}\n`;
+      await writeFile(local, json);
       await context.files.upload(assignment.projectId, path, local, assignment.position);
+      // Operators (and the crate benchmark) read what a crate costs the job.
+      context.log(`job ${this.ids.jobId}: crate written to ${path} in ${(performance.now() - started).toFixed(1)} ms (${crate['@graph'].length} entities, ${json.length} bytes)`);
     } catch (error) {
       context.log(`job ${this.ids.jobId}: its crate was not written to ${path} (${(error as Error).message})`);
     } finally {
