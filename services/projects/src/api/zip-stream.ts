@@ -33,11 +33,7 @@ export async function* zipStream(entries: readonly ZipEntry[]): AsyncGenerator<B
     const [time, date] = dosTimeOf(entry.modifiedAt);
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(VERSION, 4);
-    local.writeUInt16LE(FLAGS, 6);
-    local.writeUInt16LE(STORED, 8);
-    local.writeUInt16LE(time, 10);
-    local.writeUInt16LE(date, 12);
+    writeEntryFields(local, 4, time, date);
     local.writeUInt16LE(name.length, 26);
     yield local;
     yield name;
@@ -59,11 +55,7 @@ export async function* zipStream(entries: readonly ZipEntry[]): AsyncGenerator<B
     const header = Buffer.alloc(46);
     header.writeUInt32LE(0x02014b50, 0);
     header.writeUInt16LE(VERSION, 4);
-    header.writeUInt16LE(VERSION, 6);
-    header.writeUInt16LE(FLAGS, 8);
-    header.writeUInt16LE(STORED, 10);
-    header.writeUInt16LE(time, 12);
-    header.writeUInt16LE(date, 14);
+    writeEntryFields(header, 6, time, date);
     header.writeUInt32LE(crc >>> 0, 16);
     header.writeUInt32LE(size, 20);
     header.writeUInt32LE(size, 24);
@@ -81,6 +73,15 @@ export async function* zipStream(entries: readonly ZipEntry[]): AsyncGenerator<B
   end.writeUInt32LE(offset, 16);
   yield directory;
   yield end;
+}
+
+/** What a local header and its central directory entry both say, from `at` on: version needed, flags, method, time, date. */
+function writeEntryFields(header: Buffer, at: number, time: number, date: number): void {
+  header.writeUInt16LE(VERSION, at);
+  header.writeUInt16LE(FLAGS, at + 2);
+  header.writeUInt16LE(STORED, at + 4);
+  header.writeUInt16LE(time, at + 6);
+  header.writeUInt16LE(date, at + 8);
 }
 
 /** MS-DOS time and date (UTC; two-second steps; 1980 at the earliest), as zip headers hold them. */
