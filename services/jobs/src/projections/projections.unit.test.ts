@@ -74,7 +74,7 @@ describe('the models the jobs service keeps of other contexts and of its templat
   it('project_files: a file uploaded into an experiment names the experiment beside the project it came through', () => {
     const files = storedEvents();
     const added = files.event('projects.file.added-to-experiment.v1', { projectId: 'p1', experimentId: 'e1', fileId: 'f1', path: 'frames/f1.tif', size: 1, sha256: 'ab'.repeat(32), addedBy: 'u-a', actor: 'u-a' });
-    projectionSpec(projectFilesProjection).when([added]).then([{ _id: 'f1', projectId: 'p1', experimentId: 'e1', path: 'frames/f1.tif', present: true }]);
+    projectionSpec(projectFilesProjection).when([added]).then([{ _id: 'f1', projectId: 'p1', experimentId: 'e1', path: 'frames/f1.tif', present: true, sha256: 'ab'.repeat(32), size: 1 }]);
   });
 
   it('experiment_links: the projects an experiment is in, as links and removals happen', () => {
