@@ -7,6 +7,10 @@ set -euo pipefail
 NATS_SERVER_VERSION="v2.15.2"
 FERRETDB_VERSION="v1.24.2"
 KUSTOMIZE_VERSION="v5.8.1"
+# The RO-Crate community's validator (PyPI), and the npm package whose lib/defaults.js carries a copy of the
+# RO-Crate 1.1 JSON-LD context (later versions carry 1.2's; PyPI's rocrate carries 1.3's).
+ROC_VALIDATOR_VERSION="0.13.0"
+RO_CRATE_CONTEXT_PACKAGE="ro-crate@3.5.1"
 
 TOOLS_DIR="${CAIRN_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/cairn-tools}"
 BIN_DIR="$TOOLS_DIR/bin"
@@ -75,6 +79,33 @@ install_kustomize() {
   rm -rf "$gobin"
 }
 
+# roc-validator in a virtual environment of its own, its HTTP cache holding the RO-Crate 1.1 context (it runs
+# --offline in the tests: nothing is fetched from the web there). Where Python or the registries are missing,
+# the crate validation tests report themselves skipped with the reason.
+ROC_VALIDATOR_DIR="$TOOLS_DIR/roc-validator-$ROC_VALIDATOR_VERSION"
+install_roc_validator() {
+  [ -x "$ROC_VALIDATOR_DIR/bin/rocrate-validator" ] && [ -s "$ROC_VALIDATOR_DIR/http-cache.sqlite" ] && return 0
+  if ! command -v python3 >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    log "cannot install roc-validator (needs python3 and npm): the RO-Crate validation tests will be skipped"
+    return 0
+  fi
+  log "installing roc-validator $ROC_VALIDATOR_VERSION and its offline cache (once per machine)"
+  local work
+  work=$(mktemp -d)
+  if python3 -m venv "$ROC_VALIDATOR_DIR" >&2 && "$ROC_VALIDATOR_DIR/bin/pip" install -q "roc-validator==$ROC_VALIDATOR_VERSION" >&2 \
+    && (cd "$work" && npm pack -q "$RO_CRATE_CONTEXT_PACKAGE" >/dev/null && tar xzf ./*.tgz) \
+    && node -e "const c = require(process.argv[1]).standardContexts['https://w3id.org/ro/crate/1.1/context']; if (!c) process.exit(1); require('fs').writeFileSync(process.argv[2], JSON.stringify(c))" \
+      "$work/package/lib/defaults.js" "$work/ro-crate-1.1-context.jsonld" \
+    && "$ROC_VALIDATOR_DIR/bin/python" "$(dirname "$0")/seed-validator-cache.py" "$ROC_VALIDATOR_DIR/http-cache" \
+      https://w3id.org/ro/crate/1.1/context "$work/ro-crate-1.1-context.jsonld" >&2; then
+    log "roc-validator ready: $ROC_VALIDATOR_DIR/bin/rocrate-validator (cache $ROC_VALIDATOR_DIR/http-cache.sqlite)"
+  else
+    log "roc-validator could not be installed: the RO-Crate validation tests will be skipped"
+    rm -f "$ROC_VALIDATOR_DIR/http-cache.sqlite"
+  fi
+  rm -rf "$work"
+}
+
 # Debian's packages, as root with apt-get; elsewhere (no root, no apt) says what follows without them.
 install_debian_packages() {
   local without=$1
@@ -114,7 +145,7 @@ install_sandbox() {
 install_nats_server
 install_ferretdb
 install_kustomize
-if [ "${1:-}" = "--for-tests" ]; then install_test_packages; else install_sandbox; fi
+if [ "${1:-}" = "--for-tests" ]; then install_test_packages; install_roc_validator; else install_sandbox; fi
 ln -sf "$NATS_BIN" "$BIN_DIR/nats-server"
 ln -sf "$FERRET_BIN" "$BIN_DIR/ferretdb"
 ln -sf "$KUSTOMIZE_BIN" "$BIN_DIR/kustomize"

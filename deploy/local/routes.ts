@@ -11,6 +11,7 @@ export const ROUTES: { pattern: RegExp; service: RouteTarget }[] = [
   { pattern: /^\/api\/projects\/[^/]+\/jobs(\/|$)/, service: 'jobs' },
   { pattern: /^\/api\/projects\/[^/]+\/logbook(\/|$)/, service: 'logbook' },
   { pattern: /^\/api\/jobs\/[^/]+\/comments(\/|$)/, service: 'logbook' },
+  { pattern: /^\/api\/jobs\/[^/]+\/ro-crate(\/|$)/, service: 'projects' },
   { pattern: /^\/api\/experiments\/[^/]+\/comments(\/|$)/, service: 'logbook' },
   { pattern: /^\/api\/labs\/[^/]+\/experiments(\/|$)/, service: 'projects' },
   { pattern: /^\/api\/(labs|users|audit|role-schemes)(\/|$)/, service: 'access' },

@@ -103,8 +103,8 @@ describeWithSlurm(`jobs end to end on Slurm${unavailable ? ` (skipped: ${unavail
       expect(stats).toMatchObject({ bins, files: [{ name: 'intensities.csv', lines: 3 }] });
       expect(await session.logText(jobId)).toContain('[1/1] intensities.csv: 3 lines');
       const folder = await as(carol).get(`/api/projects/${project}/files?folder=processed/${jobId}`).expect(200);
-      // The outputs, and the job's whole log, which the runner leaves beside them when the job ends.
-      expect(folder.body.items.map((file: { name: string }) => file.name)).toEqual(['job.log', 'report.txt', 'stats.json']);
+      // The outputs, and the job's whole log and its crate, which the runner leaves beside them when the job ends.
+      expect(folder.body.items.map((file: { name: string }) => file.name)).toEqual(['job.log', 'report.txt', 'ro-crate-metadata.json', 'stats.json']);
     }
   });
 

@@ -85,10 +85,11 @@ describe('jobs end to end, with the reference runner as its own process', () => 
     ]);
     for (const jobId of [carols, bobs]) {
       const folder = await as(carol).get(`/api/projects/${project}/files?folder=processed/${jobId}`).expect(200);
-      // The outputs, and the job's whole log, which the runner leaves beside them when the job ends.
+      // The outputs, and the job's whole log and its crate, which the runner leaves beside them when the job ends.
       expect(folder.body.items.map((file: { name: string; size: number }) => [file.name, file.size > 0])).toEqual([
         ['job.log', true],
         ['report.txt', true],
+        ['ro-crate-metadata.json', true],
         ['stats.json', true],
       ]);
     }

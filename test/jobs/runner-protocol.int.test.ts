@@ -55,6 +55,18 @@ describe('the runner protocol, on the jobs service and the projects service', ()
       timeLimitSeconds: FILE_STATISTICS.timeLimitSeconds,
       heartbeatIntervalMs: 200,
       position: expect.any(Number),
+      // What the job's crate says beyond the run: who asked for it, the template's schema, the inputs' content, its chain.
+      provenance: {
+        requestedAt: expect.any(String),
+        startedAt: expect.any(String),
+        triggeredBy: { id: facility.carol.userId, username: 'carol' },
+        template: { description: FILE_STATISTICS.description, parameters: FILE_STATISTICS.parameters },
+        inputs: [
+          { fileId: facility.files.csv, sha256: expect.stringMatching(/^[0-9a-f]{64}$/), size: expect.any(Number) },
+          { fileId: facility.files.notes, sha256: expect.stringMatching(/^[0-9a-f]{64}$/), size: expect.any(Number) },
+        ],
+        rootJobId: run.body.id,
+      },
     });
     expect((await details(run.body.id)).body).toMatchObject({ status: 'running', runnerId: 'runner-1' });
     await job!.succeeded();

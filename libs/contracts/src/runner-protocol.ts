@@ -142,6 +142,27 @@ export interface Assignment {
   heartbeatIntervalMs: number;
   /** Event-store position of the claim: send it as `Cairn-Min-Position` to the file API. */
   position: number;
+  /** What the job's Process Run Crate says beyond the run itself; a jobs service that sends none gets a crate without it. */
+  provenance?: JobProvenance;
+}
+
+/** A person as a crate names them: by username and display name, as the directory knows them. */
+export interface ProvenancePerson {
+  id: string;
+  username?: string;
+  displayName?: string;
+}
+
+/** The record of a job a runner cannot see from its work alone, for the crate it writes when the job ends. */
+export interface JobProvenance {
+  requestedAt: string;
+  startedAt: string;
+  triggeredBy: ProvenancePerson;
+  template: { description: string; parameters: Record<string, unknown> };
+  /** Each input's content when it was claimed (absent when the jobs service has not seen the file's upload). */
+  inputs: { fileId: string; sha256?: string; size?: number }[];
+  rerunOf?: string;
+  rootJobId: string;
 }
 
 /** What a job's command may use, as its template asks: every limit is cut to the runner's own ceiling. */

@@ -1,4 +1,5 @@
 export * from './tools';
+export * from './ro-crate-validator';
 export * from './processes';
 export * from './ports';
 export * from './nats-server';

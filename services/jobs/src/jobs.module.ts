@@ -7,6 +7,7 @@ import { RunnerProtocolController } from './api/runner-protocol.controller';
 import { HeartbeatWatchdog, Heartbeats } from './application/heartbeats';
 import { JobLogs } from './application/job-logs';
 import { JobLogsService } from './application/job-logs.service';
+import { claimDetailsFrom } from './application/claim-details';
 import { JobReader } from './application/job-reader';
 import { JobsFeed } from './application/jobs-feed';
 import { observeJobStates } from './application/job-state-metrics';
@@ -31,8 +32,9 @@ export class JobsModule {
     // "Commands never decide on stale models": runs, reruns and cancels read who may act, which files exist and which experiments the project links.
     const fresh = () => runtime.freshState.of(authorization, runtime.readModel(PROJECT_FILES), runtime.readModel(EXPERIMENT_LINKS));
     observeJobStates(runtime.collections);
-    const needsOf = async (template: { name: string; version: string }) => (await templates.versionsOf(template.name)).versions.get(template.version);
-    const reports = new RunnerReports(runtime.store, heartbeats, logs, config, (position) => runtime.busPositionOf(position), needsOf);
+    const jobs = new JobsService(runtime.store, reader, authorizer, runtime.collections, templates, fresh, runtime.nc);
+    const detailsOf = claimDetailsFrom(templates, runtime.collections, (userId) => jobs.personOf(userId));
+    const reports = new RunnerReports(runtime.store, heartbeats, logs, config, (position) => runtime.busPositionOf(position), detailsOf);
     host.stopWith(
       new HeartbeatWatchdog(heartbeats, (lost) => reports.failLost(lost, config.heartbeatTimeoutMs), {
         intervalMs: config.watchdogIntervalMs,
@@ -45,7 +47,7 @@ export class JobsModule {
       controllers: [JobTemplatesController, JobsController, RunnerProtocolController],
       providers: [
         { provide: TemplatesService, useValue: templates },
-        { provide: JobsService, useValue: new JobsService(runtime.store, reader, authorizer, runtime.collections, templates, fresh, runtime.nc) },
+        { provide: JobsService, useValue: jobs },
         { provide: JobLogsService, useValue: new JobLogsService(reader, logs, runtime.nc) },
         { provide: RunnerReports, useValue: reports },
         { provide: JobsFeed, useValue: new JobsFeed(() => runtime.bus(), authorizer) },

@@ -6,6 +6,7 @@ import { ExperimentFilesController } from './api/experiment-files.controller';
 import { ExperimentsController } from './api/experiments.controller';
 import { StacksController } from './api/stacks.controller';
 import { FilesController, MAX_UPLOAD_BYTES } from './api/files.controller';
+import { JobCratesController } from './api/job-crates.controller';
 import { ProjectsController } from './api/projects.controller';
 import { AccessView } from './application/access-view';
 import { ProjectActivityFeed } from './application/activity-feed';
@@ -41,7 +42,7 @@ export class ProjectsModule {
     return {
       module: ProjectsModule,
       imports: authorizedHttpModules(runtime, authorization),
-      controllers: [ProjectsController, ExperimentsController, FilesController, ExperimentFilesController, StacksController],
+      controllers: [ProjectsController, ExperimentsController, FilesController, ExperimentFilesController, StacksController, JobCratesController],
       providers: [
         { provide: MAX_UPLOAD_BYTES, useValue: maxUploadBytes },
         { provide: AccessView, useValue: access },

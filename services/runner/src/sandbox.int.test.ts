@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Assignment, JobSandbox } from '@cairn/contracts';
 import { waitUntil } from '@cairn/testing';
 import { JOB_LOG_NAME } from './application/job-log-file';
+import { CRATE_METADATA_NAME } from './domain/ro-crate';
 import { startRunnerProcess, type RunnerProcess } from '../test-support/runner-process';
 import { assignmentOf, nodeCommand, startProtocolTestbed, type ProtocolTestbed } from '../test-support/testbed';
 
@@ -127,9 +128,9 @@ describeWithBubblewrap(`a job in the sandbox of the local backend${bubblewrapMis
     const { job, end } = await run(sh('head -c 3000000 /dev/zero > "$1/big.bin"', '{{outputDir}}'), { limits: { outputBytes: 1024 * 1024 } });
 
     expect(end).toMatchObject({ outcome: 'failed', failure: { kind: 'executor', reason: 'the command reached its output limit of 1 MiB and was stopped' } });
-    // The runner leaves the job's log in the folder whatever the outcome; nothing the command wrote goes there.
+    // The runner leaves the job's log and crate in the folder whatever the outcome; nothing the command wrote goes there.
     const uploaded = testbed.files.uploads.filter((upload) => upload.path.startsWith(job.outputFolder)).map((upload) => upload.path);
-    expect(uploaded).toEqual([`${job.outputFolder}${JOB_LOG_NAME}`]);
+    expect(uploaded).toEqual([`${job.outputFolder}${JOB_LOG_NAME}`, `${job.outputFolder}${CRATE_METADATA_NAME}`]);
   });
 
   it('fails when it leaves more output files than its limit allows', async () => {

@@ -12,6 +12,12 @@ export async function downloadAuditBundle(api: Api, project: string, at: string)
   save(blob as Blob, `audit-bundle-${project}.json`);
 }
 
+/** A job's RO-Crate with its outputs, as one zip (`GET /api/jobs/:id/ro-crate`). */
+export async function downloadJobCrate(api: Api, jobId: string): Promise<void> {
+  const blob = await answer(api.projects.GET('/api/jobs/{id}/ro-crate', { params: { path: { id: jobId } }, parseAs: 'blob' }));
+  save(blob as Blob, `cairn-job-${jobId}-ro-crate.zip`);
+}
+
 /** What the browser does with a link to a file: it saves it under the name given. */
 function save(blob: Blob, name: string): void {
   const url = URL.createObjectURL(blob);

@@ -1,7 +1,7 @@
 import type { ComponentChildren } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { answer, type JobsSchemas } from '../api/client';
-import { downloadFile } from '../api/download';
+import { downloadFile, downloadJobCrate } from '../api/download';
 import { follow } from '../api/live';
 import { Link } from '../router';
 import { CommentThread } from '../ui/comments';
@@ -114,6 +114,42 @@ function MarkBest({ projectId, jobId }: { projectId: string; jobId: string }) {
   );
 }
 
+/**
+ * "Download crate": the job's RO-Crate (how it was made, with its outputs) as a zip, once the dialog has
+ * said that it names the people involved, since a crate is made to be handed on.
+ */
+function CrateDownload({ jobId }: { jobId: string }) {
+  const { api } = useConsole();
+  const dialog = useRef<HTMLDialogElement>(null);
+  const download = useAction(async () => {
+    await downloadJobCrate(api, jobId);
+    dialog.current?.close();
+  });
+  return (
+    <>
+      <Button onClick={() => dialog.current?.showModal()}>Download crate</Button>
+      <dialog ref={dialog} class="dialog" aria-labelledby="crate-dialog-title">
+        <h2 id="crate-dialog-title">Download this job's RO-Crate</h2>
+        <p>
+          A zip with this job's outputs, its log and <code>ro-crate-metadata.json</code>: how the job was made (template version and command, inputs by their
+          sha256, parameters, machine, times, and the job it reruns) in the RO-Crate format journals and repositories read.
+        </p>
+        <p>
+          <strong>It names the people involved</strong>: whoever ran the job, by username and display name. Inputs are named by their Cairn address, not
+          included.
+        </p>
+        <ProblemMessage problem={download.problem} />
+        <div class="job-actions">
+          <Button variant="primary" busy={download.busy} onClick={() => void download.run()}>
+            Download
+          </Button>
+          <Button onClick={() => dialog.current?.close()}>Cancel</Button>
+        </div>
+      </dialog>
+    </>
+  );
+}
+
 function JobDetails({ job, project, reload }: { job: Job; project: ProjectPage; reload(): Promise<void> }) {
   const { api, session } = useConsole();
   const base = `/labs/${project.lab}/projects/${project.slug}`;
@@ -146,6 +182,7 @@ function JobDetails({ job, project, reload }: { job: Job; project: ProjectPage; 
             Rerun
           </Link>
         )}
+        {ENDED.has(job.status) && <CrateDownload jobId={job.id} />}
         {mayCancel && !ENDED.has(job.status) && job.status !== 'cancelling' && (
           <Button variant="danger" busy={cancel.busy} onClick={() => void cancel.run()}>
             Cancel job

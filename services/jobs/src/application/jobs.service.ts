@@ -286,7 +286,8 @@ export class JobsService {
     };
   }
 
-  private personOf(userId: string): Person {
+  /** A person as the directory knows them now; only the id when it knows them not. */
+  personOf(userId: string): Person {
     const person = this.authorizer.model.personOf(userId);
     return { id: userId, ...(person && { username: person.username, displayName: person.displayName }) };
   }

@@ -4,8 +4,6 @@ import {
   type ClaimReply,
   type FinishedReport,
   type HeartbeatReport,
-  type JobEnvironment,
-  type JobSandbox,
   type LogReport,
   type OutputReport,
   type ProgressReport,
@@ -15,15 +13,11 @@ import { commandHandler, loadAggregate, type CommandOutcome, type EventStore } f
 import { jobDecider, requireHolder, type JobCommand, type JobState } from '../domain/job';
 import type { JobsConfig } from '../config';
 import type { Heartbeats, LastHeartbeat } from './heartbeats';
+import type { ClaimDetails } from './claim-details';
 import type { JobLogs } from './job-logs';
+import { jobRecordOf, type JobRecord } from './job-record';
 import { jobStream, STREAM_ID } from './streams';
 import { counter } from '@cairn/telemetry';
-
-/** What a template version asks of the runner beyond its command. */
-export interface TemplateNeeds {
-  sandbox?: JobSandbox;
-  environment?: JobEnvironment;
-}
 
 const heartbeatsTaken = counter({ name: 'cairn_job_heartbeats_total', help: 'Heartbeats the jobs service took from runners for the jobs they hold.' });
 const jobsOfLostRunners = counter({
@@ -49,8 +43,8 @@ export class RunnerReports {
     private readonly config: Pick<JobsConfig, 'heartbeatIntervalMs'>,
     /** A store position as the bus names it: what the runner sends the projects service as `Cairn-Min-Position`. */
     private readonly busPositionOf: (storePosition: number) => Promise<number>,
-    /** What a pinned template version asks of the runner's sandbox and site (a version never changes, so reading it at the claim is reading it at the request). */
-    private readonly needsOf: (template: { name: string; version: string }) => Promise<TemplateNeeds | undefined>,
+    /** The claimed job's sandbox and provenance (`claimDetailsFrom`). */
+    private readonly detailsOf: (record: JobRecord) => Promise<ClaimDetails>,
   ) {
     this.handle = commandHandler(store, jobDecider, jobStream);
   }
@@ -67,8 +61,9 @@ export class RunnerReports {
       if (error instanceof DomainError) return { outcome: 'gone', reason: error.message };
       throw error;
     }
-    const job = outcome.state.request!;
-    const { sandbox, environment } = (await this.needsOf(job.template)) ?? {};
+    const record = jobRecordOf(await this.store.readStream(jobStream(jobId)))!;
+    const job = record.request;
+    const { sandbox, environment, provenance } = await this.detailsOf(record);
     const assignment: Assignment = {
       jobId,
       projectId: job.projectId,
@@ -83,6 +78,7 @@ export class RunnerReports {
       ...(environment && { environment }),
       heartbeatIntervalMs: this.config.heartbeatIntervalMs,
       position: await this.busPositionOf(outcome.position),
+      provenance,
     };
     return { outcome: 'claimed', assignment };
   }

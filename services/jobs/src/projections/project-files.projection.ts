@@ -4,7 +4,7 @@ export const PROJECT_FILES = 'project_files';
 
 export const EXPERIMENT_LINKS = 'experiment_links';
 
-/** A file of a project's file space, as far as a run needs it: where it is, and whether it is still there. */
+/** A file of a project's file space, as far as a run needs it: where it is, whether it is still there, and its content's digest. */
 export interface ProjectFileDocument {
   _id: string;
   /** For an experiment's file: the project it was uploaded through. */
@@ -13,6 +13,9 @@ export interface ProjectFileDocument {
   present: boolean;
   /** Set for a file of an experiment: it is an input in every project that links the experiment. */
   experimentId?: string;
+  /** The content, for the crate that names the file as a job's input (version 2 on). */
+  sha256: string;
+  size: number;
 }
 
 /** The projects an experiment is in now. */
@@ -27,13 +30,13 @@ export interface ExperimentLinksDocument {
  */
 export const projectFilesProjection = defineProjection({
   name: PROJECT_FILES,
-  version: 1,
+  version: 2,
   on: {
     'projects.file.added.v1': ({ data, position }) => [
-      { kind: 'replace', id: data.fileId, position, document: { projectId: data.projectId, path: data.path, present: true } },
+      { kind: 'replace', id: data.fileId, position, document: { projectId: data.projectId, path: data.path, present: true, sha256: data.sha256, size: data.size } },
     ],
     'projects.file.added-to-experiment.v1': ({ data, position }) => [
-      { kind: 'replace', id: data.fileId, position, document: { projectId: data.projectId, experimentId: data.experimentId, path: data.path, present: true } },
+      { kind: 'replace', id: data.fileId, position, document: { projectId: data.projectId, experimentId: data.experimentId, path: data.path, present: true, sha256: data.sha256, size: data.size } },
     ],
     'projects.file.deleted.v1': ({ data, position }) => [{ kind: 'update', id: data.fileId, position, update: { $set: { present: false } }, upsert: false }],
   },

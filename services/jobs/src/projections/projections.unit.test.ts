@@ -64,17 +64,17 @@ describe('job_search: the job list and its filters', () => {
 });
 
 describe('the models the jobs service keeps of other contexts and of its templates', () => {
-  it('project_files: a file of a project, present until its deletion', () => {
+  it('project_files: a file of a project with its content digest, present until its deletion', () => {
     const files = storedEvents();
     const added = files.event('projects.file.added.v1', { projectId: 'p1', fileId: 'f1', path: 'raw/a.pdb', kind: 'raw', size: 1, sha256: 'ab'.repeat(32), addedBy: 'u-a', actor: 'u-a' });
     const deleted = files.event('projects.file.deleted.v1', { projectId: 'p1', fileId: 'f1', path: 'raw/a.pdb', kind: 'raw', requestId: 'd1', actor: 'u-b' });
-    projectionSpec(projectFilesProjection).given([added]).when([deleted]).then([{ _id: 'f1', projectId: 'p1', path: 'raw/a.pdb', present: false }]);
+    projectionSpec(projectFilesProjection).given([added]).when([deleted]).then([{ _id: 'f1', projectId: 'p1', path: 'raw/a.pdb', present: false, sha256: 'ab'.repeat(32), size: 1 }]);
   });
 
   it('project_files: a file uploaded into an experiment names the experiment beside the project it came through', () => {
     const files = storedEvents();
     const added = files.event('projects.file.added-to-experiment.v1', { projectId: 'p1', experimentId: 'e1', fileId: 'f1', path: 'frames/f1.tif', size: 1, sha256: 'ab'.repeat(32), addedBy: 'u-a', actor: 'u-a' });
-    projectionSpec(projectFilesProjection).when([added]).then([{ _id: 'f1', projectId: 'p1', experimentId: 'e1', path: 'frames/f1.tif', present: true }]);
+    projectionSpec(projectFilesProjection).when([added]).then([{ _id: 'f1', projectId: 'p1', experimentId: 'e1', path: 'frames/f1.tif', present: true, sha256: 'ab'.repeat(32), size: 1 }]);
   });
 
   it('experiment_links: the projects an experiment is in, as links and removals happen', () => {

@@ -45,6 +45,8 @@ export interface ReceivedBlob extends StoredBlob {
 
 /** Where a file's bytes are stored: with the project whose file space records it. */
 export const blobKey = (projectId: string, fileId: string) => `${projectId}/${fileId}`;
+/** Where a job's runner writes its Process Run Crate, at the root of the job's folder. */
+const CRATE_METADATA_NAME = 'ro-crate-metadata.json';
 
 /**
  * The project file space: raw uploads, jobs' processed outputs, listing, download, and four-eyes deletion.
@@ -177,6 +179,28 @@ export class FilesService {
     const start = query.folder === '' ? 0 : query.folder.length + 1;
     const folders = [...new Set(deeper.map((folder) => folder.slice(start).split('/')[0]))].sort();
     return { folder: query.folder, folders, items: page.items.map(viewOf), nextCursor: page.nextCursor };
+  }
+
+  /**
+   * The files a job left in its output folder, once the caller may read its project: what its crate
+   * zips. A job nobody may see, one with no files, and one whose folder has no crate yet (running, or
+   * cancelled before a runner took it) all answer as missing.
+   */
+  async jobCrateFiles(principal: Principal, jobId: string, minPosition?: number) {
+    const missing = () => notFound('files.job-crate-not-found', `there is no crate of job ${jobId}`);
+    const collection = await this.collections.resolve<ReadModelDocument>(FILE_INDEX);
+    const documents = (await collection.find({ jobId, status: 'present' }).sort({ path: 1 }).toArray()) as unknown as FileDocument[];
+    if (documents.length === 0) throw missing();
+    const { projectId } = documents[0];
+    await this.access.require(projectId, principal.userId, 'project.read', minPosition, missing);
+    const folder = `processed/${jobId}/`;
+    if (!documents.some((document) => document.path === `${folder}${CRATE_METADATA_NAME}`)) throw missing();
+    return documents.map((document) => ({
+      name: document.path.slice(folder.length),
+      size: document.size,
+      modifiedAt: new Date(document.addedAt),
+      open: async () => (await this.blobs.get(blobKey(projectId, document._id))).content,
+    }));
   }
 
   /** A present file's record and bytes. */

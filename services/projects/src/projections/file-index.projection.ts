@@ -49,7 +49,8 @@ export function newFileOf(data: FileAddedData, time: string): Omit<FileDocument,
 export const fileIndexProjection = defineProjection({
   name: FILE_INDEX,
   version: 1,
-  indexes: [{ key: { projectId: 1, status: 1, folder: 1, path: 1 } }],
+  // The second: a job's folder, whatever its project (`jobCrateFiles`).
+  indexes: [{ key: { projectId: 1, status: 1, folder: 1, path: 1 } }, { key: { jobId: 1, status: 1, path: 1 } }],
   on: {
     'projects.file.added.v1': ({ data, position, time }) => [{ kind: 'replace', id: data.fileId, position, document: newFileOf(data, time) }],
     'projects.file.deleted.v1': ({ data: { fileId, actor, requestId }, position, time }) => {

@@ -1,7 +1,12 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { expandCommand, type Assignment, type FinishedReport } from '@cairn/contracts';
 import { NO_OUTPUT_YET, type CommandObserver, type ExecutionBackend, type Reattachment, type RunningCommand, type Workspace } from '../backends/backend';
 import { stagedPathsOf } from '../domain/input-names';
-import { outcomeOf, systemFailure } from '../domain/outcome';
+import { outcomeOf, systemFailure, type Outcome } from '../domain/outcome';
+import { CRATE_METADATA_NAME, processRunCrate, type CrateFile } from '../domain/ro-crate';
 import { siteCommandOf, unprovidedBy, type Site } from '../domain/site';
 import type { JobsClient } from './jobs-client';
 import { JobJournal } from './job-journal';
@@ -20,6 +25,8 @@ export interface JobRunContext {
   backend: ExecutionBackend;
   jobs: JobsClient;
   files: ProjectFiles;
+  /** The platform's API as this runner reaches it: the crate names inputs and related jobs by URLs under it. */
+  apiUrl: string;
   logLimits: LogLimits;
   /** How long the end of a job is retried while the jobs service does not answer. */
   finishPatienceMs: number;
@@ -42,6 +49,9 @@ export class JobRun {
   private command?: RunningCommand;
   private workspace?: Workspace;
   private readonly ids: { jobId: string; runnerId: string };
+  /** The outputs reported so far, and the files the runner put beside them: what the crate lists. */
+  private readonly outputs: CrateFile[] = [];
+  private readonly alongside: CrateFile[] = [];
 
   constructor(
     readonly assignment: Assignment,
@@ -179,6 +189,8 @@ export class JobRun {
       if (failure) throw failure;
       const uploaded = await context.files.upload(assignment.projectId, path, logFile.path, assignment.position);
       await untilAnswered(() => context.jobs.report('output', { ...this.ids, ...uploaded }), context.finishPatienceMs);
+      // The crate lists it beside the results: the command did not write it.
+      this.alongside.push(uploaded);
     } catch (error) {
       context.log(`job ${this.ids.jobId}: its log was not written to ${path} (${(error as Error).message})`);
     } finally {
@@ -217,6 +229,7 @@ export class JobRun {
       try {
         const uploaded = await context.files.upload(assignment.projectId, `${folder}${output.relativePath}`, output.localPath, assignment.position);
         await untilAnswered(() => context.jobs.report('output', { ...this.ids, ...uploaded }), context.finishPatienceMs);
+        this.outputs.push(uploaded);
       } catch (error) {
         return `uploading the output ${output.relativePath} failed: ${(error as Error).message}`;
       }
@@ -224,7 +237,8 @@ export class JobRun {
     return undefined;
   }
 
-  private async finish(outcome: Omit<FinishedReport, 'jobId' | 'runnerId'>): Promise<RunEnding> {
+  private async finish(outcome: Outcome): Promise<RunEnding> {
+    await this.writeCrate(outcome);
     const report = { ...this.ids, ...outcome } as FinishedReport;
     const summary = report.outcome === 'failed' ? `failed (${report.failure.kind}: ${report.failure.reason})` : report.outcome;
     try {
@@ -234,6 +248,38 @@ export class JobRun {
       this.context.log(`job ${this.ids.jobId}: ${summary}, but the end could not be reported (${(error as Error).message})`);
     }
     return report.outcome;
+  }
+
+  /**
+   * The job's Process Run Crate into its folder, whatever the outcome, while the runner still holds the
+   * job (after the end report the folder is closed to it). Without it the job still ends as it did.
+   */
+  private async writeCrate(ending: Outcome): Promise<void> {
+    const { assignment, context } = this;
+    const path = `${this.outputFolder()}${CRATE_METADATA_NAME}`;
+    const started = performance.now();
+    const crate = processRunCrate({
+      assignment,
+      ending,
+      endedAt: new Date().toISOString(),
+      outputs: this.outputs,
+      alongside: this.alongside,
+      apiUrl: context.apiUrl,
+      runnerId: context.runnerId,
+    });
+    const scratch = await mkdtemp(join(tmpdir(), 'cairn-crate-'));
+    try {
+      const local = join(scratch, CRATE_METADATA_NAME);
+      const json = `${JSON.stringify(crate, null, 2)}\n`;
+      await writeFile(local, json);
+      await context.files.upload(assignment.projectId, path, local, assignment.position);
+      // Operators (and the crate benchmark) read what a crate costs the job.
+      context.log(`job ${this.ids.jobId}: crate written to ${path} in ${(performance.now() - started).toFixed(1)} ms (${crate['@graph'].length} entities, ${json.length} bytes)`);
+    } catch (error) {
+      context.log(`job ${this.ids.jobId}: its crate was not written to ${path} (${(error as Error).message})`);
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+    }
   }
 
   private startHeartbeats(): NodeJS.Timeout {

@@ -53,8 +53,9 @@ describeWithSlurm(`the runner with the slurm backend, on a private Slurm cluster
   };
   const slurmJobIdOf = (jobId: string) => /submitted as Slurm job (\d+)/.exec(runnerLog.find((line) => line.startsWith(`job ${jobId}: submitted`)) ?? '')?.[1];
   const controllerLog = () => readFileSync(join(cluster.logDir, 'slurmctld.log'), 'utf8');
-  // The outputs the command wrote; the job's log goes beside them, an output too (job.log, as runner.int.test.ts specifies).
-  const uploadsOf = (job: Assignment) => testbed.files.uploads.filter((upload) => upload.path.startsWith(job.outputFolder) && upload.path !== `${job.outputFolder}job.log`);
+  // The outputs the command wrote; the job's log (an output too) and crate go beside them (as runner.int.test.ts specifies).
+  const besideOutputs = (job: Assignment) => [`${job.outputFolder}job.log`, `${job.outputFolder}ro-crate-metadata.json`];
+  const uploadsOf = (job: Assignment) => testbed.files.uploads.filter((upload) => upload.path.startsWith(job.outputFolder) && !besideOutputs(job).includes(upload.path));
   const jobFolderOf = (runnerId: string, jobId: string) => join(cluster.sharedDir, runnerId, 'jobs', jobId);
 
   async function startSlurmRunner(runnerId: string, queues: Machine[], env: NodeJS.ProcessEnv = {}, site: Site = BARE_SITE): Promise<Runner> {

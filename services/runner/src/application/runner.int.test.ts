@@ -121,12 +121,20 @@ describe('the runner against the runner protocol', () => {
 
     expect(end).toEqual({ jobId: job.jobId, runnerId: 'runner-test-1', outcome: 'succeeded', exitCode: 0 });
     const uploads = files.uploads.filter((upload) => upload.path.startsWith(job.outputFolder));
-    // The job's whole log comes last, into the same folder: "the output folder holds the log as well as the outputs".
-    expect(uploads.map((upload) => upload.path)).toEqual([`${job.outputFolder}report.txt`, `${job.outputFolder}stats.json`, `${job.outputFolder}job.log`]);
+    // The job's whole log comes after the outputs, into the same folder: "the output folder holds the log as well as the outputs";
+    // its crate, which lists them all, comes last.
+    expect(uploads.map((upload) => upload.path)).toEqual([
+      `${job.outputFolder}report.txt`,
+      `${job.outputFolder}stats.json`,
+      `${job.outputFolder}job.log`,
+      `${job.outputFolder}ro-crate-metadata.json`,
+    ]);
     expect(uploads[2].bytes.toString('utf8')).toBe(logText(job.jobId));
-    // Each is reported as an output of the job, the log among them.
+    const crate = JSON.parse(uploads[3].bytes.toString('utf8')) as { '@graph': { '@id': string; sha256?: string }[] };
+    expect(crate['@graph'].filter((entity) => entity.sha256 !== undefined).map((entity) => entity['@id'])).toEqual(['report.txt', 'stats.json', 'job.log']);
+    // Each is reported as an output of the job, the log among them; the crate is not: it describes them.
     expect(jobs.reportsOf('output', job.jobId)).toEqual(
-      uploads.map((upload) => ({ jobId: job.jobId, runnerId: 'runner-test-1', fileId: upload.id, path: upload.path, size: upload.bytes.length, sha256: upload.sha256 })),
+      uploads.slice(0, 3).map((upload) => ({ jobId: job.jobId, runnerId: 'runner-test-1', fileId: upload.id, path: upload.path, size: upload.bytes.length, sha256: upload.sha256 })),
     );
     const stats = JSON.parse(uploads[1].bytes.toString('utf8'));
     expect(stats).toMatchObject({ title: 'Lysozyme run 1', bins: 8 });
@@ -139,7 +147,7 @@ describe('the runner against the runner protocol', () => {
     expect(jobs.reportsOf('progress', job.jobId).at(-1)).toEqual({ jobId: job.jobId, runnerId: 'runner-test-1', fraction: 1, message: '2 of 2 files read' });
     // Every transfer waits for the claim's position.
     expect(files.downloads.filter((download) => [csv.id, xyz.id].includes(download.fileId)).map((download) => download.minPosition)).toEqual(['42', '42']);
-    expect(uploads.map((upload) => upload.minPosition)).toEqual(['42', '42', '42']);
+    expect(uploads.map((upload) => upload.minPosition)).toEqual(['42', '42', '42', '42']);
   });
 
   it('runs Render Molecule on an XYZ file: one SVG with the three views', async () => {
@@ -201,8 +209,12 @@ describe('the runner against the runner protocol', () => {
 
     expect(end).toEqual({ jobId: job.jobId, runnerId: 'runner-test-1', outcome: 'cancelled' });
     expect(pids.filter(alive)).toEqual([]);
-    // No outputs of a cancelled job: only its log, with what it wrote until it was stopped.
-    expect(files.uploads.filter((upload) => upload.path.startsWith(job.outputFolder)).map((upload) => [upload.path, upload.bytes.toString('utf8')])).toEqual([[`${job.outputFolder}job.log`, 'started\n']]);
+    // No outputs of a cancelled job: only its log, with what it wrote until it was stopped, and its crate, which says it was cancelled.
+    const folder = files.uploads.filter((upload) => upload.path.startsWith(job.outputFolder));
+    expect(folder.map((upload) => upload.path)).toEqual([`${job.outputFolder}job.log`, `${job.outputFolder}ro-crate-metadata.json`]);
+    expect(folder[0].bytes.toString('utf8')).toBe('started\n');
+    const crate = JSON.parse(folder[1].bytes.toString('utf8')) as { '@graph': { '@type': string; error?: string }[] };
+    expect(crate['@graph'].find((entity) => entity['@type'] === 'CreateAction')).toMatchObject({ actionStatus: 'http://schema.org/FailedActionStatus', error: expect.stringMatching(/^cancelled/) });
   });
 
   it('cancels on a notice on its cancel subject without waiting for the next heartbeat', async () => {

@@ -288,6 +288,7 @@ export class Runner {
       backend: this.options.backend,
       jobs: this.jobs,
       files: new ProjectFiles(this.options.apiUrl, this.options.credentials),
+      apiUrl: this.options.apiUrl,
       logLimits: { ...DEFAULT_LOG_LIMITS, ...this.options.logLimits },
       finishPatienceMs: 60_000,
       site: this.options.site ?? BARE_SITE,

@@ -35,7 +35,7 @@ export interface RunCircumstances {
   lastLogLines: string[];
 }
 
-type Outcome = FinishedReport extends infer Report ? (Report extends unknown ? Omit<Report, 'jobId' | 'runnerId'> : never) : never;
+export type Outcome = FinishedReport extends infer Report ? (Report extends unknown ? Omit<Report, 'jobId' | 'runnerId'> : never) : never;
 
 export const systemFailure = (reason: string): Outcome => ({ outcome: 'failed', failure: { kind: 'system', reason } });
 
