@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
-import { streamIdOf, type DomainEvent, type StreamName } from '@cairn/contracts';
+import { streamIdOf, type Decider, type DomainEvent, type StreamName } from '@cairn/contracts';
 import { commandHandler, type CommandHandler, type EventStore } from '@cairn/event-store';
-import { auditRecordOf, chainLinks, type AuditSigner } from '../domain/audit-bundle/audit-chain';
+import { AUDIT_GENESIS, auditRecordOf, linkAfter, type AuditRecord, type AuditSigner } from '../domain/audit-bundle/audit-chain';
 import { chainHeadDecider } from '../domain/audit-bundle/chain-head';
 import { auditSignerFromEnv, MissingSigningKeyError } from './audit-signing-key';
 
@@ -34,20 +34,18 @@ export class ChainHeads {
   }
 
   /**
-   * Signs the stream's head as the store holds it now, unless a recorded head already covers it. The
-   * signature is caused by the head's event (not by the request itself: it is the commit's consequence,
-   * as a reactor's events are, so a request's own events stay those of its one commit).
+   * Signs the head after `links`, the audit chain of the stream as its commit left it, unless a recorded
+   * head already covers it. The signature is caused by the head's event (not by the request itself: it
+   * is the commit's consequence, as a reactor's events are, so a request's own events stay those of its
+   * one commit).
    */
-  async sign(stream: StreamName, now = new Date()): Promise<void> {
+  async sign(stream: StreamName, { links, lastEventId }: AuditChainOf<unknown>, now = new Date()): Promise<void> {
     const signer = this.loadedSigner();
-    if (!signer) return;
+    if (!signer || links.length === 0) return;
     try {
-      const events = await this.store.readStream(stream);
-      const links = chainLinks(events.map(auditRecordOf));
-      if (links.length === 0) return;
       const streamId = streamIdOf(stream);
       const signed = signer.sign({ stream: streamId, length: links.length, head: links[links.length - 1], signedAt: now.toISOString() });
-      await this.commands(streamId, { type: 'SignHead', links, signed }, { causationid: events[events.length - 1].id });
+      await this.commands(streamId, { type: 'SignHead', links, signed }, { causationid: lastEventId });
     } catch (error) {
       this.logger.error(`the head of ${streamIdOf(stream)} was not signed: ${(error as Error).message}`);
     }
@@ -67,16 +65,45 @@ export class ChainHeads {
   }
 }
 
+/** An aggregate's state with the audit chain of the stream it was folded from. */
+interface AuditChainOf<State> {
+  state: State;
+  /** The chain's link after each event, in order. */
+  links: string[];
+  lastEventId?: string;
+}
+
+/**
+ * The decider folding, beside its own state, the audit chain of its stream: the command handler loads
+ * the stream and folds its commit's events as they are stored, so the links after a commit are known
+ * without reading the stream again.
+ */
+function withAuditChain<Command, State, Event extends DomainEvent>(
+  decider: Decider<Command, State, Event>,
+): Decider<Command, AuditChainOf<State>, Event> {
+  return {
+    initialState: () => ({ state: decider.initialState(), links: [] }),
+    decide: (command, { state }) => decider.decide(command, state),
+    evolve: ({ state, links }, event) => {
+      // The handler folds stored envelopes, at load and after its append.
+      const stored = event as unknown as AuditRecord;
+      return { state: decider.evolve(state, event), links: [...links, linkAfter(links.at(-1) ?? AUDIT_GENESIS, auditRecordOf(stored))], lastEventId: stored.id };
+    },
+  };
+}
+
 /** The command handler of an access-deciding stream, whose head is signed after each commit that appended. */
 export function signingHeads<Command, State, Event extends DomainEvent>(
-  handler: CommandHandler<Command, State, Event>,
+  store: EventStore,
+  decider: Decider<Command, State, Event>,
   streamOf: (id: string) => StreamName,
   heads: ChainHeads | undefined,
 ): CommandHandler<Command, State, Event> {
-  if (!heads) return handler;
+  if (!heads) return commandHandler(store, decider, streamOf);
+  const handler = commandHandler(store, withAuditChain(decider), streamOf);
   return async (id, command, options) => {
     const outcome = await handler(id, command, options);
-    if (outcome.events.length > 0) await heads.sign(streamOf(id));
-    return outcome;
+    if (outcome.events.length > 0) await heads.sign(streamOf(id), outcome.state);
+    return { ...outcome, state: outcome.state.state };
   };
 }

@@ -7,7 +7,7 @@ import {
   type Role,
   type StreamName,
 } from '@cairn/contracts';
-import { commandHandler, loadAggregate, type EventStore } from '@cairn/event-store';
+import { loadAggregate, type EventStore } from '@cairn/event-store';
 import {
   accessOverview,
   checkAccess,
@@ -31,7 +31,7 @@ export const projectAccessStream = (projectId: string): StreamName => ({ context
 
 /** Commands on a project's access, by project id. */
 export const projectAccessCommands = (store: EventStore, heads?: ChainHeads) =>
-  signingHeads(commandHandler(store, projectAccessDecider, projectAccessStream), projectAccessStream, heads);
+  signingHeads(store, projectAccessDecider, projectAccessStream, heads);
 
 /**
  * A change to a project's access. As a caller asks for it, people are named by `userRef` (user id,
