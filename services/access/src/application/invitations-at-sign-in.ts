@@ -18,13 +18,15 @@ export class InvitationsAtSignIn {
     private readonly untilFresh: () => Promise<void>,
   ) {}
 
-  async signedIn(entry: DirectoryEntry): Promise<void> {
-    if (!entry.email) return;
+  /** The position of the last invitation accepted, for the sign-in's answer to carry; undefined when none was. */
+  async signedIn(entry: DirectoryEntry): Promise<number | undefined> {
+    if (!entry.email) return undefined;
     try {
       await this.untilFresh();
-      await this.access.acceptInvitationsOf(entry, await this.waiting.waitingFor(entry.email));
+      return await this.access.acceptInvitationsOf(entry, await this.waiting.waitingFor(entry.email));
     } catch (error) {
       this.logger.error(`the invitations of ${entry.userId} were not accepted at sign-in: ${(error as Error).message}`);
+      return undefined;
     }
   }
 }

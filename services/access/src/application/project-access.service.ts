@@ -220,19 +220,21 @@ export class ProjectAccessService {
   /**
    * A verified sign-in (`entry`): the invitations waiting for its address are accepted, unless someone
    * else has signed in with that address too. Each is decided on its project's stream; one withdrawn or
-   * accepted meanwhile is passed over.
+   * accepted meanwhile is passed over. Answers the position of the last acceptance, if any.
    */
-  async acceptInvitationsOf(entry: DirectoryEntry, waiting: { invitation: string; projectId: string }[]): Promise<void> {
-    if (!entry.email || waiting.length === 0) return;
+  async acceptInvitationsOf(entry: DirectoryEntry, waiting: { invitation: string; projectId: string }[]): Promise<number | undefined> {
+    if (!entry.email || waiting.length === 0) return undefined;
     const holders = await this.directory.holdersOf(entry.email);
-    if (holders.length !== 1 || holders[0] !== entry.userId) return;
+    if (holders.length !== 1 || holders[0] !== entry.userId) return undefined;
+    let position: number | undefined;
     for (const { invitation, projectId } of waiting) {
       try {
-        await this.accept(projectId, invitation, entry.userId);
+        position = (await this.accept(projectId, invitation, entry.userId)).position;
       } catch (error) {
         if (!(error instanceof DomainError && error.rule === 'access.invitation-unknown')) throw error;
       }
     }
+    return position;
   }
 
   private async accept(projectId: string, invitation: string, userId: string) {
