@@ -5,9 +5,11 @@ import { join } from 'node:path';
 import type { ProjectAccessEvent } from '@cairn/contracts';
 import { startServiceUnderTest, type ServiceUnderTest } from '@cairn/runtime';
 import { accessService } from '../access.service';
+import { auditSignerFromEnv } from '../application/audit-signing-key';
+import { exportAuditBundle, verifyAuditBundle } from '../application/audit-bundle';
 import { chainStream } from '../application/chain-heads';
 import { projectAccessStream } from '../application/project-access.service';
-import { as, createInitializedProject, createLab, signIn, type TestPerson } from './testing/access-test-kit';
+import { as, createInitializedProject, signIn, type TestPerson } from './testing/access-test-kit';
 
 /**
  * Invitations by e-mail (#21 point 4), as the facility jobs guide puts it: "Add people via their
@@ -40,8 +42,12 @@ describe('invitations by e-mail over HTTP', () => {
     writeFileSync(keyFile, generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }));
     service = await startServiceUnderTest(accessService, undefined, { env: { CAIRN_AUDIT_SIGNING_KEY_FILE: keyFile } });
     [olivia, manon, vikram, oscar] = await Promise.all(['olivia', 'manon', 'vikram', 'oscar'].map((name) => signIn(service, name)));
-    await createLab(service, 'facility', [olivia, manon, vikram]);
-    await createLab(service, 'sundog', [olivia]);
+    // Through the service, so that every access-deciding stream of the bundle is signed at write time.
+    const admin = { ...(await signIn(service, 'audrey')), token: await service.token({ username: 'audrey', admin: true, email: 'audrey@example.org', name: 'audrey' }) };
+    for (const [slug, members] of [['facility', [olivia, manon, vikram]], ['sundog', [olivia]]] as const) {
+      await as(service, admin).post('/api/labs', { name: slug, slug }).expect(201);
+      for (const member of members) await as(service, admin).post(`/api/labs/${slug}/members`, { user: member.username }).expect(201);
+    }
   });
   afterAll(() => service?.close());
 
@@ -70,6 +76,21 @@ describe('invitations by e-mail over HTTP', () => {
     const events = await service.runtime.store.readStream(projectAccessStream('p-invite'));
     const heads = await service.runtime.store.readStream(chainStream(projectAccessStream('p-invite')));
     expect(heads.at(-1)).toMatchObject({ type: 'access.chain.head-signed.v1', data: { length: events.length }, causationid: events.at(-1)!.id });
+  });
+
+  it('is in the audit bundle: exported with the project\'s access events, verified offline, and an edited invitation is named', async () => {
+    const signer = auditSignerFromEnv({ CAIRN_AUDIT_SIGNING_KEY_FILE: keyFile });
+    const bundle = await exportAuditBundle({ store: service.runtime.store, eventStore: 'jetstream', project: 'p-invite', instants: [new Date()], signer });
+    const types = bundle.streams[0].events.map((event) => event.type);
+    expect(types).toEqual(expect.arrayContaining(['access.invitation.sent.v1', 'access.invitation.accepted.v1']));
+    expect(bundle.answers[0].people).toEqual(expect.arrayContaining([expect.objectContaining({ user: 'u-ines', role: 'member' })]));
+    expect(verifyAuditBundle(bundle, [signer.key])).toMatchObject({ intact: true, findings: [] });
+
+    const sent = bundle.streams[0].events.find((event) => event.type === 'access.invitation.sent.v1')!;
+    (sent.data as { role: string }).role = 'manager';
+    expect(verifyAuditBundle(bundle, [signer.key]).findings).toEqual(
+      expect.arrayContaining([expect.stringMatching(/access\.invitation\.sent\.v1.*does not hash to its link/)]),
+    );
   });
 
   it('appears in the access history, sent and accepted', async () => {
