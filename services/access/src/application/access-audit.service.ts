@@ -155,18 +155,20 @@ export class AccessAuditService {
   }
 
   private async auditedTimeline(principal: Principal, project: string): Promise<ProjectTimeline> {
-    const timeline = await this.timelines.projectTimeline(project);
-    if (!timeline) {
-      throw refusal(
+    const unknown = () =>
+      refusal(
         'not-found',
         'audit.project-unknown',
         `there is no project ${project} in the access history (yet: a project just created is waited for with Cairn-Min-Position)`,
       );
-    }
+    const timeline = await this.timelines.projectTimeline(project);
+    if (!timeline) throw unknown();
     if (principal.isFacilityAdmin) return timeline;
     const { scheme } = timeline;
     const mine = accessAt(timeline, new Date()).people.find((person) => person.user === principal.userId);
     if (mine && hasCapability(scheme, mine.role, AUDITOR_CAPABILITY)) return timeline;
+    // A project one cannot see answers as one that does not exist (project ids can be guessed).
+    if (!mine || !hasCapability(scheme, mine.role, 'project.read')) throw unknown();
     const auditors = scheme.roles.filter((role) => hasCapability(scheme, role, AUDITOR_CAPABILITY));
     throw refusal(
       'forbidden',
