@@ -541,6 +541,13 @@ export class ChainVerificationDto {
   @ApiProperty({ description: "The signatures of an audit bundle exported now, in words: which key signs the chain heads, and whether they verify with the platform's public key." })
   signatures!: string;
 
+  @ApiProperty({
+    type: [String],
+    description:
+      'Per access-deciding stream, in words, whether the access service signed its events as it committed them (access.chain.head-signed.v1): what a signature made at export cannot tell. Empty when the platform has no signing key.',
+  })
+  signedAtWrite!: string[];
+
   @ApiPropertyOptional({ description: 'Intact: how many events the chain holds.' })
   length?: number;
 
