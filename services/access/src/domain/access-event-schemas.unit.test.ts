@@ -53,10 +53,11 @@ const facilityProjectStory = run(projectAccessDecider, [
   { type: 'AcceptInvitation', invitation: 'inv-2', user: { id: 'ines', isLabMember: false }, now: minute(6) },
 ]);
 const signer = auditSigner(generateKeyPairSync('ed25519').privateKey);
-const signedHeadStory = run(chainHeadDecider, [labStory.slice(0, 1), labStory].map((events) => {
+// The lab's creation signed, then the commit of its other events.
+const signedHeadStory = run(chainHeadDecider, ([[labStory.slice(0, 1), 0], [labStory, 1]] as const).map(([events, committedFrom]) => {
   const links = chainLinks(events.map((event, streamversion) => ({ id: `e-${streamversion}`, type: event.type, time: minute(streamversion), streamversion, data: event.data })));
   const signed = signer.sign({ stream: 'access_lab-lab1', length: links.length, head: links[links.length - 1], signedAt: minute(5) });
-  return { type: 'SignHead' as const, links, signed };
+  return { type: 'SignHead' as const, links, signed, committedFrom };
 }));
 const everyStory = [...labStory, ...labProjectStory, ...facilityProjectStory, ...signedHeadStory];
 
