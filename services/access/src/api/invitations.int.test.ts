@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ProjectAccessEvent } from '@cairn/contracts';
 import { startServiceUnderTest, type ServiceUnderTest } from '@cairn/runtime';
-import { accessService } from '../access.service';
+import { accessService } from '../access.definition';
 import { auditSignerFromEnv } from '../application/audit-signing-key';
 import { exportAuditBundle, verifyAuditBundle } from '../application/audit-bundle';
 import { chainStream } from '../application/chain-heads';
