@@ -20,6 +20,7 @@ interface Schema {
   allOf?: Schema[];
 }
 interface OpenApiOperation {
+  parameters?: { name: string; in: string }[];
   requestBody?: { content: Record<string, { schema: Schema }> };
   responses: Record<string, unknown>;
 }
@@ -36,6 +37,8 @@ interface Endpoint {
   template: string;
   jsonBody?: Schema;
   answers201: boolean;
+  /** The names of its query parameters. */
+  query: string[];
 }
 
 /** A malformed body, what the endpoint must answer, and why. */
@@ -65,7 +68,8 @@ function endpointsOf(service: string, document: OpenApiDocument): Endpoint[] {
       const properties = Object.fromEntries(
         Object.entries(body?.properties ?? {}).map(([name, field]) => [name, { ...resolve(document, field), ...(field.example === undefined ? {} : { example: field.example }) }]),
       );
-      return { service, method, template, jsonBody: body && { ...body, properties }, answers201: '201' in operation.responses };
+      const query = (operation.parameters ?? []).filter((parameter) => parameter.in === 'query').map((parameter) => parameter.name);
+      return { service, method, template, jsonBody: body && { ...body, properties }, answers201: '201' in operation.responses, query };
     }),
   );
 }
@@ -185,13 +189,14 @@ describe('every endpoint the services document', () => {
    * The template with the world's ids; `known` is false when a parameter names a kind of thing this world
    * has none of. `missing`: ids of the same shape that name nothing (the last twelve hex digits changed).
    */
+  const missingOf = (id: string) => id.replace(/[0-9a-f]{12}$/, '0ddba11c0ffe');
   const pathOf = (template: string, { missing = false } = {}) => {
     let known = true;
     const path = template.replace(/\{(\w+)\}/g, (_match, name: string, offset: number) => {
       const kind = template.slice(0, offset).split('/').filter(Boolean).pop() ?? '';
       if (ids[kind] === undefined) known = false;
       const id = ids[kind] ?? `no-such-${name}`;
-      return encodeURIComponent(missing ? id.replace(/[0-9a-f]{12}$/, '0ddba11c0ffe') : id);
+      return encodeURIComponent(missing ? missingOf(id) : id);
     });
     return { path, known };
   };
@@ -256,6 +261,9 @@ describe('every endpoint the services document', () => {
     ids.jobs = (await created(track(edge().post(`/api/projects/${ids.projects}/jobs`)).send(runOf(ids.files)))).id;
     ids.entries = (await created(track(edge().post(`/api/projects/${ids.projects}/logbook/entries`)).send({ title: 'Plan', body: 'Phase it.' }))).id;
     ids.comments = (await created(track(edge().post(`/api/jobs/${ids.jobs}/comments`)).send({ body: 'Looks right' }))).id;
+    const preview = await track(edge().post(`/api/projects/${ids.projects}/access/preview`)).send({ change: { kind: 'set-role', user: 'bob', role: 'viewer' } });
+    if (typeof preview.body.previewId !== 'string') throw new Error(`preview: ${preview.status} ${JSON.stringify(preview.body)}`);
+    ids.previews = preview.body.previewId;
   }, 180_000);
   afterAll(async () => {
     await platform?.stop();
@@ -279,7 +287,7 @@ describe('every endpoint the services document', () => {
 
   describe('one answer for unseen and missing', () => {
     /** The kinds of things whose existence must not leak to someone who cannot see them, by the path segment naming them. */
-    const HIDDEN_KINDS = ['projects', 'jobs', 'files', 'entries', 'comments', 'experiments', 'deletion-requests'];
+    const HIDDEN_KINDS = ['projects', 'jobs', 'files', 'entries', 'comments', 'experiments', 'deletion-requests', 'previews'];
 
     it('every route, read or write, answers a project, job, file, entry or comment the caller cannot see exactly as a missing one', async () => {
       // Bob is in the lab but has no role on the facility project; Carol is not even in the lab.
@@ -294,12 +302,23 @@ describe('every endpoint the services document', () => {
         const response = await (endpoint.jsonBody ? call.send(validBodyOf(endpoint.jsonBody)) : call);
         return `${response.status} ${response.body?.type ?? ''}`;
       };
+      // The audit routes name their project in the query: the history, "access at", verify and the bundle.
+      const byProject = endpoints.filter((endpoint) => endpoint.query.includes('project') && pathOf(endpoint.template).known);
+      expect(byProject.map((endpoint) => endpoint.template)).toEqual(
+        expect.arrayContaining(['/api/audit/access', '/api/audit/access/at', '/api/audit/access/verify', '/api/audit/access/bundle']),
+      );
       const told: string[] = [];
       for (const token of outsiders) {
         for (const endpoint of hiding) {
           const unseen = await answerTo(endpoint, pathOf(endpoint.template).path, token);
           const missing = await answerTo(endpoint, pathOf(endpoint.template, { missing: true }).path, token);
           if (unseen !== missing) told.push(`${endpoint.method.toUpperCase()} ${endpoint.template}: unseen ${unseen}, missing ${missing}`);
+        }
+        for (const endpoint of byProject) {
+          const { path } = pathOf(endpoint.template);
+          const unseen = await answerTo(endpoint, `${path}?project=${ids.projects}`, token);
+          const missing = await answerTo(endpoint, `${path}?project=${missingOf(ids.projects)}`, token);
+          if (unseen !== missing) told.push(`${endpoint.method.toUpperCase()} ${endpoint.template}?project=: unseen ${unseen}, missing ${missing}`);
         }
       }
       expect(told).toEqual([]);

@@ -1,6 +1,7 @@
 import { categoryOf, eventCatalogue, foldEvents, streamIdOf, validateOnPublish, type CairnEvent, type Decider, type DomainEvent, type StreamName } from '@cairn/contracts';
 import { currentCorrelation, currentTraceHeaders, failSpan, inSpan, startSpan, withSpan } from '@cairn/telemetry';
 import { appendConflicts, appendsCommitted, commandsHandled, commandTypeOf, outcomeOfFailure } from './command-metrics';
+import { identify } from './envelope';
 import { nextIdempotentCommit, type CommitIdentity } from './idempotent-commits';
 import { WrongExpectedVersionError, type EventStore } from './port';
 
@@ -113,17 +114,24 @@ export function commandHandler<Command, State, Event extends DomainEvent>(
       const events = decider.decide(command, loaded.state);
       if (events.length === 0) return { events, state: loaded.state, position: loaded.position, version: loaded.version };
       events.forEach(validateOnPublish);
+      // Ids are fixed here rather than by the store, so that the state after the commit is folded from
+      // events carrying the id, time and version they are stored with, as the next load folds them.
+      const identified = identify(
+        // The append's span is where the events' consumers continue the trace.
+        events.map((event, index) => ({ ...(commit && { id: commit.idOf(index) }), type: event.type, data: event.data, ...metadata, ...currentTraceHeaders() })),
+      );
       try {
         const appended = await inSpan(`append ${category}`, { 'cairn.stream': streamIdOf(stream), 'cairn.events': events.length }, () =>
-          store.append(
-            stream,
-            // The append's span is where the events' consumers continue the trace.
-            events.map((event, index) => ({ ...(commit && { id: commit.idOf(index) }), type: event.type, data: event.data, ...metadata, ...currentTraceHeaders() })),
-            loaded.version,
-          ),
+          store.append(stream, identified, loaded.version),
         );
         appendsCommitted.inc({ category });
-        const state = events.reduce((folded, event) => decider.evolve(folded, event), loaded.state);
+        const firstVersion = loaded.version === 'no-stream' ? 0 : loaded.version + 1;
+        const state = identified.reduce(
+          (folded, event, index) =>
+            // Stored envelopes carry the `{ type, data }` the decider emitted.
+            decider.evolve(folded, { ...event, time: appended.time, streamversion: firstVersion + index } as unknown as Event),
+          loaded.state,
+        );
         return { events, state, position: appended.position, version: appended.nextVersion, time: appended.time };
       } catch (error) {
         if (!(error instanceof WrongExpectedVersionError)) throw error;

@@ -15,12 +15,14 @@ import { AccessPreviews } from './application/access-previews';
 import { LabPeopleService } from './application/lab-people.service';
 import { LabsService } from './application/labs.service';
 import { ProjectAccessService } from './application/project-access.service';
+import { InvitationsAtSignIn } from './application/invitations-at-sign-in';
 import { UserDirectory } from './application/user-directory';
 import { ACCESS_AUDIT, AccessAuditQuery } from './projections/access-audit.projection';
 import { ACCESS_INTERVALS, AccessTimelines } from './projections/access-intervals.projection';
 import { LAB_DIRECTORY, LabsOfCallerQuery } from './projections/lab-directory.projection';
 import { DIRECTORY_NAMES, DirectoryNamesQuery } from './projections/directory-names.projection';
 import { LAB_MEMBERS, LabMembersQuery } from './projections/lab-members.projection';
+import { PENDING_INVITATIONS, PendingInvitationsQuery } from './projections/pending-invitations.projection';
 
 @Module({})
 export class AccessModule {
@@ -45,6 +47,16 @@ export class AccessModule {
           useFactory: async (directory: UserDirectory, heads: ChainHeads) =>
             new ProjectAccessService(runtime.store, directory, await AccessPreviews.open(runtime.db), heads),
           inject: [UserDirectory, ChainHeads],
+        },
+        {
+          provide: InvitationsAtSignIn,
+          useFactory: (access: ProjectAccessService) =>
+            new InvitationsAtSignIn(
+              access,
+              new PendingInvitationsQuery(() => runtime.collections.resolve(PENDING_INVITATIONS)),
+              () => runtime.freshState.of(runtime.readModel(PENDING_INVITATIONS)),
+            ),
+          inject: [ProjectAccessService],
         },
         { provide: LabPeopleService, useFactory: (directory: UserDirectory) => new LabPeopleService(runtime.store, directory), inject: [UserDirectory] },
         { provide: LabMembersQuery, useFactory: () => new LabMembersQuery(() => runtime.collections.resolve(LAB_MEMBERS)) },

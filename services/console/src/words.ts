@@ -93,6 +93,12 @@ export function describeActivity(entry: Activity, nameOf: NameOf): string {
       return `${who} changed the base level from ${roleLabel(text(d.before))} to ${roleLabel(text(d.after))}${reason}`;
     case 'access.ownership.transferred.v1':
       return `${nameOf(text(d.previousOwner))} handed ownership to ${nameOf(text(d.newOwner))}${reason}`;
+    case 'access.invitation.sent.v1':
+      return `${who} invited ${text(d.email)} as ${roleLabel(text(d.role))}${reason}`;
+    case 'access.invitation.withdrawn.v1':
+      return `${who} withdrew the invitation of ${text(d.email)}${reason}`;
+    case 'access.invitation.accepted.v1':
+      return `${nameOf(text(d.user))} signed in with ${text(d.email)} and accepted ${nameOf(text(d.invitedBy))}’s invitation`;
     case 'jobs.job.requested.v1':
       return `${who} started job ${text(d.jobId).slice(0, 8)}${text(d.template) ? ` (${text(d.template)})` : ''}${d.rerunOf ? ' as a rerun' : ''}`;
     case 'jobs.job.started.v1':

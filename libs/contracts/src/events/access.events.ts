@@ -104,6 +104,38 @@ export interface BaseLevelChangedData extends ProjectAccessRecord, AccessChangeC
 }
 
 /**
+ * A project invited an e-mail address nobody may have signed in with yet, for a role. The invitation
+ * is pending until someone signs in with that address verified by their identity provider; withdrawn,
+ * or accepted then, it ends.
+ */
+export interface InvitationSentData extends ProjectAccessRecord, AccessChangeContext {
+  invitation: string;
+  /** As the inviter typed it; matched case-insensitively. */
+  email: string;
+  role: Role;
+}
+
+/** Someone who may grant the invitation's role withdrew it before anyone accepted it. */
+export interface InvitationWithdrawnData extends ProjectAccessRecord, AccessChangeContext {
+  invitation: string;
+  email: string;
+  role: Role;
+}
+
+/**
+ * The one person holding the invitation's e-mail, verified, signed in (`actor` and `user`): the
+ * invitation ends, and the role is granted by the `access.role.granted.v1` that follows it in the same
+ * commit (unless they already held an explicit permission, which stands).
+ */
+export interface InvitationAcceptedData extends ProjectAccessRecord {
+  invitation: string;
+  email: string;
+  user: string;
+  role: Role;
+  invitedBy: string;
+}
+
+/**
  * The access service signed the head of one access-deciding stream right after committing to it, with
  * the Ed25519 key of its Secret (docs/audit-bundle.md, "Heads signed at write time"); recorded on
  * `access_chain-<that stream's id>`.
@@ -214,6 +246,29 @@ export const ownershipTransferredV1 = defineEvent<OwnershipTransferredData>()({
   ),
 });
 
+const invitation = { invitation: id, email: { type: 'string', minLength: 3, maxLength: 254, pattern: '^[^@\\s]+@[^@\\s]+$' }, role };
+
+export const invitationSentV1 = defineEvent<InvitationSentData>()({
+  type: 'access.invitation.sent.v1',
+  ...inProjectAccessStream,
+  description: 'A project invited an e-mail address for a role; pending until someone signs in with that address verified.',
+  schema: closedObject({ ...record, ...invitation }, changeContext),
+});
+
+export const invitationWithdrawnV1 = defineEvent<InvitationWithdrawnData>()({
+  type: 'access.invitation.withdrawn.v1',
+  ...inProjectAccessStream,
+  description: 'A pending invitation by e-mail was withdrawn by someone who may grant its role.',
+  schema: closedObject({ ...record, ...invitation }, changeContext),
+});
+
+export const invitationAcceptedV1 = defineEvent<InvitationAcceptedData>()({
+  type: 'access.invitation.accepted.v1',
+  ...inProjectAccessStream,
+  description: "The one person holding a pending invitation's e-mail, verified, signed in; the role granted follows in the same commit.",
+  schema: closedObject({ ...record, ...invitation, user: id, invitedBy: id }),
+});
+
 export const chainHeadSignedV1 = defineEvent<ChainHeadSignedData>()({
   type: 'access.chain.head-signed.v1',
   description: 'The access service signed the head of an access-deciding stream as it committed to it.',
@@ -237,6 +292,9 @@ export const accessEvents = [
   roleRevokedV1,
   baseLevelChangedV1,
   ownershipTransferredV1,
+  invitationSentV1,
+  invitationWithdrawnV1,
+  invitationAcceptedV1,
   chainHeadSignedV1,
 ] as const satisfies readonly EventDefinition[];
 
@@ -250,6 +308,9 @@ export type ProjectAccessEvent = EmittedBy<
   | typeof roleRevokedV1
   | typeof baseLevelChangedV1
   | typeof ownershipTransferredV1
+  | typeof invitationSentV1
+  | typeof invitationWithdrawnV1
+  | typeof invitationAcceptedV1
 >;
 export type ChainHeadEvent = EmittedBy<typeof chainHeadSignedV1>;
 export type AccessEvent = LabEvent | ProjectAccessEvent;

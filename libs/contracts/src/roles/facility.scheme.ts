@@ -21,6 +21,7 @@ export const facilityScheme = defineScheme({
     owner: ['deletion.approve.raw', 'project.update', 'project.delete', 'base-level.manage'],
   }),
   ownerRole: 'owner',
+  invitesByEmail: true,
   ownerCardinality: 'exactly-one',
   hasBaseLevel: false,
   defaultBaseLevel: null,

@@ -33,6 +33,7 @@ export const labScheme = defineScheme({
     ],
   }),
   ownerRole: 'owner',
+  invitesByEmail: false,
   ownerCardinality: 'at-least-one',
   hasBaseLevel: true,
   // "Useful for managing your own private work": a project is private until its creator opens it to the lab.

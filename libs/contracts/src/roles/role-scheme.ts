@@ -39,6 +39,11 @@ export interface RoleScheme {
   grantRules: Readonly<Record<Role, GrantRule>>;
   /** Null when ownership is not transferable; else the role the former owner keeps. */
   ownershipTransfer: { formerOwnerBecomes: Role } | null;
+  /**
+   * Whether a project may invite an e-mail address nobody has signed in with yet: the invitation waits,
+   * and its role is granted when someone signs in with that verified address, in the lab or not.
+   */
+  invitesByEmail: boolean;
 }
 
 /** Capabilities of each role given as what it adds to the role below it ("each role includes everything the roles below it can do"). */

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger
 import { CAPABILITIES, type Capability, type RoleScheme } from '@cairn/contracts';
 import type { AccessCheck, AccessExplanation, DirectoryEntry, UserAccessChange } from '../domain';
 import type { LabCreated } from '../application/labs.service';
-import type { AccessWarning, PersonName } from '../application/project-access.service';
+import type { AccessWarning, InvitationView, PersonName } from '../application/project-access.service';
 import type { NamedAuditEntry } from '../application/access-audit.service';
 import type { AccessAuditEntry } from '../projections/access-audit.projection';
 import type { PersonName as DirectoryName } from '../projections/directory-names.projection';
@@ -98,6 +98,9 @@ export class RoleSchemeDto implements Omit<RoleScheme, 'capabilities' | 'grantRu
 
   @ApiProperty({ description: 'Whether lab members get a project-wide level without an explicit permission.' })
   hasBaseLevel!: boolean;
+
+  @ApiProperty({ description: 'Whether a project may invite an e-mail address nobody has signed in with yet (pending until it signs in verified).' })
+  invitesByEmail!: boolean;
 
   @ApiProperty({ type: String, nullable: true })
   defaultBaseLevel!: string | null;
@@ -359,7 +362,7 @@ export class AuditEntryDto implements NamedAuditEntry {
   @ApiProperty()
   at!: string;
 
-  @ApiProperty({ enum: ['role', 'base-level', 'ownership', 'lab', 'lab-membership'] })
+  @ApiProperty({ enum: ['role', 'base-level', 'ownership', 'lab', 'lab-membership', 'invitation'] })
   subject!: AccessAuditEntry['subject'];
 
   @ApiPropertyOptional()
@@ -397,6 +400,15 @@ export class AuditEntryDto implements NamedAuditEntry {
 
   @ApiPropertyOptional()
   previousOwnerAfter?: string;
+
+  @ApiPropertyOptional({ description: 'An invitation by e-mail: its id.' })
+  invitation?: string;
+
+  @ApiPropertyOptional({ description: 'An invitation by e-mail: the address invited.' })
+  email?: string;
+
+  @ApiPropertyOptional({ description: 'An invitation by e-mail: the role it gives.' })
+  role?: string;
 
   @ApiProperty(NAMES)
   names!: Record<string, NameDto>;
@@ -529,6 +541,13 @@ export class ChainVerificationDto {
   @ApiProperty({ description: "The signatures of an audit bundle exported now, in words: which key signs the chain heads, and whether they verify with the platform's public key." })
   signatures!: string;
 
+  @ApiProperty({
+    type: [String],
+    description:
+      'Per access-deciding stream, in words, whether the access service signed its events as it committed them (access.chain.head-signed.v1): what a signature made at export cannot tell. Empty when the platform has no signing key.',
+  })
+  signedAtWrite!: string[];
+
   @ApiPropertyOptional({ description: 'Intact: how many events the chain holds.' })
   length?: number;
 
@@ -552,4 +571,54 @@ export class ChainVerificationDto {
 
   @ApiPropertyOptional({ type: BrokenLinkDto, description: 'Broken: where that event is stored.' })
   event?: BrokenLinkDto;
+}
+
+export class InvitationDto implements InvitationView {
+  @ApiProperty()
+  invitation!: string;
+
+  @ApiProperty()
+  projectId!: string;
+
+  @ApiProperty({ example: 'ines@example.org' })
+  email!: string;
+
+  @ApiProperty({ example: 'member' })
+  role!: string;
+
+  @ApiProperty({ description: 'User id of who invited.' })
+  invitedBy!: string;
+
+  @ApiProperty()
+  invitedAt!: string;
+
+  @ApiPropertyOptional()
+  reason?: string;
+
+  @ApiProperty({ description: 'More than one person has signed in with this address: it goes to neither and stays pending until only one holds it.' })
+  ambiguous!: boolean;
+}
+
+export class InvitationsDto {
+  @ApiProperty({ type: [InvitationDto], description: 'Pending invitations, oldest first.' })
+  items!: InvitationDto[];
+}
+
+export class InvitationOutcomeDto extends InvitationDto {
+  @ApiProperty({ description: 'True when one person had signed in with the address, verified, already: they hold the role now; else it is pending.' })
+  accepted!: boolean;
+
+  @ApiPropertyOptional({ description: 'User id of who accepted it.' })
+  user?: string;
+}
+
+export class WithdrawnInvitationDto {
+  @ApiProperty()
+  projectId!: string;
+
+  @ApiProperty()
+  invitation!: string;
+
+  @ApiProperty({ enum: [true] })
+  withdrawn!: true;
 }

@@ -336,9 +336,14 @@ describe('access audit over HTTP', () => {
       expect(verified.body).toMatchObject({ project: 'p-lab', intact: true, length: 5, head: expect.stringMatching(/^[0-9a-f]{64}$/) });
       expect(verified.body.summary).toMatch(/^chain intact \(5 events\), head [0-9a-f]{64}$/);
 
-      const refused = await as(service, carol).get('/api/audit/access/verify?project=p-lab', lastPosition);
+      // Bob sees the project through the base level, without managing its access.
+      const refused = await as(service, bob).get('/api/audit/access/verify?project=p-lab', lastPosition);
       expect(refused.status).toBe(403);
       expect(refused.body.rule).toBe('audit.needs-access-manage');
+      // Carol left the lab: to her the project answers as one that does not exist.
+      const unseen = await as(service, carol).get('/api/audit/access/verify?project=p-lab', lastPosition);
+      const absent = await as(service, carol).get('/api/audit/access/verify?project=p-never-created', lastPosition);
+      expect([unseen.status, unseen.body.type]).toEqual([404, absent.body.type]);
       const missing = await as(service, alice).get('/api/audit/access/verify', lastPosition);
       expect(missing.status).toBe(400);
       expect(missing.body.errors[0].field).toBe('project');

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '@cairn/auth';
 import { notFound } from '@cairn/contracts';
 import { CommandResult, CurrentPrincipal, expectedVersionOf, IfMatch, Versioned } from '@cairn/http';
@@ -8,20 +8,25 @@ import {
   changeRequestOf,
   CheckQuery,
   PreviewDto,
+  InviteByEmailDto,
   RemoveRoleDto,
   SetBaseLevelDto,
   SetRoleDto,
   TransferOwnershipDto,
+  WithdrawInvitationDto,
   type ChangeContextDto,
 } from './project-access.dto';
 import {
   AccessCheckDto,
   AccessPreviewDto,
   BaseLevelOutcomeDto,
+  InvitationOutcomeDto,
+  InvitationsDto,
   MyAccessDto,
   OwnershipOutcomeDto,
   UserAccessOutcomeDto,
   UsersPageDto,
+  WithdrawnInvitationDto,
 } from './answers.dto';
 
 const PROJECT_ID = /^[A-Za-z0-9_-]{1,200}$/;
@@ -110,6 +115,37 @@ export class ProjectAccessController {
     @IfMatch() ifMatch?: number,
   ) {
     return this.change(principal, id, { kind: 'transfer-ownership', to: body.to }, body, ifMatch);
+  }
+
+  /**
+   * Invites an e-mail address for a role (schemes that invite by e-mail only): pending until someone
+   * signs in with it, verified; accepted at once if one person already has.
+   */
+  @Post('invitations')
+  @ApiCreatedResponse({ type: InvitationOutcomeDto })
+  async invite(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: InviteByEmailDto, @IfMatch() ifMatch?: number) {
+    const { position, body: outcome } = await this.access.invite(principal, projectRef(id), { email: body.email, role: body.role }, contextOf(body, ifMatch));
+    return new CommandResult(position, outcome);
+  }
+
+  @Get('invitations')
+  @ApiOkResponse({ type: InvitationsDto })
+  invitations(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
+    return this.access.invitations(principal, projectRef(id));
+  }
+
+  @Delete('invitations/:invitation')
+  @HttpCode(200)
+  @ApiOkResponse({ type: WithdrawnInvitationDto })
+  async withdraw(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Param('invitation') invitation: string,
+    @Body() body: WithdrawInvitationDto,
+    @IfMatch() ifMatch?: number,
+  ) {
+    const { position, body: outcome } = await this.access.withdraw(principal, projectRef(id), invitation, contextOf(body, ifMatch));
+    return new CommandResult(position, outcome);
   }
 
   /** Decides and records a change; its answer says what it left, at the position a read can wait for. */

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsNotEmpty, IsObject, IsOptional, IsString, MaxLength, ValidateIf, ValidateNested } from 'class-validator';
+import { IsEmail, IsIn, IsNotEmpty, IsObject, IsOptional, IsString, MaxLength, ValidateIf, ValidateNested } from 'class-validator';
 import { CAPABILITIES, invalid, type Capability } from '@cairn/contracts';
 import { ExpectedVersionDto } from '@cairn/http';
 import type { AccessChange } from '../application/project-access.service';
@@ -32,6 +32,34 @@ export class SetRoleDto extends ChangeContextDto {
 }
 
 export class RemoveRoleDto extends ChangeContextDto {}
+
+/** `POST .../access/invitations`: an e-mail address, which may never have signed in, and the role it is to get. */
+export class InviteByEmailDto extends ExpectedVersionDto {
+  @ApiProperty({ description: 'The address to invite; the role is granted when someone signs in with it, verified.', example: 'ines@example.org' })
+  @IsEmail({ require_tld: false })
+  @MaxLength(254)
+  email!: string;
+
+  @ApiProperty({ description: "A role of the project's scheme.", example: 'member' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(60)
+  role!: string;
+
+  @ApiPropertyOptional({ example: 'collaborator from the partner facility' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  reason?: string;
+}
+
+export class WithdrawInvitationDto extends ExpectedVersionDto {
+  @ApiPropertyOptional({ example: 'sent to the wrong address' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  reason?: string;
+}
 
 export class SetBaseLevelDto extends ChangeContextDto {
   @ApiProperty({ description: 'The role every lab member has without an explicit permission.', example: 'viewer' })

@@ -9,7 +9,7 @@ import { accessAt, peopleMentionedIn, type AccessAt, type ProjectTimeline } from
 import type { EventStore } from '@cairn/event-store';
 import type { AuditSigner } from '../domain/audit-bundle/audit-chain';
 import { describeVerification, previewShown, verifyProjectChain } from './access-history-check';
-import { describeSignatures, exportAuditBundle, verifyAuditBundle, type AuditBundle } from './audit-bundle';
+import { describeSignatures, describeWriteTimeSignatures, exportAuditBundle, verifyAuditBundle, type AuditBundle } from './audit-bundle';
 import { MissingSigningKeyError } from './audit-signing-key';
 import type { UserDirectory } from './user-directory';
 
@@ -109,7 +109,7 @@ export class AccessAuditService {
   async verify(principal: Principal, project: string) {
     await this.auditedTimeline(principal, project);
     const verification = await verifyProjectChain(this.store, project);
-    return { project, ...verification, summary: describeVerification(project, verification), signatures: await this.signatureState(project) };
+    return { project, ...verification, summary: describeVerification(project, verification), ...(await this.signatureState(project)) };
   }
 
   /** `audit export` for the project's auditors: the signed bundle docs/audit-bundle.md describes. */
@@ -127,17 +127,21 @@ export class AccessAuditService {
     }
   }
 
-  /** The signatures of a bundle exported now, checked against the service's own public key, in words. */
-  private async signatureState(project: string): Promise<string> {
+  /**
+   * The signatures of a bundle exported now, checked against the service's own public key, in words:
+   * those made at export, and per stream those the access service made as it committed.
+   */
+  private async signatureState(project: string): Promise<{ signatures: string; signedAtWrite: string[] }> {
     let signer: AuditSigner;
     try {
       signer = this.bundles.signer();
     } catch (error) {
-      if (error instanceof MissingSigningKeyError) return `Not signed: ${error.message}.`;
+      if (error instanceof MissingSigningKeyError) return { signatures: `Not signed: ${error.message}.`, signedAtWrite: [] };
       throw error;
     }
     const bundle = await exportAuditBundle({ store: this.store, eventStore: this.bundles.eventStore, project, instants: [], signer });
-    return describeSignatures(verifyAuditBundle(bundle, [signer.key]), "the platform's current signing key");
+    const verification = verifyAuditBundle(bundle, [signer.key]);
+    return { signatures: describeSignatures(verification, "the platform's current signing key"), signedAtWrite: describeWriteTimeSignatures(bundle, verification) };
   }
 
   /** The preview a recorded change cites, as it was shown, with the people named. */
@@ -155,18 +159,20 @@ export class AccessAuditService {
   }
 
   private async auditedTimeline(principal: Principal, project: string): Promise<ProjectTimeline> {
-    const timeline = await this.timelines.projectTimeline(project);
-    if (!timeline) {
-      throw refusal(
+    const unknown = () =>
+      refusal(
         'not-found',
         'audit.project-unknown',
         `there is no project ${project} in the access history (yet: a project just created is waited for with Cairn-Min-Position)`,
       );
-    }
+    const timeline = await this.timelines.projectTimeline(project);
+    if (!timeline) throw unknown();
     if (principal.isFacilityAdmin) return timeline;
     const { scheme } = timeline;
     const mine = accessAt(timeline, new Date()).people.find((person) => person.user === principal.userId);
     if (mine && hasCapability(scheme, mine.role, AUDITOR_CAPABILITY)) return timeline;
+    // A project one cannot see answers as one that does not exist (project ids can be guessed).
+    if (!mine || !hasCapability(scheme, mine.role, 'project.read')) throw unknown();
     const auditors = scheme.roles.filter((role) => hasCapability(scheme, role, AUDITOR_CAPABILITY));
     throw refusal(
       'forbidden',

@@ -9,7 +9,7 @@ import { accessService } from '../access.definition';
 import { as, createInitializedProject, signIn, type TestPerson } from '../api/testing/access-test-kit';
 import { afterClockPasses, recordStep } from '../api/testing/audit-test-kit';
 import { auditRecordOf, auditSigner, chainLinks, signatureHolds, type SignedHead } from '../domain/audit-bundle/audit-chain';
-import { chainStream } from './chain-heads';
+import { chainStream, unsignedEventAlarms } from './chain-heads';
 import { labStream } from './labs.service';
 import { projectAccessStream } from './project-access.service';
 import { trustedKeyFromPem } from './audit-signing-key';
@@ -208,6 +208,35 @@ describe('audit export and audit verify-bundle', () => {
       expect(out).toContain(
         'access_project-p-inserted: events #2..#2 were appended after the newest head the access service signed at write time; it never signed them (written to the store directly, or their signing failed)',
       );
+
+      // The auditor's page says it per stream, in words.
+      const verified = await as(service, alice).get('/api/audit/access/verify?project=p-inserted').expect(200);
+      expect(verified.body.signedAtWrite).toEqual([
+        expect.stringMatching(
+          /^The project's access \(access_project-p-inserted, 3 events\): its first 2 events were signed as committed by ed25519:[0-9a-f]{16}, last at \S+, but events #2\.\.#2 were appended after the newest head the access service signed at write time; it never signed them \(written to the store directly, or their signing failed\)\.$/,
+        ),
+        expect.stringMatching(/^The lab's membership \(access_lab-bundle-lab, 6 events\): every event signed as committed by ed25519:[0-9a-f]{16}, last at \S+; the signature verifies\.$/),
+      ]);
+    });
+
+    it('refuses to sign the next commit after an event appended directly between two commits, raising the alarm, and the bundle names it', async () => {
+      const alarms = async () => (await unsignedEventAlarms.get()).values.find((value) => value.labels.category === 'access_project')?.value ?? 0;
+      const before = await alarms();
+      await createInitializedProject(service, { projectId: 'p-between', lab: 'bundle-lab', scheme: 'lab', baseLevel: 'viewer', creator: alice });
+      await recordStep(service, as(service, alice).put('/api/projects/p-between/access/users/bob', { role: 'experimenter' }));
+      const stream = projectAccessStream('p-between');
+      const [, granted] = await service.runtime.store.readStream(stream);
+      await service.runtime.store.append(stream, [{ type: granted.type, data: { ...(granted.data as object), user: carol.userId } }], granted.streamversion);
+      await recordStep(service, as(service, alice).delete('/api/projects/p-between/access/users/bob', { reason: 'done' }));
+
+      const heads = (await service.runtime.store.readStream(chainStream(stream))).map(({ data }) => (data as SignedHead).length);
+      expect(Math.max(...heads)).toBe(2);
+      expect(await alarms()).toBe(before + 1);
+      const file = join(folder, 'between.json');
+      expect((await cli('audit', 'export', '--project', 'p-between', '--out', file)).status).toBe(EXIT_OK);
+      const { status, out } = await cli('audit', 'verify-bundle', file, '--trusted-key', publicKeyFile);
+      expect(status).toBe(EXIT_CHECK_FAILED);
+      expect(out).toContain('access_project-p-between: events #2..#3 were appended after the newest head the access service signed at write time');
     });
 
     it('names a stream rewritten in the store before the export, though the export signs the rewritten chain', async () => {

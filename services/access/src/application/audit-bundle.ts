@@ -281,6 +281,26 @@ export function describeSignatures(verification: Pick<BundleVerification, 'signa
     : `All ${signatures.length} signed heads verify with ${keys}, the key the bundle carries; signed at ${signedAt}. Pass the platform's public key (--trusted-key) to know it is the platform's.`;
 }
 
+/**
+ * For the auditor's page, per stream: whether the access service signed its events as it committed them,
+ * which a head signed at export cannot tell (the export would sign a rewrite made before it).
+ */
+export function describeWriteTimeSignatures(bundle: Pick<AuditBundle, 'streams' | 'writeHeads'>, verification: Pick<BundleVerification, 'writeSignatures'>): string[] {
+  const heads = bundle.writeHeads ?? [];
+  return bundle.streams.map((stream) => {
+    const what = `${stream.decides === 'project-access' ? "The project's access" : "The lab's membership"} (${stream.stream}, ${stream.events.length} events)`;
+    const index = heads.findIndex((head) => head.stream === stream.stream);
+    if (index < 0) return `${what}: the access service signed none of it as it committed, so nothing shows it was not rewritten before now.`;
+    const head = heads[index];
+    const state = verification.writeSignatures[index]?.state ?? 'unknown-key';
+    if (state !== 'valid') return `${what}: the signature made as it was committed ${SIGNATURE_PROBLEMS[state]}.`;
+    const signed = `signed as committed by ${head.keyId}, last at ${head.signedAt}`;
+    const problems = headFindings(stream, head, 'write');
+    if (problems.length > 0) return `${what}: its first ${head.length} events were ${signed}, but ${problems.map((problem) => problem.slice(stream.stream.length + 2)).join('; ')}.`;
+    return `${what}: every event ${signed}; the signature verifies.`;
+  });
+}
+
 /** The heads the access service signed as it committed, in words: each stream's newest, how long, and when. */
 export function describeWriteHeads(bundle: Pick<AuditBundle, 'writeHeads'>, verification: Pick<BundleVerification, 'writeSignatures'>): string {
   const heads = bundle.writeHeads ?? [];

@@ -1,6 +1,6 @@
 import type { Principal } from '@cairn/auth';
 import { slugify, type StreamName } from '@cairn/contracts';
-import { commandHandler, type EventStore } from '@cairn/event-store';
+import type { EventStore } from '@cairn/event-store';
 import { labDecider, type DirectoryEntry } from '../domain';
 import { labMemberViewOf } from '../projections/lab-members.projection';
 import { signingHeads, type ChainHeads } from './chain-heads';
@@ -8,7 +8,7 @@ import { directoryEntryOf, type UserDirectory } from './user-directory';
 
 export const labStream = (lab: string): StreamName => ({ context: 'access', aggregate: 'lab', id: lab });
 
-const labCommands = (store: EventStore, heads?: ChainHeads) => signingHeads(commandHandler(store, labDecider, labStream), labStream, heads);
+const labCommands = (store: EventStore, heads?: ChainHeads) => signingHeads(store, labDecider, labStream, heads);
 
 export interface LabCreated {
   id: string;

@@ -1,22 +1,26 @@
+import { randomUUID } from 'node:crypto';
 import type { Principal } from '@cairn/auth';
 import {
   capabilitiesOf,
+  DomainError,
   forbidden,
   hasCapability,
   type Capability,
   type Role,
   type StreamName,
 } from '@cairn/contracts';
-import { commandHandler, loadAggregate, type EventStore } from '@cairn/event-store';
+import { loadAggregate, type EventStore } from '@cairn/event-store';
 import {
   accessOverview,
   checkAccess,
   explainAccess,
+  mayGrant,
   previewChange,
   projectAccessDecider,
   type AccessExplanation,
   type DirectoryEntry,
   type Lab,
+  type PendingInvitation,
   type ProjectAccess,
   type ProjectAccessChange,
   type UserAccessChange,
@@ -31,7 +35,7 @@ export const projectAccessStream = (projectId: string): StreamName => ({ context
 
 /** Commands on a project's access, by project id. */
 export const projectAccessCommands = (store: EventStore, heads?: ChainHeads) =>
-  signingHeads(commandHandler(store, projectAccessDecider, projectAccessStream), projectAccessStream, heads);
+  signingHeads(store, projectAccessDecider, projectAccessStream, heads);
 
 /**
  * A change to a project's access. As a caller asks for it, people are named by `userRef` (user id,
@@ -61,6 +65,13 @@ export interface PersonName {
 export interface AccessWarning {
   rule: string;
   message: string;
+}
+
+/** A pending invitation as the users page lists it. */
+export interface InvitationView extends PendingInvitation {
+  projectId: string;
+  /** True when more than one person has signed in with the address: it goes to neither, and stays pending. */
+  ambiguous: boolean;
 }
 
 /** A project's access and its lab, as their streams say they are now. */
@@ -146,6 +157,98 @@ export class ProjectAccessService {
       warnings: ownerBackupWarnings(access),
     };
     return { version, page };
+  }
+
+  /**
+   * Invites an e-mail address for a role. Should one person have signed in with it, verified, already,
+   * the invitation is accepted at once, as their next sign-in would; should two, it waits.
+   */
+  async invite(principal: Principal, projectId: string, request: { email: string; role: Role }, context: Omit<ChangeContext, 'previewId'> = {}) {
+    const facts = await this.load(projectId, principal);
+    const invitation = randomUUID();
+    const sent = await this.commands(
+      projectId,
+      {
+        type: 'InviteByEmail',
+        actor: personIn(facts.lab, principal.userId),
+        now: new Date().toISOString(),
+        invitation,
+        email: request.email,
+        role: request.role,
+        ...(context.reason !== undefined && { reason: context.reason }),
+      },
+      { actor: principal.userId, expectedVersion: context.expectedVersion },
+    );
+    const holders = await this.directory.holdersOf(request.email);
+    const accepted = holders.length === 1 ? await this.accept(projectId, invitation, holders[0]) : undefined;
+    // The invitation as the list shows it, from the state its own commit left.
+    const pending = (sent.state as ProjectAccess).invitations.get(invitation)!;
+    return {
+      position: (accepted ?? sent).position,
+      body: { ...pending, projectId, ambiguous: holders.length > 1, accepted: accepted !== undefined, ...(accepted && { user: holders[0] }) },
+    };
+  }
+
+  /** The pending invitations, for those who may grant a role (who may invite and withdraw). */
+  async invitations(principal: Principal, projectId: string): Promise<{ items: InvitationView[] }> {
+    const { access } = await this.requireGranter(principal, projectId);
+    const pending = [...access.invitations.values()];
+    const ambiguous = await this.directory.emailsHeldByMany(pending.map((invitation) => invitation.email));
+    return {
+      items: pending
+        .sort((a, b) => a.invitedAt.localeCompare(b.invitedAt))
+        .map((invitation) => ({ ...invitation, projectId, ambiguous: ambiguous.has(invitation.email.toLowerCase()) })),
+    };
+  }
+
+  async withdraw(principal: Principal, projectId: string, invitation: string, context: Omit<ChangeContext, 'previewId'> = {}) {
+    const facts = await this.requireGranter(principal, projectId);
+    const outcome = await this.commands(
+      projectId,
+      {
+        type: 'WithdrawInvitation',
+        actor: personIn(facts.lab, principal.userId),
+        now: new Date().toISOString(),
+        invitation,
+        ...(context.reason !== undefined && { reason: context.reason }),
+      },
+      { actor: principal.userId, expectedVersion: context.expectedVersion },
+    );
+    return { position: outcome.position, body: { projectId, invitation, withdrawn: true } };
+  }
+
+  /**
+   * A verified sign-in (`entry`): the invitations waiting for its address are accepted, unless someone
+   * else has signed in with that address too. Each is decided on its project's stream; one withdrawn or
+   * accepted meanwhile is passed over. Answers the position of the last acceptance, if any.
+   */
+  async acceptInvitationsOf(entry: DirectoryEntry, waiting: { invitation: string; projectId: string }[]): Promise<number | undefined> {
+    if (!entry.email || waiting.length === 0) return undefined;
+    const holders = await this.directory.holdersOf(entry.email);
+    if (holders.length !== 1 || holders[0] !== entry.userId) return undefined;
+    let position: number | undefined;
+    for (const { invitation, projectId } of waiting) {
+      try {
+        position = (await this.accept(projectId, invitation, entry.userId)).position;
+      } catch (error) {
+        if (!(error instanceof DomainError && error.rule === 'access.invitation-unknown')) throw error;
+      }
+    }
+    return position;
+  }
+
+  private async accept(projectId: string, invitation: string, userId: string) {
+    const { state: access } = await loadAggregate(this.store, projectAccessStream(projectId), projectAccessDecider);
+    const lab = access ? await loadLab(this.store, access.lab) : null;
+    return this.commands(projectId, { type: 'AcceptInvitation', invitation, user: personIn(lab, userId), now: new Date().toISOString() }, { actor: userId });
+  }
+
+  private async requireGranter(principal: Principal, projectId: string): Promise<ProjectFacts> {
+    const facts = await this.load(projectId, principal);
+    if (!mayGrant(facts.access, personIn(facts.lab, principal.userId))) {
+      throw forbidden('access.invitations-for-granters', 'only those who may give someone a role on this project see and withdraw its invitations');
+    }
+    return facts;
   }
 
   /** The caller's role, where it comes from, and what it lets them do. */

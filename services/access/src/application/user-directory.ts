@@ -32,6 +32,11 @@ export class UserDirectory {
     return new UserDirectory(users);
   }
 
+  /** Whether this process has recorded the caller with these very claims. */
+  hasRecorded(principal: Principal): boolean {
+    return this.recorded.get(principal.userId) === JSON.stringify(directoryEntryOf(principal));
+  }
+
   /** Upserts the caller's claims; skipped when this process already recorded the same claims. */
   async recordSighting(principal: Principal): Promise<DirectoryEntry> {
     const entry = directoryEntryOf(principal);
@@ -80,6 +85,18 @@ export class UserDirectory {
       );
     }
     return entryOf(found[0]);
+  }
+
+  /** Who has signed in with this verified address (any case): at most two, enough to tell one from many. */
+  async holdersOf(email: string): Promise<string[]> {
+    const found = await this.users.find({ emailLower: email.toLowerCase() }, { limit: 2, projection: { _id: 1 } }).toArray();
+    return found.map((user) => user._id);
+  }
+
+  /** Which of these addresses (lower-cased) more than one person has signed in with. */
+  async emailsHeldByMany(emails: string[]): Promise<Set<string>> {
+    const held = await Promise.all(emails.map(async (email) => ((await this.holdersOf(email)).length > 1 ? [email.toLowerCase()] : [])));
+    return new Set(held.flat());
   }
 
   /** The directory entries of these users, by user id; users never seen are left out. */

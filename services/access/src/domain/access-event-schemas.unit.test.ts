@@ -47,12 +47,17 @@ const facilityProjectStory = run(projectAccessDecider, [
   init('facility'),
   setRole(ola, eve, 'member', minute(1)),
   { type: 'TransferOwnership', actor: ola, to: eve, now: minute(2), reason: 'handover' },
+  { type: 'InviteByEmail', actor: eve, invitation: 'inv-1', email: 'ines@partner.example', role: 'member', now: minute(3), reason: 'partner' },
+  { type: 'WithdrawInvitation', actor: eve, invitation: 'inv-1', now: minute(4) },
+  { type: 'InviteByEmail', actor: eve, invitation: 'inv-2', email: 'ines@partner.example', role: 'viewer', now: minute(5) },
+  { type: 'AcceptInvitation', invitation: 'inv-2', user: { id: 'ines', isLabMember: false }, now: minute(6) },
 ]);
 const signer = auditSigner(generateKeyPairSync('ed25519').privateKey);
-const signedHeadStory = run(chainHeadDecider, [labStory.slice(0, 1), labStory].map((events) => {
+// The lab's creation signed, then the commit of its other events.
+const signedHeadStory = run(chainHeadDecider, ([[labStory.slice(0, 1), 0], [labStory, 1]] as const).map(([events, committedFrom]) => {
   const links = chainLinks(events.map((event, streamversion) => ({ id: `e-${streamversion}`, type: event.type, time: minute(streamversion), streamversion, data: event.data })));
   const signed = signer.sign({ stream: 'access_lab-lab1', length: links.length, head: links[links.length - 1], signedAt: minute(5) });
-  return { type: 'SignHead' as const, links, signed };
+  return { type: 'SignHead' as const, links, signed, committedFrom };
 }));
 const everyStory = [...labStory, ...labProjectStory, ...facilityProjectStory, ...signedHeadStory];
 
@@ -68,6 +73,9 @@ describe('access events: docs/api.md "Events" lists them, each with a JSON Schem
       'access.role.revoked.v1',
       'access.base-level.changed.v1',
       'access.ownership.transferred.v1',
+      'access.invitation.sent.v1',
+      'access.invitation.withdrawn.v1',
+      'access.invitation.accepted.v1',
       'access.chain.head-signed.v1',
     ]);
   });
@@ -87,6 +95,6 @@ describe('access events: docs/api.md "Events" lists them, each with a JSON Schem
   it('project access events carry "actor, reason, before/after role, and prevHash"', () => {
     expect(labProjectStory[1].data).toMatchObject({ actor: 'ola', reason: 'imaging', previewId: 'pv-1', before: 'viewer', after: 'experimenter' });
     expect(verifyChain(labProjectStory)).toMatchObject({ intact: true, length: 5 });
-    expect(verifyChain(facilityProjectStory)).toMatchObject({ intact: true, length: 3 });
+    expect(verifyChain(facilityProjectStory)).toMatchObject({ intact: true, length: 8 });
   });
 });

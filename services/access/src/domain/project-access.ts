@@ -42,8 +42,19 @@ export interface ProjectAccess {
   baseLevel: Role | null;
   /** By user id. */
   explicit: ReadonlyMap<string, ExplicitGrant>;
+  /** Invitations by e-mail nobody has accepted or withdrawn yet, by invitation id. */
+  invitations: ReadonlyMap<string, PendingInvitation>;
   /** `hash` of the stream's last event: the next event's `prevHash`. */
   lastHash: string;
+}
+
+export interface PendingInvitation {
+  invitation: string;
+  email: string;
+  role: Role;
+  invitedBy: string;
+  invitedAt: string;
+  reason?: string;
 }
 
 /** Null until the project's creation has been recorded. */
@@ -92,8 +103,32 @@ export interface TransferOwnership extends AccessChange {
   to: Person;
 }
 
-export type ProjectAccessChange = SetRole | RevokeRole | ChangeBaseLevel | TransferOwnership;
-export type ProjectAccessCommand = InitializeProjectAccess | ProjectAccessChange;
+/** `POST .../access/invitations`: invites an e-mail address for a role, pending until it signs in verified. */
+export interface InviteByEmail extends AccessChange {
+  type: 'InviteByEmail';
+  invitation: string;
+  email: string;
+  role: Role;
+}
+
+export interface WithdrawInvitation extends AccessChange {
+  type: 'WithdrawInvitation';
+  invitation: string;
+}
+
+/**
+ * The sign-in of the one person holding a pending invitation's e-mail, verified (the application finds
+ * them; an address two people hold accepts nothing).
+ */
+export interface AcceptInvitation {
+  type: 'AcceptInvitation';
+  invitation: string;
+  user: Person;
+  now: string;
+}
+
+export type ProjectAccessChange = SetRole | RevokeRole | ChangeBaseLevel | TransferOwnership | InviteByEmail | WithdrawInvitation;
+export type ProjectAccessCommand = InitializeProjectAccess | ProjectAccessChange | AcceptInvitation;
 
 type Draft = Unsealed<ProjectAccessEvent>;
 
@@ -118,6 +153,7 @@ export function createProjectAccessDecider(
         return state ? [] : sealChain(GENESIS_HASH, initialize(command, schemes));
       }
       if (!state) throw refusal('not-found', 'access.project-unknown', 'this project has no access record (yet)');
+      if (command.type === 'AcceptInvitation') return sealChain(state.lastHash, acceptInvitation(command, state));
       return sealChain(state.lastHash, decideChange(command, state));
     },
     evolve: (state, event) => evolve(state, event, schemes),
@@ -157,6 +193,10 @@ function decideChange(command: ProjectAccessChange, access: ProjectAccess): Draf
       return changeBaseLevel(command, access);
     case 'TransferOwnership':
       return transferOwnership(command, access);
+    case 'InviteByEmail':
+      return inviteByEmail(command, access);
+    case 'WithdrawInvitation':
+      return withdrawInvitation(command, access);
   }
 }
 
@@ -270,6 +310,65 @@ function transferOwnership(command: TransferOwnership, access: ProjectAccess): D
   ];
 }
 
+function inviteByEmail(command: InviteByEmail, access: ProjectAccess): Draft[] {
+  const { scheme } = access;
+  if (!scheme.invitesByEmail) {
+    throw refusal(
+      'conflict',
+      `${scheme.name}.no-invitations-by-email`,
+      `the ${scheme.name} scheme gives roles to lab members only: "add someone in the lab to the project"`,
+    );
+  }
+  const role = requireRole(scheme, command.role);
+  refuseTouchingSingleOwner(scheme, [role]);
+  requireGrantRight(access, command.actor, role, ['add']);
+  const email = command.email.toLowerCase();
+  const pending = [...access.invitations.values()].find((invitation) => invitation.email.toLowerCase() === email);
+  if (pending) {
+    throw refusal('conflict', 'access.invitation-pending', `${command.email} is invited already (as ${pending.role}); withdraw that invitation to invite them otherwise`);
+  }
+  return [{ type: 'access.invitation.sent.v1', data: { ...changeRecord(command, access), invitation: command.invitation, email: command.email, role } }];
+}
+
+function pendingInvitation(access: ProjectAccess, invitation: string): PendingInvitation {
+  const pending = access.invitations.get(invitation);
+  if (!pending) throw refusal('not-found', 'access.invitation-unknown', `no invitation ${invitation} is pending on this project`);
+  return pending;
+}
+
+function withdrawInvitation(command: WithdrawInvitation, access: ProjectAccess): Draft[] {
+  const { invitation, email, role } = pendingInvitation(access, command.invitation);
+  requireGrantRight(access, command.actor, role, ['add']);
+  return [{ type: 'access.invitation.withdrawn.v1', data: { ...changeRecord(command, access), invitation, email, role } }];
+}
+
+/**
+ * The invitee's sign-in ends the invitation and grants its role, as decided by its inviter (who is
+ * recorded as granting it); an explicit permission they already hold stands. Lab membership is not
+ * asked: inviting by e-mail is how a scheme that allows it reaches people outside the lab.
+ */
+function acceptInvitation(command: AcceptInvitation, access: ProjectAccess): Draft[] {
+  const { invitation, email, role, invitedBy, reason } = pendingInvitation(access, command.invitation);
+  const record = { projectId: access.projectId, at: command.now };
+  const accepted: Draft = {
+    type: 'access.invitation.accepted.v1',
+    data: { ...record, actor: command.user.id, invitation, email, role, user: command.user.id, invitedBy },
+  };
+  if (access.explicit.has(command.user.id)) return [accepted];
+  const why = `accepted invitation ${invitation} to ${email}${reason === undefined ? '' : `: ${reason}`}`;
+  return [
+    accepted,
+    { type: 'access.role.granted.v1', data: { ...record, actor: invitedBy, user: command.user.id, before: roleOf(access, command.user), after: role, reason: why.slice(0, 2000) } },
+  ];
+}
+
+/** Whether the person may give someone some role on the project: who sees and withdraws its pending invitations. */
+export function mayGrant(access: ProjectAccess, person: Person): boolean {
+  const role = roleOf(access, person);
+  const rule = role !== null && Object.hasOwn(access.scheme.grantRules, role) ? access.scheme.grantRules[role] : undefined;
+  return (rule?.add.length ?? 0) > 0;
+}
+
 type GrantAction = 'add' | 'change' | 'remove';
 
 /** Refuses unless the actor's grant rule lets them do one of `actions` to `role`. */
@@ -334,6 +433,7 @@ function evolve(state: ProjectAccessState, event: ProjectAccessEvent, schemes: S
       scheme: schemeByName(data.scheme, schemes),
       baseLevel: data.baseLevel,
       explicit: new Map([[data.user, { role: data.after, grantedBy: data.actor, grantedAt: data.at }]]),
+      invitations: new Map(),
       lastHash: data.hash,
     };
   }
@@ -360,5 +460,17 @@ function evolve(state: ProjectAccessState, event: ProjectAccessEvent, schemes: S
       explicit.set(event.data.newOwner, grant(event.data, state.scheme.ownerRole));
       explicit.set(event.data.previousOwner, grant(event.data, event.data.previousOwnerAfter));
       return next;
+    case 'access.invitation.sent.v1': {
+      const { invitation, email, role, actor, at, reason } = event.data;
+      const invitations = new Map(state.invitations);
+      invitations.set(invitation, { invitation, email, role, invitedBy: actor, invitedAt: at, ...(reason !== undefined && { reason }) });
+      return { ...next, invitations };
+    }
+    case 'access.invitation.withdrawn.v1':
+    case 'access.invitation.accepted.v1': {
+      const invitations = new Map(state.invitations);
+      invitations.delete(event.data.invitation);
+      return { ...next, invitations };
+    }
   }
 }

@@ -41,6 +41,7 @@ const coreScheme = defineScheme({
     steward: ['project.update', 'base-level.manage', 'access.manage', 'access.check'],
   }),
   ownerRole: 'steward',
+  invitesByEmail: false,
   ownerCardinality: 'at-least-one',
   hasBaseLevel: true,
   defaultBaseLevel: 'guest',

@@ -8,9 +8,10 @@ export const ACCESS_AUDIT = 'access_audit';
 /**
  * What an access event changed: a person's `role` on a project (its creation included), the project's
  * `base-level`, its `ownership`, a `lab`, or someone's `lab-membership` (which starts or ends their
- * base-level access to the lab's projects).
+ * base-level access to the lab's projects), or an `invitation` by e-mail (`before`/`after`: null, pending,
+ * withdrawn or accepted).
  */
-export type AuditSubject = 'role' | 'base-level' | 'ownership' | 'lab' | 'lab-membership';
+export type AuditSubject = 'role' | 'base-level' | 'ownership' | 'lab' | 'lab-membership' | 'invitation';
 
 /** One access event as an auditor reads it. `before`/`after` are values of the subject. */
 export interface AccessAuditEntry {
@@ -34,6 +35,10 @@ export interface AccessAuditEntry {
   /** An ownership transfer: the new owner's role before, the role the previous owner keeps. */
   newOwnerBefore?: string | null;
   previousOwnerAfter?: string;
+  /** An invitation by e-mail: its id, address and role. */
+  invitation?: string;
+  email?: string;
+  role?: string;
   /** Links of the project's hash chain (`npm run cairn -- audit verify`). */
   prevHash?: string;
   hash?: string;
@@ -44,7 +49,8 @@ type AuditDocument = Omit<AccessAuditEntry, 'eventId' | 'at'> & { at: Date };
 /** Every access change, who made it, when and why: one document per access event. */
 export const accessAuditProjection = defineProjection({
   name: ACCESS_AUDIT,
-  version: 1,
+  // Version 2: invitations by e-mail.
+  version: 2,
   indexes: [
     { key: { project: 1, position: 1 } },
     { key: { lab: 1, position: 1 } },
@@ -74,6 +80,9 @@ export const accessAuditProjection = defineProjection({
         previousOwnerAfter,
       });
     },
+    'access.invitation.sent.v1': (event) => invitationEntry(event, [], null, 'pending'),
+    'access.invitation.withdrawn.v1': (event) => invitationEntry(event, [], 'pending', 'withdrawn'),
+    'access.invitation.accepted.v1': (event) => invitationEntry(event, [event.data.user], 'pending', 'accepted'),
     'access.lab.created.v1': (event) =>
       entry(event, { ...common(event), at: new Date(event.time), subject: 'lab', lab: event.data.lab, actor: event.data.actor, users: [], before: null, after: event.data.name }),
     'access.lab.member-added.v1': (event) =>
@@ -110,6 +119,16 @@ function projectRecord(event: CairnEvent<string, ProjectAccessRecord & AccessCha
 
 function roleEntry(event: StoredEventOf<'access.role.granted.v1' | 'access.role.changed.v1' | 'access.role.revoked.v1'>): WriteIntent[] {
   return entry(event, { ...projectRecord(event), subject: 'role', users: [event.data.user], before: event.data.before, after: event.data.after });
+}
+
+function invitationEntry(
+  event: StoredEventOf<'access.invitation.sent.v1' | 'access.invitation.withdrawn.v1' | 'access.invitation.accepted.v1'>,
+  users: string[],
+  before: string | null,
+  after: string,
+): WriteIntent[] {
+  const { invitation, email, role } = event.data;
+  return entry(event, { ...projectRecord(event), subject: 'invitation', users, before, after, invitation, email, role });
 }
 
 /** Lab events carry no decision time of their own: the event's time is when it happened. */

@@ -84,6 +84,29 @@ describe('access audit: one entry per access event, who made it, when and why', 
       );
   });
 
+  it('an invitation by e-mail is an entry of its own: sent, then withdrawn or accepted, naming the address and the role', () => {
+    const invitation = { projectId: 'p1', invitation: 'inv-1', email: 'ines@partner.example', role: 'member' };
+    const [initialized, sent, accepted] = history(
+      created('facility', 'olivia', null),
+      { type: 'access.invitation.sent.v1', data: { ...invitation, actor: 'manon', at: minute(5), reason: 'partner beamline' } },
+      { type: 'access.invitation.accepted.v1', data: { ...invitation, actor: 'ines', at: minute(7), user: 'ines', invitedBy: 'manon' } },
+    ).map(stored);
+    const withdrawn = stored(
+      history(created('facility', 'olivia', null), { type: 'access.invitation.withdrawn.v1', data: { ...invitation, actor: 'olivia', at: minute(6) } })[1],
+    );
+    const fields = { invitation: 'inv-1', email: 'ines@partner.example', role: 'member', subject: 'invitation' };
+    projectionSpec(accessAuditProjection)
+      .given([initialized])
+      .when([sent, accepted, withdrawn])
+      .then((documents) =>
+        expect(documents.filter((document) => document.subject === 'invitation').sort((a, b) => Number(a.position) - Number(b.position))).toEqual([
+          { ...recorded(sent), ...fields, reason: 'partner beamline', users: [], before: null, after: 'pending' },
+          { ...recorded(accepted), ...fields, users: ['ines'], before: 'pending', after: 'accepted' },
+          { ...recorded(withdrawn), ...fields, users: [], before: 'pending', after: 'withdrawn' },
+        ]),
+      );
+  });
+
   it('a lab’s creation and its membership changes are entries of the lab, at the time of their event', () => {
     const labCreated = log.event('access.lab.created.v1', { lab: LAB, name: 'Sundog', slug: 'sundog', actor: 'u-admin' });
     const joined = log.event('access.lab.member-added.v1', { lab: LAB, userId: 'bob', username: 'bob', displayName: 'Bob', admin: true, actor: 'u-admin' });

@@ -50,7 +50,7 @@ function VerificationVerdict({ verification }: { verification: Verification }) {
           it: nothing was altered, removed or slipped in afterwards.
         </p>
         <p class="muted small">{verification.summary}</p>
-        <SignatureState words={verification.signatures} />
+        <SignatureState verification={verification} />
       </div>
     );
   }
@@ -61,17 +61,35 @@ function VerificationVerdict({ verification }: { verification: Verification }) {
         {verification.problem === 'hash-mismatch' ? 'no longer matches the hash it was sealed with' : 'does not follow from the change before it'}. What it and later changes say cannot be trusted.
       </p>
       <p class="muted small">{verification.summary}</p>
-      <SignatureState words={verification.signatures} />
+      <SignatureState verification={verification} />
     </div>
   );
 }
 
-/** Whether the chain heads an exported bundle carries are signed, and by which key, as the access service checked them. */
-function SignatureState({ words }: { words: string }) {
+/**
+ * Whether the chain heads an exported bundle carries are signed, and by which key, as the access service
+ * checked them; and per stream, whether the access service signed its events as it committed them, which
+ * the export's signature cannot tell.
+ */
+function SignatureState({ verification }: { verification: Pick<Verification, 'signatures' | 'signedAtWrite'> }) {
   return (
-    <p class="signature-state">
-      <strong>Signatures:</strong> {words}
-    </p>
+    <>
+      <p class="signature-state">
+        <strong>Signatures:</strong> {verification.signatures}
+      </p>
+      {verification.signedAtWrite.length > 0 && (
+        <div class="signature-state">
+          <p>
+            <strong>Signed as committed:</strong>
+          </p>
+          <ul>
+            {verification.signedAtWrite.map((words) => (
+              <li key={words}>{words}</li>
+            ))}
+          </ul>
+        </div>
+      )}
+    </>
   );
 }
 

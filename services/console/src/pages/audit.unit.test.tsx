@@ -9,8 +9,21 @@ const project = { id: 'p-1', lab: 'crystallography', you: { role: 'owner', via: 
 
 const SIGNED = "All 2 signed heads verify with ed25519:272f11df98fcfc87, the platform's current signing key; signed at 2026-12-07T14:40:56.584Z.";
 
-function platform(signatures: string) {
-  const verification: AccessSchemas['ChainVerificationDto'] = { project: 'p-1', intact: true, length: 3, head: 'a'.repeat(64), summary: `chain intact (3 events), head ${'a'.repeat(64)}`, signatures };
+const SIGNED_AS_COMMITTED = [
+  "The project's access (access_project-p-1, 3 events): every event signed as committed by ed25519:272f11df98fcfc87, last at 2026-12-07T14:40:50.001Z; the signature verifies.",
+  "The lab's membership (access_lab-crystallography, 5 events): its first 4 events were signed as committed by ed25519:272f11df98fcfc87, last at 2026-12-07T14:40:40.001Z, but events #4..#4 were appended after the newest head the access service signed at write time; it never signed them (written to the store directly, or their signing failed).",
+];
+
+function platform(signatures: string, signedAtWrite: string[] = SIGNED_AS_COMMITTED) {
+  const verification: AccessSchemas['ChainVerificationDto'] = {
+    project: 'p-1',
+    intact: true,
+    length: 3,
+    head: 'a'.repeat(64),
+    summary: `chain intact (3 events), head ${'a'.repeat(64)}`,
+    signatures,
+    signedAtWrite,
+  };
   return stubPlatform({
     'GET /api/audit/access': { body: { items: [], nextCursor: null } },
     'GET /api/audit/access/verify': { body: verification },
@@ -29,9 +42,16 @@ describe("the auditor's view: the signed audit bundle", () => {
     expect(screen.getByText('Signatures:')).toBeTruthy();
   });
 
+  it('says per stream whether the access service signed its events as it committed them, not only at export', async () => {
+    renderInConsole(<AuditPage project={project} />, platform(SIGNED));
+    expect(await screen.findByText('Signed as committed:')).toBeTruthy();
+    for (const words of SIGNED_AS_COMMITTED) expect(screen.getByText(words)).toBeTruthy();
+  });
+
   it('says so when the platform has no signing key', async () => {
-    renderInConsole(<AuditPage project={project} />, platform('Not signed: audit bundles are signed with the Ed25519 key in CAIRN_AUDIT_SIGNING_KEY_FILE: it is not set.'));
+    renderInConsole(<AuditPage project={project} />, platform('Not signed: audit bundles are signed with the Ed25519 key in CAIRN_AUDIT_SIGNING_KEY_FILE: it is not set.', []));
     expect(await screen.findByText(/Not signed: .*CAIRN_AUDIT_SIGNING_KEY_FILE/)).toBeTruthy();
+    expect(screen.queryByText('Signed as committed:')).toBeNull();
   });
 
   it('exports the bundle, answering for the instant the page asks about, as a file to verify offline', async () => {

@@ -10,6 +10,7 @@ import { ProblemMessage } from '../ui/problem';
 import { baseLevelRoles, useRoleSchemes, type RoleScheme } from '../ui/schemes';
 import { useAction, useLoad } from '../ui/use-load';
 import { capabilityWords, roleLabel } from '../words';
+import { InvitationsCard } from './invitations';
 import type { ProjectPage } from './project-shell';
 
 type UsersPageAnswer = AccessSchemas['UsersPageDto'];
@@ -257,6 +258,7 @@ export function UsersPage({ project, reloadProject }: { project: ProjectPage; re
                 })}
               </Table>
           </Card>
+          {scheme?.invitesByEmail && canAddAny && <InvitationsCard projectId={project.id} roles={grants.add} nameOf={nameOf} onChanged={done} />}
           {scheme?.hasBaseLevel && (
             <Card title={`Through the base level (${roleLabel(page.baseLevel)})`} id="base-level">
               <p class="muted">

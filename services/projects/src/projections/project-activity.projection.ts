@@ -36,7 +36,7 @@ const UNDETAILED = new Set(['projectId', 'actor', 'at', 'lab', 'hash', 'prevHash
  */
 export const projectActivityProjection = defineProjection<ProjectScopedEventType>({
   name: PROJECT_ACTIVITY,
-  version: 2,
+  version: 3,
   indexes: [{ key: { projectId: 1, position: -1 } }],
   on: {
     'projects.project.created.v1': activityEntry,
@@ -56,6 +56,9 @@ export const projectActivityProjection = defineProjection<ProjectScopedEventType
     'access.role.revoked.v1': activityEntry,
     'access.base-level.changed.v1': activityEntry,
     'access.ownership.transferred.v1': activityEntry,
+    'access.invitation.sent.v1': activityEntry,
+    'access.invitation.withdrawn.v1': activityEntry,
+    'access.invitation.accepted.v1': activityEntry,
     'jobs.job.requested.v1': activityEntry,
     'jobs.job.started.v1': activityEntry,
     'jobs.job.progressed.v1': activityEntry,

@@ -13,10 +13,18 @@ const record = (streamversion: number, reason = 'runs the scans'): AuditRecord =
 });
 const STREAM = 'access_project-p1';
 
-/** The command the access service gives after a commit: the stream's links now, and their head signed. */
-function signHead(records: AuditRecord[]): SignHead {
+/**
+ * The command the access service gives after a commit: the stream's links up to it, their head signed,
+ * and where its commit began (by default, the commit is the last event).
+ */
+function signHead(records: AuditRecord[], committedFrom = records.length - 1): SignHead {
   const links = chainLinks(records);
-  return { type: 'SignHead', links, signed: signer.sign({ stream: STREAM, length: links.length, head: links[links.length - 1], signedAt: '2026-12-07T15:01:00.000Z' }) };
+  return {
+    type: 'SignHead',
+    links,
+    signed: signer.sign({ stream: STREAM, length: links.length, head: links[links.length - 1], signedAt: '2026-12-07T15:01:00.000Z' }),
+    committedFrom,
+  };
 }
 
 const afterSigningNothing = () => chainHeadDecider.initialState();
@@ -58,6 +66,18 @@ describe('signing the head of an access-deciding stream at write time', () => {
     const state = afterSigning(signHead(history.slice(0, 2)));
     const rewritten = [record(0), record(1, 'was never asked'), record(2)];
     expect(refusalOf(() => chainHeadDecider.decide(signHead(rewritten), state))).toBe('audit.chain-rewritten');
+  });
+
+  it('refuses to sign a commit after events no head signed since the last one: a direct append between two commits is never vouched for', () => {
+    const state = afterSigning(signHead(history.slice(0, 2)));
+    const withDirectAppend = [...history, record(3)];
+    expect(refusalOf(() => chainHeadDecider.decide(signHead(withDirectAppend), state))).toBe('audit.unsigned-events');
+    // A commit of two events right after the last head is its own.
+    expect(chainHeadDecider.decide(signHead(withDirectAppend, 2), state)).toHaveLength(1);
+  });
+
+  it('takes the history of a stream signed for the first time as it finds it (streams written before heads were signed)', () => {
+    expect(chainHeadDecider.decide(signHead(history), afterSigningNothing())).toHaveLength(1);
   });
 
   it("refuses a head that is not the chain's link after all the events it names", () => {

@@ -188,6 +188,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/projects/{id}/access/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ProjectAccessController_invitations"];
+        put?: never;
+        post: operations["ProjectAccessController_invite"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{id}/access/invitations/{invitation}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete: operations["ProjectAccessController_withdraw"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/projects/{id}/access/me": {
         parameters: {
             query?: never;
@@ -424,7 +456,11 @@ export interface components {
             at: string;
             baseLevel?: string | null;
             before: string | null;
+            /** @description An invitation by e-mail: the address invited. */
+            email?: string;
             eventId: string;
+            /** @description An invitation by e-mail: its id. */
+            invitation?: string;
             lab?: string;
             /** @description Everyone mentioned, by user id: their username and display name as the lab directory knew them then. */
             names: {
@@ -437,9 +473,11 @@ export interface components {
             previousOwnerAfter?: string;
             project?: string;
             reason?: string;
+            /** @description An invitation by e-mail: the role it gives. */
+            role?: string;
             scheme?: string;
             /** @enum {string} */
-            subject: "role" | "base-level" | "ownership" | "lab" | "lab-membership";
+            subject: "role" | "base-level" | "ownership" | "lab" | "lab-membership" | "invitation";
             /** @example access.role.granted.v1 */
             type: string;
             /** @description User ids of the people whose access the event names. */
@@ -494,6 +532,8 @@ export interface components {
             project: string;
             /** @description The signatures of an audit bundle exported now, in words: which key signs the chain heads, and whether they verify with the platform's public key. */
             signatures: string;
+            /** @description Per access-deciding stream, in words, whether the access service signed its events as it committed them (access.chain.head-signed.v1): what a signature made at export cannot tell. Empty when the platform has no signing key. */
+            signedAtWrite: string[];
             /** @description The verdict in one sentence for people. */
             summary: string;
             /** @description Broken: that event’s type. */
@@ -567,6 +607,61 @@ export interface components {
             rule: string;
             /** @description The guide's sentence behind the rule. */
             says: string;
+        };
+        InvitationDto: {
+            /** @description More than one person has signed in with this address: it goes to neither and stays pending until only one holds it. */
+            ambiguous: boolean;
+            /** @example ines@example.org */
+            email: string;
+            invitation: string;
+            invitedAt: string;
+            /** @description User id of who invited. */
+            invitedBy: string;
+            projectId: string;
+            reason?: string;
+            /** @example member */
+            role: string;
+        };
+        InvitationOutcomeDto: {
+            /** @description True when one person had signed in with the address, verified, already: they hold the role now; else it is pending. */
+            accepted: boolean;
+            /** @description More than one person has signed in with this address: it goes to neither and stays pending until only one holds it. */
+            ambiguous: boolean;
+            /** @example ines@example.org */
+            email: string;
+            invitation: string;
+            invitedAt: string;
+            /** @description User id of who invited. */
+            invitedBy: string;
+            projectId: string;
+            reason?: string;
+            /** @example member */
+            role: string;
+            /** @description User id of who accepted it. */
+            user?: string;
+        };
+        InvitationsDto: {
+            /** @description Pending invitations, oldest first. */
+            items: components["schemas"]["InvitationDto"][];
+        };
+        InviteByEmailDto: {
+            /**
+             * @description The address to invite; the role is granted when someone signs in with it, verified.
+             * @example ines@example.org
+             */
+            email: string;
+            /**
+             * @description The version (the ETag of its page) this change was decided on: 409 with currentVersion when it has changed since. If-Match does the same with 412.
+             * @example 3
+             */
+            expectedVersion?: number;
+            /** @example collaborator from the partner facility */
+            reason?: string;
+            /**
+             * @description A role of the project's scheme.
+             * @example member
+             */
+            role: string;
         };
         LabMemberDto: {
             admin: boolean;
@@ -740,6 +835,8 @@ export interface components {
             };
             /** @description Whether lab members get a project-wide level without an explicit permission. */
             hasBaseLevel: boolean;
+            /** @description Whether a project may invite an e-mail address nobody has signed in with yet (pending until it signs in verified). */
+            invitesByEmail: boolean;
             /** @example facility */
             name: string;
             /** @enum {string} */
@@ -833,6 +930,21 @@ export interface components {
             viaBaseLevel: components["schemas"]["BaseLevelAccessDto"][];
             /** @description The scheme's advice, e.g. to add a backup manager. */
             warnings: components["schemas"]["AccessWarningDto"][];
+        };
+        WithdrawInvitationDto: {
+            /**
+             * @description The version (the ETag of its page) this change was decided on: 409 with currentVersion when it has changed since. If-Match does the same with 412.
+             * @example 3
+             */
+            expectedVersion?: number;
+            /** @example sent to the wrong address */
+            reason?: string;
+        };
+        WithdrawnInvitationDto: {
+            invitation: string;
+            projectId: string;
+            /** @enum {boolean} */
+            withdrawn: true;
         };
     };
     responses: never;
@@ -1266,6 +1378,105 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AccessCheckDto"];
+                };
+            };
+            /** @description A problem document: bad input names its fields, a refusal its rule. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    ProjectAccessController_invitations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationsDto"];
+                };
+            };
+            /** @description A problem document: bad input names its fields, a refusal its rule. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    ProjectAccessController_invite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InviteByEmailDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationOutcomeDto"];
+                };
+            };
+            /** @description A problem document: bad input names its fields, a refusal its rule. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    ProjectAccessController_withdraw: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                invitation: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WithdrawInvitationDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WithdrawnInvitationDto"];
                 };
             };
             /** @description A problem document: bad input names its fields, a refusal its rule. */
