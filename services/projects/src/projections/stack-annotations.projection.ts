@@ -1,0 +1,66 @@
+import type { AnnotationPin, Mention, StackAnnotatedData, StackAnnotationEditedData } from '@cairn/contracts';
+import { defineProjection } from '@cairn/read-models';
+
+export const STACK_ANNOTATIONS = 'stack_annotations';
+
+/** One version of an annotation as its author wrote it. */
+export interface AnnotationVersion {
+  version: number;
+  body: string;
+  pin?: AnnotationPin;
+  at: string;
+}
+
+/** An annotation on a frame of a stack: its latest version, and every version kept in order. */
+export interface AnnotationDocument {
+  _id: string;
+  stackId: string;
+  experimentId: string;
+  /** The project it was written through: the one whose activity lists it. */
+  projectId: string;
+  frame: number;
+  version: number;
+  body: string;
+  pin?: AnnotationPin;
+  mentions: Mention[];
+  author: string;
+  createdAt: string;
+  editedAt?: string;
+  versions: AnnotationVersion[];
+}
+
+const versionOf = ({ version, body, pin }: StackAnnotatedData | StackAnnotationEditedData, at: string): AnnotationVersion => ({ version, body, ...(pin === undefined ? {} : { pin }), at });
+
+/**
+ * Each stack's annotations: the stack viewer draws and lists them, for whoever sees the experiment. A
+ * deleted stack's are left here, unreachable: its stack answers 404.
+ */
+export const stackAnnotationsProjection = defineProjection({
+  name: STACK_ANNOTATIONS,
+  version: 1,
+  indexes: [{ key: { stackId: 1, createdAt: 1, _id: 1 } }],
+  on: {
+    'projects.stack.annotated.v1': ({ data, position, time }) => {
+      const { stackId, experimentId, projectId, annotationId, frame, version, body, pin, mentions, actor } = data;
+      const document: Omit<AnnotationDocument, '_id'> = {
+        stackId,
+        experimentId,
+        projectId,
+        frame,
+        version,
+        body,
+        ...(pin === undefined ? {} : { pin }),
+        mentions,
+        author: actor,
+        createdAt: time,
+        versions: [versionOf(data, time)],
+      };
+      return [{ kind: 'replace', id: annotationId, position, document }];
+    },
+    'projects.stack.annotation-edited.v1': ({ data, position, time }) => {
+      const { annotationId, version, body, pin, mentions } = data;
+      const latest = { $set: { version, body, mentions, editedAt: time, ...(pin === undefined ? {} : { pin }) }, $push: { versions: versionOf(data, time) } };
+      return [{ kind: 'update', id: annotationId, position, update: pin === undefined ? { ...latest, $unset: { pin: '' } } : latest, upsert: false }];
+    },
+  },
+});
