@@ -1,5 +1,6 @@
 import type { AnnotationPin, Mention, StackAnnotatedData, StackAnnotationEditedData } from '@cairn/contracts';
-import { defineProjection } from '@cairn/read-models';
+import type { Page } from '@cairn/http';
+import { defineProjection, pageBy, type ReadModelCollections, type ReadModelDocument } from '@cairn/read-models';
 
 export const STACK_ANNOTATIONS = 'stack_annotations';
 
@@ -64,3 +65,13 @@ export const stackAnnotationsProjection = defineProjection({
     },
   },
 });
+
+/** A stack's annotations, oldest first: served by the `{ stackId, createdAt, _id }` index above. */
+export async function annotationsPage(collections: ReadModelCollections, stackId: string, limit: number, cursor?: string): Promise<Page<AnnotationDocument>> {
+  return pageBy<AnnotationDocument>(await collections.resolve<ReadModelDocument>(STACK_ANNOTATIONS), { stackId }, 'createdAt', limit, cursor);
+}
+
+/** One annotation, by its id alone. */
+export async function annotationById(collections: ReadModelCollections, annotationId: string): Promise<AnnotationDocument | null> {
+  return (await (await collections.resolve<ReadModelDocument>(STACK_ANNOTATIONS)).findOne({ _id: annotationId })) as AnnotationDocument | null;
+}

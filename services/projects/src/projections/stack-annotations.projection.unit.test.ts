@@ -1,5 +1,5 @@
-import { projectionSpec, storedEvents } from '@cairn/testing';
-import { stackAnnotationsProjection } from './stack-annotations.projection';
+import { projectionSpec, recordingCollections, storedEvents, unservedQueries } from '@cairn/testing';
+import { annotationById, annotationsPage, stackAnnotationsProjection } from './stack-annotations.projection';
 
 const log = storedEvents();
 const box = { kind: 'rectangle' as const, x: 10, y: 20, width: 30, height: 5 };
@@ -43,5 +43,15 @@ describe('stack annotations: "Commenters and above annotate a frame of a stack; 
       .given([annotated])
       .when([edited])
       .then([{ ...unpinned, version: 2, body: 'Two cracks', mentions: [], editedAt: edited.time, versions: [...listed.versions, { version: 2, body: 'Two cracks', at: edited.time }] }]);
+  });
+});
+
+describe('every query of stack_annotations has a MongoDB index (FerretDB serves only `_id` lookups from one)', () => {
+  it("a stack's first page of annotations, and one annotation by id", async () => {
+    const { queries, collections } = recordingCollections();
+    await annotationsPage(collections, 's1', 20);
+    await annotationById(collections, 'a1');
+    expect(queries).toHaveLength(2);
+    expect(unservedQueries(stackAnnotationsProjection, queries)).toEqual([]);
   });
 });
