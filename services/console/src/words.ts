@@ -16,6 +16,7 @@ const CAPABILITY_WORDS: Record<string, string> = {
   'jobs.run': 'run and rerun jobs',
   'logbook.write': 'write the logbook',
   'stacks.write': 'make, rename and delete stacks',
+  'stacks.annotate': 'annotate stacks',
   'deletion.request.processed': 'request deletion of processed data',
   'deletion.request.raw': 'request deletion of raw data',
   'deletion.approve.processed': 'approve deletion of processed data',
