@@ -170,20 +170,8 @@ export interface StackAnnotatedData {
   actor: string;
 }
 
-/** The author revised their annotation: its whole body, pin and mentions as of this edit; earlier versions stay in the stream. */
-export interface StackAnnotationEditedData {
-  stackId: string;
-  experimentId: string;
-  projectId: string;
-  annotationId: string;
-  frame: number;
-  /** 2 for the first edit. */
-  version: number;
-  body: string;
-  pin?: AnnotationPin;
-  mentions: Mention[];
-  actor: string;
-}
+/** The author revised their annotation: its whole body, pin and mentions as of this edit (`version` 2 for the first edit); earlier versions stay in the stream. */
+export type StackAnnotationEditedData = StackAnnotatedData;
 
 export interface DeletionRequestedFile {
   fileId: string;
@@ -384,42 +372,33 @@ const annotationPin = {
 const annotationBody = { type: 'string', minLength: 1, maxLength: COMMENT_BODY_MAX_LENGTH } as const;
 const annotationMentions = { type: 'array', uniqueItems: true, items: closedObject({ userId: id, username: id }) } as const;
 
-export const stackAnnotatedV1 = defineEvent<StackAnnotatedData>()({
-  type: 'projects.stack.annotated.v1',
-  description: 'Someone with stacks.annotate annotated a frame of a stack, optionally pinned to a point or a rectangle of it; the people it mentions are listed by user id.',
-  schema: closedObject(
+/** An annotation's every field; `version` 1 when first written, more with each edit. */
+const annotationSchema = (version: Record<string, unknown>) =>
+  closedObject(
     {
       stackId: id,
       experimentId: id,
       projectId: id,
       annotationId: id,
       frame: { type: 'integer', minimum: 0 },
-      version: { const: 1 },
+      version,
       body: annotationBody,
       mentions: annotationMentions,
       actor: id,
     },
     { pin: annotationPin },
-  ),
+  );
+
+export const stackAnnotatedV1 = defineEvent<StackAnnotatedData>()({
+  type: 'projects.stack.annotated.v1',
+  description: 'Someone with stacks.annotate annotated a frame of a stack, optionally pinned to a point or a rectangle of it; the people it mentions are listed by user id.',
+  schema: annotationSchema({ const: 1 }),
 });
 
 export const stackAnnotationEditedV1 = defineEvent<StackAnnotationEditedData>()({
   type: 'projects.stack.annotation-edited.v1',
   description: 'The author of an annotation revised it (its whole new body, pin and mentions); earlier versions are kept.',
-  schema: closedObject(
-    {
-      stackId: id,
-      experimentId: id,
-      projectId: id,
-      annotationId: id,
-      frame: { type: 'integer', minimum: 0 },
-      version: { type: 'integer', minimum: 2 },
-      body: annotationBody,
-      mentions: annotationMentions,
-      actor: id,
-    },
-    { pin: annotationPin },
-  ),
+  schema: annotationSchema({ type: 'integer', minimum: 2 }),
 });
 
 export const deletionRequestedV1 = {

@@ -4,7 +4,7 @@ import type { EventStore, FreshnessGate, FreshState } from '@cairn/event-store';
 import type { Page } from '@cairn/http';
 import type { ReadModelCollections } from '@cairn/read-models';
 import { v7 as uuidv7 } from 'uuid';
-import { annotationById, annotationsPage, type AnnotationDocument } from '../projections';
+import { annotationById, annotationsPage, newAnnotationOf, type AnnotationDocument } from '../projections';
 import type { AccessView } from './access-view';
 import type { ExperimentsService, ExperimentView } from './experiments.service';
 import type { StacksService } from './stacks.service';
@@ -60,12 +60,8 @@ export class AnnotationsService {
       },
       { actor: principal.userId },
     );
-    const data = outcome.events[0].data as StackAnnotatedData;
-    const { annotationId: id, actor, version, body, pin, mentions, frame } = data;
-    return {
-      position: outcome.position,
-      annotation: { id, stackId, experimentId, projectId, frame, version, body, ...(pin === undefined ? {} : { pin }), mentions, author: actor, createdAt: outcome.time! } satisfies AnnotationView,
-    };
+    const { versions: _versions, ...annotation } = newAnnotationOf(outcome.events[0].data as StackAnnotatedData, outcome.time!);
+    return { position: outcome.position, annotation: viewOf({ _id: annotationId, ...annotation }) };
   }
 
   /** The author's new version: the whole body, and the pin (absent: the whole frame). */

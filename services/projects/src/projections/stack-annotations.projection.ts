@@ -32,6 +32,12 @@ export interface AnnotationDocument {
 
 const versionOf = ({ version, body, pin }: StackAnnotatedData | StackAnnotationEditedData, at: string): AnnotationVersion => ({ version, body, ...(pin === undefined ? {} : { pin }), at });
 
+/** An annotation as it is first written (`time`: its event's). */
+export function newAnnotationOf(data: StackAnnotatedData, time: string): Omit<AnnotationDocument, '_id'> {
+  const { stackId, experimentId, projectId, frame, version, body, pin, mentions, actor } = data;
+  return { stackId, experimentId, projectId, frame, version, body, ...(pin === undefined ? {} : { pin }), mentions, author: actor, createdAt: time, versions: [versionOf(data, time)] };
+}
+
 /**
  * Each stack's annotations: the stack viewer draws and lists them, for whoever sees the experiment. A
  * deleted stack's are left here, unreachable: its stack answers 404.
@@ -41,23 +47,7 @@ export const stackAnnotationsProjection = defineProjection({
   version: 1,
   indexes: [{ key: { stackId: 1, createdAt: 1, _id: 1 } }],
   on: {
-    'projects.stack.annotated.v1': ({ data, position, time }) => {
-      const { stackId, experimentId, projectId, annotationId, frame, version, body, pin, mentions, actor } = data;
-      const document: Omit<AnnotationDocument, '_id'> = {
-        stackId,
-        experimentId,
-        projectId,
-        frame,
-        version,
-        body,
-        ...(pin === undefined ? {} : { pin }),
-        mentions,
-        author: actor,
-        createdAt: time,
-        versions: [versionOf(data, time)],
-      };
-      return [{ kind: 'replace', id: annotationId, position, document }];
-    },
+    'projects.stack.annotated.v1': ({ data, position, time }) => [{ kind: 'replace', id: data.annotationId, position, document: newAnnotationOf(data, time) }],
     'projects.stack.annotation-edited.v1': ({ data, position, time }) => {
       const { annotationId, version, body, pin, mentions } = data;
       const latest = { $set: { version, body, mentions, editedAt: time, ...(pin === undefined ? {} : { pin }) }, $push: { versions: versionOf(data, time) } };
