@@ -28,6 +28,16 @@ const CAPABILITY_WORDS: Record<string, string> = {
   'base-level.manage': 'change the base level',
 };
 
+/**
+ * What a project's experiments are called. The facility guide's Manager "manages linked datasets" and
+ * never says "experiment"; the lab guide speaks of experiments. The same thing either way.
+ */
+export function datasetWords(scheme: string) {
+  return scheme === 'facility'
+    ? { plural: 'Linked datasets', singular: 'linked dataset', one: 'Linked dataset', manager: 'Dataset manager' }
+    : { plural: 'Experiments', singular: 'experiment', one: 'Experiment', manager: 'Experiment manager' };
+}
+
 export function capabilityWords(capability: string): string {
   if (capability.startsWith('grant.')) return `give the ${capability.slice('grant.'.length)} role`;
   return CAPABILITY_WORDS[capability] ?? capability;

@@ -235,7 +235,7 @@ export class EditAnnotationDto {
 }
 
 export class AnnotateFrameDto extends EditAnnotationDto {
-  @ApiProperty({ type: 'integer', minimum: 0, maximum: MAX_STACK_FRAMES - 1, description: 'The frame, from 0.' })
+  @ApiProperty({ type: 'integer', minimum: 0, maximum: MAX_STACK_FRAMES - 1, example: 0, description: 'The frame, from 0.' })
   @IsInt()
   @Min(0)
   @Max(MAX_STACK_FRAMES - 1)

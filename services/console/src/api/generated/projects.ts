@@ -416,7 +416,10 @@ export interface components {
         AnnotateFrameDto: {
             /** @description Markdown, at most 10,000 characters; @username mentions people of the lab. */
             body: string;
-            /** @description The frame, from 0. */
+            /**
+             * @description The frame, from 0.
+             * @example 0
+             */
             frame: number;
             /** @description A point or a rectangle of the frame, in its pixels. Absent: the whole frame. */
             pin?: components["schemas"]["AnnotationPinDto"];
