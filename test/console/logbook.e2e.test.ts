@@ -48,7 +48,9 @@ describeInBrowser(`the project logbook and comments, in Chromium${unavailable ? 
     await revised.getByText(/Revision 2 by Carol Chen.*2 added, 0 removed/).waitFor();
     expect(await checkPage(carol, 'logbook')).toEqual([]);
 
-    await carol.getByRole('link', { name: 'Experiments' }).click();
+    // A facility project's experiments are its "Linked datasets" (the facility guide's word).
+    await carol.getByRole('link', { name: 'Linked datasets' }).click();
+    await carol.getByRole('heading', { name: 'Linked datasets (1)' }).waitFor();
     await carol.getByRole('button', { name: 'Comments on Lens 2.1' }).click();
     const thread = carol.getByRole('region', { name: 'Comments on Lens 2.1' });
     await thread.getByLabel('Add a comment').fill('@bob the 2.1 batch looks overexposed');

@@ -256,6 +256,8 @@ describe('every endpoint the services document', () => {
     await track(edge().post(`/api/projects/${ids.projects}/experiments`)).send({ experimentIds: [ids.experiments] }).expect(200);
     const png = await sharp({ create: { width: 4, height: 3, channels: 3, background: '#808080' } }).png().toBuffer();
     ids.frame = (await created(track(edge().post(`/api/projects/${ids.projects}/experiments/${ids.experiments}/files`)).field('path', 'frames/one.png').attach('file', png, 'one.png'))).id;
+    ids.stacks = (await created(track(edge().post(`/api/experiments/${ids.experiments}/stacks`)).send({ name: 'Frames', fileIds: [ids.frame] }))).id;
+    ids.annotations = (await created(track(edge().post(`/api/experiments/${ids.experiments}/stacks/${ids.stacks}/annotations`)).send({ frame: 0, body: 'Grey' }))).id;
     ids.files = (await created(track(edge().post(`/api/projects/${ids.projects}/files`)).field('path', 'raw/a.txt').attach('file', Buffer.from('a'), 'a.txt'))).id;
     ids['deletion-requests'] = (await created(track(edge().post(`/api/projects/${ids.projects}/deletion-requests`)).send({ fileIds: [ids.files], reason: 'spec' }))).id;
     ids.jobs = (await created(track(edge().post(`/api/projects/${ids.projects}/jobs`)).send(runOf(ids.files)))).id;
@@ -349,6 +351,9 @@ describe('every endpoint the services document', () => {
       },
       '/api/jobs/{id}/comments': { create: async (path) => track(edge().post(path)).send({ body: 'Sharper than the first render, @bob' }) },
       '/api/experiments/{experimentId}/stacks': { create: async (path) => track(edge().post(path)).send({ name: 'One of each', fileIds: [ids.frame] }) },
+      '/api/experiments/{experimentId}/stacks/{stackId}/annotations': {
+        create: async (path) => track(edge().post(path)).send({ frame: 0, body: 'One of each, for @bob', pin: { kind: 'rectangle', x: 1, y: 1, width: 2, height: 2 } }),
+      },
       '/api/experiments/{id}/comments': { create: async (path) => track(edge().post(path)).send({ body: 'One of each, for @bob' }) },
       '/api/job-templates': { create: async (path) => track(edge().post(path)).send({ ...FILE_STATISTICS, version: '1.0.1', description: 'One of each.' }) },
       '/api/projects/{id}/jobs': { create: async (path) => track(edge().post(path)).send(runOf(ids.files)) },

@@ -15,3 +15,4 @@ export * from './events';
 export * from './slug';
 export * from './runner-protocol';
 export * from './wire';
+export * from './markdown';

@@ -11,3 +11,4 @@ export * from './stored-events';
 export * from './in-memory-read-model';
 export * from './projection-spec';
 export * from './nats-auth';
+export * from './query-indexes';

@@ -16,6 +16,7 @@ const CAPABILITY_WORDS: Record<string, string> = {
   'jobs.run': 'run and rerun jobs',
   'logbook.write': 'write the logbook',
   'stacks.write': 'make, rename and delete stacks',
+  'stacks.annotate': 'annotate stacks',
   'deletion.request.processed': 'request deletion of processed data',
   'deletion.request.raw': 'request deletion of raw data',
   'deletion.approve.processed': 'approve deletion of processed data',
@@ -26,6 +27,16 @@ const CAPABILITY_WORDS: Record<string, string> = {
   'project.delete': 'delete the project',
   'base-level.manage': 'change the base level',
 };
+
+/**
+ * What a project's experiments are called. The facility guide's Manager "manages linked datasets" and
+ * never says "experiment"; the lab guide speaks of experiments. The same thing either way.
+ */
+export function datasetWords(scheme: string) {
+  return scheme === 'facility'
+    ? { plural: 'Linked datasets', singular: 'linked dataset', one: 'Linked dataset', manager: 'Dataset manager' }
+    : { plural: 'Experiments', singular: 'experiment', one: 'Experiment', manager: 'Experiment manager' };
+}
 
 export function capabilityWords(capability: string): string {
   if (capability.startsWith('grant.')) return `give the ${capability.slice('grant.'.length)} role`;

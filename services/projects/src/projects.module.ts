@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { Authorizer, type AuthorizationProjection } from '@cairn/auth';
 import { authorizedHttpModules, ConfigurationError, type ServiceHost, type ServiceRuntime } from '@cairn/runtime';
 import { resolve } from 'node:path';
+import { AnnotationsController } from './api/annotations.controller';
 import { ExperimentFilesController } from './api/experiment-files.controller';
 import { ExperimentsController } from './api/experiments.controller';
 import { StacksController } from './api/stacks.controller';
@@ -10,13 +11,14 @@ import { JobCratesController } from './api/job-crates.controller';
 import { ProjectsController } from './api/projects.controller';
 import { AccessView } from './application/access-view';
 import { ProjectActivityFeed } from './application/activity-feed';
+import { AnnotationsService } from './application/annotations.service';
 import { ExperimentsService } from './application/experiments.service';
 import { FilesService } from './application/files.service';
 import { LocalBlobStore } from './application/local-blob-store';
 import { ProjectsService } from './application/projects.service';
 import { RunnerHolds } from './application/runner-holds';
 import { StacksService } from './application/stacks.service';
-import { DELETION_REQUESTS, EXPERIMENT_DIRECTORY, EXPERIMENT_FILES, EXPERIMENT_STACKS, FILE_INDEX, RUNNER_HOLDS } from './projections';
+import { DELETION_REQUESTS, EXPERIMENT_DIRECTORY, EXPERIMENT_FILES, EXPERIMENT_STACKS, FILE_INDEX, RUNNER_HOLDS, STACK_ANNOTATIONS } from './projections';
 
 const GIB = 1024 ** 3;
 
@@ -39,22 +41,28 @@ export class ProjectsModule {
     const blobs = new LocalBlobStore(dataDir);
     const fresh = runtime.freshState;
     const experiments = new ExperimentsService(runtime.store, access, runtime.collections, fresh, runtime.readModel(EXPERIMENT_DIRECTORY));
+    const stacks = new StacksService(runtime.store, access, runtime.collections, blobs, fresh, experiments, [
+      runtime.readModel(EXPERIMENT_DIRECTORY),
+      runtime.readModel(EXPERIMENT_FILES),
+      runtime.readModel(FILE_INDEX),
+      runtime.readModel(EXPERIMENT_STACKS),
+    ]);
     return {
       module: ProjectsModule,
       imports: authorizedHttpModules(runtime, authorization),
-      controllers: [ProjectsController, ExperimentsController, FilesController, ExperimentFilesController, StacksController, JobCratesController],
+      controllers: [ProjectsController, ExperimentsController, FilesController, ExperimentFilesController, StacksController, AnnotationsController, JobCratesController],
       providers: [
         { provide: MAX_UPLOAD_BYTES, useValue: maxUploadBytes },
         { provide: AccessView, useValue: access },
         { provide: ProjectsService, useValue: new ProjectsService(runtime.store, access, runtime.collections, fresh) },
         { provide: ExperimentsService, useValue: experiments },
+        { provide: StacksService, useValue: stacks },
         {
-          provide: StacksService,
-          useValue: new StacksService(runtime.store, access, runtime.collections, blobs, fresh, experiments, [
+          provide: AnnotationsService,
+          useValue: new AnnotationsService(runtime.store, access, runtime.collections, fresh, experiments, stacks, [
             runtime.readModel(EXPERIMENT_DIRECTORY),
-            runtime.readModel(EXPERIMENT_FILES),
-            runtime.readModel(FILE_INDEX),
             runtime.readModel(EXPERIMENT_STACKS),
+            runtime.readModel(STACK_ANNOTATIONS),
           ]),
         },
         {

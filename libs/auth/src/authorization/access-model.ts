@@ -1,10 +1,13 @@
 import {
   accessEvents,
+  mentionedNames,
   roleSchemes,
   schemeByName,
   type AccessEvent,
   type CairnEvent,
   type Capability,
+  type LabDirectory,
+  type Mention,
   type ProjectAccessInitializedData,
   type Role,
   type RoleScheme,
@@ -192,6 +195,22 @@ export class AccessModel {
   /** A person's username and display name, as a lab directory last recorded them. */
   personOf(userId: string): { username: string; displayName: string } | undefined {
     return this.people.get(userId);
+  }
+
+  /**
+   * The members of the project's lab whose usernames the markdown body mentions (lower-cased username →
+   * person): the directory job comments and stack annotations resolve their `@mentions` against.
+   */
+  mentionableIn(projectId: string, body: string): LabDirectory {
+    const names = new Set(mentionedNames(body));
+    const lab = this.labOf(projectId);
+    if (names.size === 0 || lab === undefined) return new Map();
+    const directory = new Map<string, Mention>();
+    for (const userId of this.labMembersOf(lab)) {
+      const username = this.personOf(userId)?.username;
+      if (username !== undefined && names.has(username.toLowerCase())) directory.set(username.toLowerCase(), { userId, username });
+    }
+    return directory;
   }
 
   /** The user id of a username a lab directory recorded (case-insensitive). */

@@ -1,13 +1,15 @@
 import { closedObject, type EmittedBy } from './schema-parts';
 import { defineEvent, type EventDefinition } from '../event-definition';
 import type { Role } from '../roles';
+import { COMMENT_BODY_MAX_LENGTH, type Mention } from './logbook.events';
 
 /**
  * Events of the projects context. Streams (one per aggregate instance):
  * - `projects_project-<projectId>`: created, updated, deleted, experiment linked / unlinked. Links live
  *   in the project so that a bulk link or unlink is one atomic commit under one expected version.
  * - `projects_experiment-<experimentId>`: experiment created (a lab-level dataset).
- * - `projects_stack-<stackId>`: an image stack of an experiment made, renamed, deleted.
+ * - `projects_stack-<stackId>`: an image stack of an experiment made, renamed, deleted, and its frames
+ *   annotated (so an annotation is checked against the frames and size the stack was made with).
  * - `projects_filespace-<projectId>`: file added, file added to an experiment, deletion requested /
  *   approved / rejected, file deleted.
  *   Deletion requests live with the file index so that an approval and the deletions it causes are one
@@ -142,6 +144,34 @@ export interface StackDeletedData {
   experimentId: string;
   actor: string;
 }
+
+/** Where on a frame an annotation is pinned, in the frame's own pixels (0,0 the top left corner). */
+export type AnnotationPin = { kind: 'point'; x: number; y: number } | { kind: 'rectangle'; x: number; y: number; width: number; height: number };
+
+/**
+ * A note on one frame of a stack ("comment/annotate stacks" in the lab guide), written through a project
+ * that links the stack's experiment: the project whose activity lists it.
+ */
+export interface StackAnnotatedData {
+  stackId: string;
+  experimentId: string;
+  projectId: string;
+  annotationId: string;
+  /** The frame's index in the stack, from 0. */
+  frame: number;
+  /** Always 1: the annotation as first written. */
+  version: number;
+  /** Markdown, at most 10,000 characters. */
+  body: string;
+  /** Absent: the annotation is on the whole frame. */
+  pin?: AnnotationPin;
+  /** Everyone the body mentions who is in the lab directory, as job comments do. */
+  mentions: Mention[];
+  actor: string;
+}
+
+/** The author revised their annotation: its whole body, pin and mentions as of this edit (`version` 2 for the first edit); earlier versions stay in the stream. */
+export type StackAnnotationEditedData = StackAnnotatedData;
 
 export interface DeletionRequestedFile {
   fileId: string;
@@ -331,6 +361,46 @@ export const stackDeletedV1 = defineEvent<StackDeletedData>()({
   schema: closedObject({ stackId: id, experimentId: id, actor: id }),
 });
 
+const coordinate = { type: 'integer', minimum: 0 } as const;
+const extent = { type: 'integer', minimum: 1 } as const;
+const annotationPin = {
+  oneOf: [
+    closedObject({ kind: { const: 'point' }, x: coordinate, y: coordinate }),
+    closedObject({ kind: { const: 'rectangle' }, x: coordinate, y: coordinate, width: extent, height: extent }),
+  ],
+} as const;
+const annotationBody = { type: 'string', minLength: 1, maxLength: COMMENT_BODY_MAX_LENGTH } as const;
+const annotationMentions = { type: 'array', uniqueItems: true, items: closedObject({ userId: id, username: id }) } as const;
+
+/** An annotation's every field; `version` 1 when first written, more with each edit. */
+const annotationSchema = (version: Record<string, unknown>) =>
+  closedObject(
+    {
+      stackId: id,
+      experimentId: id,
+      projectId: id,
+      annotationId: id,
+      frame: { type: 'integer', minimum: 0 },
+      version,
+      body: annotationBody,
+      mentions: annotationMentions,
+      actor: id,
+    },
+    { pin: annotationPin },
+  );
+
+export const stackAnnotatedV1 = defineEvent<StackAnnotatedData>()({
+  type: 'projects.stack.annotated.v1',
+  description: 'Someone with stacks.annotate annotated a frame of a stack, optionally pinned to a point or a rectangle of it; the people it mentions are listed by user id.',
+  schema: annotationSchema({ const: 1 }),
+});
+
+export const stackAnnotationEditedV1 = defineEvent<StackAnnotationEditedData>()({
+  type: 'projects.stack.annotation-edited.v1',
+  description: 'The author of an annotation revised it (its whole new body, pin and mentions); earlier versions are kept.',
+  schema: annotationSchema({ type: 'integer', minimum: 2 }),
+});
+
 export const deletionRequestedV1 = {
   ...defineEvent<DeletionRequestedData>()({
     type: 'projects.deletion.requested.v1',
@@ -393,6 +463,8 @@ export const projectsEvents = [
   stackCreatedV1,
   stackRenamedV1,
   stackDeletedV1,
+  stackAnnotatedV1,
+  stackAnnotationEditedV1,
   deletionRequestedV1,
   deletionApprovedV1,
   deletionRejectedV1,
@@ -405,7 +477,7 @@ export type ProjectEvent = EmittedBy<
   typeof projectCreatedV1 | typeof projectUpdatedV1 | typeof projectDeletedV1 | typeof experimentsLinkedV1 | typeof experimentsUnlinkedV1
 >;
 export type ExperimentEvent = EmittedBy<typeof experimentCreatedV1>;
-export type StackEvent = EmittedBy<typeof stackCreatedV1 | typeof stackRenamedV1 | typeof stackDeletedV1>;
+export type StackEvent = EmittedBy<typeof stackCreatedV1 | typeof stackRenamedV1 | typeof stackDeletedV1 | typeof stackAnnotatedV1 | typeof stackAnnotationEditedV1>;
 export type FileSpaceEvent = EmittedBy<
   | typeof fileAddedV1
   | typeof experimentFileAddedV1

@@ -14,6 +14,8 @@ export const CAPABILITIES = [
   'logbook.write',
   /** Make, rename and delete image stacks of the project's experiments (lab guide: "making stacks and uploads"). */
   'stacks.write',
+  /** Annotate a frame of a stack (lab guide: Commenter "can see experiments in the project and comment/annotate stacks"). */
+  'stacks.annotate',
   'deletion.request.processed',
   /** Add experiments (lab guide) or linked datasets (facility guide) to the project. */
   'datasets.link',

@@ -9,7 +9,8 @@ import { capabilitiesOf, compareRoles, hasCapability, type RoleScheme } from './
  * manager (facility) or owner (lab), and `jobs.cancel` (docs/api.md's cancel: "triggerer, or manager+
  * (facility) / owner (lab)"; the triggerer cancels their own job with `jobs.run`), and `stacks.write`
  * (issue #23): the lab guide's Experimenter is "making stacks and uploads", so whoever uploads makes stacks
- * in both schemes.
+ * in both schemes; `stacks.annotate` goes with `comments.write`, the lab guide's Commenter who can
+ * "comment/annotate stacks".
  */
 const MATRIX = `
 capability                  | facility: viewer member manager owner | lab: viewer commenter experimenter owner
@@ -20,6 +21,7 @@ jobs.run                    | · ✓ ✓ ✓ | · · ✓ ✓
 jobs.cancel                 | · · ✓ ✓ | · · · ✓
 logbook.write               | · ✓ ✓ ✓ | · · ✓ ✓
 stacks.write                | · ✓ ✓ ✓ | · · ✓ ✓
+stacks.annotate             | · ✓ ✓ ✓ | · ✓ ✓ ✓
 deletion.request.processed  | · ✓ ✓ ✓ | · · ✓ ✓
 datasets.link               | · · ✓ ✓ | · · ✓ ✓
 datasets.unlink             | · · ✓ ✓ | · · · ✓

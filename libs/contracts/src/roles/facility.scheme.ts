@@ -8,7 +8,7 @@ export const facilityScheme = defineScheme({
   roles,
   capabilities: inheritUpwards(roles, {
     viewer: ['project.read', 'access.view'],
-    member: ['comments.write', 'files.upload', 'jobs.run', 'logbook.write', 'stacks.write', 'deletion.request.processed'],
+    member: ['comments.write', 'stacks.annotate', 'files.upload', 'jobs.run', 'logbook.write', 'stacks.write', 'deletion.request.processed'],
     manager: [
       'jobs.cancel',
       'datasets.link',

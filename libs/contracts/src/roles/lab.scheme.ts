@@ -17,7 +17,7 @@ export const labScheme = defineScheme({
   capabilities: inheritUpwards(roles, {
     none: [],
     viewer: ['project.read', 'access.view'],
-    commenter: ['comments.write'],
+    commenter: ['comments.write', 'stacks.annotate'],
     experimenter: ['files.upload', 'jobs.run', 'logbook.write', 'stacks.write', 'deletion.request.processed', 'datasets.link'],
     owner: [
       'jobs.cancel',

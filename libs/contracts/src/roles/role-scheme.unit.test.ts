@@ -77,7 +77,7 @@ describe('roles', () => {
   it('tells capabilities gained and lost between two roles', () => {
     expect(capabilityDifference(facilityScheme, 'member', 'viewer')).toEqual({
       gained: [],
-      lost: ['comments.write', 'files.upload', 'jobs.run', 'logbook.write', 'stacks.write', 'deletion.request.processed'],
+      lost: ['comments.write', 'stacks.annotate', 'files.upload', 'jobs.run', 'logbook.write', 'stacks.write', 'deletion.request.processed'],
     });
     expect(capabilityDifference(labScheme, null, 'viewer')).toEqual({ gained: ['project.read', 'access.view'], lost: [] });
   });

@@ -9,6 +9,7 @@ import { Card, Empty, Loading, Time } from '../ui/layout';
 import { usePeople } from '../ui/people';
 import { fieldProblem, ProblemMessage } from '../ui/problem';
 import { useAction, useLoad } from '../ui/use-load';
+import { datasetWords } from '../words';
 import { hasCapability, type ProjectPage } from './project-shell';
 
 const PAGE_SIZE = 20;
@@ -24,7 +25,7 @@ function NewExperimentForm({ project, onCreated, onCancel }: { project: ProjectP
     await onCreated();
   });
   return (
-    <Card title="New experiment" id="new-experiment">
+    <Card title={`New ${datasetWords(project.scheme).singular}`} id="new-experiment">
       <form
         onSubmit={(event) => {
           event.preventDefault();
@@ -64,6 +65,7 @@ export function ExperimentsPage({ project }: { project: ProjectPage }) {
     [project.id, page],
   );
   const canLink = hasCapability(project, 'datasets.link');
+  const words = datasetWords(project.scheme);
   const pages = experiments.data ? Math.max(1, Math.ceil(experiments.data.total / PAGE_SIZE)) : 1;
   return (
     <>
@@ -79,27 +81,27 @@ export function ExperimentsPage({ project }: { project: ProjectPage }) {
         />
       )}
       <Card
-        title={`Experiments${experiments.data ? ` (${experiments.data.total})` : ''}`}
+        title={`${words.plural}${experiments.data ? ` (${experiments.data.total})` : ''}`}
         actions={
           canLink && (
             <>
               {!creating && (
                 <Button variant="primary" onClick={() => setCreating(true)}>
-                  New experiment
+                  New {words.singular}
                 </Button>
               )}
               <Link class="button button-secondary" href={`/labs/${project.lab}/projects/${project.slug}/experiments/manage`}>
-                Experiment manager
+                {words.manager}
               </Link>
             </>
           )
         }
       >
         <ProblemMessage problem={experiments.problem} />
-        {experiments.loading && !experiments.data && <Loading what="experiments" />}
-        {experiments.data && experiments.data.items.length === 0 && <Empty>No experiments in this project yet.</Empty>}
+        {experiments.loading && !experiments.data && <Loading what={words.plural.toLowerCase()} />}
+        {experiments.data && experiments.data.items.length === 0 && <Empty>No {words.plural.toLowerCase()} in this project yet.</Empty>}
         {experiments.data && experiments.data.items.length > 0 && (
-          <Table caption="Experiments of the project, newest first" columns={['Experiment', 'Created by', 'Created', { label: 'Comments', hidden: true }]}>
+          <Table caption={`${words.plural} of the project, newest first`} columns={[words.one, 'Created by', 'Created', { label: 'Comments', hidden: true }]}>
               {experiments.data.items.map((experiment) => [
                 <tr key={experiment.id}>
                   <td>

@@ -6,7 +6,7 @@ import { Loading, PageHeader } from '../ui/layout';
 import { ProblemMessage } from '../ui/problem';
 import { schemeWords } from '../ui/schemes';
 import { useLoad } from '../ui/use-load';
-import { roleLabel } from '../words';
+import { datasetWords, roleLabel } from '../words';
 
 export type ProjectPage = ProjectsSchemas['ProjectPageDto'];
 
@@ -14,7 +14,7 @@ export type ProjectPage = ProjectsSchemas['ProjectPageDto'];
 function tabsFor(project: ProjectPage, facilityAdmin: boolean): [string, string][] {
   const tabs: [string, string][] = [
     ['', 'Overview'],
-    ['/experiments', 'Experiments'],
+    ['/experiments', datasetWords(project.scheme).plural],
     ['/files', 'Files'],
     ['/jobs', 'Jobs'],
     ['/logbook', 'Logbook'],
@@ -25,11 +25,16 @@ function tabsFor(project: ProjectPage, facilityAdmin: boolean): [string, string]
   return tabs;
 }
 
+/** The page titles of a project's tabs; the experiments' are the scheme's words. */
+const titlesFor = (scheme: string): Record<string, string> => ({
+  ...TITLES,
+  '/experiments': datasetWords(scheme).plural,
+  '/experiments/manage': datasetWords(scheme).manager,
+});
+
 const TITLES: Record<string, string> = {
   '': '',
   '/users': 'Users',
-  '/experiments': 'Experiments',
-  '/experiments/manage': 'Experiment manager',
   '/files': 'Files',
   '/jobs': 'Jobs',
   '/jobs/run': 'Run a job',
@@ -61,14 +66,15 @@ export function ProjectShell({ lab, slug, tab, children }: { lab: string; slug: 
     );
   }
   const page = project.data;
-  const title = TITLES[tab] ? `${TITLES[tab]} · ${page.name}` : page.name;
+  const titles = titlesFor(page.scheme);
+  const title = titles[tab] ? `${titles[tab]} · ${page.name}` : page.name;
   return (
     <>
       <PageHeader
-        title={TITLES[tab] || page.name}
+        title={titles[tab] || page.name}
         eyebrow={
           <>
-            <Link href={`/labs/${lab}/projects`}>Projects</Link> / {TITLES[tab] ? <Link href={base}>{page.name}</Link> : page.slug}
+            <Link href={`/labs/${lab}/projects`}>Projects</Link> / {titles[tab] ? <Link href={base}>{page.name}</Link> : page.slug}
           </>
         }
         subtitle={

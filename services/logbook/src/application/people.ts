@@ -1,6 +1,5 @@
 import type { AccessModel } from '@cairn/auth';
-import type { Mention } from '@cairn/contracts';
-import { mentionedNames, type LabDirectory } from '../domain';
+import type { LabDirectory } from '@cairn/contracts';
 
 /** A person as answers name them: the user id, and the username and display name a lab directory recorded. */
 export interface PersonRef {
@@ -32,14 +31,6 @@ export class People {
 
   /** The members of the project's lab whose usernames the body mentions (lower-cased username → person). */
   mentionableIn(projectId: string, body: string): LabDirectory {
-    const names = new Set(mentionedNames(body));
-    const lab = this.model.labOf(projectId);
-    if (names.size === 0 || lab === undefined) return new Map();
-    const directory = new Map<string, Mention>();
-    for (const userId of this.model.labMembersOf(lab)) {
-      const username = this.model.personOf(userId)?.username;
-      if (username !== undefined && names.has(username.toLowerCase())) directory.set(username.toLowerCase(), { userId, username });
-    }
-    return directory;
+    return this.model.mentionableIn(projectId, body);
   }
 }

@@ -7,9 +7,10 @@ import {
   type CommentThreadEvent,
   type Decider,
   type Mention,
+  mentionsIn,
+  requireMarkdown,
+  type LabDirectory,
 } from '@cairn/contracts';
-import { requireMarkdown } from './fields';
-import { mentionsIn } from './mentions';
 
 /**
  * The comments on one job or one experiment ("Add comments to jobs" in the facility guide; commenters
@@ -29,9 +30,6 @@ export interface CommentState {
   body: string;
   mentions: readonly Mention[];
 }
-
-/** The lab directory of the project's lab: lower-cased username → the person. */
-export type LabDirectory = ReadonlyMap<string, Mention>;
 
 export interface AddComment {
   type: 'AddComment';

@@ -1,12 +1,5 @@
 import { invalidField } from '@cairn/contracts';
 
-/** Markdown kept as written (whitespace matters to it), not blank, at most `maxLength` characters. */
-export function requireMarkdown(value: string, field: string, maxLength: number): string {
-  if (typeof value !== 'string' || value.trim().length === 0) throw invalidField('fields.text-required', field, 'must not be blank');
-  if (value.length > maxLength) throw invalidField('fields.text-too-long', field, `must be at most ${maxLength.toLocaleString('en')} characters`);
-  return value;
-}
-
 /** Trimmed, not blank, at most `maxLength` characters. */
 export function requireLine(value: string, field: string, maxLength: number): string {
   const line = typeof value === 'string' ? value.trim() : '';

@@ -3,5 +3,4 @@ export * from './fields';
 export * from './job-references';
 export * from './line-diff';
 export * from './logbook';
-export * from './mentions';
 export * from './template';

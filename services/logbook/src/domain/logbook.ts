@@ -8,11 +8,12 @@ import {
   ENTRY_TITLE_MAX_LENGTH,
   MAX_BEST_JOBS,
   MAX_JOB_REFS,
+  requireMarkdown,
   type BestJob,
   type Decider,
   type LogbookEvent,
 } from '@cairn/contracts';
-import { requireLine, requireMarkdown } from './fields';
+import { requireLine } from './fields';
 import { requireJobsOfProject, type KnownJobs } from './job-references';
 import { templateBody, type TemplateFill } from './template';
 

@@ -5,6 +5,8 @@ import type { PersonWithAccess } from '../application/access-view';
 import type { ExperimentView } from '../application/experiments.service';
 import type { ExperimentFileView, FileView } from '../application/files.service';
 import type { StackView } from '../application/stacks.service';
+import type { AnnotationView } from '../application/annotations.service';
+import { AnnotationPinDto } from './dto';
 import type { ProjectView } from '../application/projects.service';
 import type { ActivityDocument, DeletionRequestDocument } from '../projections';
 
@@ -306,6 +308,74 @@ export class StackDto implements StackView {
 
   @ApiProperty()
   createdAt!: string;
+}
+
+export class MentionDto {
+  @ApiProperty()
+  userId!: string;
+
+  @ApiProperty()
+  username!: string;
+}
+
+export class AnnotationVersionDto {
+  @ApiProperty({ description: '1 as first written; each edit adds one.' })
+  version!: number;
+
+  @ApiProperty({ description: 'Markdown.' })
+  body!: string;
+
+  @ApiPropertyOptional({ type: AnnotationPinDto })
+  pin?: AnnotationPinDto;
+
+  @ApiProperty()
+  at!: string;
+}
+
+export class AnnotationDto implements Omit<AnnotationView, 'pin' | 'versions'> {
+  @ApiProperty()
+  id!: string;
+
+  @ApiProperty()
+  stackId!: string;
+
+  @ApiProperty()
+  experimentId!: string;
+
+  @ApiProperty({ description: 'The project it was written through, whose activity lists it.' })
+  projectId!: string;
+
+  @ApiProperty({ description: 'The frame, from 0.' })
+  frame!: number;
+
+  @ApiProperty({ description: '1 as first written; each edit adds one.' })
+  version!: number;
+
+  @ApiProperty({ description: 'Markdown, at most 10,000 characters.' })
+  body!: string;
+
+  @ApiPropertyOptional({ type: AnnotationPinDto, description: 'A point or a rectangle of the frame, in its pixels. Absent: the whole frame.' })
+  pin?: AnnotationPinDto;
+
+  @ApiProperty({ type: [MentionDto], description: 'The people of the lab the body mentions.' })
+  mentions!: MentionDto[];
+
+  @ApiProperty({ description: 'User id.' })
+  author!: string;
+
+  @ApiProperty()
+  createdAt!: string;
+
+  @ApiPropertyOptional({ description: 'When the latest edit was made.' })
+  editedAt?: string;
+
+  @ApiPropertyOptional({ type: [AnnotationVersionDto], description: 'Every version, oldest first: only when one annotation is asked for.' })
+  versions?: AnnotationVersionDto[];
+}
+
+export class EditedAnnotationDto {
+  @ApiProperty({ description: 'The annotation edited; GET it for its versions.' })
+  edited!: string;
 }
 
 export class DeletedStackDto {

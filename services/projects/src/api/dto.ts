@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ExpectedVersionDto, MAX_PAGE_NUMBER, MAX_POSITION, PageQuery } from '@cairn/http';
 import { Transform, Type } from 'class-transformer';
-import { IsArray, IsBoolean, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { MAX_STACK_FRAMES } from '../domain/stack';
+import { IsArray, IsBoolean, IsIn, IsObject, IsInt, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 
 // Lengths, blankness, slug format, schemes and roles are the domain's rules (services/projects/src/domain);
 // these classes only say which fields exist and their types, so each refusal has one source.
@@ -183,4 +184,65 @@ export class RenameStackDto {
   @ApiProperty({ example: 'Focus series, grid 7' })
   @IsString()
   name!: string;
+}
+
+/** A bound only for the HTTP contract: the frame's own width and height bound a pin further. */
+const MAX_PIXEL = 1_000_000;
+
+export class AnnotationPinDto {
+  @ApiProperty({ enum: ['point', 'rectangle'] })
+  @IsIn(['point', 'rectangle'])
+  kind!: 'point' | 'rectangle';
+
+  @ApiProperty({ type: 'integer', minimum: 0, maximum: MAX_PIXEL, description: 'Pixels from the frame\'s left edge (of the rectangle\'s left side); less than the frame\'s width.' })
+  @IsInt()
+  @Min(0)
+  @Max(MAX_PIXEL)
+  x!: number;
+
+  @ApiProperty({ type: 'integer', minimum: 0, maximum: MAX_PIXEL, description: 'Pixels from the frame\'s top edge (of the rectangle\'s top side); less than the frame\'s height.' })
+  @IsInt()
+  @Min(0)
+  @Max(MAX_PIXEL)
+  y!: number;
+
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_PIXEL, description: 'A rectangle\'s, within the frame.' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_PIXEL)
+  width?: number;
+
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_PIXEL, description: 'A rectangle\'s, within the frame.' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_PIXEL)
+  height?: number;
+}
+
+export class EditAnnotationDto {
+  @ApiProperty({ description: 'Markdown, at most 10,000 characters; @username mentions people of the lab.' })
+  @IsString()
+  body!: string;
+
+  @ApiPropertyOptional({ type: AnnotationPinDto, description: 'A point or a rectangle of the frame, in its pixels. Absent: the whole frame.' })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => AnnotationPinDto)
+  pin?: AnnotationPinDto;
+}
+
+export class AnnotateFrameDto extends EditAnnotationDto {
+  @ApiProperty({ type: 'integer', minimum: 0, maximum: MAX_STACK_FRAMES - 1, example: 0, description: 'The frame, from 0.' })
+  @IsInt()
+  @Min(0)
+  @Max(MAX_STACK_FRAMES - 1)
+  frame!: number;
+
+  @ApiPropertyOptional({ description: 'For an experiment in several of your projects: the one you annotate through (its activity lists the annotation).' })
+  @IsOptional()
+  @IsString()
+  projectId?: string;
 }

@@ -1,5 +1,5 @@
 import type { AuthorizationProjection, Authorizer, RoleSource } from '@cairn/auth';
-import { CAPABILITIES, type Capability, type Role } from '@cairn/contracts';
+import { CAPABILITIES, type Capability, type LabDirectory, type Role } from '@cairn/contracts';
 import type { FreshnessGate } from '@cairn/event-store';
 
 export interface PersonWithAccess {
@@ -75,6 +75,11 @@ export class AccessView implements FreshnessGate {
 
   projectsReadableBy(userId: string): string[] {
     return this.projection.model.projectsReadableBy(userId);
+  }
+
+  /** The members of the project's lab the markdown body mentions, as job comments resolve them. */
+  mentionableIn(projectId: string, body: string): LabDirectory {
+    return this.projection.model.mentionableIn(projectId, body);
   }
 
   labMembers(lab: string): string[] {

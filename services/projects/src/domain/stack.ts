@@ -1,4 +1,16 @@
-import { conflict, invalidField, notFound, type Decider, type StackEvent } from '@cairn/contracts';
+import {
+  conflict,
+  forbidden,
+  invalidField,
+  mentionsIn,
+  notFound,
+  requireMarkdown,
+  COMMENT_BODY_MAX_LENGTH,
+  type AnnotationPin,
+  type Decider,
+  type LabDirectory,
+  type StackEvent,
+} from '@cairn/contracts';
 import { requireName } from './fields';
 import { requireCapability, type Actor } from './guards';
 
@@ -16,6 +28,20 @@ export interface StackState {
   stackId: string;
   experimentId: string;
   name: string;
+  frameCount: number;
+  width: number;
+  height: number;
+  annotations: ReadonlyMap<string, AnnotationState>;
+}
+
+/** The latest version of an annotation, as its author may revise it. */
+export interface AnnotationState {
+  projectId: string;
+  frame: number;
+  author: string;
+  version: number;
+  body: string;
+  pin?: AnnotationPin;
 }
 
 /** One frame as the application measured it: a page of an image file. */
@@ -46,10 +72,33 @@ export interface DeleteStack extends Actor {
   type: 'DeleteStack';
 }
 
-export type StackCommand = CreateStack | RenameStack | DeleteStack;
+/**
+ * A note on frame `frame` (from 0), through `projectId`, a project linking the experiment: the caller's
+ * capabilities there decide, and its activity lists the annotation.
+ */
+export interface AnnotateFrame extends Actor {
+  type: 'AnnotateFrame';
+  annotationId: string;
+  projectId: string;
+  frame: number;
+  body: string;
+  pin?: AnnotationPin;
+  directory: LabDirectory;
+}
+
+/** The author's whole new body and pin (absent: the whole frame). */
+export interface EditAnnotation extends Actor {
+  type: 'EditAnnotation';
+  annotationId: string;
+  body: string;
+  pin?: AnnotationPin;
+  directory: LabDirectory;
+}
+
+export type StackCommand = CreateStack | RenameStack | DeleteStack | AnnotateFrame | EditAnnotation;
 
 export const stackDecider: Decider<StackCommand, StackState, StackEvent> = {
-  initialState: () => ({ status: 'none', stackId: '', experimentId: '', name: '' }),
+  initialState: () => ({ status: 'none', stackId: '', experimentId: '', name: '', frameCount: 0, width: 0, height: 0, annotations: new Map() }),
 
   decide(command, state) {
     switch (command.type) {
@@ -64,17 +113,30 @@ export const stackDecider: Decider<StackCommand, StackState, StackEvent> = {
         const { stackId, experimentId } = requireStack(command, state, 'deleting stacks');
         return [{ type: 'projects.stack.deleted.v1', data: { stackId, experimentId, actor: command.actor } }];
       }
+      case 'AnnotateFrame':
+        return annotate(command, state);
+      case 'EditAnnotation':
+        return editAnnotation(command, state);
     }
   },
 
   evolve(state, event) {
     switch (event.type) {
-      case 'projects.stack.created.v1':
-        return { status: 'present', stackId: event.data.stackId, experimentId: event.data.experimentId, name: event.data.name };
+      case 'projects.stack.created.v1': {
+        const { stackId, experimentId, name, frames, width, height } = event.data;
+        return { status: 'present', stackId, experimentId, name, frameCount: frames.length, width, height, annotations: new Map() };
+      }
       case 'projects.stack.renamed.v1':
         return { ...state, name: event.data.name };
       case 'projects.stack.deleted.v1':
         return { ...state, status: 'deleted' };
+      case 'projects.stack.annotated.v1':
+      case 'projects.stack.annotation-edited.v1': {
+        const { annotationId, projectId, frame, version, body, pin, actor } = event.data;
+        const author = state.annotations.get(annotationId)?.author ?? actor;
+        const annotation: AnnotationState = { projectId, frame, author, version, body, ...(pin === undefined ? {} : { pin }) };
+        return { ...state, annotations: new Map(state.annotations).set(annotationId, annotation) };
+      }
     }
   },
 };
@@ -115,11 +177,74 @@ function createStack(command: CreateStack, state: StackState): StackEvent[] {
   ];
 }
 
-/** A stack that exists and is not deleted, for someone who may change stacks. */
-function requireStack(command: Actor, state: StackState, action: string): StackState {
+/** A stack that exists and is not deleted, for someone who may change stacks (or, `capability`, annotate them). */
+function requireStack(command: Actor, state: StackState, action: string, capability = 'stacks.write'): StackState {
   if (state.status !== 'present') throw notFound('stacks.not-found', 'no such stack');
-  requireCapability(command, 'stacks.write', action);
+  requireCapability(command, capability, action);
   return state;
+}
+
+function annotate(command: AnnotateFrame, state: StackState): StackEvent[] {
+  const { stackId, experimentId } = requireStack(command, state, 'annotating stacks', 'stacks.annotate');
+  if (state.annotations.has(command.annotationId)) throw conflict('stacks.annotation-exists', `annotation ${command.annotationId} already exists`);
+  const { frame } = command;
+  if (!Number.isSafeInteger(frame) || frame < 0 || frame >= state.frameCount) {
+    throw invalidField('stacks.frame-out-of-range', 'frame', `must be a frame of the stack, 0 to ${state.frameCount - 1}`);
+  }
+  const body = requireMarkdown(command.body, 'body', COMMENT_BODY_MAX_LENGTH);
+  const pin = command.pin === undefined ? {} : { pin: requirePinOnFrame(command.pin, state) };
+  return [
+    {
+      type: 'projects.stack.annotated.v1',
+      data: { stackId, experimentId, projectId: command.projectId, annotationId: command.annotationId, frame, version: 1, body, ...pin, mentions: mentionsIn(body, command.directory), actor: command.actor },
+    },
+  ];
+}
+
+/** Only the author revises an annotation, whatever their role; the same body and pin again change nothing. */
+function editAnnotation(command: EditAnnotation, state: StackState): StackEvent[] {
+  const { stackId, experimentId } = requireStack(command, state, 'annotating stacks', 'stacks.annotate');
+  const annotation = state.annotations.get(command.annotationId);
+  if (!annotation) throw notFound('stacks.annotation-not-found', `there is no annotation ${command.annotationId} on this stack`);
+  if (annotation.author !== command.actor) throw forbidden('stacks.annotation-author-only', 'only the author of an annotation may edit it', { annotationId: command.annotationId });
+  const body = requireMarkdown(command.body, 'body', COMMENT_BODY_MAX_LENGTH);
+  const pin = command.pin === undefined ? undefined : requirePinOnFrame(command.pin, state);
+  if (body === annotation.body && JSON.stringify(pin) === JSON.stringify(annotation.pin)) return [];
+  const { projectId, frame } = annotation;
+  return [
+    {
+      type: 'projects.stack.annotation-edited.v1',
+      data: {
+        stackId,
+        experimentId,
+        projectId,
+        annotationId: command.annotationId,
+        frame,
+        version: annotation.version + 1,
+        body,
+        ...(pin === undefined ? {} : { pin }),
+        mentions: mentionsIn(body, command.directory),
+        actor: command.actor,
+      },
+    },
+  ];
+}
+
+/** A point on the frame, or a rectangle of at least one pixel wholly inside it, in whole pixels. */
+function requirePinOnFrame(pin: AnnotationPin, { width, height }: StackState): AnnotationPin {
+  const within = (value: unknown, limit: number, field: string, least = 0) => {
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < least || value > limit) {
+      throw invalidField('stacks.pin-outside-frame', `pin.${field}`, `must be a whole number of pixels from ${least} to ${limit} (the frame is ${width}×${height})`);
+    }
+    return value;
+  };
+  if (pin.kind === 'point') return { kind: 'point', x: within(pin.x, width - 1, 'x'), y: within(pin.y, height - 1, 'y') };
+  if (pin.kind === 'rectangle') {
+    const x = within(pin.x, width - 1, 'x');
+    const y = within(pin.y, height - 1, 'y');
+    return { kind: 'rectangle', x, y, width: within(pin.width, width - x, 'width', 1), height: within(pin.height, height - y, 'height', 1) };
+  }
+  throw invalidField('stacks.pin-kind', 'pin.kind', 'must be point or rectangle');
 }
 
 const describe = (frame: MeasuredFrame) => `${frame.width}×${frame.height} ${frame.pixelType} with ${frame.channels} channel${frame.channels === 1 ? '' : 's'}`;

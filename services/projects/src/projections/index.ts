@@ -7,6 +7,7 @@ import { fileIndexProjection } from './file-index.projection';
 import { projectActivityProjection } from './project-activity.projection';
 import { projectDirectoryProjection } from './project-directory.projection';
 import { runnerHoldsProjection } from './runner-holds.projection';
+import { stackAnnotationsProjection } from './stack-annotations.projection';
 
 export * from './deletion-requests.projection';
 export * from './experiment-directory.projection';
@@ -16,6 +17,7 @@ export * from './file-index.projection';
 export * from './project-activity.projection';
 export * from './project-directory.projection';
 export * from './runner-holds.projection';
+export * from './stack-annotations.projection';
 
 /** Every read model the projects service keeps. */
 export const projectsProjections: Projection[] = [
@@ -24,6 +26,7 @@ export const projectsProjections: Projection[] = [
   fileIndexProjection,
   experimentFilesProjection,
   experimentStacksProjection,
+  stackAnnotationsProjection,
   deletionRequestsProjection,
   projectActivityProjection,
   runnerHoldsProjection,

@@ -46,6 +46,8 @@ export const projectActivityProjection = defineProjection<ProjectScopedEventType
     'projects.experiment.unlinked.v1': activityEntry,
     'projects.file.added.v1': activityEntry,
     'projects.file.added-to-experiment.v1': activityEntry,
+    'projects.stack.annotated.v1': activityEntry,
+    'projects.stack.annotation-edited.v1': activityEntry,
     'projects.deletion.requested.v1': activityEntry,
     'projects.deletion.approved.v1': activityEntry,
     'projects.deletion.rejected.v1': activityEntry,

@@ -103,7 +103,38 @@ describe('project activity: "latest activity and activity within the project", f
       ]);
   });
 
+  it('an annotation of a stack is an entry of the project it was written through (issue #23: "Annotations appear in the project\'s activity")', () => {
+    const pin = { kind: 'point' as const, x: 3, y: 4 };
+    const annotated = log.event(
+      'projects.stack.annotated.v1',
+      { stackId: 's1', experimentId: 'e1', projectId: 'p1', annotationId: 'a1', frame: 2, version: 1, body: 'Look, @bob', pin, mentions, actor: 'u-carol' },
+      { aggregateId: 's1' },
+    );
+    projectionSpec(projectActivityProjection)
+      .when([annotated])
+      .then([
+        {
+          _id: annotated.id,
+          projectId: 'p1',
+          position: annotated.position,
+          at: annotated.time,
+          type: 'projects.stack.annotated.v1',
+          context: 'projects',
+          actor: 'u-carol',
+          details: { stackId: 's1', experimentId: 'e1', annotationId: 'a1', frame: 2, version: 1, pin, mentions },
+        },
+      ]);
+  });
+
   it('reads the streams of every type that names a project, and no others', () => {
-    expect([...projectActivityProjection.categories].sort()).toEqual(['access_project', 'jobs_job', 'logbook_logbook', 'logbook_thread', 'projects_filespace', 'projects_project']);
+    expect([...projectActivityProjection.categories].sort()).toEqual([
+      'access_project',
+      'jobs_job',
+      'logbook_logbook',
+      'logbook_thread',
+      'projects_filespace',
+      'projects_project',
+      'projects_stack',
+    ]);
   });
 });

@@ -387,7 +387,7 @@ export interface components {
         AccessCheckDto: {
             allowed: boolean;
             /** @enum {string} */
-            capability: "project.read" | "comments.write" | "files.upload" | "jobs.run" | "jobs.cancel" | "logbook.write" | "stacks.write" | "deletion.request.processed" | "datasets.link" | "datasets.unlink" | "deletion.request.raw" | "deletion.approve.processed" | "deletion.approve.raw" | "project.update" | "project.delete" | "base-level.manage" | "access.view" | "access.manage" | "access.check";
+            capability: "project.read" | "comments.write" | "files.upload" | "jobs.run" | "jobs.cancel" | "logbook.write" | "stacks.write" | "stacks.annotate" | "deletion.request.processed" | "datasets.link" | "datasets.unlink" | "deletion.request.raw" | "deletion.approve.processed" | "deletion.approve.raw" | "project.update" | "project.delete" | "base-level.manage" | "access.view" | "access.manage" | "access.check";
             /** @description The explicit permission the role comes from. */
             grant?: components["schemas"]["GrantOriginDto"];
             projectId: string;
@@ -405,8 +405,8 @@ export interface components {
             before: string | null;
             /** @example Bob Builder */
             displayName: string;
-            gained: ("project.read" | "comments.write" | "files.upload" | "jobs.run" | "jobs.cancel" | "logbook.write" | "stacks.write" | "deletion.request.processed" | "datasets.link" | "datasets.unlink" | "deletion.request.raw" | "deletion.approve.processed" | "deletion.approve.raw" | "project.update" | "project.delete" | "base-level.manage" | "access.view" | "access.manage" | "access.check")[];
-            lost: ("project.read" | "comments.write" | "files.upload" | "jobs.run" | "jobs.cancel" | "logbook.write" | "stacks.write" | "deletion.request.processed" | "datasets.link" | "datasets.unlink" | "deletion.request.raw" | "deletion.approve.processed" | "deletion.approve.raw" | "project.update" | "project.delete" | "base-level.manage" | "access.view" | "access.manage" | "access.check")[];
+            gained: ("project.read" | "comments.write" | "files.upload" | "jobs.run" | "jobs.cancel" | "logbook.write" | "stacks.write" | "stacks.annotate" | "deletion.request.processed" | "datasets.link" | "datasets.unlink" | "deletion.request.raw" | "deletion.approve.processed" | "deletion.approve.raw" | "project.update" | "project.delete" | "base-level.manage" | "access.view" | "access.manage" | "access.check")[];
+            lost: ("project.read" | "comments.write" | "files.upload" | "jobs.run" | "jobs.cancel" | "logbook.write" | "stacks.write" | "stacks.annotate" | "deletion.request.processed" | "datasets.link" | "datasets.unlink" | "deletion.request.raw" | "deletion.approve.processed" | "deletion.approve.raw" | "project.update" | "project.delete" | "base-level.manage" | "access.view" | "access.manage" | "access.check")[];
             /** @example u-bob */
             user: string;
             /** @example bob */
@@ -687,7 +687,7 @@ export interface components {
             lab: string;
         };
         MyAccessDto: {
-            capabilities: ("project.read" | "comments.write" | "files.upload" | "jobs.run" | "jobs.cancel" | "logbook.write" | "stacks.write" | "deletion.request.processed" | "datasets.link" | "datasets.unlink" | "deletion.request.raw" | "deletion.approve.processed" | "deletion.approve.raw" | "project.update" | "project.delete" | "base-level.manage" | "access.view" | "access.manage" | "access.check")[];
+            capabilities: ("project.read" | "comments.write" | "files.upload" | "jobs.run" | "jobs.cancel" | "logbook.write" | "stacks.write" | "stacks.annotate" | "deletion.request.processed" | "datasets.link" | "datasets.unlink" | "deletion.request.raw" | "deletion.approve.processed" | "deletion.approve.raw" | "project.update" | "project.delete" | "base-level.manage" | "access.view" | "access.manage" | "access.check")[];
             /** @description The explicit permission the role comes from. */
             grant?: components["schemas"]["GrantOriginDto"];
             projectId: string;
@@ -826,7 +826,7 @@ export interface components {
         RoleSchemeDto: {
             /** @description Every capability of each role, by role. */
             capabilities: {
-                [key: string]: ("project.read" | "comments.write" | "files.upload" | "jobs.run" | "jobs.cancel" | "logbook.write" | "stacks.write" | "deletion.request.processed" | "datasets.link" | "datasets.unlink" | "deletion.request.raw" | "deletion.approve.processed" | "deletion.approve.raw" | "project.update" | "project.delete" | "base-level.manage" | "access.view" | "access.manage" | "access.check")[];
+                [key: string]: ("project.read" | "comments.write" | "files.upload" | "jobs.run" | "jobs.cancel" | "logbook.write" | "stacks.write" | "stacks.annotate" | "deletion.request.processed" | "datasets.link" | "datasets.unlink" | "deletion.request.raw" | "deletion.approve.processed" | "deletion.approve.raw" | "project.update" | "project.delete" | "base-level.manage" | "access.view" | "access.manage" | "access.check")[];
             };
             defaultBaseLevel: string | null;
             /** @description What holders of each role may do to explicit permissions; a role without an entry manages nobody. */
@@ -1360,7 +1360,7 @@ export interface operations {
     ProjectAccessController_check: {
         parameters: {
             query: {
-                capability: "project.read" | "comments.write" | "files.upload" | "jobs.run" | "jobs.cancel" | "logbook.write" | "stacks.write" | "deletion.request.processed" | "datasets.link" | "datasets.unlink" | "deletion.request.raw" | "deletion.approve.processed" | "deletion.approve.raw" | "project.update" | "project.delete" | "base-level.manage" | "access.view" | "access.manage" | "access.check";
+                capability: "project.read" | "comments.write" | "files.upload" | "jobs.run" | "jobs.cancel" | "logbook.write" | "stacks.write" | "stacks.annotate" | "deletion.request.processed" | "datasets.link" | "datasets.unlink" | "deletion.request.raw" | "deletion.approve.processed" | "deletion.approve.raw" | "project.update" | "project.delete" | "base-level.manage" | "access.view" | "access.manage" | "access.check";
                 /** @description User id, username or e-mail address of someone who has signed in once. */
                 user: string;
             };
@@ -1465,7 +1465,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["WithdrawInvitationDto"];
             };

@@ -196,6 +196,7 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AnnounceDto: Record<string, never>;
         CancelledJobDto: {
             id: string;
             /** @enum {string} */

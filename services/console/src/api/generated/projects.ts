@@ -112,6 +112,38 @@ export interface paths {
         patch: operations["StacksController_rename"];
         trace?: never;
     };
+    "/api/experiments/{experimentId}/stacks/{stackId}/annotations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["AnnotationsController_list"];
+        put?: never;
+        post: operations["AnnotationsController_annotate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/experiments/{experimentId}/stacks/{stackId}/annotations/{annotationId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["AnnotationsController_show"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch: operations["AnnotationsController_edit"];
+        trace?: never;
+    };
     "/api/experiments/{experimentId}/stacks/{stackId}/frames/{index}/preview": {
         parameters: {
             query?: never;
@@ -381,8 +413,70 @@ export interface components {
             /** @description Opaque: pass as cursor for the next page; null on the last. */
             nextCursor: string | null;
         };
+        AnnotateFrameDto: {
+            /** @description Markdown, at most 10,000 characters; @username mentions people of the lab. */
+            body: string;
+            /**
+             * @description The frame, from 0.
+             * @example 0
+             */
+            frame: number;
+            /** @description A point or a rectangle of the frame, in its pixels. Absent: the whole frame. */
+            pin?: components["schemas"]["AnnotationPinDto"];
+            /** @description For an experiment in several of your projects: the one you annotate through (its activity lists the annotation). */
+            projectId?: string;
+        };
+        AnnotationDto: {
+            /** @description User id. */
+            author: string;
+            /** @description Markdown, at most 10,000 characters. */
+            body: string;
+            createdAt: string;
+            /** @description When the latest edit was made. */
+            editedAt?: string;
+            experimentId: string;
+            /** @description The frame, from 0. */
+            frame: number;
+            id: string;
+            /** @description The people of the lab the body mentions. */
+            mentions: components["schemas"]["MentionDto"][];
+            /** @description A point or a rectangle of the frame, in its pixels. Absent: the whole frame. */
+            pin?: components["schemas"]["AnnotationPinDto"];
+            /** @description The project it was written through, whose activity lists it. */
+            projectId: string;
+            stackId: string;
+            /** @description 1 as first written; each edit adds one. */
+            version: number;
+            /** @description Every version, oldest first: only when one annotation is asked for. */
+            versions?: components["schemas"]["AnnotationVersionDto"][];
+        };
+        AnnotationPage: {
+            items: components["schemas"]["AnnotationDto"][];
+            /** @description Opaque: pass as cursor for the next page; null on the last. */
+            nextCursor: string | null;
+        };
+        AnnotationPinDto: {
+            /** @description A rectangle's, within the frame. */
+            height?: number;
+            /** @enum {string} */
+            kind: "point" | "rectangle";
+            /** @description A rectangle's, within the frame. */
+            width?: number;
+            /** @description Pixels from the frame's left edge (of the rectangle's left side); less than the frame's width. */
+            x: number;
+            /** @description Pixels from the frame's top edge (of the rectangle's top side); less than the frame's height. */
+            y: number;
+        };
+        AnnotationVersionDto: {
+            at: string;
+            /** @description Markdown. */
+            body: string;
+            pin?: components["schemas"]["AnnotationPinDto"];
+            /** @description 1 as first written; each edit adds one. */
+            version: number;
+        };
         CallerAccessDto: {
-            capabilities: ("project.read" | "comments.write" | "files.upload" | "jobs.run" | "jobs.cancel" | "logbook.write" | "stacks.write" | "deletion.request.processed" | "datasets.link" | "datasets.unlink" | "deletion.request.raw" | "deletion.approve.processed" | "deletion.approve.raw" | "project.update" | "project.delete" | "base-level.manage" | "access.view" | "access.manage" | "access.check")[];
+            capabilities: ("project.read" | "comments.write" | "files.upload" | "jobs.run" | "jobs.cancel" | "logbook.write" | "stacks.write" | "stacks.annotate" | "deletion.request.processed" | "datasets.link" | "datasets.unlink" | "deletion.request.raw" | "deletion.approve.processed" | "deletion.approve.raw" | "project.update" | "project.delete" | "base-level.manage" | "access.view" | "access.manage" | "access.check")[];
             /** @example member */
             role: string | null;
             /** @enum {string} */
@@ -486,6 +580,16 @@ export interface components {
             /** @description Opaque: pass as cursor for the next page; null on the last. */
             nextCursor: string | null;
         };
+        EditAnnotationDto: {
+            /** @description Markdown, at most 10,000 characters; @username mentions people of the lab. */
+            body: string;
+            /** @description A point or a rectangle of the frame, in its pixels. Absent: the whole frame. */
+            pin?: components["schemas"]["AnnotationPinDto"];
+        };
+        EditedAnnotationDto: {
+            /** @description The annotation edited; GET it for its versions. */
+            edited: string;
+        };
         ExpectedVersionDto: {
             /**
              * @description The version (the ETag of its page) this change was decided on: 409 with currentVersion when it has changed since. If-Match does the same with 412.
@@ -588,6 +692,10 @@ export interface components {
             confirmWidening?: boolean;
             /** @description At most 1000 per call. */
             experimentIds: string[];
+        };
+        MentionDto: {
+            userId: string;
+            username: string;
         };
         PersonWithAccessDto: {
             displayName?: string;
@@ -1131,6 +1239,188 @@ export interface operations {
                 };
             };
             /** @description No such experiment or stack, or an experiment the caller cannot see: all answer alike. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A problem document: bad input names its fields, a refusal its rule. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    AnnotationsController_list: {
+        parameters: {
+            query?: {
+                /** @description Opaque: the nextCursor of the previous page. */
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                experimentId: string;
+                stackId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Oldest first, without their earlier versions. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnnotationPage"];
+                };
+            };
+            /** @description No such experiment, stack or annotation, or an experiment the caller cannot see: all answer alike. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A problem document: bad input names its fields, a refusal its rule. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    AnnotationsController_annotate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                experimentId: string;
+                stackId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AnnotateFrameDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnnotationDto"];
+                };
+            };
+            /** @description The caller sees the experiment but may not annotate (a Viewer): rule requires.stacks.annotate. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such experiment, stack or annotation, or an experiment the caller cannot see: all answer alike. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A problem document: bad input names its fields, a refusal its rule. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    AnnotationsController_show: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                annotationId: string;
+                experimentId: string;
+                stackId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description With every version its author wrote. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnnotationDto"];
+                };
+            };
+            /** @description No such experiment, stack or annotation, or an experiment the caller cannot see: all answer alike. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A problem document: bad input names its fields, a refusal its rule. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    AnnotationsController_edit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                annotationId: string;
+                experimentId: string;
+                stackId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EditAnnotationDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EditedAnnotationDto"];
+                };
+            };
+            /** @description Only the author edits an annotation (rule stacks.annotation-author-only), and only while they may annotate. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such experiment, stack or annotation, or an experiment the caller cannot see: all answer alike. */
             404: {
                 headers: {
                     [name: string]: unknown;

@@ -1,4 +1,8 @@
-import type { Mention } from '@cairn/contracts';
+import { invalidField } from './errors';
+import type { Mention } from './events/logbook.events';
+
+/** A lab's directory for resolving mentions: lower-cased username → the person. */
+export type LabDirectory = ReadonlyMap<string, Mention>;
 
 /**
  * `@username` where it starts a word: not inside an e-mail address (`bob@example.org`) and not after
@@ -20,4 +24,11 @@ export function mentionsIn(body: string, directory: ReadonlyMap<string, Mention>
     const person = directory.get(name);
     return person ? [person] : [];
   });
+}
+
+/** Markdown kept as written (whitespace matters to it), not blank, at most `maxLength` characters. */
+export function requireMarkdown(value: string, field: string, maxLength: number): string {
+  if (typeof value !== 'string' || value.trim().length === 0) throw invalidField('fields.text-required', field, 'must not be blank');
+  if (value.length > maxLength) throw invalidField('fields.text-too-long', field, `must be at most ${maxLength.toLocaleString('en')} characters`);
+  return value;
 }
