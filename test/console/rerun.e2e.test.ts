@@ -13,7 +13,8 @@ const CAFFEINE = readFileSync(join(__dirname, '../../services/runner/samples/caf
  * The facility guide's Steps 2 to 5 in the browser (docs/requirements.md F-14 to F-27), on the platform with its reference runner: Dave finds
  * Bob's job by triggerer and template, inspects it, reruns it through the step-by-step flow (file types
  * checked, parameters tuned, another machine), and the rerun appears with him as its triggerer; then he
- * records it as the logbook's best job and comments on it for Bob.
+ * records it as the logbook's best job and comments on it for Bob; the job page's lineage shows the rerun under
+ * Bob's original with what changed and its best-job mark (#24 point 3).
  */
 describeInBrowser(`finding, inspecting and rerunning a teammate's job; the logbook's best job with a comment, in Chromium${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {
   let cairn: ConsolePlatform;
@@ -43,7 +44,8 @@ describeInBrowser(`finding, inspecting and rerunning a teammate's job; the logbo
     const dave = await cairn.signIn('dave');
     // "Go to Analysis → Jobs", "search by triggerer", "search by job template name".
     await dave.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Analysis → Jobs' }).click();
-    await dave.getByLabel('Triggered by').fill('bob');
+    await dave.getByRole('combobox', { name: 'Triggered by' }).fill('bob');
+    await dave.getByRole('listbox', { name: 'Triggered by: suggestions' }).getByRole('option', { name: /Bob Brown/ }).click();
     await dave.getByLabel('Template').fill('render');
     await dave.getByLabel('Status').selectOption('succeeded');
     await dave.getByRole('button', { name: 'Search' }).click();
@@ -64,6 +66,7 @@ describeInBrowser(`finding, inspecting and rerunning a teammate's job; the logbo
     await dave.getByLabel('Job log').waitFor();
     await dave.locator('#outputs').getByText('caffeine.svg').waitFor();
     await dave.locator('#comments').getByText('No comments yet.').waitFor();
+    await dave.locator('#lineage').getByText('No reruns yet: this job stands alone.').waitFor();
     expect(await checkPage(dave, 'job')).toEqual([]);
 
     // "Click Rerun; review the step-by-step flow", from the keyboard where it matters.
@@ -106,6 +109,10 @@ describeInBrowser(`finding, inspecting and rerunning a teammate's job; the logbo
     await dave.getByLabel('Why is this the best job so far?').fill('view=all + cartoon style');
     await dave.getByRole('button', { name: 'Mark as best job' }).click();
     await dave.getByText('Recorded in the logbook as the latest best job.').waitFor();
+    // The lineage marks it live, as the project's activity tells of the logbook's new best job.
+    const lineage = dave.locator('#lineage');
+    await lineage.getByText(`job ${rerun.slice(0, 8)} (this job)`).waitFor();
+    await lineage.getByText('Best job', { exact: true }).waitFor();
     const comments = dave.getByRole('region', { name: 'Comments on this job' });
     await comments.getByLabel('Add a comment').fill('Best output: view=all + cartoon style, @bob');
     await comments.getByRole('button', { name: 'Comment' }).click();
@@ -120,5 +127,18 @@ describeInBrowser(`finding, inspecting and rerunning a teammate's job; the logbo
     expect(await checkPage(bob, 'logbook-best-job')).toEqual([]);
     await best.getByRole('link', { name: /Render Molecule/ }).click();
     await bob.locator('#comments').getByText('Best output: view=all + cartoon style,').waitFor();
+
+    // "Lineage in view": on his original, Bob sees Dave's rerun under it, who ran it, what changed, its status and mark.
+    await bob.goto(`/jobs/${original}`);
+    const tree = bob.getByRole('list', { name: 'Reruns under the first job' });
+    await tree.getByText(`job ${original.slice(0, 8)} (this job)`).waitFor();
+    // The innermost item holding the link: the root's item holds it too.
+    const daves = tree.getByRole('listitem').filter({ has: bob.getByRole('link', { name: `job ${rerun.slice(0, 8)}` }) }).last();
+    await daves.getByText('Dave Diaz').waitFor();
+    await daves.getByText('Parameter view: front → all').waitFor();
+    await daves.getByText('Machine: CPU, standard → GPU, turbo').waitFor();
+    await daves.getByText('succeeded').waitFor();
+    await daves.getByText('Best job', { exact: true }).waitFor();
+    expect(await checkPage(bob, 'job-lineage')).toEqual([]);
   }, 240_000);
 });

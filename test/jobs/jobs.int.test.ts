@@ -201,6 +201,29 @@ describe('the jobs API', () => {
       expect(listedMachine.body.errors.map((error: { field: string }) => error.field)).toEqual(['machine']);
     });
 
+    it('the lineage: the root and every rerun under it, oldest first, who ran each, status and what changed; the same answer from any job of the tree; hidden answers as missing', async () => {
+      const lineage = await jobsAs(facility.vic).get(`/api/jobs/${bobsRerun}/lineage`).expect(200);
+      expect(lineage.body).toMatchObject({ jobId: bobsRerun, rootJobId: carolsJob, truncated: false });
+      const items: { id: string; rerunOf?: string; status: string; triggeredBy: { username: string }; changes?: unknown }[] = lineage.body.items;
+      expect(items.slice(0, 3).map(({ id, rerunOf, status, triggeredBy }) => ({ id, rerunOf, status, by: triggeredBy.username }))).toEqual([
+        { id: carolsJob, rerunOf: undefined, status: 'succeeded', by: 'carol' },
+        { id: bobsRerun, rerunOf: carolsJob, status: 'queued', by: 'bob' },
+        { id: expect.any(String), rerunOf: bobsRerun, status: 'queued', by: 'carol' },
+      ]);
+      expect(items[0].changes).toBeUndefined();
+      expect(items[1].changes).toEqual({ parameters: { bins: { from: 8, to: 32 } }, machine: { from: CPU, to: GPU } });
+      expect(items[2].changes).toEqual({});
+      expect(items.every((item) => item.id === carolsJob || item.rerunOf !== undefined)).toBe(true);
+
+      const fromRoot = await jobsAs(facility.carol).get(`/api/jobs/${carolsJob}/lineage`).expect(200);
+      expect(fromRoot.body.items.map((item: { id: string }) => item.id)).toEqual(items.map((item) => item.id));
+      const theirs = (await facility.run(facility.olga, { template: 'File Statistics', inputs: [facility.files.elsewherePdb], machine: CPU }, facility.elsewhere).expect(201)).body.id;
+      expect((await jobsAs(facility.olga).get(`/api/jobs/${theirs}/lineage`).expect(200)).body.items.map((item: { id: string }) => item.id)).toEqual([theirs]);
+      const hidden = await jobsAs(facility.carol).get(`/api/jobs/${theirs}/lineage`).expect(404);
+      const missing = await jobsAs(facility.carol).get('/api/jobs/01a00000-0000-7000-8000-000000000000/lineage').expect(404);
+      expect(hidden.body).toEqual({ ...missing.body, detail: missing.body.detail.replace('01a00000-0000-7000-8000-000000000000', theirs) });
+    });
+
     it('"GET /api/jobs/:a/diff?against=:b gives the same comparison for any two jobs of one project"', async () => {
       const diff = await jobsAs(facility.vic).get(`/api/jobs/${bobsRerun}/diff?against=${carolsJob}`).expect(200);
       expect(diff.body).toEqual({ jobId: bobsRerun, against: carolsJob, changes: { parameters: { bins: { from: 8, to: 32 } }, machine: { from: CPU, to: GPU } } });

@@ -1,4 +1,3 @@
-import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { answer, type JobsSchemas } from '../api/client';
 import { downloadFile, downloadJobCrate } from '../api/download';
@@ -13,34 +12,16 @@ import { ProblemMessage } from '../ui/problem';
 import { valueWords } from '../ui/parameter-field';
 import { useAction, useLoad } from '../ui/use-load';
 import { bytes } from '../words';
+import { ChangesList, LineageCard } from './job-lineage';
 import { jobPath, machineWords, personWords, StatusBadge } from './jobs';
 import { hasCapability, type ProjectPage } from './project-shell';
 
 type Job = JobsSchemas['JobDetailsDto'];
-type Changes = JobsSchemas['JobChangesDto'];
 type LogChunk = JobsSchemas['LogChunkDto'];
 
 const ENDED = new Set(['succeeded', 'failed', 'cancelled']);
-
-/** What a rerun changed against the job it reruns: parameters, inputs, machine, template version. */
-export function ChangesList({ changes }: { changes: Changes }) {
-  const items: ComponentChildren[] = [];
-  for (const [name, change] of Object.entries(changes.parameters ?? {})) {
-    items.push(
-      <li key={`parameter-${name}`}>
-        Parameter <strong>{name}</strong>: {valueWords(change.from)} → {valueWords(change.to)}
-      </li>,
-    );
-  }
-  if (changes.inputs) {
-    for (const input of changes.inputs.added) items.push(<li key={`added-${input.fileId}`}>Input added: {input.path}</li>);
-    for (const input of changes.inputs.removed) items.push(<li key={`removed-${input.fileId}`}>Input removed: {input.path}</li>);
-    if (changes.inputs.reordered) items.push(<li key="reordered">Inputs in another order</li>);
-  }
-  if (changes.machine) items.push(<li key="machine">Machine: {machineWords(changes.machine.from)} → {machineWords(changes.machine.to)}</li>);
-  if (changes.templateVersion) items.push(<li key="version">Template version: {changes.templateVersion.from} → {changes.templateVersion.to}</li>);
-  return items.length === 0 ? <Empty>Nothing: the same template, inputs, parameters and machine.</Empty> : <ul class="changes">{items}</ul>;
-}
+/** What changes a lineage: a job requested or changing status anywhere in the project, or new best jobs. */
+const LINEAGE_EVENTS = /^(jobs\.job\.(requested|started|succeeded|failed|cancel-requested|cancelled)|logbook\.best-jobs\.recorded)\./;
 
 /** "Logs (useful for troubleshooting)": the log so far, then each new chunk as the runner sends it. */
 function LiveLog({ jobId, onEnded }: { jobId: string; onEnded(): void }) {
@@ -159,7 +140,9 @@ function JobDetails({ job, project, reload }: { job: Job; project: ProjectPage; 
     await answer(api.jobs.POST('/api/jobs/{id}/cancel', { params: { path: { id: job.id } } }));
     await reload();
   });
-  // Status changes come with the project's activity, live: the job is read again when one is about it.
+  // Status changes come with the project's activity, live: the job is read again when one is about it, and
+  // its lineage when any job or the logbook's best jobs change (a rerun anywhere in the tree, a new mark).
+  const [lineageChanges, setLineageChanges] = useState(0);
   useEffect(
     () =>
       follow(api, {
@@ -167,6 +150,7 @@ function JobDetails({ job, project, reload }: { job: Job; project: ProjectPage; 
         onEvent: (event) => {
           const entry = JSON.parse(event.data) as { type: string; details: { jobId?: unknown } };
           if (entry.details.jobId === job.id && entry.type.startsWith('jobs.')) void reload();
+          if (LINEAGE_EVENTS.test(entry.type)) setLineageChanges((count) => count + 1);
         },
       }),
     [job.id, project.id],
@@ -240,6 +224,7 @@ function JobDetails({ job, project, reload }: { job: Job; project: ProjectPage; 
               </p>
             )}
           </Card>
+          <LineageCard job={job} changed={lineageChanges} />
           {job.changes && (
             <Card title="What changed" id="changes">
               <p class="muted small">Against the job it reruns:</p>

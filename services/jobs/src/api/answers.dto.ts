@@ -16,6 +16,7 @@ type JobItem = Awaited<ReturnType<JobsService['search']>>['items'][number];
 type JobDetails = Awaited<ReturnType<JobsService['details']>>;
 type RerunForm = Awaited<ReturnType<JobsService['rerunForm']>>;
 type JobDiff = Awaited<ReturnType<JobsService['diff']>>;
+type JobLineage = Awaited<ReturnType<JobsService['lineage']>>;
 
 export class JobPersonDto implements Person {
   @ApiProperty({ example: 'u-bob' })
@@ -322,6 +323,25 @@ export class JobDiffDto implements JobDiff {
 
   @ApiProperty({ type: JobChangesDto })
   changes!: JobChangesDto;
+}
+
+export class LineageItemDto extends JobItemDto {
+  @ApiPropertyOptional({ type: JobChangesDto, description: 'A rerun: what differs from the job it reruns (`rerunOf`).' })
+  changes?: JobChangesDto;
+}
+
+export class JobLineageDto implements JobLineage {
+  @ApiProperty({ description: 'The job asked about.' })
+  jobId!: string;
+
+  @ApiProperty({ description: 'The first job of its chain of reruns.' })
+  rootJobId!: string;
+
+  @ApiProperty({ type: [LineageItemDto], description: 'The root and every rerun under it, oldest first; each names the job it reruns (`rerunOf`), so the tree can be drawn.' })
+  items!: LineageItemDto[];
+
+  @ApiProperty({ description: 'The chain holds more jobs than one answer carries (500); the oldest are listed.' })
+  truncated!: boolean;
 }
 
 export class CancelledJobDto {

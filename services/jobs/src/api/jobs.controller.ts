@@ -6,7 +6,7 @@ import type { Request, Response } from 'express';
 import { JobLogsService } from '../application/job-logs.service';
 import { JobsFeed } from '../application/jobs-feed';
 import { JobsService, type SearchInput } from '../application/jobs.service';
-import { CancelledJobDto, JobDetailsDto, JobDiffDto, JobItemDto, LogPageDto, RerunFormDto, TriggerersDto } from './answers.dto';
+import { CancelledJobDto, JobDetailsDto, JobDiffDto, JobItemDto, JobLineageDto, LogPageDto, RerunFormDto, TriggerersDto } from './answers.dto';
 import { DiffQuery, JobSearchQuery, LogsQuery, machinesOf, RerunJobDto, RunJobDto, TriggerersQuery } from './dto';
 import { wordsOf } from '../projections';
 
@@ -151,6 +151,13 @@ export class JobsController {
   @ApiOkResponse({ type: JobDiffDto })
   diff(@CurrentPrincipal() principal: Principal, @Param('id') jobId: string, @Query() query: DiffQuery, @MinPosition() minPosition?: number) {
     return this.jobs.diff(principal, jobId, query.against, minPosition);
+  }
+
+  /** The tree of reruns the job belongs to: its root and every rerun under it, oldest first, with what changed. */
+  @Get('jobs/:id/lineage')
+  @ApiOkResponse({ type: JobLineageDto })
+  lineage(@CurrentPrincipal() principal: Principal, @Param('id') jobId: string, @MinPosition() minPosition?: number) {
+    return this.jobs.lineage(principal, jobId, minPosition);
   }
 
   @Post('jobs/:id/cancel')

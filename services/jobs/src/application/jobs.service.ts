@@ -15,6 +15,8 @@ import {
   JOB_TRIGGERERS,
   jobSearchQuery,
   jobSummaryOf,
+  LINEAGE_LIMIT,
+  lineageQuery,
   EXPERIMENT_LINKS,
   PROJECT_FILES,
   type ExperimentLinksDocument,
@@ -202,6 +204,28 @@ export class JobsService {
     const documents = (await (await this.collections.resolve<JobSearchDocument>(JOB_SEARCH)).find(filter).sort(sort).limit(limit + 1).toArray()) as JobSearchDocument[];
     const page = pageOf(documents, limit, (last) => [last.createdAt, last._id]);
     return { items: page.items.map((document) => this.itemOf(document)), nextCursor: page.nextCursor };
+  }
+
+  /**
+   * `GET /api/jobs/:id/lineage`: the chain of reruns the job belongs to, from its root, oldest first;
+   * each with who ran it, its status and what changed against the job it reruns. Readable as the job is.
+   */
+  async lineage(principal: Principal, jobId: string, minPosition?: number) {
+    const job = await this.reader.readable(principal, jobId, minPosition);
+    const { projectId, rootJobId } = job.request;
+    const { filter, sort } = lineageQuery(projectId, rootJobId);
+    const documents = (await (await this.collections.resolve<JobSearchDocument>(JOB_SEARCH)).find(filter).sort(sort).limit(LINEAGE_LIMIT).toArray()) as JobSearchDocument[];
+    // What changed is read from the jobs' own streams, as the job page shows it: the read model keeps no requests.
+    const records = new Map((await Promise.all(documents.map((document) => this.reader.load(document._id)))).flatMap((record) => (record ? [[record.request.jobId, record] as const] : [])));
+    const items = await Promise.all(
+      documents.map(async (document) => {
+        const parentId = document.rerunOf;
+        const parent = parentId === undefined ? undefined : (records.get(parentId) ?? (await this.reader.load(parentId)));
+        const record = records.get(document._id);
+        return { ...this.itemOf(document), ...(parent && record && { changes: changesBetween(parent.request, record.request) }) };
+      }),
+    );
+    return { jobId, rootJobId, items, truncated: documents.length === LINEAGE_LIMIT };
   }
 
   /**

@@ -76,13 +76,30 @@ const keyOf = (fields: string[], ranges: string[]): IndexDescription['key'] =>
  * of the equality filters, newest first, the template prefix bounded in the index after the sort; and
  * the project with a free-text word (the terms are an array, so the index is multikey: a word is an
  * equality on one term, and the others filters of that search are residual); and the status alone, for
- * the count of jobs by state that /metrics shows (`jobsInStateQuery`).
+ * the count of jobs by state that /metrics shows (`jobsInStateQuery`); and the project with the root
+ * of a chain of reruns, oldest first (`lineageQuery`).
  */
 export const JOB_SEARCH_INDEXES: IndexDescription[] = [
   ...subsetsOf(EQUALITY_FILTERS).map((fields) => ({ key: keyOf(['projectId', ...fields], ['templateLower']) })),
   { key: keyOf(['projectId', 'searchTerms'], []) },
   { key: { status: 1 } },
+  { key: { projectId: 1, rootJobId: 1, createdAt: 1, _id: 1 } },
 ];
+
+/** The most jobs a lineage answers: a chain of reruns longer than this is cut, oldest kept. */
+export const LINEAGE_LIMIT = 500;
+
+/**
+ * The jobs of one chain of reruns, oldest first (the root, then its reruns as they were requested).
+ * The project is part of the key: a chain never leaves its project, and the index stays project-led.
+ */
+export function lineageQuery(projectId: string, rootJobId: string): { filter: Filter<JobSearchDocument>; sort: Record<string, 1 | -1>; shape: QueryShape } {
+  const sort: [string, 1][] = [
+    ['createdAt', 1],
+    ['_id', 1],
+  ];
+  return { filter: { projectId, rootJobId }, sort: Object.fromEntries(sort), shape: { equality: ['projectId', 'rootJobId'], sort, ranges: [], residual: [] } };
+}
 
 /** All jobs in one state, counted (a count over the `{status: 1}` index on MongoDB). */
 export function jobsInStateQuery(status: JobStatus): { filter: Filter<JobSearchDocument>; shape: QueryShape } {

@@ -1,6 +1,6 @@
 import type { IndexDescription } from 'mongodb';
 import { JOB_STATUSES } from '../domain/job';
-import { JOB_SEARCH_INDEXES, jobSearchQuery, jobsInStateQuery, type JobSearchFilter, type QueryShape } from './job-search.queries';
+import { JOB_SEARCH_INDEXES, jobSearchQuery, jobsInStateQuery, lineageQuery, type JobSearchFilter, type QueryShape } from './job-search.queries';
 import { JOB_TRIGGERERS_INDEXES, triggerersQuery } from './job-triggerers.projection';
 
 /**
@@ -61,6 +61,13 @@ describe('job_search: "A compound index serves every documented filter (equality
 
   it('the count of jobs in each state (/metrics) has an index of its own', () => {
     for (const status of JOB_STATUSES) expect(servingIndex(jobsInStateQuery(status).shape)).toEqual({ key: { status: 1 } });
+  });
+
+  it('the lineage of a job (its chain of reruns, oldest first) has an index of its own, led by the project', () => {
+    const { filter, sort, shape } = lineageQuery('p1', 'j1');
+    expect(filter).toEqual({ projectId: 'p1', rootJobId: 'j1' });
+    expect(sort).toEqual({ createdAt: 1, _id: 1 });
+    expect(servingIndex(shape)).toEqual({ key: { projectId: 1, rootJobId: 1, createdAt: 1, _id: 1 } });
   });
 
   it('a newest-first page resumes after the last item of the previous one', () => {

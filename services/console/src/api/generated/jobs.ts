@@ -80,6 +80,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/jobs/{id}/lineage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["JobsController_lineage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/jobs/{id}/logs": {
         parameters: {
             query?: never;
@@ -345,6 +361,16 @@ export interface components {
             /** @description Opaque: pass as cursor for the next page; null on the last. */
             nextCursor: string | null;
         };
+        JobLineageDto: {
+            /** @description The root and every rerun under it, oldest first; each names the job it reruns (`rerunOf`), so the tree can be drawn. */
+            items: components["schemas"]["LineageItemDto"][];
+            /** @description The job asked about. */
+            jobId: string;
+            /** @description The first job of its chain of reruns. */
+            rootJobId: string;
+            /** @description The chain holds more jobs than one answer carries (500); the oldest are listed. */
+            truncated: boolean;
+        };
         JobOutputDto: {
             fileId: string;
             path: string;
@@ -365,6 +391,36 @@ export interface components {
             author: string;
             body: string;
             commentId: string;
+        };
+        LineageItemDto: {
+            /** @description A rerun: what differs from the job it reruns (`rerunOf`). */
+            changes?: components["schemas"]["JobChangesDto"];
+            /** @description When it was requested. */
+            createdAt: string;
+            endedAt?: string;
+            /**
+             * @description Failed: whose failure it is.
+             * @enum {string}
+             */
+            failureKind?: "executor" | "system";
+            id: string;
+            machine: components["schemas"]["MachineDto"];
+            /** @example processed/0191e2f0-... */
+            outputFolder: string;
+            projectId: string;
+            /** @description The job this one reruns. */
+            rerunOf?: string;
+            /** @description The first job of its chain of reruns (itself when it is no rerun). */
+            rootJobId: string;
+            runnerId?: string;
+            startedAt?: string;
+            /** @enum {string} */
+            status: "queued" | "running" | "cancelling" | "succeeded" | "failed" | "cancelled";
+            /** @example file-statistics@1.0.0 */
+            template: string;
+            templateName: string;
+            templateVersion: string;
+            triggeredBy: components["schemas"]["JobPersonDto"];
         };
         LogChunkDto: {
             at: string;
@@ -839,6 +895,36 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["JobDiffDto"];
+                };
+            };
+            /** @description A problem document: bad input names its fields, a refusal its rule. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    JobsController_lineage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobLineageDto"];
                 };
             };
             /** @description A problem document: bad input names its fields, a refusal its rule. */
