@@ -233,8 +233,6 @@ describe('every endpoint the services document', () => {
 
   beforeAll(async () => {
     platform = await startLocalPlatform('endpoints');
-    // No runner: the world's jobs stay queued, as their create answered them.
-    await platform.runner?.process.stop('SIGTERM', 15_000);
     endpoints = [];
     for (const service of platform.services) {
       const document = (await request(service.url).get('/docs/openapi.json').expect(200)).body as OpenApiDocument;
@@ -243,7 +241,10 @@ describe('every endpoint the services document', () => {
 
     // The world: the demo templates, a lab, a project Alice owns with an experiment holding an image, a raw file, a job on it, a deletion request, and Bob.
     alice = await signDevToken({ username: 'alice', admin: true, email: 'alice@example.org', name: 'Alice Admin' }, LOCAL_DEV_JWT_SECRET);
+    // Registered while the runner runs: a GPU machine type is taken only when some runner maps it.
     for (const template of DEMO_TEMPLATES) await created(track(edge().post('/api/job-templates')).send(template));
+    // No runner from here on: the world's jobs stay queued, as their create answered them.
+    await platform.runner?.process.stop('SIGTERM', 15_000);
     for (const username of ['bob', 'carol']) {
       const token = await signDevToken({ username, email: `${username}@example.org`, name: username }, LOCAL_DEV_JWT_SECRET);
       await track(edge().get('/api/users?lab=none'), token);
@@ -355,8 +356,9 @@ describe('every endpoint the services document', () => {
         create: async (path) => track(edge().post(path)).send({ frame: 0, body: 'One of each, for @bob', pin: { kind: 'rectangle', x: 1, y: 1, width: 2, height: 2 } }),
       },
       '/api/experiments/{id}/comments': { create: async (path) => track(edge().post(path)).send({ body: 'One of each, for @bob' }) },
-      '/api/job-templates': { create: async (path) => track(edge().post(path)).send({ ...FILE_STATISTICS, version: '1.0.1', description: 'One of each.' }) },
+      '/api/job-templates': { create: async (path) => track(edge().post(path)).send({ ...FILE_STATISTICS, version: '1.0.1', description: 'One of each.', machineTypes: ['cpu/standard'] }) },
       '/api/projects/{id}/jobs': { create: async (path) => track(edge().post(path)).send(runOf(ids.files)) },
+      '/api/projects/{id}/access/invitations': { create: async (path) => track(edge().post(path)).send({ email: 'ines@example.org', role: 'viewer' }), key: 'invitation' },
     };
 
     it('every create endpoint (a POST answering 201 where a GET lists) answers the item its list then shows, id included', async () => {

@@ -29,7 +29,7 @@ export type NatsIdentity =
  */
 export const SERVICE_DURABLES: Record<ServiceContext, readonly string[]> = {
   access: ['lab_members', 'lab_directory', 'access_audit', 'access_intervals', 'directory_names', 'pending_invitations', 'access-project-initialization'],
-  projects: ['project_directory', 'experiment_directory', 'experiment_files', 'experiment_stacks', 'file_index', 'deletion_requests', 'project_activity', 'runner_holds'],
+  projects: ['project_directory', 'experiment_directory', 'experiment_files', 'experiment_stacks', 'file_index', 'deletion_requests', 'project_activity', 'runner_holds', 'stack_annotations'],
   jobs: ['job_search', 'job_templates', 'project_files', 'job_comments', 'experiment_links', 'job_triggerers', 'jobs-work-queue'],
   logbook: ['logbook_view', 'comments_view', 'logbook_references'],
 };
