@@ -13,8 +13,8 @@ import { startLocalPlatform } from '../e2e/local-platform';
  * --for-tests` installs it): requests the document calls valid and requests it calls invalid, on the
  * real services. Every check runs: no 5xx, a valid request accepted, an invalid one refused, every
  * answer as documented (status, content type, headers, schema), an undeclared method answered 405.
- * The two rules no document can state (a foreign `cursor`, the order of an upload's parts) are allowed
- * their 400 by schemathesis_hooks.py, and nothing else. Bounded and repeatable: few examples per
+ * The four rules no document can state (docs/api.md, Conventions) are allowed their 400 by
+ * schemathesis_hooks.py, and nothing else. Bounded and repeatable: few examples per
  * operation, a fixed seed, and no stateful phase (its sequences of calls vary with the data it meets).
  */
 const SCHEMATHESIS = join(toolsBinDir(), 'schemathesis');

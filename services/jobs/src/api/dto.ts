@@ -20,7 +20,7 @@ import {
 import { ArrayMaxSize, ArrayMinSize, IsISO8601, MAX_POSITION, Matches, MaxLength, MinLength, PageQuery } from '@cairn/http';
 import { JOB_STATUSES, type JobStatus } from '../domain/job';
 import { MAX_INPUTS } from '../domain/job-request';
-import { MAX_TIME_LIMIT_SECONDS } from '../domain/template';
+import { INPUT_TYPE_AS_WRITTEN, MAX_TIME_LIMIT_SECONDS, TEMPLATE_VERSION } from '../domain/template';
 
 const MACHINE_KEYS = ALL_MACHINES.map(machineKeyOf);
 /** What the machine filter takes: a type alone (`gpu`: both performances) or a machine (`gpu/turbo`). */
@@ -46,7 +46,7 @@ export class MachineDto {
 }
 
 /** An optional limit: a whole number from 1. */
-const Limit = (description: string, example: number) => applyDecorators(ApiPropertyOptional({ description, example }), IsOptional(), IsInt(), Min(1));
+const Limit = (description: string, example: number) => applyDecorators(ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_POSITION, description, example }), IsOptional(), IsInt(), Min(1));
 
 /** Per job, each within the runner's ceiling (`CAIRN_RUNNER_MAX_*`); a limit left out is the ceiling. */
 export class SandboxLimitsDto implements JobLimits {
@@ -104,7 +104,7 @@ export class RegisterTemplateDto {
   @MaxLength(80)
   name!: string;
 
-  @ApiProperty({ example: '1.0.0' })
+  @ApiProperty({ pattern: TEMPLATE_VERSION.source, example: '1.0.0' })
   @IsString()
   @MinLength(1)
   @MaxLength(40)
@@ -120,7 +120,7 @@ export class RegisterTemplateDto {
   @IsObject()
   parameters!: Record<string, unknown>;
 
-  @ApiProperty({ description: 'Accepted input file types: extensions without the dot, or * for any file.', example: ['xyz', 'pdb'] })
+  @ApiProperty({ type: 'array', items: { type: 'string', pattern: INPUT_TYPE_AS_WRITTEN.source }, description: 'Accepted input file types: extensions without the dot, or * for any file.', example: ['xyz', 'pdb'] })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(50)
@@ -311,7 +311,7 @@ export class TriggerersQuery {
   @MaxLength(100)
   q!: string;
 
-  @ApiPropertyOptional({ type: Number, minimum: 1, maximum: 50, default: 8 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 50, default: 8 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
