@@ -32,3 +32,7 @@ export const Matches = (pattern: RegExp, options?: ValidationOptions): PropertyD
  */
 export const IsISO8601 = (options?: Parameters<typeof validator.IsISO8601>[0], validationOptions?: ValidationOptions): PropertyDecorator =>
   documented(validator.IsISO8601(options, validationOptions), { format: 'date-time', pattern: '^[1-9]' }, validationOptions);
+
+/** An e-mail address, documented as JSON Schema's `email` format. */
+export const IsEmail = (options?: Parameters<typeof validator.IsEmail>[0], validationOptions?: ValidationOptions): PropertyDecorator =>
+  documented(validator.IsEmail(options, validationOptions), { format: 'email' }, validationOptions);

@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsEmail, IsIn, IsObject, IsOptional, IsString, ValidateIf, ValidateNested } from 'class-validator';
+import { IsIn, IsObject, IsOptional, IsString, ValidateIf, ValidateNested } from 'class-validator';
 import { CAPABILITIES, invalid, type Capability } from '@cairn/contracts';
-import { ExpectedVersionDto, IsNotEmpty, MaxLength } from '@cairn/http';
+import { ExpectedVersionDto, IsEmail, IsNotEmpty, MaxLength } from '@cairn/http';
 import type { AccessChange } from '../application/project-access.service';
 
 const USER_REF = { description: 'User id, username or e-mail address of someone who has signed in once.', example: 'bob' };

@@ -646,6 +646,7 @@ export interface components {
         };
         InviteByEmailDto: {
             /**
+             * Format: email
              * @description The address to invite; the role is granted when someone signs in with it, verified.
              * @example ines@example.org
              */
