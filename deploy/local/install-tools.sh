@@ -11,12 +11,14 @@ KUSTOMIZE_VERSION="v5.8.1"
 # RO-Crate 1.1 JSON-LD context (later versions carry 1.2's; PyPI's rocrate carries 1.3's).
 ROC_VALIDATOR_VERSION="0.13.0"
 RO_CRATE_CONTEXT_PACKAGE="ro-crate@3.5.1"
+SCHEMATHESIS_VERSION="4.32.5"
 
 TOOLS_DIR="${CAIRN_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/cairn-tools}"
 BIN_DIR="$TOOLS_DIR/bin"
 NATS_BIN="$BIN_DIR/nats-server-$NATS_SERVER_VERSION"
 FERRET_BIN="$BIN_DIR/ferretdb-$FERRETDB_VERSION-idindex"
 KUSTOMIZE_BIN="$BIN_DIR/kustomize-$KUSTOMIZE_VERSION"
+SCHEMATHESIS_VENV="$TOOLS_DIR/schemathesis-$SCHEMATHESIS_VERSION"
 mkdir -p "$BIN_DIR"
 
 log() { printf '[install-tools] %s\n' "$*" >&2; }
@@ -138,6 +140,25 @@ install_test_packages() {
   install_debian_packages "the tests that need them will be skipped; without bubblewrap $SANDBOX_WITHOUT" "${wanted[@]}"
 }
 
+# The OpenAPI fuzz test (test/openapi/schemathesis.e2e.test.ts) runs Schemathesis from PyPI, in its own venv in the
+# cache. Without Python 3 and its venv module the test reports itself skipped with the reason.
+install_schemathesis() {
+  # The marker is written last, so an interrupted install is redone, never half used.
+  [ -f "$SCHEMATHESIS_VENV/.installed" ] && return 0
+  if ! command -v python3 >/dev/null 2>&1; then
+    log "python3 was not found on PATH: the OpenAPI fuzz test will be skipped"
+    return 0
+  fi
+  log "installing Schemathesis $SCHEMATHESIS_VERSION from PyPI into $SCHEMATHESIS_VENV (once per machine)"
+  rm -rf "$SCHEMATHESIS_VENV"
+  if { python3 -m venv "$SCHEMATHESIS_VENV" && "$SCHEMATHESIS_VENV/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"; } >&2; then
+    touch "$SCHEMATHESIS_VENV/.installed"
+  else
+    rm -rf "$SCHEMATHESIS_VENV"
+    log "Schemathesis could not be installed (python3 -m venv, or pip from PyPI, failed): the OpenAPI fuzz test will be skipped"
+  fi
+}
+
 install_sandbox() {
   command -v bwrap >/dev/null 2>&1 || install_debian_packages "$SANDBOX_WITHOUT" bubblewrap
 }
@@ -145,7 +166,8 @@ install_sandbox() {
 install_nats_server
 install_ferretdb
 install_kustomize
-if [ "${1:-}" = "--for-tests" ]; then install_test_packages; install_roc_validator; else install_sandbox; fi
+if [ "${1:-}" = "--for-tests" ]; then install_test_packages; install_roc_validator; install_schemathesis; else install_sandbox; fi
+[ -f "$SCHEMATHESIS_VENV/.installed" ] && ln -sf "$SCHEMATHESIS_VENV/bin/schemathesis" "$BIN_DIR/schemathesis"
 ln -sf "$NATS_BIN" "$BIN_DIR/nats-server"
 ln -sf "$FERRET_BIN" "$BIN_DIR/ferretdb"
 ln -sf "$KUSTOMIZE_BIN" "$BIN_DIR/kustomize"

@@ -63,6 +63,13 @@ export function uniqueSlug(base: string, taken: ReadonlySet<string>, maxLength =
 }
 
 /** Why `slug` cannot be used, or undefined when it can. */
+/** What `slugProblem` accepts of a string, in JSON Schema's terms (for the OpenAPI documents). */
+export const SLUG_SCHEMA = {
+  pattern: SLUG_PATTERN.source,
+  maxLength: SLUG_MAX_LENGTH,
+  not: { anyOf: [{ enum: [...RESERVED_SLUGS] }, { pattern: UUID_SHAPE.source }] },
+};
+
 export function slugProblem(slug: string, maxLength = SLUG_MAX_LENGTH): string | undefined {
   if (slug.length === 0) return 'must not be empty';
   if (slug.length > maxLength) return `must be at most ${maxLength} characters`;

@@ -5,6 +5,7 @@ import type { Server } from 'node:net';
 import { boundPort, listeningLine } from '@cairn/telemetry';
 import type { NextFunction, Request, Response } from 'express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { refuseUndeclaredMethods } from './methods';
 import { ProblemDto, withClosedRequestBodies, withOptionalBodies, withProblemAnswers } from './openapi';
 import { ProblemFilter } from './problem.filter';
 import { limitByAddress, RequestBuckets, trustedProxiesFrom } from './rate-limits';
@@ -71,6 +72,7 @@ export async function createServiceApp(module: Type<unknown> | DynamicModule, op
     ),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+  app.use(refuseUndeclaredMethods(document));
   return app;
 }
 

@@ -16,3 +16,4 @@ export * from './metrics.controller';
 export * from './openapi';
 export * from './rate-limits';
 export * from './event-stream';
+export * from './constraints';

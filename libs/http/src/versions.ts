@@ -6,7 +6,7 @@ import {
   type ExecutionContext,
   type NestInterceptor,
 } from '@nestjs/common';
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiHeader, ApiPropertyOptional } from '@nestjs/swagger';
 import { StaleVersionError } from '@cairn/contracts';
 import type { WrongExpectedVersionError } from '@cairn/event-store';
 import { IsInt, Max, Min, ValidateIf } from 'class-validator';
@@ -38,6 +38,12 @@ export const etagOf = (version: number) => `"${version}"`;
 
 /** An entity tag as sent (`"3"`), or the bare version docs/api.md writes (`3`). */
 const VERSION_TAG = /^(?:"(\d{1,15})"|(\d{1,15}))$/;
+
+/** What `readIfMatch` accepts, in the document's terms: `*` or one version tag, blanks around it. */
+const IF_MATCH_PATTERN = `^[ \\t]*(?:\\*|${VERSION_TAG.source.slice(1, -1)})[ \\t]*$`;
+
+/** Documents the optional `If-Match` an `@IfMatch()` reads, with exactly the values it accepts. */
+export const ApiIfMatch = (description: string): MethodDecorator => ApiHeader({ name: 'If-Match', required: false, description, schema: { type: 'string', pattern: IF_MATCH_PATTERN } });
 
 /** The version an `If-Match` names (none for `*`: any version), or why it is not understood. */
 function readIfMatch(raw: string | string[] | undefined): { version?: number } | { refusal: string } {

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsISO8601, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { PageQuery } from '@cairn/http';
+import { IsOptional, IsString } from 'class-validator';
+import { IsISO8601, IsNotEmpty, Matches, MaxLength, PageQuery } from '@cairn/http';
 
 /** An instant as docs/api.md writes times: ISO 8601 with its offset (`Z` for UTC), or a bare date (midnight UTC). */
 function Instant(): PropertyDecorator {

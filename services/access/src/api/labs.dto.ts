@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsBoolean, IsOptional, IsString } from 'class-validator';
+import { IsNotEmpty, Matches, MaxLength } from '@cairn/http';
 
 export class CreateLabDto {
   @ApiProperty({ example: 'Crystallography' })

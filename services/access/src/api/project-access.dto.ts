@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsEmail, IsIn, IsNotEmpty, IsObject, IsOptional, IsString, MaxLength, ValidateIf, ValidateNested } from 'class-validator';
+import { IsIn, IsObject, IsOptional, IsString, ValidateIf, ValidateNested } from 'class-validator';
 import { CAPABILITIES, invalid, type Capability } from '@cairn/contracts';
-import { ExpectedVersionDto } from '@cairn/http';
+import { ExpectedVersionDto, IsEmail, IsNotEmpty, MaxLength } from '@cairn/http';
 import type { AccessChange } from '../application/project-access.service';
 
 const USER_REF = { description: 'User id, username or e-mail address of someone who has signed in once.', example: 'bob' };
@@ -125,8 +125,23 @@ export class AccessChangeDto {
   to?: string;
 }
 
+const FIELD_SCHEMAS = {
+  user: { type: 'string', minLength: 1, maxLength: 320 },
+  role: { type: 'string', minLength: 1, maxLength: 60 },
+  level: { type: 'string', minLength: 1, maxLength: 60 },
+  to: { type: 'string', minLength: 1, maxLength: 320 },
+} as const;
+
+/** The document's terms for `AccessChangeDto` and `changeRequestOf`: one schema per kind, with exactly the fields it takes. */
+const CHANGE_SCHEMAS = CHANGE_KINDS.map((kind) => ({
+  type: 'object',
+  additionalProperties: false,
+  required: ['kind', ...FIELDS_OF[kind]],
+  properties: { kind: { type: 'string', enum: [kind] }, ...Object.fromEntries(FIELDS_OF[kind].map((field) => [field, FIELD_SCHEMAS[field]])) },
+}));
+
 export class PreviewDto {
-  @ApiProperty({ type: AccessChangeDto, example: { kind: 'set-role', user: 'bob', role: 'manager' } })
+  @ApiProperty({ oneOf: CHANGE_SCHEMAS, example: { kind: 'set-role', user: 'bob', role: 'manager' } })
   @IsObject()
   @ValidateNested()
   @Type(() => AccessChangeDto)

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { PageQuery } from '@cairn/http';
+import { IsOptional, IsString } from 'class-validator';
+import { Matches, MaxLength, PageQuery } from '@cairn/http';
 
 export class UsersQuery extends PageQuery {
   @ApiProperty({ description: 'The lab whose members to search.', example: 'crystallography' })

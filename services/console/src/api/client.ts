@@ -7,6 +7,8 @@ import type { components as ProjectsComponents, paths as ProjectsPaths } from '.
 /** The answers' shapes, as the services' OpenAPI documents declare them. */
 export type AccessSchemas = AccessComponents['schemas'];
 export type ProjectsSchemas = ProjectsComponents['schemas'];
+/** A project's creation body: per scheme, the base levels it takes. */
+export type CreateProjectBody = ProjectsPaths['/api/projects']['post']['requestBody']['content']['application/json'];
 export type LogbookSchemas = LogbookComponents['schemas'];
 export type JobsSchemas = JobsComponents['schemas'];
 

@@ -1,6 +1,6 @@
 import { slugify, slugProblem } from '@cairn/contracts/slug';
 import { useState } from 'preact/hooks';
-import { answer, type ProjectsSchemas } from '../api/client';
+import { answer, type CreateProjectBody, type ProjectsSchemas } from '../api/client';
 import { Link, navigate } from '../router';
 import { useConsole } from '../ui/context';
 import { Table } from '../ui/table';
@@ -43,7 +43,8 @@ export function NewProjectForm({ lab, schemes, onCancel, onCreated }: { lab: str
           ...(editedSlug !== undefined ? { slug: editedSlug } : {}),
           scheme: schemeName,
           ...(chosenBaseLevel ? { baseLevel: chosenBaseLevel } : {}),
-        },
+          // The level is one of the chosen scheme's (chosenBaseLevel), a pairing the compiler cannot follow.
+        } as CreateProjectBody,
       }),
     );
     onCreated(created.slug);

@@ -14,7 +14,8 @@ import { InvitationsCard } from './invitations';
 import type { ProjectPage } from './project-shell';
 
 type UsersPageAnswer = AccessSchemas['UsersPageDto'];
-type Change = AccessSchemas['AccessChangeDto'];
+/** One kind of change with exactly the fields it takes, as the preview's document says. */
+type Change = AccessSchemas['PreviewDto']['change'];
 type Preview = AccessSchemas['AccessPreviewDto'];
 
 /** A change the person is about to make, and who they are making it about (for the words). */

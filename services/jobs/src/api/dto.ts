@@ -1,24 +1,8 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  IsArray,
-  IsBoolean,
-  IsIn,
-  IsInt,
-  IsISO8601,
-  IsObject,
-  IsOptional,
-  IsString,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-  MinLength,
-  ValidateNested,
-} from 'class-validator';
+import * as validator from 'class-validator';
+import { IsArray, IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Max, Min, ValidateNested } from 'class-validator';
 import {
   ALL_MACHINES,
   ENVIRONMENT_IMAGE,
@@ -33,10 +17,10 @@ import {
   type MachinePerformance,
   type MachineType,
 } from '@cairn/contracts';
-import { MAX_POSITION, PageQuery } from '@cairn/http';
+import { ArrayMaxSize, ArrayMinSize, IsISO8601, MAX_POSITION, Matches, MaxLength, MinLength, PageQuery } from '@cairn/http';
 import { JOB_STATUSES, type JobStatus } from '../domain/job';
 import { MAX_INPUTS } from '../domain/job-request';
-import { MAX_TIME_LIMIT_SECONDS } from '../domain/template';
+import { INPUT_TYPE_AS_WRITTEN, MAX_TIME_LIMIT_SECONDS, TEMPLATE_VERSION } from '../domain/template';
 
 const MACHINE_KEYS = ALL_MACHINES.map(machineKeyOf);
 /** What the machine filter takes: a type alone (`gpu`: both performances) or a machine (`gpu/turbo`). */
@@ -44,6 +28,12 @@ const MACHINE_FILTERS = [...MACHINE_TYPES, ...MACHINE_KEYS];
 
 /** `a,b` in a query string as a list of its values. */
 const commaList = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.split(',').map((part) => part.trim()).filter((part) => part !== '') : value);
+
+/** The query string form of a list of `values` the validation takes: one or more, comma-separated (the document's terms for `commaList`). */
+const commaListOf = (values: readonly string[]): string => {
+  const value = `(?:${values.map((one) => one.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})`;
+  return `^ *${value}(?: *, *${value})* *$`;
+};
 
 export class MachineDto {
   @ApiProperty({ enum: MACHINE_TYPES })
@@ -56,7 +46,7 @@ export class MachineDto {
 }
 
 /** An optional limit: a whole number from 1. */
-const Limit = (description: string, example: number) => applyDecorators(ApiPropertyOptional({ description, example }), IsOptional(), IsInt(), Min(1));
+const Limit = (description: string, example: number) => applyDecorators(ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_POSITION, description, example }), IsOptional(), IsInt(), Min(1));
 
 /** Per job, each within the runner's ceiling (`CAIRN_RUNNER_MAX_*`); a limit left out is the ceiling. */
 export class SandboxLimitsDto implements JobLimits {
@@ -114,7 +104,7 @@ export class RegisterTemplateDto {
   @MaxLength(80)
   name!: string;
 
-  @ApiProperty({ example: '1.0.0' })
+  @ApiProperty({ pattern: TEMPLATE_VERSION.source, example: '1.0.0' })
   @IsString()
   @MinLength(1)
   @MaxLength(40)
@@ -126,11 +116,11 @@ export class RegisterTemplateDto {
   @MaxLength(5000)
   description?: string;
 
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'JSON Schema (2020-12) of the parameters object; defaults fill what a run leaves out.', example: { type: 'object', properties: { width: { type: 'integer', default: 800 } } } })
+  @ApiProperty({ type: 'object', selfRequired: true, required: ['type'], properties: { type: { type: 'string', enum: ['object'] } }, additionalProperties: true, description: 'JSON Schema (2020-12) of the parameters object; defaults fill what a run leaves out.', example: { type: 'object', properties: { width: { type: 'integer', default: 800 } } } })
   @IsObject()
   parameters!: Record<string, unknown>;
 
-  @ApiProperty({ description: 'Accepted input file types: extensions without the dot, or * for any file.', example: ['xyz', 'pdb'] })
+  @ApiProperty({ type: 'array', items: { type: 'string', pattern: INPUT_TYPE_AS_WRITTEN.source }, description: 'Accepted input file types: extensions without the dot, or * for any file.', example: ['xyz', 'pdb'] })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(50)
@@ -251,19 +241,19 @@ export class JobSearchQuery extends PageQuery {
   @MaxLength(80)
   template?: string;
 
-  @ApiPropertyOptional({ description: 'One status or several, comma-separated.', example: 'running,queued' })
+  @ApiPropertyOptional({ type: String, pattern: commaListOf(JOB_STATUSES), description: 'One status or several, comma-separated.', example: 'running,queued' })
   @IsOptional()
   @Transform(commaList)
   @IsArray()
-  @ArrayMinSize(1)
+  @validator.ArrayMinSize(1)
   @IsIn(JOB_STATUSES, { each: true })
   status?: JobStatus[];
 
-  @ApiPropertyOptional({ description: 'A machine type (cpu, gpu) or machine (gpu/turbo); several comma-separated.' })
+  @ApiPropertyOptional({ type: String, pattern: commaListOf(MACHINE_FILTERS), description: 'A machine type (cpu, gpu) or machine (gpu/turbo); several comma-separated.' })
   @IsOptional()
   @Transform(commaList)
   @IsArray()
-  @ArrayMinSize(1)
+  @validator.ArrayMinSize(1)
   @IsIn(MACHINE_FILTERS, { each: true })
   machine?: string[];
 
@@ -321,7 +311,7 @@ export class TriggerersQuery {
   @MaxLength(100)
   q!: string;
 
-  @ApiPropertyOptional({ type: Number, minimum: 1, maximum: 50, default: 8 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 50, default: 8 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

@@ -19,9 +19,11 @@ import {
 import { parameterNamesOf, requireParameterSchema } from './parameters';
 
 export const TEMPLATE_NAME_MAX_LENGTH = 80;
-const VERSION = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,39}$/;
+export const TEMPLATE_VERSION = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,39}$/;
 const INPUT_TYPE = /^[a-z0-9]{1,16}$/;
 export const ANY_INPUT_TYPE = '*';
+/** What `requireInputTypes` takes of one type, in the OpenAPI document: an extension (any case, a leading dot allowed) or `*`. */
+export const INPUT_TYPE_AS_WRITTEN = /^(?:\*|\.?[A-Za-z0-9]{1,16})$/;
 export const DEFAULT_TIME_LIMIT_SECONDS = 3600;
 export const MAX_TIME_LIMIT_SECONDS = 7 * 24 * 3600;
 const MACHINE_KEYS = ALL_MACHINES.map(machineKeyOf);
@@ -124,7 +126,7 @@ function requireTemplateName(value: string): string {
 }
 
 function requireVersion(value: string): string {
-  if (typeof value !== 'string' || !VERSION.test(value)) {
+  if (typeof value !== 'string' || !TEMPLATE_VERSION.test(value)) {
     throw invalidField('jobs.template-version', 'version', "must be 1 to 40 letters, digits, '.', '_', '+' or '-', starting with a letter or digit (e.g. 1.2.0)");
   }
   return value;

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Param, Post, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '@cairn/auth';
-import { CommandResult, CurrentPrincipal, expectedVersionOf, IfMatch, MinPosition, PageOf, PageQuery, Versioned } from '@cairn/http';
+import { ApiIfMatch, CommandResult, CurrentPrincipal, expectedVersionOf, IfMatch, MinPosition, PageOf, PageQuery, Versioned } from '@cairn/http';
 import { LogbookService } from '../application/logbook.service';
 import { BestJobsDto, EntryDto, LogbookPageDto, RevisionDto, WrittenEntryDto } from './answers.dto';
 import { CreateEntryDto, RecordBestJobsDto, ReviseEntryDto } from './dto';
@@ -39,7 +39,7 @@ export class LogbookController {
   }
 
   @Put('entries/:entryId')
-  @ApiHeader({ name: 'If-Match', required: false, description: 'The ETag of the version revised; a stale one answers 412 with the current one.' })
+  @ApiIfMatch('The ETag of the version revised; a stale one answers 412 with the current one.')
   @ApiOkResponse({ type: WrittenEntryDto })
   async reviseEntry(
     @CurrentPrincipal() principal: Principal,

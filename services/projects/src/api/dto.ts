@@ -1,32 +1,40 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ExpectedVersionDto, MAX_PAGE_NUMBER, MAX_POSITION, PageQuery } from '@cairn/http';
+import { ApiProperty, ApiPropertyOptional, getSchemaPath, type SchemaObject } from '@nestjs/swagger';
+import { roleSchemes, SLUG_SCHEMA } from '@cairn/contracts';
+import { ExpectedVersionDto, MAX_PAGE_NUMBER, MAX_POSITION, MaxLength, PageQuery } from '@cairn/http';
 import { Transform, Type } from 'class-transformer';
 import { MAX_STACK_FRAMES } from '../domain/stack';
-import { IsArray, IsBoolean, IsIn, IsObject, IsInt, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { IsArray, IsBoolean, IsIn, IsObject, IsInt, IsOptional, IsString, Max, Min, ValidateNested } from 'class-validator';
+import { DESCRIPTION_MAX_LENGTH, MAX_IDS_PER_CALL, NAME_MAX_LENGTH, REASON_MAX_LENGTH } from '../domain/fields';
 
 // Lengths, blankness, slug format, schemes and roles are the domain's rules (services/projects/src/domain);
-// these classes only say which fields exist and their types, so each refusal has one source.
+// these classes only say which fields exist and their types, so each refusal has one source. The
+// documents state the domain's bounds from its own constants.
+
+/** Not blank once trimmed (JavaScript's `\S` is exactly what `trim` keeps), and at most `max` long. */
+const text = (max: number) => ({ type: String, pattern: '\\S', maxLength: max });
+/** `requireIdList`: one id or more, none empty. */
+const ID_LIST = { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1, maxItems: MAX_IDS_PER_CALL } as const;
 
 export class CreateProjectDto {
   @ApiProperty({ example: 'crystallography' })
   @IsString()
   lab!: string;
 
-  @ApiProperty({ example: 'Lysozyme 2025 — phasing', description: 'At most 120 characters once trimmed.' })
+  @ApiProperty({ ...text(NAME_MAX_LENGTH), example: 'Lysozyme 2025 — phasing', description: 'At most 120 characters once trimmed.' })
   @IsString()
   name!: string;
 
-  @ApiPropertyOptional({ description: 'Markdown, at most 5000 characters.' })
+  @ApiPropertyOptional({ maxLength: DESCRIPTION_MAX_LENGTH, description: 'Markdown, at most 5000 characters.' })
   @IsOptional()
   @IsString()
   description?: string;
 
-  @ApiPropertyOptional({ example: 'lysozyme-2025-phasing', description: 'Generated from the name (unique in the lab) when absent.' })
+  @ApiPropertyOptional({ ...SLUG_SCHEMA, type: String, example: 'lysozyme-2025-phasing', description: 'Generated from the name (unique in the lab) when absent.' })
   @IsOptional()
   @IsString()
   slug?: string;
 
-  @ApiProperty({ enum: ['facility', 'lab'] })
+  @ApiProperty({ enum: Object.keys(roleSchemes) })
   @IsString()
   scheme!: string;
 
@@ -36,17 +44,37 @@ export class CreateProjectDto {
   baseLevel?: string;
 }
 
+/**
+ * A project's creation body with `requireBaseLevel`'s rule: a scheme without base levels takes none, the
+ * others one of their roles below the owner.
+ */
+export const CREATE_PROJECT_BODY: SchemaObject = {
+  allOf: [
+    { $ref: getSchemaPath(CreateProjectDto) },
+    {
+      oneOf: Object.entries(roleSchemes).map(([name, scheme]): SchemaObject =>
+        scheme.hasBaseLevel
+          ? { properties: { scheme: { enum: [name] }, baseLevel: { enum: scheme.roles.filter((role) => role !== scheme.ownerRole) } } }
+          : { properties: { scheme: { enum: [name] } }, not: { required: ['baseLevel'] } },
+      ),
+    },
+  ],
+};
+
 export class UpdateProjectDto extends ExpectedVersionDto {
-  @ApiPropertyOptional()
+  @ApiPropertyOptional(text(NAME_MAX_LENGTH))
   @IsOptional()
   @IsString()
   name?: string;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ maxLength: DESCRIPTION_MAX_LENGTH })
   @IsOptional()
   @IsString()
   description?: string;
 }
+
+/** A change names what changes: a name, a description, or both (the decider refuses neither). */
+export const UPDATE_PROJECT_BODY: SchemaObject = { allOf: [{ $ref: getSchemaPath(UpdateProjectDto) }, { anyOf: [{ required: ['name'] }, { required: ['description'] }] }] };
 
 export class ListProjectsQuery extends PageQuery {
   @ApiPropertyOptional()
@@ -84,11 +112,11 @@ export class ProjectPageQuery {
 }
 
 export class CreateExperimentDto {
-  @ApiProperty()
+  @ApiProperty(text(NAME_MAX_LENGTH))
   @IsString()
   name!: string;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ maxLength: DESCRIPTION_MAX_LENGTH })
   @IsOptional()
   @IsString()
   description?: string;
@@ -122,7 +150,7 @@ export class ProjectExperimentsQuery {
 
 /** The body of adding experiments to a project and of removing them. */
 export class LinkExperimentsDto {
-  @ApiProperty({ type: [String], description: 'At most 1000 per call.' })
+  @ApiProperty({ ...ID_LIST, description: 'At most 1000 per call.' })
   @IsArray()
   @IsString({ each: true })
   experimentIds!: string[];
@@ -146,12 +174,12 @@ export class FilesQuery extends PageQuery {
 }
 
 export class RequestDeletionDto {
-  @ApiProperty({ type: [String] })
+  @ApiProperty(ID_LIST)
   @IsArray()
   @IsString({ each: true })
   fileIds!: string[];
 
-  @ApiProperty()
+  @ApiProperty(text(REASON_MAX_LENGTH))
   @IsString()
   reason!: string;
 }
@@ -164,7 +192,7 @@ export class DecideDeletionDto {
 }
 
 export class CreateStackDto {
-  @ApiProperty({ example: 'Grid 7 focus series', description: 'At most 120 characters once trimmed.' })
+  @ApiProperty({ ...text(NAME_MAX_LENGTH), example: 'Grid 7 focus series', description: 'At most 120 characters once trimmed.' })
   @IsString()
   name!: string;
 
@@ -181,7 +209,7 @@ export class CreateStackDto {
 }
 
 export class RenameStackDto {
-  @ApiProperty({ example: 'Focus series, grid 7' })
+  @ApiProperty({ ...text(NAME_MAX_LENGTH), example: 'Focus series, grid 7' })
   @IsString()
   name!: string;
 }

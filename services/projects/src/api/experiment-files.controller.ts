@@ -34,6 +34,7 @@ export class ExperimentFilesController {
     schema: {
       type: 'object',
       required: ['path', 'file'],
+      additionalProperties: false,
       properties: { path: { type: 'string', example: 'frames/f001.tif', description: 'Relative to the experiment; before the file part.' }, file: { type: 'string', format: 'binary' } },
     },
   })

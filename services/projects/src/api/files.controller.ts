@@ -31,6 +31,7 @@ export class FilesController {
     schema: {
       type: 'object',
       required: ['path', 'file'],
+      additionalProperties: false,
       properties: { path: { type: 'string', example: 'raw/run-1/image.tif', description: 'Before the file part.' }, file: { type: 'string', format: 'binary' } },
     },
   })

@@ -1,15 +1,16 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Requires, type Principal } from '@cairn/auth';
 import { CommandResult, CurrentPrincipal, EVENT_STREAM, ExpectedVersionDto, expectedVersionOf, followAsEventStream, IfMatch, MinPosition, PageOf, Versioned, wantsEventStream } from '@cairn/http';
 import type { Request, Response } from 'express';
 import { ProjectActivityFeed } from '../application/activity-feed';
 import { ProjectsService } from '../application/projects.service';
 import { ActivityDto, DeletedProjectDto, ProjectDto, ProjectPageDto, UpdatedProjectDto } from './answers.dto';
-import { ActivityQuery, CreateProjectDto, ListProjectsQuery, ProjectPageQuery, UpdateProjectDto } from './dto';
+import { ActivityQuery, CREATE_PROJECT_BODY, CreateProjectDto, ListProjectsQuery, ProjectPageQuery, UPDATE_PROJECT_BODY, UpdateProjectDto } from './dto';
 
 @ApiTags('projects')
 @ApiBearerAuth()
+@ApiExtraModels(CreateProjectDto, UpdateProjectDto)
 @Controller('projects')
 export class ProjectsController {
   constructor(
@@ -18,6 +19,7 @@ export class ProjectsController {
   ) {}
 
   @Post()
+  @ApiBody({ schema: CREATE_PROJECT_BODY })
   @ApiCreatedResponse({ type: ProjectDto })
   async create(@CurrentPrincipal() principal: Principal, @Body() body: CreateProjectDto) {
     const { position, project } = await this.projects.create(principal, body);
@@ -45,6 +47,7 @@ export class ProjectsController {
 
   @Patch(':id')
   @Requires('project.update')
+  @ApiBody({ schema: UPDATE_PROJECT_BODY })
   @ApiOkResponse({ type: UpdatedProjectDto })
   async update(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: UpdateProjectDto, @IfMatch() ifMatch?: number) {
     const { expectedVersion: _, ...changes } = body;

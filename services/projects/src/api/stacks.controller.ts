@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Patch, Post, Query, Res, StreamableFile } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '@cairn/auth';
-import { CommandResult, CurrentPrincipal, PageOf, PageQuery } from '@cairn/http';
+import { CommandResult, CurrentPrincipal, MAX_POSITION, PageOf, PageQuery } from '@cairn/http';
 import type { Response } from 'express';
 import { StacksService } from '../application/stacks.service';
 import { DeletedStackDto, StackDto } from './answers.dto';
@@ -76,6 +76,7 @@ export class StacksController {
   }
 
   @Get(':stackId/frames/:index/preview')
+  @ApiParam({ name: 'index', schema: { type: 'integer', minimum: 0, maximum: MAX_POSITION } })
   @ApiProduces('image/png')
   @ApiOkResponse({ schema: { type: 'string', format: 'binary' }, description: 'Frame `index` (from 0), at most 1024 pixels on a side, contrast stretched to its own range.' })
   @ApiNotFoundResponse({ description: HIDDEN_OR_MISSING })

@@ -646,6 +646,7 @@ export interface components {
         };
         InviteByEmailDto: {
             /**
+             * Format: email
              * @description The address to invite; the role is granted when someone signs in with it, verified.
              * @example ines@example.org
              */
@@ -756,7 +757,24 @@ export interface components {
              *       "role": "manager"
              *     }
              */
-            change: components["schemas"]["AccessChangeDto"];
+            change: components["schemas"]["AccessChangeDto"] & ({
+                /** @enum {string} */
+                kind: "set-role";
+                role: string;
+                user: string;
+            } | {
+                /** @enum {string} */
+                kind: "remove-role";
+                user: string;
+            } | {
+                /** @enum {string} */
+                kind: "set-base-level";
+                level: string;
+            } | {
+                /** @enum {string} */
+                kind: "transfer-ownership";
+                to: string;
+            });
         };
         PreviewShownDto: {
             /** @description User id of who saw it and made the change. */

@@ -515,6 +515,9 @@ export interface components {
              *     }
              */
             parameters: {
+                /** @enum {string} */
+                type: "object";
+            } & {
                 [key: string]: unknown;
             };
             /** @description What the command may use in the runner's sandbox; none: no network, the runner's limits. */
@@ -776,11 +779,11 @@ export interface operations {
                 from?: string;
                 limit?: number;
                 /** @description A machine type (cpu, gpu) or machine (gpu/turbo); several comma-separated. */
-                machine?: string[];
+                machine?: string;
                 /** @description Words of the template name or of parameter values; all must match. */
                 q?: string;
                 /** @description One status or several, comma-separated. */
-                status?: string[];
+                status?: string;
                 /** @description Case-insensitive prefix of the template name. */
                 template?: string;
                 /** @description Requested before (ISO 8601). */
@@ -1079,11 +1082,11 @@ export interface operations {
                 from?: string;
                 limit?: number;
                 /** @description A machine type (cpu, gpu) or machine (gpu/turbo); several comma-separated. */
-                machine?: string[];
+                machine?: string;
                 /** @description Words of the template name or of parameter values; all must match. */
                 q?: string;
                 /** @description One status or several, comma-separated. */
-                status?: string[];
+                status?: string;
                 /** @description Case-insensitive prefix of the template name. */
                 template?: string;
                 /** @description Requested before (ISO 8601). */

@@ -1662,7 +1662,15 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["CreateProjectDto"];
+                "application/json": components["schemas"]["CreateProjectDto"] & ({
+                    /** @enum {unknown} */
+                    scheme?: "facility";
+                } | {
+                    /** @enum {unknown} */
+                    baseLevel?: "none" | "viewer" | "commenter" | "experimenter";
+                    /** @enum {unknown} */
+                    scheme?: "lab";
+                });
             };
         };
         responses: {
@@ -1728,9 +1736,9 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: {
+        requestBody: {
             content: {
-                "application/json": components["schemas"]["UpdateProjectDto"];
+                "application/json": components["schemas"]["UpdateProjectDto"] & (unknown | unknown);
             };
         };
         responses: {
