@@ -597,6 +597,9 @@ export class InvitationDto implements InvitationView {
 
   @ApiProperty({ description: 'More than one person has signed in with this address: it goes to neither and stays pending until only one holds it.' })
   ambiguous!: boolean;
+
+  @ApiProperty({ description: 'True when one person had signed in with the address, verified, already: they hold the role now; false while it is pending.' })
+  accepted!: boolean;
 }
 
 export class InvitationsDto {
@@ -605,9 +608,6 @@ export class InvitationsDto {
 }
 
 export class InvitationOutcomeDto extends InvitationDto {
-  @ApiProperty({ description: 'True when one person had signed in with the address, verified, already: they hold the role now; else it is pending.' })
-  accepted!: boolean;
-
   @ApiPropertyOptional({ description: 'User id of who accepted it.' })
   user?: string;
 }

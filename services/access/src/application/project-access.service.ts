@@ -72,6 +72,8 @@ export interface InvitationView extends PendingInvitation {
   projectId: string;
   /** True when more than one person has signed in with the address: it goes to neither, and stays pending. */
   ambiguous: boolean;
+  /** Whether someone holds the role it offers: false while it is pending (a create answers true when one person held the address already). */
+  accepted: boolean;
 }
 
 /** A project's access and its lab, as their streams say they are now. */
@@ -197,7 +199,7 @@ export class ProjectAccessService {
     return {
       items: pending
         .sort((a, b) => a.invitedAt.localeCompare(b.invitedAt))
-        .map((invitation) => ({ ...invitation, projectId, ambiguous: ambiguous.has(invitation.email.toLowerCase()) })),
+        .map((invitation) => ({ ...invitation, projectId, ambiguous: ambiguous.has(invitation.email.toLowerCase()), accepted: false })),
     };
   }
 
