@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { RENDER_MOLECULE } from '@cairn/runner';
 import { browserUnavailableReason, checkPage, eventually, labWith, startConsolePlatform, tabTo, type ConsolePlatform } from './browser';
+import { demoTemplate } from '@cairn/testing';
+
+const RENDER_MOLECULE = demoTemplate('Render Molecule');
 
 const unavailable = browserUnavailableReason();
 if (unavailable) console.warn(`console browser tests skipped: ${unavailable}`);

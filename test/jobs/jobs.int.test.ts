@@ -24,7 +24,7 @@ describe('the jobs API', () => {
       const listed = await jobsAs(facility.vic).get('/api/job-templates?name=render').expect(200);
       expect(listed.body.items[0]).toEqual(registered.body);
       expect(listed.body.items.map((template: { ref: string }) => template.ref)).toEqual(['Render Molecule@1.1.0', 'Render Molecule on GPU@1.0.0', 'Render Molecule@1.0.0']);
-      expect(listed.body.items[2]).toMatchObject({ parameters: RENDER_MOLECULE.parameters, inputTypes: ['xyz', 'pdb'], machineTypes: RENDER_MOLECULE.machineTypes, command: RENDER_MOLECULE.command });
+      expect(listed.body.items[2]).toMatchObject({ parameters: RENDER_MOLECULE.parameters, inputTypes: ['xyz', 'pdb', 'mol', 'sdf'], machineTypes: RENDER_MOLECULE.machineTypes, command: RENDER_MOLECULE.command });
       expect(listed.body.items[2].deterministic).toBe(false);
     });
 
