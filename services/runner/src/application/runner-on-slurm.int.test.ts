@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WORK_STREAM, workConsumerOf, type Assignment, type Machine } from '@cairn/contracts';
 import { demoTemplate, dialsUnavailableReason, openBabelUnavailableReason, type SlurmClusterHandle, slurmUnavailableReason, startSlurmCluster, waitUntil } from '@cairn/testing';
 import { startRunnerProcess } from '../../test-support/runner-process';
 import { testSiteIn } from '../../test-support/test-site';
-import { assignmentOf, nodeCommand, shellBaitJob, startProtocolTestbed, type ProtocolTestbed } from '../../test-support/testbed';
+import { assignmentOf, dialsOnTheSweep, nodeCommand, shellBaitJob, startProtocolTestbed, type ProtocolTestbed } from '../../test-support/testbed';
 import { SlurmBackend } from '../backends/slurm-backend';
 import { SlurmCli } from '../backends/slurm-cli';
 import { BARE_SITE, siteOf, type Site } from '../domain/site';
@@ -16,7 +16,6 @@ import { Runner } from './runner';
 
 const FILE_STATISTICS = demoTemplate('File Statistics');
 const RENDER_MOLECULE = demoTemplate('Render Molecule');
-const DIALS = demoTemplate('DIALS');
 const withoutOpenBabel = openBabelUnavailableReason();
 const withoutDials = dialsUnavailableReason();
 
@@ -196,15 +195,7 @@ describeWithSlurm(`the runner with the slurm backend, on a private Slurm cluster
   });
 
   (withoutDials ? it.skip : it)(`runs DIALS as a batch job: dials.import, then dials.find_spots on the CBF sweep staged in the shared folder${withoutDials ? ` (skipped: ${withoutDials})` : ''}`, async () => {
-    const frames = readdirSync(join(SAMPLES, 'diffraction')).filter((name) => name.endsWith('.cbf')).sort();
-    const staged = frames.map((name) => testbed.files.put('p-lysozyme', `raw/sweep-1/${name}`, readFileSync(join(SAMPLES, 'diffraction', name))));
-    const job = await queueJob({
-      template: { name: DIALS.name, version: DIALS.version },
-      command: DIALS.command,
-      parameters: { steps: 'find_spots', min_spot_size: 3, nproc: 1 },
-      inputs: staged.map((file) => ({ fileId: file.id, path: file.path })),
-      timeLimitSeconds: 600,
-    });
+    const job = await queueJob({ ...dialsOnTheSweep(testbed.files), timeLimitSeconds: 600 });
 
     expect(await testbed.jobs.untilFinished(job.jobId, 180_000)).toMatchObject({ outcome: 'succeeded' });
     expect(uploadsOf(job).map((upload) => upload.path.slice(job.outputFolder.length))).toEqual(['dials.find_spots.log', 'dials.import.log', 'imported.expt', 'strong.refl']);

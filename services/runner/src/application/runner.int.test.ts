@@ -8,7 +8,7 @@ import { demoTemplate, dialsUnavailableReason, openBabelUnavailableReason, waitU
 import { boundPort } from '@cairn/telemetry';
 import type { FakeFileApi } from '../../test-support/fake-file-api';
 import type { FakeJobs } from '../../test-support/fake-jobs-service';
-import { assignmentOf, nodeCommand, shellBaitJob, startProtocolTestbed, type ProtocolTestbed } from '../../test-support/testbed';
+import { assignmentOf, dialsOnTheSweep, nodeCommand, shellBaitJob, startProtocolTestbed, type ProtocolTestbed } from '../../test-support/testbed';
 import { LocalBackend } from '../backends/local-backend';
 import type { Site } from '../domain/site';
 import { MODULE_FUNCTION, testSiteIn } from '../../test-support/test-site';
@@ -19,7 +19,6 @@ import { Runner, type RunnerOptions } from './runner';
 
 const FILE_STATISTICS = demoTemplate('File Statistics');
 const RENDER_MOLECULE = demoTemplate('Render Molecule');
-const DIALS = demoTemplate('DIALS');
 const withoutOpenBabel = openBabelUnavailableReason();
 const withoutDials = dialsUnavailableReason();
 
@@ -176,15 +175,7 @@ describe('the runner against the runner protocol', () => {
   });
 
   (withoutDials ? it.skip : it)(`runs DIALS in the sandbox: dials.import, then dials.find_spots on a sweep of CBF frames; the .expt, the .refl and both DIALS logs uploaded${withoutDials ? ` (skipped: ${withoutDials})` : ''}`, async () => {
-    const frames = readdirSync(join(SAMPLES, 'diffraction')).filter((name) => name.endsWith('.cbf')).sort();
-    const staged = frames.map((name) => files.put('p-lysozyme', `raw/sweep-1/${name}`, readFileSync(join(SAMPLES, 'diffraction', name))));
-    const job = await queueJob({
-      template: { name: DIALS.name, version: DIALS.version },
-      command: DIALS.command,
-      parameters: { steps: 'find_spots', min_spot_size: 3, nproc: 1 },
-      inputs: staged.map((file) => ({ fileId: file.id, path: file.path })),
-      timeLimitSeconds: 600,
-    });
+    const job = await queueJob({ ...dialsOnTheSweep(files), timeLimitSeconds: 600 });
 
     expect(await withRunner({}, () => finished(job.jobId, 180_000))).toMatchObject({ outcome: 'succeeded' });
     const uploads = files.uploads.filter((upload) => upload.path.startsWith(job.outputFolder));
