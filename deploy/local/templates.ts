@@ -5,10 +5,10 @@ import { readTemplateFiles, type TemplateFile } from '@cairn/testing';
 type RegisteredVersion = Record<string, unknown> & { name: string; version: string };
 
 /**
- * What the jobs service fills in for a field a registration leaves out (API.md, "Jobs"), so that a file
+ * What the jobs service fills in for a field a registration leaves out (docs/api.md, "Jobs"), so that a file
  * without it matches the version it registered. A field not listed here is compared only when the file sets it.
  */
-const API_DEFAULTS: Record<string, unknown> = { description: '', timeLimitSeconds: 3600 };
+const API_DEFAULTS: Record<string, unknown> = { description: '', timeLimitSeconds: 3600, deterministic: false };
 
 /** The service keeps input and machine types as sets: lower-case extensions without the dot, repeats dropped. */
 const COMPARED_AS_SETS: Record<string, (value: string) => string> = {

@@ -4,11 +4,11 @@ import { dirname, extname, join } from 'node:path';
 import { parse } from 'yaml';
 
 /**
- * What `POST /api/job-templates` takes (API.md, "Jobs"): the registered event's data without what the jobs
- * service adds (the template's id, who registered it), the time limit optional. A file may hold fields this
+ * What `POST /api/job-templates` takes (docs/api.md, "Jobs"): the registered event's data without what the jobs
+ * service adds (the template's id, who registered it), the time limit and `deterministic` optional. A file may hold fields this
  * type does not name yet: they go to the API as they are, and the API decides.
  */
-export type JobTemplateRegistration = Omit<TemplateRegisteredData, 'templateId' | 'actor' | 'timeLimitSeconds'> & { timeLimitSeconds?: number };
+export type JobTemplateRegistration = Omit<TemplateRegisteredData, 'templateId' | 'actor' | 'timeLimitSeconds' | 'deterministic'> & { timeLimitSeconds?: number; deterministic?: boolean };
 
 /** One template version as a file (deploy/templates/README.md): the registration body, as YAML or JSON. */
 export interface TemplateFile {
