@@ -135,6 +135,8 @@ install_test_packages() {
   { [ -x /usr/sbin/slurmctld ] && [ -x /usr/sbin/slurmd ] && [ -x /usr/bin/sbatch ] && [ -x /usr/sbin/munged ]; } || wanted+=(slurmctld slurmd slurm-client munge)
   [ -x /usr/bin/chromium ] || wanted+=(chromium fonts-dejavu-core)
   command -v bwrap >/dev/null 2>&1 || wanted+=(bubblewrap)
+  # One apt-get run for all of them; install_openbabel then finds obabel there.
+  command -v obabel >/dev/null 2>&1 || wanted+=(openbabel)
   install_debian_packages "the tests that need them will be skipped; without bubblewrap $SANDBOX_WITHOUT" "${wanted[@]}"
 }
 
@@ -157,9 +159,6 @@ install_dials() {
   command -v dials.import >/dev/null 2>&1 || install_debian_packages "the DIALS template's jobs fail (dials.import not found) and its tests are skipped" dials
 }
 
-install_nats_server
-install_ferretdb
-install_kustomize
 for option in "$@"; do
   case "$option" in
     --for-tests) FOR_TESTS=1 ;;
@@ -167,6 +166,9 @@ for option in "$@"; do
     *) log "unknown option $option (options: --for-tests, --with-dials)"; exit 2 ;;
   esac
 done
+install_nats_server
+install_ferretdb
+install_kustomize
 if [ -n "${FOR_TESTS:-}" ]; then install_test_packages; install_roc_validator; else install_sandbox; fi
 install_openbabel
 if [ "${CAIRN_WITH_DIALS:-}" = 1 ]; then install_dials; fi
