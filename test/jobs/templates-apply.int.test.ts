@@ -2,9 +2,12 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'n
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { LOCAL_DEV_JWT_SECRET, signDevToken } from '@cairn/auth';
+import { ALL_MACHINES, machineKeyOf } from '@cairn/contracts';
 import { applyTemplates } from '@cairn/local-platform';
 import { demoTemplatesDir } from '@cairn/testing';
 import { Platform, type Person } from '../projects/platform';
+import { HandRunner } from './support/hand-runner';
 
 /**
  * `npm run cairn -- templates apply DIR` (deploy/templates/README.md): each file of a folder is one template
@@ -14,15 +17,22 @@ describe('templates as files, applied over the jobs API', () => {
   let platform: Platform;
   let apiUrl: string;
   let dave: Person;
+  let mapper: HandRunner;
 
   beforeAll(async () => {
     platform = await Platform.start({ jobs: {} });
     dave = await platform.signIn('dave');
+    // The demo templates allow gpu/*, which is refused until a runner maps it, as a facility's Slurm runner would.
+    mapper = await HandRunner.start(platform.nats, 'runner-1', await signDevToken({ username: 'runner-1', runner: true }, LOCAL_DEV_JWT_SECRET), platform.projects);
+    await mapper.send('announce', { runnerId: mapper.runnerId, machines: ALL_MACHINES.map(machineKeyOf) });
     const server = platform.jobs.server;
     await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
     apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   }, 60_000);
-  afterAll(() => platform?.stop());
+  afterAll(async () => {
+    await mapper?.stop();
+    await platform?.stop();
+  });
 
   const folderOf = (files: Record<string, string> = {}) => {
     const dir = mkdtempSync(join(tmpdir(), 'templates-'));
