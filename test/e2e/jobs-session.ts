@@ -138,6 +138,7 @@ export function facilityPrograms(session: () => JobsSession) {
         ['caffeine.png', true],
         ['caffeine.svg', true],
         ['job.log', true],
+        ['ro-crate-metadata.json', true],
       ]);
       expect(await session().logText(jobId)).toContain('obabel -ixyz');
     },
@@ -155,6 +156,7 @@ export function facilityPrograms(session: () => JobsSession) {
         ['dials.import.log', true],
         ['imported.expt', true],
         ['job.log', true],
+        ['ro-crate-metadata.json', true],
         ['strong.refl', true],
       ]);
       expect(await session().logText(jobId)).toMatch(/Saved \d+ reflections to .*strong\.refl/);

@@ -166,7 +166,7 @@ describe('the runner against the runner protocol', () => {
 
     expect(await withRunner({}, () => finished(job.jobId))).toMatchObject({ outcome: 'succeeded' });
     const uploads = files.uploads.filter((upload) => upload.path.startsWith(job.outputFolder));
-    expect(uploads.map((upload) => upload.path)).toEqual([`${job.outputFolder}caffeine.png`, `${job.outputFolder}caffeine.svg`, `${job.outputFolder}job.log`]);
+    expect(uploads.map((upload) => upload.path)).toEqual([`${job.outputFolder}caffeine.png`, `${job.outputFolder}caffeine.svg`, `${job.outputFolder}job.log`, `${job.outputFolder}ro-crate-metadata.json`]);
     expect(uploads[0].bytes.subarray(1, 4).toString()).toBe('PNG');
     const svg = uploads[1].bytes.toString('utf8');
     expect(svg).toContain('width="900px"');
@@ -179,7 +179,7 @@ describe('the runner against the runner protocol', () => {
 
     expect(await withRunner({}, () => finished(job.jobId, 180_000))).toMatchObject({ outcome: 'succeeded' });
     const uploads = files.uploads.filter((upload) => upload.path.startsWith(job.outputFolder));
-    expect(uploads.map((upload) => upload.path.slice(job.outputFolder.length))).toEqual(['dials.find_spots.log', 'dials.import.log', 'imported.expt', 'strong.refl', 'job.log']);
+    expect(uploads.map((upload) => upload.path.slice(job.outputFolder.length))).toEqual(['dials.find_spots.log', 'dials.import.log', 'imported.expt', 'strong.refl', 'job.log', 'ro-crate-metadata.json']);
     expect(JSON.parse(uploads[2].bytes.toString('utf8')).imageset[0].__id__).toBe('ImageSequence');
     expect(logText(job.jobId)).toMatch(/Saved \d+ reflections to .*strong\.refl/);
   }, 240_000);
