@@ -32,13 +32,6 @@ module.exports = [
     },
   },
   {
-    // npm start and npm run demo register the demo templates that the runner's public entry describes as data.
-    files: ['deploy/local/demo-templates.ts'],
-    rules: {
-      '@nx/enforce-module-boundaries': ['error', { enforceBuildableLibDependency: false, allow: ['@cairn/runner'], depConstraints }],
-    },
-  },
-  {
     // Platform tests and benchmarks drive whole services through their public entries; nothing else may.
     files: ['test/**/*.ts'],
     rules: {

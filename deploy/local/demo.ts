@@ -1,8 +1,10 @@
 import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { LOCAL_DEV_JWT_SECRET, signDevToken } from '@cairn/auth';
-import { registerDemoTemplates } from './demo-templates';
+import { demoTemplatesDir, dialsUnavailableReason } from '@cairn/testing';
+import { applyTemplates } from './templates';
 import { natsEnvOf, PLATFORM_FILE, platformHome, REPO, startedPlatform, type PlatformAddress } from './platform';
 import type { ServiceName } from './routes';
 
@@ -115,6 +117,8 @@ interface Step {
   title: string;
   /** Services the step needs beyond access and projects. */
   needs?: ServiceName[];
+  /** Why the step cannot run on this machine (a program the runner lacks), or undefined when it can. */
+  unavailable?: () => string | undefined;
   run(): Promise<string>;
 }
 
@@ -132,8 +136,8 @@ function guideSteps(session: Session, cli: (args: string[]) => Promise<string>):
   const CPU = { type: 'cpu', performance: 'standard' };
   const GPU_TURBO = { type: 'gpu', performance: 'turbo' };
   /** A job as its page shows it, once it has ended (a runner must be running to get it there). */
-  const ended = (jobId: string) =>
-    until(`job ${jobId} to end (is a runner running?)`, 60_000, async () => {
+  const ended = (jobId: string, withinMs = 60_000) =>
+    until(`job ${jobId} to end (is a runner running?)`, withinMs, async () => {
       const job = (await victor.get(`/api/jobs/${jobId}`)).body;
       return ['succeeded', 'failed', 'cancelled'].includes(job.status) ? job : undefined;
     });
@@ -226,7 +230,7 @@ function guideSteps(session: Session, cli: (args: string[]) => Promise<string>):
       title: 'Step 2: mia renders the molecule; victor finds the job by triggerer and by template',
       needs: ['jobs'],
       run: async () => {
-        await registerDemoTemplates(session.address.edgeUrl, await alice.bearer(), () => undefined);
+        await applyTemplates({ dir: demoTemplatesDir(), apiUrl: session.address.edgeUrl, token: await alice.bearer(), log: () => undefined });
         const run = (await mia.post(`/api/projects/${state.facility}/jobs`, { template: 'Render Molecule', inputs: [state.molecule], parameters: { view: 'front' }, machine: CPU })).body;
         state.render = run.id;
         const job = await ended(state.render);
@@ -273,6 +277,29 @@ function guideSteps(session: Session, cli: (args: string[]) => Promise<string>):
         check(job.status === 'succeeded' && job.rerunOf === state.render && job.triggeredBy.username === 'mark', `the rerun: ${JSON.stringify(job)}`);
         const diff = (await mark.get(`/api/jobs/${state.rerun}/diff?against=${state.render}`)).body;
         return `rerun ${state.rerun} of ${state.render} in ${job.outputFolder}; changes: ${JSON.stringify(diff.changes)}`;
+      },
+    },
+    {
+      guide: 'facility',
+      title: 'mia processes a diffraction sweep with DIALS: dials.import, then dials.find_spots; the .expt, the .refl and the DIALS logs land in the job\'s folder',
+      needs: ['jobs'],
+      unavailable: dialsUnavailableReason,
+      run: async () => {
+        const sweep = join(REPO, 'services/runner/samples/diffraction');
+        const frames: string[] = [];
+        for (const name of readdirSync(sweep).filter((file) => file.endsWith('.cbf')).sort()) {
+          const form = new FormData();
+          form.append('path', `raw/sweep-1/${name}`);
+          form.append('file', new Blob([readFileSync(join(sweep, name))]), name);
+          frames.push((await mia.post(`/api/projects/${state.facility}/files`, form)).body.id);
+        }
+        const run = (await mia.post(`/api/projects/${state.facility}/jobs`, { template: 'DIALS', inputs: frames, machine: CPU })).body;
+        // DIALS takes seconds to start (Python, cctbx) and tens of seconds on a loaded machine.
+        const job = await ended(run.id, 180_000);
+        check(job.status === 'succeeded', `DIALS ${job.status}: ${JSON.stringify(job.failure ?? {})}`);
+        const outputs = (job.outputs as { path: string }[]).map((file) => file.path.slice(String(job.outputFolder).length)).sort();
+        check(['dials.find_spots.log', 'dials.import.log', 'imported.expt', 'strong.refl'].every((name) => outputs.includes(name)), `DIALS wrote ${outputs.join(', ')}`);
+        return `job ${run.id} on ${frames.length} CBF frames: ${outputs.join(', ')} in ${job.outputFolder}`;
       },
     },
     {
@@ -446,6 +473,10 @@ export async function runDemo(env: NodeJS.ProcessEnv = process.env, out: (line: 
     } else if (missing.length > 0) {
       outcomes.push({ step, result: 'skipped', detail: `the ${missing.join(' and ')} service is not running` });
       out(`- ${step.title}: skipped (the ${missing.join(' and ')} service is not running)`);
+    } else if (step.unavailable?.()) {
+      const reason = step.unavailable()!;
+      outcomes.push({ step, result: 'skipped', detail: reason });
+      out(`- ${step.title}: skipped (${reason})`);
     } else {
       try {
         const detail = await step.run();

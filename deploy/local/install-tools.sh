@@ -137,6 +137,8 @@ install_test_packages() {
   { [ -x /usr/sbin/slurmctld ] && [ -x /usr/sbin/slurmd ] && [ -x /usr/bin/sbatch ] && [ -x /usr/sbin/munged ]; } || wanted+=(slurmctld slurmd slurm-client munge)
   [ -x /usr/bin/chromium ] || wanted+=(chromium fonts-dejavu-core)
   command -v bwrap >/dev/null 2>&1 || wanted+=(bubblewrap)
+  # One apt-get run for all of them; install_openbabel then finds obabel there.
+  command -v obabel >/dev/null 2>&1 || wanted+=(openbabel)
   install_debian_packages "the tests that need them will be skipped; without bubblewrap $SANDBOX_WITHOUT" "${wanted[@]}"
 }
 
@@ -163,11 +165,35 @@ install_sandbox() {
   command -v bwrap >/dev/null 2>&1 || install_debian_packages "$SANDBOX_WITHOUT" bubblewrap
 }
 
+# The demo template Render Molecule runs Open Babel's obabel (deploy/templates/README.md): Debian's openbabel,
+# 4 packages, 3.8 MB to download, 17 MB on disk, about 7 s to install. Both npm start and the tests need it.
+install_openbabel() {
+  command -v obabel >/dev/null 2>&1 || install_debian_packages "Render Molecule jobs fail (obabel not found) and its tests are skipped" openbabel
+}
+
+# The demo template DIALS runs dials.import and dials.find_spots: Debian's dials is about 340 packages, 405 MB to
+# download and 2.3 GB on disk, and took 8 min 14 s to install here (niced, on a loaded 2-core machine). With it
+# .ci/run on a fresh machine (18.7 min without it on a quiet machine) would go past its 25 minutes, so it is not
+# installed by default: --with-dials (or CAIRN_WITH_DIALS=1) installs it, for npm start and for the tests that
+# run DIALS; without it those tests and the demo's DIALS step say they are skipped, and why.
+install_dials() {
+  command -v dials.import >/dev/null 2>&1 || install_debian_packages "the DIALS template's jobs fail (dials.import not found) and its tests are skipped" dials
+}
+
+for option in "$@"; do
+  case "$option" in
+    --for-tests) FOR_TESTS=1 ;;
+    --with-dials) CAIRN_WITH_DIALS=1 ;;
+    *) log "unknown option $option (options: --for-tests, --with-dials)"; exit 2 ;;
+  esac
+done
 install_nats_server
 install_ferretdb
 install_kustomize
-if [ "${1:-}" = "--for-tests" ]; then install_test_packages; install_roc_validator; install_schemathesis; else install_sandbox; fi
+if [ -n "${FOR_TESTS:-}" ]; then install_test_packages; install_roc_validator; install_schemathesis; else install_sandbox; fi
 [ -f "$SCHEMATHESIS_VENV/.installed" ] && ln -sf "$SCHEMATHESIS_VENV/bin/schemathesis" "$BIN_DIR/schemathesis"
+install_openbabel
+if [ "${CAIRN_WITH_DIALS:-}" = 1 ]; then install_dials; fi
 ln -sf "$NATS_BIN" "$BIN_DIR/nats-server"
 ln -sf "$FERRET_BIN" "$BIN_DIR/ferretdb"
 ln -sf "$KUSTOMIZE_BIN" "$BIN_DIR/kustomize"

@@ -18,6 +18,8 @@ import { ensureAuditSigningKey } from './audit-signing-key';
 
 export { ROUTES, serviceFor } from './routes';
 
+export { applyTemplates, changedFields, type TemplateOutcome } from './templates';
+
 /** The repository root, whether this runs compiled (dist/deploy/local) or from source (tests). */
 function repoRoot(): string {
   let dir = __dirname;

@@ -3,8 +3,9 @@ import { join, resolve } from 'node:path';
 import { prettyFactory } from 'pino-pretty';
 import { LOCAL_DEV_JWT_SECRET } from '@cairn/auth';
 import { PRETTY_OPTIONS } from '@cairn/telemetry';
+import { demoTemplatesDir, dialsUnavailableReason, openBabelUnavailableReason } from '@cairn/testing';
 import { DEMO_PEOPLE, DEV_USER, demoToken } from './demo-people';
-import { registerDemoTemplates } from './demo-templates';
+import { applyTemplates } from './templates';
 import { PLATFORM_FILE, startPlatform, type PlatformAddress } from './platform';
 import type { ServiceName } from './routes';
 
@@ -51,7 +52,13 @@ async function main(): Promise<void> {
   const address: PlatformAddress = { edgeUrl: platform.edgeUrl, natsUrl: platform.natsUrl, mongoUrl: platform.mongoUrl, natsCredentialsDir: platform.natsCredentialsDir };
   writeFileSync(join(home, PLATFORM_FILE), `${JSON.stringify(address, null, 2)}\n`);
   const token = await demoToken(DEV_USER.username, secret);
-  await registerDemoTemplates(platform.edgeUrl, token, (line) => console.log(`  ${line}`));
+  await applyTemplates({ dir: demoTemplatesDir(), apiUrl: platform.edgeUrl, token, log: (line) => console.log(`  template ${line}`) }).catch((error: Error) =>
+    console.log(`  the demo templates were not registered: ${error.message}`),
+  );
+  // The demo templates' programs the runner cannot find make their jobs fail: say so now, not at the first job.
+  for (const [template, unavailable] of [['Render Molecule', openBabelUnavailableReason()], ['DIALS', dialsUnavailableReason()]] as const) {
+    console.log(unavailable ? `  template ${template}: its jobs will fail here: ${unavailable}` : `  template ${template}: its program is installed`);
+  }
   const devMode = env.CAIRN_AUTH_MODE === 'dev';
   if (devMode) await introduceDemoPeople(platform.edgeUrl, secret);
   const consoleLink = devMode

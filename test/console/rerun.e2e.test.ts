@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { RENDER_MOLECULE } from '@cairn/runner';
 import { browserUnavailableReason, checkPage, eventually, labWith, startConsolePlatform, tabTo, type ConsolePlatform } from './browser';
+import { demoTemplate } from '@cairn/testing';
+
+const RENDER_MOLECULE = demoTemplate('Render Molecule');
 
 const unavailable = browserUnavailableReason();
 if (unavailable) console.warn(`console browser tests skipped: ${unavailable}`);
@@ -29,7 +31,7 @@ describeInBrowser(`finding, inspecting and rerunning a teammate's job; the logbo
     await eventually('dave given member', async () => (await cairn.api('bob', 'PUT', `/api/projects/${projectId}/access/users/dave`, { role: 'member' })).status === 200);
     const fileId = await cairn.upload('bob', projectId, 'raw/caffeine.xyz', CAFFEINE);
     const run = await cairn.api<{ id: string }>('bob', 'POST', `/api/projects/${projectId}/jobs`, {
-      template: 'Render Molecule@1.0.0',
+      template: `Render Molecule@${RENDER_MOLECULE.version}`,
       inputs: [fileId],
       parameters: { style: 'ball-and-stick', view: 'front' },
       machine: { type: 'cpu', performance: 'standard' },
@@ -122,7 +124,7 @@ describeInBrowser(`finding, inspecting and rerunning a teammate's job; the logbo
     await bob.goto('/labs/imaging/projects/caffeine-movie/logbook');
     const best = bob.locator('#best-jobs');
     await best.getByText('view=all + cartoon style').waitFor();
-    await best.getByText('render-molecule@1.0.0').or(best.getByText('Render Molecule@1.0.0')).waitFor();
+    await best.getByText(`render-molecule@${RENDER_MOLECULE.version}`).or(best.getByText(`Render Molecule@${RENDER_MOLECULE.version}`)).waitFor();
     await best.getByText('run by Dave Diaz').waitFor();
     expect(await checkPage(bob, 'logbook-best-job')).toEqual([]);
     await best.getByRole('link', { name: /Render Molecule/ }).click();

@@ -1,14 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { RENDER_MOLECULE } from '@cairn/runner';
 import { browserUnavailableReason, checkPage, eventually, labWith, startConsolePlatform, type ConsolePlatform } from './browser';
+import { demoTemplate } from '@cairn/testing';
+
+const RENDER_MOLECULE = demoTemplate('Render Molecule');
 
 const unavailable = browserUnavailableReason();
 if (unavailable) console.warn(`console browser tests skipped: ${unavailable}`);
 const describeInBrowser = unavailable ? describe.skip : describe;
 
 const SAMPLES = join(__dirname, '../../services/runner/samples');
-const NEWER = { ...RENDER_MOLECULE, version: '1.1.0', description: `${RENDER_MOLECULE.description} Now with a wider default picture.` };
+const NEWER = { ...RENDER_MOLECULE, version: '2.1.0', description: `${RENDER_MOLECULE.description} Now with a wider default picture.` };
 const MANY_JOBS = 105;
 /** Render Molecule with a list of labelled atoms to mark: parameters that nest objects in an array. */
 const MARKED = {
@@ -60,8 +62,8 @@ describeInBrowser(`running, rerunning and browsing jobs; project settings, in Ch
     await dave.getByRole('link', { name: 'Run a job on caffeine.xyz' }).click();
     await dave.getByRole('heading', { name: '1. Template' }).waitFor();
     await dave.getByLabel('Template', { exact: true }).selectOption('Render Molecule');
-    await dave.getByLabel('Version').selectOption('1.0.0');
-    await dave.getByText('An SVG picture of each XYZ or PDB input', { exact: false }).waitFor();
+    await dave.getByLabel('Version').selectOption(RENDER_MOLECULE.version);
+    await dave.getByText('drawn by Open Babel as an SVG and a PNG', { exact: false }).waitFor();
     expect(await checkPage(dave, 'run-template')).toEqual([]);
     await dave.getByRole('button', { name: 'Next: Inputs' }).click();
     expect(await dave.getByRole('checkbox', { name: /caffeine\.xyz/ }).isChecked()).toBe(true);
@@ -90,8 +92,8 @@ describeInBrowser(`running, rerunning and browsing jobs; project settings, in Ch
   it('a rerun swaps an input for another project file and takes the newer template version, seeing what changes first', async () => {
     const dave = await cairn.signIn('dave');
     await dave.goto(`/jobs/${firstJob}/rerun`);
-    await dave.getByLabel('Template version').selectOption('1.1.0');
-    await dave.getByRole('region', { name: 'What changes from 1.0.0 to 1.1.0' }).getByText(/Now with a wider default picture/).waitFor();
+    await dave.getByLabel('Template version').selectOption(NEWER.version);
+    await dave.getByRole('region', { name: `What changes from ${RENDER_MOLECULE.version} to ${NEWER.version}` }).getByText(/Now with a wider default picture/).waitFor();
     expect(await checkPage(dave, 'rerun-version')).toEqual([]);
     await dave.getByRole('button', { name: 'Next: Inputs' }).click();
     await dave.getByRole('button', { name: 'Remove raw/caffeine.xyz' }).click();
@@ -101,12 +103,12 @@ describeInBrowser(`running, rerunning and browsing jobs; project settings, in Ch
     await dave.getByRole('button', { name: 'Next: Parameters' }).click();
     await dave.getByRole('button', { name: 'Next: Machine' }).click();
     await dave.getByRole('button', { name: 'Next: Review and start' }).click();
-    await dave.getByText('Template version: 1.0.0 → 1.1.0').waitFor();
+    await dave.getByText(`Template version: ${RENDER_MOLECULE.version} → ${NEWER.version}`).waitFor();
     await dave.getByText('Input added: raw/water.xyz').waitFor();
     await dave.getByText('Input left out: raw/caffeine.xyz').waitFor();
     await dave.getByRole('button', { name: 'Start the job' }).click();
     await dave.waitForURL((url) => /^\/jobs\/[0-9a-f-]{36}$/.test(url.pathname) && !url.pathname.endsWith(firstJob));
-    await dave.locator('#changes').getByText('Template version: 1.0.0 → 1.1.0').waitFor();
+    await dave.locator('#changes').getByText(`Template version: ${RENDER_MOLECULE.version} → ${NEWER.version}`).waitFor();
     await dave.locator('#timeline').getByText('exited with 0').waitFor({ timeout: 60_000 });
     await dave.locator('#outputs').getByText('water.svg').waitFor();
     expect(await checkPage(dave, 'rerun-started')).toEqual([]);
@@ -130,7 +132,7 @@ describeInBrowser(`running, rerunning and browsing jobs; project settings, in Ch
   }, 60_000);
 
   it('the job list pages past 100 jobs with "Load more", filters by triggerer picked by name, and updates live', async () => {
-    const run = () => cairn.api<{ id: string }>('bob', 'POST', `/api/projects/${projectId}/jobs`, { template: 'Render Molecule@1.0.0', inputs: [caffeine], machine: { type: 'cpu', performance: 'standard' } });
+    const run = () => cairn.api<{ id: string }>('bob', 'POST', `/api/projects/${projectId}/jobs`, { template: `Render Molecule@${RENDER_MOLECULE.version}`, inputs: [caffeine], machine: { type: 'cpu', performance: 'standard' } });
     // A long history, made quickly: requested in parallel and cancelled at once, so the runner has nothing to do.
     const made: string[] = [];
     for (let batch = 0; batch < MANY_JOBS; batch += 15) {

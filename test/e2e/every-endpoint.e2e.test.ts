@@ -3,9 +3,12 @@ import request from 'supertest';
 import { LOCAL_DEV_JWT_SECRET, signDevToken } from '@cairn/auth';
 import { MAX_JSON_DEPTH } from '@cairn/http';
 import type { RunningPlatform } from '@cairn/local-platform';
-import { DEMO_TEMPLATES, FILE_STATISTICS } from '@cairn/runner';
 import sharp from 'sharp';
 import { startLocalPlatform } from './local-platform';
+import { demoTemplate, demoTemplates } from '@cairn/testing';
+
+const DEMO_TEMPLATES = demoTemplates();
+const FILE_STATISTICS = demoTemplate('File Statistics');
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 interface Schema {

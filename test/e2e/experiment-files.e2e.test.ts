@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LOCAL_DEV_JWT_SECRET, signDevToken } from '@cairn/auth';
 import { startPlatform, type RunningPlatform } from '@cairn/local-platform';
-import { DEMO_TEMPLATES } from '@cairn/runner';
+import { demoTemplates } from '@cairn/testing';
 import sharp from 'sharp';
 import { CPU, openJobsSession, probeTemplate, type JobsSession } from './jobs-session';
 import { requireBuild } from './local-platform';
@@ -53,7 +53,7 @@ describe('experiments hold files', () => {
       `for (const [name, png] of Object.entries(${JSON.stringify(pngs)})) require('fs').writeFileSync(require('path').join(process.argv[1], name), Buffer.from(png, 'base64'))`,
       '{{outputDir}}',
     ]);
-    session = await openJobsSession(platform, [...DEMO_TEMPLATES, writesFrames]);
+    session = await openJobsSession(platform, [...demoTemplates(), writesFrames]);
     ({ carol, bob, project } = session);
     erin = await signDevToken({ username: 'erin', email: 'erin@example.org', name: 'Erin' }, LOCAL_DEV_JWT_SECRET);
     await as(erin).get('/api/users?lab=none');

@@ -2,11 +2,15 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LOCAL_DEV_JWT_SECRET } from '@cairn/auth';
-import { slurmUnavailableReason, startSlurmCluster, type SlurmClusterHandle } from '@cairn/testing';
+import { demoTemplates, dialsUnavailableReason, openBabelUnavailableReason, type SlurmClusterHandle, slurmUnavailableReason, startSlurmCluster } from '@cairn/testing';
 import { startPlatform, type RunningPlatform } from '@cairn/local-platform';
-import { DEMO_TEMPLATES } from '@cairn/runner';
-import { CPU, GPU, openJobsSession, probeTemplate, type JobsSession } from './jobs-session';
+import { CPU, facilityPrograms, GPU, openJobsSession, probeTemplate, type JobsSession } from './jobs-session';
 import { requireBuild } from './local-platform';
+
+const DEMO_TEMPLATES = demoTemplates();
+const withoutOpenBabel = openBabelUnavailableReason();
+const withoutDials = dialsUnavailableReason();
+const skipped = (reason: string | undefined) => (reason ? ` (skipped: ${reason})` : '');
 
 jest.setTimeout(120_000);
 
@@ -45,6 +49,7 @@ describeWithSlurm(`jobs end to end on Slurm${unavailable ? ` (skipped: ${unavail
     return { slurmJobId, partition };
   };
   const controllerLog = () => readFileSync(join(cluster.logDir, 'slurmctld.log'), 'utf8');
+  const programs = facilityPrograms(() => session);
   const contentOf = async (fileId: string) => (await session.as(session.carol).get(`/api/projects/${session.project}/files/${fileId}/content`).expect(200)).body.toString();
 
   beforeAll(async () => {
@@ -107,6 +112,10 @@ describeWithSlurm(`jobs end to end on Slurm${unavailable ? ` (skipped: ${unavail
       expect(folder.body.items.map((file: { name: string }) => file.name)).toEqual(['job.log', 'report.txt', 'ro-crate-metadata.json', 'stats.json']);
     }
   });
+
+  (withoutOpenBabel ? it.skip : it)(`Render Molecule on Slurm: Open Babel draws Carol's molecule on gpu-fast, an SVG and a PNG in processed/<job>/${skipped(withoutOpenBabel)}`, () => programs.renderMolecule(GPU));
+
+  (withoutDials ? it.skip : it)(`DIALS on Slurm: dials.import, then dials.find_spots on Carol's CBF sweep; the .expt, the .refl and both DIALS logs in processed/<job>/${skipped(withoutDials)}`, () => programs.dials(CPU));
 
   it('"A job that exits 3 fails with executor", with the exit code and Slurm\'s state and reason', async () => {
     const jobId = await session.run(session.carol, { template: 'Exit Three' });

@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import request from 'supertest';
 import { LOCAL_DEV_JWT_SECRET, signDevToken } from '@cairn/auth';
 import type { RunningPlatform } from '@cairn/local-platform';
@@ -105,6 +107,59 @@ export async function openJobsSession(platform: RunningPlatform, templates: obje
         text += page.items.map((chunk) => chunk.text).join('');
         after = page.next;
       }
+    },
+  };
+}
+
+const SAMPLES = join(__dirname, '../../services/runner/samples');
+
+/**
+ * The demo templates' real programs on a running platform (deploy/templates): Carol uploads a molecule and the
+ * made CBF sweep (services/runner/samples/diffraction), runs Render Molecule (Open Babel) and DIALS on them, and
+ * finds their outputs and the job's log in processed/<job>/.
+ */
+export function facilityPrograms(session: () => JobsSession) {
+  const upload = async (path: string, file: string) => {
+    const { as, carol, project } = session();
+    return (await as(carol).upload(`/api/projects/${project}/files`, path, readFileSync(file)).expect(201)).body.id as string;
+  };
+  const outputsOf = async (jobId: string) => {
+    const { as, carol, project } = session();
+    const folder = await as(carol).get(`/api/projects/${project}/files?folder=processed/${jobId}&limit=100`).expect(200);
+    return (folder.body.items as { name: string; size: number }[]).map((file) => [file.name, file.size > 0]);
+  };
+  return {
+    async renderMolecule(machine: object) {
+      const { carol, run, ended } = session();
+      const molecule = await upload('raw/caffeine.xyz', join(SAMPLES, 'caffeine.xyz'));
+      const jobId = await run(carol, { template: 'Render Molecule', inputs: [molecule], parameters: { view: 'all', style: 'cartoon' }, machine });
+      expect(await ended(jobId, 120_000)).toMatchObject({ status: 'succeeded', template: expect.stringMatching(/^Render Molecule@2\./) });
+      expect(await outputsOf(jobId)).toEqual([
+        ['caffeine.png', true],
+        ['caffeine.svg', true],
+        ['job.log', true],
+        ['ro-crate-metadata.json', true],
+      ]);
+      expect(await session().logText(jobId)).toContain('obabel -ixyz');
+    },
+    async dials(machine: object) {
+      const { carol, run, ended } = session();
+      const names = readdirSync(join(SAMPLES, 'diffraction')).filter((name) => name.endsWith('.cbf')).sort();
+      const sweep = `raw/sweep-${Date.now()}`;
+      const frames: string[] = [];
+      for (const name of names) frames.push(await upload(`${sweep}/${name}`, join(SAMPLES, 'diffraction', name)));
+      const jobId = await run(carol, { template: 'DIALS', inputs: frames, machine });
+      const job = await ended(jobId, 240_000);
+      expect(job).toMatchObject({ status: 'succeeded', parameters: { steps: 'find_spots', min_spot_size: 3, nproc: 1 } });
+      expect(await outputsOf(jobId)).toEqual([
+        ['dials.find_spots.log', true],
+        ['dials.import.log', true],
+        ['imported.expt', true],
+        ['job.log', true],
+        ['ro-crate-metadata.json', true],
+        ['strong.refl', true],
+      ]);
+      expect(await session().logText(jobId)).toMatch(/Saved \d+ reflections to .*strong\.refl/);
     },
   };
 }

@@ -1,11 +1,18 @@
-import { mkdtempSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { LOCAL_DEV_JWT_SECRET } from '@cairn/auth';
-import { startPlatform, type RunningPlatform } from '@cairn/local-platform';
-import { DEMO_TEMPLATES } from '@cairn/runner';
-import { CPU, GPU, openJobsSession, probeTemplate, type JobsSession } from './jobs-session';
+import { REPO, startPlatform, type RunningPlatform } from '@cairn/local-platform';
+import { CPU, facilityPrograms, GPU, openJobsSession, probeTemplate, type JobsSession } from './jobs-session';
 import { requireBuild } from './local-platform';
+import { demoTemplates, demoTemplatesDir, dialsUnavailableReason, openBabelUnavailableReason } from '@cairn/testing';
+
+const DEMO_TEMPLATES = demoTemplates();
+const withoutOpenBabel = openBabelUnavailableReason();
+const withoutDials = dialsUnavailableReason();
+const skipped = (reason: string | undefined) => (reason ? ` (skipped: ${reason})` : '');
 
 const HEARTBEAT_TIMEOUT_MS = 4_000;
 
@@ -31,6 +38,7 @@ describe('jobs end to end, with the reference runner as its own process', () => 
   const run = (token: string, body: object) => session.run(token, body);
   const until = (...args: Parameters<JobsSession['until']>) => session.until(...args);
   const ended = (jobId: string, timeoutMs?: number) => session.ended(jobId, timeoutMs);
+  const programs = facilityPrograms(() => session);
 
   beforeAll(async () => {
     requireBuild();
@@ -95,6 +103,30 @@ describe('jobs end to end, with the reference runner as its own process', () => 
     }
     const original = (await as(carol).get(`/api/jobs/${carols}`).expect(200)).body;
     expect(original).toMatchObject({ status: 'succeeded', parameters: { bins: 4 }, outputs: details.outputs });
+  });
+
+  (withoutOpenBabel ? it.skip : it)(`Render Molecule: Open Babel draws Carol's molecule in the sandbox, an SVG and a PNG in processed/<job>/${skipped(withoutOpenBabel)}`, () => programs.renderMolecule(GPU));
+
+  (withoutDials ? it.skip : it)(`DIALS: dials.import, then dials.find_spots on Carol's CBF sweep in the sandbox; the .expt, the .refl and both DIALS logs in processed/<job>/${skipped(withoutDials)}`, () => programs.dials(CPU));
+
+  it('`npm run cairn -- templates apply deploy/templates` finds every demo template registered and changes nothing; a changed body is refused, naming the file', async () => {
+    const apply = (dir: string) =>
+      promisify(execFile)(process.execPath, ['-r', join(REPO, 'deploy/local/register.js'), join(REPO, 'dist/deploy/local/cairn.js'), 'templates', 'apply', dir, '--api', platform.edgeUrl], {
+        env: { ...process.env, CAIRN_DEV_JWT_SECRET: LOCAL_DEV_JWT_SECRET },
+      }).then(
+        ({ stdout }) => ({ code: 0, stdout }),
+        (error: { code: number; stdout: string }) => ({ code: error.code, stdout: error.stdout }),
+      );
+    const files = readdirSync(demoTemplatesDir()).filter((file) => file.endsWith('.yaml')).sort();
+
+    const unchanged = await apply(demoTemplatesDir());
+    expect(unchanged).toEqual({ code: 0, stdout: expect.stringContaining(`${files.length} template file(s) in ${demoTemplatesDir()}: 0 registered, ${files.length} unchanged, 0 refused`) });
+
+    const changed = mkdtempSync(join(tmpdir(), 'templates-'));
+    writeFileSync(join(changed, 'stats.yaml'), readFileSync(join(demoTemplatesDir(), 'file-statistics.yaml'), 'utf8').replace('--bins', '--bins-changed'));
+    const refused = await apply(changed);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toContain('stats.yaml: File Statistics@1.0.0 refused: File Statistics@1.0.0 is registered with another command; a version never changes: give the change a new version');
   });
 
   it('"A command that exits 3 fails with executor and exit code 3"', async () => {

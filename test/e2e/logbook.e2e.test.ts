@@ -1,7 +1,9 @@
 import type { RunningPlatform } from '@cairn/local-platform';
-import { DEMO_TEMPLATES } from '@cairn/runner';
 import { openJobsSession, type JobsSession } from './jobs-session';
 import { startLocalPlatform } from './local-platform';
+import { demoTemplates } from '@cairn/testing';
+
+const DEMO_TEMPLATES = demoTemplates();
 
 /**
  * Step 5 of the facility guide (docs/requirements.md F-24 to F-27) through the edge, every service and the reference runner their own

@@ -6,8 +6,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { LOCAL_DEV_JWT_SECRET, signDevToken } from '@cairn/auth';
 import type { RunningPlatform } from '@cairn/local-platform';
-import { DEMO_TEMPLATES } from '@cairn/runner';
-import { rocValidatorUnavailableReason, validateCrate, type CrateValidation } from '@cairn/testing';
+import { demoTemplates, rocValidatorUnavailableReason, validateCrate, type CrateValidation } from '@cairn/testing';
 import { GPU, openJobsSession, type Job, type JobsSession } from './jobs-session';
 import { startLocalPlatform } from './local-platform';
 
@@ -31,7 +30,7 @@ describeWithValidator('a Process Run Crate for every job, valid by the community
 
   beforeAll(async () => {
     platform = await startLocalPlatform('e2e-ro-crate');
-    session = await openJobsSession(platform, [...DEMO_TEMPLATES]);
+    session = await openJobsSession(platform, demoTemplates());
   }, 180_000);
   afterAll(() => platform?.stop(), 60_000);
 

@@ -23,8 +23,8 @@ describe('the jobs API', () => {
       const registered = await jobsAs(facility.platform.admin).post('/api/job-templates', { ...RENDER_MOLECULE, version: '1.1.0', description: 'Sharper bonds.' }).expect(201);
       const listed = await jobsAs(facility.vic).get('/api/job-templates?name=render').expect(200);
       expect(listed.body.items[0]).toEqual(registered.body);
-      expect(listed.body.items.map((template: { ref: string }) => template.ref)).toEqual(['Render Molecule@1.1.0', 'Render Molecule on GPU@1.0.0', 'Render Molecule@1.0.0']);
-      expect(listed.body.items[2]).toMatchObject({ parameters: RENDER_MOLECULE.parameters, inputTypes: ['xyz', 'pdb'], machineTypes: RENDER_MOLECULE.machineTypes, command: RENDER_MOLECULE.command });
+      expect(listed.body.items.map((template: { ref: string }) => template.ref)).toEqual(['Render Molecule@1.1.0', `Render Molecule on GPU@${RENDER_MOLECULE.version}`, `Render Molecule@${RENDER_MOLECULE.version}`]);
+      expect(listed.body.items[2]).toMatchObject({ parameters: RENDER_MOLECULE.parameters, inputTypes: ['xyz', 'pdb', 'mol', 'sdf'], machineTypes: RENDER_MOLECULE.machineTypes, command: RENDER_MOLECULE.command });
       expect(listed.body.items[2].deterministic).toBe(false);
     });
 
@@ -55,7 +55,7 @@ describe('the jobs API', () => {
   });
 
   describe('run: "Bad input: unknown template, wrong input type, an input of another project, schema-invalid parameters naming the field, a machine type the template does not allow, unknown fields"', () => {
-    const run = (body: object) => facility.run(facility.carol, { template: 'Render Molecule@1.0.0', inputs: [facility.files.pdb], machine: CPU, ...body });
+    const run = (body: object) => facility.run(facility.carol, { template: `Render Molecule@${RENDER_MOLECULE.version}`, inputs: [facility.files.pdb], machine: CPU, ...body });
     const fieldsOf = async (body: object) => {
       const response = await run(body);
       expect(response.status).toBe(400);
@@ -193,7 +193,7 @@ describe('the jobs API', () => {
     it('a rerun of the rerun keeps the root; another version of the template may be pinned, another template not', async () => {
       const again = await jobsAs(facility.carol).post(`/api/jobs/${bobsRerun}/rerun`, {}).expect(201);
       expect(again.body).toMatchObject({ rerunOf: bobsRerun, rootJobId: carolsJob });
-      const other = await jobsAs(facility.carol).post(`/api/jobs/${bobsRerun}/rerun`, { template: 'Render Molecule@1.0.0' }).expect(400);
+      const other = await jobsAs(facility.carol).post(`/api/jobs/${bobsRerun}/rerun`, { template: `Render Molecule@${RENDER_MOLECULE.version}` }).expect(400);
       expect(other.body.errors).toEqual([{ field: 'template', message: expect.stringContaining('keeps the template File Statistics') }]);
       const unknownVersion = await jobsAs(facility.carol).post(`/api/jobs/${bobsRerun}/rerun`, { template: '3.0.0' }).expect(400);
       expect(unknownVersion.body.errors).toEqual([{ field: 'template', message: 'File Statistics has no version 3.0.0 (it has 1.0.0)' }]);

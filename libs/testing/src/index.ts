@@ -12,3 +12,5 @@ export * from './in-memory-read-model';
 export * from './projection-spec';
 export * from './nats-auth';
 export * from './query-indexes';
+export * from './template-files';
+export * from './facility-programs';

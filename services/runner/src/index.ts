@@ -4,4 +4,3 @@ export { LocalBackend, type LocalBackendOptions } from './backends/local-backend
 export type { ExecutionBackend, RunningCommand, Workspace, InputSource, OutputFile } from './backends/backend';
 export { DEFAULT_RUNNER_DRAIN_TIMEOUT_MS, parseRunnerArguments } from './config';
 export { installDemoPrograms } from './templates/programs';
-export { DEMO_TEMPLATES, FILE_STATISTICS, RENDER_MOLECULE, type JobTemplateRegistration } from './templates/registrations';

@@ -1,7 +1,9 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { connect, type NatsConnection } from 'nats';
 import { ALL_MACHINES, workSubjectOf, type Assignment } from '@cairn/contracts';
 import { ensureWorkQueues } from '@cairn/messaging';
-import { startNatsServer, type NatsServerHandle } from '@cairn/testing';
+import { demoTemplate, startNatsServer, type NatsServerHandle } from '@cairn/testing';
 import { FakeFileApi } from './fake-file-api';
 import { FakeJobs, startFakeJobsService } from './fake-jobs-service';
 
@@ -82,5 +84,22 @@ export function shellBaitJob(marker: string): { command: string[]; parameters: R
     ),
     parameters,
     argumentsReceived: [parameters.subst, `--quotes=${parameters.quotes}`, parameters.lines, '3', ''],
+  };
+}
+
+/**
+ * A DIALS job on the made PILATUS sweep (samples/diffraction): its frames put into the file API under
+ * `raw/sweep-1/`, and the assignment's template, command, parameters and inputs.
+ */
+export function dialsOnTheSweep(files: FakeFileApi): Pick<Assignment, 'template' | 'command' | 'parameters' | 'inputs'> {
+  const dials = demoTemplate('DIALS');
+  const sweep = join(__dirname, '../samples/diffraction');
+  const frames = readdirSync(sweep).filter((name) => name.endsWith('.cbf')).sort();
+  const staged = frames.map((name) => files.put('p-lysozyme', `raw/sweep-1/${name}`, readFileSync(join(sweep, name))));
+  return {
+    template: { name: dials.name, version: dials.version },
+    command: dials.command,
+    parameters: { steps: 'find_spots', min_spot_size: 3, nproc: 1 },
+    inputs: staged.map((file) => ({ fileId: file.id, path: file.path })),
   };
 }

@@ -1,11 +1,12 @@
 import { LOCAL_DEV_JWT_SECRET, signDevToken } from '@cairn/auth';
 import { ALL_MACHINES, machineKeyOf } from '@cairn/contracts';
-import { FILE_STATISTICS, RENDER_MOLECULE } from '@cairn/runner';
 import { Platform, type Person } from '../../projects/platform';
+import { demoTemplate } from '@cairn/testing';
 import { HandRunner } from './hand-runner';
 
-/** The demo templates the reference runner ships; and one that runs on GPUs only, which a run on a CPU is refused by. */
-export { FILE_STATISTICS, RENDER_MOLECULE };
+/** The demo templates `npm start` registers (deploy/templates); and one that runs on GPUs only, which a run on a CPU is refused by. */
+export const FILE_STATISTICS = demoTemplate('File Statistics');
+export const RENDER_MOLECULE = demoTemplate('Render Molecule');
 export const GPU_RENDER = { ...RENDER_MOLECULE, name: 'Render Molecule on GPU', machineTypes: ['gpu/standard', 'gpu/turbo'] };
 
 export const CPU = { type: 'cpu', performance: 'standard' } as const;

@@ -2,18 +2,22 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WORK_STREAM, workConsumerOf, type Assignment, type Machine } from '@cairn/contracts';
-import { slurmUnavailableReason, startSlurmCluster, waitUntil, type SlurmClusterHandle } from '@cairn/testing';
+import { demoTemplate, dialsUnavailableReason, openBabelUnavailableReason, type SlurmClusterHandle, slurmUnavailableReason, startSlurmCluster, waitUntil } from '@cairn/testing';
 import { startRunnerProcess } from '../../test-support/runner-process';
 import { testSiteIn } from '../../test-support/test-site';
-import { assignmentOf, nodeCommand, shellBaitJob, startProtocolTestbed, type ProtocolTestbed } from '../../test-support/testbed';
+import { assignmentOf, dialsOnTheSweep, nodeCommand, shellBaitJob, startProtocolTestbed, type ProtocolTestbed } from '../../test-support/testbed';
 import { SlurmBackend } from '../backends/slurm-backend';
 import { SlurmCli } from '../backends/slurm-cli';
 import { BARE_SITE, siteOf, type Site } from '../domain/site';
 import { slurmSettingsFrom } from '../domain/slurm-settings';
 import { installDemoPrograms } from '../templates/programs';
-import { FILE_STATISTICS, RENDER_MOLECULE } from '../templates/registrations';
 import { runnerCredentialsFrom } from './credentials';
 import { Runner } from './runner';
+
+const FILE_STATISTICS = demoTemplate('File Statistics');
+const RENDER_MOLECULE = demoTemplate('Render Molecule');
+const withoutOpenBabel = openBabelUnavailableReason();
+const withoutDials = dialsUnavailableReason();
 
 jest.setTimeout(120_000);
 
@@ -171,7 +175,7 @@ describeWithSlurm(`the runner with the slurm backend, on a private Slurm cluster
     await waitUntil(`job ${job.jobId}'s folder released`, async () => !existsSync(jobFolderOf('runner-slurm-1', job.jobId)), 10_000);
   });
 
-  it('runs Render Molecule on gpu/turbo on the partition that type maps to, with a GPU', async () => {
+  (withoutOpenBabel ? it.skip : it)(`runs Render Molecule (Open Babel) on gpu/turbo on the partition that type maps to, with a GPU${withoutOpenBabel ? ` (skipped: ${withoutOpenBabel})` : ''}`, async () => {
     const caffeine = testbed.files.put('p-lysozyme', 'raw/caffeine.xyz', readFileSync(join(SAMPLES, 'caffeine.xyz')));
     const job = await queueJob({
       template: { name: RENDER_MOLECULE.name, version: RENDER_MOLECULE.version },
@@ -183,12 +187,20 @@ describeWithSlurm(`the runner with the slurm backend, on a private Slurm cluster
     const gpuCheck = await queueJob({ command: nodeCommand("console.log(process.env.SLURM_JOB_PARTITION, 'gpus', process.env.SLURM_GPUS_ON_NODE)"), machine: GPU_TURBO });
 
     expect(await testbed.jobs.untilFinished(job.jobId, 60_000)).toMatchObject({ outcome: 'succeeded' });
-    expect(uploadsOf(job).map((upload) => upload.path)).toEqual([`${job.outputFolder}caffeine.svg`]);
-    expect(uploadsOf(job)[0].bytes.toString('utf8')).toContain('C8H10N4O2');
+    expect(uploadsOf(job).map((upload) => upload.path)).toEqual([`${job.outputFolder}caffeine.png`, `${job.outputFolder}caffeine.svg`]);
+    expect(uploadsOf(job)[1].bytes.toString('utf8')).toContain('width="400px"');
     expect(controllerLog()).toMatch(new RegExp(`Allocate JobId=${slurmJobIdOf(job.jobId)} NodeList=\\S+ #CPUs=1 Partition=gpu-fast`));
     expect(await testbed.jobs.untilFinished(gpuCheck.jobId)).toMatchObject({ outcome: 'succeeded' });
     expect(testbed.jobs.logText(gpuCheck.jobId)).toBe('gpu-fast gpus 1\n');
   });
+
+  (withoutDials ? it.skip : it)(`runs DIALS as a batch job: dials.import, then dials.find_spots on the CBF sweep staged in the shared folder${withoutDials ? ` (skipped: ${withoutDials})` : ''}`, async () => {
+    const job = await queueJob({ ...dialsOnTheSweep(testbed.files), timeLimitSeconds: 600 });
+
+    expect(await testbed.jobs.untilFinished(job.jobId, 180_000)).toMatchObject({ outcome: 'succeeded' });
+    expect(uploadsOf(job).map((upload) => upload.path.slice(job.outputFolder.length))).toEqual(['dials.find_spots.log', 'dials.import.log', 'imported.expt', 'strong.refl']);
+    expect(testbed.jobs.logText(job.jobId)).toMatch(/Saved \d+ reflections to .*strong\.refl/);
+  }, 240_000);
 
   it('fails a job that exits 3 as the executor\'s, with the exit code, Slurm\'s state and reason, and the last log lines', async () => {
     const job = await queueJob({ command: nodeCommand("console.log('indexing 1200 spots'); console.error('no lattice fits the spots'); process.exit(3)") });

@@ -4,19 +4,23 @@ import { join } from 'node:path';
 import type { NatsConnection } from 'nats';
 import { cancelSubjectOf, WORK_STREAM, workConsumerOf, workSubjectOf, type Assignment, type Machine } from '@cairn/contracts';
 import { metricValue } from '@cairn/telemetry';
-import { waitUntil } from '@cairn/testing';
+import { demoTemplate, dialsUnavailableReason, openBabelUnavailableReason, waitUntil } from '@cairn/testing';
 import { boundPort } from '@cairn/telemetry';
 import type { FakeFileApi } from '../../test-support/fake-file-api';
 import type { FakeJobs } from '../../test-support/fake-jobs-service';
-import { assignmentOf, nodeCommand, shellBaitJob, startProtocolTestbed, type ProtocolTestbed } from '../../test-support/testbed';
+import { assignmentOf, dialsOnTheSweep, nodeCommand, shellBaitJob, startProtocolTestbed, type ProtocolTestbed } from '../../test-support/testbed';
 import { LocalBackend } from '../backends/local-backend';
 import type { Site } from '../domain/site';
 import { MODULE_FUNCTION, testSiteIn } from '../../test-support/test-site';
 import { demoProgramSources, installDemoPrograms } from '../templates/programs';
-import { FILE_STATISTICS, RENDER_MOLECULE } from '../templates/registrations';
 import { runnerCredentialsFrom } from './credentials';
 import { startHealthServer } from './health';
 import { Runner, type RunnerOptions } from './runner';
+
+const FILE_STATISTICS = demoTemplate('File Statistics');
+const RENDER_MOLECULE = demoTemplate('Render Molecule');
+const withoutOpenBabel = openBabelUnavailableReason();
+const withoutDials = dialsUnavailableReason();
 
 jest.setTimeout(60_000);
 
@@ -150,24 +154,35 @@ describe('the runner against the runner protocol', () => {
     expect(uploads.map((upload) => upload.minPosition)).toEqual(['42', '42', '42', '42']);
   });
 
-  it('runs Render Molecule on an XYZ file: one SVG with the three views', async () => {
+  (withoutOpenBabel ? it.skip : it)(`runs Render Molecule in the sandbox: Open Babel draws the XYZ file as an SVG and a PNG${withoutOpenBabel ? ` (skipped: ${withoutOpenBabel})` : ''}`, async () => {
     const caffeine = files.put('p-lysozyme', 'raw/caffeine.xyz', readFileSync(join(SAMPLES, 'caffeine.xyz')));
     const job = await queueJob({
       template: { name: RENDER_MOLECULE.name, version: RENDER_MOLECULE.version },
       command: RENDER_MOLECULE.command,
-      parameters: { style: 'ball-and-stick', view: 'all', width: 900 },
+      parameters: { style: 'cartoon', view: 'all', width: 900 },
       inputs: [{ fileId: caffeine.id, path: caffeine.path }],
       machine: GPU_TURBO,
     });
 
     expect(await withRunner({}, () => finished(job.jobId))).toMatchObject({ outcome: 'succeeded' });
-    const [image] = files.uploads.filter((upload) => upload.path.startsWith(job.outputFolder));
-    expect(image.path).toBe(`${job.outputFolder}caffeine.svg`);
-    const svg = image.bytes.toString('utf8');
-    expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg" width="900"/);
-    expect(svg).toContain('C8H10N4O2');
-    expect(['view-front', 'view-side', 'view-top'].every((view) => svg.includes(`class="${view}"`))).toBe(true);
+    const uploads = files.uploads.filter((upload) => upload.path.startsWith(job.outputFolder));
+    expect(uploads.map((upload) => upload.path)).toEqual([`${job.outputFolder}caffeine.png`, `${job.outputFolder}caffeine.svg`, `${job.outputFolder}job.log`, `${job.outputFolder}ro-crate-metadata.json`]);
+    expect(uploads[0].bytes.subarray(1, 4).toString()).toBe('PNG');
+    const svg = uploads[1].bytes.toString('utf8');
+    expect(svg).toContain('width="900px"');
+    expect(svg).toContain('caffeine (1,3,7-trimethylxanthine)');
+    expect(logText(job.jobId)).toContain('-h -xa -xC -xt -xP 900');
   });
+
+  (withoutDials ? it.skip : it)(`runs DIALS in the sandbox: dials.import, then dials.find_spots on a sweep of CBF frames; the .expt, the .refl and both DIALS logs uploaded${withoutDials ? ` (skipped: ${withoutDials})` : ''}`, async () => {
+    const job = await queueJob({ ...dialsOnTheSweep(files), timeLimitSeconds: 600 });
+
+    expect(await withRunner({}, () => finished(job.jobId, 180_000))).toMatchObject({ outcome: 'succeeded' });
+    const uploads = files.uploads.filter((upload) => upload.path.startsWith(job.outputFolder));
+    expect(uploads.map((upload) => upload.path.slice(job.outputFolder.length))).toEqual(['dials.find_spots.log', 'dials.import.log', 'imported.expt', 'strong.refl', 'job.log', 'ro-crate-metadata.json']);
+    expect(JSON.parse(uploads[2].bytes.toString('utf8')).imageset[0].__id__).toBe('ImageSequence');
+    expect(logText(job.jobId)).toMatch(/Saved \d+ reflections to .*strong\.refl/);
+  }, 240_000);
 
   it('reports a command that exits 3 as an executor failure with exit code 3 and the last log lines', async () => {
     const job = await queueJob({ command: nodeCommand("console.log('indexing 1200 spots'); console.error('no lattice fits the spots'); process.exit(3)") });

@@ -6,6 +6,7 @@ import { dirname, extname, join } from 'node:path';
 export const DEMO_PROGRAMS = {
   'cairn-file-stats': 'file-statistics',
   'cairn-render-molecule': 'render-molecule',
+  'cairn-dials': 'dials',
 } as const;
 
 /**

@@ -3,13 +3,16 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ALL_MACHINES, expandCommand, machineKeyOf, unknownPlaceholdersOf } from '@cairn/contracts';
+import { demoTemplate, demoTemplates, type JobTemplateRegistration } from '@cairn/testing';
 import { fileStatistics } from './file-statistics/file-statistics';
 import type { ProgramOutput } from './program';
 import { DEMO_PROGRAMS } from './programs';
-import { DEMO_TEMPLATES, FILE_STATISTICS, RENDER_MOLECULE, type JobTemplateRegistration } from './registrations';
 import { renderMolecule } from './render-molecule/render-molecule';
 
 const SAMPLES = join(__dirname, '../../samples');
+const DEMO_TEMPLATES = demoTemplates();
+const FILE_STATISTICS = demoTemplate('File Statistics');
+const RENDER_MOLECULE = demoTemplate('Render Molecule');
 const quiet: ProgramOutput = { out: () => undefined, err: () => undefined };
 const PROGRAMS: Record<string, (argv: string[], output: ProgramOutput) => Promise<void>> = {
   'cairn-file-stats': fileStatistics,
@@ -67,7 +70,7 @@ describe('the demo templates\' commands, expanded as the runner expands them', (
           parameters: { ...defaultsOf(RENDER_MOLECULE), style, view },
         });
         await PROGRAMS[program](args, quiet);
-        expect(readdirSync(out)).toEqual(['helix.svg']);
+        expect(readdirSync(out).sort()).toEqual(['helix.png', 'helix.svg']);
       }
     }
   });

@@ -1,0 +1,4 @@
+import { runAsProcess } from '../program';
+import { dials } from './dials';
+
+runAsProcess(dials);
