@@ -609,6 +609,8 @@ export interface components {
             says: string;
         };
         InvitationDto: {
+            /** @description True when one person had signed in with the address, verified, already: they hold the role now; false while it is pending. */
+            accepted: boolean;
             /** @description More than one person has signed in with this address: it goes to neither and stays pending until only one holds it. */
             ambiguous: boolean;
             /** @example ines@example.org */
@@ -623,7 +625,7 @@ export interface components {
             role: string;
         };
         InvitationOutcomeDto: {
-            /** @description True when one person had signed in with the address, verified, already: they hold the role now; else it is pending. */
+            /** @description True when one person had signed in with the address, verified, already: they hold the role now; false while it is pending. */
             accepted: boolean;
             /** @description More than one person has signed in with this address: it goes to neither and stays pending until only one holds it. */
             ambiguous: boolean;
