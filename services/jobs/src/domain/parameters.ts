@@ -41,7 +41,7 @@ export function requireParameterSchema(schema: unknown): Record<string, unknown>
   const refuse = (message: string) => invalidField('jobs.template-parameters', 'parameters', message);
   if (schema === null || typeof schema !== 'object' || Array.isArray(schema)) throw refuse('must be a JSON Schema object');
   const candidate = schema as Record<string, unknown>;
-  if (candidate.type !== 'object') throw refuse('must describe an object (type: "object"): parameters are named');
+  if (candidate.type !== 'object') throw invalidField('jobs.template-parameters', 'parameters.type', 'must describe an object (type: "object"): parameters are named');
   const badName = parameterNamesOf(candidate).find((name) => !PARAMETER_NAME.test(name));
   if (badName !== undefined) throw refuse(`parameter "${badName}" must be named with letters, digits and '_' (not starting with a digit)`);
   // Ajv keeps every schema with an `$id` under that id: the next version declaring it again would not compile.
