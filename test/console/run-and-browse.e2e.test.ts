@@ -181,7 +181,7 @@ describeInBrowser(`running, rerunning and browsing jobs; project settings, in Ch
     await dave.getByText('50 jobs shown; older ones follow.').waitFor();
 
     // Live, without a reload: Bob's new job comes first, then its status changes.
-    const live = await cairn.api<{ id: string }>('bob', 'POST', `/api/projects/${projectId}/jobs`, { template: 'Render Molecule@1.0.0', inputs: [caffeine], machine: { type: 'cpu', performance: 'standard' } });
+    const live = await cairn.api<{ id: string }>('bob', 'POST', `/api/projects/${projectId}/jobs`, { template: `Render Molecule@${RENDER_MOLECULE.version}`, inputs: [caffeine], machine: { type: 'cpu', performance: 'standard' } });
     const row = dave.locator(`tr:has(a[href="/jobs/${live.body.id}"])`);
     await row.getByText('Bob Brown').waitFor();
     await cairn.api('bob', 'POST', `/api/jobs/${live.body.id}/cancel`);

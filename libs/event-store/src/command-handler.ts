@@ -114,16 +114,16 @@ export function commandHandler<Command, State, Event extends DomainEvent>(
       const events = decider.decide(command, loaded.state);
       if (events.length === 0) return { events, state: loaded.state, position: loaded.position, version: loaded.version };
       events.forEach(validateOnPublish);
-      // Ids are fixed here rather than by the store, so that the state after the commit is folded from
-      // events carrying the id, time and version they are stored with, as the next load folds them.
-      const identified = identify(
-        // The append's span is where the events' consumers continue the trace.
-        events.map((event, index) => ({ ...(commit && { id: commit.idOf(index) }), type: event.type, data: event.data, ...metadata, ...currentTraceHeaders() })),
-      );
       try {
-        const appended = await inSpan(`append ${category}`, { 'cairn.stream': streamIdOf(stream), 'cairn.events': events.length }, () =>
-          store.append(stream, identified, loaded.version),
-        );
+        const { identified, appended } = await inSpan(`append ${category}`, { 'cairn.stream': streamIdOf(stream), 'cairn.events': events.length }, async () => {
+          // Ids are fixed here rather than by the store, so that the state after the commit is folded from
+          // events carrying the id, time and version they are stored with, as the next load folds them.
+          // Made inside the append's span: it is where the events' consumers continue the trace.
+          const identified = identify(
+            events.map((event, index) => ({ ...(commit && { id: commit.idOf(index) }), type: event.type, data: event.data, ...metadata, ...currentTraceHeaders() })),
+          );
+          return { identified, appended: await store.append(stream, identified, loaded.version) };
+        });
         appendsCommitted.inc({ category });
         const firstVersion = loaded.version === 'no-stream' ? 0 : loaded.version + 1;
         const state = identified.reduce(

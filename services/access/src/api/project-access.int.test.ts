@@ -329,7 +329,7 @@ describe('project access over HTTP', () => {
         displayName: 'Bob',
         before: 'viewer',
         after: 'commenter',
-        gained: ['comments.write'],
+        gained: ['comments.write', 'stacks.annotate'],
         lost: [],
       });
       expect(await accessEvents('p-preview')).toHaveLength(before.length);
