@@ -37,8 +37,8 @@ const facilityLab = ['olivia', 'manon', 'mehdi', 'nadia'];
 describe('preview: "dry run of a grant, change, removal or base-level change: who would gain or lose which capabilities"', () => {
   it('lab: raising the base level reaches every lab member without an explicit permission', () => {
     expect(previewChange(labProject, changeBaseLevel(inLab('ola'), 'commenter', minute(5)), labMembers)).toEqual([
-      { user: 'ben', before: 'viewer', after: 'commenter', gained: ['comments.write'], lost: [] },
-      { user: 'kim', before: 'viewer', after: 'commenter', gained: ['comments.write'], lost: [] },
+      { user: 'ben', before: 'viewer', after: 'commenter', gained: ['comments.write', 'stacks.annotate'], lost: [] },
+      { user: 'kim', before: 'viewer', after: 'commenter', gained: ['comments.write', 'stacks.annotate'], lost: [] },
     ]);
   });
 
@@ -49,7 +49,7 @@ describe('preview: "dry run of a grant, change, removal or base-level change: wh
         before: 'experimenter',
         after: 'viewer',
         gained: [],
-        lost: ['comments.write', 'files.upload', 'jobs.run', 'logbook.write', 'stacks.write', 'deletion.request.processed', 'datasets.link'],
+        lost: ['comments.write', 'stacks.annotate', 'files.upload', 'jobs.run', 'logbook.write', 'stacks.write', 'deletion.request.processed', 'datasets.link'],
       },
     ]);
   });
